@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { applyDefaults, defaultPullPolicy } from "./defaults.js";
+import { aPod } from "./testing/builders.js";
+
+describe("applyDefaults: Pod", () => {
+  const minimal = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "web" },
+    spec: { containers: [{ name: "app", image: "nginx:1.27", ports: [{ containerPort: 80 }] }] },
+  };
+
+  it("fills what Kubernetes fills", () => {
+    expect(applyDefaults("Pod", minimal)).toEqual({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web" },
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "nginx:1.27",
+            ports: [{ containerPort: 80, protocol: "TCP" }],
+            imagePullPolicy: "IfNotPresent",
+            terminationMessagePath: "/dev/termination-log",
+            terminationMessagePolicy: "File",
+          },
+        ],
+        restartPolicy: "Always",
+        terminationGracePeriodSeconds: 30,
+        schedulerName: "default-scheduler",
+        dnsPolicy: "ClusterFirst",
+      },
+      status: { phase: "Pending", qosClass: "BestEffort" },
+    });
+  });
+
+  it("is pure", () => {
+    const before = structuredClone(minimal);
+    applyDefaults("Pod", minimal);
+    expect(minimal).toEqual(before);
+  });
+
+  it.each([
+    { name: "restartPolicy", spec: { restartPolicy: "Never" }, path: ["restartPolicy"], want: "Never" },
+    { name: "a zero grace period", spec: { terminationGracePeriodSeconds: 0 }, path: ["terminationGracePeriodSeconds"], want: 0 },
+    { name: "dnsPolicy", spec: { dnsPolicy: "Default" }, path: ["dnsPolicy"], want: "Default" },
+    { name: "schedulerName", spec: { schedulerName: "mine" }, path: ["schedulerName"], want: "mine" },
+  ])("keeps a user's $name", ({ spec, path, want }) => {
+    const out = applyDefaults("Pod", { ...minimal, spec: { ...minimal.spec, ...spec } }) as { spec: Record<string, unknown> };
+    expect(out.spec[path[0]!]).toBe(want);
+  });
+
+  it("keeps a user's container settings and status", () => {
+    const out = applyDefaults("Pod", {
+      ...minimal,
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "nginx",
+            imagePullPolicy: "Never",
+            terminationMessagePolicy: "FallbackToLogsOnError",
+            ports: [{ containerPort: 53, protocol: "UDP" }],
+          },
+        ],
+      },
+      status: { phase: "Running", qosClass: "Burstable" },
+    });
+    expect(out).toMatchObject({
+      spec: { containers: [{ imagePullPolicy: "Never", terminationMessagePolicy: "FallbackToLogsOnError", ports: [{ protocol: "UDP" }] }] },
+      status: { phase: "Running", qosClass: "Burstable" },
+    });
+  });
+
+  it("gives a volume without a source an emptyDir", () => {
+    const out = applyDefaults("Pod", { ...minimal, spec: { ...minimal.spec, volumes: [{ name: "scratch" }] } });
+    expect(out).toMatchObject({ spec: { volumes: [{ name: "scratch", emptyDir: {} }] } });
+  });
+
+  it("requests a limit when no request is given", () => {
+    const out = applyDefaults("Pod", aPod().withContainer("a").limitedTo({ cpu: "1", memory: "1Gi" }).requesting({ memory: "512Mi" }).json());
+    expect(out).toMatchObject({
+      spec: { containers: [{ resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } }] },
+      status: { qosClass: "Burstable" },
+    });
+  });
+
+  it.each([
+    { name: "no resources", pod: aPod().withContainer("a"), want: "BestEffort" },
+    { name: "limits only, both resources", pod: aPod().withContainer("a").limitedTo({ cpu: "1", memory: "1Gi" }), want: "Guaranteed" },
+    { name: "requests equal limits", pod: aPod().withContainer("a").requesting({ cpu: "1", memory: "1Gi" }).limitedTo({ cpu: "1000m", memory: "1Gi" }), want: "Guaranteed" },
+    { name: "requests only", pod: aPod().withContainer("a").requesting({ cpu: "100m" }), want: "Burstable" },
+    { name: "one container unlimited", pod: aPod().withContainer("a").limitedTo({ cpu: "1", memory: "1Gi" }).withContainer("b"), want: "Burstable" },
+    { name: "only non-compute resources", pod: aPod().withContainer("a").requesting({ "ephemeral-storage": "1Gi" }), want: "BestEffort" },
+    { name: "zero requests", pod: aPod().withContainer("a").requesting({ cpu: "0" }), want: "BestEffort" },
+  ])("qosClass: $name → $want", ({ pod, want }) => {
+    expect(applyDefaults("Pod", pod.json())).toMatchObject({ status: { qosClass: want } });
+  });
+});
+
+describe("defaultPullPolicy", () => {
+  it.each([
+    { name: "no tag", image: "nginx", want: "Always" },
+    { name: "latest", image: "nginx:latest", want: "Always" },
+    { name: "a version", image: "nginx:1.27", want: "IfNotPresent" },
+    { name: "a registry port, no tag", image: "localhost:5000/app", want: "Always" },
+    { name: "a registry port and a tag", image: "localhost:5000/app:v2", want: "IfNotPresent" },
+    { name: "a digest", image: "nginx@sha256:abc", want: "IfNotPresent" },
+    { name: "latest with a digest", image: "nginx:latest@sha256:abc", want: "Always" },
+  ])("$name: $image", ({ image, want }) => {
+    expect(defaultPullPolicy(image)).toBe(want);
+  });
+});
+
+describe("applyDefaults: other kinds", () => {
+  it.each([
+    { name: "Namespace phase", kind: "Namespace", input: { kind: "Namespace", metadata: { name: "a" } }, want: { kind: "Namespace", metadata: { name: "a" }, status: { phase: "Active" } } },
+    {
+      name: "Namespace phase kept",
+      kind: "Namespace",
+      input: { kind: "Namespace", metadata: { name: "a" }, status: { phase: "Terminating" } },
+      want: { kind: "Namespace", metadata: { name: "a" }, status: { phase: "Terminating" } },
+    },
+    {
+      name: "Node allocatable from capacity",
+      kind: "Node",
+      input: { kind: "Node", metadata: { name: "n" }, status: { capacity: { cpu: "4" } } },
+      want: { kind: "Node", metadata: { name: "n" }, status: { capacity: { cpu: "4" }, allocatable: { cpu: "4" } } },
+    },
+    { name: "Event unchanged", kind: "Event", input: { kind: "Event", metadata: { name: "e" }, reason: "Started" }, want: { kind: "Event", metadata: { name: "e" }, reason: "Started" } },
+  ])("$name", ({ kind, input, want }) => {
+    expect(applyDefaults(kind, input)).toEqual(want);
+  });
+
+  it("rejects an unsupported kind", () => {
+    expect(() => applyDefaults("Deployment", {})).toThrow(/supported kinds are/);
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * The kind registry: for every supported kind, its Kubernetes identity (apiVersion, scope, resource
+ * names for the CLI), its protobuf identity (message, fully-qualified type name, field of the gateway's
+ * `Object`), and the field selectors a list or watch may use on it. Everything that turns a kind name
+ * into behaviour looks here, so adding a kind is one entry.
+ */
+import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
+import { Event, Namespace, Node, Pod, type MessageFns } from "./gen/capstan/v1/core.js";
+import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
+import { ObjectMeta } from "./gen/capstan/v1/meta.js";
+
+export interface KindMap {
+  Namespace: Namespace;
+  Pod: Pod;
+  Node: Node;
+  Event: Event;
+}
+export type KindName = keyof KindMap;
+
+/** The field of the gateway `Object` that holds a kind: `pod` for Pod. */
+export type ObjectField = keyof ApiObject;
+
+/** The rule metadata.name follows. */
+export type NameRule = "DNS1123Label" | "DNS1123Subdomain";
+
+export interface KindInfo<K extends KindName = KindName> {
+  readonly kind: K;
+  readonly apiVersion: string;
+  readonly namespaced: boolean;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+  readonly objectField: ObjectField;
+  readonly messageFns: MessageFns<KindMap[K]>;
+  /** ".capstan.v1.Pod" */
+  readonly protoTypeName: string;
+  readonly nameRule: NameRule;
+  /** Field selector labels accepted for this kind, in the order they are listed to users. */
+  readonly selectableFields: readonly string[];
+  /** A selectable field's value on an object of this kind; "" for an unset string, as Kubernetes. */
+  fieldValue(message: KindMap[K], field: string): string | undefined;
+}
+
+/** The entry of some kind: switching on `kind` narrows `messageFns` to that kind's message. */
+export type AnyKindInfo = { [K in KindName]: KindInfo<K> }[KindName];
+
+/** A typed object together with its kind, narrowed by `kind`. */
+export type KindedMessage = { [K in KindName]: { readonly kind: K; readonly message: KindMap[K] } }[KindName];
+
+function fieldsOf<T>(getters: Readonly<Record<string, (m: T) => string>>): {
+  selectableFields: readonly string[];
+  fieldValue(message: T, field: string): string | undefined;
+} {
+  return {
+    selectableFields: Object.keys(getters),
+    fieldValue: (message, field) => (Object.hasOwn(getters, field) ? getters[field]?.(message) : undefined),
+  };
+}
+
+const registry: { readonly [K in KindName]: KindInfo<K> } = {
+  Namespace: {
+    kind: "Namespace",
+    apiVersion: "v1",
+    namespaced: false,
+    plural: "namespaces",
+    singular: "namespace",
+    shortNames: ["ns"],
+    objectField: "namespace",
+    messageFns: Namespace,
+    protoTypeName: ".capstan.v1.Namespace",
+    nameRule: "DNS1123Label",
+    ...fieldsOf<Namespace>({
+      "metadata.name": (ns) => ns.metadata?.name ?? "",
+      "status.phase": (ns) => ns.status?.phase ?? "",
+    }),
+  },
+  Pod: {
+    kind: "Pod",
+    apiVersion: "v1",
+    namespaced: true,
+    plural: "pods",
+    singular: "pod",
+    shortNames: ["po"],
+    objectField: "pod",
+    messageFns: Pod,
+    protoTypeName: ".capstan.v1.Pod",
+    // Kubernetes names pods by DNS subdomain (ValidatePodName), so "web.v1" from a Kubernetes manifest is valid.
+    nameRule: "DNS1123Subdomain",
+    ...fieldsOf<Pod>({
+      "metadata.name": (p) => p.metadata?.name ?? "",
+      "metadata.namespace": (p) => p.metadata?.namespace ?? "",
+      "spec.nodeName": (p) => p.spec?.nodeName ?? "",
+      "spec.restartPolicy": (p) => p.spec?.restartPolicy ?? "",
+      "spec.schedulerName": (p) => p.spec?.schedulerName ?? "",
+      "spec.serviceAccountName": (p) => p.spec?.serviceAccountName ?? "",
+      "status.phase": (p) => p.status?.phase ?? "",
+      "status.podIP": (p) => p.status?.podIp ?? "",
+    }),
+  },
+  Node: {
+    kind: "Node",
+    apiVersion: "v1",
+    namespaced: false,
+    plural: "nodes",
+    singular: "node",
+    shortNames: ["no"],
+    objectField: "node",
+    messageFns: Node,
+    protoTypeName: ".capstan.v1.Node",
+    nameRule: "DNS1123Subdomain",
+    ...fieldsOf<Node>({
+      "metadata.name": (n) => n.metadata?.name ?? "",
+      "spec.unschedulable": (n) => String(n.spec?.unschedulable ?? false),
+    }),
+  },
+  Event: {
+    kind: "Event",
+    apiVersion: "v1",
+    namespaced: true,
+    plural: "events",
+    singular: "event",
+    shortNames: ["ev"],
+    objectField: "event",
+    messageFns: Event,
+    protoTypeName: ".capstan.v1.Event",
+    nameRule: "DNS1123Subdomain",
+    ...fieldsOf<Event>({
+      "metadata.name": (e) => e.metadata?.name ?? "",
+      "metadata.namespace": (e) => e.metadata?.namespace ?? "",
+      "involvedObject.kind": (e) => e.involvedObject?.kind ?? "",
+      "involvedObject.namespace": (e) => e.involvedObject?.namespace ?? "",
+      "involvedObject.name": (e) => e.involvedObject?.name ?? "",
+      "involvedObject.uid": (e) => e.involvedObject?.uid ?? "",
+      "involvedObject.apiVersion": (e) => e.involvedObject?.apiVersion ?? "",
+      "involvedObject.resourceVersion": (e) => e.involvedObject?.resourceVersion ?? "",
+      "involvedObject.fieldPath": (e) => e.involvedObject?.fieldPath ?? "",
+      reason: (e) => e.reason,
+      reportingComponent: (e) => e.reportingComponent,
+      source: (e) => e.source?.component ?? "",
+      type: (e) => e.type,
+    }),
+  },
+};
+
+const kindNames = Object.keys(registry) as KindName[];
+const objectFields = kindNames.map((k) => registry[k].objectField);
+
+/** Every supported kind, in the order they matter. */
+export function supportedKinds(): readonly AnyKindInfo[] {
+  return kindNames.map((k) => registry[k]);
+}
+
+export function isSupportedKind(kind: string): kind is KindName {
+  return Object.hasOwn(registry, kind);
+}
+
+export function findKind(kind: string): AnyKindInfo | undefined {
+  return isSupportedKind(kind) ? registry[kind] : undefined;
+}
+
+/** The message a kind outside the registry gets, at path `kind`. */
+export function unsupportedKindError(kind: string): FieldError {
+  const supported = kindNames.map((k) => JSON.stringify(k)).join(", ");
+  return { path: "kind", message: `Unsupported value ${JSON.stringify(kind)}: supported kinds are ${supported}` };
+}
+
+/** The registry entry of a kind; throws InvalidError for a kind Capstan does not serve. */
+export function kindInfo<K extends KindName>(kind: K): KindInfo<K>;
+export function kindInfo(kind: string): AnyKindInfo;
+export function kindInfo(kind: string): AnyKindInfo {
+  const info = findKind(kind);
+  if (!info) throw new InvalidError("object", [unsupportedKindError(kind)]);
+  return info;
+}
+
+/** What a user may type for a kind on the command line: `pods`, `pod`, `po`, `Pod` → Pod. */
+export function resolveResourceName(name: string): KindName {
+  const lower = name.toLowerCase();
+  for (const k of kindNames) {
+    const info = registry[k];
+    if (info.plural === lower || info.singular === lower || info.kind.toLowerCase() === lower || info.shortNames.includes(lower)) {
+      return k;
+    }
+  }
+  const supported = kindNames.map((k) => JSON.stringify(registry[k].plural)).join(", ");
+  throw new InvalidError(`resource type ${JSON.stringify(name)}`, [
+    { path: "resource", message: `Unsupported value ${JSON.stringify(name)}: supported resource types are ${supported}` },
+  ]);
+}
+
+/** A typed object in the gateway `Object` envelope. */
+export function wrapObject<K extends KindName>(kind: K, message: KindMap[K]): ApiObject {
+  return { [registry[kind].objectField]: message };
+}
+
+/** The kind and typed object inside an envelope; throws InvalidError unless exactly one field is set. */
+export function unwrapObject(obj: ApiObject): KindedMessage {
+  let found: KindedMessage | undefined;
+  let count = 0;
+  for (const k of kindNames) {
+    const message = obj[registry[k].objectField];
+    if (message === undefined || message === null) continue;
+    count++;
+    found = { kind: k, message } as KindedMessage;
+  }
+  if (count !== 1 || found === undefined) {
+    const fields = objectFields.join(", ");
+    throw new InvalidError("object", [
+      count === 0
+        ? { path: "object", message: `Required value: one of ${fields} must be set` }
+        : { path: "object", message: `Forbidden: only one of ${fields} may be set` },
+    ]);
+  }
+  return found;
+}
+
+export function objectKind(obj: ApiObject): KindName {
+  return unwrapObject(obj).kind;
+}
+
+/** The object's metadata; an empty ObjectMeta when it has none. */
+export function objectMeta(obj: ApiObject): ObjectMeta {
+  return unwrapObject(obj).message.metadata ?? ObjectMeta.create();
+}
+
+export function objectKey(obj: ApiObject): ObjectKey {
+  const { kind, message } = unwrapObject(obj);
+  return { kind, namespace: message.metadata?.namespace ?? "", name: message.metadata?.name ?? "" };
+}
+
+/**
+ * Kubernetes JSON (e.g. a parsed manifest) into the gateway envelope, by its `kind`. Lenient about field
+ * types; use decodeManifest for user input.
+ */
+export function toApiObject(json: unknown): ApiObject {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new InvalidError("object", [{ path: "kind", message: "Required value: the object is not a JSON object" }]);
+  }
+  const kind = (json as { kind?: unknown }).kind;
+  if (typeof kind !== "string" || kind === "") throw new InvalidError("object", [{ path: "kind", message: "Required value" }]);
+  const info = kindInfo(kind);
+  return { [info.objectField]: info.messageFns.fromJSON(json) };
+}
+
+/** The envelope as Kubernetes JSON, with apiVersion and kind always filled in. */
+export function fromApiObject(obj: ApiObject): { kind: KindName; json: Record<string, unknown> } {
+  const { kind, message } = unwrapObject(obj);
+  const info = registry[kind] as KindInfo;
+  const { apiVersion: _apiVersion, kind: _kind, ...rest } = info.messageFns.toJSON(message) as Record<string, unknown>;
+  return { kind, json: { apiVersion: info.apiVersion, kind, ...rest } };
+}
+
+/** A selectable field's value on an object, for field selectors; undefined for fields its kind lacks. */
+export function selectableFieldValue(obj: ApiObject, field: string): string | undefined {
+  const { kind, message } = unwrapObject(obj);
+  return (registry[kind] as KindInfo).fieldValue(message, field);
+}

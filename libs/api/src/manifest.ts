@@ -1,0 +1,255 @@
+/**
+ * Strict decoding of Kubernetes JSON (a manifest, already parsed from YAML or JSON) into a typed object.
+ * It walks the protobuf descriptors, so it knows every field the API has: an unknown field or a value of
+ * the wrong JSON type is an error, never dropped or coerced, and every error is reported at once.
+ */
+import { InvalidError, field, type FieldError } from "@capstan/apimachinery";
+import type { DescriptorProto, FieldDescriptorProto, FileDescriptorProto } from "ts-proto-descriptors";
+import { protoMetadata as coreProto } from "./gen/capstan/v1/core.js";
+import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
+import { protoMetadata as metaProto } from "./gen/capstan/v1/meta.js";
+import { findKind, fromApiObject, unsupportedKindError, wrapObject, type KindName } from "./kinds.js";
+
+// google.protobuf.FieldDescriptorProto.Type and .Label; ts-proto-descriptors is CommonJS, so only its types are imported.
+const TYPE_DOUBLE = 1, TYPE_FLOAT = 2, TYPE_INT64 = 3, TYPE_UINT64 = 4, TYPE_INT32 = 5, TYPE_FIXED64 = 6, TYPE_FIXED32 = 7;
+const TYPE_BOOL = 8, TYPE_STRING = 9, TYPE_MESSAGE = 11, TYPE_BYTES = 12, TYPE_UINT32 = 13, TYPE_ENUM = 14;
+const TYPE_SFIXED32 = 15, TYPE_SFIXED64 = 16, TYPE_SINT32 = 17, TYPE_SINT64 = 18;
+const LABEL_REPEATED = 3;
+
+/**
+ * Fields that hold Kubernetes quantities as strings. Kubernetes also accepts a JSON number there
+ * (`cpu: 2`), so they take either and are stored as the string.
+ */
+const quantityFields = new Set([
+  ".capstan.v1.ResourceRequirements.requests",
+  ".capstan.v1.ResourceRequirements.limits",
+  ".capstan.v1.NodeStatus.capacity",
+  ".capstan.v1.NodeStatus.allocatable",
+  ".capstan.v1.EmptyDirVolumeSource.sizeLimit",
+]);
+
+interface FieldSchema {
+  readonly jsonName: string;
+  readonly type: number;
+  readonly typeName: string;
+  readonly repeated: boolean;
+  readonly quantity: boolean;
+  /** For a map field, its value's schema; keys are strings. */
+  readonly mapValue: FieldSchema | undefined;
+}
+
+interface MessageSchema {
+  readonly fullName: string;
+  readonly fields: ReadonlyMap<string, FieldSchema>;
+}
+
+function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, DescriptorProto> {
+  const byName = new Map<string, DescriptorProto>();
+  const visit = (prefix: string, messages: readonly DescriptorProto[]): void => {
+    for (const m of messages) {
+      const name = `${prefix}.${m.name}`;
+      byName.set(name, m);
+      visit(name, m.nestedType);
+    }
+  };
+  for (const f of files) visit(f.package ? `.${f.package}` : "", f.messageType);
+  return byName;
+}
+
+const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor]);
+const schemas = new Map<string, MessageSchema>();
+
+function schemaOf(fullName: string): MessageSchema {
+  const cached = schemas.get(fullName);
+  if (cached) return cached;
+  const d = descriptors.get(fullName);
+  if (!d) throw new Error(`no descriptor for ${fullName}`);
+  const fields = new Map<string, FieldSchema>();
+  for (const f of d.field) fields.set(f.jsonName, fieldSchema(fullName, f));
+  const schema = { fullName, fields };
+  schemas.set(fullName, schema);
+  return schema;
+}
+
+function fieldSchema(owner: string, f: FieldDescriptorProto): FieldSchema {
+  const quantity = quantityFields.has(`${owner}.${f.jsonName}`);
+  const entry = f.type === TYPE_MESSAGE ? descriptors.get(f.typeName) : undefined;
+  if (f.label === LABEL_REPEATED && entry?.options?.mapEntry) {
+    const value = entry.field.find((v) => v.number === 2);
+    if (!value) throw new Error(`map entry ${f.typeName} has no value field`);
+    return {
+      jsonName: f.jsonName,
+      type: TYPE_MESSAGE,
+      typeName: f.typeName,
+      repeated: false,
+      quantity: false,
+      mapValue: { jsonName: "value", type: value.type, typeName: value.typeName, repeated: false, quantity, mapValue: undefined },
+    };
+  }
+  return { jsonName: f.jsonName, type: f.type, typeName: f.typeName, repeated: f.label === LABEL_REPEATED, quantity, mapValue: undefined };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A value as an error message shows it: scalars in full, containers by their shape only. */
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return "[...]";
+  if (isPlainObject(v)) return "{...}";
+  return field.formatValue(v);
+}
+
+function wrongType(path: string, v: unknown, rule: string): FieldError {
+  return { path, message: `Invalid value ${shown(v)}: ${rule}` };
+}
+
+/** Each method answers the normalized value, or undefined after recording why it cannot be decoded. */
+class Decoder {
+  readonly errors: FieldError[] = [];
+
+  message(schema: MessageSchema, value: unknown, path: string): unknown {
+    if (!isPlainObject(value)) {
+      this.errors.push(wrongType(path, value, "must be an object"));
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const fieldPath = field.child(path, key);
+      const f = schema.fields.get(key);
+      if (!f) {
+        this.errors.push({ path: fieldPath, message: "unknown field" });
+        continue;
+      }
+      if (v === null) continue; // null is "unset" in Kubernetes JSON (`creationTimestamp: null`)
+      const decoded = this.field(f, v, fieldPath);
+      if (decoded !== undefined) out[key] = decoded;
+    }
+    return out;
+  }
+
+  private field(f: FieldSchema, value: unknown, path: string): unknown {
+    if (f.mapValue) return this.map(f.mapValue, value, path);
+    if (!f.repeated) return this.single(f, value, path);
+    if (!Array.isArray(value)) {
+      this.errors.push(wrongType(path, value, "must be an array"));
+      return undefined;
+    }
+    return value.map((item, i) => this.single(f, item, field.index(path, i)));
+  }
+
+  private map(valueSchema: FieldSchema, value: unknown, path: string): unknown {
+    if (!isPlainObject(value)) {
+      this.errors.push(wrongType(path, value, "must be an object"));
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      // A map entry left empty in YAML (`key:`) decodes to the zero value, as in Kubernetes.
+      const item = v === null && valueSchema.type === TYPE_STRING ? (valueSchema.quantity ? "0" : "") : v;
+      out[key] = this.single(valueSchema, item, field.key(path, key));
+    }
+    return out;
+  }
+
+  private single(f: FieldSchema, v: unknown, path: string): unknown {
+    switch (f.type) {
+      case TYPE_STRING:
+        if (typeof v === "string") return v;
+        if (f.quantity && typeof v === "number" && Number.isFinite(v)) return String(v);
+        return this.fail(path, v, f.quantity ? "must be a quantity (a string such as \"100m\" or \"1Gi\", or a number)" : "must be a string");
+      case TYPE_BOOL:
+        return typeof v === "boolean" ? v : this.fail(path, v, "must be a boolean");
+      case TYPE_INT32:
+      case TYPE_SINT32:
+      case TYPE_SFIXED32:
+        return this.integer(path, v, -(2 ** 31), 2 ** 31 - 1, false);
+      case TYPE_UINT32:
+      case TYPE_FIXED32:
+        return this.integer(path, v, 0, 2 ** 32 - 1, false);
+      case TYPE_INT64:
+      case TYPE_SINT64:
+      case TYPE_SFIXED64:
+        return this.integer(path, v, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+      case TYPE_UINT64:
+      case TYPE_FIXED64:
+        return this.integer(path, v, 0, Number.MAX_SAFE_INTEGER, true);
+      case TYPE_DOUBLE:
+      case TYPE_FLOAT:
+        return typeof v === "number" ? v : this.fail(path, v, "must be a number");
+      case TYPE_BYTES:
+        return typeof v === "string" && /^[A-Za-z0-9+/_-]*={0,2}$/.test(v) ? v : this.fail(path, v, "must be a base64-encoded string");
+      case TYPE_ENUM:
+        return typeof v === "string" || Number.isInteger(v) ? v : this.fail(path, v, "must be an enum name");
+      case TYPE_MESSAGE:
+        return this.message(schemaOf(f.typeName), v, path);
+      default:
+        throw new Error(`unsupported protobuf field type ${f.type} at ${path}`);
+    }
+  }
+
+  /** 64-bit integers may also be written as decimal strings, as protobuf JSON writes them. */
+  private integer(path: string, v: unknown, min: number, max: number, acceptString: boolean): unknown {
+    let n: number;
+    if (typeof v === "number") n = v;
+    else if (acceptString && typeof v === "string" && /^-?[0-9]+$/.test(v)) n = Number(v);
+    else return this.fail(path, v, "must be an integer");
+    if (!Number.isInteger(n)) return this.fail(path, v, "must be an integer");
+    if (n < min || n > max) return this.fail(path, v, `must be an integer between ${min} and ${max}`);
+    return n;
+  }
+
+  private fail(path: string, v: unknown, rule: string): undefined {
+    this.errors.push(wrongType(path, v, rule));
+    return undefined;
+  }
+}
+
+export interface DecodedManifest {
+  readonly kind: KindName;
+  readonly apiObject: ApiObject;
+  /** The object as Kubernetes JSON, normalized: quantities as strings, 64-bit integers as numbers, nulls gone. */
+  readonly json: Record<string, unknown>;
+}
+
+function subjectOf(kind: string, json: Record<string, unknown>): string {
+  const meta = json["metadata"];
+  const name = isPlainObject(meta) ? (typeof meta["name"] === "string" && meta["name"] ? meta["name"] : meta["generateName"]) : undefined;
+  const what = kind || "object";
+  return typeof name === "string" && name !== "" ? `${what} ${JSON.stringify(name)}` : what;
+}
+
+/**
+ * Decodes one Kubernetes object strictly. Throws one InvalidError (subject like `Pod "web"`) listing
+ * every problem: missing or unsupported kind, an apiVersion the kind is not served at, unknown fields,
+ * and values of the wrong JSON type.
+ */
+export function decodeManifest(json: unknown): DecodedManifest {
+  if (!isPlainObject(json)) throw new InvalidError("object", [wrongType("(root)", json, "must be an object")]);
+  const kind = json["kind"];
+  const apiVersion = json["apiVersion"];
+  const errors: FieldError[] = [];
+
+  if (apiVersion === undefined || apiVersion === null || apiVersion === "") errors.push(field.required("apiVersion"));
+  else if (typeof apiVersion !== "string") errors.push(wrongType("apiVersion", apiVersion, "must be a string"));
+  if (kind === undefined || kind === null || kind === "") errors.push(field.required("kind"));
+  else if (typeof kind !== "string") errors.push(wrongType("kind", kind, "must be a string"));
+
+  const info = typeof kind === "string" ? findKind(kind) : undefined;
+  const subject = subjectOf(typeof kind === "string" ? kind : "", json);
+  if (!info) {
+    if (typeof kind === "string" && kind !== "") errors.push(unsupportedKindError(kind));
+    throw new InvalidError(subject, errors);
+  }
+  if (typeof apiVersion === "string" && apiVersion !== "" && apiVersion !== info.apiVersion) {
+    errors.push(field.notSupported("apiVersion", apiVersion, [info.apiVersion]));
+  }
+
+  const decoder = new Decoder();
+  const normalized = decoder.message(schemaOf(info.protoTypeName), json, "");
+  errors.push(...decoder.errors.filter((e) => e.path !== "apiVersion" && e.path !== "kind"));
+  if (errors.length > 0) throw new InvalidError(subject, errors);
+
+  const apiObject = wrapObject(info.kind, info.messageFns.fromJSON(normalized));
+  return { kind: info.kind, apiObject, json: fromApiObject(apiObject).json };
+}

@@ -1,0 +1,121 @@
+/**
+ * What a pod asks of a node and what a node offers, in the units the scheduler counts: millicores,
+ * bytes and pods. A container's request for a resource falls back to its limit, as Kubernetes defaults
+ * it. Accepts typed messages or Kubernetes JSON alike.
+ */
+import { parseQuantity, tryParseQuantity } from "@capstan/apimachinery";
+import type { Node, Pod } from "./gen/capstan/v1/core.js";
+
+export interface PodResources {
+  readonly milliCpu: number;
+  readonly memoryBytes: number;
+}
+
+export interface NodeResources {
+  readonly milliCpu: number;
+  readonly memoryBytes: number;
+  readonly pods: number;
+}
+
+export type QOSClass = "Guaranteed" | "Burstable" | "BestEffort";
+
+type ResourceList = Readonly<Record<string, string>>;
+interface ContainerResources {
+  readonly requests: ResourceList;
+  readonly limits: ResourceList;
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** A resource map with its quantities as strings (Kubernetes JSON may hold `cpu: 2`). */
+function resourceList(v: unknown): ResourceList {
+  const out: Record<string, string> = {};
+  for (const [k, q] of Object.entries(record(v) ?? {})) {
+    if (typeof q === "string") out[k] = q;
+    else if (typeof q === "number") out[k] = String(q);
+  }
+  return out;
+}
+
+function containerResources(pod: Pod | Record<string, unknown>): ContainerResources[] {
+  const containers = record(pod["spec"])?.["containers"];
+  if (!Array.isArray(containers)) return [];
+  return containers.map((c: unknown) => {
+    const resources = record(record(c)?.["resources"]);
+    return { requests: resourceList(resources?.["requests"]), limits: resourceList(resources?.["limits"]) };
+  });
+}
+
+function effectiveRequest(c: ContainerResources, name: string): string | undefined {
+  return c.requests[name] ?? c.limits[name];
+}
+
+/** The sum of the containers' cpu and memory requests. Throws QuantityFormatError on an invalid quantity. */
+export function podRequests(pod: Pod | Record<string, unknown>): PodResources {
+  let milliCpu = 0;
+  let memoryBytes = 0;
+  for (const c of containerResources(pod)) {
+    const cpu = effectiveRequest(c, "cpu");
+    const memory = effectiveRequest(c, "memory");
+    if (cpu !== undefined) milliCpu += parseQuantity(cpu).milliValue();
+    if (memory !== undefined) memoryBytes += parseQuantity(memory).value();
+  }
+  return { milliCpu, memoryBytes };
+}
+
+/** status.allocatable, or status.capacity when allocatable is not reported. */
+export function nodeAllocatable(node: Node | Record<string, unknown>): NodeResources {
+  const status = record(node["status"]);
+  const allocatable = resourceList(status?.["allocatable"]);
+  const list = Object.keys(allocatable).length > 0 ? allocatable : resourceList(status?.["capacity"]);
+  const cpu = list["cpu"];
+  const memory = list["memory"];
+  const pods = list["pods"];
+  return {
+    milliCpu: cpu === undefined ? 0 : parseQuantity(cpu).milliValue(),
+    memoryBytes: memory === undefined ? 0 : parseQuantity(memory).value(),
+    pods: pods === undefined ? 0 : parseQuantity(pods).value(),
+  };
+}
+
+const qosResources = ["cpu", "memory"] as const;
+
+/**
+ * The pod's quality-of-service class by Kubernetes' rules (GetPodQOS): BestEffort without any cpu or
+ * memory request or limit; Guaranteed when every container limits both and requests equal limits;
+ * Burstable otherwise. Invalid quantities are ignored here; validation reports them.
+ */
+export function podQOSClass(pod: Pod | Record<string, unknown>): QOSClass {
+  const requests = new Map<string, number>();
+  const limits = new Map<string, number>();
+  let guaranteed = true;
+  const add = (sums: Map<string, number>, name: string, amount: number): void => {
+    sums.set(name, (sums.get(name) ?? 0) + amount);
+  };
+  // cpu is compared in millicores, memory in bytes: exact for any realistic quantity.
+  const amount = (name: string, q: string | undefined): number => {
+    const parsed = q === undefined ? undefined : tryParseQuantity(q);
+    if (!parsed || parsed.sign() <= 0) return 0;
+    return name === "cpu" ? parsed.milliValue() : parsed.value();
+  };
+  for (const c of containerResources(pod)) {
+    let limitsFound = 0;
+    for (const name of qosResources) {
+      const request = amount(name, effectiveRequest(c, name));
+      const limit = amount(name, c.limits[name]);
+      if (request > 0) add(requests, name, request);
+      if (limit > 0) {
+        add(limits, name, limit);
+        limitsFound++;
+      }
+    }
+    if (limitsFound < qosResources.length) guaranteed = false;
+  }
+  if (requests.size === 0 && limits.size === 0) return "BestEffort";
+  if (guaranteed) {
+    for (const [name, request] of requests) if (limits.get(name) !== request) guaranteed = false;
+  }
+  return guaranteed && requests.size === limits.size ? "Guaranteed" : "Burstable";
+}

@@ -1,0 +1,1 @@
+export { aPod, aNode, PodBuilder, NodeBuilder } from "./builders.js";

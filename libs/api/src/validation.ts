@@ -1,0 +1,345 @@
+/**
+ * Validation of an object as it will be stored, with Kubernetes' rules and wording
+ * (pkg/apis/core/validation). It checks the defaulted object, so a field a user may leave out is never
+ * reported missing, and it returns every violation at once, each at its field path.
+ */
+import {
+  field,
+  parseQuantity,
+  validateAnnotations,
+  validateDNS1123Label,
+  validateDNS1123Subdomain,
+  validateEnvVarName,
+  validateLabels,
+  validateLabelValue,
+  validatePortName,
+  validatePortNumber,
+  validateQualifiedName,
+  validateQuantity,
+  type FieldError,
+} from "@capstan/apimachinery";
+import type { Container, Node, PodSpec, Toleration, Volume } from "./gen/capstan/v1/core.js";
+import type { ObjectMeta } from "./gen/capstan/v1/meta.js";
+import { defaultNamespace, defaultNode, defaultPod } from "./defaults.js";
+import { findKind, unsupportedKindError, type AnyKindInfo, type NameRule } from "./kinds.js";
+
+/** Kubernetes' default request size limit (etcd's 1.5 MiB). */
+export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+export interface ValidationOptions {
+  readonly maxObjectBytes?: number;
+}
+
+const { required, invalid, notSupported, duplicate, notFound, forbidden, tooLong } = field;
+
+const restartPolicies = ["Always", "OnFailure", "Never"];
+const dnsPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
+const pullPolicies = ["Always", "IfNotPresent", "Never"];
+const terminationMessagePolicies = ["File", "FallbackToLogsOnError"];
+const protocols = ["TCP", "UDP", "SCTP"];
+const tolerationOperators = ["Equal", "Exists"];
+const taintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+const hostPathTypes = ["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"];
+const standardContainerResources = new Set(["cpu", "memory", "ephemeral-storage"]);
+const integerResources = new Set(["pods"]);
+
+/** Every rule the object breaks; empty when it may be stored. */
+export function validateObject(kind: string, json: unknown, opts: ValidationOptions = {}): FieldError[] {
+  const info = findKind(kind);
+  if (!info) return [unsupportedKindError(kind)];
+  const errs: FieldError[] = [];
+  const maxBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+  const size = Buffer.byteLength(JSON.stringify(json) ?? "");
+  if (size > maxBytes) errs.push(tooLong("metadata", `object size ${size} exceeds the limit of ${maxBytes} bytes`));
+
+  switch (info.kind) {
+    case "Pod": {
+      const raw = info.messageFns.fromJSON(json);
+      const pod = defaultPod(raw);
+      // Resources as written: a limit copied into requests by defaulting would report each problem twice.
+      pod.spec?.containers.forEach((c, i) => (c.resources = raw.spec?.containers[i]?.resources));
+      errs.push(...validateObjectMeta(pod.metadata, info), ...validatePodSpec(pod.spec));
+      break;
+    }
+    case "Namespace": {
+      const ns = defaultNamespace(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(ns.metadata, info));
+      (ns.spec?.finalizers ?? []).forEach((f, i) => errs.push(...messages(`spec.finalizers[${i}]`, f, validateQualifiedName(f))));
+      break;
+    }
+    case "Node": {
+      const node = defaultNode(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(node.metadata, info), ...validateNode(node));
+      break;
+    }
+    case "Event": {
+      const event = info.messageFns.fromJSON(json);
+      errs.push(...validateObjectMeta(event.metadata, info));
+      const involved = event.involvedObject?.namespace ?? "";
+      if (involved !== "" && event.metadata?.namespace && involved !== event.metadata.namespace) {
+        errs.push(invalid("involvedObject.namespace", involved, "does not match event.namespace"));
+      }
+      break;
+    }
+  }
+  return errs;
+}
+
+function messages(path: string, value: unknown, msgs: readonly string[]): FieldError[] {
+  return msgs.map((m) => invalid(path, value, m));
+}
+
+function nameRule(rule: NameRule): (value: string) => string[] {
+  return rule === "DNS1123Label" ? validateDNS1123Label : validateDNS1123Subdomain;
+}
+
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith("/");
+}
+
+function hasDotDot(p: string): boolean {
+  return p.split("/").includes("..");
+}
+
+// ---- metadata ----
+
+export function validateObjectMeta(meta: ObjectMeta | undefined, info: AnyKindInfo): FieldError[] {
+  const errs: FieldError[] = [];
+  const validateName = nameRule(info.nameRule);
+  const name = meta?.name ?? "";
+  const generateName = meta?.generateName ?? "";
+  if (generateName !== "") {
+    // A prefix may end in '-', since random characters follow it.
+    const masked = generateName.endsWith("-") ? `${generateName.slice(0, -1)}a` : generateName;
+    errs.push(...messages("metadata.generateName", generateName, validateName(masked)));
+  }
+  if (name === "") {
+    if (generateName === "") errs.push(required("metadata.name", "name or generateName is required"));
+  } else {
+    errs.push(...messages("metadata.name", name, validateName(name)));
+  }
+
+  const namespace = meta?.namespace ?? "";
+  if (!info.namespaced && namespace !== "") errs.push(forbidden("metadata.namespace", "not allowed on this type"));
+  if (info.namespaced && namespace !== "") errs.push(...messages("metadata.namespace", namespace, validateDNS1123Label(namespace)));
+
+  errs.push(...validateLabels(meta?.labels, "metadata.labels"), ...validateAnnotations(meta?.annotations, "metadata.annotations"));
+
+  const controllers: string[] = [];
+  (meta?.ownerReferences ?? []).forEach((ref, i) => {
+    const path = `metadata.ownerReferences[${i}]`;
+    if (ref.apiVersion === "") errs.push(required(`${path}.apiVersion`, "version must not be empty"));
+    if (ref.kind === "") errs.push(required(`${path}.kind`, "kind must not be empty"));
+    if (ref.name === "") errs.push(required(`${path}.name`, "name must not be empty"));
+    if (ref.uid === "") errs.push(required(`${path}.uid`, "uid must not be empty"));
+    if (ref.controller) controllers.push(`${ref.kind}/${ref.name}`);
+  });
+  if (controllers.length > 1) {
+    errs.push(invalid("metadata.ownerReferences", controllers.join(", "), "Only one reference can have Controller set to true"));
+  }
+  (meta?.finalizers ?? []).forEach((f, i) => errs.push(...messages(`metadata.finalizers[${i}]`, f, validateQualifiedName(f))));
+  if ((meta?.generation ?? 0) < 0) errs.push(invalid("metadata.generation", meta?.generation, "must be greater than or equal to 0"));
+  return errs;
+}
+
+// ---- Pod ----
+
+function validatePodSpec(spec: PodSpec | undefined): FieldError[] {
+  const errs: FieldError[] = [];
+  const volumes = validateVolumes(spec?.volumes ?? [], errs);
+  const containers = spec?.containers ?? [];
+  if (containers.length === 0) errs.push(required("spec.containers"));
+
+  const containerNames = new Set<string>();
+  const hostPorts = new Set<string>();
+  containers.forEach((c, i) => {
+    const path = `spec.containers[${i}]`;
+    if (c.name === "") errs.push(required(`${path}.name`));
+    else if (containerNames.has(c.name)) errs.push(duplicate(`${path}.name`, c.name));
+    else errs.push(...messages(`${path}.name`, c.name, validateDNS1123Label(c.name)));
+    containerNames.add(c.name);
+    errs.push(...validateContainer(c, path, volumes, hostPorts));
+  });
+
+  if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported("spec.restartPolicy", spec?.restartPolicy, restartPolicies));
+  if (!dnsPolicies.includes(spec?.dnsPolicy ?? "")) errs.push(notSupported("spec.dnsPolicy", spec?.dnsPolicy, dnsPolicies));
+  const grace = spec?.terminationGracePeriodSeconds;
+  if (grace !== undefined && grace < 0) errs.push(invalid("spec.terminationGracePeriodSeconds", grace, "must be greater than or equal to 0"));
+  errs.push(...validateLabels(spec?.nodeSelector, "spec.nodeSelector"));
+
+  const subdomains: [string, string | undefined][] = [
+    ["spec.nodeName", spec?.nodeName],
+    ["spec.schedulerName", spec?.schedulerName],
+    ["spec.serviceAccountName", spec?.serviceAccountName],
+    ["spec.priorityClassName", spec?.priorityClassName],
+  ];
+  for (const [path, value] of subdomains) if (value) errs.push(...messages(path, value, validateDNS1123Subdomain(value)));
+  if (spec?.hostname) errs.push(...messages("spec.hostname", spec.hostname, validateDNS1123Label(spec.hostname)));
+  if (spec?.subdomain) errs.push(...messages("spec.subdomain", spec.subdomain, validateDNS1123Label(spec.subdomain)));
+
+  (spec?.tolerations ?? []).forEach((t, i) => errs.push(...validateToleration(t, `spec.tolerations[${i}]`)));
+  return errs;
+}
+
+/** Validates the volumes and answers the names a volumeMount may refer to. */
+function validateVolumes(volumes: readonly Volume[], errs: FieldError[]): Set<string> {
+  const names = new Set<string>();
+  volumes.forEach((v, i) => {
+    const path = `spec.volumes[${i}]`;
+    if (v.name === "") errs.push(required(`${path}.name`));
+    else if (names.has(v.name)) errs.push(duplicate(`${path}.name`, v.name));
+    else errs.push(...messages(`${path}.name`, v.name, validateDNS1123Label(v.name)));
+    names.add(v.name);
+
+    const sources = [v.emptyDir && "emptyDir", v.hostPath && "hostPath"].filter((s): s is string => typeof s === "string");
+    if (sources.length === 0) errs.push(required(path, "must specify a volume type"));
+    for (const extra of sources.slice(1)) errs.push(forbidden(`${path}.${extra}`, "may not specify more than 1 volume type"));
+
+    const sizeLimit = v.emptyDir?.sizeLimit;
+    if (sizeLimit !== undefined) errs.push(...validateResourceQuantity(`${path}.emptyDir.sizeLimit`, "", sizeLimit));
+    if (v.hostPath) {
+      if (v.hostPath.path === "") errs.push(required(`${path}.hostPath.path`));
+      else if (hasDotDot(v.hostPath.path)) errs.push(invalid(`${path}.hostPath.path`, v.hostPath.path, "must not contain '..'"));
+      const type = v.hostPath.type ?? "";
+      if (!hostPathTypes.includes(type)) errs.push(notSupported(`${path}.hostPath.type`, type, hostPathTypes.slice(1)));
+    }
+  });
+  return names;
+}
+
+function validateContainer(c: Container, path: string, volumes: ReadonlySet<string>, hostPorts: Set<string>): FieldError[] {
+  const errs: FieldError[] = [];
+  if (c.image === "") errs.push(required(`${path}.image`));
+  else if (c.image.trim() !== c.image) errs.push(invalid(`${path}.image`, c.image, "must not have leading or trailing whitespace"));
+  if (!pullPolicies.includes(c.imagePullPolicy)) errs.push(notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, pullPolicies));
+  if (!terminationMessagePolicies.includes(c.terminationMessagePolicy)) {
+    errs.push(notSupported(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, terminationMessagePolicies));
+  }
+
+  c.env.forEach((e, j) => {
+    const p = `${path}.env[${j}].name`;
+    if (e.name === "") errs.push(required(p));
+    else errs.push(...messages(p, e.name, validateEnvVarName(e.name)));
+  });
+
+  const portNames = new Set<string>();
+  c.ports.forEach((port, j) => {
+    const p = `${path}.ports[${j}]`;
+    if (port.name !== "") {
+      if (portNames.has(port.name)) errs.push(duplicate(`${p}.name`, port.name));
+      else errs.push(...messages(`${p}.name`, port.name, validatePortName(port.name)));
+      portNames.add(port.name);
+    }
+    if (port.containerPort === 0) errs.push(required(`${p}.containerPort`));
+    else errs.push(...messages(`${p}.containerPort`, port.containerPort, validatePortNumber(port.containerPort)));
+    if (port.hostPort !== 0) {
+      errs.push(...messages(`${p}.hostPort`, port.hostPort, validatePortNumber(port.hostPort)));
+      const key = `${port.hostIp}:${port.hostPort}/${port.protocol}`;
+      if (hostPorts.has(key)) errs.push(duplicate(`${p}.hostPort`, `${port.hostPort}/${port.protocol}`));
+      hostPorts.add(key);
+    }
+    if (!protocols.includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, protocols));
+  });
+
+  errs.push(...validateContainerResources(c, `${path}.resources`));
+
+  const mountPaths = new Set<string>();
+  c.volumeMounts.forEach((m, j) => {
+    const p = `${path}.volumeMounts[${j}]`;
+    if (m.name === "") errs.push(required(`${p}.name`));
+    else if (!volumes.has(m.name)) errs.push(notFound(`${p}.name`, m.name));
+    if (m.mountPath === "") errs.push(required(`${p}.mountPath`));
+    else if (!isAbsolutePath(m.mountPath)) errs.push(invalid(`${p}.mountPath`, m.mountPath, "must be an absolute path"));
+    else if (mountPaths.has(m.mountPath)) errs.push(invalid(`${p}.mountPath`, m.mountPath, "must be unique"));
+    mountPaths.add(m.mountPath);
+    if (m.subPath !== "") {
+      if (isAbsolutePath(m.subPath)) errs.push(invalid(`${p}.subPath`, m.subPath, "must be a relative path"));
+      else if (hasDotDot(m.subPath)) errs.push(invalid(`${p}.subPath`, m.subPath, "must not contain '..'"));
+    }
+  });
+  return errs;
+}
+
+function validateContainerResources(c: Container, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const requests = c.resources?.requests ?? {};
+  const limits = c.resources?.limits ?? {};
+  for (const [kind, list] of [["limits", limits], ["requests", requests]] as const) {
+    for (const [name, q] of Object.entries(list)) {
+      const p = `${path}.${kind}[${name}]`;
+      errs.push(...validateContainerResourceName(p, name), ...validateResourceQuantity(p, name, q));
+    }
+  }
+  for (const [name, q] of Object.entries(requests)) {
+    const limit = limits[name];
+    if (limit === undefined || validateQuantity(q).length > 0 || validateQuantity(limit).length > 0) continue;
+    if (parseQuantity(q).cmp(parseQuantity(limit)) > 0) {
+      errs.push(invalid(`${path}.requests[${name}]`, q, `must be less than or equal to ${name} limit of ${limit}`));
+    }
+  }
+  return errs;
+}
+
+function validateContainerResourceName(path: string, name: string): FieldError[] {
+  const errs = messages(path, name, validateQualifiedName(name));
+  if (errs.length === 0 && !name.includes("/") && !standardContainerResources.has(name) && !name.startsWith("hugepages-")) {
+    errs.push(invalid(path, name, "must be a standard resource for containers"));
+  }
+  return errs;
+}
+
+function validateResourceQuantity(path: string, name: string, q: string): FieldError[] {
+  const syntax = validateQuantity(q);
+  if (syntax.length > 0) return messages(path, q, syntax);
+  const quantity = parseQuantity(q);
+  if (quantity.sign() < 0) return [invalid(path, q, "must be greater than or equal to 0")];
+  if (integerResources.has(name) && quantity.milliValue() % 1000 !== 0) return [invalid(path, q, "must be an integer")];
+  return [];
+}
+
+function validateToleration(t: Toleration, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (t.key !== "") errs.push(...messages(`${path}.key`, t.key, validateQualifiedName(t.key)));
+  const operator = t.operator || "Equal";
+  if (t.key === "" && operator !== "Exists") {
+    errs.push(invalid(`${path}.operator`, t.operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+  }
+  if (operator === "Equal") {
+    const msgs = validateLabelValue(t.value);
+    if (msgs.length > 0) errs.push(invalid(`${path}.value`, t.value, msgs.join("; ")));
+  } else if (operator === "Exists") {
+    if (t.value !== "") errs.push(invalid(`${path}.value`, t.value, "value must be empty when `operator` is 'Exists'"));
+  } else {
+    errs.push(notSupported(`${path}.operator`, t.operator, tolerationOperators));
+  }
+  if (t.effect !== "" && !taintEffects.includes(t.effect)) errs.push(notSupported(`${path}.effect`, t.effect, taintEffects));
+  if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
+    errs.push(invalid(`${path}.effect`, t.effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+  }
+  return errs;
+}
+
+// ---- Node ----
+
+function validateNode(node: Node): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  (node.spec?.taints ?? []).forEach((t, i) => {
+    const path = `spec.taints[${i}]`;
+    if (t.key === "") errs.push(required(`${path}.key`));
+    else errs.push(...messages(`${path}.key`, t.key, validateQualifiedName(t.key)));
+    errs.push(...messages(`${path}.value`, t.value, validateLabelValue(t.value)));
+    if (t.effect === "") errs.push(required(`${path}.effect`));
+    else if (!taintEffects.includes(t.effect)) errs.push(notSupported(`${path}.effect`, t.effect, taintEffects));
+    const key = `${t.key}:${t.effect}`;
+    if (seen.has(key)) errs.push(duplicate(path, key));
+    seen.add(key);
+  });
+  for (const [listName, list] of [["capacity", node.status?.capacity], ["allocatable", node.status?.allocatable]] as const) {
+    for (const [name, q] of Object.entries(list ?? {})) {
+      const path = `status.${listName}[${name}]`;
+      errs.push(...messages(path, name, validateQualifiedName(name)), ...validateResourceQuantity(path, name, q));
+    }
+  }
+  return errs;
+}
