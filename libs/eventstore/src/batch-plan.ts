@@ -1,0 +1,100 @@
+import { AlreadyExistsError, InvalidError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
+import type { Decision, Mutation } from "./mutation.js";
+import { keyString, type ObjectRecord } from "./object-record.js";
+import { foldEvent, type ProjectionChanges } from "./projection.js";
+import type { EventType, JsonObject, StoredEvent } from "./stored-event.js";
+
+/** What one group-commit transaction writes, decided without I/O from the rows it read. */
+export interface BatchPlan {
+  /** One per mutation, in order: its event, or the error that rejects it alone. */
+  outcomes: (StoredEvent | Error)[];
+  /** The accepted events, revisions head+1..head+n in order. */
+  events: StoredEvent[];
+  /** What the accepted events do to the projection. */
+  changes: ProjectionChanges;
+}
+
+/**
+ * Runs each mutation's decide in order against the stored rows overlaid with the batch's own earlier
+ * effects, numbers the accepted events from `head`, and stamps their resourceVersion.
+ */
+export function planBatch(
+  mutations: readonly Mutation[],
+  stored: ReadonlyMap<string, ObjectRecord>,
+  head: number,
+  committedAt: string,
+): BatchPlan {
+  const plan: BatchPlan = { outcomes: [], events: [], changes: new Map() };
+  for (const m of mutations) {
+    const earlier = plan.changes.get(keyString(m.key));
+    const current = earlier ? earlier.row : stored.get(keyString(m.key));
+    const decided = runDecide(m, current);
+    if ("error" in decided) {
+      plan.outcomes.push(decided.error);
+      continue;
+    }
+    const refused = checkTransition(m.key, decided, current);
+    if (refused) {
+      plan.outcomes.push(refused);
+      continue;
+    }
+    const event = toEvent(m, decided, head + plan.events.length + 1, committedAt);
+    plan.events.push(event);
+    plan.outcomes.push(event);
+    foldEvent(plan.changes, event);
+  }
+  return plan;
+}
+
+/** A decide that throws is that mutation's failure, never the batch's. */
+function runDecide(m: Mutation, current: ObjectRecord | undefined): Decision {
+  try {
+    return m.decide(current);
+  } catch (e) {
+    return { error: e instanceof Error ? e : new Error(String(e)) };
+  }
+}
+
+/** Keeps the log replayable: an ADDED never hides a live object, MODIFIED and DELETED need one, every object has a uid. */
+function checkTransition(key: ObjectKey, decided: { type: EventType; object: JsonObject }, current: ObjectRecord | undefined): Error | undefined {
+  if (decided.type === "ADDED" && current) return new AlreadyExistsError(key);
+  if (decided.type !== "ADDED" && !current) return new NotFoundError(key);
+  if (!hasUid(decided.object)) {
+    return new InvalidError(`${key.kind} "${key.name}"`, [{ path: "metadata.uid", message: "Required value" }]);
+  }
+  return undefined;
+}
+
+function toEvent(m: Mutation, decided: { type: EventType; object: JsonObject }, revision: number, committedAt: string): StoredEvent {
+  const metadata = decided.object.metadata as JsonObject;
+  const event: StoredEvent = {
+    revision,
+    type: decided.type,
+    kind: m.key.kind,
+    namespace: m.key.namespace,
+    name: m.key.name,
+    uid: metadata.uid as string,
+    nodeName: nodeNameOf(decided.object),
+    // The decider cannot know the revision; the store stamps it, copying rather than touching the caller's object.
+    object: { ...decided.object, metadata: { ...metadata, resourceVersion: String(revision) } },
+    actor: m.actor,
+    committedAt,
+  };
+  if (m.traceparent !== undefined) event.traceparent = m.traceparent;
+  if (m.tracestate !== undefined) event.tracestate = m.tracestate;
+  return event;
+}
+
+function hasUid(object: JsonObject): boolean {
+  const metadata = object.metadata;
+  if (typeof metadata !== "object" || metadata === null) return false;
+  const uid = (metadata as JsonObject).uid;
+  return typeof uid === "string" && uid !== "";
+}
+
+function nodeNameOf(object: JsonObject): string {
+  const spec = object.spec;
+  if (typeof spec !== "object" || spec === null) return "";
+  const nodeName = (spec as JsonObject).nodeName;
+  return typeof nodeName === "string" ? nodeName : "";
+}

@@ -1,0 +1,25 @@
+import type { ObjectKey } from "@capstan/apimachinery";
+import type { Mutation } from "./mutation.js";
+import type { ObjectRecord } from "./object-record.js";
+import type { StoredEvent } from "./stored-event.js";
+
+export interface ListFilter {
+  kind: string;
+  namespace?: string;
+  nodeName?: string;
+}
+
+export interface EventStore {
+  /** Group-committed: resolves after the transaction holding this mutation commits; rejects with the decision's error (nothing written for it, other mutations of the batch unaffected). */
+  append(m: Mutation): Promise<StoredEvent>;
+  get(key: ObjectKey): Promise<ObjectRecord | undefined>;
+  /** Consistent snapshot: items and the revision they answer at. */
+  list(filter: ListFilter): Promise<{ items: ObjectRecord[]; revision: number }>;
+  /** Events with revision > after, ascending, at most limit — the outbox relay reads these. */
+  readEvents(after: number, limit: number): Promise<StoredEvent[]>;
+  headRevision(): Promise<number>;
+  /** Truncate the projection and replay the whole log through the same evolve function the live path uses. */
+  rebuildProjection(): Promise<{ events: number; objects: number }>;
+  /** Waits for queued appends to commit, then closes the connections. */
+  close(): Promise<void>;
+}

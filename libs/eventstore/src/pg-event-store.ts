@@ -1,0 +1,168 @@
+import { isCapstanError, UnavailableError, type ObjectKey } from "@capstan/apimachinery";
+import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
+import { planBatch } from "./batch-plan.js";
+import { appendEvents, keysIn, writeChanges } from "./bulk-statements.js";
+import type { Database, Driver } from "./driver.js";
+import type { EventStore, ListFilter } from "./event-store.js";
+import { GroupCommit } from "./group-commit.js";
+import type { Mutation } from "./mutation.js";
+import { keyString, type ObjectRecord } from "./object-record.js";
+import { foldEvent, type ProjectionChanges } from "./projection.js";
+import { events, objects, revisionCounter } from "./schema.js";
+import type { StoredEvent } from "./stored-event.js";
+
+/** Events replayed per round trip during a rebuild. */
+const REBUILD_PAGE = 2000;
+
+/**
+ * Selects the counter's one row by primary key. Without it, before the table is first analyzed the
+ * planner guesses thousands of counter rows, multiplies every join by that, and JIT-compiles the query.
+ */
+const theCounter = eq(revisionCounter.id, 1);
+
+/** The event store on Postgres (server or PGlite, through drizzle); every write goes through group commit. */
+export class PgEventStore implements EventStore {
+  readonly #driver: Driver;
+  readonly #db: Database;
+  readonly #groupCommit: GroupCommit;
+  #closed = false;
+
+  constructor(driver: Driver, maxBatch: number) {
+    this.#driver = driver;
+    this.#db = driver.db;
+    this.#groupCommit = new GroupCommit((batch) => this.#commitBatch(batch), maxBatch);
+  }
+
+  append(m: Mutation): Promise<StoredEvent> {
+    if (this.#closed) return Promise.reject(new UnavailableError("event store is closed"));
+    return this.#groupCommit.submit(m);
+  }
+
+  async get(key: ObjectKey): Promise<ObjectRecord | undefined> {
+    const [row] = await read("get", this.#db.select().from(objects).where(keyIs(key)));
+    return row;
+  }
+
+  async list(filter: ListFilter): Promise<{ items: ObjectRecord[]; revision: number }> {
+    // One statement sees one snapshot, so joining the counter gives the revision the rows answer at
+    // without a REPEATABLE READ transaction; the left join keeps the counter row when nothing matches.
+    const rows = await read(
+      "list",
+      this.#db
+        .select({ revision: revisionCounter.value, item: objects })
+        .from(revisionCounter)
+        .leftJoin(
+          objects,
+          and(
+            eq(objects.kind, filter.kind),
+            filter.namespace === undefined ? undefined : eq(objects.namespace, filter.namespace),
+            filter.nodeName === undefined ? undefined : eq(objects.nodeName, filter.nodeName),
+          ),
+        )
+        .where(theCounter)
+        .orderBy(asc(objects.namespace), asc(objects.name)),
+    );
+    const items: ObjectRecord[] = [];
+    for (const row of rows) if (row.item) items.push(row.item);
+    return { items, revision: rows[0]?.revision ?? 0 };
+  }
+
+  async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await read("readEvents", selectEvents(this.#db, after, limit));
+    return rows.map(toStoredEvent);
+  }
+
+  async headRevision(): Promise<number> {
+    const [row] = await read("headRevision", this.#db.select({ value: revisionCounter.value }).from(revisionCounter).where(theCounter));
+    return row?.value ?? 0;
+  }
+
+  async rebuildProjection(): Promise<{ events: number; objects: number }> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        // Holding the counter lock keeps appends out until the rebuilt projection commits; readers keep
+        // the old one meanwhile, which is why this deletes rows rather than TRUNCATE (that would block them).
+        await tx.select({ value: revisionCounter.value }).from(revisionCounter).where(theCounter).for("update");
+        await tx.delete(objects);
+        let after = 0;
+        let replayed = 0;
+        for (;;) {
+          const page = await selectEvents(tx, after, REBUILD_PAGE);
+          const last = page.at(-1);
+          if (!last) break;
+          const changes: ProjectionChanges = new Map();
+          for (const row of page) foldEvent(changes, toStoredEvent(row));
+          await writeChanges(tx, changes);
+          replayed += page.length;
+          after = last.revision;
+        }
+        const [row] = await tx.select({ n: count() }).from(objects);
+        return { events: replayed, objects: row?.n ?? 0 };
+      });
+    } catch (cause) {
+      throw unavailable("rebuildProjection", cause);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#groupCommit.idle();
+    await this.#driver.close();
+  }
+
+  /**
+   * One group commit in two statements and no transaction: read the batch's rows together with the
+   * revision they are current at (one statement, one snapshot), decide in memory, then write everything
+   * in one statement that only applies if the counter still stands at that revision. The counter's row
+   * lock orders writers, so revisions commit in order even with two gateway processes; the one that
+   * finds the counter moved decides again on the newer state, as etcd's GuaranteedUpdate does.
+   */
+  async #commitBatch(mutations: Mutation[]): Promise<(StoredEvent | Error)[]> {
+    const keys = mutations.map((m) => m.key);
+    for (;;) {
+      const rows = await this.#db
+        .select({ head: revisionCounter.value, row: objects })
+        .from(revisionCounter)
+        .leftJoin(objects, keysIn(keys))
+        .where(theCounter);
+      const head = rows[0]?.head;
+      if (head === undefined) throw new Error("revision_counter has no row; the migrations did not run");
+      const stored = new Map<string, ObjectRecord>();
+      for (const { row } of rows) if (row) stored.set(keyString(row), row);
+      const plan = planBatch(mutations, stored, head, new Date().toISOString());
+      if (plan.events.length === 0) return plan.outcomes;
+      const applied = await this.#driver.rows(appendEvents(head, plan.events, plan.changes));
+      if (applied.length > 0) return plan.outcomes;
+    }
+  }
+}
+
+/** Runs a read, reporting a database failure as Unavailable. */
+async function read<T>(operation: string, query: PromiseLike<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (cause) {
+    throw unavailable(operation, cause);
+  }
+}
+
+function selectEvents(db: Database, after: number, limit: number) {
+  return db.select().from(events).where(gt(events.revision, after)).orderBy(asc(events.revision)).limit(limit);
+}
+
+function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
+  const { traceparent, tracestate, committedAt, ...rest } = row;
+  const event: StoredEvent = { ...rest, committedAt: committedAt.toISOString() };
+  if (traceparent !== null) event.traceparent = traceparent;
+  if (tracestate !== null) event.tracestate = tracestate;
+  return event;
+}
+
+function keyIs(key: ObjectKey): SQL | undefined {
+  return and(eq(objects.kind, key.kind), eq(objects.namespace, key.namespace), eq(objects.name, key.name));
+}
+
+function unavailable(operation: string, cause: unknown): Error {
+  if (isCapstanError(cause)) return cause;
+  return new UnavailableError(`event store ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
