@@ -1,0 +1,133 @@
+import { credentials, Metadata, type CallOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import {
+  ApiObject,
+  GatewayClient,
+  type BindRequest,
+  type DeleteRequest,
+  type DeleteResponse,
+  type GetRequest,
+  type ListRequest,
+  type ListResponse,
+  type LogsRequest,
+  type WatchEvent,
+  type WatchRequest,
+} from "@capstan/api";
+import { traceClientInterceptor } from "@capstan/telemetry";
+import { fromServiceError } from "./grpc-errors.js";
+
+export interface ClientOptions {
+  /** host:port of the gateway. */
+  readonly address: string;
+  /** Who is calling; recorded as the actor of every event this client causes. */
+  readonly actor: string;
+  /** Per-call deadline; calls wait for the gateway to be reachable up to it. */
+  readonly timeoutMs?: number;
+}
+
+export interface Stream<T> extends AsyncIterable<T> {
+  cancel(): void;
+}
+
+type Unary<Req, Res> = (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (e: ServiceError | null, r: Res) => void) => unknown;
+
+/** Promise-shaped access to the gateway's gRPC API; errors come back as Capstan errors. */
+export class CapstanClient {
+  private readonly grpc: GatewayClient;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.grpc = new GatewayClient(opts.address, credentials.createInsecure(), {
+      "grpc.max_receive_message_length": 256 * 1024 * 1024,
+      interceptors: [traceClientInterceptor],
+    });
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  create(object: ApiObject): Promise<ApiObject> {
+    return this.unary(this.grpc.create, { object });
+  }
+
+  get(req: GetRequest): Promise<ApiObject> {
+    return this.unary(this.grpc.get, req);
+  }
+
+  list(req: Partial<ListRequest> & { kind: string }): Promise<ListResponse> {
+    return this.unary(this.grpc.list, { namespace: "", labelSelector: "", fieldSelector: "", ...req });
+  }
+
+  update(object: ApiObject): Promise<ApiObject> {
+    return this.unary(this.grpc.update, { object });
+  }
+
+  updateStatus(object: ApiObject): Promise<ApiObject> {
+    return this.unary(this.grpc.updateStatus, { object });
+  }
+
+  delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
+    return this.unary(this.grpc.delete, { namespace: "", ...req });
+  }
+
+  bind(req: BindRequest): Promise<ApiObject> {
+    return this.unary(this.grpc.bind, req);
+  }
+
+  watch(req: Partial<WatchRequest> & { kind: string }): Stream<WatchEvent> {
+    const full: WatchRequest = { namespace: "", labelSelector: "", fieldSelector: "", resourceVersion: "", ...req };
+    return this.stream(this.grpc.watch(full, this.metadata()));
+  }
+
+  logs(req: LogsRequest): Stream<Uint8Array> {
+    const call = this.grpc.logs(req, this.metadata());
+    const chunks = this.stream(call);
+    return {
+      cancel: () => chunks.cancel(),
+      async *[Symbol.asyncIterator]() {
+        for await (const chunk of chunks) yield chunk.data;
+      },
+    };
+  }
+
+  close(): void {
+    this.grpc.close();
+  }
+
+  private metadata(): Metadata {
+    // Wait for a (re)starting gateway instead of failing at once; the deadline still bounds the call.
+    const md = new Metadata({ waitForReady: true });
+    md.set("capstan-actor", this.opts.actor);
+    return md;
+  }
+
+  private unary<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(
+        this.grpc,
+        req,
+        this.metadata(),
+        { deadline: Date.now() + this.timeoutMs },
+        (e: ServiceError | null, res: Res) => (e ? reject(fromServiceError(e)) : resolve(res)),
+      );
+    });
+  }
+
+  private stream<T>(call: ClientReadableStream<T>): Stream<T> {
+    return {
+      cancel: () => call.cancel(),
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const item of call as AsyncIterable<T>) yield item;
+        } catch (e) {
+          const se = e as ServiceError;
+          if (se.code === 1 /* CANCELLED by us */) return;
+          throw fromServiceError(se);
+        } finally {
+          call.cancel();
+        }
+      },
+    };
+  }
+}
+
+export function createClient(opts: ClientOptions): CapstanClient {
+  return new CapstanClient(opts);
+}

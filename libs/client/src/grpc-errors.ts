@@ -1,0 +1,65 @@
+import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import {
+  CapstanError,
+  InvalidError,
+  isCapstanError,
+  UnavailableError,
+  type ErrorCode,
+  type FieldError,
+} from "@capstan/apimachinery";
+
+/** The one mapping between Capstan error codes and gRPC status codes, used by the gateway and clients. */
+const grpcCodeOf: Record<ErrorCode, status> = {
+  NotFound: status.NOT_FOUND,
+  AlreadyExists: status.ALREADY_EXISTS,
+  Conflict: status.ABORTED,
+  Invalid: status.INVALID_ARGUMENT,
+  Forbidden: status.PERMISSION_DENIED,
+  Expired: status.OUT_OF_RANGE,
+  Unavailable: status.UNAVAILABLE,
+  Internal: status.INTERNAL,
+};
+
+const CODE_KEY = "capstan-error-code";
+const FIELDS_KEY = "capstan-field-errors";
+
+export interface GrpcErrorStatus {
+  code: status;
+  details: string;
+  metadata: Metadata;
+}
+
+export function toGrpcError(e: unknown): GrpcErrorStatus {
+  const metadata = new Metadata();
+  if (!isCapstanError(e)) {
+    metadata.set(CODE_KEY, "Internal");
+    return { code: status.INTERNAL, details: e instanceof Error ? e.message : String(e), metadata };
+  }
+  metadata.set(CODE_KEY, e.code);
+  if (e instanceof InvalidError || (e.code === "Invalid" && "fieldErrors" in e)) {
+    metadata.set(FIELDS_KEY, JSON.stringify((e as InvalidError).fieldErrors));
+  }
+  return { code: grpcCodeOf[e.code], details: e.message, metadata };
+}
+
+/** Turns a gRPC failure back into the Capstan error the gateway raised (or Unavailable for transport failures). */
+export function fromServiceError(e: ServiceError): CapstanError {
+  const code = e.metadata?.get(CODE_KEY)[0]?.toString() as ErrorCode | undefined;
+  const message = e.details || e.message;
+  switch (code) {
+    case "Invalid": {
+      const raw = e.metadata.get(FIELDS_KEY)[0]?.toString();
+      const fields = raw ? (JSON.parse(raw) as FieldError[]) : [];
+      const error = new InvalidError("request", fields);
+      error.message = message;
+      return error;
+    }
+    case undefined:
+      if (e.code === status.UNAVAILABLE || e.code === status.DEADLINE_EXCEEDED) {
+        return new UnavailableError(`gateway unavailable: ${message}`, { cause: e });
+      }
+      return new CapstanError("Internal", message, { cause: e });
+    default:
+      return new CapstanError(code, message, { cause: e });
+  }
+}

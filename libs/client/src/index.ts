@@ -1,0 +1,8 @@
+export { CapstanClient, createClient } from "./gateway-client.js";
+export type { ClientOptions, Stream } from "./gateway-client.js";
+export { toGrpcError, fromServiceError } from "./grpc-errors.js";
+export type { GrpcErrorStatus } from "./grpc-errors.js";
+export { startReflector } from "./reflector.js";
+export type { JsonObject, Reflector, ReflectorEvent, ReflectorHandler, ReflectorOptions } from "./reflector.js";
+export { EventRecorder } from "./event-recorder.js";
+export type { EventSource } from "./event-recorder.js";

@@ -1,0 +1,100 @@
+import { fromApiObject } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import type { BusEventType, EventSubscription, JetStreamBus } from "@capstan/bus";
+import type { CapstanClient } from "./gateway-client.js";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface ReflectorEvent {
+  readonly type: BusEventType;
+  readonly object: JsonObject;
+  readonly revision: number;
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
+}
+
+export interface ReflectorHandler {
+  /** The full current set, after a (re-)list; everything not in it is gone. */
+  replace(objects: JsonObject[], revision: number): void | Promise<void>;
+  apply(event: ReflectorEvent): void | Promise<void>;
+}
+
+export interface ReflectorOptions {
+  readonly client: CapstanClient;
+  readonly bus: JetStreamBus;
+  readonly kind: string;
+  readonly namespace?: string;
+  /** Only objects bound to this node (pods): filtered by the gateway on list and by the stream on watch. */
+  readonly nodeName?: string;
+  readonly log: (message: string) => void;
+}
+
+export interface Reflector {
+  /** Resolves after the first list has been handed over. */
+  readonly synced: Promise<void>;
+  /** The last revision handed to the handler. */
+  readonly revision: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * List then watch, exactly (DESIGN.md §3.4): list from the gateway at revision R, then every later
+ * event from the stream; on "expired" or a broken stream it lists again, resuming never skipping.
+ */
+export function startReflector(opts: ReflectorOptions, handler: ReflectorHandler): Reflector {
+  let stopped = false;
+  let revision = 0;
+  let subscription: EventSubscription | undefined;
+  let markSynced: () => void = () => {};
+  const synced = new Promise<void>((resolve) => (markSynced = resolve));
+
+  const run = async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        const listed = await opts.client.list({
+          kind: opts.kind,
+          namespace: opts.namespace ?? "",
+          fieldSelector: opts.nodeName !== undefined ? `spec.nodeName=${opts.nodeName}` : "",
+        });
+        revision = Number(listed.resourceVersion);
+        await handler.replace(listed.items.map((o) => fromApiObject(o).json), revision);
+        markSynced();
+        subscription = await opts.bus.subscribe(
+          {
+            kind: opts.kind,
+            ...(opts.namespace ? { namespace: opts.namespace } : {}),
+            ...(opts.nodeName !== undefined ? { nodeName: opts.nodeName } : {}),
+          },
+          revision,
+        );
+        failures = 0;
+        for await (const e of subscription) {
+          if (stopped) break;
+          revision = e.revision;
+          await handler.apply({ type: e.type, object: e.object, revision: e.revision, traceparent: e.traceparent, tracestate: e.tracestate });
+        }
+      } catch (e) {
+        if (stopped) break;
+        failures++;
+        if (!isCapstanError(e, "Expired")) {
+          opts.log(`watch ${opts.kind}: ${e instanceof Error ? e.message : String(e)}; listing again`);
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  };
+  const loop = run();
+
+  return {
+    synced,
+    get revision() {
+      return revision;
+    },
+    async stop() {
+      stopped = true;
+      await subscription?.stop();
+      await loop;
+    },
+  };
+}
