@@ -1,0 +1,151 @@
+import { request as httpRequest } from "node:http";
+import {
+  Server,
+  ServerCredentials,
+  type Metadata,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from "@grpc/grpc-js";
+import { context, trace, type Tracer } from "@opentelemetry/api";
+import { GatewayService, type GatewayServer, type LogChunk, type LogsRequest, type WatchEvent, type WatchRequest } from "@capstan/api";
+import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
+import { toGrpcError } from "@capstan/client";
+import { contextFromMetadata, injectTraceContext } from "@capstan/telemetry";
+import type { CallContext, ObjectService } from "./object-service.js";
+
+interface Instruments {
+  readonly tracer: Tracer;
+  readonly recordDuration: (method: string, code: string, ms: number) => void;
+  readonly log: (message: string) => void;
+}
+
+function actorOf(md: Metadata): string {
+  return md.get("capstan-actor")[0]?.toString() || "anonymous";
+}
+
+/** Wraps one unary verb: trace span from the caller's context, error mapping, latency metric. */
+function unary<Req, Res>(
+  name: string,
+  ins: Instruments,
+  handler: (req: Req, ctx: CallContext) => Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  return (call, callback) => {
+    const started = performance.now();
+    const parent = contextFromMetadata(call.metadata);
+    const span = ins.tracer.startSpan(`Gateway/${name}`, {}, parent);
+    const active = trace.setSpan(parent, span);
+    context.with(active, () => {
+      const ctx: CallContext = { actor: actorOf(call.metadata), ...injectTraceContext(active) };
+      handler(call.request, ctx).then(
+        (res) => {
+          span.end();
+          ins.recordDuration(name, "OK", performance.now() - started);
+          callback(null, res);
+        },
+        (e: unknown) => {
+          const status = toGrpcError(e);
+          span.setAttribute("capstan.error", status.details);
+          span.end();
+          ins.recordDuration(name, String(status.code), performance.now() - started);
+          if (status.code === 13) ins.log(`${name}: ${status.details}`);
+          callback({ code: status.code, details: status.details, metadata: status.metadata });
+        },
+      );
+    });
+  };
+}
+
+function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): void {
+  const status = toGrpcError(e);
+  call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
+}
+
+export function createGatewayServer(service: ObjectService, ins: Instruments): Server {
+  const impl: GatewayServer = {
+    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx)),
+    get: unary("Get", ins, (req) => service.get(req)),
+    list: unary("List", ins, (req) => service.list(req)),
+    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx)),
+    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx)),
+    delete: unary("Delete", ins, (req, ctx) => service.delete(req, ctx)),
+    bind: unary("Bind", ins, (req, ctx) =>
+      service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx),
+    ),
+    watch: (call: ServerWritableStream<WatchRequest, WatchEvent>) => {
+      const abort = new AbortController();
+      call.on("cancelled", () => abort.abort());
+      call.on("close", () => abort.abort());
+      void (async () => {
+        try {
+          for await (const event of service.watch(call.request, abort.signal)) {
+            if (!call.write(event)) await new Promise((r) => call.once("drain", r));
+          }
+          call.end();
+        } catch (e) {
+          if (!abort.signal.aborted) failStream(call as ServerWritableStream<unknown, unknown>, e);
+        }
+      })();
+    },
+    logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => {
+      void proxyLogs(service, call).catch((e: unknown) => failStream(call as ServerWritableStream<unknown, unknown>, e));
+    },
+  };
+  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
+  server.addService(GatewayService, impl);
+  return server;
+}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new InvalidError("request", [{ path: "object", message: "Required value" }]);
+  return value;
+}
+
+/** Streams a container log from the node agent that runs the pod (its kubelet-style HTTP endpoint). */
+async function proxyLogs(service: ObjectService, call: ServerWritableStream<LogsRequest, LogChunk>): Promise<void> {
+  const req = call.request;
+  const pod = await service.record({ kind: "Pod", namespace: req.namespace || "default", name: req.name });
+  const nodeName = pod.nodeName;
+  if (!nodeName) throw new NotFoundError({ kind: "Pod", namespace: pod.namespace, name: `${pod.name} (not scheduled yet, no logs)` });
+  const node = (await service.record({ kind: "Node", namespace: "", name: nodeName })).object as {
+    status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { port?: number } } };
+  };
+  const address = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.port;
+  if (!address || !port) throw new UnavailableError(`node ${nodeName} publishes no log endpoint`);
+  const containers = ((pod.object["spec"] as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
+  const container = req.container || containers[0] || "";
+  if (!req.container && containers.length > 1) {
+    throw new InvalidError("logs request", [
+      { path: "container", message: `Required value: pod ${pod.name} has several containers, choose one of: [${containers.join(" ")}]` },
+    ]);
+  }
+  const query = new URLSearchParams({ follow: String(req.follow), previous: String(req.previous) });
+  if (req.tailLines !== undefined) query.set("tailLines", String(req.tailLines));
+  const url = `http://${address}:${port}/containerLogs/${pod.namespace}/${pod.name}/${container}?${query}`;
+  await new Promise<void>((resolve, reject) => {
+    const r = httpRequest(url, (res) => {
+      if (res.statusCode !== 200) {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => reject(new UnavailableError(body.trim() || `node ${nodeName} answered ${res.statusCode}`)));
+        return;
+      }
+      res.on("data", (d: Buffer) => call.write({ data: d }));
+      res.on("end", () => {
+        call.end();
+        resolve();
+      });
+      res.on("error", reject);
+    });
+    r.on("error", (cause) => reject(new UnavailableError(`cannot reach node ${nodeName} for logs: ${cause.message}`, { cause })));
+    call.on("cancelled", () => r.destroy());
+    r.end();
+  });
+}
+
+export async function listen(server: Server, address: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve(port))),
+  );
+}

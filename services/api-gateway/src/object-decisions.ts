@@ -1,0 +1,179 @@
+import { isDeepStrictEqual } from "node:util";
+import {
+  AlreadyExistsError,
+  ConflictError,
+  InvalidError,
+  NotFoundError,
+  type ObjectKey,
+} from "@capstan/apimachinery";
+import type { Decision, JsonObject, ObjectRecord } from "@capstan/eventstore";
+
+/**
+ * What each API verb does to the current state of one object, as pure functions:
+ * (request, current) → event or error. The event store runs them inside its write transaction,
+ * so the check and the write cannot be separated by another writer.
+ */
+type Meta = JsonObject & {
+  name?: string | undefined;
+  uid?: string | undefined;
+  resourceVersion?: string;
+  generation?: number;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+};
+
+function meta(o: JsonObject): Meta {
+  return (o["metadata"] ?? {}) as Meta;
+}
+
+function spec(o: JsonObject): JsonObject {
+  return (o["spec"] ?? {}) as JsonObject;
+}
+
+const MODIFIED_CONFLICT = "the object has been modified; please apply your changes to the latest version and try again";
+
+function checkResourceVersion(key: ObjectKey, current: ObjectRecord, requested: string | undefined): Error | undefined {
+  if (requested && requested !== String(current.revision)) return new ConflictError(key, MODIFIED_CONFLICT);
+  return undefined;
+}
+
+export function decideCreate(key: ObjectKey, object: JsonObject) {
+  return (current: ObjectRecord | undefined): Decision =>
+    current ? { error: new AlreadyExistsError(key) } : { type: "ADDED", object };
+}
+
+/** Fields of a Pod spec that an update may change, as in Kubernetes. */
+function withoutMutablePodFields(podSpec: JsonObject): JsonObject {
+  const containers = (podSpec["containers"] as JsonObject[] | undefined)?.map(({ image: _image, ...rest }) => rest);
+  const { tolerations: _tolerations, activeDeadlineSeconds: _deadline, ...rest } = podSpec;
+  return { ...rest, containers };
+}
+
+function specUpdateErrors(key: ObjectKey, before: JsonObject, after: JsonObject): Error | undefined {
+  if (key.kind !== "Pod") return undefined;
+  if (isDeepStrictEqual(withoutMutablePodFields(spec(before)), withoutMutablePodFields(spec(after)))) return undefined;
+  return new InvalidError(`Pod "${key.name}"`, [
+    {
+      path: "spec",
+      message:
+        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (use Bind to set spec.nodeName)",
+    },
+  ]);
+}
+
+/** Update replaces metadata (but not identity or deletion fields) and spec; status is kept. */
+export function decideUpdate(key: ObjectKey, requested: JsonObject) {
+  return (current: ObjectRecord | undefined): Decision => {
+    if (!current) return { error: new NotFoundError(key) };
+    const was = current.object;
+    const asked = meta(requested);
+    const conflict = checkResourceVersion(key, current, asked.resourceVersion);
+    if (conflict) return { error: conflict };
+    if (asked.uid && asked.uid !== current.uid) return { error: new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`) };
+    const invalid = specUpdateErrors(key, was, requested);
+    if (invalid) return { error: invalid };
+    const before = meta(was);
+    const specChanged = !isDeepStrictEqual(spec(was), spec(requested));
+    const metadata: Meta = {
+      ...asked,
+      name: before.name,
+      namespace: before["namespace"],
+      uid: before.uid,
+      creationTimestamp: before["creationTimestamp"],
+      generation: (before.generation ?? 1) + (specChanged ? 1 : 0),
+    };
+    for (const field of ["deletionTimestamp", "deletionGracePeriodSeconds"] as const) {
+      if (before[field] === undefined) delete metadata[field];
+      else (metadata as JsonObject)[field] = before[field];
+    }
+    delete metadata.resourceVersion;
+    const object: JsonObject = { ...requested, metadata };
+    if (was["status"] === undefined) delete object["status"];
+    else object["status"] = was["status"];
+    // A terminating object whose last finalizer is gone is removed.
+    if (metadata.deletionTimestamp && (metadata.finalizers ?? []).length === 0 && key.kind !== "Pod") {
+      return { type: "DELETED", object };
+    }
+    return { type: "MODIFIED", object };
+  };
+}
+
+export function decideUpdateStatus(key: ObjectKey, requested: JsonObject) {
+  return (current: ObjectRecord | undefined): Decision => {
+    if (!current) return { error: new NotFoundError(key) };
+    const asked = meta(requested);
+    const conflict = checkResourceVersion(key, current, asked.resourceVersion);
+    if (conflict) return { error: conflict };
+    if (asked.uid && asked.uid !== current.uid) return { error: new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`) };
+    const object: JsonObject = { ...current.object };
+    if (requested["status"] === undefined) delete object["status"];
+    else object["status"] = requested["status"];
+    return { type: "MODIFIED", object };
+  };
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number | undefined;
+  preconditions?: { uid?: string | undefined; resourceVersion?: string | undefined } | undefined;
+  now: Date;
+}
+
+/**
+ * Pods bound to a node are deleted gracefully: they get a deletionTimestamp and the node agent, after
+ * stopping the containers, deletes them with grace 0. Objects with finalizers wait for them to go.
+ */
+export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
+  return (current: ObjectRecord | undefined): Decision => {
+    if (!current) return { error: new NotFoundError(key) };
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== current.uid) {
+      return { error: new ConflictError(key, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.uid}`) };
+    }
+    const conflict = checkResourceVersion(key, current, pre?.resourceVersion);
+    if (conflict) return { error: conflict };
+    const object = current.object;
+    const before = meta(object);
+    const finalizers = before.finalizers ?? [];
+    const grace = gracePeriod(key, object, opts.gracePeriodSeconds);
+    if (finalizers.length === 0 && grace === 0) return { type: "DELETED", object };
+    if (before.deletionTimestamp !== undefined) {
+      // Already terminating: only a shorter grace period changes anything.
+      if (grace >= (before.deletionGracePeriodSeconds ?? 0)) return { type: "MODIFIED", object };
+    }
+    const deletionTimestamp = new Date(opts.now.getTime() + grace * 1000).toISOString();
+    return {
+      type: "MODIFIED",
+      object: { ...object, metadata: { ...before, deletionTimestamp, deletionGracePeriodSeconds: grace } },
+    };
+  };
+}
+
+function gracePeriod(key: ObjectKey, object: JsonObject, requested: number | undefined): number {
+  if (key.kind !== "Pod") return 0;
+  const s = spec(object);
+  // A pod no node runs can go at once, as can one already finished.
+  const phase = ((object["status"] ?? {}) as JsonObject)["phase"];
+  if (!s["nodeName"] || phase === "Succeeded" || phase === "Failed") return 0;
+  return Math.max(0, requested ?? (s["terminationGracePeriodSeconds"] as number | undefined) ?? 30);
+}
+
+export function decideBind(key: ObjectKey, nodeName: string, now: Date, preconditions?: { uid?: string | undefined }) {
+  return (current: ObjectRecord | undefined): Decision => {
+    if (!current) return { error: new NotFoundError(key) };
+    if (preconditions?.uid && preconditions.uid !== current.uid) {
+      return { error: new ConflictError(key, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.uid}`) };
+    }
+    const object = current.object;
+    const bound = spec(object)["nodeName"];
+    if (bound) return { error: new ConflictError(key, `pod ${key.name} is already assigned to node "${String(bound)}"`) };
+    if (meta(object).deletionTimestamp) return { error: new ConflictError(key, `pod ${key.name} is being deleted, cannot be assigned to a host`) };
+    const status = (object["status"] ?? {}) as JsonObject;
+    const conditions = ((status["conditions"] ?? []) as JsonObject[]).filter((c) => c["type"] !== "PodScheduled");
+    conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: now.toISOString() });
+    return {
+      type: "MODIFIED",
+      object: { ...object, spec: { ...spec(object), nodeName }, status: { ...status, conditions } },
+    };
+  };
+}

@@ -1,0 +1,267 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  parseFieldSelector,
+  parseSelector,
+  type ObjectKey,
+} from "@capstan/apimachinery";
+import {
+  applyDefaults,
+  fromApiObject,
+  kindInfo,
+  toApiObject,
+  validateObject,
+  type ApiObject,
+  type DeleteRequest,
+  type ListRequest,
+  type ListResponse,
+  type WatchEvent,
+  type WatchRequest,
+} from "@capstan/api";
+import type { JetStreamBus } from "@capstan/bus";
+import type { EventStore, JsonObject, Mutation, ObjectRecord, StoredEvent } from "@capstan/eventstore";
+import {
+  decideBind,
+  decideCreate,
+  decideDelete,
+  decideUpdate,
+  decideUpdateStatus,
+} from "./object-decisions.js";
+
+/** Who asks, and the trace the resulting event joins. */
+export interface CallContext {
+  readonly actor: string;
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
+}
+
+export interface ObjectServiceOptions {
+  readonly maxObjectBytes: number;
+  readonly now?: () => Date;
+}
+
+/** Fields a field selector may name, with how to read them from an object. */
+const selectableFields: Record<string, (o: JsonObject) => string | undefined> = {
+  "metadata.name": (o) => str(path(o, "metadata", "name")),
+  "metadata.namespace": (o) => str(path(o, "metadata", "namespace")) ?? "",
+  "spec.nodeName": (o) => str(path(o, "spec", "nodeName")) ?? "",
+  "status.phase": (o) => str(path(o, "status", "phase")) ?? "",
+  "involvedObject.name": (o) => str(path(o, "involvedObject", "name")),
+  "involvedObject.uid": (o) => str(path(o, "involvedObject", "uid")),
+  "involvedObject.kind": (o) => str(path(o, "involvedObject", "kind")),
+};
+
+function path(o: JsonObject, ...keys: string[]): unknown {
+  let v: unknown = o;
+  for (const k of keys) v = v && typeof v === "object" ? (v as JsonObject)[k] : undefined;
+  return v;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+interface Selection {
+  readonly matches: (o: JsonObject) => boolean;
+  /** Equalities the store or the stream can filter on. */
+  readonly nodeName?: string;
+  readonly name?: string;
+}
+
+function selection(labelSelector: string, fieldSelector: string): Selection {
+  const labels = parseSelector(labelSelector);
+  const fields = parseFieldSelector(fieldSelector, Object.keys(selectableFields));
+  const equal = (field: string) => fields.requirements.find((f) => f.field === field && f.op === "=")?.value;
+  const nodeName = equal("spec.nodeName");
+  const name = equal("metadata.name");
+  return {
+    matches: (o) =>
+      labels.matches(path(o, "metadata", "labels") as Record<string, string> | undefined) &&
+      fields.matchesFields((field) => selectableFields[field]?.(o)),
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(name !== undefined ? { name } : {}),
+  };
+}
+
+/** The API verbs over the event store: validation, defaulting, the decisions, and reads. */
+export class ObjectService {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly bus: JetStreamBus,
+    private readonly onCommit: () => void,
+    private readonly opts: ObjectServiceOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, json } = fromApiObject(obj);
+    const info = kindInfo(kind);
+    const m = { ...((json["metadata"] ?? {}) as JsonObject) };
+    m["namespace"] = info.namespaced ? str(m["namespace"]) || "default" : "";
+    if (!m["name"] && typeof m["generateName"] === "string" && m["generateName"]) {
+      m["name"] = `${m["generateName"]}${randomBytes(4).toString("hex").slice(0, 5)}`;
+    }
+    const object: JsonObject = { ...json, metadata: m };
+    if (kind === "Pod") delete object["status"];
+    this.validate(kind, object);
+    const key = keyOf(kind, object);
+    if (info.namespaced) await this.requireActiveNamespace(key.namespace);
+    const defaulted = applyDefaults(kind, object);
+    const metadata = { ...(defaulted["metadata"] as JsonObject) };
+    delete metadata["resourceVersion"];
+    delete metadata["deletionTimestamp"];
+    delete metadata["deletionGracePeriodSeconds"];
+    Object.assign(metadata, { uid: randomUUID(), creationTimestamp: this.now().toISOString(), generation: 1 });
+    return this.write(key, decideCreate(key, { ...defaulted, metadata }), ctx);
+  }
+
+  async get(key: ObjectKey): Promise<ApiObject> {
+    const k = this.normalize(key);
+    const record = await this.store.get(k);
+    if (!record) throw new NotFoundError(k);
+    return toApiObject(record.object);
+  }
+
+  async list(req: ListRequest): Promise<ListResponse> {
+    const info = kindInfo(req.kind);
+    const sel = selection(req.labelSelector, req.fieldSelector);
+    const { items, revision } = await this.store.list({
+      kind: info.kind,
+      ...(info.namespaced && req.namespace ? { namespace: req.namespace } : {}),
+      ...(sel.nodeName !== undefined ? { nodeName: sel.nodeName } : {}),
+    });
+    return {
+      items: items.filter((r) => sel.matches(r.object)).map((r) => toApiObject(r.object)),
+      resourceVersion: String(revision),
+    };
+  }
+
+  async update(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, object, key } = this.decodeForWrite(obj);
+    this.validate(kind, object);
+    return this.write(key, decideUpdate(key, applyDefaults(kind, object)), ctx);
+  }
+
+  async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { key, object } = this.decodeForWrite(obj);
+    return this.write(key, decideUpdateStatus(key, object), ctx);
+  }
+
+  async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
+    const key = this.normalize(req);
+    const event = await this.append(
+      key,
+      decideDelete(key, {
+        gracePeriodSeconds: req.gracePeriodSeconds,
+        preconditions: req.preconditions,
+        now: this.now(),
+      }),
+      ctx,
+    );
+    return { object: toApiObject(event.object), deleted: event.type === "DELETED" };
+  }
+
+  async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
+    const key = this.normalize({ kind: "Pod", namespace, name });
+    if (!(await this.store.get({ kind: "Node", namespace: "", name: nodeName }))) {
+      throw new NotFoundError({ kind: "Node", namespace: "", name: nodeName });
+    }
+    return this.write(key, decideBind(key, nodeName, this.now(), { uid }), ctx);
+  }
+
+  /** Every later event of the selected objects, once and in order; ExpiredError if `from` is gone. */
+  async *watch(req: WatchRequest, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+    const info = kindInfo(req.kind);
+    const sel = selection(req.labelSelector, req.fieldSelector);
+    const from = req.resourceVersion && req.resourceVersion !== "0" ? Number(req.resourceVersion) : await this.store.headRevision();
+    if (!Number.isSafeInteger(from) || from < 0) {
+      throw new InvalidError("watch", [{ path: "resourceVersion", message: `Invalid value "${req.resourceVersion}": must be a revision` }]);
+    }
+    const sub = await this.bus.subscribe(
+      {
+        kind: info.kind,
+        ...(info.namespaced && req.namespace ? { namespace: req.namespace } : {}),
+        ...(sel.nodeName !== undefined ? { nodeName: sel.nodeName } : {}),
+        ...(sel.name !== undefined ? { name: sel.name } : {}),
+      },
+      from,
+    );
+    const stop = () => void sub.stop();
+    signal.addEventListener("abort", stop);
+    try {
+      for await (const e of sub) {
+        if (signal.aborted) break;
+        if (!sel.matches(e.object)) continue;
+        yield { type: e.type, object: toApiObject(e.object), resourceVersion: String(e.revision) };
+      }
+    } finally {
+      signal.removeEventListener("abort", stop);
+      await sub.stop();
+    }
+  }
+
+  /** The record a logs request reaches the node agent through. */
+  async record(key: ObjectKey): Promise<ObjectRecord> {
+    const record = await this.store.get(key);
+    if (!record) throw new NotFoundError(key);
+    return record;
+  }
+
+  private validate(kind: string, object: JsonObject): void {
+    const errors = validateObject(kind, object, { maxObjectBytes: this.opts.maxObjectBytes });
+    if (errors.length > 0) {
+      throw new InvalidError(`${kind} "${str(path(object, "metadata", "name")) ?? ""}"`, errors);
+    }
+  }
+
+  private decodeForWrite(obj: ApiObject): { kind: string; object: JsonObject; key: ObjectKey } {
+    const { kind, json } = fromApiObject(obj);
+    const info = kindInfo(kind);
+    const m = { ...((json["metadata"] ?? {}) as JsonObject) };
+    m["namespace"] = info.namespaced ? str(m["namespace"]) || "default" : "";
+    const object = { ...json, metadata: m };
+    return { kind, object, key: keyOf(kind, object) };
+  }
+
+  private normalize(key: ObjectKey): ObjectKey {
+    const info = kindInfo(key.kind);
+    return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
+  }
+
+  private async requireActiveNamespace(namespace: string): Promise<void> {
+    const ns = await this.store.get({ kind: "Namespace", namespace: "", name: namespace });
+    if (!ns) throw new NotFoundError({ kind: "Namespace", namespace: "", name: namespace });
+    if (path(ns.object, "metadata", "deletionTimestamp")) {
+      throw new ForbiddenError(`unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  private async write(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext): Promise<ApiObject> {
+    return toApiObject((await this.append(key, decide, ctx)).object);
+  }
+
+  private async append(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext): Promise<StoredEvent> {
+    const event = await this.store.append({
+      key,
+      decide,
+      actor: ctx.actor,
+      ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+      ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
+    });
+    this.onCommit();
+    return event;
+  }
+}
+
+function keyOf(kind: string, object: JsonObject): ObjectKey {
+  return {
+    kind,
+    namespace: str(path(object, "metadata", "namespace")) ?? "",
+    name: str(path(object, "metadata", "name")) ?? "",
+  };
+}
