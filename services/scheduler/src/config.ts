@@ -1,0 +1,19 @@
+export interface SchedulerConfig {
+  readonly gateway: string;
+  readonly natsUrl: string;
+  readonly prefix: string;
+  readonly schedulerName: string;
+  /** How long an unschedulable pod waits before it is tried again without a cluster change. */
+  readonly unschedulableRetryMs: number;
+}
+
+export function loadConfig(): SchedulerConfig {
+  const env = process.env;
+  return {
+    gateway: env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470",
+    natsUrl: env["NATS_URL"] ?? "nats://127.0.0.1:4222",
+    prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
+    schedulerName: env["CAPSTAN_SCHEDULER_NAME"] ?? "default-scheduler",
+    unschedulableRetryMs: Number(env["CAPSTAN_UNSCHEDULABLE_RETRY_MS"] ?? 10_000),
+  };
+}
