@@ -1,0 +1,48 @@
+import { cpus, hostname, totalmem } from "node:os";
+import { join } from "node:path";
+
+export interface NodeAgentConfig {
+  readonly nodeName: string;
+  readonly gateway: string;
+  readonly natsUrl: string;
+  readonly prefix: string;
+  readonly stateDir: string;
+  /** First two octets of this node's pod addresses in 127.0.0.0/8, e.g. "127.1". */
+  readonly podIPBase: string;
+  /** Port of the kubelet-style endpoint (logs); 0 picks a free one. */
+  readonly port: number;
+  readonly heartbeatSeconds: number;
+  readonly capacity: { cpu: string; memory: string; pods: string; "ephemeral-storage": string };
+  readonly labels: Record<string, string>;
+}
+
+function parseLabels(raw: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of (raw ?? "").split(",").filter(Boolean)) {
+    const [k, v = ""] = pair.split("=");
+    if (k) labels[k.trim()] = v.trim();
+  }
+  return labels;
+}
+
+export function loadConfig(): NodeAgentConfig {
+  const env = process.env;
+  const nodeName = env["CAPSTAN_NODE_NAME"] ?? hostname().toLowerCase();
+  return {
+    nodeName,
+    gateway: env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470",
+    natsUrl: env["NATS_URL"] ?? "nats://127.0.0.1:4222",
+    prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
+    stateDir: env["CAPSTAN_NODE_STATE_DIR"] ?? join(env["CAPSTAN_DATA_DIR"] ?? ".capstan", "nodes", nodeName),
+    podIPBase: env["CAPSTAN_POD_IP_BASE"] ?? "127.1",
+    port: Number(env["CAPSTAN_NODE_PORT"] ?? 0),
+    heartbeatSeconds: Number(env["CAPSTAN_HEARTBEAT_SECONDS"] ?? 10),
+    capacity: {
+      cpu: env["CAPSTAN_NODE_CPU"] ?? String(cpus().length),
+      memory: env["CAPSTAN_NODE_MEMORY"] ?? `${Math.floor(totalmem() / 1024)}Ki`,
+      pods: env["CAPSTAN_NODE_PODS"] ?? "110",
+      "ephemeral-storage": env["CAPSTAN_NODE_EPHEMERAL_STORAGE"] ?? "100Gi",
+    },
+    labels: parseLabels(env["CAPSTAN_NODE_LABELS"]),
+  };
+}

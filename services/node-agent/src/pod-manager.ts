@@ -1,0 +1,135 @@
+import type { Tracer } from "@opentelemetry/api";
+import { Pod, toApiObject } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
+import { contextFromTraceparent } from "@capstan/telemetry";
+import { podStatusFrom } from "./pod-status.js";
+import type { Runtime } from "./runtime/index.js";
+
+const get = (o: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), o);
+const uidOf = (pod: JsonObject) => String(get(pod, "metadata", "uid"));
+
+/**
+ * Runs this node's pods as the API says: starts and updates them through the Runtime, stops them
+ * gracefully when they are deleted (then removes them from the API), and reports their status.
+ */
+export class PodManager implements ReflectorHandler {
+  private readonly pods = new Map<string, JsonObject>();
+  private readonly terminating = new Set<string>();
+  private readonly reportQueued = new Set<string>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly client: CapstanClient,
+    private readonly recorder: EventRecorder,
+    private readonly tracer: Tracer,
+    private readonly log: (m: string) => void,
+  ) {
+    runtime.onStatusChange((uid) => this.queueReport(uid));
+    runtime.onEvent((e) => {
+      const pod = this.pods.get(e.podUid);
+      if (pod) this.recorder.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : "");
+    });
+  }
+
+  /** The pod a log request names, if it runs here. */
+  uidFor(namespace: string, name: string): string | undefined {
+    for (const [uid, pod] of this.pods) {
+      if (get(pod, "metadata", "namespace") === namespace && get(pod, "metadata", "name") === name) return uid;
+    }
+    return undefined;
+  }
+
+  async replace(objects: JsonObject[]): Promise<void> {
+    const wanted = new Set(objects.map(uidOf));
+    for (const uid of this.runtime.runningPods()) {
+      if (!wanted.has(uid)) await this.stop(uid, 0);
+    }
+    for (const pod of objects) await this.podSeen(pod);
+  }
+
+  async apply(e: ReflectorEvent): Promise<void> {
+    const uid = uidOf(e.object);
+    if (e.type === "DELETED") {
+      this.pods.delete(uid);
+      if (this.runtime.status(uid)) await this.stop(uid, 0);
+      return;
+    }
+    const starting = !this.pods.has(uid);
+    if (starting && e.traceparent) {
+      const span = this.tracer.startSpan("NodeAgent/StartPod", { attributes: { "k8s.pod.uid": uid } }, contextFromTraceparent(e.traceparent, e.tracestate));
+      try {
+        await this.podSeen(e.object);
+      } finally {
+        span.end();
+      }
+      return;
+    }
+    await this.podSeen(e.object);
+  }
+
+  private async podSeen(pod: JsonObject): Promise<void> {
+    const uid = uidOf(pod);
+    this.pods.set(uid, pod);
+    if (get(pod, "metadata", "deletionTimestamp") !== undefined) {
+      void this.terminate(pod);
+      return;
+    }
+    await this.runtime.syncPod(Pod.fromJSON(pod));
+    this.queueReport(uid);
+  }
+
+  /** Graceful deletion: stop the containers within the grace period, then let the API forget the pod. */
+  private async terminate(pod: JsonObject): Promise<void> {
+    const uid = uidOf(pod);
+    if (this.terminating.has(uid)) return;
+    this.terminating.add(uid);
+    try {
+      const grace = Number(get(pod, "metadata", "deletionGracePeriodSeconds") ?? 30);
+      await this.stop(uid, grace);
+      await this.client.delete({
+        kind: "Pod",
+        namespace: String(get(pod, "metadata", "namespace")),
+        name: String(get(pod, "metadata", "name")),
+        gracePeriodSeconds: 0,
+        preconditions: { uid },
+      });
+    } catch (e) {
+      if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
+        this.log(`finishing deletion of pod ${uid}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    } finally {
+      this.terminating.delete(uid);
+    }
+  }
+
+  private async stop(uid: string, grace: number): Promise<void> {
+    await this.runtime.killPod(uid, grace);
+  }
+
+  /** Coalesces bursts of runtime changes into one status write per pod. */
+  private queueReport(uid: string): void {
+    if (this.reportQueued.has(uid)) return;
+    this.reportQueued.add(uid);
+    setTimeout(() => {
+      this.reportQueued.delete(uid);
+      this.report(uid).catch((e: unknown) => {
+        if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
+          this.log(`reporting status of pod ${uid}: ${e instanceof Error ? e.message : String(e)}`);
+          this.queueReport(uid);
+        }
+      });
+    }, 50);
+  }
+
+  private async report(uid: string): Promise<void> {
+    const pod = this.pods.get(uid);
+    const runtimeStatus = this.runtime.status(uid);
+    if (!pod || !runtimeStatus) return;
+    const status = podStatusFrom(pod, runtimeStatus, "127.0.0.1", new Date().toISOString());
+    // The agent owns its pods' status; the uid (not the resourceVersion) guards against a recreated namesake.
+    const { resourceVersion: _rv, ...metadata } = pod["metadata"] as JsonObject;
+    await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));
+  }
+}

@@ -1,0 +1,10 @@
+export { ProcessRuntime, createProcessRuntime } from "./process-runtime.js";
+export type { ProcessRuntimeOptions, RuntimeLogger } from "./process-runtime.js";
+export type { LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason } from "./runtime.js";
+export { ImageCatalog, imageKind, imageName } from "./image-catalog.js";
+export type { ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
+export type { Sandbox, SandboxMode } from "./container-sandbox.js";
+export { PodIPAllocator, parsePodIPBase } from "./pod-network.js";
+export { RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
+export type { RestartBackoffOptions, RestartPolicy } from "./restart-backoff.js";
+export { podPhase } from "./pod-phase.js";

@@ -1,0 +1,32 @@
+import type { ContainerState, ContainerStatus } from "@capstan/api";
+import { describe, expect, it } from "vitest";
+import { podPhase } from "./pod-phase.js";
+
+const running: ContainerState = { running: { startedAt: "t" } };
+const creating: ContainerState = { waiting: { reason: "ContainerCreating", message: "" } };
+const backingOff: ContainerState = { waiting: { reason: "CrashLoopBackOff", message: "" } };
+const exited = (exitCode: number): ContainerState => ({
+  terminated: { exitCode, signal: 0, reason: exitCode ? "Error" : "Completed", message: "", startedAt: "t", finishedAt: "t" },
+});
+
+function container(state: ContainerState, lastState?: ContainerState): ContainerStatus {
+  return { name: "c", state, ...(lastState ? { lastState } : {}), ready: false, restartCount: 0, image: "", imageId: "", containerId: "" };
+}
+
+describe("podPhase", () => {
+  it.each([
+    { name: "no containers yet", policy: "Always", containers: [], want: "Pending" },
+    { name: "one still being created", policy: "Always", containers: [container(running), container(creating)], want: "Pending" },
+    { name: "all running", policy: "Never", containers: [container(running), container(running)], want: "Running" },
+    { name: "one running, one backing off", policy: "Always", containers: [container(running), container(backingOff, exited(1))], want: "Running" },
+    { name: "only backing off", policy: "Always", containers: [container(backingOff, exited(1))], want: "Running" },
+    { name: "Always: all exited 0 still restart", policy: "Always", containers: [container(exited(0))], want: "Running" },
+    { name: "Never: all exited 0", policy: "Never", containers: [container(exited(0)), container(exited(0))], want: "Succeeded" },
+    { name: "Never: one failed", policy: "Never", containers: [container(exited(0)), container(exited(2))], want: "Failed" },
+    { name: "Never: one failed, one running", policy: "Never", containers: [container(exited(2)), container(running)], want: "Running" },
+    { name: "OnFailure: exited 0", policy: "OnFailure", containers: [container(exited(0))], want: "Succeeded" },
+    { name: "OnFailure: failed one restarts", policy: "OnFailure", containers: [container(exited(0)), container(backingOff, exited(1))], want: "Running" },
+  ] as const)("$name → $want", ({ policy, containers, want }) => {
+    expect(podPhase(policy, containers)).toBe(want);
+  });
+});

@@ -1,0 +1,33 @@
+import type { ContainerStatus } from "@capstan/api";
+import type { RestartPolicy } from "./restart-backoff.js";
+import type { PodPhase } from "./runtime.js";
+
+/**
+ * The pod phase from its container statuses, as the kubelet's `getPhase` computes it: a container that
+ * waits without ever having run keeps the pod Pending; a waiting container that ran before is restarting
+ * and counts as stopped; once nothing runs, the restart policy decides whether the pod is done.
+ */
+export function podPhase(policy: RestartPolicy, statuses: readonly ContainerStatus[]): PodPhase {
+  let waiting = 0;
+  let running = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    if (s.state?.running) running++;
+    else if (s.state?.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.lastState?.terminated) stopped++;
+    else waiting++;
+  }
+  if (waiting > 0 || statuses.length === 0) return "Pending";
+  if (running > 0) return "Running";
+  if (policy === "Always") return "Running";
+  if (succeeded === stopped) return "Succeeded";
+  if (policy === "Never") return "Failed";
+  return "Running";
+}
+
+export function isTerminalPhase(phase: PodPhase): boolean {
+  return phase === "Succeeded" || phase === "Failed";
+}

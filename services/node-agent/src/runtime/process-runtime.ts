@@ -1,0 +1,795 @@
+import type { Container, ContainerStateTerminated, ContainerStatus, Pod } from "@capstan/api";
+import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { LogStream } from "./container-logs.js";
+import { containerEnvironment, expandVariables, podHostname, type PodIdentity } from "./container-env.js";
+import {
+  containerPath,
+  hostPathsToBind,
+  launchCommand,
+  mountPointsUnder,
+  probeSandbox,
+  type BindMount,
+  type ContainerLaunch,
+  type Sandbox,
+  type SandboxMode,
+} from "./container-sandbox.js";
+import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
+import { isTerminalPhase, podPhase } from "./pod-phase.js";
+import { PodIPAllocator } from "./pod-network.js";
+import {
+  bootId,
+  isRecordedGroupAlive,
+  listProcesses,
+  readProcess,
+  signalGroup,
+  waitForGroupExit,
+  type ProcessGroupRecord,
+} from "./process-group.js";
+import {
+  defaultRestartBackoff,
+  restartPolicyOf,
+  RestartBackoff,
+  shouldRestartContainer,
+  type RestartPolicy,
+} from "./restart-backoff.js";
+import type { LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent } from "./runtime.js";
+
+export interface RuntimeLogger {
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
+export interface ProcessRuntimeOptions {
+  /** Pods' volumes, logs, container root layers and the IP allocations live here. */
+  stateDir: string;
+  /** Prefix of the pod IPs, e.g. "127.1" → 127.1.x.y; give each agent on one host its own. */
+  podIPBase?: string;
+  /** Restart back-off: first wait, cap, and how long a container must run for it to start over. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  backoffResetMs?: number;
+  /** "auto" (default) uses the overlay sandbox when this host supports it. */
+  sandbox?: "auto" | SandboxMode;
+  /** Agent shutdown waits at most this long for a container to stop after SIGTERM (default 30). */
+  shutdownGracePeriodSeconds?: number;
+  catalog?: ImageCatalogOptions;
+  logger?: RuntimeLogger;
+}
+
+const defaultGracePeriodSeconds = 30;
+/** How long to wait for a killed group's last members to disappear after its main process exited. */
+const groupExitTimeoutMs = 2_000;
+
+interface ContainerProcess {
+  child: ChildProcess;
+  pid: number | undefined;
+  instance: number;
+  startedAt: string;
+  /** Set when the process could not exec (sandbox set-up, missing executable, spawn error). */
+  startError: string | undefined;
+  /** Set when the runtime stops it on purpose: its exit is not a crash to restart. */
+  stopping: boolean;
+  exited: Promise<void>;
+  markExited: () => void;
+}
+
+interface ContainerRecord {
+  spec: Container;
+  status: ContainerStatus;
+  /** Number of the current (or last) instance; -1 before the first. Logs are `<instance>.log`. */
+  instance: number;
+  launched: boolean;
+  process: ContainerProcess | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  followers: Set<LogStream>;
+}
+
+interface PodRecord {
+  uid: string;
+  identity: PodIdentity;
+  pod: Pod;
+  policy: RestartPolicy;
+  startTime: string;
+  containers: Map<string, ContainerRecord>;
+  terminating: boolean;
+  /** Set when the pod can never run here; the phase is then Failed. */
+  failure: { reason: string; message: string } | undefined;
+  /** Syncs and restarts of one pod run one at a time. */
+  queue: Promise<void>;
+  killing: Promise<void> | undefined;
+}
+
+/** Kubernetes names (uids, containers, volumes) become path segments: only these characters are allowed. */
+const safeSegment = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
+}
+
+/**
+ * The `process` runtime: every container is a real process group on this host, sandboxed (see
+ * container-sandbox.ts) with its pod's volumes, started from the image catalog, restarted by the pod's
+ * restartPolicy with the kubelet's back-off, and logged to a file per container instance.
+ */
+export class ProcessRuntime implements Runtime {
+  private readonly pods = new Map<string, PodRecord>();
+  /** Pods found in the state dir from a previous life: their IPs stay reserved until synced or killed. */
+  private readonly recovered = new Set<string>();
+  private readonly statusListeners: Array<(podUid: string) => void> = [];
+  private readonly eventListeners: Array<(e: RuntimeEvent) => void> = [];
+  private readonly allocator: PodIPAllocator;
+  private readonly backoff: RestartBackoff;
+  private readonly catalog: ImageCatalog;
+  private readonly logger: RuntimeLogger;
+  private readonly stateDir: string;
+  private readonly shutdownGraceSeconds: number;
+  readonly sandbox: Sandbox;
+  /** Resolves when the leftovers of a previous life are gone. */
+  private readonly recovery: Promise<void>;
+  private shuttingDown: Promise<void> | undefined;
+  private hostBinds: BindMount[] | undefined;
+
+  constructor(opts: ProcessRuntimeOptions) {
+    this.stateDir = resolve(opts.stateDir);
+    mkdirSync(join(this.stateDir, "pods"), { recursive: true });
+    this.allocator = new PodIPAllocator(join(this.stateDir, "pod-ips.json"), opts.podIPBase ?? "127.1");
+    this.backoff = new RestartBackoff({
+      baseMs: opts.backoffBaseMs ?? defaultRestartBackoff.baseMs,
+      capMs: opts.backoffCapMs ?? defaultRestartBackoff.capMs,
+      resetAfterMs: opts.backoffResetMs ?? defaultRestartBackoff.resetAfterMs,
+    });
+    this.catalog = new ImageCatalog(opts.catalog);
+    this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
+    this.shutdownGraceSeconds = opts.shutdownGracePeriodSeconds ?? defaultGracePeriodSeconds;
+    const wanted = opts.sandbox ?? "auto";
+    this.sandbox = wanted === "none" ? { mode: "none", reason: "the runtime was configured without a sandbox" } : probeSandbox(this.stateDir);
+    if (wanted === "overlay" && this.sandbox.mode !== "overlay") {
+      throw new UnavailableError(`the overlay sandbox is not available: ${this.sandbox.reason}`);
+    }
+    this.recovery = this.recover();
+  }
+
+  // ---- Runtime ----
+
+  async syncPod(pod: Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? "";
+    if (!safeSegment.test(uid)) {
+      throw new InvalidError(`Pod "${pod.metadata?.name ?? ""}"`, [{ path: "metadata.uid", message: `Invalid value "${uid}"` }]);
+    }
+    if (this.shuttingDown) throw new UnavailableError("the process runtime is shut down");
+    await this.recovery;
+    let rec = this.pods.get(uid);
+    if (rec?.terminating) return;
+    if (!rec) {
+      rec = this.admitPod(uid, pod);
+      this.notify(uid);
+    }
+    const admitted = rec;
+    await this.enqueue(admitted, () => this.syncContainers(admitted, pod));
+  }
+
+  killPod(podUid: string, gracePeriodSeconds: number): Promise<void> {
+    const rec = this.pods.get(podUid);
+    if (!rec) {
+      if (this.recovered.delete(podUid) || this.allocator.ipOf(podUid) !== undefined) this.forgetPod(podUid);
+      return Promise.resolve();
+    }
+    rec.killing ??= this.killPodNow(rec, gracePeriodSeconds);
+    return rec.killing;
+  }
+
+  status(podUid: string): PodRuntimeStatus | undefined {
+    const rec = this.pods.get(podUid);
+    if (!rec) return undefined;
+    const containerStatuses = [...rec.containers.values()].map((c) => structuredClone(c.status));
+    const phase = rec.failure ? "Failed" : podPhase(rec.policy, containerStatuses);
+    return {
+      podIP: rec.identity.podIP,
+      phase,
+      startTime: rec.startTime,
+      containerStatuses,
+      ...(rec.failure ? { reason: rec.failure.reason, message: rec.failure.message } : {}),
+    };
+  }
+
+  runningPods(): string[] {
+    return [...new Set([...this.pods.keys(), ...this.recovered])];
+  }
+
+  onStatusChange(listener: (podUid: string) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  onEvent(listener: (e: RuntimeEvent) => void): void {
+    this.eventListeners.push(listener);
+  }
+
+  /**
+   * Throws NotFoundError for an unknown pod or container or a missing previous instance, and
+   * UnavailableError for a container that has not started yet; errors while streaming are stream errors.
+   */
+  logs(podUid: string, container: string, opts: LogOptions): NodeJS.ReadableStream {
+    const rec = this.pods.get(podUid);
+    if (!rec) throw new NotFoundError({ kind: "Pod", namespace: "", name: podUid });
+    const { namespace, name } = rec.identity;
+    const c = rec.containers.get(container);
+    if (!c) throw new NotFoundError({ kind: "Container", namespace, name: `${name}/${container}` });
+    const instance = opts.previous ? c.instance - 1 : c.instance;
+    const path = this.logPath(podUid, container, instance);
+    if (opts.previous && (instance < 0 || !existsSync(path))) {
+      throw new NotFoundError({ kind: "previous terminated container", namespace, name: `${name}/${container}` });
+    }
+    if (instance < 0 || !existsSync(path)) {
+      const waiting = c.status.state?.waiting?.reason ?? "ContainerCreating";
+      throw new UnavailableError(`container "${container}" in pod "${name}" is waiting to start: ${waiting}`);
+    }
+    const follow = opts.follow && !opts.previous;
+    const stream: LogStream = new LogStream(path, {
+      follow,
+      ...(opts.tailLines !== undefined && opts.tailLines >= 0 ? { tailLines: opts.tailLines } : {}),
+      onClose: () => c.followers.delete(stream),
+    });
+    if (follow) c.followers.add(stream);
+    return stream;
+  }
+
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= this.shutdownNow();
+    return this.shuttingDown;
+  }
+
+  // ---- pods ----
+
+  private admitPod(uid: string, pod: Pod): PodRecord {
+    this.recovered.delete(uid);
+    const identity: PodIdentity = {
+      name: pod.metadata?.name ?? "",
+      namespace: pod.metadata?.namespace || "default",
+      podIP: this.allocator.allocate(uid),
+      hostname: podHostname(pod),
+    };
+    mkdirSync(this.podDir(uid), { recursive: true });
+    writeFileSync(join(this.podDir(uid), "pod.json"), JSON.stringify({ uid, name: identity.name, namespace: identity.namespace }));
+    const rec: PodRecord = {
+      uid,
+      identity,
+      pod,
+      policy: restartPolicyOf(pod.spec?.restartPolicy),
+      startTime: now(),
+      containers: new Map(),
+      terminating: false,
+      failure: undefined,
+      queue: Promise.resolve(),
+      killing: undefined,
+    };
+    for (const spec of pod.spec?.containers ?? []) {
+      rec.containers.set(spec.name, {
+        spec,
+        status: {
+          name: spec.name,
+          state: { waiting: { reason: "ContainerCreating", message: "" } },
+          ready: false,
+          restartCount: 0,
+          image: spec.image,
+          imageId: "",
+          containerId: "",
+          started: false,
+        },
+        // A pod recovered from a previous life keeps counting instances, so no log is overwritten.
+        instance: safeSegment.test(spec.name) ? this.lastInstanceOnDisk(uid, spec.name) : -1,
+        launched: false,
+        process: undefined,
+        restartTimer: undefined,
+        followers: new Set(),
+      });
+    }
+    this.pods.set(uid, rec);
+    this.failIfUnrunnable(rec);
+    if (!rec.failure) this.prepareVolumes(rec);
+    return rec;
+  }
+
+  /** Without a sandbox a volume cannot appear at its mountPath: such a pod fails instead of running wrongly. */
+  private failIfUnrunnable(rec: PodRecord): void {
+    if (this.sandbox.mode !== "none") return;
+    const mounting = [...rec.containers.values()].filter((c) => c.spec.volumeMounts.length > 0);
+    if (mounting.length === 0) return;
+    const message = `volumeMounts need the overlay sandbox, which is unavailable: ${this.sandbox.reason}`;
+    rec.failure = { reason: "ContainerCannotRun", message };
+    for (const c of rec.containers.values()) {
+      c.status.state = {
+        terminated: { exitCode: 128, signal: 0, reason: "ContainerCannotRun", message, startedAt: "", finishedAt: now() },
+      };
+    }
+    for (const c of mounting) this.emit(rec, "Warning", "Failed", `Error: ${message}`, c.spec.name);
+  }
+
+  private prepareVolumes(rec: PodRecord): void {
+    for (const volume of rec.pod.spec?.volumes ?? []) {
+      if (volume.emptyDir && safeSegment.test(volume.name)) {
+        mkdirSync(this.emptyDirPath(rec.uid, volume.name), { recursive: true });
+      } else if (volume.hostPath?.type === "DirectoryOrCreate") {
+        mkdirSync(volume.hostPath.path, { recursive: true });
+      } else if (volume.hostPath?.type === "FileOrCreate" && !existsSync(volume.hostPath.path)) {
+        mkdirSync(dirname(volume.hostPath.path), { recursive: true });
+        writeFileSync(volume.hostPath.path, "");
+      }
+    }
+  }
+
+  private async syncContainers(rec: PodRecord, pod: Pod): Promise<void> {
+    rec.pod = pod;
+    if (rec.failure || isTerminalPhase(this.status(rec.uid)?.phase ?? "Pending")) return;
+    // Kubernetes starts a pod's containers one after another, in spec order.
+    for (const spec of pod.spec?.containers ?? []) {
+      if (rec.terminating || this.shuttingDown) return;
+      const c = rec.containers.get(spec.name);
+      if (!c) continue; // containers cannot be added to a pod
+      if (c.launched && c.spec.image !== spec.image && (c.process || c.restartTimer)) {
+        // The only mutable part of a container: a new image means a new container, as the kubelet does.
+        await this.stopContainer(rec, c, this.gracePeriodOf(rec));
+        c.spec = spec;
+        await this.startContainer(rec, c);
+        continue;
+      }
+      c.spec = spec;
+      if (!c.launched) await this.startContainer(rec, c);
+    }
+  }
+
+  private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
+    rec.terminating = true;
+    await Promise.all([...rec.containers.values()].map((c) => this.stopContainer(rec, c, gracePeriodSeconds)));
+    this.pods.delete(rec.uid);
+    for (const [name, c] of rec.containers) {
+      for (const f of c.followers) f.finish();
+      this.backoff.forget(`${rec.uid}/${name}`);
+    }
+    this.forgetPod(rec.uid);
+    this.notify(rec.uid);
+  }
+
+  /** Frees what a removed pod held: its IP, volumes, logs and root layers. */
+  private forgetPod(uid: string): void {
+    this.allocator.release(uid);
+    this.removeTree(this.podDir(uid));
+  }
+
+  /**
+   * rm -rf, unless something is mounted below `dir` in this mount namespace: container mounts live in
+   * private namespaces, but if one ever showed here, a recursive delete would go through it into a
+   * hostPath volume.
+   */
+  private removeTree(dir: string): void {
+    const mounted = mountPointsUnder(dir);
+    if (mounted.length > 0) {
+      this.logger.warn("not removing a directory with mounts below it", { dir, mounts: mounted });
+      return;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  private async shutdownNow(): Promise<void> {
+    await this.recovery;
+    const stops: Array<Promise<void>> = [];
+    for (const rec of this.pods.values()) {
+      rec.terminating = true;
+      const grace = Math.min(this.gracePeriodOf(rec), this.shutdownGraceSeconds);
+      for (const c of rec.containers.values()) stops.push(this.stopContainer(rec, c, grace));
+    }
+    await Promise.all(stops);
+    for (const rec of this.pods.values()) {
+      for (const c of rec.containers.values()) for (const f of c.followers) f.finish();
+    }
+  }
+
+  private gracePeriodOf(rec: PodRecord): number {
+    return rec.pod.spec?.terminationGracePeriodSeconds ?? defaultGracePeriodSeconds;
+  }
+
+  // ---- containers ----
+
+  /**
+   * Launches the next instance of a container and resolves once it runs (or could not start). Everything
+   * up to the spawn is synchronous, so a concurrent killPod either comes first (and is seen here) or finds
+   * the process.
+   */
+  private async startContainer(rec: PodRecord, c: ContainerRecord): Promise<void> {
+    if (rec.terminating || this.shuttingDown) return;
+    const name = c.spec.name;
+    const mounts = safeSegment.test(name) ? this.volumeMounts(rec, c) : `container name "${name}" is not a valid name`;
+    if (typeof mounts === "string") {
+      c.launched = true;
+      c.status.state = { waiting: { reason: "CreateContainerConfigError", message: mounts } };
+      this.emit(rec, "Warning", "Failed", `Error: ${mounts}`, name);
+      this.notify(rec.uid);
+      return;
+    }
+    const instance = c.instance + 1;
+    const instanceDir = join(this.containerDir(rec.uid, name), String(instance));
+    const sandboxed = this.sandbox.mode === "overlay";
+    const image = this.catalog.resolve(c.spec, {
+      podIP: rec.identity.podIP,
+      rootPrefix: sandboxed ? "" : join(instanceDir, "image"),
+    });
+    this.emit(rec, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
+
+    const env = containerEnvironment(c.spec, rec.identity);
+    const lookup = (v: string): string | undefined => env[v];
+    const launch: ContainerLaunch = {
+      argv: image.argv.map((a) => expandVariables(a, lookup)),
+      workingDir: c.spec.workingDir,
+      hostname: rec.identity.hostname,
+      mounts: sandboxed ? [...this.catalogBinds(), ...mounts] : [],
+    };
+    this.removeTree(join(this.containerDir(rec.uid, name), String(instance - 1)));
+    this.removeTree(instanceDir);
+    if (sandboxed) {
+      launch.rootfs = { upper: join(instanceDir, "upper"), work: join(instanceDir, "work"), merged: join(instanceDir, "merged") };
+      for (const dir of Object.values(launch.rootfs)) mkdirSync(dir, { recursive: true });
+      writeFiles(launch.rootfs.upper, this.rootfsFiles(rec, image));
+    } else {
+      writeFiles(join(instanceDir, "image"), image.files);
+    }
+    const logPath = this.logPath(rec.uid, name, instance);
+    mkdirSync(dirname(logPath), { recursive: true });
+    rmSync(this.logPath(rec.uid, name, instance - 2), { force: true });
+    const logFd = openSync(logPath, "a");
+
+    let child: ChildProcess;
+    try {
+      const cmd = launchCommand(launch, this.sandbox);
+      child = spawn(cmd.file, cmd.args, {
+        env,
+        ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}),
+        detached: true, // setsid: the container is its own process group
+        stdio: ["ignore", logFd, logFd, cmd.reportsStart ? "pipe" : "ignore"],
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    let markExited!: () => void;
+    const proc: ContainerProcess = {
+      child,
+      pid: child.pid,
+      instance,
+      startedAt: now(),
+      startError: undefined,
+      stopping: false,
+      exited: new Promise<void>((resolve) => (markExited = resolve)),
+      markExited: () => markExited(),
+    };
+    c.launched = true;
+    c.instance = instance;
+    c.process = proc;
+    c.status = {
+      ...c.status,
+      state: { waiting: { reason: "ContainerCreating", message: "" } },
+      restartCount: instance,
+      image: c.spec.image,
+      imageId: image.imageId,
+      containerId: proc.pid !== undefined ? `process://${proc.pid}` : "",
+      ready: false,
+      started: false,
+    };
+    if (proc.pid !== undefined) this.recordProcessGroup(rec.uid, name, proc.pid);
+    for (const f of c.followers) f.switchTo(logPath);
+    this.emit(rec, "Normal", "Created", `Created container ${name}`, name);
+
+    const execReport = this.waitForExec(child);
+    const exited = (code: number | null, signal: NodeJS.Signals | null) =>
+      void execReport.then((startError) => {
+        proc.startError = startError;
+        this.containerExited(rec, c, proc, code, signal);
+      });
+    child.once("close", exited);
+    // A failed spawn (no such executable without a sandbox) reports an error and may never close.
+    child.once("error", () => {
+      if (proc.pid === undefined) exited(null, null);
+    });
+
+    const startError = await execReport;
+    if (startError !== undefined) {
+      this.emit(rec, "Warning", "Failed", `Error: ${startError}`, name);
+      return;
+    }
+    this.emit(rec, "Normal", "Started", `Started container ${name}`, name);
+    if (c.process === proc) {
+      c.status.state = { running: { startedAt: proc.startedAt } };
+      c.status.started = true;
+      c.status.ready = true;
+      this.notify(rec.uid);
+    }
+  }
+
+  /** undefined → it runs; a message → it could not start. The sandbox reports on fd 3, which closes at exec. */
+  private waitForExec(child: ChildProcess): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const report = child.stdio[3] as Readable | null | undefined;
+      child.once("error", (e) => resolve(e.message));
+      if (!report) {
+        if (child.pid !== undefined) child.once("spawn", () => resolve(undefined));
+        return;
+      }
+      let text = "";
+      report.setEncoding("utf8");
+      report.on("data", (chunk: string) => (text += chunk));
+      report.once("close", () => resolve(text.trim() || undefined));
+      report.once("error", () => resolve(text.trim() || "the container's start report failed"));
+    });
+  }
+
+  private containerExited(
+    rec: PodRecord,
+    c: ContainerRecord,
+    proc: ContainerProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    if (c.process !== proc) return;
+    c.process = undefined;
+    if (proc.pid !== undefined) {
+      // Whatever the container left behind dies with it, as at the end of a PID namespace.
+      signalGroup(proc.pid, "SIGKILL");
+      rmSync(this.processRecordPath(rec.uid, c.spec.name), { force: true });
+    }
+    const signalNumber = signal ? (osConstants.signals[signal] ?? 0) : 0;
+    const exitCode = proc.startError !== undefined ? 128 : (code ?? 128 + signalNumber);
+    const terminated: ContainerStateTerminated = {
+      exitCode,
+      signal: signalNumber,
+      reason: proc.startError !== undefined ? "StartError" : exitCode === 0 ? "Completed" : "Error",
+      message: proc.startError ?? "",
+      startedAt: proc.startedAt,
+      finishedAt: now(),
+    };
+    c.status.ready = false;
+    c.status.started = false;
+    const finishedAtMs = Date.now();
+    if (rec.terminating || proc.stopping || this.shuttingDown || !shouldRestartContainer(rec.policy, exitCode)) {
+      c.status.state = { terminated };
+      this.notify(rec.uid);
+      proc.markExited();
+      return;
+    }
+    c.status.lastState = { terminated };
+    const key = `${rec.uid}/${c.spec.name}`;
+    const delay = this.backoff.delayMs(key, finishedAtMs, Date.now());
+    const restart = () => {
+      c.restartTimer = undefined;
+      void this.enqueue(rec, async () => {
+        if (rec.terminating || this.shuttingDown) return;
+        this.backoff.restarted(key, Date.now());
+        await this.startContainer(rec, c);
+      });
+    };
+    if (delay > 0) {
+      const { name, namespace } = rec.identity;
+      const podRef = `${name}_${namespace}(${rec.uid})`;
+      c.status.state = {
+        waiting: {
+          reason: "CrashLoopBackOff",
+          message: `back-off ${formatDuration(this.backoff.currentMs(key))} restarting failed container=${c.spec.name} pod=${podRef}`,
+        },
+      };
+      this.emit(rec, "Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${podRef}`, c.spec.name);
+      c.restartTimer = setTimeout(restart, delay);
+    } else {
+      c.status.state = { waiting: { reason: "ContainerCreating", message: "" } };
+      restart();
+    }
+    this.notify(rec.uid);
+    proc.markExited();
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; resolves when every member is gone. */
+  private async stopContainer(rec: PodRecord, c: ContainerRecord, gracePeriodSeconds: number): Promise<void> {
+    if (c.restartTimer) {
+      clearTimeout(c.restartTimer);
+      c.restartTimer = undefined;
+      // It was backing off: it stays terminated with its last exit.
+      if (c.status.lastState?.terminated) c.status.state = { terminated: c.status.lastState.terminated };
+      this.notify(rec.uid);
+    }
+    const proc = c.process;
+    if (!proc) return;
+    proc.stopping = true;
+    this.emit(rec, "Normal", "Killing", `Stopping container ${c.spec.name}`, c.spec.name);
+    if (proc.pid === undefined) return proc.exited;
+    signalGroup(proc.pid, "SIGTERM");
+    const grace = new AbortController();
+    const exitedInTime = await Promise.race([
+      proc.exited.then(() => true),
+      sleep(Math.max(0, gracePeriodSeconds) * 1000, false, { signal: grace.signal }).catch(() => true),
+    ]);
+    grace.abort();
+    if (!exitedInTime) {
+      signalGroup(proc.pid, "SIGKILL");
+      await proc.exited;
+    }
+    if (!(await waitForGroupExit(proc.pid, groupExitTimeoutMs))) {
+      this.logger.warn("container processes survived SIGKILL", { podUid: rec.uid, container: c.spec.name, pgid: proc.pid });
+    }
+  }
+
+  /** The container's volumes as bind mounts, or why it cannot be created. */
+  private volumeMounts(rec: PodRecord, c: ContainerRecord): BindMount[] | string {
+    const volumes = rec.pod.spec?.volumes ?? [];
+    const mounts: BindMount[] = [];
+    for (const m of c.spec.volumeMounts) {
+      const volume = volumes.find((v) => v.name === m.name);
+      if (!volume) return `volume "${m.name}" mounted by container "${c.spec.name}" is not defined in the pod`;
+      if (!m.mountPath.startsWith("/")) return `mountPath "${m.mountPath}" of volume "${m.name}" is not absolute`;
+      let source: string;
+      if (volume.hostPath) source = volume.hostPath.path;
+      else if (volume.emptyDir && safeSegment.test(volume.name)) source = this.emptyDirPath(rec.uid, volume.name);
+      else return `volume "${m.name}" has a type the process runtime does not support (emptyDir and hostPath are)`;
+      if (m.subPath) {
+        if (m.subPath.startsWith("/") || m.subPath.split("/").includes("..")) {
+          return `subPath "${m.subPath}" of volume "${m.name}" must be a relative path without ".."`;
+        }
+        source = join(source, m.subPath);
+        if (volume.emptyDir) mkdirSync(source, { recursive: true });
+      }
+      mounts.push({ source, target: containerPath(m.mountPath), readOnly: m.readOnly });
+    }
+    return mounts;
+  }
+
+  /** Host paths the catalog's programs need inside a sandbox, computed once. */
+  private catalogBinds(): BindMount[] {
+    this.hostBinds ??= hostPathsToBind(this.catalog.hostPaths().filter((p) => existsSync(p)));
+    return this.hostBinds;
+  }
+
+  /** The image's files plus the pod's /etc/hosts and /etc/hostname, as the kubelet manages them. */
+  private rootfsFiles(rec: PodRecord, image: ResolvedImage): Map<string, string> {
+    const { hostname, podIP } = rec.identity;
+    return new Map([
+      ...image.files,
+      [
+        "/etc/hosts",
+        `# Capstan-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n`,
+      ],
+      ["/etc/hostname", `${hostname}\n`],
+    ]);
+  }
+
+  // ---- state dir ----
+
+  private podDir(uid: string): string {
+    return join(this.stateDir, "pods", uid);
+  }
+
+  private emptyDirPath(uid: string, volume: string): string {
+    return join(this.podDir(uid), "volumes", volume);
+  }
+
+  private containerDir(uid: string, container: string): string {
+    return join(this.podDir(uid), "containers", container);
+  }
+
+  private logPath(uid: string, container: string, instance: number): string {
+    return join(this.podDir(uid), "logs", container, `${instance}.log`);
+  }
+
+  private processRecordPath(uid: string, container: string): string {
+    return join(this.containerDir(uid, container), "process.json");
+  }
+
+  private lastInstanceOnDisk(uid: string, container: string): number {
+    let last = -1;
+    for (const file of readdirOrEmpty(join(this.podDir(uid), "logs", container))) {
+      const m = /^(\d+)\.log$/.exec(file);
+      if (m) last = Math.max(last, Number(m[1]));
+    }
+    return last;
+  }
+
+  private recordProcessGroup(uid: string, container: string, pid: number): void {
+    const record: ProcessGroupRecord = { pgid: pid, startTime: readProcess(pid)?.startTime ?? 0, bootId: bootId() };
+    writeFileSync(this.processRecordPath(uid, container), JSON.stringify(record));
+  }
+
+  /**
+   * A previous life of the agent may have left containers running: kill every recorded process group that
+   * is still alive. The pods' IPs stay reserved; the agent re-syncs the pods it should run and kills the rest.
+   */
+  private async recover(): Promise<void> {
+    const uids = readdirOrEmpty(join(this.stateDir, "pods")).filter((uid) => safeSegment.test(uid));
+    const leftovers: number[] = [];
+    let processes: ReturnType<typeof listProcesses> | undefined;
+    const currentBoot = bootId();
+    for (const uid of uids) {
+      this.recovered.add(uid);
+      for (const container of readdirOrEmpty(join(this.podDir(uid), "containers"))) {
+        const path = this.processRecordPath(uid, container);
+        let record: ProcessGroupRecord;
+        try {
+          record = JSON.parse(readFileSync(path, "utf8")) as ProcessGroupRecord;
+        } catch {
+          continue;
+        }
+        processes ??= listProcesses();
+        if (isRecordedGroupAlive(record, processes, currentBoot)) {
+          this.logger.warn("killing a container left running by a previous agent", { podUid: uid, container, pgid: record.pgid });
+          signalGroup(record.pgid, "SIGKILL");
+          leftovers.push(record.pgid);
+        }
+        rmSync(path, { force: true });
+      }
+    }
+    for (const uid of this.allocator.allocatedPods()) this.recovered.add(uid);
+    await Promise.all(leftovers.map((pgid) => waitForGroupExit(pgid, groupExitTimeoutMs)));
+  }
+
+  // ---- plumbing ----
+
+  private enqueue(rec: PodRecord, work: () => Promise<void>): Promise<void> {
+    const next = rec.queue.then(work);
+    rec.queue = next.catch((e: unknown) => {
+      this.logger.warn("pod sync failed", { podUid: rec.uid, error: e instanceof Error ? e.message : String(e) });
+    });
+    return next;
+  }
+
+  private emit(rec: PodRecord, type: RuntimeEvent["type"], reason: RuntimeEvent["reason"], message: string, container?: string): void {
+    const event: RuntimeEvent = {
+      podUid: rec.uid,
+      type,
+      reason,
+      message,
+      timestamp: now(),
+      ...(container !== undefined ? { container } : {}),
+    };
+    for (const listener of this.eventListeners) {
+      try {
+        listener(event);
+      } catch (e) {
+        this.logger.warn("event listener failed", { podUid: rec.uid, reason, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  private notify(podUid: string): void {
+    for (const listener of this.statusListeners) {
+      try {
+        listener(podUid);
+      } catch (e) {
+        this.logger.warn("status listener failed", { podUid, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Writes `files` (paths inside a root → content) under `root`. */
+function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
+  for (const [path, content] of files) {
+    const target = join(root, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+}
+
+export function createProcessRuntime(opts: ProcessRuntimeOptions): ProcessRuntime {
+  return new ProcessRuntime(opts);
+}

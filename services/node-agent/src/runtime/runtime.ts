@@ -1,0 +1,50 @@
+import type { ContainerStatus, Pod } from "@capstan/api";
+
+/** What a runtime reports about a pod, in the shape the node agent copies into `pod.status`. */
+export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed";
+
+export interface PodRuntimeStatus {
+  podIP: string;
+  phase: PodPhase;
+  startTime?: string;
+  containerStatuses: ContainerStatus[];
+  reason?: string;
+  message?: string;
+}
+
+export type RuntimeEventReason = "Pulled" | "Created" | "Started" | "Killing" | "BackOff" | "Failed";
+
+/** A Kubernetes-style event about a pod (or one of its containers), as the kubelet would record it. */
+export interface RuntimeEvent {
+  podUid: string;
+  type: "Normal" | "Warning";
+  reason: RuntimeEventReason;
+  message: string;
+  container?: string;
+  /** RFC 3339, when the runtime observed it. */
+  timestamp?: string;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  tailLines?: number;
+  previous?: boolean;
+}
+
+export interface Runtime {
+  /** Make the pod run as its spec says; idempotent; called again on every spec update. */
+  syncPod(pod: Pod): Promise<void>;
+  /** SIGTERM every container, wait up to gracePeriodSeconds, then SIGKILL; free the pod IP; resolves when all processes are gone. */
+  killPod(podUid: string, gracePeriodSeconds: number): Promise<void>;
+  status(podUid: string): PodRuntimeStatus | undefined;
+  /** Pods this runtime holds resources for (processes, IP, volumes), including pods recovered from a previous life. */
+  runningPods(): string[];
+  /** Called whenever a pod's status changes (container started/exited/restarted). */
+  onStatusChange(listener: (podUid: string) => void): void;
+  onEvent(listener: (e: RuntimeEvent) => void): void;
+  /** The container's log: existing lines (tailLines limits), then, with follow, new lines until the stream is destroyed or the container's pod is removed. previous = the previous instance's log.
+   * Throws (NotFound, Unavailable) when there is no such log; later failures are stream errors. */
+  logs(podUid: string, container: string, opts: LogOptions): NodeJS.ReadableStream;
+  /** Stop everything (agent shutdown); leaves nothing running. */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import type { Container, Pod, Volume } from "@capstan/api";
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** Builders and polling for runtime tests. */
+export function aContainer(name: string, image: string, fields: Partial<Container> = {}): Container {
+  return {
+    name,
+    image,
+    command: [],
+    args: [],
+    workingDir: "",
+    env: [],
+    ports: [],
+    volumeMounts: [],
+    imagePullPolicy: "",
+    terminationMessagePath: "",
+    terminationMessagePolicy: "",
+    ...fields,
+  };
+}
+
+export class PodBuilder {
+  private readonly pod: Pod;
+
+  constructor(name: string) {
+    this.pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name,
+        generateName: "",
+        namespace: "default",
+        uid: `${name}-${randomBytes(4).toString("hex")}`,
+        labels: {},
+        annotations: {},
+        ownerReferences: [],
+        finalizers: [],
+        resourceVersion: "1",
+        generation: 1,
+        creationTimestamp: new Date().toISOString(),
+      },
+      spec: {
+        containers: [],
+        volumes: [],
+        restartPolicy: "Always",
+        nodeName: "node-1",
+        nodeSelector: {},
+        tolerations: [],
+        hostname: "",
+        subdomain: "",
+        schedulerName: "default-scheduler",
+        serviceAccountName: "",
+        dnsPolicy: "ClusterFirst",
+        priorityClassName: "",
+      },
+    };
+  }
+
+  with(container: Container): this {
+    this.pod.spec?.containers.push(container);
+    return this;
+  }
+
+  withVolume(volume: Volume): this {
+    this.pod.spec?.volumes.push(volume);
+    return this;
+  }
+
+  restartPolicy(policy: "Always" | "OnFailure" | "Never"): this {
+    if (this.pod.spec) this.pod.spec.restartPolicy = policy;
+    return this;
+  }
+
+  build(): Pod {
+    return structuredClone(this.pod);
+  }
+}
+
+export function aPod(name: string): PodBuilder {
+  return new PodBuilder(name);
+}
+
+/** Retries `check` (which throws until satisfied) every `intervalMs` until it passes or the deadline hits. */
+export async function eventually<T>(check: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    await sleep(opts.intervalMs ?? 50);
+  }
+}
