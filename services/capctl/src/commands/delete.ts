@@ -1,0 +1,56 @@
+import { kindInfo } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import type { CapstanClient } from "@capstan/client";
+import { readManifests } from "../manifests.js";
+import { parseTarget } from "./get.js";
+
+export interface DeleteOptions {
+  readonly namespace: string;
+  readonly filenames?: string[];
+  readonly force: boolean;
+  readonly gracePeriod?: number;
+  readonly wait: boolean;
+  readonly ignoreNotFound: boolean;
+}
+
+async function waitUntilGone(client: CapstanClient, kind: string, namespace: string, name: string): Promise<void> {
+  for (;;) {
+    try {
+      await client.get({ kind, namespace, name });
+    } catch (e) {
+      if (isCapstanError(e, "NotFound")) return;
+      throw e;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function deleteObjects(client: CapstanClient, args: string[], opts: DeleteOptions): Promise<void> {
+  const targets: { kind: string; namespace: string; name: string }[] = [];
+  if (opts.filenames?.length) {
+    for (const m of readManifests(opts.filenames)) {
+      const meta = (m.json["metadata"] ?? {}) as Record<string, string>;
+      targets.push({ kind: m.kind, namespace: meta["namespace"] ?? opts.namespace, name: meta["name"] ?? "" });
+    }
+  } else {
+    const { kind, names } = parseTarget(args);
+    if (names.length === 0) throw new Error(`resource(s) were provided, but no name was specified`);
+    for (const name of names) targets.push({ kind, namespace: opts.namespace, name });
+  }
+  if (opts.force && opts.gracePeriod === undefined) {
+    console.error("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.");
+  }
+  const grace = opts.force ? 0 : opts.gracePeriod;
+  for (const t of targets) {
+    const info = kindInfo(t.kind);
+    const namespace = info.namespaced ? t.namespace : "";
+    try {
+      await client.delete({ kind: t.kind, namespace, name: t.name, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}) });
+    } catch (e) {
+      if (opts.ignoreNotFound && isCapstanError(e, "NotFound")) continue;
+      throw e;
+    }
+    if (opts.wait) await waitUntilGone(client, t.kind, namespace, t.name);
+    console.log(`${info.singular} "${t.name}" ${opts.force ? "force deleted" : "deleted"}`);
+  }
+}

@@ -1,0 +1,78 @@
+import { stringify } from "yaml";
+import { fromApiObject, kindInfo, resolveResourceName } from "@capstan/api";
+import type { CapstanClient } from "@capstan/client";
+import { formatTable } from "../table.js";
+import { sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
+
+export interface GetOptions {
+  readonly output?: string;
+  readonly namespace: string;
+  readonly allNamespaces: boolean;
+  readonly selector?: string;
+  readonly fieldSelector?: string;
+  readonly watch: boolean;
+}
+
+/** `pods`, `pods web api`, `pod/web`: the kind and the names asked for. */
+export function parseTarget(args: readonly string[]): { kind: string; names: string[] } {
+  const [first = "", ...rest] = args;
+  if (!first) throw new Error("you must specify the type of resource to get, e.g. capctl get pods");
+  const [resource = "", slashName] = first.split("/");
+  const kind = resolveResourceName(resource);
+  return { kind, names: slashName ? [slashName, ...rest] : rest };
+}
+
+function print(kind: string, items: Json[], opts: GetOptions, single: boolean): void {
+  switch (opts.output) {
+    case "json":
+      console.log(JSON.stringify(single ? items[0] : { apiVersion: "v1", kind: "List", items }, null, 2));
+      return;
+    case "yaml":
+      process.stdout.write(stringify(single ? items[0] : { apiVersion: "v1", kind: "List", items }));
+      return;
+    case "name":
+      for (const o of items) console.log(`${kindInfo(kind).singular}/${String((o["metadata"] as Json)["name"])}`);
+      return;
+    case undefined:
+    case "wide": {
+      const withNamespace = opts.allNamespaces && kindInfo(kind).namespaced;
+      const t = { wide: opts.output === "wide", withNamespace };
+      if (items.length === 0) {
+        console.error(opts.allNamespaces || !kindInfo(kind).namespaced ? "No resources found" : `No resources found in ${opts.namespace} namespace.`);
+        return;
+      }
+      console.log(formatTable(tableColumns(kind, t), sortForDisplay(kind, items).map((o) => tableRow(kind, o, t))));
+      return;
+    }
+    default:
+      throw new Error(`unable to match a printer suitable for the output format "${opts.output}", allowed formats are: json,name,wide,yaml`);
+  }
+}
+
+export async function get(client: CapstanClient, args: string[], opts: GetOptions): Promise<void> {
+  const { kind, names } = parseTarget(args);
+  const namespace = opts.allNamespaces ? "" : opts.namespace;
+  let items: Json[];
+  let revision: string;
+  if (names.length > 0) {
+    items = [];
+    for (const name of names) items.push(fromApiObject(await client.get({ kind, namespace, name })).json);
+    revision = "";
+  } else {
+    const list = await client.list({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "" });
+    items = list.items.map((o) => fromApiObject(o).json);
+    revision = list.resourceVersion;
+  }
+  print(kind, items, opts, names.length === 1 && !opts.watch);
+  if (!opts.watch) return;
+  const t = { wide: opts.output === "wide", withNamespace: opts.allNamespaces && kindInfo(kind).namespaced };
+  const stream = client.watch({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "", resourceVersion: revision });
+  process.once("SIGINT", () => stream.cancel());
+  for await (const e of stream) {
+    if (!e.object) continue;
+    const o = fromApiObject(e.object).json;
+    if (names.length > 0 && !names.includes(String((o["metadata"] as Json)["name"]))) continue;
+    if (opts.output === "json" || opts.output === "yaml") print(kind, [o], opts, true);
+    else console.log(formatTable(tableColumns(kind, t), [tableRow(kind, o, t)]).split("\n")[1]);
+  }
+}

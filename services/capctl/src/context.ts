@@ -1,0 +1,16 @@
+import { createClient, type CapstanClient } from "@capstan/client";
+
+export interface GlobalOptions {
+  readonly server?: string;
+  readonly namespace?: string;
+}
+
+/** Where the gateway is: --server, then CAPSTAN_GATEWAY, then the local stack's default. */
+export function connect(opts: GlobalOptions): CapstanClient {
+  const address = opts.server ?? process.env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470";
+  return createClient({ address, actor: `capctl:${process.env["USER"] ?? "user"}`, timeoutMs: 15_000 });
+}
+
+export function namespaceOf(opts: GlobalOptions): string {
+  return opts.namespace ?? "default";
+}

@@ -1,0 +1,107 @@
+import { age } from "./age.js";
+
+export type Json = Record<string, unknown>;
+
+const get = (o: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Json)[k] : undefined), o);
+const str = (v: unknown, fallback = "<none>") => (typeof v === "string" && v ? v : fallback);
+
+interface ContainerStatus {
+  ready?: boolean;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number } };
+}
+
+/** The STATUS column as kubectl computes it: the most telling container reason, else the phase. */
+export function podStatusText(pod: Json): string {
+  if (get(pod, "metadata", "deletionTimestamp")) return "Terminating";
+  let reason = str(get(pod, "status", "reason"), "") || str(get(pod, "status", "phase"), "Pending");
+  const statuses = (get(pod, "status", "containerStatuses") ?? []) as ContainerStatus[];
+  for (const c of statuses) {
+    const waiting = c.state?.waiting?.reason;
+    const terminated = c.state?.terminated;
+    if (waiting && waiting !== "") reason = waiting;
+    else if (terminated) reason = terminated.reason || (terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode ?? 0}`);
+  }
+  if (reason === "Pending" && get(pod, "spec", "nodeName") && statuses.length === 0) return "ContainerCreating";
+  return reason;
+}
+
+interface Printer {
+  headers: string[];
+  wideHeaders: string[];
+  row(o: Json, now: number): string[];
+  wide(o: Json): string[];
+}
+
+const printers: Record<string, Printer> = {
+  Pod: {
+    headers: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+    wideHeaders: ["IP", "NODE"],
+    row(pod, now) {
+      const statuses = (get(pod, "status", "containerStatuses") ?? []) as ContainerStatus[];
+      const total = ((get(pod, "spec", "containers") ?? []) as unknown[]).length;
+      const ready = statuses.filter((c) => c.ready).length;
+      const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+      return [str(get(pod, "metadata", "name")), `${ready}/${total}`, podStatusText(pod), String(restarts), age(get(pod, "metadata", "creationTimestamp"), now)];
+    },
+    wide: (pod) => [str(get(pod, "status", "podIP")), str(get(pod, "spec", "nodeName"))],
+  },
+  Node: {
+    headers: ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+    wideHeaders: ["INTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
+    row(node, now) {
+      const ready = ((get(node, "status", "conditions") ?? []) as Json[]).find((c) => c["type"] === "Ready");
+      let status = ready?.["status"] === "True" ? "Ready" : ready?.["status"] === "False" ? "NotReady" : "Unknown";
+      if (get(node, "spec", "unschedulable") === true) status += ",SchedulingDisabled";
+      const roles = Object.keys((get(node, "metadata", "labels") ?? {}) as Json)
+        .filter((l) => l.startsWith("node-role.kubernetes.io/"))
+        .map((l) => l.slice("node-role.kubernetes.io/".length));
+      return [str(get(node, "metadata", "name")), status, roles.join(",") || "<none>", age(get(node, "metadata", "creationTimestamp"), now), str(get(node, "status", "nodeInfo", "kubeletVersion"))];
+    },
+    wide(node) {
+      const ip = ((get(node, "status", "addresses") ?? []) as Json[]).find((a) => a["type"] === "InternalIP")?.["address"];
+      return [str(ip), str(get(node, "status", "nodeInfo", "osImage")), str(get(node, "status", "nodeInfo", "kernelVersion")), str(get(node, "status", "nodeInfo", "containerRuntimeVersion"))];
+    },
+  },
+  Namespace: {
+    headers: ["NAME", "STATUS", "AGE"],
+    wideHeaders: [],
+    row: (ns, now) => [str(get(ns, "metadata", "name")), str(get(ns, "status", "phase"), "Active"), age(get(ns, "metadata", "creationTimestamp"), now)],
+    wide: () => [],
+  },
+  Event: {
+    headers: ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+    wideHeaders: [],
+    row(ev, now) {
+      const obj = `${String(get(ev, "involvedObject", "kind")).toLowerCase()}/${str(get(ev, "involvedObject", "name"))}`;
+      return [age(get(ev, "lastTimestamp") ?? get(ev, "metadata", "creationTimestamp"), now), str(get(ev, "type")), str(get(ev, "reason")), obj, str(get(ev, "message"), "")];
+    },
+    wide: () => [],
+  },
+};
+
+export interface TableOptions {
+  readonly wide: boolean;
+  readonly withNamespace: boolean;
+  readonly now?: number;
+}
+
+export function tableColumns(kind: string, opts: TableOptions): string[] {
+  const p = printers[kind];
+  if (!p) return ["NAME", "AGE"];
+  return [...(opts.withNamespace ? ["NAMESPACE"] : []), ...p.headers, ...(opts.wide ? p.wideHeaders : [])];
+}
+
+export function tableRow(kind: string, o: Json, opts: TableOptions): string[] {
+  const p = printers[kind];
+  const now = opts.now ?? Date.now();
+  const cells = p ? [...p.row(o, now), ...(opts.wide ? p.wide(o) : [])] : [str(get(o, "metadata", "name")), age(get(o, "metadata", "creationTimestamp"), now)];
+  return [...(opts.withNamespace ? [str(get(o, "metadata", "namespace"), "")] : []), ...cells];
+}
+
+/** Events sort by when they last happened, as kubectl shows them. */
+export function sortForDisplay(kind: string, items: Json[]): Json[] {
+  if (kind !== "Event") return items;
+  return [...items].sort((a, b) => String(get(a, "lastTimestamp")).localeCompare(String(get(b, "lastTimestamp"))));
+}
