@@ -1,0 +1,44 @@
+import { resolve } from "node:path";
+import { startStack } from "./stack.js";
+
+const colors = [36, 33, 35, 32, 34, 31];
+const assigned = new Map<string, number>();
+
+function output(service: string, line: string): void {
+  if (!assigned.has(service)) assigned.set(service, colors[assigned.size % colors.length]!);
+  const tag = service.padEnd(12);
+  console.log(process.stdout.isTTY ? `\x1b[${assigned.get(service)}m${tag}|\x1b[0m ${line}` : `${tag}| ${line}`);
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const stack = await startStack({
+    dataDir: env["CAPSTAN_DATA_DIR"] ?? resolve(".capstan"),
+    natsUrl: env["NATS_URL"] || undefined,
+    databaseUrl: env["DATABASE_URL"] || undefined,
+    prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
+    gatewayPort: Number(env["CAPSTAN_GATEWAY_PORT"] ?? 7470),
+    nodes: [
+      { name: "node-1", podIPBase: "127.1" },
+      { name: "node-2", podIPBase: "127.2" },
+    ],
+    restart: true,
+    output,
+  });
+  output("local-stack", `up: gateway ${stack.gateway}, NATS ${stack.natsUrl}; try: pnpm capctl get nodes`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    output("local-stack", "stopping");
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown());
+  process.on("SIGTERM", () => void shutdown());
+}
+
+main().catch((e: unknown) => {
+  output("local-stack", `error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ServiceProcess, type ServiceSpec } from "./service-process.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export interface StackOptions {
+  /** State of the whole stack (embedded Postgres, NATS, node agents' pods). */
+  readonly dataDir: string;
+  /** Use this NATS; unset → start nats-server with JetStream in dataDir. */
+  readonly natsUrl?: string | undefined;
+  /** Use this Postgres; unset → the gateway embeds PGlite in dataDir. */
+  readonly databaseUrl?: string | undefined;
+  readonly prefix: string;
+  /** Gateway port; 0 picks a free one. */
+  readonly gatewayPort: number;
+  readonly natsPort?: number;
+  readonly nodes: readonly { name: string; podIPBase: string; env?: Record<string, string> }[];
+  /** Run the scheduler (default); benchmarks of the API alone leave it out. */
+  readonly scheduler?: boolean;
+  readonly restart: boolean;
+  readonly env?: Record<string, string>;
+  readonly output: (service: string, line: string) => void;
+}
+
+export interface Stack {
+  readonly gateway: string;
+  readonly natsUrl: string;
+  readonly services: ReadonlyMap<string, ServiceProcess>;
+  service(name: string): ServiceProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForPort(host: string, port: number, what: string, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = createConnection({ host, port }, () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once("error", () => done(false));
+    });
+    if (open) return;
+    if (!alive()) throw new Error(`${what} exited during start-up (see its log lines above)`);
+    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${host}:${port} within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function requireNatsServer(): void {
+  const found = spawnSync("nats-server", ["--version"], { stdio: "ignore" });
+  if (found.error) {
+    throw new Error("nats-server is not installed: install it (Debian/Ubuntu: apt-get install nats-server) or set NATS_URL to a NATS server with JetStream");
+  }
+}
+
+const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
+
+/** The whole local stack as processes (DESIGN.md §9): NATS, gateway, scheduler, node agents. */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const services = new Map<string, ServiceProcess>();
+  const add = (spec: ServiceSpec) => {
+    const p = new ServiceProcess(spec, { restart: opts.restart, output: opts.output });
+    services.set(spec.name, p);
+    p.start();
+    return p;
+  };
+  const stop = async () => {
+    for (const p of [...services.values()].reverse()) await p.stop();
+  };
+
+  try {
+    let natsUrl = opts.natsUrl;
+    if (!natsUrl) {
+      requireNatsServer();
+      const port = opts.natsPort ?? 7422;
+      const nats = add({
+        name: "nats",
+        command: "nats-server",
+        args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dataDir, "nats")],
+        env: {},
+      });
+      await waitForPort("127.0.0.1", port, "nats-server", 15_000, () => nats.running);
+      natsUrl = `nats://127.0.0.1:${port}`;
+    }
+    const gatewayPort = opts.gatewayPort || (await freePort());
+    const gateway = `127.0.0.1:${gatewayPort}`;
+    const common: Record<string, string> = {
+      ...opts.env,
+      NATS_URL: natsUrl,
+      CAPSTAN_PREFIX: opts.prefix,
+      CAPSTAN_GATEWAY: gateway,
+      CAPSTAN_DATA_DIR: dataDir,
+    };
+    const gw = add({
+      name: "api-gateway",
+      ...node("api-gateway"),
+      env: { ...common, CAPSTAN_GATEWAY_LISTEN: gateway, ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) },
+    });
+    await waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running);
+    if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common });
+    for (const n of opts.nodes) {
+      add({
+        name: n.name,
+        ...node("node-agent"),
+        env: { ...common, CAPSTAN_NODE_NAME: n.name, CAPSTAN_POD_IP_BASE: n.podIPBase, ...n.env },
+      });
+    }
+    return {
+      gateway,
+      natsUrl,
+      services,
+      service(name) {
+        const p = services.get(name);
+        if (!p) throw new Error(`no service ${name} in the stack`);
+        return p;
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
