@@ -1,0 +1,3 @@
+export { eventually } from "./eventually.js";
+export { startTestCluster, repoRoot, examplesDir } from "./test-cluster.js";
+export type { TestCluster, TestClusterOptions, CommandResult } from "./test-cluster.js";

@@ -1,0 +1,109 @@
+import { execFile } from "node:child_process";
+import { randomBytes, randomInt } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { JetStreamBus } from "@capstan/bus";
+import { createClient, type CapstanClient } from "@capstan/client";
+import { createTestDatabase } from "@capstan/eventstore/testing";
+import { startStack, type Stack } from "@capstan/local-stack";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const examplesDir = resolve(repoRoot, "../shared/examples");
+
+export interface TestClusterOptions {
+  readonly nodes?: number;
+  /** Extra environment for every service. */
+  readonly env?: Record<string, string>;
+  /** Use the embedded PGlite instead of a fresh Postgres database. */
+  readonly embeddedPostgres?: boolean;
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TestCluster {
+  readonly stack: Stack;
+  readonly client: CapstanClient;
+  readonly prefix: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly nodeNames: string[];
+  /** Runs the real CLI against this cluster. */
+  capctl(args: string[], input?: string): Promise<CommandResult>;
+  /** The last lines every service printed, for a failing test's message. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A whole Capstan stack of real processes against the machine's NATS and Postgres, isolated by its
+ * own database, stream prefix, data folder and pod address range.
+ */
+export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
+  const prefix = `t${randomBytes(5).toString("hex")}`;
+  const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
+  const database = opts.embeddedPostgres ? undefined : await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), "capstan-test-"));
+  const lines: string[] = [];
+  const nodeCount = opts.nodes ?? 2;
+  // A random 127.X block per node keeps pod addresses apart from other runs on the machine.
+  const base = randomInt(20, 200);
+  const nodeNames = Array.from({ length: nodeCount }, (_, i) => `node-${i + 1}`);
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      dataDir,
+      natsUrl,
+      databaseUrl: database?.url,
+      prefix,
+      gatewayPort: 0,
+      nodes: nodeNames.map((name, i) => ({ name, podIPBase: `127.${base + i}` })),
+      restart: false,
+      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", ...opts.env },
+      output: (service, line) => {
+        lines.push(`${service}| ${line}`);
+        if (lines.length > 400) lines.shift();
+        if (process.env["CAPSTAN_TEST_LOGS"]) console.log(`${service}| ${line}`);
+      },
+    });
+  } catch (e) {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${lines.join("\n")}`);
+  }
+  const client = createClient({ address: stack.gateway, actor: "test" });
+  return {
+    stack,
+    client,
+    prefix,
+    databaseUrl: database?.url,
+    dataDir,
+    nodeNames,
+    capctl(args, input) {
+      return new Promise((done) => {
+        const child = execFile(
+          process.execPath,
+          [join(repoRoot, "services/capctl/dist/main.js"), "--server", stack.gateway, ...args],
+          { cwd: repoRoot, timeout: 120_000 },
+          (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        if (input !== undefined) child.stdin?.end(input);
+      });
+    },
+    logs: () => lines.join("\n"),
+    async stop() {
+      client.close();
+      await stack.stop();
+      const bus = await JetStreamBus.connect({ url: natsUrl, prefix, owner: true }).catch(() => undefined);
+      await bus?.deleteStream().catch(() => undefined);
+      await bus?.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
