@@ -7,6 +7,8 @@ export interface ServiceSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** The start of the line the service prints once it does its job; without one, started means ready. */
+  readonly readyLine?: string;
 }
 
 export interface ServiceOptions {
@@ -21,6 +23,7 @@ export class ServiceProcess {
   private stopping = false;
   private restarts = 0;
   private exited: Promise<void> = Promise.resolve();
+  private readyNow: Promise<void> = Promise.resolve();
 
   constructor(
     readonly spec: ServiceSpec,
@@ -42,8 +45,13 @@ export class ServiceProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    let markReady = () => {};
+    this.readyNow = this.spec.readyLine === undefined ? Promise.resolve() : new Promise((resolve) => (markReady = resolve));
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => this.opts.output(this.spec.name, line));
+      createInterface({ input: stream }).on("line", (line) => {
+        if (this.spec.readyLine !== undefined && line.startsWith(this.spec.readyLine)) markReady();
+        this.opts.output(this.spec.name, line);
+      });
     }
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
@@ -57,6 +65,22 @@ export class ServiceProcess {
       });
     });
     child.once("error", (e) => this.opts.output(this.spec.name, `cannot start: ${e.message}`));
+  }
+
+  /** Resolves once the current instance printed its ready line; rejects if it exits first or takes longer than timeoutMs. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const exited = this.exited.then(() => {
+      throw new Error(`${this.spec.name} exited during start-up (see its log lines above)`);
+    });
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.spec.name} was not ready within ${timeoutMs / 1000}s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.readyNow, exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** kill -9, as a crash would: no shutdown code runs. */

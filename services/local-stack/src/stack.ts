@@ -115,14 +115,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       env: { ...common, CAPSTAN_GATEWAY_LISTEN: gateway, ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) },
     });
     await waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running);
-    if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common });
+    if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
     for (const n of opts.nodes) {
       add({
         name: n.name,
         ...node("node-agent"),
         env: { ...common, CAPSTAN_NODE_NAME: n.name, CAPSTAN_POD_IP_BASE: n.podIPBase, ...n.env },
+        readyLine: "running pods",
       });
     }
+    // Ready means every service does its job: a pod created now is scheduled and started.
+    await Promise.all([...services.values()].map((p) => p.ready()));
     return {
       gateway,
       natsUrl,

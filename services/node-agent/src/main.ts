@@ -22,11 +22,12 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
 
+  // Watch first, then register: a node that reports Ready must already receive the pods bound to it.
+  const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
+  await reflector.synced;
   const registration = new NodeRegistration(client, config, port, log);
   await registration.register();
   registration.start();
-  const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
-  await reflector.synced;
   log(`running pods (state in ${config.stateDir}, logs on 127.0.0.1:${port})`);
 
   let stopping = false;
