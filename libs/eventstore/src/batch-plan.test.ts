@@ -31,6 +31,20 @@ function outcomeSummary(outcome: StoredEvent | Error): string {
 }
 
 describe("planBatch", () => {
+  it("lets a mutation read another key as stored, overlaid with the batch's earlier writes", () => {
+    const other: ObjectKey = { kind: "Pod", namespace: "default", name: "other" };
+    const seesWeb = (): Mutation => ({
+      key: other,
+      actor: "alice",
+      reads: [web],
+      decide: (_current, read) =>
+        read(web) ? { type: "ADDED", object: { ...podObject("uid-other"), metadata: { name: "other", namespace: "default", uid: "uid-other" } } } : { error: new ConflictError(other, "web is missing") },
+    });
+    expect(planBatch([seesWeb()], new Map(), 7, AT).outcomes.map(outcomeSummary)).toEqual(["Conflict"]);
+    expect(planBatch([create, seesWeb()], new Map(), 7, AT).outcomes.map(outcomeSummary)).toEqual(["ADDED@8", "ADDED@9"]);
+    expect(planBatch([remove, seesWeb()], storedWeb(7), 7, AT).outcomes.map(outcomeSummary)).toEqual(["DELETED@8", "Conflict"]);
+  });
+
   it.each([
     { name: "numbers accepted events from head", stored: new Map(), mutations: [create], outcomes: ["ADDED@8"] },
     { name: "a later mutation sees an earlier one of the batch", stored: new Map(), mutations: [create, modify, remove], outcomes: ["ADDED@8", "MODIFIED@9", "DELETED@10"] },

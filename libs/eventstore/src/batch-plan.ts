@@ -1,5 +1,5 @@
 import { AlreadyExistsError, InvalidError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
-import type { Decision, Mutation } from "./mutation.js";
+import type { Decision, Mutation, ReadRecord } from "./mutation.js";
 import { keyString, type ObjectRecord } from "./object-record.js";
 import { foldEvent, type ProjectionChanges } from "./projection.js";
 import type { EventType, JsonObject, StoredEvent } from "./stored-event.js";
@@ -25,10 +25,13 @@ export function planBatch(
   committedAt: string,
 ): BatchPlan {
   const plan: BatchPlan = { outcomes: [], events: [], changes: new Map() };
+  const read = (key: ObjectKey): ObjectRecord | undefined => {
+    const earlier = plan.changes.get(keyString(key));
+    return earlier ? earlier.row : stored.get(keyString(key));
+  };
   for (const m of mutations) {
-    const earlier = plan.changes.get(keyString(m.key));
-    const current = earlier ? earlier.row : stored.get(keyString(m.key));
-    const decided = runDecide(m, current);
+    const current = read(m.key);
+    const decided = runDecide(m, current, read);
     if ("error" in decided) {
       plan.outcomes.push(decided.error);
       continue;
@@ -47,9 +50,9 @@ export function planBatch(
 }
 
 /** A decide that throws is that mutation's failure, never the batch's. */
-function runDecide(m: Mutation, current: ObjectRecord | undefined): Decision {
+function runDecide(m: Mutation, current: ObjectRecord | undefined, read: ReadRecord): Decision {
   try {
-    return m.decide(current);
+    return m.decide(current, read);
   } catch (e) {
     return { error: e instanceof Error ? e : new Error(String(e)) };
   }

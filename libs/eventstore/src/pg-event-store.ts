@@ -118,7 +118,7 @@ export class PgEventStore implements EventStore {
    * finds the counter moved decides again on the newer state, as etcd's GuaranteedUpdate does.
    */
   async #commitBatch(mutations: Mutation[]): Promise<(StoredEvent | Error)[]> {
-    const keys = mutations.map((m) => m.key);
+    const keys = mutations.flatMap((m) => (m.reads ? [m.key, ...m.reads] : [m.key]));
     for (;;) {
       const rows = await this.#db
         .select({ head: revisionCounter.value, row: objects })

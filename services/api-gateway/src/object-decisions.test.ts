@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isCapstanError, type ErrorCode, type ObjectKey } from "@capstan/apimachinery";
 import type { Decision, JsonObject, ObjectRecord } from "@capstan/eventstore";
-import { decideBind, decideCreate, decideDelete, decideUpdate, decideUpdateStatus } from "./object-decisions.js";
+import { decideBind, decideCreate, decideDelete, decideUpdate, decideUpdateStatus, inActiveNamespace, namespaceKey } from "./object-decisions.js";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 const created = "2026-01-01T00:00:00.000Z";
@@ -141,6 +141,23 @@ describe("decideCreate", () => {
 
   it("given an object of that name, when created, then AlreadyExists", () => {
     expectError(decideCreate(podKey, aPod())(aPodRecord()), "AlreadyExists");
+  });
+});
+
+describe("inActiveNamespace", () => {
+  const namespace = (o: MetaOptions = {}) => aRecord(namespaceKey("default"), { apiVersion: "v1", kind: "Namespace", metadata: aMetadata(namespaceKey("default"), o) });
+  const createIn = (ns: ObjectRecord | undefined) => inActiveNamespace("default", decideCreate(podKey, aPod()))(undefined, () => ns);
+
+  it("given an active namespace, when a pod is created in it, then it is ADDED", () => {
+    expectEvent(createIn(namespace()), "ADDED");
+  });
+
+  it("given no such namespace, when a pod is created in it, then NotFound names the namespace", () => {
+    expect(expectError(createIn(undefined), "NotFound").message).toContain("default");
+  });
+
+  it("given a terminating namespace, when a pod is created in it, then Forbidden", () => {
+    expectError(createIn(namespace({ deletionTimestamp: created })), "Forbidden");
   });
 });
 

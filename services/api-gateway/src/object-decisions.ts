@@ -2,11 +2,12 @@ import { isDeepStrictEqual } from "node:util";
 import {
   AlreadyExistsError,
   ConflictError,
+  ForbiddenError,
   InvalidError,
   NotFoundError,
   type ObjectKey,
 } from "@capstan/apimachinery";
-import type { Decision, JsonObject, ObjectRecord } from "@capstan/eventstore";
+import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord } from "@capstan/eventstore";
 
 /**
  * What each API verb does to the current state of one object, as pure functions:
@@ -41,6 +42,25 @@ function checkResourceVersion(key: ObjectKey, current: ObjectRecord, requested: 
 export function decideCreate(key: ObjectKey, object: JsonObject) {
   return (current: ObjectRecord | undefined): Decision =>
     current ? { error: new AlreadyExistsError(key) } : { type: "ADDED", object };
+}
+
+export function namespaceKey(namespace: string): ObjectKey {
+  return { kind: "Namespace", namespace: "", name: namespace };
+}
+
+/**
+ * New content needs its namespace to exist and not be terminating. Checked in the write's own
+ * snapshot (the mutation reads namespaceKey), so it cannot race with the namespace's deletion.
+ */
+export function inActiveNamespace(namespace: string, decide: Mutation["decide"]) {
+  return (current: ObjectRecord | undefined, read: ReadRecord): Decision => {
+    const ns = read(namespaceKey(namespace));
+    if (!ns) return { error: new NotFoundError(namespaceKey(namespace)) };
+    if (meta(ns.object).deletionTimestamp) {
+      return { error: new ForbiddenError(`unable to create new content in namespace ${namespace} because it is being terminated`) };
+    }
+    return decide(current, read);
+  };
 }
 
 /** Fields of a Pod spec that an update may change, as in Kubernetes. */

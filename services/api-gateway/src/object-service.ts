@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
-  ForbiddenError,
   InvalidError,
   NotFoundError,
   parseFieldSelector,
@@ -28,6 +27,8 @@ import {
   decideDelete,
   decideUpdate,
   decideUpdateStatus,
+  inActiveNamespace,
+  namespaceKey,
 } from "./object-decisions.js";
 
 /** Who asks, and the trace the resulting event joins. */
@@ -110,14 +111,15 @@ export class ObjectService {
     if (kind === "Pod") delete object["status"];
     this.validate(kind, object);
     const key = keyOf(kind, object);
-    if (info.namespaced) await this.requireActiveNamespace(key.namespace);
     const defaulted = applyDefaults(kind, object);
     const metadata = { ...(defaulted["metadata"] as JsonObject) };
     delete metadata["resourceVersion"];
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: this.now().toISOString(), generation: 1 });
-    return this.write(key, decideCreate(key, { ...defaulted, metadata }), ctx);
+    const decide = decideCreate(key, { ...defaulted, metadata });
+    if (!info.namespaced) return this.write(key, decide, ctx);
+    return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace)]);
   }
 
   async get(key: ObjectKey): Promise<ApiObject> {
@@ -233,22 +235,15 @@ export class ObjectService {
     return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
   }
 
-  private async requireActiveNamespace(namespace: string): Promise<void> {
-    const ns = await this.store.get({ kind: "Namespace", namespace: "", name: namespace });
-    if (!ns) throw new NotFoundError({ kind: "Namespace", namespace: "", name: namespace });
-    if (path(ns.object, "metadata", "deletionTimestamp")) {
-      throw new ForbiddenError(`unable to create new content in namespace ${namespace} because it is being terminated`);
-    }
+  private async write(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<ApiObject> {
+    return toApiObject((await this.append(key, decide, ctx, reads)).object);
   }
 
-  private async write(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext): Promise<ApiObject> {
-    return toApiObject((await this.append(key, decide, ctx)).object);
-  }
-
-  private async append(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext): Promise<StoredEvent> {
+  private async append(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<StoredEvent> {
     const event = await this.store.append({
       key,
       decide,
+      ...(reads ? { reads } : {}),
       actor: ctx.actor,
       ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
       ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
