@@ -61,6 +61,12 @@ describe("bad input", () => {
     expect((error as Error).message).toMatch(/metadata\.name: Invalid value "UPPER"/);
   });
 
+  it("says in one line, at once, when no gateway answers at the address", async () => {
+    const r = await cluster.capctl(["--server", "127.0.0.1:1", "get", "pods"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe("error: cannot reach the gateway at 127.0.0.1:1: is the stack running (pnpm start)? Point --server or CAPSTAN_GATEWAY at it.");
+  });
+
   it("keeps serving after all of it, and stored nothing invalid", async () => {
     const r = await cluster.capctl(["apply", "-f", "-"], pod("spec:\n  containers: [{name: c, image: busybox}]\n"));
     expect(r.stdout.trim()).toBe("pod/ok created");

@@ -22,6 +22,8 @@ export interface ClientOptions {
   readonly actor: string;
   /** Per-call deadline; calls wait for the gateway to be reachable up to it. */
   readonly timeoutMs?: number;
+  /** Services wait for a (re)starting gateway (the default); a CLI says at once that it is not there. */
+  readonly waitForReady?: boolean;
 }
 
 export interface Stream<T> extends AsyncIterable<T> {
@@ -92,8 +94,7 @@ export class CapstanClient {
   }
 
   private metadata(): Metadata {
-    // Wait for a (re)starting gateway instead of failing at once; the deadline still bounds the call.
-    const md = new Metadata({ waitForReady: true });
+    const md = new Metadata({ waitForReady: this.opts.waitForReady ?? true });
     md.set("capstan-actor", this.opts.actor);
     return md;
   }

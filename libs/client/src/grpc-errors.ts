@@ -42,6 +42,9 @@ export function toGrpcError(e: unknown): GrpcErrorStatus {
   return { code: grpcCodeOf[e.code], details: e.message, metadata };
 }
 
+/** The call never reached a gateway (nothing listens there, or it did not answer in time). */
+export class GatewayUnreachableError extends UnavailableError {}
+
 /** Turns a gRPC failure back into the Capstan error the gateway raised (or Unavailable for transport failures). */
 export function fromServiceError(e: ServiceError): CapstanError {
   const code = e.metadata?.get(CODE_KEY)[0]?.toString() as ErrorCode | undefined;
@@ -56,7 +59,7 @@ export function fromServiceError(e: ServiceError): CapstanError {
     }
     case undefined:
       if (e.code === status.UNAVAILABLE || e.code === status.DEADLINE_EXCEEDED) {
-        return new UnavailableError(`gateway unavailable: ${message}`, { cause: e });
+        return new GatewayUnreachableError(`gateway unavailable: ${message}`, { cause: e });
       }
       return new CapstanError("Internal", message, { cause: e });
     default:

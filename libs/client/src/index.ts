@@ -1,6 +1,6 @@
 export { CapstanClient, createClient } from "./gateway-client.js";
 export type { ClientOptions, Stream } from "./gateway-client.js";
-export { toGrpcError, fromServiceError } from "./grpc-errors.js";
+export { GatewayUnreachableError, toGrpcError, fromServiceError } from "./grpc-errors.js";
 export type { GrpcErrorStatus } from "./grpc-errors.js";
 export { startReflector } from "./reflector.js";
 export type { JsonObject, Reflector, ReflectorEvent, ReflectorHandler, ReflectorOptions } from "./reflector.js";

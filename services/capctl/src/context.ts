@@ -6,9 +6,12 @@ export interface GlobalOptions {
 }
 
 /** Where the gateway is: --server, then CAPSTAN_GATEWAY, then the local stack's default. */
+export function gatewayAddress(opts: GlobalOptions): string {
+  return opts.server ?? process.env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470";
+}
+
 export function connect(opts: GlobalOptions): CapstanClient {
-  const address = opts.server ?? process.env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470";
-  return createClient({ address, actor: `capctl:${process.env["USER"] ?? "user"}`, timeoutMs: 15_000 });
+  return createClient({ address: gatewayAddress(opts), actor: `capctl:${process.env["USER"] ?? "user"}`, timeoutMs: 15_000, waitForReady: false });
 }
 
 export function namespaceOf(opts: GlobalOptions): string {

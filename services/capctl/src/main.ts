@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
 import { isCapstanError } from "@capstan/apimachinery";
+import { GatewayUnreachableError } from "@capstan/client";
 import { apply } from "./commands/apply.js";
 import { deleteObjects } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
 import { get } from "./commands/get.js";
 import { logs } from "./commands/logs.js";
-import { connect, namespaceOf, type GlobalOptions } from "./context.js";
+import { connect, gatewayAddress, namespaceOf, type GlobalOptions } from "./context.js";
 
 function integer(value: string): number {
   const n = Number(value);
@@ -92,6 +93,10 @@ program
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);
-  console.error(isCapstanError(e) ? `Error from server (${e.code}): ${message}` : `error: ${message}`);
+  if (e instanceof GatewayUnreachableError) {
+    console.error(`error: cannot reach the gateway at ${gatewayAddress(globals())}: is the stack running (pnpm start)? Point --server or CAPSTAN_GATEWAY at it.`);
+  } else {
+    console.error(isCapstanError(e) ? `Error from server (${e.code}): ${message}` : `error: ${message}`);
+  }
   process.exit(1);
 });
