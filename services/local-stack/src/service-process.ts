@@ -83,6 +83,11 @@ export class ServiceProcess {
     }
   }
 
+  /** From now on an exit is expected (Ctrl-C reaches every process of the group at once): no restart. */
+  expectExit(): void {
+    this.stopping = true;
+  }
+
   /** kill -9, as a crash would: no shutdown code runs. */
   async crash(): Promise<void> {
     const child = this.child;

@@ -83,7 +83,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return p;
   };
   const stop = async () => {
-    for (const p of [...services.values()].reverse()) await p.stop();
+    const order = [...services.values()].reverse();
+    for (const p of order) p.expectExit();
+    for (const p of order) await p.stop();
   };
 
   try {
@@ -94,11 +96,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const nats = add({
         name: "nats",
         command: "nats-server",
-        args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dataDir, "nats")],
+        // Its banner and notices go to a file; errors still reach the terminal through its exit.
+        args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dataDir, "nats"), "-l", join(dataDir, "nats.log")],
         env: {},
       });
       await waitForPort("127.0.0.1", port, "nats-server", 15_000, () => nats.running);
       natsUrl = `nats://127.0.0.1:${port}`;
+      opts.output("nats", `JetStream on ${natsUrl} (log: ${join(dataDir, "nats.log")})`);
     }
     const gatewayPort = opts.gatewayPort || (await freePort());
     const gateway = `127.0.0.1:${gatewayPort}`;
