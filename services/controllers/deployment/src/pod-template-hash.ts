@@ -1,0 +1,35 @@
+import { createHash } from "node:crypto";
+
+export const POD_TEMPLATE_HASH = "pod-template-hash";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** JSON with sorted keys, so equal templates give equal text whatever order their fields came in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, Json>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The template without the hash label its ReplicaSet adds: what "same template" compares. */
+export function withoutHashLabel(template: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (template["metadata"] ?? {}) as Record<string, unknown>;
+  const { [POD_TEMPLATE_HASH]: _hash, ...labels } = (metadata["labels"] ?? {}) as Record<string, string>;
+  return { ...template, metadata: { ...metadata, labels } };
+}
+
+export function sameTemplate(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return canonical(withoutHashLabel(a)) === canonical(withoutHashLabel(b));
+}
+
+// Consonants and digits that spell no words, as Kubernetes' rand.SafeEncodeString.
+const SAFE = "bcdfghjklmnpqrstvwxz2456789";
+
+/** The pod-template-hash: short, stable for a template, changed by collisionCount when names collide. */
+export function podTemplateHash(template: Record<string, unknown>, collisionCount = 0): string {
+  const digest = createHash("sha256").update(canonical(withoutHashLabel(template))).update(String(collisionCount)).digest();
+  return Array.from(digest.subarray(0, 10), (byte) => SAFE[byte % SAFE.length]).join("");
+}
