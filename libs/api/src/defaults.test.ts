@@ -134,6 +134,121 @@ describe("applyDefaults: other kinds", () => {
   });
 
   it("rejects an unsupported kind", () => {
-    expect(() => applyDefaults("Deployment", {})).toThrow(/supported kinds are/);
+    expect(() => applyDefaults("StatefulSet", {})).toThrow(/supported kinds are/);
+  });
+});
+
+describe("applyDefaults: probes", () => {
+  it("fills timeouts, period, thresholds, and an httpGet's path and scheme", () => {
+    const out = applyDefaults("Pod", {
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: {
+        containers: [
+          {
+            name: "a",
+            image: "i:1",
+            livenessProbe: { httpGet: { port: 8080 } },
+            readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 2, successThreshold: 2 },
+            startupProbe: { exec: { command: ["true"] }, failureThreshold: 30 },
+          },
+        ],
+      },
+    });
+    expect(out).toMatchObject({
+      spec: {
+        containers: [
+          {
+            livenessProbe: { httpGet: { path: "/", port: 8080, scheme: "HTTP" }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 },
+            readinessProbe: { tcpSocket: { port: "http" }, timeoutSeconds: 1, periodSeconds: 2, successThreshold: 2, failureThreshold: 3 },
+            startupProbe: { exec: { command: ["true"] }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 30 },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe("applyDefaults: workloads", () => {
+  const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } };
+  const defaultedTemplate = {
+    metadata: { labels: { app: "web" } },
+    spec: {
+      containers: [{ name: "app", image: "nginx:1.27", imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File" }],
+      restartPolicy: "Always",
+      terminationGracePeriodSeconds: 30,
+      schedulerName: "default-scheduler",
+      dnsPolicy: "ClusterFirst",
+    },
+  };
+  const deployment = (spec: Record<string, unknown>) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web" },
+    spec: { selector: { matchLabels: { app: "web" } }, template, ...spec },
+  });
+
+  it("fills a Deployment as Kubernetes does", () => {
+    expect(applyDefaults("Deployment", deployment({}))).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "web" } },
+        template: defaultedTemplate,
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } },
+        revisionHistoryLimit: 10,
+        progressDeadlineSeconds: 600,
+      },
+    });
+  });
+
+  it.each([
+    { name: "zero replicas", spec: { replicas: 0 }, want: { replicas: 0 } },
+    { name: "a zero history limit", spec: { revisionHistoryLimit: 0 }, want: { revisionHistoryLimit: 0 } },
+    { name: "a Recreate strategy, without rollingUpdate", spec: { strategy: { type: "Recreate" } }, want: { strategy: { type: "Recreate" } } },
+    {
+      name: "maxSurge alone, maxUnavailable defaulted",
+      spec: { strategy: { rollingUpdate: { maxSurge: 1 } } },
+      want: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: "25%" } } },
+    },
+    { name: "a zero maxUnavailable", spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } } }, want: { strategy: { rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } } } },
+    { name: "paused and a deadline", spec: { paused: true, progressDeadlineSeconds: 60 }, want: { paused: true, progressDeadlineSeconds: 60 } },
+  ])("keeps a Deployment's $name", ({ spec, want }) => {
+    const out = applyDefaults("Deployment", deployment(spec)) as { spec: Record<string, unknown> };
+    expect(out.spec).toMatchObject(want);
+    if ((spec.strategy as { type?: string } | undefined)?.type === "Recreate") expect(out.spec["strategy"]).toEqual({ type: "Recreate" });
+  });
+
+  it("fills a ReplicaSet: one replica and the template's pod defaults", () => {
+    const rs = { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web" }, spec: { selector: { matchLabels: { app: "web" } }, template } };
+    expect(applyDefaults("ReplicaSet", rs)).toEqual({ ...rs, spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: defaultedTemplate } });
+  });
+
+  it.each([
+    {
+      name: "selector and labels from the template",
+      input: { template },
+      metadata: { name: "web", labels: { app: "web" } },
+      want: { replicas: 1, selector: { app: "web" }, template: defaultedTemplate },
+    },
+    {
+      name: "its own selector and labels kept",
+      input: { replicas: 0, selector: { app: "web" }, template },
+      labels: { team: "a" },
+      metadata: { name: "web", labels: { team: "a" } },
+      want: { replicas: 0, selector: { app: "web" }, template: defaultedTemplate },
+    },
+  ])("fills a ReplicationController: $name", ({ input, labels, metadata, want }) => {
+    const rc = { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "web", ...(labels ? { labels } : {}) }, spec: input };
+    expect(applyDefaults("ReplicationController", rc)).toEqual({ apiVersion: "v1", kind: "ReplicationController", metadata, spec: want });
+  });
+
+  it("is pure", () => {
+    const input = deployment({ strategy: { rollingUpdate: { maxSurge: 1 } } });
+    const before = structuredClone(input);
+    applyDefaults("Deployment", input);
+    expect(input).toEqual(before);
   });
 });

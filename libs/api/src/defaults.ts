@@ -3,6 +3,7 @@
  * out get the value a Kubernetes user expects. Pure: returns a new object and never overwrites a value
  * the user set. uid, timestamps and the namespace are the gateway's to set, not defaults.
  */
+import { Deployment, DeploymentSpec, DeploymentStrategy, ReplicaSet, ReplicaSetSpec, RollingUpdateDeployment } from "./gen/capstan/v1/apps.js";
 import {
   Container,
   EmptyDirVolumeSource,
@@ -12,33 +13,58 @@ import {
   Pod,
   PodSpec,
   PodStatus,
+  PodTemplateSpec,
+  ReplicationController,
+  ReplicationControllerSpec,
+  type Probe,
 } from "./gen/capstan/v1/core.js";
-import { kindInfo } from "./kinds.js";
+import { ObjectMeta } from "./gen/capstan/v1/meta.js";
+import { kindInfo, toKubernetesJSON } from "./kinds.js";
 import { podQOSClass } from "./pod-resources.js";
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 export const DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
+export const DEFAULT_REPLICAS = 1;
+export const DEFAULT_MAX_SURGE = "25%";
+export const DEFAULT_MAX_UNAVAILABLE = "25%";
+export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
 /** Kubernetes JSON with every default filled in; throws InvalidError for an unsupported kind. */
 export function applyDefaults(kind: string, json: unknown): Record<string, unknown> {
   const info = kindInfo(kind);
   switch (info.kind) {
     case "Pod":
-      return info.messageFns.toJSON(defaultPod(info.messageFns.fromJSON(json))) as Record<string, unknown>;
+      return toKubernetesJSON(info.kind, defaultPod(info.messageFns.fromJSON(json)));
     case "Namespace":
-      return info.messageFns.toJSON(defaultNamespace(info.messageFns.fromJSON(json))) as Record<string, unknown>;
+      return toKubernetesJSON(info.kind, defaultNamespace(info.messageFns.fromJSON(json)));
     case "Node":
-      return info.messageFns.toJSON(defaultNode(info.messageFns.fromJSON(json))) as Record<string, unknown>;
+      return toKubernetesJSON(info.kind, defaultNode(info.messageFns.fromJSON(json)));
+    case "ReplicaSet":
+      return toKubernetesJSON(info.kind, defaultReplicaSet(info.messageFns.fromJSON(json)));
+    case "Deployment":
+      return toKubernetesJSON(info.kind, defaultDeployment(info.messageFns.fromJSON(json)));
+    case "ReplicationController":
+      return toKubernetesJSON(info.kind, defaultReplicationController(info.messageFns.fromJSON(json)));
     case "Event":
-      return info.messageFns.toJSON(info.messageFns.fromJSON(json)) as Record<string, unknown>;
+      return toKubernetesJSON(info.kind, info.messageFns.fromJSON(json));
   }
 }
 
 /** A defaulted copy of a typed pod. */
 export function defaultPod(pod: Pod): Pod {
   const out = Pod.fromPartial(pod);
-  const spec = (out.spec ??= PodSpec.create());
+  defaultPodSpec((out.spec ??= PodSpec.create()));
+  const status = (out.status ??= PodStatus.create());
+  status.phase ||= "Pending";
+  status.qosClass ||= podQOSClass(out);
+  return out;
+}
+
+/** Fills a pod spec's defaults in place: a Pod's, or a workload's pod template's. */
+function defaultPodSpec(spec: PodSpec): void {
   spec.restartPolicy ||= "Always";
   spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   spec.dnsPolicy ||= "ClusterFirst";
@@ -47,10 +73,10 @@ export function defaultPod(pod: Pod): Pod {
   for (const volume of spec.volumes) {
     if (volume.emptyDir === undefined && volume.hostPath === undefined) volume.emptyDir = EmptyDirVolumeSource.create();
   }
-  const status = (out.status ??= PodStatus.create());
-  status.phase ||= "Pending";
-  status.qosClass ||= podQOSClass(out);
-  return out;
+}
+
+function defaultPodTemplate(template: PodTemplateSpec): void {
+  defaultPodSpec((template.spec ??= PodSpec.create()));
 }
 
 function defaultContainer(c: Container): void {
@@ -61,6 +87,19 @@ function defaultContainer(c: Container): void {
   // A limit without a request requests the limit.
   const resources = c.resources;
   if (resources) for (const [name, limit] of Object.entries(resources.limits)) resources.requests[name] ??= limit;
+  for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (probe) defaultProbe(probe);
+}
+
+/** Zero thresholds and periods are unset in the message, so they take Kubernetes' defaults. */
+function defaultProbe(probe: Probe): void {
+  probe.timeoutSeconds ||= 1;
+  probe.periodSeconds ||= 10;
+  probe.successThreshold ||= 1;
+  probe.failureThreshold ||= 3;
+  if (probe.httpGet) {
+    probe.httpGet.path ||= "/";
+    probe.httpGet.scheme ||= "HTTP";
+  }
 }
 
 /** Always for `:latest` or an untagged image, IfNotPresent for any other tag or a digest. */
@@ -86,5 +125,53 @@ export function defaultNode(node: Node): Node {
   if (out.status && Object.keys(out.status.allocatable).length === 0) {
     out.status.allocatable = { ...out.status.capacity };
   }
+  return out;
+}
+
+/** apps/v1 SetDefaults_ReplicaSet: one replica, and the template's pod defaults. */
+export function defaultReplicaSet(rs: ReplicaSet): ReplicaSet {
+  const out = ReplicaSet.fromPartial(rs);
+  const spec = (out.spec ??= ReplicaSetSpec.create());
+  spec.replicas ??= DEFAULT_REPLICAS;
+  defaultPodTemplate((spec.template ??= PodTemplateSpec.create()));
+  return out;
+}
+
+/**
+ * apps/v1 SetDefaults_Deployment: one replica, a RollingUpdate of 25% surge and 25% unavailable, ten
+ * old ReplicaSets kept, a 600s progress deadline, and the template's pod defaults.
+ */
+export function defaultDeployment(deployment: Deployment): Deployment {
+  const out = Deployment.fromPartial(deployment);
+  const spec = (out.spec ??= DeploymentSpec.create());
+  spec.replicas ??= DEFAULT_REPLICAS;
+  const strategy = (spec.strategy ??= DeploymentStrategy.create());
+  strategy.type ||= "RollingUpdate";
+  if (strategy.type === "RollingUpdate") {
+    const rollingUpdate = (strategy.rollingUpdate ??= RollingUpdateDeployment.create());
+    rollingUpdate.maxUnavailable ??= DEFAULT_MAX_UNAVAILABLE;
+    rollingUpdate.maxSurge ??= DEFAULT_MAX_SURGE;
+  }
+  spec.revisionHistoryLimit ??= DEFAULT_REVISION_HISTORY_LIMIT;
+  spec.progressDeadlineSeconds ??= DEFAULT_PROGRESS_DEADLINE_SECONDS;
+  defaultPodTemplate((spec.template ??= PodTemplateSpec.create()));
+  return out;
+}
+
+/**
+ * core/v1 SetDefaults_ReplicationController: the selector and, when it has none, the controller's own
+ * labels come from the template's labels; one replica; the template's pod defaults.
+ */
+export function defaultReplicationController(rc: ReplicationController): ReplicationController {
+  const out = ReplicationController.fromPartial(rc);
+  const spec = (out.spec ??= ReplicationControllerSpec.create());
+  const templateLabels = spec.template?.metadata?.labels ?? {};
+  if (Object.keys(templateLabels).length > 0) {
+    if (Object.keys(spec.selector).length === 0) spec.selector = { ...templateLabels };
+    const meta = (out.metadata ??= ObjectMeta.create());
+    if (Object.keys(meta.labels).length === 0) meta.labels = { ...templateLabels };
+  }
+  spec.replicas ??= DEFAULT_REPLICAS;
+  defaultPodTemplate((spec.template ??= PodTemplateSpec.create()));
   return out;
 }

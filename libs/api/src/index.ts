@@ -1,4 +1,17 @@
 export * from "./gen/capstan/v1/core.js";
+export {
+  ReplicaSet,
+  ReplicaSetSpec,
+  ReplicaSetStatus,
+  ReplicaSetCondition,
+  Deployment,
+  DeploymentSpec,
+  DeploymentStatus,
+  DeploymentCondition,
+  DeploymentStrategy,
+  RollingUpdateDeployment,
+} from "./gen/capstan/v1/apps.js";
+export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export type { ObjectMeta, OwnerReference, ObjectReference, LocalObjectReference } from "./gen/capstan/v1/meta.js";
 export {
   Object as ApiObject,
@@ -34,22 +47,33 @@ export {
   objectKey,
   toApiObject,
   fromApiObject,
+  toKubernetesJSON,
   selectableFieldValue,
 } from "./kinds.js";
 export type { KindMap, KindName, KindInfo, AnyKindInfo, KindedMessage, ObjectField, NameRule } from "./kinds.js";
 export { decodeManifest } from "./manifest.js";
 export type { DecodedManifest } from "./manifest.js";
-export { validateObject, validateObjectMeta, DEFAULT_MAX_OBJECT_BYTES } from "./validation.js";
+export { validateObject, validateObjectMeta, validateStatus, DEFAULT_MAX_OBJECT_BYTES } from "./validation.js";
 export type { ValidationOptions } from "./validation.js";
 export {
   applyDefaults,
   defaultPod,
   defaultNamespace,
   defaultNode,
+  defaultReplicaSet,
+  defaultDeployment,
+  defaultReplicationController,
   defaultPullPolicy,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  DEFAULT_REPLICAS,
+  DEFAULT_MAX_SURGE,
+  DEFAULT_MAX_UNAVAILABLE,
+  DEFAULT_REVISION_HISTORY_LIMIT,
+  DEFAULT_PROGRESS_DEADLINE_SECONDS,
   DEFAULT_SCHEDULER_NAME,
   DEFAULT_TERMINATION_MESSAGE_PATH,
 } from "./defaults.js";
 export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
+export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
+export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-or-string.js";

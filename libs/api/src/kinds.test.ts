@@ -21,14 +21,45 @@ describe("kindInfo", () => {
     { name: "Pod", apiVersion: "v1", namespaced: true, plural: "pods", singular: "pod", short: ["po"], field: "pod", proto: ".capstan.v1.Pod" },
     { name: "Node", apiVersion: "v1", namespaced: false, plural: "nodes", singular: "node", short: ["no"], field: "node", proto: ".capstan.v1.Node" },
     { name: "Event", apiVersion: "v1", namespaced: true, plural: "events", singular: "event", short: ["ev"], field: "event", proto: ".capstan.v1.Event" },
+    {
+      name: "ReplicaSet",
+      apiVersion: "apps/v1",
+      namespaced: true,
+      plural: "replicasets",
+      singular: "replicaset",
+      short: ["rs"],
+      field: "replicaSet",
+      proto: ".capstan.v1.ReplicaSet",
+    },
+    {
+      name: "Deployment",
+      apiVersion: "apps/v1",
+      namespaced: true,
+      plural: "deployments",
+      singular: "deployment",
+      short: ["deploy"],
+      field: "deployment",
+      proto: ".capstan.v1.Deployment",
+    },
+    {
+      name: "ReplicationController",
+      apiVersion: "v1",
+      namespaced: true,
+      plural: "replicationcontrollers",
+      singular: "replicationcontroller",
+      short: ["rc"],
+      field: "replicationController",
+      proto: ".capstan.v1.ReplicationController",
+    },
   ])("$name", ({ name, apiVersion, namespaced, plural, singular, short, field, proto }) => {
     const info = kindInfo(name);
     expect(info).toMatchObject({ kind: name, apiVersion, namespaced, plural, singular, shortNames: short, objectField: field, protoTypeName: proto });
+    expect(info.group).toBe(apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
     expect(typeof info.messageFns.fromJSON).toBe("function");
   });
 
   it("lists the kinds in the order they matter", () => {
-    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "Event"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Event"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {
@@ -37,7 +68,7 @@ describe("kindInfo", () => {
       kindInfo("Foo");
     } catch (e) {
       expect((e as InvalidError).fieldErrors).toEqual([
-        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "Event"' },
+        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Event"' },
       ]);
     }
   });
@@ -54,18 +85,24 @@ describe("resolveResourceName", () => {
     { name: "namespaces short", input: "ns", want: "Namespace" },
     { name: "events short", input: "ev", want: "Event" },
     { name: "namespace plural", input: "namespaces", want: "Namespace" },
+    { name: "deployments", input: "deployments", want: "Deployment" },
+    { name: "deploy", input: "deploy", want: "Deployment" },
+    { name: "rs", input: "rs", want: "ReplicaSet" },
+    { name: "replicaset", input: "replicaset", want: "ReplicaSet" },
+    { name: "rc", input: "rc", want: "ReplicationController" },
+    { name: "ReplicationController kind", input: "ReplicationController", want: "ReplicationController" },
   ])("$name: $input", ({ input, want }) => {
     expect(resolveResourceName(input)).toBe(want);
   });
 
   it("names the supported resource types for an unknown one", () => {
     try {
-      resolveResourceName("deployments");
+      resolveResourceName("statefulsets");
       expect.unreachable();
     } catch (e) {
       expect(isCapstanError(e, "Invalid")).toBe(true);
       expect((e as InvalidError).fieldErrors[0]?.message).toBe(
-        'Unsupported value "deployments": supported resource types are "namespaces", "pods", "nodes", "events"',
+        'Unsupported value "statefulsets": supported resource types are "namespaces", "pods", "nodes", "replicasets", "deployments", "replicationcontrollers", "events"',
       );
     }
   });
@@ -88,6 +125,51 @@ describe("the gateway envelope", () => {
       name: "Event",
       json: { apiVersion: "v1", kind: "Event", metadata: { name: "e1", namespace: "prod" }, reason: "Scheduled", count: 1 },
       field: "event",
+    },
+    {
+      name: "Deployment",
+      json: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", namespace: "prod" },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: {
+              containers: [
+                {
+                  name: "app",
+                  image: "nginx",
+                  livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
+                  readinessProbe: { tcpSocket: { port: "http" } },
+                },
+              ],
+            },
+          },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "50%" } },
+          revisionHistoryLimit: 0,
+        },
+        status: { observedGeneration: 2, replicas: 1, conditions: [{ type: "Available", status: "True" }] },
+      },
+      field: "deployment",
+    },
+    {
+      name: "ReplicaSet",
+      json: {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: { name: "web-5d4f", namespace: "prod" },
+        spec: { replicas: 2, selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"] }] }, template: { metadata: { labels: { app: "web" } } } },
+        status: { replicas: 2, readyReplicas: 1 },
+      },
+      field: "replicaSet",
+    },
+    {
+      name: "ReplicationController",
+      json: { apiVersion: "v1", kind: "ReplicationController", metadata: { name: "web" }, spec: { replicas: 1, selector: { app: "web" } } },
+      field: "replicationController",
     },
   ])("round-trips a $name", ({ name, json, field }) => {
     const obj = toApiObject(json);
@@ -114,6 +196,22 @@ describe("the gateway envelope", () => {
     expect(selectableFieldValue(toApiObject({ kind: "Node", spec: { unschedulable: true } }), "spec.unschedulable")).toBe("true");
   });
 
+  it("holds IntOrString integers as decimal strings and writes them back as numbers", () => {
+    const obj = toApiObject({
+      kind: "Deployment",
+      spec: { strategy: { rollingUpdate: { maxUnavailable: 2, maxSurge: "25%" } } },
+    });
+    expect(obj.deployment?.spec?.strategy?.rollingUpdate).toEqual({ maxUnavailable: "2", maxSurge: "25%" });
+    expect(fromApiObject(obj).json).toMatchObject({ spec: { strategy: { rollingUpdate: { maxUnavailable: 2, maxSurge: "25%" } } } });
+  });
+
+  it("selects ReplicaSets by status.replicas, as Kubernetes does", () => {
+    const rs = toApiObject({ kind: "ReplicaSet", metadata: { name: "a" }, status: { replicas: 3 } });
+    expect(selectableFieldValue(rs, "status.replicas")).toBe("3");
+    expect(selectableFieldValue(toApiObject({ kind: "ReplicaSet", metadata: { name: "a" } }), "status.replicas")).toBe("0");
+    expect(kindInfo("Deployment").selectableFields).toEqual(["metadata.name", "metadata.namespace"]);
+  });
+
   it("narrows the message by kind", () => {
     const unwrapped = unwrapObject(toApiObject(podJson));
     if (unwrapped.kind !== "Pod") throw new Error("expected a Pod");
@@ -121,8 +219,8 @@ describe("the gateway envelope", () => {
   });
 
   it.each([
-    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, event must be set" },
-    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, event may be set" },
+    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, replicaSet, deployment, replicationController, event must be set" },
+    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, replicaSet, deployment, replicationController, event may be set" },
   ])("rejects an $name", ({ obj, message }) => {
     try {
       objectKind(obj);
@@ -134,7 +232,7 @@ describe("the gateway envelope", () => {
 
   it.each([
     { name: "no kind", json: { metadata: { name: "x" } }, message: "Required value" },
-    { name: "unknown kind", json: { kind: "Deployment" }, message: expect.stringContaining('Unsupported value "Deployment"') },
+    { name: "unknown kind", json: { kind: "StatefulSet" }, message: expect.stringContaining('Unsupported value "StatefulSet"') },
   ])("toApiObject rejects $name", ({ json, message }) => {
     try {
       toApiObject(json);

@@ -5,14 +5,19 @@
  * into behaviour looks here, so adding a kind is one entry.
  */
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
-import { Event, Namespace, Node, Pod, type MessageFns } from "./gen/capstan/v1/core.js";
+import { Deployment, ReplicaSet } from "./gen/capstan/v1/apps.js";
+import { Event, Namespace, Node, Pod, ReplicationController, type MessageFns } from "./gen/capstan/v1/core.js";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
+import { restoreIntOrStrings } from "./schema.js";
 
 export interface KindMap {
   Namespace: Namespace;
   Pod: Pod;
   Node: Node;
+  ReplicaSet: ReplicaSet;
+  Deployment: Deployment;
+  ReplicationController: ReplicationController;
   Event: Event;
 }
 export type KindName = keyof KindMap;
@@ -26,6 +31,8 @@ export type NameRule = "DNS1123Label" | "DNS1123Subdomain";
 export interface KindInfo<K extends KindName = KindName> {
   readonly kind: K;
   readonly apiVersion: string;
+  /** The API group: "" for the core group (apiVersion v1), "apps" for apps/v1. */
+  readonly group: string;
   readonly namespaced: boolean;
   readonly plural: string;
   readonly singular: string;
@@ -35,6 +42,8 @@ export interface KindInfo<K extends KindName = KindName> {
   /** ".capstan.v1.Pod" */
   readonly protoTypeName: string;
   readonly nameRule: NameRule;
+  /** Status is the controllers' to write: a create starts without one, as Kubernetes' PrepareForCreate. */
+  readonly createClearsStatus: boolean;
   /** Field selector labels accepted for this kind, in the order they are listed to users. */
   readonly selectableFields: readonly string[];
   /** A selectable field's value on an object of this kind; "" for an unset string, as Kubernetes. */
@@ -61,6 +70,7 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
   Namespace: {
     kind: "Namespace",
     apiVersion: "v1",
+    group: "",
     namespaced: false,
     plural: "namespaces",
     singular: "namespace",
@@ -69,6 +79,7 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
     messageFns: Namespace,
     protoTypeName: ".capstan.v1.Namespace",
     nameRule: "DNS1123Label",
+    createClearsStatus: false,
     ...fieldsOf<Namespace>({
       "metadata.name": (ns) => ns.metadata?.name ?? "",
       "status.phase": (ns) => ns.status?.phase ?? "",
@@ -77,6 +88,7 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
   Pod: {
     kind: "Pod",
     apiVersion: "v1",
+    group: "",
     namespaced: true,
     plural: "pods",
     singular: "pod",
@@ -86,6 +98,7 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
     protoTypeName: ".capstan.v1.Pod",
     // Kubernetes names pods by DNS subdomain (ValidatePodName), so "web.v1" from a Kubernetes manifest is valid.
     nameRule: "DNS1123Subdomain",
+    createClearsStatus: true,
     ...fieldsOf<Pod>({
       "metadata.name": (p) => p.metadata?.name ?? "",
       "metadata.namespace": (p) => p.metadata?.namespace ?? "",
@@ -100,6 +113,7 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
   Node: {
     kind: "Node",
     apiVersion: "v1",
+    group: "",
     namespaced: false,
     plural: "nodes",
     singular: "node",
@@ -108,14 +122,72 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
     messageFns: Node,
     protoTypeName: ".capstan.v1.Node",
     nameRule: "DNS1123Subdomain",
+    createClearsStatus: false,
     ...fieldsOf<Node>({
       "metadata.name": (n) => n.metadata?.name ?? "",
       "spec.unschedulable": (n) => String(n.spec?.unschedulable ?? false),
     }),
   },
+  ReplicaSet: {
+    kind: "ReplicaSet",
+    apiVersion: "apps/v1",
+    group: "apps",
+    namespaced: true,
+    plural: "replicasets",
+    singular: "replicaset",
+    shortNames: ["rs"],
+    objectField: "replicaSet",
+    messageFns: ReplicaSet,
+    protoTypeName: ".capstan.v1.ReplicaSet",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: true,
+    ...fieldsOf<ReplicaSet>({
+      "metadata.name": (rs) => rs.metadata?.name ?? "",
+      "metadata.namespace": (rs) => rs.metadata?.namespace ?? "",
+      "status.replicas": (rs) => String(rs.status?.replicas ?? 0),
+    }),
+  },
+  Deployment: {
+    kind: "Deployment",
+    apiVersion: "apps/v1",
+    group: "apps",
+    namespaced: true,
+    plural: "deployments",
+    singular: "deployment",
+    shortNames: ["deploy"],
+    objectField: "deployment",
+    messageFns: Deployment,
+    protoTypeName: ".capstan.v1.Deployment",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: true,
+    ...fieldsOf<Deployment>({
+      "metadata.name": (d) => d.metadata?.name ?? "",
+      "metadata.namespace": (d) => d.metadata?.namespace ?? "",
+    }),
+  },
+  ReplicationController: {
+    kind: "ReplicationController",
+    apiVersion: "v1",
+    group: "",
+    namespaced: true,
+    plural: "replicationcontrollers",
+    singular: "replicationcontroller",
+    shortNames: ["rc"],
+    objectField: "replicationController",
+    messageFns: ReplicationController,
+    protoTypeName: ".capstan.v1.ReplicationController",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: true,
+    ...fieldsOf<ReplicationController>({
+      "metadata.name": (rc) => rc.metadata?.name ?? "",
+      "metadata.namespace": (rc) => rc.metadata?.namespace ?? "",
+      "status.replicas": (rc) => String(rc.status?.replicas ?? 0),
+    }),
+  },
   Event: {
     kind: "Event",
     apiVersion: "v1",
+    group: "",
     namespaced: true,
     plural: "events",
     singular: "event",
@@ -124,6 +196,7 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
     messageFns: Event,
     protoTypeName: ".capstan.v1.Event",
     nameRule: "DNS1123Subdomain",
+    createClearsStatus: false,
     ...fieldsOf<Event>({
       "metadata.name": (e) => e.metadata?.name ?? "",
       "metadata.namespace": (e) => e.metadata?.namespace ?? "",
@@ -242,12 +315,22 @@ export function toApiObject(json: unknown): ApiObject {
   return { [info.objectField]: info.messageFns.fromJSON(json) };
 }
 
+/**
+ * A typed object as Kubernetes JSON: protobuf JSON, with IntOrString integers as numbers (`maxSurge: 1`).
+ * apiVersion and kind are as the message has them.
+ */
+export function toKubernetesJSON<K extends KindName>(kind: K, message: KindMap[K]): Record<string, unknown> {
+  const info = registry[kind] as KindInfo;
+  const json = info.messageFns.toJSON(message) as Record<string, unknown>;
+  restoreIntOrStrings(info.protoTypeName, json);
+  return json;
+}
+
 /** The envelope as Kubernetes JSON, with apiVersion and kind always filled in. */
 export function fromApiObject(obj: ApiObject): { kind: KindName; json: Record<string, unknown> } {
   const { kind, message } = unwrapObject(obj);
-  const info = registry[kind] as KindInfo;
-  const { apiVersion: _apiVersion, kind: _kind, ...rest } = info.messageFns.toJSON(message) as Record<string, unknown>;
-  return { kind, json: { apiVersion: info.apiVersion, kind, ...rest } };
+  const { apiVersion: _apiVersion, kind: _kind, ...rest } = toKubernetesJSON(kind, message);
+  return { kind, json: { apiVersion: registry[kind].apiVersion, kind, ...rest } };
 }
 
 /** A selectable field's value on an object, for field selectors; undefined for fields its kind lacks. */

@@ -51,9 +51,86 @@ describe("decodeManifest accepts", () => {
   });
 
   it("fills the gateway envelope", () => {
-    const decoded = decodeManifest(kubernetesExamples[1]!.manifest);
+    const decoded = decodeManifest(kubernetesExamples.find((e) => e.name === "pod.yaml")!.manifest);
     expect(decoded.apiObject.pod?.spec?.containers[0]?.ports[0]?.containerPort).toBe(8000);
     expect(decoded.apiObject.namespace).toBeUndefined();
+  });
+});
+
+describe("decodeManifest, IntOrString fields", () => {
+  const deployment = (rollingUpdate: unknown): Record<string, unknown> => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "d" },
+    spec: { strategy: { type: "RollingUpdate", rollingUpdate } },
+  });
+  const probed = (probe: unknown) => pod({ containers: [{ name: "a", image: "i", livenessProbe: probe }] });
+
+  it.each([
+    { name: "an integer and a percentage", input: deployment({ maxSurge: 1, maxUnavailable: "25%" }), want: { maxSurge: "1", maxUnavailable: "25%" } },
+    { name: "zero", input: deployment({ maxSurge: 0 }), want: { maxSurge: "0" } },
+  ])("accepts $name, held as strings, written back as Kubernetes spells them", ({ input, want }) => {
+    const decoded = decodeManifest(input);
+    expect(decoded.apiObject.deployment?.spec?.strategy?.rollingUpdate).toEqual(want);
+    expect(decoded.json).toEqual(input);
+  });
+
+  it.each([
+    { name: "a port number", probe: { httpGet: { path: "/", port: 8080 } }, want: "8080" },
+    { name: "a port name", probe: { tcpSocket: { port: "http" } }, want: "http" },
+  ])("accepts a probe with $name", ({ probe, want }) => {
+    const decoded = decodeManifest(probed(probe));
+    const live = decoded.apiObject.pod?.spec?.containers[0]?.livenessProbe;
+    expect(live?.httpGet?.port ?? live?.tcpSocket?.port).toBe(want);
+    expect(decoded.json).toEqual(probed(probe));
+  });
+
+  it.each([
+    {
+      name: "a number in quotes",
+      input: deployment({ maxSurge: "1" }),
+      errors: [{ path: "spec.strategy.rollingUpdate.maxSurge", message: 'Invalid value "1": must be an integer or a string that is not a number (write 1 without quotes)' }],
+    },
+    {
+      name: "a fraction",
+      input: deployment({ maxUnavailable: 1.5 }),
+      errors: [{ path: "spec.strategy.rollingUpdate.maxUnavailable", message: "Invalid value 1.5: must be an integer" }],
+    },
+    {
+      name: "a boolean",
+      input: probed({ tcpSocket: { port: true } }),
+      errors: [{ path: "spec.containers[0].livenessProbe.tcpSocket.port", message: "Invalid value true: must be an integer or a string" }],
+    },
+  ])("rejects $name", ({ input, errors }) => {
+    expect(decodeErrors(input).errors).toEqual(errors);
+  });
+});
+
+describe("decodeManifest, workload kinds", () => {
+  it("rejects a Deployment at apiVersion v1 and an unknown field in its template", () => {
+    const { subject, errors } = decodeErrors({
+      apiVersion: "v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: { selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "a", image: "i", livenessprobe: {} }] } } },
+    });
+    expect(subject).toBe('Deployment "web"');
+    expect(errors).toEqual([
+      { path: "apiVersion", message: 'Unsupported value "v1": supported values: "apps/v1"' },
+      { path: "spec.template.spec.containers[0].livenessprobe", message: "unknown field" },
+    ]);
+  });
+
+  it("decodes a ReplicationController's map selector and a ReplicaSet's matchExpressions", () => {
+    const rc = decodeManifest({ apiVersion: "v1", kind: "ReplicationController", metadata: { name: "rc" }, spec: { replicas: 0, selector: { app: "web" } } });
+    expect(rc.apiObject.replicationController?.spec).toMatchObject({ replicas: 0, selector: { app: "web" } });
+    const rs = decodeManifest({
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "rs" },
+      spec: { selector: { matchExpressions: [{ key: "tier", operator: "In", values: ["front"] }] } },
+    });
+    expect(rs.apiObject.replicaSet?.spec?.selector?.matchExpressions).toEqual([{ key: "tier", operator: "In", values: ["front"] }]);
   });
 });
 
@@ -169,9 +246,9 @@ describe("decodeManifest rejects", () => {
     },
     {
       name: "an unsupported kind",
-      input: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" } },
-      subject: 'Deployment "d"',
-      errors: [{ path: "kind", message: 'Unsupported value "Deployment": supported kinds are "Namespace", "Pod", "Node", "Event"' }],
+      input: { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "d" } },
+      subject: 'StatefulSet "d"',
+      errors: [{ path: "kind", message: 'Unsupported value "StatefulSet": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Event"' }],
     },
     { name: "a kind that is not a string", input: { apiVersion: "v1", kind: 5 }, subject: "object", errors: [{ path: "kind", message: "Invalid value 5: must be a string" }] },
     {

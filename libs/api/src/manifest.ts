@@ -4,90 +4,34 @@
  * the wrong JSON type is an error, never dropped or coerced, and every error is reported at once.
  */
 import { InvalidError, field, type FieldError } from "@capstan/apimachinery";
-import type { DescriptorProto, FieldDescriptorProto, FileDescriptorProto } from "ts-proto-descriptors";
-import { protoMetadata as coreProto } from "./gen/capstan/v1/core.js";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
-import { protoMetadata as metaProto } from "./gen/capstan/v1/meta.js";
+import { isIntOrStringInt } from "./int-or-string.js";
 import { findKind, fromApiObject, unsupportedKindError, wrapObject, type KindName } from "./kinds.js";
+import {
+  schemaOf,
+  TYPE_BOOL,
+  TYPE_BYTES,
+  TYPE_DOUBLE,
+  TYPE_ENUM,
+  TYPE_FIXED32,
+  TYPE_FIXED64,
+  TYPE_FLOAT,
+  TYPE_INT32,
+  TYPE_INT64,
+  TYPE_MESSAGE,
+  TYPE_SFIXED32,
+  TYPE_SFIXED64,
+  TYPE_SINT32,
+  TYPE_SINT64,
+  TYPE_STRING,
+  TYPE_UINT32,
+  TYPE_UINT64,
+  type FieldSchema,
+  type MessageSchema,
+} from "./schema.js";
 
-// google.protobuf.FieldDescriptorProto.Type and .Label; ts-proto-descriptors is CommonJS, so only its types are imported.
-const TYPE_DOUBLE = 1, TYPE_FLOAT = 2, TYPE_INT64 = 3, TYPE_UINT64 = 4, TYPE_INT32 = 5, TYPE_FIXED64 = 6, TYPE_FIXED32 = 7;
-const TYPE_BOOL = 8, TYPE_STRING = 9, TYPE_MESSAGE = 11, TYPE_BYTES = 12, TYPE_UINT32 = 13, TYPE_ENUM = 14;
-const TYPE_SFIXED32 = 15, TYPE_SFIXED64 = 16, TYPE_SINT32 = 17, TYPE_SINT64 = 18;
-const LABEL_REPEATED = 3;
-
-/**
- * Fields that hold Kubernetes quantities as strings. Kubernetes also accepts a JSON number there
- * (`cpu: 2`), so they take either and are stored as the string.
- */
-const quantityFields = new Set([
-  ".capstan.v1.ResourceRequirements.requests",
-  ".capstan.v1.ResourceRequirements.limits",
-  ".capstan.v1.NodeStatus.capacity",
-  ".capstan.v1.NodeStatus.allocatable",
-  ".capstan.v1.EmptyDirVolumeSource.sizeLimit",
-]);
-
-interface FieldSchema {
-  readonly jsonName: string;
-  readonly type: number;
-  readonly typeName: string;
-  readonly repeated: boolean;
-  readonly quantity: boolean;
-  /** For a map field, its value's schema; keys are strings. */
-  readonly mapValue: FieldSchema | undefined;
-}
-
-interface MessageSchema {
-  readonly fullName: string;
-  readonly fields: ReadonlyMap<string, FieldSchema>;
-}
-
-function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, DescriptorProto> {
-  const byName = new Map<string, DescriptorProto>();
-  const visit = (prefix: string, messages: readonly DescriptorProto[]): void => {
-    for (const m of messages) {
-      const name = `${prefix}.${m.name}`;
-      byName.set(name, m);
-      visit(name, m.nestedType);
-    }
-  };
-  for (const f of files) visit(f.package ? `.${f.package}` : "", f.messageType);
-  return byName;
-}
-
-const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor]);
-const schemas = new Map<string, MessageSchema>();
-
-function schemaOf(fullName: string): MessageSchema {
-  const cached = schemas.get(fullName);
-  if (cached) return cached;
-  const d = descriptors.get(fullName);
-  if (!d) throw new Error(`no descriptor for ${fullName}`);
-  const fields = new Map<string, FieldSchema>();
-  for (const f of d.field) fields.set(f.jsonName, fieldSchema(fullName, f));
-  const schema = { fullName, fields };
-  schemas.set(fullName, schema);
-  return schema;
-}
-
-function fieldSchema(owner: string, f: FieldDescriptorProto): FieldSchema {
-  const quantity = quantityFields.has(`${owner}.${f.jsonName}`);
-  const entry = f.type === TYPE_MESSAGE ? descriptors.get(f.typeName) : undefined;
-  if (f.label === LABEL_REPEATED && entry?.options?.mapEntry) {
-    const value = entry.field.find((v) => v.number === 2);
-    if (!value) throw new Error(`map entry ${f.typeName} has no value field`);
-    return {
-      jsonName: f.jsonName,
-      type: TYPE_MESSAGE,
-      typeName: f.typeName,
-      repeated: false,
-      quantity: false,
-      mapValue: { jsonName: "value", type: value.type, typeName: value.typeName, repeated: false, quantity, mapValue: undefined },
-    };
-  }
-  return { jsonName: f.jsonName, type: f.type, typeName: f.typeName, repeated: f.label === LABEL_REPEATED, quantity, mapValue: undefined };
-}
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -155,6 +99,7 @@ class Decoder {
   private single(f: FieldSchema, v: unknown, path: string): unknown {
     switch (f.type) {
       case TYPE_STRING:
+        if (f.intOrString) return this.intOrString(path, v);
         if (typeof v === "string") return v;
         if (f.quantity && typeof v === "number" && Number.isFinite(v)) return String(v);
         return this.fail(path, v, f.quantity ? "must be a quantity (a string such as \"100m\" or \"1Gi\", or a number)" : "must be a string");
@@ -163,7 +108,7 @@ class Decoder {
       case TYPE_INT32:
       case TYPE_SINT32:
       case TYPE_SFIXED32:
-        return this.integer(path, v, -(2 ** 31), 2 ** 31 - 1, false);
+        return this.integer(path, v, INT32_MIN, INT32_MAX, false);
       case TYPE_UINT32:
       case TYPE_FIXED32:
         return this.integer(path, v, 0, 2 ** 32 - 1, false);
@@ -186,6 +131,17 @@ class Decoder {
       default:
         throw new Error(`unsupported protobuf field type ${f.type} at ${path}`);
     }
+  }
+
+  /** An integer (kept in decimal) or a string that is not one: `1` or `"25%"`, never `"1"`. */
+  private intOrString(path: string, v: unknown): unknown {
+    if (typeof v === "number") {
+      const n = this.integer(path, v, INT32_MIN, INT32_MAX, false);
+      return n === undefined ? undefined : String(n);
+    }
+    if (typeof v !== "string") return this.fail(path, v, "must be an integer or a string");
+    if (isIntOrStringInt(v)) return this.fail(path, v, `must be an integer or a string that is not a number (write ${v} without quotes)`);
+    return v;
   }
 
   /** 64-bit integers may also be written as decimal strings, as protobuf JSON writes them. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { applyDefaults } from "./defaults.js";
 import { decodeManifest } from "./manifest.js";
 import { kubernetesExamples } from "./testing/kubernetes-examples.js";
-import { validateObject } from "./validation.js";
+import { validateObject, validateStatus } from "./validation.js";
 
 type Json = Record<string, any>;
 
@@ -359,11 +359,312 @@ describe("validateObject, other kinds", () => {
     },
     {
       name: "an unsupported kind",
-      kind: "Deployment",
+      kind: "StatefulSet",
       json: {},
-      errors: [{ path: "kind", message: 'Unsupported value "Deployment": supported kinds are "Namespace", "Pod", "Node", "Event"' }],
+      errors: [{ path: "kind", message: 'Unsupported value "StatefulSet": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Event"' }],
     },
   ])("$name", ({ kind, json, errors }) => {
     expect(validateObject(kind, json)).toEqual(errors);
+  });
+});
+
+function aValidDeployment(): Json {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "default" },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web", tier: "front" } },
+        spec: {
+          containers: [
+            {
+              name: "app",
+              image: "nginx:1.27",
+              ports: [{ name: "http", containerPort: 80 }],
+              livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
+              readinessProbe: { tcpSocket: { port: 80 }, successThreshold: 2 },
+              startupProbe: { exec: { command: ["cat", "/ready"] }, failureThreshold: 30 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function deploymentWith(change: (d: Json) => void): Json {
+  const d = aValidDeployment();
+  change(d);
+  return d;
+}
+
+const container = (d: Json): Json => d["spec"]["template"]["spec"]["containers"][0];
+const probePath = "spec.template.spec.containers[0]";
+
+describe("validateObject: Deployment", () => {
+  it.each([
+    { name: "the base deployment", deployment: aValidDeployment() },
+    { name: "zero replicas", deployment: deploymentWith((d) => (d["spec"]["replicas"] = 0)) },
+    { name: "a Recreate strategy", deployment: deploymentWith((d) => (d["spec"]["strategy"] = { type: "Recreate" })) },
+    { name: "maxUnavailable 0 with a surge", deployment: deploymentWith((d) => (d["spec"]["strategy"] = { rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } })) },
+    { name: "100% unavailable", deployment: deploymentWith((d) => (d["spec"]["strategy"] = { rollingUpdate: { maxUnavailable: "100%" } })) },
+    {
+      name: "a matchExpressions selector",
+      deployment: deploymentWith((d) => (d["spec"]["selector"] = { matchExpressions: [{ key: "tier", operator: "In", values: ["front", "back"] }] })),
+    },
+    {
+      name: "a probe with a termination grace period",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["terminationGracePeriodSeconds"] = 5)),
+    },
+  ])("accepts $name", ({ deployment }) => {
+    expect(validateObject("Deployment", deployment)).toEqual([]);
+  });
+
+  it.each<{ name: string; deployment: Json; errors: FieldError[] }>([
+    {
+      name: "a selector that does not match the template",
+      deployment: deploymentWith((d) => (d["spec"]["selector"] = { matchLabels: { app: "api" } })),
+      errors: [{ path: "spec.template.metadata.labels", message: 'Invalid value {"app":"web","tier":"front"}: `selector` does not match template `labels`' }],
+    },
+    {
+      name: "no selector",
+      deployment: deploymentWith((d) => delete d["spec"]["selector"]),
+      errors: [{ path: "spec.selector", message: "Required value" }],
+    },
+    {
+      name: "an empty selector",
+      deployment: deploymentWith((d) => (d["spec"]["selector"] = {})),
+      errors: [{ path: "spec.selector", message: "Invalid value {}: empty selector is invalid for deployment" }],
+    },
+    {
+      name: "a selector with an unknown operator",
+      deployment: deploymentWith((d) => (d["spec"]["selector"] = { matchExpressions: [{ key: "app", operator: "Equals", values: ["web"] }] })),
+      errors: [{ path: "spec.selector.matchExpressions[0].operator", message: 'Invalid value "Equals": not a valid selector operator' }],
+    },
+    {
+      name: "negative replicas",
+      deployment: deploymentWith((d) => (d["spec"]["replicas"] = -1)),
+      errors: [{ path: "spec.replicas", message: "Invalid value -1: must be greater than or equal to 0" }],
+    },
+    {
+      name: "maxSurge and maxUnavailable both 0",
+      deployment: deploymentWith((d) => (d["spec"]["strategy"] = { rollingUpdate: { maxSurge: 0, maxUnavailable: "0%" } })),
+      errors: [{ path: "spec.strategy.rollingUpdate.maxUnavailable", message: 'Invalid value "0%": may not be 0 when `maxSurge` is 0' }],
+    },
+    {
+      name: "a malformed percentage",
+      deployment: deploymentWith((d) => (d["spec"]["strategy"] = { rollingUpdate: { maxSurge: "25 %" } })),
+      errors: [
+        {
+          path: "spec.strategy.rollingUpdate.maxSurge",
+          message: "Invalid value \"25 %\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+        },
+      ],
+    },
+    {
+      name: "a negative maxSurge",
+      deployment: deploymentWith((d) => (d["spec"]["strategy"] = { rollingUpdate: { maxSurge: -1 } })),
+      errors: [{ path: "spec.strategy.rollingUpdate.maxSurge", message: "Invalid value -1: must be greater than or equal to 0" }],
+    },
+    {
+      name: "maxUnavailable over 100%",
+      deployment: deploymentWith((d) => (d["spec"]["strategy"] = { rollingUpdate: { maxUnavailable: "150%" } })),
+      errors: [{ path: "spec.strategy.rollingUpdate.maxUnavailable", message: 'Invalid value "150%": must not be greater than 100%' }],
+    },
+    {
+      name: "rollingUpdate with Recreate",
+      deployment: deploymentWith((d) => (d["spec"]["strategy"] = { type: "Recreate", rollingUpdate: { maxSurge: 1 } })),
+      errors: [{ path: "spec.strategy.rollingUpdate", message: "Forbidden: may not be specified when strategy `type` is 'Recreate'" }],
+    },
+    {
+      name: "an unknown strategy",
+      deployment: deploymentWith((d) => (d["spec"]["strategy"] = { type: "BlueGreen" })),
+      errors: [{ path: "spec.strategy.type", message: 'Unsupported value "BlueGreen": supported values: "Recreate", "RollingUpdate"' }],
+    },
+    {
+      name: "a template that does not always restart",
+      deployment: deploymentWith((d) => (d["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure")),
+      errors: [{ path: "spec.template.spec.restartPolicy", message: 'Unsupported value "OnFailure": supported values: "Always"' }],
+    },
+    {
+      name: "a template container without image",
+      deployment: deploymentWith((d) => delete container(d)["image"]),
+      errors: [{ path: "spec.template.spec.containers[0].image", message: "Required value" }],
+    },
+    {
+      name: "a template without containers",
+      deployment: deploymentWith((d) => (d["spec"]["template"]["spec"]["containers"] = [])),
+      errors: [{ path: "spec.template.spec.containers", message: "Required value" }],
+    },
+    {
+      name: "a template volume mount of an undeclared volume",
+      deployment: deploymentWith((d) => (container(d)["volumeMounts"] = [{ name: "data", mountPath: "/data" }])),
+      errors: [{ path: "spec.template.spec.containers[0].volumeMounts[0].name", message: 'Not found: "data"' }],
+    },
+    {
+      name: "a progress deadline not above minReadySeconds",
+      deployment: deploymentWith((d) => Object.assign(d["spec"], { minReadySeconds: 30, progressDeadlineSeconds: 30 })),
+      errors: [{ path: "spec.progressDeadlineSeconds", message: "Invalid value 30: must be greater than minReadySeconds" }],
+    },
+    {
+      name: "a negative history limit",
+      deployment: deploymentWith((d) => (d["spec"]["revisionHistoryLimit"] = -1)),
+      errors: [{ path: "spec.revisionHistoryLimit", message: "Invalid value -1: must be greater than or equal to 0" }],
+    },
+    {
+      name: "a probe without handler",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"] = { periodSeconds: 5 })),
+      errors: [{ path: `${probePath}.livenessProbe`, message: "Required value: must specify a handler type" }],
+    },
+    {
+      name: "a probe with two handlers",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["tcpSocket"] = { port: 80 })),
+      errors: [{ path: `${probePath}.livenessProbe.tcpSocket`, message: "Forbidden: may not specify more than 1 handler type" }],
+    },
+    {
+      name: "a probe port out of range",
+      deployment: deploymentWith((d) => (container(d)["readinessProbe"]["tcpSocket"]["port"] = 70000)),
+      errors: [{ path: `${probePath}.readinessProbe.tcpSocket.port`, message: "Invalid value 70000: must be between 1 and 65535, inclusive" }],
+    },
+    {
+      name: "a probe port name that is no name",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["httpGet"]["port"] = "my_port")),
+      errors: [
+        {
+          path: `${probePath}.livenessProbe.httpGet.port`,
+          message: 'Invalid value "my_port": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+        },
+      ],
+    },
+    {
+      name: "a probe without port",
+      deployment: deploymentWith((d) => (container(d)["readinessProbe"]["tcpSocket"] = {})),
+      errors: [{ path: `${probePath}.readinessProbe.tcpSocket.port`, message: "Required value" }],
+    },
+    {
+      name: "an exec probe without command",
+      deployment: deploymentWith((d) => (container(d)["startupProbe"]["exec"]["command"] = [])),
+      errors: [{ path: `${probePath}.startupProbe.exec.command`, message: "Required value" }],
+    },
+    {
+      name: "an httpGet probe with an unknown scheme",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["httpGet"]["scheme"] = "FTP")),
+      errors: [{ path: `${probePath}.livenessProbe.httpGet.scheme`, message: 'Unsupported value "FTP": supported values: "HTTP", "HTTPS"' }],
+    },
+    {
+      name: "an httpGet header name with a space",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["httpGet"]["httpHeaders"] = [{ name: "X Token", value: "t" }])),
+      errors: [
+        {
+          path: `${probePath}.livenessProbe.httpGet.httpHeaders[0].name`,
+          message: "Invalid value \"X Token\": a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')",
+        },
+      ],
+    },
+    {
+      name: "a liveness probe needing two successes",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["successThreshold"] = 2)),
+      errors: [{ path: `${probePath}.livenessProbe.successThreshold`, message: "Invalid value 2: must be 1" }],
+    },
+    {
+      name: "a negative initial delay",
+      deployment: deploymentWith((d) => (container(d)["startupProbe"]["initialDelaySeconds"] = -5)),
+      errors: [{ path: `${probePath}.startupProbe.initialDelaySeconds`, message: "Invalid value -5: must be greater than or equal to 0" }],
+    },
+    {
+      name: "a readiness probe with a termination grace period",
+      deployment: deploymentWith((d) => (container(d)["readinessProbe"]["terminationGracePeriodSeconds"] = 5)),
+      errors: [{ path: `${probePath}.readinessProbe.terminationGracePeriodSeconds`, message: "Invalid value 5: must not be set for readinessProbes" }],
+    },
+    {
+      name: "a probe grace period of 0",
+      deployment: deploymentWith((d) => (container(d)["livenessProbe"]["terminationGracePeriodSeconds"] = 0)),
+      errors: [{ path: `${probePath}.livenessProbe.terminationGracePeriodSeconds`, message: "Invalid value 0: must be greater than 0" }],
+    },
+  ])("rejects $name", ({ deployment, errors }) => {
+    expect(validateObject("Deployment", deployment)).toEqual(errors);
+  });
+});
+
+describe("validateObject: ReplicaSet and ReplicationController", () => {
+  const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } };
+  const rs = (spec: Json): Json => ({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-1" }, spec: { template, ...spec } });
+  const rc = (spec: Json): Json => ({ apiVersion: "v1", kind: "ReplicationController", metadata: { name: "web" }, spec: { template, ...spec } });
+
+  it.each<{ name: string; kind: string; json: Json; errors: FieldError[] }>([
+    { name: "a valid ReplicaSet", kind: "ReplicaSet", json: rs({ replicas: 2, selector: { matchLabels: { app: "web" } } }), errors: [] },
+    { name: "a ReplicaSet without selector", kind: "ReplicaSet", json: rs({}), errors: [{ path: "spec.selector", message: "Required value" }] },
+    {
+      name: "a ReplicaSet with an empty selector",
+      kind: "ReplicaSet",
+      json: rs({ selector: {} }),
+      errors: [{ path: "spec.selector", message: "Invalid value {}: empty selector is invalid for replicaset" }],
+    },
+    {
+      name: "a ReplicaSet that does not select its template",
+      kind: "ReplicaSet",
+      json: rs({ selector: { matchExpressions: [{ key: "app", operator: "NotIn", values: ["web"] }] } }),
+      errors: [{ path: "spec.template.metadata.labels", message: 'Invalid value {"app":"web"}: `selector` does not match template `labels`' }],
+    },
+    {
+      name: "a ReplicaSet with negative counts",
+      kind: "ReplicaSet",
+      json: rs({ replicas: -2, minReadySeconds: -1, selector: { matchLabels: { app: "web" } } }),
+      errors: [
+        { path: "spec.replicas", message: "Invalid value -2: must be greater than or equal to 0" },
+        { path: "spec.minReadySeconds", message: "Invalid value -1: must be greater than or equal to 0" },
+      ],
+    },
+    { name: "a ReplicationController selecting by its template's labels", kind: "ReplicationController", json: rc({}), errors: [] },
+    {
+      name: "a ReplicationController with another selector",
+      kind: "ReplicationController",
+      json: rc({ selector: { app: "api" } }),
+      errors: [{ path: "spec.template.metadata.labels", message: 'Invalid value {"app":"web"}: `selector` does not match template `labels`' }],
+    },
+    {
+      name: "a ReplicationController with nothing to select by",
+      kind: "ReplicationController",
+      json: rc({ template: { spec: template.spec } }),
+      errors: [{ path: "spec.selector", message: "Required value" }],
+    },
+  ])("$name", ({ kind, json, errors }) => {
+    expect(validateObject(kind, json)).toEqual(errors);
+  });
+});
+
+describe("validateStatus", () => {
+  it.each<{ name: string; kind: string; status: Json; errors: FieldError[] }>([
+    { name: "a consistent ReplicaSet status", kind: "ReplicaSet", status: { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 2, availableReplicas: 1 }, errors: [] },
+    {
+      name: "more ready than replicas",
+      kind: "ReplicaSet",
+      status: { replicas: 1, readyReplicas: 2, availableReplicas: 2 },
+      errors: [
+        { path: "status.readyReplicas", message: "Invalid value 2: cannot be greater than status.replicas" },
+        { path: "status.availableReplicas", message: "Invalid value 2: cannot be greater than status.replicas" },
+      ],
+    },
+    {
+      name: "more available than ready",
+      kind: "ReplicationController",
+      status: { replicas: 3, readyReplicas: 1, availableReplicas: 2 },
+      errors: [{ path: "status.availableReplicas", message: "Invalid value 2: cannot be greater than readyReplicas" }],
+    },
+    {
+      name: "a negative Deployment count",
+      kind: "Deployment",
+      status: { replicas: 2, updatedReplicas: 3, unavailableReplicas: -1 },
+      errors: [
+        { path: "status.unavailableReplicas", message: "Invalid value -1: must be greater than or equal to 0" },
+        { path: "status.updatedReplicas", message: "Invalid value 3: cannot be greater than status.replicas" },
+      ],
+    },
+    { name: "a Pod status, not checked here", kind: "Pod", status: { phase: "Running" }, errors: [] },
+  ])("$name", ({ kind, status, errors }) => {
+    expect(validateStatus(kind, { kind, metadata: { name: "x" }, status })).toEqual(errors);
   });
 });

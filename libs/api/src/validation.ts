@@ -6,6 +6,10 @@
 import {
   field,
   parseQuantity,
+  regexError,
+  selectorFromLabelSelector,
+  selectorFromSet,
+  validateLabelSelector,
   validateAnnotations,
   validateDNS1123Label,
   validateDNS1123Subdomain,
@@ -18,9 +22,21 @@ import {
   validateQuantity,
   type FieldError,
 } from "@capstan/apimachinery";
-import type { Container, Node, PodSpec, Toleration, Volume } from "./gen/capstan/v1/core.js";
-import type { ObjectMeta } from "./gen/capstan/v1/meta.js";
-import { defaultNamespace, defaultNode, defaultPod } from "./defaults.js";
+import type { DeploymentSpec, DeploymentStatus, DeploymentStrategy, ReplicaSetSpec, ReplicaSetStatus } from "./gen/capstan/v1/apps.js";
+import type {
+  Container,
+  Node,
+  PodSpec,
+  PodTemplateSpec,
+  Probe,
+  ReplicationControllerSpec,
+  ReplicationControllerStatus,
+  Toleration,
+  Volume,
+} from "./gen/capstan/v1/core.js";
+import { LabelSelector, type ObjectMeta } from "./gen/capstan/v1/meta.js";
+import { defaultDeployment, defaultNamespace, defaultNode, defaultPod, defaultReplicaSet, defaultReplicationController } from "./defaults.js";
+import { isIntOrStringInt, percentOf } from "./int-or-string.js";
 import { findKind, unsupportedKindError, type AnyKindInfo, type NameRule } from "./kinds.js";
 
 /** Kubernetes' default request size limit (etcd's 1.5 MiB). */
@@ -40,6 +56,12 @@ const protocols = ["TCP", "UDP", "SCTP"];
 const tolerationOperators = ["Equal", "Exists"];
 const taintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 const hostPathTypes = ["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"];
+const deploymentStrategyTypes = ["Recreate", "RollingUpdate"];
+const httpSchemes = ["HTTP", "HTTPS"];
+const httpHeaderNameFmt = "[-A-Za-z0-9]+";
+const httpHeaderName = new RegExp(`^${httpHeaderNameFmt}$`);
+const percentFmt = "[0-9]+%";
+const percentValue = new RegExp(`^${percentFmt}$`);
 const standardContainerResources = new Set(["cpu", "memory", "ephemeral-storage"]);
 const integerResources = new Set(["pods"]);
 
@@ -56,9 +78,29 @@ export function validateObject(kind: string, json: unknown, opts: ValidationOpti
     case "Pod": {
       const raw = info.messageFns.fromJSON(json);
       const pod = defaultPod(raw);
-      // Resources as written: a limit copied into requests by defaulting would report each problem twice.
-      pod.spec?.containers.forEach((c, i) => (c.resources = raw.spec?.containers[i]?.resources));
-      errs.push(...validateObjectMeta(pod.metadata, info), ...validatePodSpec(pod.spec));
+      keepResourcesAsWritten(pod.spec, raw.spec);
+      errs.push(...validateObjectMeta(pod.metadata, info), ...validatePodSpec(pod.spec, "spec"));
+      break;
+    }
+    case "ReplicaSet": {
+      const raw = info.messageFns.fromJSON(json);
+      const rs = defaultReplicaSet(raw);
+      keepResourcesAsWritten(rs.spec?.template?.spec, raw.spec?.template?.spec);
+      errs.push(...validateObjectMeta(rs.metadata, info), ...validateReplicaSetSpec(rs.spec, "spec"));
+      break;
+    }
+    case "Deployment": {
+      const raw = info.messageFns.fromJSON(json);
+      const deployment = defaultDeployment(raw);
+      keepResourcesAsWritten(deployment.spec?.template?.spec, raw.spec?.template?.spec);
+      errs.push(...validateObjectMeta(deployment.metadata, info), ...validateDeploymentSpec(deployment.spec, "spec"));
+      break;
+    }
+    case "ReplicationController": {
+      const raw = info.messageFns.fromJSON(json);
+      const rc = defaultReplicationController(raw);
+      keepResourcesAsWritten(rc.spec?.template?.spec, raw.spec?.template?.spec);
+      errs.push(...validateObjectMeta(rc.metadata, info), ...validateReplicationControllerSpec(rc.spec, "spec"));
       break;
     }
     case "Namespace": {
@@ -83,6 +125,30 @@ export function validateObject(kind: string, json: unknown, opts: ValidationOpti
     }
   }
   return errs;
+}
+
+/**
+ * Every rule a status written through UpdateStatus breaks (the counts of ReplicaSet, Deployment and
+ * ReplicationController, as ValidateReplicaSetStatus and ValidateDeploymentStatus); empty for kinds
+ * whose status has no such rules.
+ */
+export function validateStatus(kind: string, json: unknown): FieldError[] {
+  const info = findKind(kind);
+  if (!info) return [unsupportedKindError(kind)];
+  switch (info.kind) {
+    case "ReplicaSet":
+    case "ReplicationController":
+      return validateReplicaCounts(info.messageFns.fromJSON(json).status, "status");
+    case "Deployment":
+      return validateDeploymentStatus(info.messageFns.fromJSON(json).status, "status");
+    default:
+      return [];
+  }
+}
+
+/** Defaulting copies a limit into requests; validating that would report each resource problem twice. */
+function keepResourcesAsWritten(defaulted: PodSpec | undefined, raw: PodSpec | undefined): void {
+  defaulted?.containers.forEach((c, i) => (c.resources = raw?.containers[i]?.resources));
 }
 
 function messages(path: string, value: unknown, msgs: readonly string[]): FieldError[] {
@@ -144,48 +210,48 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, info: AnyKindIn
 
 // ---- Pod ----
 
-function validatePodSpec(spec: PodSpec | undefined): FieldError[] {
+function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const volumes = validateVolumes(spec?.volumes ?? [], errs);
+  const volumes = validateVolumes(spec?.volumes ?? [], `${path}.volumes`, errs);
   const containers = spec?.containers ?? [];
-  if (containers.length === 0) errs.push(required("spec.containers"));
+  if (containers.length === 0) errs.push(required(`${path}.containers`));
 
   const containerNames = new Set<string>();
   const hostPorts = new Set<string>();
   containers.forEach((c, i) => {
-    const path = `spec.containers[${i}]`;
-    if (c.name === "") errs.push(required(`${path}.name`));
-    else if (containerNames.has(c.name)) errs.push(duplicate(`${path}.name`, c.name));
-    else errs.push(...messages(`${path}.name`, c.name, validateDNS1123Label(c.name)));
+    const p = `${path}.containers[${i}]`;
+    if (c.name === "") errs.push(required(`${p}.name`));
+    else if (containerNames.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
+    else errs.push(...messages(`${p}.name`, c.name, validateDNS1123Label(c.name)));
     containerNames.add(c.name);
-    errs.push(...validateContainer(c, path, volumes, hostPorts));
+    errs.push(...validateContainer(c, p, volumes, hostPorts));
   });
 
-  if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported("spec.restartPolicy", spec?.restartPolicy, restartPolicies));
-  if (!dnsPolicies.includes(spec?.dnsPolicy ?? "")) errs.push(notSupported("spec.dnsPolicy", spec?.dnsPolicy, dnsPolicies));
+  if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported(`${path}.restartPolicy`, spec?.restartPolicy, restartPolicies));
+  if (!dnsPolicies.includes(spec?.dnsPolicy ?? "")) errs.push(notSupported(`${path}.dnsPolicy`, spec?.dnsPolicy, dnsPolicies));
   const grace = spec?.terminationGracePeriodSeconds;
-  if (grace !== undefined && grace < 0) errs.push(invalid("spec.terminationGracePeriodSeconds", grace, "must be greater than or equal to 0"));
-  errs.push(...validateLabels(spec?.nodeSelector, "spec.nodeSelector"));
+  if (grace !== undefined && grace < 0) errs.push(invalid(`${path}.terminationGracePeriodSeconds`, grace, "must be greater than or equal to 0"));
+  errs.push(...validateLabels(spec?.nodeSelector, `${path}.nodeSelector`));
 
   const subdomains: [string, string | undefined][] = [
-    ["spec.nodeName", spec?.nodeName],
-    ["spec.schedulerName", spec?.schedulerName],
-    ["spec.serviceAccountName", spec?.serviceAccountName],
-    ["spec.priorityClassName", spec?.priorityClassName],
+    ["nodeName", spec?.nodeName],
+    ["schedulerName", spec?.schedulerName],
+    ["serviceAccountName", spec?.serviceAccountName],
+    ["priorityClassName", spec?.priorityClassName],
   ];
-  for (const [path, value] of subdomains) if (value) errs.push(...messages(path, value, validateDNS1123Subdomain(value)));
-  if (spec?.hostname) errs.push(...messages("spec.hostname", spec.hostname, validateDNS1123Label(spec.hostname)));
-  if (spec?.subdomain) errs.push(...messages("spec.subdomain", spec.subdomain, validateDNS1123Label(spec.subdomain)));
+  for (const [name, value] of subdomains) if (value) errs.push(...messages(`${path}.${name}`, value, validateDNS1123Subdomain(value)));
+  if (spec?.hostname) errs.push(...messages(`${path}.hostname`, spec.hostname, validateDNS1123Label(spec.hostname)));
+  if (spec?.subdomain) errs.push(...messages(`${path}.subdomain`, spec.subdomain, validateDNS1123Label(spec.subdomain)));
 
-  (spec?.tolerations ?? []).forEach((t, i) => errs.push(...validateToleration(t, `spec.tolerations[${i}]`)));
+  (spec?.tolerations ?? []).forEach((t, i) => errs.push(...validateToleration(t, `${path}.tolerations[${i}]`)));
   return errs;
 }
 
 /** Validates the volumes and answers the names a volumeMount may refer to. */
-function validateVolumes(volumes: readonly Volume[], errs: FieldError[]): Set<string> {
+function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: FieldError[]): Set<string> {
   const names = new Set<string>();
   volumes.forEach((v, i) => {
-    const path = `spec.volumes[${i}]`;
+    const path = `${volumesPath}[${i}]`;
     if (v.name === "") errs.push(required(`${path}.name`));
     else if (names.has(v.name)) errs.push(duplicate(`${path}.name`, v.name));
     else errs.push(...messages(`${path}.name`, v.name, validateDNS1123Label(v.name)));
@@ -243,6 +309,22 @@ function validateContainer(c: Container, path: string, volumes: ReadonlySet<stri
 
   errs.push(...validateContainerResources(c, `${path}.resources`));
 
+  const probes = [
+    ["livenessProbe", c.livenessProbe],
+    ["readinessProbe", c.readinessProbe],
+    ["startupProbe", c.startupProbe],
+  ] as const;
+  for (const [name, probe] of probes) {
+    if (!probe) continue;
+    const p = `${path}.${name}`;
+    errs.push(...validateProbe(probe, p));
+    // Only readiness may need several successes; only liveness and startup failures kill the container.
+    if (name !== "readinessProbe" && probe.successThreshold !== 1) errs.push(invalid(`${p}.successThreshold`, probe.successThreshold, "must be 1"));
+    if (name === "readinessProbe" && probe.terminationGracePeriodSeconds !== undefined) {
+      errs.push(invalid(`${p}.terminationGracePeriodSeconds`, probe.terminationGracePeriodSeconds, "must not be set for readinessProbes"));
+    }
+  }
+
   const mountPaths = new Set<string>();
   c.volumeMounts.forEach((m, j) => {
     const p = `${path}.volumeMounts[${j}]`;
@@ -258,6 +340,71 @@ function validateContainer(c: Container, path: string, volumes: ReadonlySet<stri
     }
   });
   return errs;
+}
+
+function validateProbe(probe: Probe, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const handlers = [
+    ["exec", probe.exec],
+    ["httpGet", probe.httpGet],
+    ["tcpSocket", probe.tcpSocket],
+  ] as const;
+  const set = handlers.filter(([, handler]) => handler !== undefined).map(([name]) => name);
+  if (set.length === 0) errs.push(required(path, "must specify a handler type"));
+  for (const extra of set.slice(1)) errs.push(forbidden(`${path}.${extra}`, "may not specify more than 1 handler type"));
+  if (probe.exec && probe.exec.command.length === 0) errs.push(required(`${path}.exec.command`));
+  if (probe.httpGet) {
+    const get = probe.httpGet;
+    const p = `${path}.httpGet`;
+    if (get.path === "") errs.push(required(`${p}.path`));
+    errs.push(...validatePortNumOrName(get.port, `${p}.port`));
+    if (!httpSchemes.includes(get.scheme)) errs.push(notSupported(`${p}.scheme`, get.scheme, httpSchemes));
+    get.httpHeaders.forEach((h, i) => {
+      if (!httpHeaderName.test(h.name)) {
+        const rule = regexError("a valid HTTP header must consist of alphanumeric characters or '-'", httpHeaderNameFmt, "X-Header-Name");
+        errs.push(invalid(`${p}.httpHeaders[${i}].name`, h.name, rule));
+      }
+    });
+  }
+  if (probe.tcpSocket) errs.push(...validatePortNumOrName(probe.tcpSocket.port, `${path}.tcpSocket.port`));
+  const counts = [
+    ["initialDelaySeconds", probe.initialDelaySeconds],
+    ["timeoutSeconds", probe.timeoutSeconds],
+    ["periodSeconds", probe.periodSeconds],
+    ["successThreshold", probe.successThreshold],
+    ["failureThreshold", probe.failureThreshold],
+  ] as const;
+  for (const [name, value] of counts) errs.push(...nonNegative(`${path}.${name}`, value));
+  const grace = probe.terminationGracePeriodSeconds;
+  if (grace !== undefined && grace <= 0) errs.push(invalid(`${path}.terminationGracePeriodSeconds`, grace, "must be greater than 0"));
+  return errs;
+}
+
+/** An IntOrString port: a number in 1..65535 or the name of a container port. */
+function validatePortNumOrName(port: string, path: string): FieldError[] {
+  if (port === "") return [required(path)];
+  if (isIntOrStringInt(port)) return messages(path, Number(port), validatePortNumber(Number(port)));
+  return messages(path, port, validatePortName(port));
+}
+
+/** An IntOrString count: a non-negative integer or a percentage (ValidatePositiveIntOrPercent). */
+function validateIntOrPercent(value: string | undefined, path: string): FieldError[] {
+  if (value === undefined) return [];
+  if (isIntOrStringInt(value)) return nonNegative(path, Number(value));
+  if (!percentValue.test(value)) {
+    return [invalid(path, value, regexError("a valid percent string must be a numeric string followed by an ending '%'", percentFmt, "1%", "93%"))];
+  }
+  return [];
+}
+
+/** The integer or percentage an IntOrString count stands for; undefined when it is neither. */
+function intOrPercentNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return 0;
+  return isIntOrStringInt(value) ? Number(value) : percentValue.test(value) ? percentOf(value) : undefined;
+}
+
+function nonNegative(path: string, value: number | undefined): FieldError[] {
+  return value !== undefined && value < 0 ? [invalid(path, value, "must be greater than or equal to 0")] : [];
 }
 
 function validateContainerResources(c: Container, path: string): FieldError[] {
@@ -341,5 +488,139 @@ function validateNode(node: Node): FieldError[] {
       errs.push(...messages(path, name, validateQualifiedName(name)), ...validateResourceQuantity(path, name, q));
     }
   }
+  return errs;
+}
+
+// ---- workloads: ReplicaSet, Deployment, ReplicationController ----
+
+/** ValidatePodTemplateSpecForReplicaSet: labels the selector matches, a valid pod spec that always restarts. */
+function validatePodTemplate(
+  template: PodTemplateSpec | undefined,
+  matches: ((labels: Readonly<Record<string, string>>) => boolean) | undefined,
+  path: string,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  const labels = template?.metadata?.labels ?? {};
+  if (matches && !matches(labels)) errs.push(invalid(`${path}.metadata.labels`, labels, "`selector` does not match template `labels`"));
+  errs.push(...validateLabels(labels, `${path}.metadata.labels`), ...validateAnnotations(template?.metadata?.annotations, `${path}.metadata.annotations`));
+  errs.push(...validatePodSpec(template?.spec, `${path}.spec`));
+  const restartPolicy = template?.spec?.restartPolicy ?? "";
+  if (restartPolicy !== "Always" && restartPolicies.includes(restartPolicy)) errs.push(notSupported(`${path}.spec.restartPolicy`, restartPolicy, ["Always"]));
+  return errs;
+}
+
+/** A required, non-empty LabelSelector; answers how it matches, when it is valid. */
+function validateWorkloadSelector(
+  selector: LabelSelector | undefined,
+  kindWord: string,
+  path: string,
+  errs: FieldError[],
+): ((labels: Readonly<Record<string, string>>) => boolean) | undefined {
+  if (!selector) {
+    errs.push(required(path));
+    return undefined;
+  }
+  const selectorErrs = validateLabelSelector(selector, path);
+  errs.push(...selectorErrs);
+  if (Object.keys(selector.matchLabels).length + selector.matchExpressions.length === 0) {
+    errs.push(invalid(path, LabelSelector.toJSON(selector), `empty selector is invalid for ${kindWord}`));
+    return undefined;
+  }
+  if (selectorErrs.length > 0) return undefined;
+  const parsed = selectorFromLabelSelector(selector, path);
+  return (labels) => parsed.matches(labels);
+}
+
+function validateReplicaSetSpec(spec: ReplicaSetSpec | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [...nonNegative(`${path}.replicas`, spec?.replicas), ...nonNegative(`${path}.minReadySeconds`, spec?.minReadySeconds)];
+  const matches = validateWorkloadSelector(spec?.selector, "replicaset", `${path}.selector`, errs);
+  errs.push(...validatePodTemplate(spec?.template, matches, `${path}.template`));
+  return errs;
+}
+
+function validateReplicationControllerSpec(spec: ReplicationControllerSpec | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [...nonNegative(`${path}.replicas`, spec?.replicas), ...nonNegative(`${path}.minReadySeconds`, spec?.minReadySeconds)];
+  const selector = spec?.selector ?? {};
+  let matches: ((labels: Readonly<Record<string, string>>) => boolean) | undefined;
+  if (Object.keys(selector).length === 0) {
+    errs.push(required(`${path}.selector`));
+  } else {
+    const selectorErrs = validateLabels(selector, `${path}.selector`);
+    errs.push(...selectorErrs);
+    if (selectorErrs.length === 0) matches = (labels) => selectorFromSet(selector).matches(labels);
+  }
+  errs.push(...validatePodTemplate(spec?.template, matches, `${path}.template`));
+  return errs;
+}
+
+function validateDeploymentSpec(spec: DeploymentSpec | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [...nonNegative(`${path}.replicas`, spec?.replicas)];
+  const matches = validateWorkloadSelector(spec?.selector, "deployment", `${path}.selector`, errs);
+  errs.push(...validatePodTemplate(spec?.template, matches, `${path}.template`));
+  errs.push(...validateDeploymentStrategy(spec?.strategy, `${path}.strategy`));
+  const minReady = spec?.minReadySeconds ?? 0;
+  errs.push(...nonNegative(`${path}.minReadySeconds`, minReady), ...nonNegative(`${path}.revisionHistoryLimit`, spec?.revisionHistoryLimit));
+  const deadline = spec?.progressDeadlineSeconds;
+  if (deadline !== undefined) {
+    const negative = nonNegative(`${path}.progressDeadlineSeconds`, deadline);
+    errs.push(...negative);
+    if (negative.length === 0 && deadline <= minReady) errs.push(invalid(`${path}.progressDeadlineSeconds`, deadline, "must be greater than minReadySeconds"));
+  }
+  return errs;
+}
+
+function validateDeploymentStrategy(strategy: DeploymentStrategy | undefined, path: string): FieldError[] {
+  const type = strategy?.type ?? "";
+  const rollingUpdate = strategy?.rollingUpdate;
+  if (type === "Recreate") {
+    return rollingUpdate ? [forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")] : [];
+  }
+  if (type !== "RollingUpdate") return [notSupported(`${path}.type`, type, deploymentStrategyTypes)];
+  if (!rollingUpdate) return [required(`${path}.rollingUpdate`, "this should be defaulted and never be nil")];
+  const p = `${path}.rollingUpdate`;
+  const errs = [
+    ...validateIntOrPercent(rollingUpdate.maxUnavailable, `${p}.maxUnavailable`),
+    ...validateIntOrPercent(rollingUpdate.maxSurge, `${p}.maxSurge`),
+  ];
+  const unavailable = intOrPercentNumber(rollingUpdate.maxUnavailable);
+  const surge = intOrPercentNumber(rollingUpdate.maxSurge);
+  if (unavailable === 0 && surge === 0) errs.push(invalid(`${p}.maxUnavailable`, intOrStringShown(rollingUpdate.maxUnavailable), "may not be 0 when `maxSurge` is 0"));
+  if (rollingUpdate.maxUnavailable !== undefined && !isIntOrStringInt(rollingUpdate.maxUnavailable) && (unavailable ?? 0) > 100) {
+    errs.push(invalid(`${p}.maxUnavailable`, rollingUpdate.maxUnavailable, "must not be greater than 100%"));
+  }
+  return errs;
+}
+
+/** An IntOrString as a message shows it: an integer as a number, anything else quoted. */
+function intOrStringShown(value: string | undefined): string | number {
+  return value !== undefined && isIntOrStringInt(value) ? Number(value) : (value ?? 0);
+}
+
+/** ValidateReplicaSetStatus (also ReplicationController's): counts never negative nor above what contains them. */
+function validateReplicaCounts(status: ReplicaSetStatus | ReplicationControllerStatus | undefined, path: string): FieldError[] {
+  if (!status) return [];
+  const errs: FieldError[] = [];
+  for (const name of ["replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"] as const) {
+    errs.push(...nonNegative(`${path}.${name}`, status[name]));
+  }
+  const aboveReplicas = `cannot be greater than ${path}.replicas`;
+  for (const name of ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"] as const) {
+    if (status[name] > status.replicas) errs.push(invalid(`${path}.${name}`, status[name], aboveReplicas));
+  }
+  if (status.availableReplicas > status.readyReplicas) errs.push(invalid(`${path}.availableReplicas`, status.availableReplicas, "cannot be greater than readyReplicas"));
+  return errs;
+}
+
+function validateDeploymentStatus(status: DeploymentStatus | undefined, path: string): FieldError[] {
+  if (!status) return [];
+  const errs: FieldError[] = [];
+  for (const name of ["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas", "collisionCount"] as const) {
+    errs.push(...nonNegative(`${path}.${name}`, status[name]));
+  }
+  const aboveReplicas = `cannot be greater than ${path}.replicas`;
+  for (const name of ["updatedReplicas", "readyReplicas", "availableReplicas"] as const) {
+    if (status[name] > status.replicas) errs.push(invalid(`${path}.${name}`, status[name], aboveReplicas));
+  }
+  if (status.availableReplicas > status.readyReplicas) errs.push(invalid(`${path}.availableReplicas`, status.availableReplicas, "cannot be greater than readyReplicas"));
   return errs;
 }

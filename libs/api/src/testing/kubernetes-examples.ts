@@ -1,11 +1,44 @@
 /**
- * The Namespace and Pod manifests of /work/shared/examples, as the `yaml` package parses them (that
+ * The manifests of supported kinds in /work/shared/examples (Namespace, Pod, Deployment), as the `yaml` package parses them (that
  * package is not a dependency of this library, so they are transcribed here).
  */
 export const kubernetesExamples: readonly { readonly name: string; readonly manifest: Record<string, unknown> }[] = [
   {
     name: "hpa.yaml (Namespace)",
     manifest: { apiVersion: "v1", kind: "Namespace", metadata: { name: "myapp-ns" } },
+  },
+  {
+    name: "hpa.yaml (Deployment)",
+    manifest: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "mydeploy", namespace: "myapp-ns" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "mydeploy" } },
+        template: {
+          metadata: { labels: { app: "mydeploy" } },
+          spec: { containers: [{ name: "web", image: "nginx:latest", resources: { requests: { cpu: "100m" } } }] },
+        },
+      },
+    },
+  },
+  {
+    name: "deployment.yaml",
+    manifest: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "my-deployment" },
+      spec: {
+        replicas: 3,
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: 1 } },
+        selector: { matchLabels: { app: "my-app" } },
+        template: {
+          metadata: { labels: { app: "my-app" } },
+          spec: { containers: [{ name: "my-container", image: "my-image", ports: [{ containerPort: 8080 }] }] },
+        },
+      },
+    },
   },
   {
     name: "pod.yaml",
