@@ -101,6 +101,34 @@ function aReplicaSet(o: MetaOptions & { replicas?: number | undefined } = {}): J
   };
 }
 
+const deploymentKey: ObjectKey = { kind: "Deployment", namespace: "default", name: "web" };
+
+interface DeploymentOptions extends MetaOptions {
+  replicas?: number | undefined;
+  image?: string | undefined;
+  selector?: JsonObject | undefined;
+  strategy?: JsonObject | undefined;
+  status?: JsonObject | undefined;
+}
+
+/** A defaulted Deployment, as the store holds one. */
+function aDeployment(o: DeploymentOptions = {}): JsonObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: aMetadata(deploymentKey, o),
+    spec: {
+      replicas: o.replicas ?? 3,
+      selector: o.selector ?? { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: o.image ?? "web:1" }], restartPolicy: "Always" } },
+      strategy: o.strategy ?? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+    },
+    status: o.status ?? { observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 },
+  };
+}
+
 /** A copy of `object` with `changes` merged into its metadata, as a client would send it back. */
 function withMetadata(object: JsonObject, changes: JsonObject): JsonObject {
   return { ...object, metadata: { ...metadataOf(object), ...changes } };
@@ -222,6 +250,43 @@ describe("decideUpdate", () => {
   });
 
   it.each([
+    { name: "scaled", requested: aDeployment({ generation: 3, replicas: 5 }), generation: 4 },
+    { name: "given a new image", requested: aDeployment({ generation: 3, image: "web:2" }), generation: 4 },
+    { name: "switched to Recreate", requested: aDeployment({ generation: 3, strategy: { type: "Recreate" } }), generation: 4 },
+    { name: "relabelled", requested: aDeployment({ generation: 3, labels: { app: "web", team: "a" } }), generation: 3 },
+    { name: "applied unchanged", requested: aDeployment({ generation: 3 }), generation: 3 },
+    { name: "sent with another status", requested: aDeployment({ generation: 3, status: { replicas: 9 } }), generation: 3 },
+  ])("given a deployment at generation 3, when $name, then generation is $generation and status is kept", ({ requested, generation }) => {
+    const current = aRecord(deploymentKey, aDeployment({ generation: 3 }));
+    const object = expectEvent(decideUpdate(deploymentKey, requested)(current), "MODIFIED");
+    expect(metadataOf(object)["generation"]).toBe(generation);
+    expect(object["spec"]).toEqual(requested["spec"]);
+    expect(object["status"]).toEqual(current.object["status"]);
+  });
+
+  it.each([
+    { name: "Deployment", key: deploymentKey, current: aDeployment(), requested: aDeployment({ selector: { matchLabels: { app: "api" } } }), allowed: false },
+    {
+      name: "ReplicaSet",
+      key: replicaSetKey,
+      current: aReplicaSet(),
+      requested: { ...aReplicaSet(), spec: { replicas: 1, selector: { matchLabels: { app: "web", tier: "front" } } } },
+      allowed: false,
+    },
+    {
+      name: "ReplicationController",
+      key: { kind: "ReplicationController", namespace: "default", name: "web" },
+      current: { kind: "ReplicationController", metadata: aMetadata(replicaSetKey, {}), spec: { selector: { app: "web" } } },
+      requested: { kind: "ReplicationController", metadata: aMetadata(replicaSetKey, {}), spec: { selector: { app: "api" } } },
+      allowed: true,
+    },
+  ])("given a $name, when its selector changes, then allowed is $allowed", ({ key, current, requested, allowed }) => {
+    const decision = decideUpdate(key, requested)(aRecord(key, current));
+    if (allowed) expectEvent(decision, "MODIFIED");
+    else expect(expectError(decision, "Invalid")).toMatchObject({ fieldErrors: [{ path: "spec.selector", message: expect.stringMatching(/: field is immutable$/) }] });
+  });
+
+  it.each([
     { name: "container image", change: { image: "web:2" }, allowed: true },
     { name: "tolerations", change: { tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }] }, allowed: true },
     { name: "activeDeadlineSeconds", change: { activeDeadlineSeconds: 600 }, allowed: true },
@@ -280,6 +345,16 @@ describe("decideUpdateStatus", () => {
     const decision = decideUpdateStatus(podKey, requested)(aPodRecord());
     if (want === "Conflict") expectError(decision, "Conflict");
     else expect(expectEvent(decision, "MODIFIED")["status"]).toEqual({ phase: "Running" });
+  });
+
+  it("given a deployment, when a controller reports its status, then spec, metadata and generation are kept", () => {
+    const current = aRecord(deploymentKey, aDeployment({ generation: 2 }));
+    const status = { observedGeneration: 2, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 };
+    const requested = { ...aDeployment({ generation: 9, replicas: 1, labels: { app: "api" } }), status };
+
+    const object = expectEvent(decideUpdateStatus(deploymentKey, requested)(current), "MODIFIED");
+
+    expect(object).toEqual({ ...current.object, status });
   });
 
   it("given no object, when its status is updated, then NotFound", () => {

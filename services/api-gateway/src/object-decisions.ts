@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import {
   AlreadyExistsError,
   ConflictError,
+  field,
   ForbiddenError,
   InvalidError,
   NotFoundError,
@@ -70,7 +71,15 @@ function withoutMutablePodFields(podSpec: JsonObject): JsonObject {
   return { ...rest, containers };
 }
 
+/** Kinds whose spec.selector is fixed at creation (apps/v1), so a controller never loses its pods. */
+const immutableSelectorKinds = new Set(["ReplicaSet", "Deployment"]);
+
 function specUpdateErrors(key: ObjectKey, before: JsonObject, after: JsonObject): Error | undefined {
+  if (immutableSelectorKinds.has(key.kind)) {
+    const selector = spec(after)["selector"];
+    if (isDeepStrictEqual(spec(before)["selector"], selector)) return undefined;
+    return new InvalidError(`${key.kind} "${key.name}"`, [field.invalid("spec.selector", selector ?? null, "field is immutable")]);
+  }
   if (key.kind !== "Pod") return undefined;
   if (isDeepStrictEqual(withoutMutablePodFields(spec(before)), withoutMutablePodFields(spec(after)))) return undefined;
   return new InvalidError(`Pod "${key.name}"`, [
@@ -103,9 +112,9 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
       creationTimestamp: before["creationTimestamp"],
       generation: (before.generation ?? 1) + (specChanged ? 1 : 0),
     };
-    for (const field of ["deletionTimestamp", "deletionGracePeriodSeconds"] as const) {
-      if (before[field] === undefined) delete metadata[field];
-      else (metadata as JsonObject)[field] = before[field];
+    for (const deletionField of ["deletionTimestamp", "deletionGracePeriodSeconds"] as const) {
+      if (before[deletionField] === undefined) delete metadata[deletionField];
+      else (metadata as JsonObject)[deletionField] = before[deletionField];
     }
     delete metadata.resourceVersion;
     const object: JsonObject = { ...requested, metadata };

@@ -4,16 +4,20 @@ import {
   NotFoundError,
   parseFieldSelector,
   parseSelector,
+  type FieldError,
   type ObjectKey,
 } from "@capstan/apimachinery";
 import {
   applyDefaults,
   fromApiObject,
   kindInfo,
+  selectableFieldValue,
   toApiObject,
   validateObject,
+  validateStatus,
   type ApiObject,
   type DeleteRequest,
+  type KindName,
   type ListRequest,
   type ListResponse,
   type WatchEvent,
@@ -43,17 +47,6 @@ export interface ObjectServiceOptions {
   readonly now?: () => Date;
 }
 
-/** Fields a field selector may name, with how to read them from an object. */
-const selectableFields: Record<string, (o: JsonObject) => string | undefined> = {
-  "metadata.name": (o) => str(path(o, "metadata", "name")),
-  "metadata.namespace": (o) => str(path(o, "metadata", "namespace")) ?? "",
-  "spec.nodeName": (o) => str(path(o, "spec", "nodeName")) ?? "",
-  "status.phase": (o) => str(path(o, "status", "phase")) ?? "",
-  "involvedObject.name": (o) => str(path(o, "involvedObject", "name")),
-  "involvedObject.uid": (o) => str(path(o, "involvedObject", "uid")),
-  "involvedObject.kind": (o) => str(path(o, "involvedObject", "kind")),
-};
-
 function path(o: JsonObject, ...keys: string[]): unknown {
   let v: unknown = o;
   for (const k of keys) v = v && typeof v === "object" ? (v as JsonObject)[k] : undefined;
@@ -65,22 +58,24 @@ function str(v: unknown): string | undefined {
 }
 
 interface Selection {
-  readonly matches: (o: JsonObject) => boolean;
+  /** Labels are checked on the stored JSON, so objects they exclude are never decoded. */
+  readonly matchesLabels: (o: JsonObject) => boolean;
+  /** Fields are those the kind's registry entry lists, read from the typed object. */
+  readonly matchesFields: (o: ApiObject) => boolean;
   /** Equalities the store or the stream can filter on. */
   readonly nodeName?: string;
   readonly name?: string;
 }
 
-function selection(labelSelector: string, fieldSelector: string): Selection {
+function selection(kind: KindName, labelSelector: string, fieldSelector: string): Selection {
   const labels = parseSelector(labelSelector);
-  const fields = parseFieldSelector(fieldSelector, Object.keys(selectableFields));
+  const fields = parseFieldSelector(fieldSelector, kindInfo(kind).selectableFields);
   const equal = (field: string) => fields.requirements.find((f) => f.field === field && f.op === "=")?.value;
   const nodeName = equal("spec.nodeName");
   const name = equal("metadata.name");
   return {
-    matches: (o) =>
-      labels.matches(path(o, "metadata", "labels") as Record<string, string> | undefined) &&
-      fields.matchesFields((field) => selectableFields[field]?.(o)),
+    matchesLabels: (o) => labels.isEmpty() || labels.matches(path(o, "metadata", "labels") as Record<string, string> | undefined),
+    matchesFields: (o) => fields.isEmpty() || fields.matchesFields((field) => selectableFieldValue(o, field)),
     ...(nodeName !== undefined ? { nodeName } : {}),
     ...(name !== undefined ? { name } : {}),
   };
@@ -108,7 +103,7 @@ export class ObjectService {
       m["name"] = `${m["generateName"]}${randomBytes(4).toString("hex").slice(0, 5)}`;
     }
     const object: JsonObject = { ...json, metadata: m };
-    if (kind === "Pod") delete object["status"];
+    if (info.createClearsStatus) delete object["status"];
     this.validate(kind, object);
     const key = keyOf(kind, object);
     const defaulted = applyDefaults(kind, object);
@@ -131,14 +126,17 @@ export class ObjectService {
 
   async list(req: ListRequest): Promise<ListResponse> {
     const info = kindInfo(req.kind);
-    const sel = selection(req.labelSelector, req.fieldSelector);
+    const sel = selection(info.kind, req.labelSelector, req.fieldSelector);
     const { items, revision } = await this.store.list({
       kind: info.kind,
       ...(info.namespaced && req.namespace ? { namespace: req.namespace } : {}),
       ...(sel.nodeName !== undefined ? { nodeName: sel.nodeName } : {}),
     });
     return {
-      items: items.filter((r) => sel.matches(r.object)).map((r) => toApiObject(r.object)),
+      items: items
+        .filter((r) => sel.matchesLabels(r.object))
+        .map((r) => toApiObject(r.object))
+        .filter(sel.matchesFields),
       resourceVersion: String(revision),
     };
   }
@@ -150,7 +148,8 @@ export class ObjectService {
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
-    const { key, object } = this.decodeForWrite(obj);
+    const { kind, key, object } = this.decodeForWrite(obj);
+    this.throwIfInvalid(kind, object, validateStatus(kind, object));
     return this.write(key, decideUpdateStatus(key, object), ctx);
   }
 
@@ -179,7 +178,7 @@ export class ObjectService {
   /** Every later event of the selected objects, once and in order; ExpiredError if `from` is gone. */
   async *watch(req: WatchRequest, signal: AbortSignal): AsyncGenerator<WatchEvent> {
     const info = kindInfo(req.kind);
-    const sel = selection(req.labelSelector, req.fieldSelector);
+    const sel = selection(info.kind, req.labelSelector, req.fieldSelector);
     const from = req.resourceVersion && req.resourceVersion !== "0" ? Number(req.resourceVersion) : await this.store.headRevision();
     if (!Number.isSafeInteger(from) || from < 0) {
       throw new InvalidError("watch", [{ path: "resourceVersion", message: `Invalid value "${req.resourceVersion}": must be a revision` }]);
@@ -198,8 +197,10 @@ export class ObjectService {
     try {
       for await (const e of sub) {
         if (signal.aborted) break;
-        if (!sel.matches(e.object)) continue;
-        yield { type: e.type, object: toApiObject(e.object), resourceVersion: String(e.revision) };
+        if (!sel.matchesLabels(e.object)) continue;
+        const object = toApiObject(e.object);
+        if (!sel.matchesFields(object)) continue;
+        yield { type: e.type, object, resourceVersion: String(e.revision) };
       }
     } finally {
       signal.removeEventListener("abort", stop);
@@ -215,7 +216,10 @@ export class ObjectService {
   }
 
   private validate(kind: string, object: JsonObject): void {
-    const errors = validateObject(kind, object, { maxObjectBytes: this.opts.maxObjectBytes });
+    this.throwIfInvalid(kind, object, validateObject(kind, object, { maxObjectBytes: this.opts.maxObjectBytes }));
+  }
+
+  private throwIfInvalid(kind: string, object: JsonObject, errors: readonly FieldError[]): void {
     if (errors.length > 0) {
       throw new InvalidError(`${kind} "${str(path(object, "metadata", "name")) ?? ""}"`, errors);
     }

@@ -1,1 +1,2 @@
 export { aPod, aNode, PodBuilder, NodeBuilder } from "./builders.js";
+export { kubernetesExamples } from "./kubernetes-examples.js";

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeManifest, fromApiObject, toApiObject, type ApiObject } from "@capstan/api";
+import { kubernetesExamples } from "@capstan/api/testing";
+import { isCapstanError, type InvalidError } from "@capstan/apimachinery";
+import type { JetStreamBus } from "@capstan/bus";
+import { openEventStore, type EventStore } from "@capstan/eventstore";
+import { ObjectService, type CallContext } from "./object-service.js";
+
+type Json = Record<string, any>;
+
+const ctx: CallContext = { actor: "test" };
+
+/** The verbs below never reach the bus; only Watch subscribes to it. */
+const noBus = {
+  subscribe: () => {
+    throw new Error("this test does not watch");
+  },
+} as unknown as JetStreamBus;
+
+function manifest(name: string): Json {
+  const example = kubernetesExamples.find((e) => e.name === name);
+  if (!example) throw new Error(`no example ${name}`);
+  return structuredClone(example.manifest);
+}
+
+function json(obj: ApiObject): Json {
+  return fromApiObject(obj).json;
+}
+
+async function invalidErrors(write: Promise<unknown>): Promise<{ path: string; message: string }[]> {
+  try {
+    await write;
+  } catch (e) {
+    if (isCapstanError(e, "Invalid")) return [...(e as InvalidError).fieldErrors];
+    throw e;
+  }
+  throw new Error("expected the write to be rejected as Invalid");
+}
+
+describe("ObjectService with the workload kinds (on an in-memory event store)", () => {
+  let store: EventStore;
+  let service: ObjectService;
+
+  beforeAll(async () => {
+    store = await openEventStore({});
+    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024, now: () => new Date("2026-03-01T12:00:00.000Z") });
+    await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), ctx);
+  }, 30_000);
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("creates the example Deployment defaulted, at generation 1, without the status it was sent", async () => {
+    const sent = { ...manifest("deployment.yaml"), status: { replicas: 7 } };
+    const created = json(await service.create(decodeManifest(sent).apiObject, ctx));
+
+    expect(created).toMatchObject({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "my-deployment", namespace: "default", generation: 1 },
+      spec: {
+        replicas: 3,
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: 1 } },
+        revisionHistoryLimit: 10,
+        progressDeadlineSeconds: 600,
+        template: { spec: { restartPolicy: "Always", dnsPolicy: "ClusterFirst", terminationGracePeriodSeconds: 30 } },
+      },
+    });
+    expect(created).not.toHaveProperty("status");
+    expect(json(await service.get({ kind: "Deployment", namespace: "default", name: "my-deployment" }))).toEqual(created);
+  });
+
+  it("increments generation on a spec change only, and writes status only through UpdateStatus", async () => {
+    const key = { kind: "Deployment", namespace: "default", name: "my-deployment" };
+    const current = json(await service.get(key));
+
+    const relabelled = json(await service.update(toApiObject({ ...current, metadata: { ...current["metadata"], labels: { team: "a" } } }), ctx));
+    expect(relabelled["metadata"]["generation"]).toBe(1);
+
+    const scaled = json(await service.update(toApiObject({ ...relabelled, spec: { ...relabelled["spec"], replicas: 5 }, status: { replicas: 5 } }), ctx));
+    expect(scaled["metadata"]["generation"]).toBe(2);
+    expect(scaled).not.toHaveProperty("status");
+
+    const status = { observedGeneration: 2, replicas: 5, updatedReplicas: 5, readyReplicas: 4, availableReplicas: 4, unavailableReplicas: 1 };
+    const reported = json(await service.updateStatus(toApiObject({ ...scaled, status }), ctx));
+    expect(reported["status"]).toEqual(status);
+    expect(reported["metadata"]["generation"]).toBe(2);
+
+    expect(await invalidErrors(service.updateStatus(toApiObject({ ...reported, status: { replicas: 1, readyReplicas: 2, availableReplicas: 2 } }), ctx))).toEqual([
+      { path: "status.readyReplicas", message: "Invalid value 2: cannot be greater than status.replicas" },
+      { path: "status.availableReplicas", message: "Invalid value 2: cannot be greater than status.replicas" },
+    ]);
+  });
+
+  it("rejects a Deployment whose selector does not match its template, with the field path", async () => {
+    const d = manifest("deployment.yaml");
+    d["metadata"]["name"] = "mismatched";
+    d["spec"]["selector"] = { matchLabels: { app: "other" } };
+    expect(await invalidErrors(service.create(toApiObject(d), ctx))).toEqual([
+      { path: "spec.template.metadata.labels", message: 'Invalid value {"app":"my-app"}: `selector` does not match template `labels`' },
+    ]);
+  });
+
+  it("rejects a change of a Deployment's selector", async () => {
+    const current = json(await service.get({ kind: "Deployment", namespace: "default", name: "my-deployment" }));
+    const labels = { app: "my-app", track: "stable" };
+    const moved = { ...current, spec: { ...current["spec"], selector: { matchLabels: labels }, template: { ...current["spec"]["template"], metadata: { labels } } } };
+    expect(await invalidErrors(service.update(toApiObject(moved), ctx))).toEqual([
+      { path: "spec.selector", message: 'Invalid value {"matchLabels":{"app":"my-app","track":"stable"}}: field is immutable' },
+    ]);
+  });
+
+  it("lists ReplicaSets and ReplicationControllers by label and by the field selectors their registry entries allow", async () => {
+    const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: "c", image: "busybox" }] } });
+    for (const app of ["web", "api"]) {
+      await service.create(
+        toApiObject({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: `${app}-1`, labels: { app } }, spec: { selector: { matchLabels: { app } }, template: template(app) } }),
+        ctx,
+      );
+    }
+    await service.create(toApiObject({ apiVersion: "v1", kind: "ReplicationController", metadata: { name: "legacy" }, spec: { template: template("legacy") } }), ctx);
+
+    const names = async (kind: string, labelSelector: string, fieldSelector: string) =>
+      (await service.list({ kind, namespace: "default", labelSelector, fieldSelector })).items.map((o) => json(o)["metadata"]["name"]);
+
+    expect(await names("ReplicaSet", "", "")).toEqual(["api-1", "web-1"]);
+    expect(await names("ReplicaSet", "app=web", "")).toEqual(["web-1"]);
+    expect(await names("ReplicaSet", "", "metadata.name=api-1")).toEqual(["api-1"]);
+    expect(await names("ReplicaSet", "", "status.replicas=0")).toEqual(["api-1", "web-1"]);
+    // A ReplicationController's labels and selector come from its template.
+    expect(await names("ReplicationController", "app=legacy", "")).toEqual(["legacy"]);
+    await expect(service.list({ kind: "Deployment", namespace: "default", labelSelector: "", fieldSelector: "spec.nodeName=n1" })).rejects.toThrow(
+      /field label not supported; supported field labels: "metadata.name", "metadata.namespace"/,
+    );
+  });
+
+  it("deletes a Deployment at once", async () => {
+    const { deleted } = await service.delete({ kind: "Deployment", namespace: "default", name: "my-deployment", gracePeriodSeconds: undefined, preconditions: undefined }, ctx);
+    expect(deleted).toBe(true);
+    await expect(service.get({ kind: "Deployment", namespace: "default", name: "my-deployment" })).rejects.toThrow(/not found/);
+  });
+});
