@@ -1,0 +1,3 @@
+export { FakeClock } from "./fake-clock.js";
+export { FakeListWatch } from "./fake-list-watch.js";
+export { eventually } from "./eventually.js";
