@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { podStatusText, tableColumns, tableRow } from "./printers.js";
+import { podStatusText, qualifiedResource, selectorText, tableColumns, tableRow } from "./printers.js";
 import { formatTable } from "./table.js";
 
 const created = "2026-01-01T00:00:00.000Z";
@@ -40,5 +40,65 @@ describe("pod table", () => {
     expect(formatTable(tableColumns("Pod", opts), [tableRow("Pod", pod, opts)])).toBe(
       ["NAME   READY   STATUS    RESTARTS   AGE   IP          NODE", "web    1/2     Running   3          65s   127.1.0.2   node-1"].join("\n"),
     );
+  });
+});
+
+describe("workload tables", () => {
+  const template = {
+    metadata: { labels: { app: "web" } },
+    spec: { containers: [{ name: "web", image: "nginx:1.27" }, { name: "sidecar", image: "busybox" }] },
+  };
+  const meta = { name: "web", namespace: "default", creationTimestamp: created };
+  const table = (kind: string, o: Record<string, unknown>, wide = false) => {
+    const opts = { wide, withNamespace: false, now };
+    return formatTable(tableColumns(kind, opts), [tableRow(kind, o, opts)]);
+  };
+
+  it("prints a Deployment as kubectl does, wide adds CONTAINERS, IMAGES and SELECTOR", () => {
+    const deployment = {
+      metadata: meta,
+      spec: { replicas: 3, selector: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "NotIn", values: ["db"] }] }, template },
+      status: { replicas: 4, updatedReplicas: 2, readyReplicas: 3, availableReplicas: 3 },
+    };
+    expect(table("Deployment", deployment, true)).toBe(
+      [
+        "NAME   READY   UP-TO-DATE   AVAILABLE   AGE   CONTAINERS    IMAGES               SELECTOR",
+        "web    3/3     2            3           65s   web,sidecar   nginx:1.27,busybox   app=web,tier notin (db)",
+      ].join("\n"),
+    );
+  });
+
+  it("prints a new Deployment, without status, as 0/N", () => {
+    expect(table("Deployment", { metadata: meta, spec: { replicas: 2, template } })).toBe(
+      ["NAME   READY   UP-TO-DATE   AVAILABLE   AGE", "web    0/2     0            0           65s"].join("\n"),
+    );
+  });
+
+  it.each([
+    { kind: "ReplicaSet", selector: { matchLabels: { app: "web", "pod-template-hash": "5d4f" } }, shown: "app=web,pod-template-hash=5d4f" },
+    { kind: "ReplicationController", selector: { app: "web" }, shown: "app=web" },
+  ])("prints a $kind as NAME DESIRED CURRENT READY AGE", ({ kind, selector, shown }) => {
+    const o = { metadata: meta, spec: { replicas: 3, selector, template }, status: { replicas: 3, readyReplicas: 1 } };
+    expect(table(kind, o)).toBe(["NAME   DESIRED   CURRENT   READY   AGE", "web    3         3         1       65s"].join("\n"));
+    expect(tableRow(kind, o, { wide: true, withNamespace: false, now }).slice(-3)).toEqual(["web,sidecar", "nginx:1.27,busybox", shown]);
+  });
+});
+
+describe("qualifiedResource and selectorText", () => {
+  it.each([
+    { kind: "Pod", want: "pod" },
+    { kind: "Deployment", want: "deployment.apps" },
+    { kind: "ReplicaSet", want: "replicaset.apps" },
+    { kind: "ReplicationController", want: "replicationcontroller" },
+  ])("$kind → $want", ({ kind, want }) => {
+    expect(qualifiedResource(kind)).toBe(want);
+  });
+
+  it.each([
+    { name: "absent", selector: undefined, want: "<none>" },
+    { name: "empty", selector: {}, want: "<none>" },
+    { name: "Exists", selector: { matchExpressions: [{ key: "app", operator: "Exists" }] }, want: "app" },
+  ])("a selector $name is shown as $want", ({ selector, want }) => {
+    expect(selectorText(selector)).toBe(want);
   });
 });

@@ -1,3 +1,4 @@
+import { kindInfo, labelSelectorToString, LabelSelector } from "@capstan/api";
 import { age } from "./age.js";
 
 export type Json = Record<string, unknown>;
@@ -34,6 +35,50 @@ interface Printer {
   wide(o: Json): string[];
 }
 
+/** How kubectl names a kind in messages and `-o name`: `pod`, `deployment.apps`. */
+export function qualifiedResource(kind: string): string {
+  const info = kindInfo(kind);
+  return info.group ? `${info.singular}.${info.group}` : info.singular;
+}
+
+/** A workload's selector as kubectl shows it: `app=web,tier in (a,b)`, or <none>. */
+export function selectorText(selector: unknown): string {
+  if (selector === undefined || selector === null || typeof selector !== "object") return "<none>";
+  try {
+    return labelSelectorToString(LabelSelector.fromJSON(selector)) || "<none>";
+  } catch {
+    // As kubectl's FormatLabelSelector: one unreadable selector must not hide the rest of the table.
+    return "<error>";
+  }
+}
+
+/** A map selector (a ReplicationController's) as kubectl shows it. */
+export function mapSelectorText(selector: unknown): string {
+  const entries = Object.entries((selector ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(",") : "<none>";
+}
+
+const count = (v: unknown): number => (typeof v === "number" ? v : 0);
+
+/** CONTAINERS and IMAGES of a workload's pod template, comma-separated as kubectl -o wide prints them. */
+function templateContainers(o: Json): [string, string] {
+  const containers = (get(o, "spec", "template", "spec", "containers") ?? []) as Json[];
+  return [containers.map((c) => str(c["name"], "")).join(",") || "<none>", containers.map((c) => str(c["image"], "")).join(",") || "<none>"];
+}
+
+const replicaCounts: Printer = {
+  headers: ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+  wideHeaders: ["CONTAINERS", "IMAGES", "SELECTOR"],
+  row: (o, now) => [
+    str(get(o, "metadata", "name")),
+    String(count(get(o, "spec", "replicas"))),
+    String(count(get(o, "status", "replicas"))),
+    String(count(get(o, "status", "readyReplicas"))),
+    age(get(o, "metadata", "creationTimestamp"), now),
+  ],
+  wide: (o) => [...templateContainers(o), selectorText(get(o, "spec", "selector"))],
+};
+
 const printers: Record<string, Printer> = {
   Pod: {
     headers: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
@@ -64,6 +109,20 @@ const printers: Record<string, Printer> = {
       return [str(ip), str(get(node, "status", "nodeInfo", "osImage")), str(get(node, "status", "nodeInfo", "kernelVersion")), str(get(node, "status", "nodeInfo", "containerRuntimeVersion"))];
     },
   },
+  Deployment: {
+    headers: ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+    wideHeaders: ["CONTAINERS", "IMAGES", "SELECTOR"],
+    row: (d, now) => [
+      str(get(d, "metadata", "name")),
+      `${count(get(d, "status", "readyReplicas"))}/${count(get(d, "spec", "replicas"))}`,
+      String(count(get(d, "status", "updatedReplicas"))),
+      String(count(get(d, "status", "availableReplicas"))),
+      age(get(d, "metadata", "creationTimestamp"), now),
+    ],
+    wide: (d) => [...templateContainers(d), selectorText(get(d, "spec", "selector"))],
+  },
+  ReplicaSet: replicaCounts,
+  ReplicationController: { ...replicaCounts, wide: (rc) => [...templateContainers(rc), mapSelectorText(get(rc, "spec", "selector"))] },
   Namespace: {
     headers: ["NAME", "STATUS", "AGE"],
     wideHeaders: [],

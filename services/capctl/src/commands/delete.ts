@@ -2,6 +2,7 @@ import { kindInfo } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { readManifests } from "../manifests.js";
+import { qualifiedResource } from "../printers.js";
 import { parseTarget } from "./get.js";
 
 export interface DeleteOptions {
@@ -51,6 +52,6 @@ export async function deleteObjects(client: CapstanClient, args: string[], opts:
       throw e;
     }
     if (opts.wait) await waitUntilGone(client, t.kind, namespace, t.name);
-    console.log(`${info.singular} "${t.name}" ${opts.force ? "force deleted" : "deleted"}`);
+    console.log(`${qualifiedResource(t.kind)} "${t.name}" ${opts.force ? "force deleted" : "deleted"}`);
   }
 }

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { fromApiObject, kindInfo, resolveResourceName } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { formatTable } from "../table.js";
-import { sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
+import { qualifiedResource, sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
 
 export interface GetOptions {
   readonly output?: string;
@@ -31,7 +31,7 @@ function print(kind: string, items: Json[], opts: GetOptions, single: boolean): 
       process.stdout.write(stringify(single ? items[0] : { apiVersion: "v1", kind: "List", items }));
       return;
     case "name":
-      for (const o of items) console.log(`${kindInfo(kind).singular}/${String((o["metadata"] as Json)["name"])}`);
+      for (const o of items) console.log(`${qualifiedResource(kind)}/${String((o["metadata"] as Json)["name"])}`);
       return;
     case undefined:
     case "wide": {
