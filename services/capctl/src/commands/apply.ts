@@ -1,16 +1,27 @@
 import { isDeepStrictEqual } from "node:util";
 import { applyDefaults, fromApiObject, kindInfo, toApiObject } from "@capstan/api";
-import { isCapstanError } from "@capstan/apimachinery";
+import { isCapstanError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { readManifests } from "../manifests.js";
+import { qualifiedResource } from "../printers.js";
 
 type Json = Record<string, unknown>;
+
+/** What apply needs of the gateway. */
+export type ApplyClient = Pick<CapstanClient, "get" | "create" | "update">;
+
+export type ApplyOutcome = "created" | "configured" | "unchanged";
+
+/** Reads and writes retried when another writer creates or changes the object in between. */
+const MAX_ATTEMPTS = 5;
 
 /** Current object with the manifest's declared parts laid over it (labels, annotations, spec, other top-level fields). */
 function desiredFrom(current: Json, manifest: Json, kind: string): Json {
   const cur = current["metadata"] as Json;
-  const want = (manifest["metadata"] ?? {}) as Json;
-  const merged: Json = { ...current, ...applyDefaults(kind, manifest), status: current["status"] };
+  const defaulted = applyDefaults(kind, manifest);
+  // Defaulted, so labels a kind fills in (a ReplicationController's, from its template) compare equal.
+  const want = (defaulted["metadata"] ?? {}) as Json;
+  const merged: Json = { ...current, ...defaulted, status: current["status"] };
   if (current["status"] === undefined) delete merged["status"];
   merged["metadata"] = { ...cur, labels: want["labels"], annotations: want["annotations"] };
   for (const k of ["labels", "annotations"]) if ((merged["metadata"] as Json)[k] === undefined) delete (merged["metadata"] as Json)[k];
@@ -21,6 +32,39 @@ function desiredFrom(current: Json, manifest: Json, kind: string): Json {
   return merged;
 }
 
+async function getIfExists(client: ApplyClient, key: ObjectKey): Promise<Json | undefined> {
+  try {
+    return fromApiObject(await client.get(key)).json;
+  } catch (e) {
+    if (isCapstanError(e, "NotFound")) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * kubectl apply's outcome for one object: created when absent, else updated with the current
+ * resourceVersion when the manifest changes what is stored.
+ */
+export async function applyObject(client: ApplyClient, key: ObjectKey, manifest: Json): Promise<ApplyOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await getIfExists(client, key);
+    try {
+      if (!current) {
+        await client.create(toApiObject(manifest));
+        return "created";
+      }
+      const desired = desiredFrom(current, manifest, key.kind);
+      if (isDeepStrictEqual(desired, current)) return "unchanged";
+      await client.update(toApiObject(desired));
+      return "configured";
+    } catch (e) {
+      // Created or changed by another writer since the read: read again.
+      if (attempt < MAX_ATTEMPTS && (isCapstanError(e, "AlreadyExists") || isCapstanError(e, "Conflict"))) continue;
+      throw e;
+    }
+  }
+}
+
 export async function apply(client: CapstanClient, files: string[], namespace: string | undefined): Promise<void> {
   const manifests = readManifests(files);
   if (manifests.length === 0) throw new Error("no objects passed to apply");
@@ -28,26 +72,9 @@ export async function apply(client: CapstanClient, files: string[], namespace: s
     const info = kindInfo(m.kind);
     const meta = { ...((m.json["metadata"] ?? {}) as Json) };
     if (info.namespaced && !meta["namespace"] && namespace) meta["namespace"] = namespace;
-    const manifest = { ...m.json, metadata: meta };
     const name = String(meta["name"] ?? "");
-    const label = `${info.singular}/${name}`;
-    let current: Json | undefined;
-    try {
-      current = fromApiObject(await client.get({ kind: m.kind, namespace: String(meta["namespace"] ?? ""), name })).json;
-    } catch (e) {
-      if (!isCapstanError(e, "NotFound")) throw e;
-    }
-    if (!current) {
-      await client.create(toApiObject(manifest));
-      console.log(`${label} created`);
-      continue;
-    }
-    const desired = desiredFrom(current, manifest, m.kind);
-    if (isDeepStrictEqual(desired, current)) {
-      console.log(`${label} unchanged`);
-      continue;
-    }
-    await client.update(toApiObject(desired));
-    console.log(`${label} configured`);
+    const key = { kind: m.kind, namespace: String(meta["namespace"] ?? ""), name };
+    const outcome = await applyObject(client, key, { ...m.json, metadata: meta });
+    console.log(`${qualifiedResource(m.kind)}/${name} ${outcome}`);
   }
 }
