@@ -1,8 +1,9 @@
+import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
 import { fromApiObject, kindInfo } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { age } from "../age.js";
-import { podStatusText, type Json } from "../printers.js";
+import { mapSelectorText, podStatusText, selectorText, type Json } from "../printers.js";
 import { formatTable } from "../table.js";
 import { parseTarget } from "./get.js";
 
@@ -43,6 +44,29 @@ function containerState(state: Json | undefined): [string, [string, unknown][]] 
   return ["Waiting", [["Reason", "ContainerCreating"]]];
 }
 
+/** A probe as kubectl describe prints it: `http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3`. */
+export function probeText(probe: Json): string {
+  let action = "unknown";
+  if (probe["exec"]) action = `exec [${((get(probe, "exec", "command") ?? []) as string[]).join(" ")}]`;
+  else if (probe["httpGet"]) {
+    const h = probe["httpGet"] as Json;
+    action = `http-get ${String(h["scheme"] ?? "HTTP").toLowerCase()}://${String(h["host"] ?? "")}:${String(h["port"] ?? "")}${String(h["path"] ?? "")}`;
+  } else if (probe["tcpSocket"]) action = `tcp-socket ${String(get(probe, "tcpSocket", "host") ?? "")}:${String(get(probe, "tcpSocket", "port") ?? "")}`;
+  const n = (k: string, fallback: number) => String(probe[k] ?? fallback);
+  return `${action} delay=${n("initialDelaySeconds", 0)}s timeout=${n("timeoutSeconds", 1)}s period=${n("periodSeconds", 10)}s #success=${n("successThreshold", 1)} #failure=${n("failureThreshold", 3)}`;
+}
+
+function describeProbes(w: Writer, indent: number, c: Json): void {
+  for (const [key, title] of [["livenessProbe", "Liveness"], ["readinessProbe", "Readiness"], ["startupProbe", "Startup"]] as const) {
+    if (c[key]) w.field(indent, title, probeText(c[key] as Json));
+  }
+}
+
+function portsText(c: Json): string {
+  const ports = (c["ports"] ?? []) as Json[];
+  return ports.length ? ports.map((p) => `${String(p["containerPort"])}/${String(p["protocol"] ?? "TCP")}`).join(", ") : "<none>";
+}
+
 function describePod(w: Writer, pod: Json): void {
   const meta = pod["metadata"] as Json;
   w.field(0, "Name", meta["name"]);
@@ -74,6 +98,7 @@ function describePod(w: Writer, pod: Json): void {
       for (const [k, v] of lastDetails) if (v !== undefined && v !== "") w.field(6, k, v);
     }
     w.field(4, "Ready", s?.["ready"] ? "True" : "False");
+    describeProbes(w, 4, c);
     w.field(4, "Restart Count", s?.["restartCount"] ?? 0);
     const req = get(c, "resources", "requests") as Json | undefined;
     if (req && Object.keys(req).length) w.map(4, "Requests", req);
@@ -100,6 +125,108 @@ function describePod(w: Writer, pod: Json): void {
   w.map(0, "Node-Selectors", get(pod, "spec", "nodeSelector"));
   const tolerations = (get(pod, "spec", "tolerations") ?? []) as Json[];
   w.field(0, "Tolerations", tolerations.map((t) => `${String(t["key"] ?? "")}${t["operator"] === "Exists" ? "" : `=${String(t["value"] ?? "")}`}:${String(t["effect"] ?? "")}`).join(", "));
+}
+
+/** The `Pod Template:` section of a workload, as kubectl prints it. */
+function describePodTemplate(w: Writer, template: Json | undefined): void {
+  w.line("Pod Template:");
+  w.map(2, "Labels", get(template, "metadata", "labels"));
+  const annotations = get(template, "metadata", "annotations");
+  if (annotations && Object.keys(annotations).length) w.map(2, "Annotations", annotations);
+  w.line("  Containers:");
+  for (const c of (get(template, "spec", "containers") ?? []) as Json[]) {
+    w.line(`   ${String(c["name"])}:`);
+    w.field(4, "Image", c["image"]);
+    w.field(4, "Port", portsText(c));
+    if ((c["command"] as string[] | undefined)?.length) w.field(4, "Command", (c["command"] as string[]).join(" "));
+    if ((c["args"] as string[] | undefined)?.length) w.field(4, "Args", (c["args"] as string[]).join(" "));
+    const req = get(c, "resources", "requests") as Json | undefined;
+    if (req && Object.keys(req).length) w.map(4, "Requests", req);
+    const limits = get(c, "resources", "limits") as Json | undefined;
+    if (limits && Object.keys(limits).length) w.map(4, "Limits", limits);
+    describeProbes(w, 4, c);
+    const env = (c["env"] ?? []) as Json[];
+    w.field(4, "Environment", env.length ? env.map((e) => `${String(e["name"])}=${String(e["value"] ?? "")}`).join(", ") : "<none>");
+    const mounts = (c["volumeMounts"] ?? []) as Json[];
+    w.field(4, "Mounts", mounts.length ? mounts.map((m) => `${String(m["mountPath"])} from ${String(m["name"])} (${m["readOnly"] ? "ro" : "rw"})`).join(", ") : "<none>");
+  }
+  const volumes = (get(template, "spec", "volumes") ?? []) as Json[];
+  w.field(2, "Volumes", volumes.length ? volumes.map((v) => `${String(v["name"])} (${v["hostPath"] ? "HostPath" : "EmptyDir"})`).join(", ") : "<none>");
+}
+
+function describeConditions(w: Writer, o: Json): void {
+  const conditions = (get(o, "status", "conditions") ?? []) as Json[];
+  if (!conditions.length) return;
+  w.line("Conditions:");
+  const rows = conditions.map((c) => [String(c["type"]), String(c["status"]), String(c["reason"] ?? "")]);
+  for (const line of formatTable(["Type", "Status", "Reason"], [["----", "------", "------"], ...rows]).split("\n")) w.line(`  ${line}`);
+}
+
+function describeWorkloadHeader(w: Writer, o: Json, selector: string): void {
+  const meta = o["metadata"] as Json;
+  w.field(0, "Name", meta["name"]);
+  w.field(0, "Namespace", meta["namespace"]);
+  w.field(0, "CreationTimestamp", meta["creationTimestamp"]);
+  w.field(0, "Selector", selector);
+  w.map(0, "Labels", meta["labels"]);
+  w.map(0, "Annotations", meta["annotations"]);
+  const owner = ((meta["ownerReferences"] ?? []) as Json[]).find((r) => r["controller"] === true);
+  if (owner) w.field(0, "Controlled By", `${String(owner["kind"])}/${String(owner["name"])}`);
+}
+
+const isControlledBy = (o: Json, uid: unknown): boolean =>
+  ((get(o, "metadata", "ownerReferences") ?? []) as Json[]).some((r) => r["controller"] === true && r["uid"] === uid);
+
+/** Objects of `kind` in the owner's namespace that its selector selects and it controls. */
+async function controlledBy(client: CapstanClient, owner: Json, kind: string, selector: string): Promise<Json[]> {
+  if (selector === "<none>" || selector === "<error>") return [];
+  const list = await client.list({ kind, namespace: String(get(owner, "metadata", "namespace") ?? ""), labelSelector: selector });
+  return list.items.map((o) => fromApiObject(o).json).filter((o) => isControlledBy(o, get(owner, "metadata", "uid")));
+}
+
+async function describeReplicas(w: Writer, client: CapstanClient, o: Json, selector: string): Promise<void> {
+  describeWorkloadHeader(w, o, selector);
+  w.field(0, "Replicas", `${String(get(o, "status", "replicas") ?? 0)} current / ${String(get(o, "spec", "replicas") ?? 0)} desired`);
+  const phases = (await controlledBy(client, o, "Pod", selector)).map((p) => get(p, "status", "phase"));
+  const n = (phase: string) => phases.filter((p) => p === phase).length;
+  w.field(0, "Pods Status", `${n("Running")} Running / ${n("Pending")} Waiting / ${n("Succeeded")} Succeeded / ${n("Failed")} Failed`);
+  describePodTemplate(w, get(o, "spec", "template") as Json | undefined);
+  describeConditions(w, o);
+}
+
+/** A ReplicaSet's template with the label its Deployment adds, for comparing with the Deployment's. */
+function templateWithoutHash(rs: Json): unknown {
+  const template = (get(rs, "spec", "template") ?? {}) as Json;
+  const labels = { ...((get(template, "metadata", "labels") ?? {}) as Json) };
+  delete labels["pod-template-hash"];
+  const metadata: Json = { ...((template["metadata"] ?? {}) as Json), labels };
+  if (Object.keys(labels).length === 0) delete metadata["labels"];
+  return { ...template, metadata };
+}
+
+async function describeDeployment(w: Writer, client: CapstanClient, d: Json): Promise<void> {
+  const selector = selectorText(get(d, "spec", "selector"));
+  describeWorkloadHeader(w, d, selector);
+  const status = (d["status"] ?? {}) as Json;
+  const count = (k: string) => String(status[k] ?? 0);
+  w.field(0, "Replicas", `${String(get(d, "spec", "replicas") ?? 0)} desired | ${count("updatedReplicas")} updated | ${count("replicas")} total | ${count("availableReplicas")} available | ${count("unavailableReplicas")} unavailable`);
+  const strategy = String(get(d, "spec", "strategy", "type") ?? "");
+  w.field(0, "StrategyType", strategy);
+  w.field(0, "MinReadySeconds", String(get(d, "spec", "minReadySeconds") ?? 0));
+  if (strategy === "RollingUpdate") {
+    const ru = (get(d, "spec", "strategy", "rollingUpdate") ?? {}) as Json;
+    w.field(0, "RollingUpdateStrategy", `${String(ru["maxUnavailable"] ?? "")} max unavailable, ${String(ru["maxSurge"] ?? "")} max surge`);
+  }
+  const template = get(d, "spec", "template") as Json | undefined;
+  describePodTemplate(w, template);
+  describeConditions(w, d);
+  const replicaSets = await controlledBy(client, d, "ReplicaSet", selector);
+  const shown = (rs: Json) => `${String(get(rs, "metadata", "name"))} (${String(get(rs, "status", "replicas") ?? 0)}/${String(get(rs, "spec", "replicas") ?? 0)} replicas created)`;
+  const isNew = (rs: Json) => isDeepStrictEqual(templateWithoutHash(rs), templateWithoutHash({ spec: { template } }));
+  const newRS = replicaSets.find(isNew);
+  const old = replicaSets.filter((rs) => rs !== newRS);
+  w.field(0, "OldReplicaSets", old.length ? old.map(shown).join(", ") : "<none>");
+  w.field(0, "NewReplicaSet", newRS ? shown(newRS) : "<none>");
 }
 
 function describeGeneric(w: Writer, o: Json): void {
@@ -137,6 +264,9 @@ export async function describe(client: CapstanClient, args: string[], namespace:
   for (const o of objects) {
     const w = new Writer();
     if (kind === "Pod") describePod(w, o);
+    else if (kind === "Deployment") await describeDeployment(w, client, o);
+    else if (kind === "ReplicaSet") await describeReplicas(w, client, o, selectorText(get(o, "spec", "selector")));
+    else if (kind === "ReplicationController") await describeReplicas(w, client, o, mapSelectorText(get(o, "spec", "selector")));
     else describeGeneric(w, o);
     if (kind !== "Event") await describeEvents(w, client, o);
     texts.push(w.toString());

@@ -1,0 +1,60 @@
+import { afterEach, describe as suite, expect, it, vi } from "vitest";
+import { toApiObject, type ApiObject, type ListRequest } from "@capstan/api";
+import type { CapstanClient } from "@capstan/client";
+import { describe, probeText } from "./describe.js";
+
+suite("probeText", () => {
+  it.each([
+    { name: "httpGet", probe: { httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" } }, want: "http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3" },
+    { name: "tcpSocket", probe: { tcpSocket: { port: "http" }, initialDelaySeconds: 5, periodSeconds: 2 }, want: "tcp-socket :http delay=5s timeout=1s period=2s #success=1 #failure=3" },
+    { name: "exec", probe: { exec: { command: ["cat", "/ready"] }, failureThreshold: 30 }, want: "exec [cat /ready] delay=0s timeout=1s period=10s #success=1 #failure=30" },
+  ])("$name", ({ probe, want }) => {
+    expect(probeText(probe)).toBe(want);
+  });
+});
+
+suite("describe deployment", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } };
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "default", uid: "d-1", creationTimestamp: "2026-01-01T00:00:00Z" },
+    spec: { replicas: 3, selector: { matchLabels: { app: "web" } }, template, strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: 1 } } },
+    status: { replicas: 4, updatedReplicas: 1, availableReplicas: 3, unavailableReplicas: 1, conditions: [{ type: "Progressing", status: "True", reason: "ReplicaSetUpdated" }] },
+  };
+  const replicaSet = (name: string, image: string, replicas: number, owner = "d-1") => ({
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name, namespace: "default", ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: owner, controller: true }] },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web", "pod-template-hash": name.slice(4) } }, spec: { containers: [{ name: "web", image }] } },
+    },
+    status: { replicas },
+  });
+  const lists: Record<string, object[]> = {
+    ReplicaSet: [replicaSet("web-new", "nginx:1.27", 1), replicaSet("web-old", "nginx:1.26", 3), replicaSet("web-other", "nginx:1.27", 1, "d-2")],
+    Event: [],
+  };
+  const client = {
+    get: async () => toApiObject(deployment),
+    list: async (req: ListRequest) => ({ items: (lists[req.kind] ?? []).map((o) => toApiObject(o)) as ApiObject[], resourceVersion: "9" }),
+  } as unknown as CapstanClient;
+
+  it("shows replicas, strategy, template, conditions and the ReplicaSets it controls", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await describe(client, ["deployment", "web"], "default");
+    const text = String(log.mock.calls[0]?.[0]);
+    expect(text).toContain("Replicas:         3 desired | 1 updated | 4 total | 3 available | 1 unavailable");
+    expect(text).toContain("RollingUpdateStrategy: 25% max unavailable, 1 max surge");
+    expect(text).toContain("    Image:        nginx:1.27");
+    expect(text).toContain("  Progressing   True     ReplicaSetUpdated");
+    expect(text).toContain("OldReplicaSets:   web-old (3/3 replicas created)");
+    expect(text).toContain("NewReplicaSet:    web-new (1/1 replicas created)");
+    expect(text).not.toContain("web-other");
+    expect(text).toContain("Events:            <none>");
+  });
+});
