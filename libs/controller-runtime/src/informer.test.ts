@@ -117,6 +117,23 @@ describe("Informer", () => {
     expect(log).toEqual(["Pod add handler for default/a: boom"]);
   });
 
+  it("tells a writer when the cache holds its write's revision, and gives up after the timeout", async () => {
+    const { informer, source } = anInformer();
+    await source.list([]);
+    const reached = informer.waitForRevision(3, 5_000);
+    const late = informer.waitForRevision(9, 50);
+    await source.emit("ADDED", aPod("a", "2"));
+    let settled = false;
+    void reached.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await source.emit("ADDED", aPod("b", "3"));
+    expect(await reached).toBe(true);
+    expect(informer.get("default", "b")).toBeDefined();
+    expect(await late).toBe(false);
+    expect(await informer.waitForRevision(1)).toBe(true);
+  });
+
   it("indexes by owner uid, by label and by custom indexers", async () => {
     const { informer, source } = anInformer();
     informer.addIndexer("app", (o) => [((o["metadata"] as { labels: Record<string, string> }).labels["app"]) ?? ""]);

@@ -53,6 +53,7 @@ export class Informer<T extends JsonObject = JsonObject> {
   private reflector: Reflector | undefined;
   private markSynced: () => void = () => {};
   private isSynced = false;
+  private readonly waiters = new Set<{ revision: number; resolve: (reached: boolean) => void }>();
 
   constructor(opts: InformerOptions) {
     this.kind = opts.kind;
@@ -81,6 +82,26 @@ export class Informer<T extends JsonObject = JsonObject> {
 
   async stop(): Promise<void> {
     await this.reflector?.stop();
+  }
+
+  /**
+   * Resolves true once the cache reflects `revision` — typically the revision of the caller's own write
+   * of this kind, so its next read sees that write — or false after timeoutMs.
+   */
+  waitForRevision(revision: number, timeoutMs = 10_000): Promise<boolean> {
+    if (this.revision >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        revision,
+        resolve: (reached: boolean) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   addIndexer(name: string, fn: IndexFunc<T>): void {
@@ -126,6 +147,7 @@ export class Informer<T extends JsonObject = JsonObject> {
       this.markSynced();
     }
     for (const change of changes) this.notify(change, NO_TRACE);
+    this.wakeWaiters();
   }
 
   private apply(event: ReflectorEvent): void {
@@ -136,10 +158,16 @@ export class Informer<T extends JsonObject = JsonObject> {
     if (event.type === "DELETED") {
       this.cache.delete(objectKey(obj));
       this.notify({ type: "delete", obj }, trace);
-      return;
+    } else {
+      const old = this.cache.set(obj);
+      this.notify(old ? { type: "update", old, obj } : { type: "add", obj }, trace);
     }
-    const old = this.cache.set(obj);
-    this.notify(old ? { type: "update", old, obj } : { type: "add", obj }, trace);
+    this.wakeWaiters();
+  }
+
+  /** The reflector advances its revision before handing over the change, so the cache holds it now. */
+  private wakeWaiters(): void {
+    for (const w of this.waiters) if (this.revision >= w.revision) w.resolve(true);
   }
 
   private notify(change: Notification<T>, trace: TraceContextCarrier): void {
