@@ -209,10 +209,14 @@ describe("ProcessRuntime", () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(280);
     expect(gaps[2]).toBeGreaterThanOrEqual(580);
 
-    const current = await readAll(rt.logs(uid(pod), "main", { follow: false }));
+    // The current instance may have started a moment ago and not written its line yet.
+    const current = await eventually(async () => {
+      const text = await readAll(rt.logs(uid(pod), "main", { follow: false }));
+      expect(text).toMatch(/^run [0-9a-f-]{36}\n$/);
+      return text;
+    });
     const previous = await readAll(rt.logs(uid(pod), "main", { follow: false, previous: true }));
     expect(previous).toMatch(/^run [0-9a-f-]{36}\n$/);
-    expect(current).toMatch(/^run [0-9a-f-]{36}\n$/);
     expect(previous).not.toBe(current);
   });
 
