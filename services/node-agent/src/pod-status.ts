@@ -4,24 +4,33 @@ import type { PodRuntimeStatus } from "./runtime/index.js";
 type Condition = { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string };
 
 /** Keeps a condition's lastTransitionTime when its status did not change. */
-function condition(previous: Condition[], type: string, status: boolean, now: string): Condition {
+function condition(previous: Condition[], type: string, status: boolean, now: string, why?: { reason: string; message: string }): Condition {
   const value = status ? "True" : "False";
   const before = previous.find((c) => c.type === type);
-  return { type, status: value, lastTransitionTime: before?.status === value ? (before.lastTransitionTime ?? now) : now };
+  return { type, status: value, lastTransitionTime: before?.status === value ? (before.lastTransitionTime ?? now) : now, ...why };
+}
+
+/** Why Ready and ContainersReady are False, in the kubelet's words. */
+function unreadyBecause(runtime: PodRuntimeStatus): { reason: string; message: string } | undefined {
+  if (runtime.phase === "Succeeded" || runtime.phase === "Failed") return { reason: "PodCompleted", message: "" };
+  const unready = runtime.containerStatuses.filter((c) => !c.ready).map((c) => c.name);
+  if (unready.length === 0) return undefined;
+  return { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
 }
 
 /** The PodStatus the API should show for what the runtime reports. */
 export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP: string, now: string): JsonObject {
   const previous = (((pod["status"] ?? {}) as JsonObject)["conditions"] ?? []) as Condition[];
   const containersReady = runtime.containerStatuses.length > 0 && runtime.containerStatuses.every((c) => c.ready);
+  const why = containersReady ? undefined : unreadyBecause(runtime);
   const scheduled = previous.find((c) => c.type === "PodScheduled") ?? { type: "PodScheduled", status: "True", lastTransitionTime: now };
   const status: JsonObject = {
     ...((pod["status"] ?? {}) as JsonObject),
     phase: runtime.phase,
     conditions: [
       condition(previous, "Initialized", true, now),
-      condition(previous, "Ready", containersReady, now),
-      condition(previous, "ContainersReady", containersReady, now),
+      condition(previous, "Ready", containersReady, now, why),
+      condition(previous, "ContainersReady", containersReady, now, why),
       scheduled,
     ],
     hostIP,
