@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { containerPath, launchCommand, mountPointOf } from "./container-sandbox.js";
+import { containerPath, execCommand, launchCommand, mountPointOf } from "./container-sandbox.js";
 
 const mountinfo = [
   "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw",
@@ -58,5 +58,24 @@ describe("launchCommand", () => {
     expect(cmd.args.slice(7, 13)).toEqual(["capstan-sandbox", "/c/merged", "/c/upper", "/c/work", "web", "/srv"]);
     expect(cmd.args.slice(14)).toEqual(["1", "/state/v/html", "/html", "ro", "--", "/bin/sh", "-c", "echo hi"]);
     expect(cmd.reportsStart).toBe(true);
+  });
+});
+
+describe("execCommand", () => {
+  const exec = { pid: 4242, argv: ["cat", "/tmp/ready"], workingDir: "/srv" };
+
+  it("runs the command directly, from the working directory, without a sandbox", () => {
+    expect(execCommand(exec, { mode: "none", reason: "test" })).toEqual({ file: "cat", args: ["/tmp/ready"], cwd: "/srv", reportsStart: false });
+  });
+
+  it("enters the container's mount and UTS namespaces and root with nsenter, then its working directory", () => {
+    const cmd = execCommand(exec, { mode: "overlay", unshare: "/usr/bin/unshare", nsenter: "/usr/bin/nsenter" });
+    expect(cmd.file).toBe("/usr/bin/nsenter");
+    expect(cmd.args.slice(0, 9)).toEqual(["--target", "4242", "--mount", "--uts", "--root", "--wd", "/bin/sh", "-c", expect.stringContaining('cd "$1"')]);
+    expect(cmd.args.slice(9)).toEqual(["capstan-exec", "/srv", "cat", "/tmp/ready"]);
+  });
+
+  it("needs a command", () => {
+    expect(() => execCommand({ ...exec, argv: [] }, { mode: "none", reason: "test" })).toThrow(RangeError);
   });
 });

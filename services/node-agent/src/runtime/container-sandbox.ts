@@ -16,7 +16,7 @@ import { join, posix } from "node:path";
  */
 export type SandboxMode = "overlay" | "none";
 
-export type Sandbox = { mode: "overlay"; unshare: string } | { mode: "none"; reason: string };
+export type Sandbox = { mode: "overlay"; unshare: string; nsenter?: string } | { mode: "none"; reason: string };
 
 export interface BindMount {
   source: string;
@@ -130,6 +130,40 @@ export function launchCommand(launch: ContainerLaunch, sandbox: Sandbox): Launch
   };
 }
 
+/** A command to run inside a running container (an exec probe), next to its main process `pid`. */
+export interface ContainerExec {
+  pid: number;
+  argv: string[];
+  /** Inside the container; "" means `/`. */
+  workingDir: string;
+}
+
+/** Runs inside the container's root: the working directory first, then the command. */
+const execInitScript = `cd "$1" || exit 126
+shift
+exec "$@"`;
+
+/**
+ * How to run a command inside a running container, as `kubectl exec` does: in `overlay` mode `nsenter`
+ * joins the mount and UTS namespaces of the container's main process, its root (the overlay it chrooted
+ * into) and its working directory (the agent's own does not exist there), so the command sees the
+ * container's files, volumes and private /tmp; in `none` mode it runs on the host like the container.
+ */
+export function execCommand(exec: ContainerExec, sandbox: Sandbox): LaunchCommand {
+  const [file, ...args] = exec.argv;
+  if (file === undefined) throw new RangeError("exec needs a command");
+  if (sandbox.mode === "none") {
+    return { file, args, ...(exec.workingDir ? { cwd: exec.workingDir } : {}), reportsStart: false };
+  }
+  const nsenter = sandbox.nsenter ?? findExecutable("nsenter");
+  if (!nsenter) throw new Error("util-linux nsenter is not installed: cannot exec in a sandboxed container");
+  return {
+    file: nsenter,
+    args: ["--target", String(exec.pid), "--mount", "--uts", "--root", "--wd", "/bin/sh", "-c", execInitScript, "capstan-exec", exec.workingDir || "/", ...exec.argv],
+    reportsStart: false,
+  };
+}
+
 /** A mountPath as the sandbox uses it: absolute and normalised, so `..` cannot climb out of the root. */
 export function containerPath(mountPath: string): string {
   return posix.resolve("/", mountPath);
@@ -159,7 +193,10 @@ export function probeSandbox(stateDir: string): Sandbox {
       ],
       { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 },
     );
-    if (result.status === 0) return { mode: "overlay", unshare };
+    if (result.status === 0) {
+      const nsenter = findExecutable("nsenter");
+      return { mode: "overlay", unshare, ...(nsenter ? { nsenter } : {}) };
+    }
     const detail = result.error?.message ?? (result.stderr.trim() || `exit status ${result.status}`);
     return { mode: "none", reason: `overlayfs over / with its upper layer in ${stateDir} does not work here (${detail})` };
   } finally {

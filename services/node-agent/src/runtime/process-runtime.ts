@@ -10,6 +10,7 @@ import { LogStream } from "./container-logs.js";
 import { containerEnvironment, expandVariables, podHostname, type PodIdentity } from "./container-env.js";
 import {
   containerPath,
+  execCommand,
   hostPathsToBind,
   launchCommand,
   mountPointsUnder,
@@ -22,6 +23,9 @@ import {
 import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
 import { isTerminalPhase, podPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
+import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
+import { execProbe, httpGetProbe, tcpSocketProbe } from "./probe-handlers.js";
+import { ContainerProber } from "./prober.js";
 import {
   bootId,
   isRecordedGroupAlive,
@@ -74,6 +78,10 @@ interface ContainerProcess {
   startError: string | undefined;
   /** Set when the runtime stops it on purpose: its exit is not a crash to restart. */
   stopping: boolean;
+  /** Set when a failed liveness or startup probe killed it: it restarts unless the policy is Never. */
+  unhealthy: "liveness" | "startup" | undefined;
+  /** Probes this instance while it runs. */
+  prober: ContainerProber | undefined;
   exited: Promise<void>;
   markExited: () => void;
 }
@@ -467,6 +475,8 @@ export class ProcessRuntime implements Runtime {
       startedAt: now(),
       startError: undefined,
       stopping: false,
+      unhealthy: undefined,
+      prober: undefined,
       exited: new Promise<void>((resolve) => (markExited = resolve)),
       markExited: () => markExited(),
     };
@@ -507,10 +517,78 @@ export class ProcessRuntime implements Runtime {
     this.emit(rec, "Normal", "Started", `Started container ${name}`, name);
     if (c.process === proc) {
       c.status.state = { running: { startedAt: proc.startedAt } };
-      c.status.started = true;
-      c.status.ready = true;
+      this.startProbes(rec, c, proc);
       this.notify(rec.uid);
     }
+  }
+
+  /**
+   * Without probes a running container is started and ready. A startup probe holds `started` (and so
+   * `ready`) back until it passes; a readiness probe holds `ready` back until it passes.
+   */
+  private startProbes(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess): void {
+    const probes = containerProbes(c.spec);
+    const name = c.spec.name;
+    const prober = new ContainerProber({
+      probes,
+      startedAtMs: Date.now(),
+      run: (_type, spec, signal) => this.runProbe(rec, c, proc, spec, signal),
+      events: {
+        probeFailed: (type, result) => {
+          const verb = result.result === "Error" ? "errored" : "failed";
+          this.emit(rec, "Warning", "Unhealthy", `${probeTitle[type]} probe ${verb}: ${result.output}`, name);
+        },
+        stateChanged: ({ started, ready }) => {
+          if (c.process !== proc) return;
+          c.status.started = started;
+          c.status.ready = ready;
+          this.notify(rec.uid);
+        },
+        unhealthy: (type, spec) => this.killUnhealthy(rec, c, proc, type, spec),
+        error: (e) => this.logger.warn("probe listener failed", { podUid: rec.uid, container: name, error: errorMessage(e) }),
+      },
+    });
+    proc.prober = prober;
+    c.status.started = prober.state.started;
+    c.status.ready = prober.state.ready;
+    prober.start();
+  }
+
+  /** Runs one probe of a running container; resolves (never rejects) within the probe's timeout. */
+  private async runProbe(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, spec: ProbeSpec, signal: AbortSignal): Promise<ProbeResult> {
+    const handler = spec.handler;
+    const timeoutMs = spec.timeoutSeconds * 1000;
+    switch (handler.kind) {
+      case "exec": {
+        if (proc.pid === undefined) return { result: "Error", output: "the container has no process" };
+        const cmd = execCommand({ pid: proc.pid, argv: handler.command, workingDir: c.spec.workingDir }, this.sandbox);
+        const env = containerEnvironment(c.spec, rec.identity);
+        return execProbe({ file: cmd.file, args: cmd.args, ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}), env, command: handler.command, timeoutMs }, signal);
+      }
+      case "httpGet": {
+        const port = resolveProbePort(handler.port, c.spec);
+        if ("error" in port) return { result: "Error", output: port.error };
+        const host = handler.host || rec.identity.podIP;
+        return httpGetProbe({ scheme: handler.scheme, host, port: port.port, path: handler.path, headers: handler.httpHeaders, timeoutMs }, signal);
+      }
+      case "tcpSocket": {
+        const port = resolveProbePort(handler.port, c.spec);
+        if ("error" in port) return { result: "Error", output: port.error };
+        return tcpSocketProbe({ host: handler.host || rec.identity.podIP, port: port.port, timeoutMs }, signal);
+      }
+    }
+  }
+
+  /** A failed liveness or startup probe: kill the container (the probe's grace period, else the pod's); it then restarts by policy. */
+  private killUnhealthy(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, type: "liveness" | "startup", spec: ProbeSpec): void {
+    void this.enqueue(rec, async () => {
+      if (c.process !== proc || proc.stopping || rec.terminating || this.shuttingDown) return;
+      proc.unhealthy = type;
+      const restart = rec.policy !== "Never";
+      const name = c.spec.name;
+      this.emit(rec, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
+      await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? this.gracePeriodOf(rec));
+    });
   }
 
   /** undefined → it runs; a message → it could not start. The sandbox reports on fd 3, which closes at exec. */
@@ -537,6 +615,7 @@ export class ProcessRuntime implements Runtime {
     code: number | null,
     signal: NodeJS.Signals | null,
   ): void {
+    proc.prober?.stop();
     if (c.process !== proc) return;
     c.process = undefined;
     if (proc.pid !== undefined) {
@@ -557,7 +636,9 @@ export class ProcessRuntime implements Runtime {
     c.status.ready = false;
     c.status.started = false;
     const finishedAtMs = Date.now();
-    if (rec.terminating || proc.stopping || this.shuttingDown || !shouldRestartContainer(rec.policy, exitCode)) {
+    // The kubelet restarts a container it killed for a failed probe whatever its exit code, unless the policy is Never.
+    const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(rec.policy, exitCode);
+    if (rec.terminating || proc.stopping || this.shuttingDown || !restartable) {
       c.status.state = { terminated };
       this.notify(rec.uid);
       proc.markExited();
@@ -593,7 +674,7 @@ export class ProcessRuntime implements Runtime {
     proc.markExited();
   }
 
-  /** SIGTERM to the group, SIGKILL after the grace period; resolves when every member is gone. */
+  /** Stops a container for good (pod deletion, image change, shutdown): no restart follows. */
   private async stopContainer(rec: PodRecord, c: ContainerRecord, gracePeriodSeconds: number): Promise<void> {
     if (c.restartTimer) {
       clearTimeout(c.restartTimer);
@@ -605,7 +686,13 @@ export class ProcessRuntime implements Runtime {
     const proc = c.process;
     if (!proc) return;
     proc.stopping = true;
+    proc.prober?.stop();
     this.emit(rec, "Normal", "Killing", `Stopping container ${c.spec.name}`, c.spec.name);
+    await this.signalUntilGone(rec, c, proc, gracePeriodSeconds);
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; resolves when every member is gone. */
+  private async signalUntilGone(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, gracePeriodSeconds: number): Promise<void> {
     if (proc.pid === undefined) return proc.exited;
     signalGroup(proc.pid, "SIGTERM");
     const grace = new AbortController();
@@ -771,6 +858,12 @@ export class ProcessRuntime implements Runtime {
       }
     }
   }
+}
+
+const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function readdirOrEmpty(dir: string): string[] {

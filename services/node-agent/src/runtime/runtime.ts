@@ -12,7 +12,7 @@ export interface PodRuntimeStatus {
   message?: string;
 }
 
-export type RuntimeEventReason = "Pulled" | "Created" | "Started" | "Killing" | "BackOff" | "Failed";
+export type RuntimeEventReason = "Pulled" | "Created" | "Started" | "Killing" | "BackOff" | "Failed" | "Unhealthy";
 
 /** A Kubernetes-style event about a pod (or one of its containers), as the kubelet would record it. */
 export interface RuntimeEvent {

@@ -1,6 +1,7 @@
-import type { Container, Pod, Volume } from "@capstan/api";
+import type { Container, Pod, Probe, Volume } from "@capstan/api";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Clock, Timer } from "./clock.js";
 
 /** Builders and polling for runtime tests. */
 export function aContainer(name: string, image: string, fields: Partial<Container> = {}): Container {
@@ -18,6 +19,23 @@ export function aContainer(name: string, image: string, fields: Partial<Containe
     terminationMessagePolicy: "",
     ...fields,
   };
+}
+
+/** A Probe as the API defaults it (period 10 s, timeout 1 s, thresholds 1 and 3), with `fields` on top. */
+function aProbe(handler: Pick<Probe, "exec" | "httpGet" | "tcpSocket">, fields: Partial<Probe>): Probe {
+  return { initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3, ...handler, ...fields };
+}
+
+export function anHTTPGetProbe(path: string, port: number | string, fields: Partial<Probe> = {}): Probe {
+  return aProbe({ httpGet: { path, port: String(port), host: "", scheme: "HTTP", httpHeaders: [] } }, fields);
+}
+
+export function aTCPSocketProbe(port: number | string, fields: Partial<Probe> = {}): Probe {
+  return aProbe({ tcpSocket: { port: String(port), host: "" } }, fields);
+}
+
+export function anExecProbe(command: string[], fields: Partial<Probe> = {}): Probe {
+  return aProbe({ exec: { command } }, fields);
 }
 
 export class PodBuilder {
@@ -91,5 +109,52 @@ export async function eventually<T>(check: () => T | Promise<T>, opts: { timeout
       if (Date.now() > deadline) throw e;
     }
     await sleep(opts.intervalMs ?? 50);
+  }
+}
+
+interface PendingTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** A clock that only moves when told to; timers fire in time order during `advance`. */
+export class FakeClock implements Clock {
+  private time: number;
+  private seq = 0;
+  private pending: PendingTimer[] = [];
+
+  constructor(start = 0) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    const timer: PendingTimer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.pending.push(timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, each at its own time. */
+  advance(ms: number): void {
+    const target = this.time + ms;
+    for (;;) {
+      this.pending = this.pending.filter((t) => !t.cancelled);
+      const due = this.pending.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.pending.splice(this.pending.indexOf(due), 1);
+      this.time = due.at;
+      due.fn();
+    }
+    this.time = target;
+  }
+
+  /** Timers still waiting to fire. */
+  get pendingTimers(): number {
+    return this.pending.filter((t) => !t.cancelled).length;
   }
 }
