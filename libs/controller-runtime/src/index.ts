@@ -36,3 +36,6 @@ export type {
   LeaseRecord,
   StoppedLeadingReason,
 } from "./leader-elector.js";
+
+export { runControllerProcess } from "./controller-process.js";
+export type { ControllerContext } from "./controller-process.js";

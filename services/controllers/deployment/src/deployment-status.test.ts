@@ -11,7 +11,7 @@ function rs(name: string, replicas: number, available = replicas): ReplicaSetVie
 
 function input(o: Partial<StatusInput> = {}): StatusInput {
   return {
-    spec: { replicas: 3, strategy: "RollingUpdate", maxSurge: 1, maxUnavailable: 0, paused: false, revisionHistoryLimit: 10, progressDeadlineSeconds: 60 },
+    spec: { replicas: 3, strategy: "RollingUpdate", maxSurge: "1", maxUnavailable: "0", paused: false, revisionHistoryLimit: 10, progressDeadlineSeconds: 60 },
     generation: 2,
     newRS: rs("web-new", 3),
     olds: [],

@@ -32,7 +32,7 @@ export interface StatusInput {
 }
 
 /** The rollout is done: every replica updated and available, no old pod left. */
-export function isComplete(input: Pick<StatusInput, "spec" | "newRS" | "olds">): boolean {
+export function isComplete(input: { readonly spec: RolloutSpec; readonly newRS: ReplicaSetView; readonly olds: readonly ReplicaSetView[] }): boolean {
   const { spec, newRS, olds } = input;
   return (
     newRS.replicas === spec.replicas &&

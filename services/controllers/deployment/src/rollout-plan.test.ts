@@ -5,8 +5,8 @@ import { planRollout, type ReplicaSetView, type RolloutSpec } from "./rollout-pl
 const spec = (o: Partial<RolloutSpec> = {}): RolloutSpec => ({
   replicas: 4,
   strategy: "RollingUpdate",
-  maxSurge: 1,
-  maxUnavailable: 1,
+  maxSurge: "1",
+  maxUnavailable: "1",
   paused: false,
   revisionHistoryLimit: 10,
   ...o,
@@ -22,16 +22,16 @@ const scaled = (step: ReturnType<typeof planRollout>) => Object.fromEntries(step
 describe("resolveFenceposts", () => {
   it.each([
     { surge: "25%", unavailable: "25%", replicas: 3, want: { surge: 1, unavailable: 0 } },
-    { surge: 1, unavailable: "25%", replicas: 3, want: { surge: 1, unavailable: 0 } },
-    { surge: 0, unavailable: 0, replicas: 3, want: { surge: 0, unavailable: 1 } },
+    { surge: "1", unavailable: "25%", replicas: 3, want: { surge: 1, unavailable: 0 } },
+    { surge: "0", unavailable: "0", replicas: 3, want: { surge: 0, unavailable: 1 } },
     { surge: "50%", unavailable: "50%", replicas: 5, want: { surge: 3, unavailable: 2 } },
-    { surge: 2, unavailable: 1, replicas: 10, want: { surge: 2, unavailable: 1 } },
+    { surge: "2", unavailable: "1", replicas: 10, want: { surge: 2, unavailable: 1 } },
   ])("maxSurge $surge, maxUnavailable $unavailable of $replicas → $want", ({ surge, unavailable, replicas, want }) => {
     expect(resolveFenceposts(surge, unavailable, replicas)).toEqual(want);
   });
 
   it("refuses what is neither a number nor a percentage", () => {
-    expect(() => resolveFenceposts("lots", 1, 3)).toThrow(/must be an integer or a percentage/);
+    expect(() => resolveFenceposts("lots", "1", 3)).toThrow(/must be an integer or percentage/);
   });
 });
 

@@ -16,8 +16,9 @@ export interface ReplicaSetView {
 export interface RolloutSpec {
   readonly replicas: number;
   readonly strategy: "RollingUpdate" | "Recreate";
-  readonly maxSurge: number | string;
-  readonly maxUnavailable: number | string;
+  /** IntOrString, as the API holds it: "1" or "25%". */
+  readonly maxSurge: string;
+  readonly maxUnavailable: string;
   readonly paused: boolean;
   readonly revisionHistoryLimit: number;
 }

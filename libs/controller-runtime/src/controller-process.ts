@@ -1,0 +1,81 @@
+import { hostname } from "node:os";
+import { JetStreamBus } from "@capstan/bus";
+import { createClient, type CapstanClient, type JsonObject } from "@capstan/client";
+import { initTelemetry } from "@capstan/telemetry";
+import type { Controller } from "./controller.js";
+import { createInformer, type Informer } from "./informer.js";
+import { createLeaderElector } from "./leader-elector.js";
+
+/** What a controller process's set-up gets: one client, and one shared informer per kind. */
+export interface ControllerContext {
+  readonly client: CapstanClient;
+  informer<T extends JsonObject = JsonObject>(kind: string): Informer<T>;
+  readonly log: (message: string) => void;
+}
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: Invalid value "${raw}": must be a positive number`);
+  return n;
+}
+
+/**
+ * The main of a controller service (DESIGN.md §4): connect, campaign for the lease named after the
+ * service, and run the controllers only while leading. Losing the lease exits the process, so its
+ * supervisor restarts it as a fresh candidate with empty caches.
+ *
+ * Environment: CAPSTAN_GATEWAY, NATS_URL, CAPSTAN_PREFIX, CAPSTAN_LEASE_SECONDS (default 15).
+ */
+export async function runControllerProcess(service: string, setup: (ctx: ControllerContext) => Controller[]): Promise<void> {
+  const log = (message: string) => console.log(message);
+  const env = process.env;
+  const prefix = env["CAPSTAN_PREFIX"] ?? "capstan";
+  const leaseDurationMs = positiveNumber("CAPSTAN_LEASE_SECONDS", 15) * 1000;
+  const telemetry = initTelemetry(service);
+  const client = createClient({ address: env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470", actor: `system:${service}` });
+  const bus = await JetStreamBus.connect({ url: env["NATS_URL"] ?? "nats://127.0.0.1:4222", prefix, name: service });
+  const elector = await createLeaderElector({ nc: bus.nc, prefix, log });
+
+  const informers = new Map<string, Informer>();
+  const ctx: ControllerContext = {
+    client,
+    log,
+    informer: <T extends JsonObject>(kind: string) => {
+      let informer = informers.get(kind);
+      if (!informer) informers.set(kind, (informer = createInformer({ client, bus, kind, log })));
+      return informer as unknown as Informer<T>;
+    },
+  };
+  let controllers: Controller[] = [];
+
+  const shutdown = async (code: number) => {
+    await Promise.all(controllers.map((c) => c.stop()));
+    await Promise.all([...informers.values()].map((i) => i.stop()));
+    await bus.close();
+    client.close();
+    await telemetry.shutdown();
+    process.exit(code);
+  };
+  const election = elector.runWhenLeader(
+    { name: service, identity: `${hostname()}-${process.pid}`, leaseDurationMs },
+    async () => {
+      log("leading");
+      controllers = setup(ctx);
+      await Promise.all(controllers.map((c) => c.start()));
+    },
+    async (reason) => {
+      if (reason === "stopped") return;
+      log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
+      await shutdown(1);
+    },
+  );
+  log("candidate for leadership");
+  const stop = async () => {
+    await election.stop({ release: true });
+    await shutdown(0);
+  };
+  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop());
+}

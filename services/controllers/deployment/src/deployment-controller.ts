@@ -1,0 +1,182 @@
+import { isCapstanError } from "@capstan/apimachinery";
+import { Deployment, objectMeta, ReplicaSet, toApiObject, type ApiObject } from "@capstan/api";
+import type { CapstanClient, JsonObject } from "@capstan/client";
+import { OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import { deploymentStatus, isComplete, type DeploymentStatusView } from "./deployment-status.js";
+import { POD_TEMPLATE_HASH, podTemplateHash, sameTemplate } from "./pod-template-hash.js";
+import { planRollout, type ReplicaSetView, type RolloutSpec } from "./rollout-plan.js";
+
+export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+
+const revisionOf = (o: ApiObject) => Number(objectMeta(o).resourceVersion || 0);
+
+interface OwnedReplicaSet {
+  readonly json: JsonObject;
+  readonly rs: ReplicaSet;
+  readonly view: ReplicaSetView;
+}
+
+function owned(json: JsonObject): OwnedReplicaSet {
+  const rs = ReplicaSet.fromJSON(json);
+  const meta = rs.metadata!;
+  return {
+    json,
+    rs,
+    view: {
+      name: meta.name,
+      revision: Number(meta.annotations[REVISION_ANNOTATION] ?? 0),
+      replicas: rs.spec?.replicas ?? 0,
+      currentReplicas: rs.status?.replicas ?? 0,
+      readyReplicas: rs.status?.readyReplicas ?? 0,
+      availableReplicas: rs.status?.availableReplicas ?? 0,
+    },
+  };
+}
+
+const templateOf = (json: JsonObject) => (((json["spec"] ?? {}) as JsonObject)["template"] ?? {}) as JsonObject;
+
+/**
+ * Rolls each Deployment towards its template through ReplicaSets: finds or creates the ReplicaSet of
+ * the current template (rollback = an old one becomes current again, with the next revision), scales
+ * them by planRollout, prunes history, and writes the status. Like the ReplicaSet controller, it waits
+ * for its own writes to reach its cache before it returns.
+ */
+export class DeploymentReconciler implements Reconciler {
+  constructor(
+    private readonly deployments: Informer,
+    private readonly replicaSets: Informer,
+    private readonly client: CapstanClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const { namespace, name } = splitObjectKey(key);
+    const json = this.deployments.get(namespace, name);
+    if (!json) return;
+    const d = Deployment.fromJSON(json);
+    const meta = d.metadata!;
+    if (meta.deletionTimestamp) return;
+    const spec = rolloutSpec(d);
+    const all = this.replicaSets
+      .byIndex(OWNER_UID_INDEX, meta.uid)
+      .map(owned)
+      .filter(({ rs }) => rs.metadata!.ownerReferences.some((r) => r.controller === true && r.uid === meta.uid));
+
+    let current = all.find((o) => sameTemplate(templateOf(o.json), templateOf(json)));
+    let acted = false;
+    const maxRevision = Math.max(0, ...all.map((o) => o.view.revision));
+    if (!current) {
+      current = owned(await this.createReplicaSet(json, d, maxRevision + 1));
+      acted = true;
+    } else if (current.view.revision < maxRevision) {
+      // Back to an older template (rollout undo): it becomes the newest revision again.
+      current = owned(await this.updateReplicaSet(current, { annotations: { [REVISION_ANNOTATION]: String(maxRevision + 1) } }));
+      acted = true;
+    }
+    const currentName = current.view.name;
+    const olds = all.filter((o) => o.view.name !== currentName);
+
+    const step = planRollout(spec, current.view, olds.map((o) => o.view));
+    for (const o of [current, ...olds]) {
+      const replicas = step.scale.get(o.view.name);
+      if (replicas === undefined) continue;
+      const updated = owned(await this.updateReplicaSet(o, { replicas }));
+      if (o === current) current = updated;
+      acted = true;
+    }
+    for (const prunedName of step.prune) {
+      await this.client.delete({ kind: "ReplicaSet", namespace, name: prunedName }).catch((e: unknown) => {
+        if (!isCapstanError(e, "NotFound")) throw e;
+      });
+    }
+
+    const previous = json["status"] ? (json["status"] as unknown as DeploymentStatusView) : undefined;
+    const oldViews = olds.map((o) => ({ ...o.view, replicas: step.scale.get(o.view.name) ?? o.view.replicas }));
+    const status = deploymentStatus({
+      spec: { ...spec, progressDeadlineSeconds: d.spec?.progressDeadlineSeconds ?? 600 },
+      generation: meta.generation,
+      newRS: current.view,
+      olds: oldViews,
+      previous,
+      acted,
+      now: this.now(),
+    });
+    await this.writeStatus(json, status);
+    if (spec.paused || isComplete({ spec, newRS: current.view, olds: oldViews })) return;
+    // Look again when the progress deadline would pass, so ProgressDeadlineExceeded shows without other changes.
+    const progressing = status.conditions.find((c) => c.type === "Progressing");
+    const deadline = Date.parse(progressing?.lastUpdateTime ?? "") + (d.spec?.progressDeadlineSeconds ?? 600) * 1000;
+    return Number.isFinite(deadline) ? { requeueAfterMs: Math.max(1000, deadline - this.now().getTime() + 100) } : undefined;
+  }
+
+  private async createReplicaSet(json: JsonObject, d: Deployment, revision: number): Promise<JsonObject> {
+    const meta = d.metadata!;
+    const template = templateOf(json);
+    const hash = podTemplateHash(template, d.status?.collisionCount ?? 0);
+    const templateMeta = (template["metadata"] ?? {}) as JsonObject;
+    const labels = { ...((templateMeta["labels"] ?? {}) as Record<string, string>), [POD_TEMPLATE_HASH]: hash };
+    const selector = ((json["spec"] as JsonObject)["selector"] ?? {}) as JsonObject;
+    const rs = {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: {
+        name: `${meta.name}-${hash}`,
+        namespace: meta.namespace,
+        labels,
+        annotations: { [REVISION_ANNOTATION]: String(revision) },
+        ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: {
+        replicas: 0,
+        minReadySeconds: d.spec?.minReadySeconds ?? 0,
+        selector: { ...selector, matchLabels: { ...((selector["matchLabels"] ?? {}) as Record<string, string>), [POD_TEMPLATE_HASH]: hash } },
+        template: { ...template, metadata: { ...templateMeta, labels } },
+      },
+    };
+    const created = await this.client.create(toApiObject(rs));
+    await this.replicaSets.waitForRevision(revisionOf(created));
+    return this.replicaSets.get(meta.namespace, rs.metadata.name) ?? (rs as unknown as JsonObject);
+  }
+
+  /** Changes replicas or annotations of a ReplicaSet, guarded by its resourceVersion; returns it as cached after the write. */
+  private async updateReplicaSet(o: OwnedReplicaSet, change: { replicas?: number; annotations?: Record<string, string> }): Promise<JsonObject> {
+    const metadata = (o.json["metadata"] ?? {}) as JsonObject;
+    const spec = (o.json["spec"] ?? {}) as JsonObject;
+    const next = {
+      ...o.json,
+      metadata: change.annotations ? { ...metadata, annotations: { ...((metadata["annotations"] ?? {}) as JsonObject), ...change.annotations } } : metadata,
+      spec: change.replicas !== undefined ? { ...spec, replicas: change.replicas } : spec,
+    };
+    const updated = await this.client.update(toApiObject(next));
+    await this.replicaSets.waitForRevision(revisionOf(updated));
+    const meta = o.rs.metadata!;
+    return this.replicaSets.get(meta.namespace, meta.name) ?? next;
+  }
+
+  private async writeStatus(json: JsonObject, status: DeploymentStatusView): Promise<void> {
+    const current = (json["status"] ?? {}) as JsonObject;
+    const merged = { ...current, ...status };
+    if (JSON.stringify(normalize(current)) === JSON.stringify(normalize(merged))) return;
+    const updated = await this.client.updateStatus(toApiObject({ ...json, status: merged }));
+    await this.deployments.waitForRevision(revisionOf(updated));
+  }
+}
+
+/** Status with zero counts present, so "absent" and 0 compare equal. */
+function normalize(status: JsonObject): JsonObject {
+  const counts = ["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"];
+  return Object.fromEntries([...counts.map((k) => [k, status[k] ?? 0]), ["conditions", status["conditions"] ?? []], ["collisionCount", status["collisionCount"]]]);
+}
+
+function rolloutSpec(d: Deployment): RolloutSpec {
+  const spec = d.spec;
+  const strategy = spec?.strategy?.type === "Recreate" ? "Recreate" : "RollingUpdate";
+  return {
+    replicas: spec?.replicas ?? 1,
+    strategy,
+    maxSurge: spec?.strategy?.rollingUpdate?.maxSurge ?? "25%",
+    maxUnavailable: spec?.strategy?.rollingUpdate?.maxUnavailable ?? "25%",
+    paused: spec?.paused ?? false,
+    revisionHistoryLimit: spec?.revisionHistoryLimit ?? 10,
+  };
+}
