@@ -21,6 +21,8 @@ export interface StackOptions {
   readonly nodes: readonly { name: string; podIPBase: string; env?: Record<string, string> }[];
   /** Run the scheduler (default); benchmarks of the API alone leave it out. */
   readonly scheduler?: boolean;
+  /** Run the controllers (default). */
+  readonly controllers?: boolean;
   readonly restart: boolean;
   readonly env?: Record<string, string>;
   readonly output: (service: string, line: string) => void;
@@ -68,6 +70,12 @@ function requireNatsServer(): void {
     throw new Error("nats-server is not installed: install it (Debian/Ubuntu: apt-get install nats-server) or set NATS_URL to a NATS server with JetStream");
   }
 }
+
+/** Controller processes: service name → folder under services/controllers. */
+const CONTROLLERS: Record<string, string> = {
+  "replicaset-controller": "replicaset",
+  "deployment-controller": "deployment",
+};
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
 
@@ -120,6 +128,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     await waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running);
     if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
+    if (opts.controllers !== false) {
+      for (const [name, folder] of Object.entries(CONTROLLERS)) {
+        add({ name, ...node(`controllers/${folder}`), env: common, readyLine: "candidate for leadership" });
+      }
+    }
     for (const n of opts.nodes) {
       add({
         name: n.name,

@@ -66,6 +66,7 @@ export async function benchApi(log: (line: string) => void): Promise<Record<stri
     gatewayPort: 0,
     nodes: [],
     scheduler: false,
+    controllers: false,
     restart: false,
     output: (service, line) => process.env["CAPSTAN_BENCH_LOGS"] && log(`${service}| ${line}`),
   });
