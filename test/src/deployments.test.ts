@@ -1,0 +1,173 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toApiObject, type ApiObject, type Pod } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import { eventually, examplesDir, startTestCluster, type TestCluster } from "./support/index.js";
+
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ nodes: 2, env: { CAPSTAN_LEASE_SECONDS: "3" } });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const live = (p: Pod) => !p.metadata!.deletionTimestamp;
+const ready = (p: Pod) => p.status?.conditions.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+
+async function podsOf(label: string): Promise<Pod[]> {
+  return (await cluster.client.list({ kind: "Pod", namespace: "default", labelSelector: label })).items.map((o) => o.pod!);
+}
+
+async function deployment(name: string) {
+  return (await cluster.client.get({ kind: "Deployment", namespace: "default", name })).deployment!;
+}
+
+type Deployment = Awaited<ReturnType<typeof deployment>>;
+
+/** Read-modify-write as a user would: the controller's status writes make a stale read a Conflict, so retry. */
+async function changeDeployment(name: string, change: (d: Deployment) => void): Promise<void> {
+  for (;;) {
+    const d = await deployment(name);
+    change(d);
+    try {
+      await cluster.client.update({ deployment: d });
+      return;
+    } catch (e) {
+      if (!isCapstanError(e, "Conflict")) throw e;
+    }
+  }
+}
+
+describe("Deployments", () => {
+  it("runs shared/examples/deployment.yaml as 3 Running pods and replaces a deleted one", async () => {
+    const r = await cluster.capctl(["apply", "-f", join(examplesDir, "deployment.yaml")]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("deployment.apps/my-deployment created");
+    const running = await eventually(
+      async () => {
+        const pods = (await podsOf("app=my-app")).filter(live);
+        if (pods.length !== 3 || pods.some((p) => p.status?.phase !== "Running")) throw new Error(`${pods.length} pods, ${pods.filter((p) => p.status?.phase === "Running").length} running`);
+        return pods;
+      },
+      { timeoutMs: 60_000, what: "3 running pods" },
+    );
+    await eventually(
+      async () => {
+        const d = await deployment("my-deployment");
+        if (d.status?.availableReplicas !== 3) throw new Error(`available ${d.status?.availableReplicas}`);
+        return d;
+      },
+      { timeoutMs: 30_000, what: "3 available replicas in the status" },
+    );
+    const table = await cluster.capctl(["get", "deployments"]);
+    expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nmy-deployment\s+3\/3\s+3\s+3\s+/);
+
+    const victim = running[0]!.metadata!.name;
+    await cluster.client.delete({ kind: "Pod", namespace: "default", name: victim });
+    await eventually(
+      async () => {
+        const pods = (await podsOf("app=my-app")).filter(live);
+        if (pods.length !== 3 || pods.some((p) => p.metadata!.name === victim) || pods.some((p) => p.status?.phase !== "Running")) {
+          throw new Error(`${pods.map((p) => `${p.metadata!.name}:${p.status?.phase}`).join(" ")}`);
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, what: "a replacement pod" },
+    );
+  });
+
+  it("rolls an image change out within maxSurge and maxUnavailable, sampled every 100 ms", async () => {
+    const manifest = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: "web" } },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: {
+            containers: [{ name: "web", image: "nginx:1.27", readinessProbe: { httpGet: { path: "/", port: 80 }, periodSeconds: 1 } }],
+            terminationGracePeriodSeconds: 1,
+          },
+        },
+      },
+    };
+    await cluster.client.create(toApiObject(manifest));
+    await eventually(
+      async () => {
+        const d = await deployment("web");
+        if (d.status?.availableReplicas !== 4 || d.status.updatedReplicas !== 4) throw new Error(JSON.stringify(d.status));
+        return true;
+      },
+      { timeoutMs: 60_000, what: "the first rollout" },
+    );
+
+    const samples: { total: number; available: number }[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const pods = (await podsOf("app=web")).filter(live);
+        samples.push({ total: pods.length, available: pods.filter(ready).length });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await changeDeployment("web", (d) => (d.spec!.template!.spec!.containers[0]!.image = "nginx:1.28"));
+    await eventually(
+      async () => {
+        const d = await deployment("web");
+        const pods = (await podsOf("app=web")).filter(live);
+        const images = new Set(pods.map((p) => p.spec!.containers[0]!.image));
+        if (d.status?.updatedReplicas !== 4 || d.status.availableReplicas !== 4 || pods.length !== 4 || images.size !== 1 || !images.has("nginx:1.28")) {
+          throw new Error(`${JSON.stringify(d.status)} pods ${pods.length} images ${[...images]}`);
+        }
+        return true;
+      },
+      { timeoutMs: 90_000, what: "the image rollout" },
+    );
+    sampling = false;
+    await sampler;
+    expect(samples.length).toBeGreaterThan(10);
+    expect(Math.max(...samples.map((s) => s.total)), "pods never above replicas + maxSurge").toBeLessThanOrEqual(5);
+    expect(Math.min(...samples.map((s) => s.available)), "available never below replicas − maxUnavailable").toBeGreaterThanOrEqual(3);
+    const rs = (await cluster.client.list({ kind: "ReplicaSet", namespace: "default", labelSelector: "app=web" })).items.map((o) => o.replicaSet!);
+    expect(rs.map((r) => [r.metadata!.annotations["deployment.kubernetes.io/revision"], r.spec!.replicas]).sort()).toEqual([
+      ["1", 0],
+      ["2", 4],
+    ]);
+  });
+
+  it("scales 3 → 100 → 0 and converges", async () => {
+    const create = (replicas: number): ApiObject =>
+      toApiObject({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "scaler" },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: "scaler" } },
+          template: { metadata: { labels: { app: "scaler" } }, spec: { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }], terminationGracePeriodSeconds: 0 } },
+        },
+      });
+    await cluster.client.create(create(3));
+    for (const replicas of [3, 100, 0]) {
+      await changeDeployment("scaler", (d) => (d.spec!.replicas = replicas));
+      await eventually(
+        async () => {
+          const pods = (await podsOf("app=scaler")).filter(live);
+          const running = pods.filter((p) => p.status?.phase === "Running").length;
+          const status = (await deployment("scaler")).status;
+          if (pods.length !== replicas || running !== replicas || status?.availableReplicas !== replicas) {
+            throw new Error(`${pods.length} pods, ${running} running, status ${JSON.stringify(status)}`);
+          }
+          return true;
+        },
+        { timeoutMs: 90_000, what: `${replicas} replicas` },
+      );
+    }
+  });
+});
