@@ -66,7 +66,7 @@ export class CapstanClient {
   }
 
   delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
-    return this.unary(this.grpc.delete, { namespace: "", ...req });
+    return this.unary(this.grpc.delete, { namespace: "", propagationPolicy: "", ...req });
   }
 
   bind(req: BindRequest): Promise<ApiObject> {

@@ -136,7 +136,7 @@ describe("ObjectService with the workload kinds (on an in-memory event store)", 
   });
 
   it("deletes a Deployment at once", async () => {
-    const { deleted } = await service.delete({ kind: "Deployment", namespace: "default", name: "my-deployment", gracePeriodSeconds: undefined, preconditions: undefined }, ctx);
+    const { deleted } = await service.delete({ kind: "Deployment", namespace: "default", name: "my-deployment", gracePeriodSeconds: undefined, preconditions: undefined, propagationPolicy: "" }, ctx);
     expect(deleted).toBe(true);
     await expect(service.get({ kind: "Deployment", namespace: "default", name: "my-deployment" })).rejects.toThrow(/not found/);
   });

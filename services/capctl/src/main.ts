@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { isCapstanError } from "@capstan/apimachinery";
 import { GatewayUnreachableError } from "@capstan/client";
 import { apply } from "./commands/apply.js";
-import { deleteObjects } from "./commands/delete.js";
+import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
 import { get } from "./commands/get.js";
 import { logs } from "./commands/logs.js";
@@ -71,9 +71,20 @@ program
   .option("--grace-period <seconds>", "seconds given to the pod to terminate gracefully", integer)
   .option("--wait <bool>", "wait for the object to be gone", (v) => v !== "false", true)
   .option("--ignore-not-found", "treat a missing object as deleted", false)
+  .option("--cascade [strategy]", 'what happens to dependents: "background", "foreground" or "orphan"', "background")
   .action(
-    action(async (client, args: string[], opts: { filename?: string[]; force: boolean; gracePeriod?: number; wait: boolean; ignoreNotFound: boolean }) =>
-      deleteObjects(client, args, { ...opts, ...(opts.filename ? { filenames: opts.filename } : {}), namespace: namespaceOf(globals()) }),
+    action(
+      async (
+        client,
+        args: string[],
+        opts: { filename?: string[]; force: boolean; gracePeriod?: number; wait: boolean; ignoreNotFound: boolean; cascade: string | true },
+      ) =>
+        deleteObjects(client, args, {
+          ...opts,
+          ...(opts.filename ? { filenames: opts.filename } : {}),
+          namespace: namespaceOf(globals()),
+          propagationPolicy: propagationPolicyOf(opts.cascade === true ? "background" : opts.cascade),
+        }),
     ),
   );
 

@@ -5,6 +5,33 @@ import { readManifests } from "../manifests.js";
 import { qualifiedResource } from "../printers.js";
 import { parseTarget } from "./get.js";
 
+/** DeleteRequest.propagationPolicy: what happens to the dependents of a deleted object. */
+export type PropagationPolicy = "Background" | "Foreground" | "Orphan";
+
+/**
+ * kubectl's --cascade: background (the default, also a bare --cascade), foreground or orphan, and the
+ * deprecated true (background) and false (orphan), which earn a warning as in kubectl.
+ */
+export function propagationPolicyOf(cascade: string | boolean, warn: (message: string) => void = console.error): PropagationPolicy {
+  const value = String(cascade);
+  switch (value) {
+    case "background":
+      return "Background";
+    case "foreground":
+      return "Foreground";
+    case "orphan":
+      return "Orphan";
+    case "true":
+    case "false": {
+      const replacement = value === "true" ? "background" : "orphan";
+      warn(`warning: --cascade=${value} is deprecated (boolean value) and can be replaced with --cascade=${replacement}.`);
+      return value === "true" ? "Background" : "Orphan";
+    }
+    default:
+      throw new Error(`invalid cascade value (${value}). Must be "background", "foreground", or "orphan".`);
+  }
+}
+
 export interface DeleteOptions {
   readonly namespace: string;
   readonly filenames?: string[];
@@ -12,6 +39,7 @@ export interface DeleteOptions {
   readonly gracePeriod?: number;
   readonly wait: boolean;
   readonly ignoreNotFound: boolean;
+  readonly propagationPolicy?: PropagationPolicy;
 }
 
 async function waitUntilGone(client: CapstanClient, kind: string, namespace: string, name: string): Promise<void> {
@@ -46,7 +74,13 @@ export async function deleteObjects(client: CapstanClient, args: string[], opts:
     const info = kindInfo(t.kind);
     const namespace = info.namespaced ? t.namespace : "";
     try {
-      await client.delete({ kind: t.kind, namespace, name: t.name, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}) });
+      await client.delete({
+        kind: t.kind,
+        namespace,
+        name: t.name,
+        ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+        ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),
+      });
     } catch (e) {
       if (opts.ignoreNotFound && isCapstanError(e, "NotFound")) continue;
       throw e;
