@@ -23,6 +23,8 @@ export interface StackOptions {
   readonly scheduler?: boolean;
   /** Run the controllers (default). */
   readonly controllers?: boolean;
+  /** Processes per controller (default 1); more stand by for the lease, named `<name>-2`, `<name>-3`, … */
+  readonly controllerReplicas?: number;
   readonly restart: boolean;
   readonly env?: Record<string, string>;
   readonly output: (service: string, line: string) => void;
@@ -130,7 +132,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
     if (opts.controllers !== false) {
       for (const [name, folder] of Object.entries(CONTROLLERS)) {
-        add({ name, ...node(`controllers/${folder}`), env: common, readyLine: "candidate for leadership" });
+        for (let i = 1; i <= (opts.controllerReplicas ?? 1); i++) {
+          add({ name: i === 1 ? name : `${name}-${i}`, ...node(`controllers/${folder}`), env: common, readyLine: "candidate for leadership" });
+        }
       }
     }
     for (const n of opts.nodes) {

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { JetStreamBus } from "@capstan/bus";
+import { leaseBucketName } from "@capstan/controller-runtime";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
 import { startStack, type Stack } from "@capstan/local-stack";
@@ -18,6 +20,8 @@ export interface TestClusterOptions {
   readonly env?: Record<string, string>;
   /** Use the embedded PGlite instead of a fresh Postgres database. */
   readonly embeddedPostgres?: boolean;
+  /** Processes per controller; the extra ones stand by for the lease. */
+  readonly controllerReplicas?: number;
 }
 
 export interface CommandResult {
@@ -64,7 +68,9 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       gatewayPort: 0,
       nodes: nodeNames.map((name, i) => ({ name, podIPBase: `127.${base + i}` })),
       restart: false,
-      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", ...opts.env },
+      ...(opts.controllerReplicas ? { controllerReplicas: opts.controllerReplicas } : {}),
+      // Short leases: a killed controller's successor takes over within seconds.
+      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_LEASE_SECONDS: "3", ...opts.env },
       output: (service, line) => {
         lines.push(`${service}| ${line}`);
         if (lines.length > 400) lines.shift();
@@ -101,6 +107,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       await stack.stop();
       const bus = await JetStreamBus.connect({ url: natsUrl, prefix, owner: true }).catch(() => undefined);
       await bus?.deleteStream().catch(() => undefined);
+      if (bus) await (await jetstreamManager(bus.nc)).streams.delete(`KV_${leaseBucketName(prefix)}`).catch(() => undefined);
       await bus?.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
