@@ -30,9 +30,44 @@ describe("applyDefaults: Pod", () => {
         terminationGracePeriodSeconds: 30,
         schedulerName: "default-scheduler",
         dnsPolicy: "ClusterFirst",
+        tolerations: [
+          { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+          { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+        ],
       },
       status: { phase: "Pending", qosClass: "BestEffort" },
     });
+  });
+
+  const tolerationsOf = (pod: Record<string, unknown>) => (pod["spec"] as { tolerations: unknown[] }).tolerations;
+  const notReady = (seconds: number) => ({ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
+  const unreachable = (seconds: number) => ({ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
+
+  it.each([
+    { name: "none", tolerations: [], want: [notReady(300), unreachable(300)] },
+    { name: "its own not-ready toleration", tolerations: [notReady(10)], want: [notReady(10), unreachable(300)] },
+    {
+      name: "an unreachable toleration of any effect",
+      tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists" }],
+      want: [{ key: "node.kubernetes.io/unreachable", operator: "Exists" }, notReady(300)],
+    },
+    { name: "a toleration of everything", tolerations: [{ operator: "Exists" }], want: [{ operator: "Exists" }] },
+    {
+      name: "a NoSchedule toleration only",
+      tolerations: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoSchedule" }],
+      want: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoSchedule" }, notReady(300), unreachable(300)],
+    },
+  ])("tolerates not-ready and unreachable nodes for 300s, given $name", ({ tolerations, want }) => {
+    expect(tolerationsOf(applyDefaults("Pod", { ...minimal, spec: { ...minimal.spec, tolerations } }))).toEqual(want);
+  });
+
+  it("takes the default toleration seconds from the options", () => {
+    expect(tolerationsOf(applyDefaults("Pod", minimal, { defaultTolerationSeconds: 3 }))).toEqual([notReady(3), unreachable(3)]);
+  });
+
+  it("gives a workload's pod template no default tolerations, as Kubernetes' admission does not", () => {
+    const rs = { kind: "ReplicaSet", metadata: { name: "r" }, spec: { template: { spec: minimal.spec } } };
+    expect(applyDefaults("ReplicaSet", rs)).not.toHaveProperty("spec.template.spec.tolerations");
   });
 
   it("is pure", () => {

@@ -17,6 +17,7 @@ import {
   ReplicationController,
   ReplicationControllerSpec,
   type Probe,
+  type Toleration,
 } from "./gen/capstan/v1/core.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
 import { kindInfo, toKubernetesJSON } from "./kinds.js";
@@ -32,12 +33,23 @@ export const DEFAULT_MAX_UNAVAILABLE = "25%";
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
+/** How long a pod stays on a not-ready or unreachable node before it is evicted (kube-apiserver's --default-*-toleration-seconds). */
+export const DEFAULT_TOLERATION_SECONDS = 300;
+export const TAINT_NODE_NOT_READY = "node.kubernetes.io/not-ready";
+export const TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable";
+
+/** What a server may choose about defaulting; the defaults are Kubernetes'. */
+export interface DefaultingOptions {
+  /** tolerationSeconds of the not-ready and unreachable tolerations every pod gets. */
+  readonly defaultTolerationSeconds?: number;
+}
+
 /** Kubernetes JSON with every default filled in; throws InvalidError for an unsupported kind. */
-export function applyDefaults(kind: string, json: unknown): Record<string, unknown> {
+export function applyDefaults(kind: string, json: unknown, opts: DefaultingOptions = {}): Record<string, unknown> {
   const info = kindInfo(kind);
   switch (info.kind) {
     case "Pod":
-      return toKubernetesJSON(info.kind, defaultPod(info.messageFns.fromJSON(json)));
+      return toKubernetesJSON(info.kind, defaultPod(info.messageFns.fromJSON(json), opts));
     case "Namespace":
       return toKubernetesJSON(info.kind, defaultNamespace(info.messageFns.fromJSON(json)));
     case "Node":
@@ -54,9 +66,11 @@ export function applyDefaults(kind: string, json: unknown): Record<string, unkno
 }
 
 /** A defaulted copy of a typed pod. */
-export function defaultPod(pod: Pod): Pod {
+export function defaultPod(pod: Pod, opts: DefaultingOptions = {}): Pod {
   const out = Pod.fromPartial(pod);
-  defaultPodSpec((out.spec ??= PodSpec.create()));
+  const spec = (out.spec ??= PodSpec.create());
+  defaultPodSpec(spec);
+  addDefaultTolerations(spec, opts.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS);
   const status = (out.status ??= PodStatus.create());
   status.phase ||= "Pending";
   status.qosClass ||= podQOSClass(out);
@@ -72,6 +86,19 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.containers.forEach(defaultContainer);
   for (const volume of spec.volumes) {
     if (volume.emptyDir === undefined && volume.hostPath === undefined) volume.emptyDir = EmptyDirVolumeSource.create();
+  }
+}
+
+/**
+ * Kubernetes' DefaultTolerationSeconds admission: a pod tolerates a not-ready or unreachable node for
+ * a while (NoExecute, so the node lifecycle controller evicts it after that), unless it already says
+ * how long. Pods only, not workload templates, as in Kubernetes.
+ */
+function addDefaultTolerations(spec: PodSpec, seconds: number): void {
+  const covers = (t: Toleration, key: string) => (t.key === key || t.key === "") && (t.effect === "NoExecute" || t.effect === "");
+  for (const key of [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]) {
+    if (spec.tolerations.some((t) => covers(t, key))) continue;
+    spec.tolerations.push({ key, operator: "Exists", value: "", effect: "NoExecute", tolerationSeconds: seconds });
   }
 }
 

@@ -72,7 +72,11 @@ export {
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
   DEFAULT_SCHEDULER_NAME,
   DEFAULT_TERMINATION_MESSAGE_PATH,
+  DEFAULT_TOLERATION_SECONDS,
+  TAINT_NODE_NOT_READY,
+  TAINT_NODE_UNREACHABLE,
 } from "./defaults.js";
+export type { DefaultingOptions } from "./defaults.js";
 export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";

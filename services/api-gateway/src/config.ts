@@ -1,3 +1,5 @@
+import { DEFAULT_TOLERATION_SECONDS } from "@capstan/api";
+
 /** The gateway's settings, from the environment, with defaults for the local stack. */
 export interface GatewayConfig {
   /** host:port the gRPC API listens on. */
@@ -9,6 +11,8 @@ export interface GatewayConfig {
   readonly prefix: string;
   readonly maxObjectBytes: number;
   readonly maxEvents: number | undefined;
+  /** tolerationSeconds of the not-ready and unreachable tolerations every pod gets. */
+  readonly defaultTolerationSeconds: number;
 }
 
 function intFrom(name: string): number | undefined {
@@ -29,5 +33,6 @@ export function loadConfig(): GatewayConfig {
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
     maxObjectBytes: intFrom("CAPSTAN_MAX_OBJECT_BYTES") ?? 1536 * 1024,
     maxEvents: intFrom("CAPSTAN_STREAM_MAX_EVENTS"),
+    defaultTolerationSeconds: intFrom("CAPSTAN_DEFAULT_TOLERATION_SECONDS") ?? DEFAULT_TOLERATION_SECONDS,
   };
 }

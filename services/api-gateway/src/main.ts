@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   });
   const relay = new OutboxRelay(store, bus, log);
   relay.start();
-  const service = new ObjectService(store, bus, () => relay.wake(), { maxObjectBytes: config.maxObjectBytes });
+  const service = new ObjectService(store, bus, () => relay.wake(), {
+    maxObjectBytes: config.maxObjectBytes,
+    defaulting: { defaultTolerationSeconds: config.defaultTolerationSeconds },
+  });
   await ensureSystemNamespaces(service);
   const duration = apiRequestDuration(telemetry.meter);
   const server = createGatewayServer(service, {

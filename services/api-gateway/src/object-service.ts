@@ -16,6 +16,7 @@ import {
   validateObject,
   validateStatus,
   type ApiObject,
+  type DefaultingOptions,
   type DeleteRequest,
   type KindName,
   type ListRequest,
@@ -44,6 +45,7 @@ export interface CallContext {
 
 export interface ObjectServiceOptions {
   readonly maxObjectBytes: number;
+  readonly defaulting?: DefaultingOptions;
   readonly now?: () => Date;
 }
 
@@ -106,7 +108,7 @@ export class ObjectService {
     if (info.createClearsStatus) delete object["status"];
     this.validate(kind, object);
     const key = keyOf(kind, object);
-    const defaulted = applyDefaults(kind, object);
+    const defaulted = applyDefaults(kind, object, this.opts.defaulting);
     const metadata = { ...(defaulted["metadata"] as JsonObject) };
     delete metadata["resourceVersion"];
     delete metadata["deletionTimestamp"];
@@ -144,7 +146,7 @@ export class ObjectService {
   async update(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, object, key } = this.decodeForWrite(obj);
     this.validate(kind, object);
-    return this.write(key, decideUpdate(key, applyDefaults(kind, object)), ctx);
+    return this.write(key, decideUpdate(key, applyDefaults(kind, object, this.opts.defaulting)), ctx);
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
