@@ -65,6 +65,22 @@ describe("Deployments", () => {
     const table = await cluster.capctl(["get", "deployments"]);
     expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nmy-deployment\s+3\/3\s+3\s+3\s+/);
 
+    // kill -9 of a container's process: the node agent restarts it in place.
+    const crashed = running[1]!;
+    const pid = Number(/^process:\/\/(\d+)$/.exec(crashed.status!.containerStatuses[0]!.containerId)?.[1]);
+    expect(pid, JSON.stringify(crashed.status)).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    await eventually(
+      async () => {
+        const p = (await cluster.client.get({ kind: "Pod", namespace: "default", name: crashed.metadata!.name })).pod!;
+        const c = p.status!.containerStatuses[0]!;
+        if (c.restartCount !== 1 || !c.ready || p.status!.phase !== "Running") throw new Error(JSON.stringify(c));
+        return true;
+      },
+      { timeoutMs: 30_000, what: "the killed container to restart in place" },
+    );
+    expect((await cluster.capctl(["get", "pods", crashed.metadata!.name])).stdout).toMatch(/\s1\/1\s+Running\s+1 \(\d+s ago\)\s+/);
+
     const victim = running[0]!.metadata!.name;
     await cluster.client.delete({ kind: "Pod", namespace: "default", name: victim });
     await eventually(

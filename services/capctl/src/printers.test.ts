@@ -32,13 +32,13 @@ describe("pod table", () => {
       phase: "Running",
       podIP: "127.1.0.2",
       containerStatuses: [
-        { ready: true, restartCount: 2, state: { running: {} } },
+        { ready: true, restartCount: 2, state: { running: {} }, lastState: { terminated: { finishedAt: "2026-01-01T00:00:20Z" } } },
         { ready: false, restartCount: 1, state: { running: {} } },
       ],
     });
     const opts = { wide: true, withNamespace: false, now };
     expect(formatTable(tableColumns("Pod", opts), [tableRow("Pod", pod, opts)])).toBe(
-      ["NAME   READY   STATUS    RESTARTS   AGE   IP          NODE", "web    1/2     Running   3          65s   127.1.0.2   node-1"].join("\n"),
+      ["NAME   READY   STATUS    RESTARTS      AGE   IP          NODE", "web    1/2     Running   3 (45s ago)   65s   127.1.0.2   node-1"].join("\n"),
     );
   });
 });

@@ -10,6 +10,7 @@ const str = (v: unknown, fallback = "<none>") => (typeof v === "string" && v ? v
 interface ContainerStatus {
   ready?: boolean;
   restartCount?: number;
+  lastState?: { terminated?: { finishedAt?: string } };
   state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number } };
 }
 
@@ -79,6 +80,14 @@ const replicaCounts: Printer = {
   wide: (o) => [...templateContainers(o), selectorText(get(o, "spec", "selector"))],
 };
 
+/** RESTARTS as kubectl shows it: the count, and how long ago the latest restart was ("3 (42s ago)"). */
+function restartsText(statuses: readonly ContainerStatus[], now: Date): string {
+  const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+  const finished = statuses.map((c) => c.lastState?.terminated?.finishedAt).filter((t): t is string => !!t).sort();
+  const latest = finished.at(-1);
+  return restarts > 0 && latest ? `${restarts} (${age(latest, now)} ago)` : String(restarts);
+}
+
 const printers: Record<string, Printer> = {
   Pod: {
     headers: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
@@ -87,8 +96,7 @@ const printers: Record<string, Printer> = {
       const statuses = (get(pod, "status", "containerStatuses") ?? []) as ContainerStatus[];
       const total = ((get(pod, "spec", "containers") ?? []) as unknown[]).length;
       const ready = statuses.filter((c) => c.ready).length;
-      const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
-      return [str(get(pod, "metadata", "name")), `${ready}/${total}`, podStatusText(pod), String(restarts), age(get(pod, "metadata", "creationTimestamp"), now)];
+      return [str(get(pod, "metadata", "name")), `${ready}/${total}`, podStatusText(pod), restartsText(statuses, now), age(get(pod, "metadata", "creationTimestamp"), now)];
     },
     wide: (pod) => [str(get(pod, "status", "podIP")), str(get(pod, "spec", "nodeName"))],
   },

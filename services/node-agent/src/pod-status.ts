@@ -1,3 +1,4 @@
+import { ContainerStatus } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import type { PodRuntimeStatus } from "./runtime/index.js";
 
@@ -36,7 +37,8 @@ export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP
     hostIP,
     podIP: runtime.podIP,
     podIPs: runtime.podIP ? [{ ip: runtime.podIP }] : [],
-    containerStatuses: runtime.containerStatuses,
+    // Kubernetes JSON spelling (containerID, imageID), as the rest of this object.
+    containerStatuses: runtime.containerStatuses.map((c) => ContainerStatus.toJSON(c)),
   };
   if (runtime.startTime) status["startTime"] = runtime.startTime;
   if (runtime.reason) status["reason"] = runtime.reason;
