@@ -77,6 +77,7 @@ function requireNatsServer(): void {
 const CONTROLLERS: Record<string, string> = {
   "replicaset-controller": "replicaset",
   "deployment-controller": "deployment",
+  "node-lifecycle-controller": "node-lifecycle",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
