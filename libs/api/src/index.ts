@@ -81,3 +81,4 @@ export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
 export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-or-string.js";
+export { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "./namespace-lifecycle.js";

@@ -67,3 +67,6 @@ export type {
 
 export { parseFieldSelector } from "./field-selector.js";
 export type { FieldSelector, FieldRequirement, FieldOperator } from "./field-selector.js";
+
+export { DELETION_PROPAGATIONS, FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS, isDeletionPropagation } from "./deletion.js";
+export type { DeletionPropagation } from "./deletion.js";

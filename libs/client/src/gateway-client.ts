@@ -65,6 +65,11 @@ export class CapstanClient {
     return this.unary(this.grpc.updateStatus, { object });
   }
 
+  /** Namespaces only: sets spec.finalizers, as the namespace controller does once a namespace is empty. */
+  finalize(object: ApiObject): Promise<ApiObject> {
+    return this.unary(this.grpc.finalize, { object });
+  }
+
   delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
     return this.unary(this.grpc.delete, { namespace: "", propagationPolicy: "", ...req });
   }

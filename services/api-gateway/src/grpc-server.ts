@@ -69,6 +69,7 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
     update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx)),
     updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx)),
     delete: unary("Delete", ins, (req, ctx) => service.delete(req, ctx)),
+    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx)),
     bind: unary("Bind", ins, (req, ctx) =>
       service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx),
     ),

@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { isCapstanError, type ErrorCode, type ObjectKey } from "@capstan/apimachinery";
+import { isCapstanError, type DeletionPropagation, type ErrorCode, type ObjectKey } from "@capstan/apimachinery";
 import type { Decision, JsonObject, ObjectRecord } from "@capstan/eventstore";
-import { decideBind, decideCreate, decideDelete, decideUpdate, decideUpdateStatus, inActiveNamespace, namespaceKey } from "./object-decisions.js";
+import {
+  changesNothing,
+  decideBind,
+  decideCreate,
+  decideDelete,
+  decideFinalize,
+  decideUpdate,
+  decideUpdateStatus,
+  inActiveNamespace,
+  namespaceForCreate,
+  namespaceKey,
+} from "./object-decisions.js";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 const created = "2026-01-01T00:00:00.000Z";
@@ -98,6 +109,20 @@ function aReplicaSet(o: MetaOptions & { replicas?: number | undefined } = {}): J
     metadata: aMetadata(replicaSetKey, o),
     spec: { replicas: o.replicas ?? 1, selector: { matchLabels: { app: "web" } } },
     status: { replicas: 1, readyReplicas: 1 },
+  };
+}
+
+const namespaceKeyTeam = namespaceKey("team-a");
+
+/** A namespace as the store holds one: created with the `kubernetes` spec finalizer unless told otherwise. */
+function aNamespace(o: MetaOptions & { specFinalizers?: string[] | undefined; phase?: string | undefined } = {}): JsonObject {
+  const { namespace: _cluster, ...metadata } = aMetadata(namespaceKeyTeam, o);
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata,
+    spec: { finalizers: o.specFinalizers ?? ["kubernetes"] },
+    status: { phase: o.phase ?? "Active" },
   };
 }
 
@@ -314,13 +339,75 @@ describe("decideUpdate", () => {
     { name: "terminating config map", key: configMapKey, build: aConfigMap, deleting: true, finalizers: undefined, want: "DELETED" },
     { name: "terminating config map", key: configMapKey, build: aConfigMap, deleting: true, finalizers: ["example.com/b"], want: "MODIFIED" },
     { name: "live config map", key: configMapKey, build: aConfigMap, deleting: false, finalizers: [], want: "MODIFIED" },
-    // The node agent deletes a terminating pod once its containers are stopped.
-    { name: "terminating pod", key: podKey, build: aPod, deleting: true, finalizers: [], want: "MODIFIED" },
-  ])("given a $name with two finalizers, when updated to finalizers $finalizers, then $want", ({ key, build, deleting, finalizers, want }) => {
-    const object = build({ finalizers: ["example.com/a", "example.com/b"], ...(deleting ? { deletionTimestamp: after(-5), grace: 0 } : {}) });
+    { name: "terminating replica set", key: replicaSetKey, build: aReplicaSet, deleting: true, finalizers: [], want: "DELETED" },
+    // A pod's grace period is over once its node agent has deleted it with grace 0 (or it was never bound).
+    { name: "terminating pod, grace period over", key: podKey, build: aPod, deleting: true, finalizers: [], want: "DELETED" },
+    { name: "terminating pod, grace period over", key: podKey, build: aPod, deleting: true, finalizers: ["example.com/b"], want: "MODIFIED" },
+    // Its containers still run: the node agent finishes the deletion.
+    { name: "terminating pod in its grace period", key: podKey, build: aPod, deleting: true, grace: 30, finalizers: [], want: "MODIFIED" },
+  ])("given a $name with two finalizers, when updated to finalizers $finalizers, then $want", ({ key, build, deleting, grace, finalizers, want }) => {
+    const object = build({ finalizers: ["example.com/a", "example.com/b"], ...(deleting ? { deletionTimestamp: after(-5), grace: grace ?? 0 } : {}) });
     const requested = finalizers === undefined ? withoutMetadata(object, "finalizers") : withMetadata(object, { finalizers });
 
-    expectEvent(decideUpdate(key, requested)(aRecord(key, object)), want);
+    const event = expectEvent(decideUpdate(key, requested)(aRecord(key, object)), want);
+
+    expect(metadataOf(event)["finalizers"]).toEqual(finalizers);
+  });
+
+  it("given a namespace, when an update drops or changes spec.finalizers, then they are kept (only Finalize sets them)", () => {
+    const current = aRecord(namespaceKeyTeam, aNamespace({ labels: { team: "a" } }));
+    const requested = { ...aNamespace({ labels: { team: "b" } }), spec: { finalizers: ["example.com/other"] } };
+
+    const object = expectEvent(decideUpdate(namespaceKeyTeam, requested)(current), "MODIFIED");
+
+    expect(object["spec"]).toEqual({ finalizers: ["kubernetes"] });
+    expect(metadataOf(object)["labels"]).toEqual({ team: "b" });
+    expect(metadataOf(object)["generation"]).toBe(1);
+  });
+
+  it("given a terminating namespace, when an update removes its last metadata finalizer, then it stays for its spec finalizer", () => {
+    const current = aRecord(namespaceKeyTeam, aNamespace({ finalizers: ["example.com/a"], deletionTimestamp: after(0), grace: 0, phase: "Terminating" }));
+    expectEvent(decideUpdate(namespaceKeyTeam, withMetadata(current.object, { finalizers: [] }))(current), "MODIFIED");
+  });
+});
+
+describe("decideFinalize", () => {
+  const terminatingNamespace = (o: { finalizers?: string[]; specFinalizers?: string[] } = {}) =>
+    aRecord(namespaceKeyTeam, aNamespace({ ...o, deletionTimestamp: after(0), grace: 0, phase: "Terminating" }));
+  const finalizing = (record: ObjectRecord, specFinalizers: string[], changes: JsonObject = {}) =>
+    withMetadata({ ...record.object, spec: { finalizers: specFinalizers } }, changes);
+
+  it.each([
+    { name: "terminating namespace", current: terminatingNamespace(), finalizers: [], want: "DELETED" },
+    { name: "terminating namespace", current: terminatingNamespace({ specFinalizers: ["kubernetes", "example.com/a"] }), finalizers: ["example.com/a"], want: "MODIFIED" },
+    { name: "terminating namespace with a metadata finalizer", current: terminatingNamespace({ finalizers: ["example.com/a"] }), finalizers: [], want: "MODIFIED" },
+    { name: "active namespace", current: aRecord(namespaceKeyTeam, aNamespace()), finalizers: [], want: "MODIFIED" },
+  ])("given a $name, when finalized to $finalizers, then $want", ({ current, finalizers, want }) => {
+    const object = expectEvent(decideFinalize(namespaceKeyTeam, finalizing(current, finalizers, { labels: { changed: "ignored" } }))(current), want);
+    expect(object).toEqual({ ...current.object, spec: finalizers.length > 0 ? { finalizers } : {} });
+  });
+
+  it.each([
+    { name: "a stale resourceVersion", changes: { resourceVersion: String(revision - 1) } },
+    { name: "another uid", changes: { uid: otherUid } },
+  ])("given a namespace, when finalized with $name, then Conflict", ({ changes }) => {
+    const current = terminatingNamespace();
+    expectError(decideFinalize(namespaceKeyTeam, finalizing(current, [], changes))(current), "Conflict");
+  });
+
+  it("given no namespace, when finalized, then NotFound", () => {
+    expectError(decideFinalize(namespaceKeyTeam, aNamespace())(undefined), "NotFound");
+  });
+});
+
+describe("namespaceForCreate", () => {
+  it.each([
+    { name: "no spec", spec: undefined, want: ["kubernetes"] },
+    { name: "other finalizers", spec: { finalizers: ["example.com/a"] }, want: ["example.com/a", "kubernetes"] },
+    { name: "the kubernetes finalizer", spec: { finalizers: ["kubernetes"] }, want: ["kubernetes"] },
+  ])("given a namespace with $name, when created, then it is Active with finalizers $want", ({ spec, want }) => {
+    const requested = { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a" }, ...(spec ? { spec } : {}), status: { phase: "Terminating" } };
+    expect(namespaceForCreate(requested)).toEqual({ ...requested, spec: { finalizers: want }, status: { phase: "Active" } });
   });
 });
 
@@ -417,6 +504,71 @@ describe("decideDelete", () => {
 
   it("given no object, when deleted, then NotFound", () => {
     expectError(decideDelete(podKey, { now })(undefined), "NotFound");
+  });
+
+  it.each([
+    { name: "Background", current: aReplicaSet(), policy: "Background", want: "DELETED" },
+    { name: "no policy", current: aReplicaSet(), policy: undefined, want: "DELETED" },
+    { name: "Foreground", current: aReplicaSet(), policy: "Foreground", want: "MODIFIED", finalizers: ["foregroundDeletion"] },
+    { name: "Orphan", current: aReplicaSet(), policy: "Orphan", want: "MODIFIED", finalizers: ["orphan"] },
+    { name: "Orphan, with a finalizer", current: aReplicaSet({ finalizers: ["example.com/a"] }), policy: "Orphan", want: "MODIFIED", finalizers: ["example.com/a", "orphan"] },
+    { name: "Background, with a finalizer", current: aReplicaSet({ finalizers: ["example.com/a"] }), policy: "Background", want: "MODIFIED", finalizers: ["example.com/a"] },
+  ])("given a live replica set, when deleted with $name, then $want with finalizers $finalizers", ({ current, policy, want, finalizers }) => {
+    const record = aRecord(replicaSetKey, current);
+    const object = expectEvent(decideDelete(replicaSetKey, { propagationPolicy: policy as DeletionPropagation | undefined, now })(record), want);
+    if (want === "DELETED") expect(object).toEqual(current);
+    else expect(object).toEqual(withMetadata(current, { finalizers, deletionTimestamp: after(0), deletionGracePeriodSeconds: 0 }));
+  });
+
+  it.each([
+    { name: "no policy", policy: undefined, want: "MODIFIED", finalizers: ["foregroundDeletion"] },
+    { name: "Foreground again", policy: "Foreground", want: "MODIFIED", finalizers: ["foregroundDeletion"] },
+    { name: "Orphan", policy: "Orphan", want: "MODIFIED", finalizers: ["orphan"] },
+    { name: "Background", policy: "Background", want: "DELETED", finalizers: ["foregroundDeletion"] },
+  ])("given a replica set deleted in the foreground, when deleted again with $name, then $want", ({ policy, want, finalizers }) => {
+    const current = aReplicaSet({ finalizers: ["foregroundDeletion"], deletionTimestamp: after(-10), grace: 0 });
+    const record = aRecord(replicaSetKey, current);
+    const decision = decideDelete(replicaSetKey, { propagationPolicy: policy as DeletionPropagation | undefined, now })(record);
+
+    const object = expectEvent(decision, want);
+
+    // The deletion keeps its first timestamp.
+    expect(object).toEqual(withMetadata(current, { finalizers }));
+    expect(changesNothing(decision, record)).toBe(want === "MODIFIED" && finalizers[0] === "foregroundDeletion");
+  });
+
+  it("given a bound pod, when deleted in the foreground, then it gets its grace period and the finalizer", () => {
+    const current = aPodRecord(bound);
+    const object = expectEvent(decideDelete(podKey, { propagationPolicy: "Foreground", now })(current), "MODIFIED");
+    expect(object).toEqual(withMetadata(current.object, { deletionTimestamp: after(30), deletionGracePeriodSeconds: 30, finalizers: ["foregroundDeletion"] }));
+  });
+
+  it("given a bound pod with a finalizer, when its node agent finishes and the finalizer goes, then it is DELETED only then", () => {
+    const current = aPodRecord({ ...bound, finalizers: ["example.com/a"] });
+
+    const terminating = expectEvent(decideDelete(podKey, { now })(current), "MODIFIED");
+    const stopped = expectEvent(decideDelete(podKey, { gracePeriodSeconds: 0, preconditions: { uid }, now })(aRecord(podKey, terminating, "node-1")), "MODIFIED");
+    const stoppedRecord = aRecord(podKey, stopped, "node-1");
+    const repeated = decideDelete(podKey, { gracePeriodSeconds: 0, preconditions: { uid }, now })(stoppedRecord);
+
+    expect(metadataOf(stopped)).toMatchObject({ deletionGracePeriodSeconds: 0, finalizers: ["example.com/a"] });
+    expect(changesNothing(repeated, stoppedRecord)).toBe(true);
+    expectEvent(decideUpdate(podKey, withMetadata(stopped, { finalizers: [] }))(stoppedRecord), "DELETED");
+  });
+
+  it.each(["default", "kube-system", "kube-public", "kube-node-lease"])("given the system namespace %s, when deleted, then Forbidden", (name) => {
+    const key = namespaceKey(name);
+    const error = expectError(decideDelete(key, { now })(aRecord(key, aNamespace())), "Forbidden");
+    expect(error.message).toBe(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+  });
+
+  it.each([
+    { name: "the kubernetes finalizer", current: aNamespace(), want: "MODIFIED" },
+    { name: "no finalizer", current: aNamespace({ specFinalizers: [] }), want: "DELETED" },
+  ])("given a namespace with $name, when deleted, then $want", ({ current, want }) => {
+    const object = expectEvent(decideDelete(namespaceKeyTeam, { gracePeriodSeconds: 30, now })(aRecord(namespaceKeyTeam, current)), want);
+    if (want === "DELETED") expect(object).toEqual(current);
+    else expect(object).toEqual({ ...withMetadata(current, { deletionTimestamp: after(0), deletionGracePeriodSeconds: 0 }), status: { phase: "Terminating" } });
   });
 });
 

@@ -3,12 +3,17 @@ import {
   AlreadyExistsError,
   ConflictError,
   field,
+  FINALIZER_DELETE_DEPENDENTS,
+  FINALIZER_ORPHAN_DEPENDENTS,
   ForbiddenError,
   InvalidError,
   NotFoundError,
+  type DeletionPropagation,
   type ObjectKey,
 } from "@capstan/apimachinery";
+import { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "@capstan/api";
 import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord } from "@capstan/eventstore";
+import { isSystemNamespace } from "./system-namespaces.js";
 
 /**
  * What each API verb does to the current state of one object, as pure functions:
@@ -38,6 +43,31 @@ const MODIFIED_CONFLICT = "the object has been modified; please apply your chang
 function checkResourceVersion(key: ObjectKey, current: ObjectRecord, requested: string | undefined): Error | undefined {
   if (requested && requested !== String(current.revision)) return new ConflictError(key, MODIFIED_CONFLICT);
   return undefined;
+}
+
+/** A namespace starts Active, with the `kubernetes` finalizer its controller removes once it is empty. */
+export function namespaceForCreate(object: JsonObject): JsonObject {
+  const finalizers = namespaceFinalizers(object);
+  return {
+    ...object,
+    spec: { ...spec(object), finalizers: finalizers.includes(FINALIZER_KUBERNETES) ? finalizers : [...finalizers, FINALIZER_KUBERNETES] },
+    status: { ...((object["status"] ?? {}) as JsonObject), phase: NAMESPACE_ACTIVE },
+  };
+}
+
+function namespaceFinalizers(object: JsonObject): string[] {
+  return (spec(object)["finalizers"] as string[] | undefined) ?? [];
+}
+
+/**
+ * A terminating object goes once nothing holds it: no finalizer (nor, for a namespace, spec finalizer)
+ * and no grace period still running — a pod's is finished by its node agent (Kubernetes' ShouldDeleteDuringUpdate).
+ */
+function isRemovable(key: ObjectKey, object: JsonObject): boolean {
+  const m = meta(object);
+  if (m.deletionTimestamp === undefined || (m.deletionGracePeriodSeconds ?? 0) !== 0) return false;
+  if ((m.finalizers ?? []).length > 0) return false;
+  return key.kind !== "Namespace" || namespaceFinalizers(object).length === 0;
 }
 
 export function decideCreate(key: ObjectKey, object: JsonObject) {
@@ -103,7 +133,8 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
     const invalid = specUpdateErrors(key, was, requested);
     if (invalid) return { error: invalid };
     const before = meta(was);
-    const specChanged = !isDeepStrictEqual(spec(was), spec(requested));
+    const requestedSpec = key.kind === "Namespace" ? withSpecFinalizersOf(was, spec(requested)) : spec(requested);
+    const specChanged = !isDeepStrictEqual(spec(was), requestedSpec);
     const metadata: Meta = {
       ...asked,
       name: before.name,
@@ -118,13 +149,36 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
     }
     delete metadata.resourceVersion;
     const object: JsonObject = { ...requested, metadata };
+    if (key.kind === "Namespace") object["spec"] = requestedSpec;
     if (was["status"] === undefined) delete object["status"];
     else object["status"] = was["status"];
     // A terminating object whose last finalizer is gone is removed.
-    if (metadata.deletionTimestamp && (metadata.finalizers ?? []).length === 0 && key.kind !== "Pod") {
-      return { type: "DELETED", object };
-    }
-    return { type: "MODIFIED", object };
+    return { type: isRemovable(key, object) ? "DELETED" : "MODIFIED", object };
+  };
+}
+
+/** A namespace's spec.finalizers change only through Finalize, as the finalize subresource in Kubernetes. */
+function withSpecFinalizersOf(current: JsonObject, requested: JsonObject): JsonObject {
+  const { finalizers: _ignored, ...rest } = requested;
+  const finalizers = spec(current)["finalizers"];
+  return finalizers === undefined ? rest : { ...rest, finalizers };
+}
+
+/**
+ * Namespaces only: sets spec.finalizers (and nothing else) — how the namespace controller says it has
+ * emptied a terminating namespace, which then goes if no finalizer is left.
+ */
+export function decideFinalize(key: ObjectKey, requested: JsonObject) {
+  return (current: ObjectRecord | undefined): Decision => {
+    if (!current) return { error: new NotFoundError(key) };
+    const asked = meta(requested);
+    const conflict = checkResourceVersion(key, current, asked.resourceVersion);
+    if (conflict) return { error: conflict };
+    if (asked.uid && asked.uid !== current.uid) return { error: new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`) };
+    const { finalizers: _old, ...rest } = spec(current.object);
+    const finalizers = namespaceFinalizers(requested);
+    const object: JsonObject = { ...current.object, spec: finalizers.length > 0 ? { ...rest, finalizers } : rest };
+    return { type: isRemovable(key, object) ? "DELETED" : "MODIFIED", object };
   };
 }
 
@@ -145,16 +199,23 @@ export function decideUpdateStatus(key: ObjectKey, requested: JsonObject) {
 export interface DeleteOptions {
   gracePeriodSeconds?: number | undefined;
   preconditions?: { uid?: string | undefined; resourceVersion?: string | undefined } | undefined;
+  /** Unset: Background, unless an earlier delete left the orphan or foregroundDeletion finalizer. */
+  propagationPolicy?: DeletionPropagation | undefined;
   now: Date;
 }
 
 /**
  * Pods bound to a node are deleted gracefully: they get a deletionTimestamp and the node agent, after
- * stopping the containers, deletes them with grace 0. Objects with finalizers wait for them to go.
+ * stopping the containers, deletes them with grace 0. Objects with finalizers — including those the
+ * propagation policy adds for the garbage collector, and a namespace's spec finalizers — are only
+ * marked, and go when the last finalizer is removed. A terminating namespace is Terminating.
  */
 export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
   return (current: ObjectRecord | undefined): Decision => {
     if (!current) return { error: new NotFoundError(key) };
+    if (key.kind === "Namespace" && isSystemNamespace(key.name)) {
+      return { error: new ForbiddenError(`namespaces "${key.name}" is forbidden: this namespace may not be deleted`) };
+    }
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.uid) {
       return { error: new ConflictError(key, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.uid}`) };
@@ -163,19 +224,46 @@ export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
     if (conflict) return { error: conflict };
     const object = current.object;
     const before = meta(object);
-    const finalizers = before.finalizers ?? [];
+    const finalizers = finalizersFor(before.finalizers ?? [], opts.propagationPolicy);
     const grace = gracePeriod(key, object, opts.gracePeriodSeconds);
-    if (finalizers.length === 0 && grace === 0) return { type: "DELETED", object };
-    if (before.deletionTimestamp !== undefined) {
-      // Already terminating: only a shorter grace period changes anything.
-      if (grace >= (before.deletionGracePeriodSeconds ?? 0)) return { type: "MODIFIED", object };
+    const held = finalizers.length > 0 || (key.kind === "Namespace" && namespaceFinalizers(object).length > 0);
+    if (!held && grace === 0) return { type: "DELETED", object };
+
+    const metadata: Meta = { ...before };
+    // Already terminating: only a shorter grace period moves the deletion forward.
+    if (before.deletionTimestamp === undefined || grace < (before.deletionGracePeriodSeconds ?? 0)) {
+      metadata.deletionTimestamp = new Date(opts.now.getTime() + grace * 1000).toISOString();
+      metadata.deletionGracePeriodSeconds = grace;
     }
-    const deletionTimestamp = new Date(opts.now.getTime() + grace * 1000).toISOString();
-    return {
-      type: "MODIFIED",
-      object: { ...object, metadata: { ...before, deletionTimestamp, deletionGracePeriodSeconds: grace } },
-    };
+    if (!sameMembers(finalizers, before.finalizers ?? [])) {
+      if (finalizers.length > 0) metadata.finalizers = finalizers;
+      else delete metadata.finalizers;
+    }
+    const marked: JsonObject = { ...object, metadata };
+    if (key.kind === "Namespace") marked["status"] = { ...((object["status"] ?? {}) as JsonObject), phase: NAMESPACE_TERMINATING };
+    return { type: "MODIFIED", object: marked };
   };
+}
+
+/**
+ * The finalizers after a delete with `policy` (Kubernetes' deletionFinalizersForGarbageCollection):
+ * a policy replaces the garbage collector's finalizer an earlier delete set; no policy keeps it.
+ */
+function finalizersFor(finalizers: string[], policy: DeletionPropagation | undefined): string[] {
+  if (policy === undefined) return finalizers;
+  const kept = finalizers.filter((f) => f !== FINALIZER_ORPHAN_DEPENDENTS && f !== FINALIZER_DELETE_DEPENDENTS);
+  if (policy === "Orphan") kept.push(FINALIZER_ORPHAN_DEPENDENTS);
+  if (policy === "Foreground") kept.push(FINALIZER_DELETE_DEPENDENTS);
+  return kept;
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** A delete that changes nothing (the object is already terminating as asked) writes no event. */
+export function changesNothing(decision: Decision, current: ObjectRecord | undefined): boolean {
+  return current !== undefined && "type" in decision && decision.type === "MODIFIED" && isDeepStrictEqual(decision.object, current.object);
 }
 
 function gracePeriod(key: ObjectKey, object: JsonObject, requested: number | undefined): number {

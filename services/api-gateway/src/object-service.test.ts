@@ -141,3 +141,76 @@ describe("ObjectService with the workload kinds (on an in-memory event store)", 
     await expect(service.get({ kind: "Deployment", namespace: "default", name: "my-deployment" })).rejects.toThrow(/not found/);
   });
 });
+
+describe("ObjectService deletion: finalizers, propagation and namespaces (on an in-memory event store)", () => {
+  let store: EventStore;
+  let service: ObjectService;
+
+  const namespace = (name: string) => toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const configPod = (namespace: string, name: string) =>
+    toApiObject({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace }, spec: { containers: [{ name: "c", image: "busybox:1" }] } });
+  const lastEvent = async () => {
+    const head = await store.headRevision();
+    return (await store.readEvents(head - 1, 1))[0];
+  };
+
+  beforeAll(async () => {
+    store = await openEventStore({});
+    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024, now: () => new Date("2026-03-01T12:00:00.000Z") });
+    await service.create(namespace("default"), ctx);
+  }, 30_000);
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("takes a namespace through Active, Terminating and gone, its last event DELETED", async () => {
+    expect(json(await service.create(namespace("team-a"), ctx))).toMatchObject({ spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
+    await service.create(configPod("team-a", "web"), ctx);
+
+    const { object, deleted } = await service.delete({ kind: "Namespace", namespace: "", name: "team-a", propagationPolicy: "" }, ctx);
+    expect(deleted).toBe(false);
+    expect(json(object)).toMatchObject({ metadata: { deletionTimestamp: "2026-03-01T12:00:00.000Z" }, status: { phase: "Terminating" } });
+    await expect(service.create(configPod("team-a", "late"), ctx)).rejects.toThrow(/because it is being terminated/);
+
+    // An apply without spec.finalizers leaves them: only Finalize removes them.
+    const relabelled = json(await service.update(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a", labels: { team: "a" } } }), ctx));
+    expect(relabelled).toMatchObject({ spec: { finalizers: ["kubernetes"] }, status: { phase: "Terminating" } });
+
+    await service.finalize(toApiObject({ ...relabelled, spec: { finalizers: [] } }), ctx);
+    await expect(service.get({ kind: "Namespace", namespace: "", name: "team-a" })).rejects.toThrow(/not found/);
+    expect(await lastEvent()).toMatchObject({ type: "DELETED", kind: "Namespace", name: "team-a" });
+  });
+
+  it("refuses to delete a system namespace", async () => {
+    await expect(service.delete({ kind: "Namespace", namespace: "", name: "default", propagationPolicy: "" }, ctx)).rejects.toThrow(
+      'namespaces "default" is forbidden: this namespace may not be deleted',
+    );
+  });
+
+  it("finalizes namespaces only", async () => {
+    const pod = await service.create(configPod("default", "finalized"), ctx);
+    expect(await invalidErrors(service.finalize(pod, ctx))).toEqual([{ path: "kind", message: 'Unsupported value "Pod": only namespaces are finalized' }]);
+  });
+
+  it("marks an object deleted in the foreground, writes nothing for a repeated delete, and removes it with its last finalizer", async () => {
+    await service.create(configPod("default", "owner"), ctx);
+    const marked = await service.delete({ kind: "Pod", namespace: "default", name: "owner", propagationPolicy: "Foreground" }, ctx);
+    expect(json(marked.object)["metadata"]).toMatchObject({ finalizers: ["foregroundDeletion"], deletionGracePeriodSeconds: 0 });
+    const head = await store.headRevision();
+
+    const again = await service.delete({ kind: "Pod", namespace: "default", name: "owner", propagationPolicy: "" }, ctx);
+
+    expect(again.deleted).toBe(false);
+    expect(await store.headRevision()).toBe(head);
+    await service.update(toApiObject({ ...json(again.object), metadata: { ...json(again.object)["metadata"], finalizers: [] } }), ctx);
+    expect(await lastEvent()).toMatchObject({ type: "DELETED", kind: "Pod", name: "owner" });
+  });
+
+  it("rejects an unknown propagation policy", async () => {
+    await service.create(configPod("default", "kept"), ctx);
+    expect(await invalidErrors(service.delete({ kind: "Pod", namespace: "default", name: "kept", propagationPolicy: "Sideways" }, ctx))).toEqual([
+      { path: "propagationPolicy", message: 'Unsupported value: "Sideways": supported values: "Orphan", "Background", "Foreground"' },
+    ]);
+  });
+});

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
   InvalidError,
+  isDeletionPropagation,
   NotFoundError,
+  type DeletionPropagation,
   parseFieldSelector,
   parseSelector,
   type FieldError,
@@ -27,12 +29,15 @@ import {
 import type { JetStreamBus } from "@capstan/bus";
 import type { EventStore, JsonObject, Mutation, ObjectRecord, StoredEvent } from "@capstan/eventstore";
 import {
+  changesNothing,
   decideBind,
   decideCreate,
   decideDelete,
+  decideFinalize,
   decideUpdate,
   decideUpdateStatus,
   inActiveNamespace,
+  namespaceForCreate,
   namespaceKey,
 } from "./object-decisions.js";
 
@@ -114,7 +119,8 @@ export class ObjectService {
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: this.now().toISOString(), generation: 1 });
-    const decide = decideCreate(key, { ...defaulted, metadata });
+    const prepared = kind === "Namespace" ? namespaceForCreate(defaulted) : defaulted;
+    const decide = decideCreate(key, { ...prepared, metadata });
     if (!info.namespaced) return this.write(key, decide, ctx);
     return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace)]);
   }
@@ -157,16 +163,27 @@ export class ObjectService {
 
   async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
     const key = this.normalize(req);
-    const event = await this.append(
-      key,
-      decideDelete(key, {
-        gracePeriodSeconds: req.gracePeriodSeconds,
-        preconditions: req.preconditions,
-        now: this.now(),
-      }),
-      ctx,
-    );
+    const decide = decideDelete(key, {
+      gracePeriodSeconds: req.gracePeriodSeconds,
+      preconditions: req.preconditions,
+      propagationPolicy: propagationPolicy(req.propagationPolicy),
+      now: this.now(),
+    });
+    // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
+    const current = await this.store.get(key);
+    const decided = decide(current);
+    if (current && changesNothing(decided, current)) return { object: toApiObject(current.object), deleted: false };
+    const event = await this.append(key, decide, ctx);
     return { object: toApiObject(event.object), deleted: event.type === "DELETED" };
+  }
+
+  async finalize(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, key, object } = this.decodeForWrite(obj);
+    if (kind !== "Namespace") {
+      throw new InvalidError(`${kind} "${key.name}"`, [{ path: "kind", message: `Unsupported value "${kind}": only namespaces are finalized` }]);
+    }
+    this.validate(kind, object);
+    return this.write(key, decideFinalize(key, object), ctx);
   }
 
   async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
@@ -257,6 +274,14 @@ export class ObjectService {
     this.onCommit();
     return event;
   }
+}
+
+function propagationPolicy(requested: string): DeletionPropagation | undefined {
+  if (requested === "") return undefined;
+  if (isDeletionPropagation(requested)) return requested;
+  throw new InvalidError("DeleteOptions", [
+    { path: "propagationPolicy", message: `Unsupported value: "${requested}": supported values: "Orphan", "Background", "Foreground"` },
+  ]);
 }
 
 function keyOf(kind: string, object: JsonObject): ObjectKey {
