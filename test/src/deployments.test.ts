@@ -187,3 +187,54 @@ describe("Deployments", () => {
     }
   });
 });
+
+describe("ReplicaSets and ReplicationControllers", () => {
+  const podSpec = { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }], terminationGracePeriodSeconds: 0 };
+
+  it("adopt a matching orphan instead of creating a pod, and release a pod relabelled away", async () => {
+    await cluster.client.create(toApiObject({ apiVersion: "v1", kind: "Pod", metadata: { name: "orphan", labels: { app: "adopt" } }, spec: podSpec }));
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        metadata: { name: "adopter" },
+        spec: { replicas: 2, selector: { matchLabels: { app: "adopt" } }, template: { metadata: { labels: { app: "adopt" } }, spec: podSpec } },
+      }),
+    );
+    const rs = (await cluster.client.get({ kind: "ReplicaSet", namespace: "default", name: "adopter" })).replicaSet!;
+    const owned = async () => (await podsOf("app=adopt")).filter((p) => live(p) && p.metadata!.ownerReferences.some((r) => r.uid === rs.metadata!.uid));
+    await eventually(async () => ((await owned()).length === 2 ? true : undefined), { what: "2 owned pods" });
+    expect((await owned()).map((p) => p.metadata!.name)).toContain("orphan");
+
+    // Relabelled away: released (no owner reference) and replaced.
+    for (;;) {
+      const orphan = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "orphan" })).pod!;
+      orphan.metadata!.labels = { app: "debug" };
+      try {
+        await cluster.client.update({ pod: orphan });
+        break;
+      } catch (e) {
+        if (!isCapstanError(e, "Conflict")) throw e;
+      }
+    }
+    await eventually(
+      async () => {
+        const released = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "orphan" })).pod!;
+        const pods = await owned();
+        return released.metadata!.ownerReferences.length === 0 && pods.length === 2 && !pods.some((p) => p.metadata!.name === "orphan") ? true : undefined;
+      },
+      { what: "the relabelled pod released and replaced" },
+    );
+  });
+
+  it("keep a ReplicationController's replicas with its map selector", async () => {
+    await cluster.client.create(
+      toApiObject({ apiVersion: "v1", kind: "ReplicationController", metadata: { name: "legacy" }, spec: { replicas: 2, selector: { app: "legacy" }, template: { metadata: { labels: { app: "legacy" } }, spec: podSpec } } }),
+    );
+    await eventually(async () => ((await podsOf("app=legacy")).filter(live).length === 2 ? true : undefined), { what: "2 pods of the ReplicationController" });
+    await eventually(
+      async () => ((await cluster.client.get({ kind: "ReplicationController", namespace: "default", name: "legacy" })).replicationController!.status?.replicas === 2 ? true : undefined),
+      { what: "its status" },
+    );
+  });
+});
