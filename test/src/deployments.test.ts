@@ -188,6 +188,71 @@ describe("Deployments", () => {
   });
 });
 
+describe("Deployment strategies and conditions", () => {
+  const template = (command: string[], extra: Record<string, unknown> = {}) => ({
+    metadata: { labels: { app: "strategy" } },
+    spec: { containers: [{ name: "c", image: "busybox", command, ...extra }], terminationGracePeriodSeconds: 1 },
+  });
+
+  it("Recreate stops every old pod before the first new one starts", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "recreate" },
+        spec: { replicas: 3, strategy: { type: "Recreate" }, selector: { matchLabels: { app: "strategy" } }, template: template(["sleep", "3600"]) },
+      }),
+    );
+    await eventually(async () => ((await podsOf("app=strategy")).filter((p) => p.status?.phase === "Running").length === 3 ? true : undefined), { what: "3 old pods" });
+    const mixed: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        // Terminating pods count too: Recreate waits until they are gone.
+        const commands = new Set((await podsOf("app=strategy")).map((p) => p.spec!.containers[0]!.command.join(" ")));
+        if (commands.size > 1) mixed.push([...commands].join(" & "));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await changeDeployment("recreate", (d) => (d.spec!.template!.spec!.containers[0]!.command = ["sleep", "3601"]));
+    await eventually(
+      async () => {
+        const pods = (await podsOf("app=strategy")).filter(live);
+        return pods.length === 3 && pods.every((p) => p.spec!.containers[0]!.command[1] === "3601" && p.status?.phase === "Running") ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: "3 new pods" },
+    );
+    sampling = false;
+    await sampler;
+    expect(mixed, "old and new pods at the same time").toEqual([]);
+  });
+
+  it("marks a rollout that cannot progress with ProgressDeadlineExceeded", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "stuck" },
+        spec: {
+          replicas: 1,
+          progressDeadlineSeconds: 3,
+          selector: { matchLabels: { app: "stuck" } },
+          template: { ...template(["sleep", "3600"], { readinessProbe: { exec: { command: ["false"] }, periodSeconds: 1 } }), metadata: { labels: { app: "stuck" } } },
+        },
+      }),
+    );
+    const condition = await eventually(
+      async () => {
+        const c = (await deployment("stuck")).status?.conditions.find((x) => x.type === "Progressing");
+        return c?.reason === "ProgressDeadlineExceeded" ? c : undefined;
+      },
+      { timeoutMs: 30_000, what: "ProgressDeadlineExceeded" },
+    );
+    expect(condition).toMatchObject({ status: "False", message: expect.stringMatching(/has timed out progressing/) });
+    expect((await deployment("stuck")).status?.conditions.find((x) => x.type === "Available")?.status).toBe("False");
+  });
+});
+
 describe("ReplicaSets and ReplicationControllers", () => {
   const podSpec = { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }], terminationGracePeriodSeconds: 0 };
 
