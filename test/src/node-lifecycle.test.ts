@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toApiObject, type Node, type Pod } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+
+/**
+ * A node agent killed with SIGKILL: its Node goes Unknown and unreachable within the grace period, its
+ * pod is evicted once its (shortened) default toleration has run out, and the node recovers when the
+ * agent comes back.
+ */
+const GRACE_SECONDS = 4;
+const TOLERATION_SECONDS = 3;
+const UNREACHABLE = "node.kubernetes.io/unreachable";
+
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster({
+    nodes: 2,
+    env: {
+      CAPSTAN_HEARTBEAT_SECONDS: "1",
+      CAPSTAN_NODE_MONITOR_GRACE_SECONDS: String(GRACE_SECONDS),
+      CAPSTAN_NODE_MONITOR_PERIOD_SECONDS: "1",
+      CAPSTAN_DEFAULT_TOLERATION_SECONDS: String(TOLERATION_SECONDS),
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const node = async (name: string): Promise<Node> => (await cluster.client.get({ kind: "Node", namespace: "", name })).node!;
+const ready = (n: Node) => n.status?.conditions.find((c) => c.type === "Ready");
+const lifecycleTaints = (n: Node) => (n.spec?.taints ?? []).filter((t) => t.key.startsWith("node.kubernetes.io/"));
+
+async function podOrGone(name: string): Promise<Pod | undefined> {
+  try {
+    return (await cluster.client.get({ kind: "Pod", namespace: "default", name })).pod!;
+  } catch (e) {
+    if (isCapstanError(e, "NotFound")) return undefined;
+    throw e;
+  }
+}
+
+describe("node lifecycle", () => {
+  it("marks a crashed node unreachable, evicts its pod after the toleration, and recovers the node", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "evictee" },
+        spec: { nodeSelector: { "kubernetes.io/hostname": "node-1" }, containers: [{ name: "app", image: "registry.k8s.io/pause:3.9" }] },
+      }),
+    );
+    const running = await eventually(
+      async () => {
+        const p = await podOrGone("evictee");
+        return p?.status?.phase === "Running" ? p : undefined;
+      },
+      { timeoutMs: 30_000, what: "the pod Running" },
+    );
+    expect(running.spec!.nodeName).toBe("node-1");
+    expect(running.spec!.tolerations).toEqual([
+      { key: "node.kubernetes.io/not-ready", operator: "Exists", value: "", effect: "NoExecute", tolerationSeconds: TOLERATION_SECONDS },
+      { key: UNREACHABLE, operator: "Exists", value: "", effect: "NoExecute", tolerationSeconds: TOLERATION_SECONDS },
+    ]);
+
+    const crashedAt = Date.now();
+    await cluster.stack.service("node-1").crash();
+
+    const unreachable = await eventually(
+      async () => {
+        const n = await node("node-1");
+        const taint = n.spec?.taints.find((t) => t.key === UNREACHABLE && t.effect === "NoExecute");
+        return ready(n)?.status === "Unknown" && taint ? { n, taint } : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: "node-1 Ready Unknown with the unreachable taint" },
+    );
+    expect(Date.now() - crashedAt).toBeLessThan(10_000);
+    expect(ready(unreachable.n)).toMatchObject({ reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(lifecycleTaints(unreachable.n).map((t) => `${t.key}:${t.effect}`).sort()).toEqual([`${UNREACHABLE}:NoExecute`, `${UNREACHABLE}:NoSchedule`]);
+    const taintedAt = Date.parse(unreachable.taint.timeAdded);
+    expect(taintedAt).toBeGreaterThan(crashedAt);
+
+    // The pod stays for its tolerationSeconds, then goes for good (no agent is left to finish a graceful delete).
+    let lastSeen = Date.now();
+    await eventually(
+      async () => {
+        if (await podOrGone("evictee")) {
+          lastSeen = Date.now();
+          return undefined;
+        }
+        return true;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: "the pod evicted" },
+    );
+    expect(lastSeen).toBeGreaterThanOrEqual(taintedAt + (TOLERATION_SECONDS - 0.5) * 1000);
+    const events = (await cluster.client.list({ kind: "Event", namespace: "default" })).items.map((o) => o.event!);
+    expect(events).toContainEqual(expect.objectContaining({ reason: "TaintManagerEviction", message: "Marking for deletion Pod default/evictee" }));
+
+    const healthy = await node("node-2");
+    expect(ready(healthy)?.status).toBe("True");
+    expect(lifecycleTaints(healthy)).toEqual([]);
+
+    cluster.stack.service("node-1").start();
+    await eventually(
+      async () => {
+        const n = await node("node-1");
+        return ready(n)?.status === "True" && lifecycleTaints(n).length === 0 ? n : undefined;
+      },
+      { timeoutMs: 20_000, what: "node-1 Ready again, untainted" },
+    );
+  });
+});
