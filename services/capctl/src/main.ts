@@ -7,12 +7,36 @@ import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
 import { get } from "./commands/get.js";
 import { logs } from "./commands/logs.js";
+import { annotate } from "./commands/annotate.js";
+import { label } from "./commands/label.js";
+import { rolloutPause, rolloutRestart } from "./commands/rollout.js";
+import { rolloutHistory } from "./commands/rollout-history.js";
+import { rolloutStatus } from "./commands/rollout-status.js";
+import { rolloutUndo } from "./commands/rollout-undo.js";
+import { scale } from "./commands/scale.js";
+import { setImage } from "./commands/set-image.js";
+import { parseDuration } from "./duration.js";
 import { connect, gatewayAddress, namespaceOf, type GlobalOptions } from "./context.js";
 
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError("must be an integer");
   return n;
+}
+
+/** kubectl's boolean flags: `-w`, `--watch=false`, `-w=false`. */
+function bool(value: string | undefined): boolean {
+  const v = (value ?? "true").replace(/^=/, "");
+  if (v !== "true" && v !== "false") throw new InvalidArgumentError("must be true or false, e.g. --watch=false");
+  return v === "true";
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 const program = new Command("capctl")
@@ -101,6 +125,93 @@ program
       logs(client, pod, { ...opts, namespace: namespaceOf(globals()) }),
     ),
   );
+
+program
+  .command("scale")
+  .description("set a new size for a deployment, replica set or replication controller")
+  .argument("<resource...>", "type name... or type/name...")
+  .requiredOption("--replicas <count>", "the new desired number of replicas", integer)
+  .option("--current-replicas <count>", "precondition: scale only if the current size is this", integer)
+  .action(
+    action(async (client, args: string[], opts: { replicas: number; currentReplicas?: number }) =>
+      scale(client, args, { ...opts, namespace: namespaceOf(globals()) }),
+    ),
+  );
+
+program
+  .command("set")
+  .description("set specific features on objects")
+  .command("image")
+  .description("update the container images of a pod or of a workload's pod template")
+  .argument("<args...>", "type name... or type/name..., then container=image... (* for every container)")
+  .action(action(async (client, args: string[]) => setImage(client, args, namespaceOf(globals()))));
+
+for (const [name, verb, fn] of [
+  ["label", "labels", label],
+  ["annotate", "annotations", annotate],
+] as const) {
+  program
+    .command(name)
+    .description(`update the ${verb} of resources: key=value sets, key- removes`)
+    .argument("<args...>", "type name... or type/name..., then key=value... key-...")
+    .option("--overwrite", "allow changing a value that is already set", false)
+    .option("--all", "every object of the type in the namespace", false)
+    .option("-l, --selector <selector>", "objects of the type whose labels match, e.g. app=web")
+    .action(
+      action(async (client, args: string[], opts: { overwrite: boolean; all: boolean; selector?: string }) =>
+        fn(client, args, { ...opts, namespace: namespaceOf(globals()) }),
+      ),
+    );
+}
+
+const rollout = program.command("rollout").description("manage the rollout of a deployment");
+
+rollout
+  .command("status")
+  .description("watch a deployment's rollout until it completes")
+  .argument("<resource...>", "deployment/name or deployment name")
+  .option("-w, --watch [bool]", "watch until the rollout completes (--watch=false prints the status once)", bool, true)
+  .option("--timeout <duration>", "give up after this long, e.g. 30s, 2m (default: wait for ever)", duration)
+  .action(
+    action(async (client, args: string[], opts: { watch: boolean; timeout?: number }) =>
+      rolloutStatus(client, args, { namespace: namespaceOf(globals()), watch: opts.watch, timeoutMs: opts.timeout ?? 0 }),
+    ),
+  );
+
+rollout
+  .command("history")
+  .description("list a deployment's revisions, or show one")
+  .argument("<resource...>", "deployment/name or deployment name")
+  .option("--revision <n>", "show the pod template of this revision", integer)
+  .action(
+    action(async (client, args: string[], opts: { revision?: number }) => rolloutHistory(client, args, { ...opts, namespace: namespaceOf(globals()) })),
+  );
+
+rollout
+  .command("undo")
+  .description("roll a deployment back to its previous revision, or to --to-revision")
+  .argument("<resource...>", "deployment/name or deployment name")
+  .option("--to-revision <n>", "the revision to roll back to (default: the previous one)", integer)
+  .action(
+    action(async (client, args: string[], opts: { toRevision?: number }) => rolloutUndo(client, args, { ...opts, namespace: namespaceOf(globals()) })),
+  );
+
+for (const [name, paused] of [
+  ["pause", true],
+  ["resume", false],
+] as const) {
+  rollout
+    .command(name)
+    .description(paused ? "stop a deployment from rolling out changes to its template" : "let a paused deployment roll out again")
+    .argument("<resource...>", "deployment/name... or deployment name...")
+    .action(action(async (client, args: string[]) => rolloutPause(client, args, namespaceOf(globals()), paused)));
+}
+
+rollout
+  .command("restart")
+  .description("replace every pod of a deployment with a rollout")
+  .argument("<resource...>", "deployment/name... or deployment name...")
+  .action(action(async (client, args: string[]) => rolloutRestart(client, args, namespaceOf(globals()))));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);

@@ -154,6 +154,13 @@ function describePodTemplate(w: Writer, template: Json | undefined): void {
   w.field(2, "Volumes", volumes.length ? volumes.map((v) => `${String(v["name"])} (${v["hostPath"] ? "HostPath" : "EmptyDir"})`).join(", ") : "<none>");
 }
 
+/** A pod template as the `Pod Template:` section of describe prints it; `rollout history --revision` shows it too. */
+export function podTemplateText(template: Json | undefined): string {
+  const w = new Writer();
+  describePodTemplate(w, template);
+  return w.toString();
+}
+
 function describeConditions(w: Writer, o: Json): void {
   const conditions = (get(o, "status", "conditions") ?? []) as Json[];
   if (!conditions.length) return;
