@@ -81,7 +81,7 @@ const replicaCounts: Printer = {
 };
 
 /** RESTARTS as kubectl shows it: the count, and how long ago the latest restart was ("3 (42s ago)"). */
-function restartsText(statuses: readonly ContainerStatus[], now: Date): string {
+function restartsText(statuses: readonly ContainerStatus[], now: number): string {
   const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
   const finished = statuses.map((c) => c.lastState?.terminated?.finishedAt).filter((t): t is string => !!t).sort();
   const latest = finished.at(-1);
