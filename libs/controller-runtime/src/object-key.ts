@@ -8,6 +8,8 @@ export interface ObjectMeta {
   readonly resourceVersion?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly ownerReferences?: readonly OwnerReference[];
+  readonly finalizers?: readonly string[];
+  readonly deletionTimestamp?: string;
 }
 
 export interface OwnerReference {
@@ -16,6 +18,8 @@ export interface OwnerReference {
   readonly name: string;
   readonly uid: string;
   readonly controller?: boolean;
+  /** The owner, deleted in the foreground, waits for this dependent to go. */
+  readonly blockOwnerDeletion?: boolean;
 }
 
 export function metadataOf(obj: JsonObject): ObjectMeta {
