@@ -78,6 +78,8 @@ const CONTROLLERS: Record<string, string> = {
   "replicaset-controller": "replicaset",
   "deployment-controller": "deployment",
   "node-lifecycle-controller": "node-lifecycle",
+  "garbage-collector": "garbage-collector",
+  "namespace-controller": "namespace",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
