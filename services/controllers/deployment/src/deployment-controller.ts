@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { isCapstanError } from "@capstan/apimachinery";
 import { Deployment, objectMeta, ReplicaSet, toApiObject, type ApiObject } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
@@ -65,12 +66,18 @@ export class DeploymentReconciler implements Reconciler {
       .filter(({ rs }) => rs.metadata!.ownerReferences.some((r) => r.controller === true && r.uid === meta.uid));
 
     let current = all.find((o) => sameTemplate(templateOf(o.json), templateOf(json)));
+    // Paused with a changed template, no ReplicaSet runs the template yet: none of the pods is updated.
+    const templateRuns = current !== undefined;
     let acted = false;
     const maxRevision = Math.max(0, ...all.map((o) => o.view.revision));
-    if (!current) {
+    if (!current && spec.paused) {
+      // A template change waits for resume; meanwhile the newest ReplicaSet stands for the deployment.
+      current = all.find((o) => o.view.revision === maxRevision);
+      if (!current) return;
+    } else if (!current) {
       current = owned(await this.createReplicaSet(json, d, maxRevision + 1));
       acted = true;
-    } else if (current.view.revision < maxRevision) {
+    } else if (current.view.revision < maxRevision && !spec.paused) {
       // Back to an older template (rollout undo): it becomes the newest revision again.
       current = owned(await this.updateReplicaSet(current, { annotations: { [REVISION_ANNOTATION]: String(maxRevision + 1) } }));
       acted = true;
@@ -97,8 +104,8 @@ export class DeploymentReconciler implements Reconciler {
     const status = deploymentStatus({
       spec: { ...spec, progressDeadlineSeconds: d.spec?.progressDeadlineSeconds ?? 600 },
       generation: meta.generation,
-      newRS: current.view,
-      olds: oldViews,
+      newRS: templateRuns ? current.view : NO_REPLICA_SET,
+      olds: templateRuns ? oldViews : [current.view, ...oldViews],
       previous,
       acted,
       now: this.now(),
@@ -125,7 +132,7 @@ export class DeploymentReconciler implements Reconciler {
         name: `${meta.name}-${hash}`,
         namespace: meta.namespace,
         labels,
-        annotations: { [REVISION_ANNOTATION]: String(revision) },
+        annotations: { ...copiedAnnotations(meta.annotations), [REVISION_ANNOTATION]: String(revision) },
         ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }],
       },
       spec: {
@@ -158,16 +165,35 @@ export class DeploymentReconciler implements Reconciler {
   private async writeStatus(json: JsonObject, status: DeploymentStatusView): Promise<void> {
     const current = (json["status"] ?? {}) as JsonObject;
     const merged = { ...current, ...status };
-    if (JSON.stringify(normalize(current)) === JSON.stringify(normalize(merged))) return;
+    if (isDeepStrictEqual(normalize(current), normalize(merged))) return;
     const updated = await this.client.updateStatus(toApiObject({ ...json, status: merged }));
     await this.deployments.waitForRevision(revisionOf(updated));
   }
 }
 
-/** Status with zero counts present, so "absent" and 0 compare equal. */
-function normalize(status: JsonObject): JsonObject {
-  const counts = ["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"];
-  return Object.fromEntries([...counts.map((k) => [k, status[k] ?? 0]), ["conditions", status["conditions"] ?? []], ["collisionCount", status["collisionCount"]]]);
+const NO_REPLICA_SET: ReplicaSetView = { name: "", revision: 0, replicas: 0, currentReplicas: 0, readyReplicas: 0, availableReplicas: 0 };
+
+/** Annotations a new ReplicaSet does not inherit from its Deployment (Kubernetes' skip list). */
+const NOT_COPIED = new Set(["kubectl.kubernetes.io/last-applied-configuration", REVISION_ANNOTATION, "deployment.kubernetes.io/revision-history", "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas"]);
+
+/** The Deployment's annotations a new ReplicaSet carries, so `rollout history` shows its change-cause. */
+function copiedAnnotations(annotations: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).filter(([k]) => !NOT_COPIED.has(k)));
+}
+
+const CONDITION_FIELDS = ["type", "status", "reason", "message", "lastUpdateTime", "lastTransitionTime"];
+const COUNTS = ["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas", "collisionCount"];
+
+/**
+ * The status as the comparison needs it: counts as numbers with absent = 0, conditions with only their
+ * fields and "" for absent ones. Without this a status read back from the API never equals the one
+ * computed, and every sync would write (and wake itself) again.
+ */
+function normalize(status: JsonObject) {
+  return {
+    counts: COUNTS.map((k) => Number(status[k] ?? 0)),
+    conditions: ((status["conditions"] ?? []) as JsonObject[]).map((c) => CONDITION_FIELDS.map((k) => String(c[k] ?? ""))),
+  };
 }
 
 function rolloutSpec(d: Deployment): RolloutSpec {
