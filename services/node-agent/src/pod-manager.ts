@@ -88,16 +88,23 @@ export class PodManager implements ReflectorHandler {
     try {
       const grace = Number(get(pod, "metadata", "deletionGracePeriodSeconds") ?? 30);
       await this.stop(uid, grace);
-      await this.client.delete({
-        kind: "Pod",
-        namespace: String(get(pod, "metadata", "namespace")),
-        name: String(get(pod, "metadata", "name")),
-        gracePeriodSeconds: 0,
-        preconditions: { uid },
-      });
-    } catch (e) {
-      if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
-        this.log(`finishing deletion of pod ${uid}: ${e instanceof Error ? e.message : String(e)}`);
+      // Nobody else finishes the deletion: keep trying while the pod is ours (a call in flight when
+      // the gateway restarts fails even though the gateway will be back in a moment).
+      for (let attempt = 0; this.pods.has(uid); attempt++) {
+        try {
+          await this.client.delete({
+            kind: "Pod",
+            namespace: String(get(pod, "metadata", "namespace")),
+            name: String(get(pod, "metadata", "name")),
+            gracePeriodSeconds: 0,
+            preconditions: { uid },
+          });
+          return;
+        } catch (e) {
+          if (isCapstanError(e, "NotFound") || isCapstanError(e, "Conflict")) return;
+          this.log(`finishing deletion of pod ${uid}: ${e instanceof Error ? e.message : String(e)}; retrying`);
+          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+        }
       }
     } finally {
       this.terminating.delete(uid);
