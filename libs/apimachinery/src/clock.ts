@@ -1,4 +1,4 @@
-/** Time as the runtime sees it, so queues and back-off can be driven by a fake clock in tests. */
+/** Time as a component sees it, so queues, back-off and probe schedules can be driven by a fake clock in tests. */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): Timer;

@@ -70,3 +70,5 @@ export type { FieldSelector, FieldRequirement, FieldOperator } from "./field-sel
 
 export { DELETION_PROPAGATIONS, FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS, isDeletionPropagation } from "./deletion.js";
 export type { DeletionPropagation } from "./deletion.js";
+export { systemClock } from "./clock.js";
+export type { Clock, Timer } from "./clock.js";

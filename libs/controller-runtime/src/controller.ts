@@ -8,7 +8,7 @@ import {
   type ReconcileResult as ReconcileOutcome,
   type TraceContextCarrier,
 } from "@capstan/telemetry";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock } from "@capstan/apimachinery";
 import type { Informer } from "./informer.js";
 import { controllerRefOf, metadataOf, namespacedKey, objectKey } from "./object-key.js";
 import type { RateLimiter } from "./rate-limiter.js";

@@ -1,5 +1,3 @@
-export { systemClock } from "./clock.js";
-export type { Clock, Timer } from "./clock.js";
 
 export { controllerRefOf, metadataOf, namespacedKey, objectKey, splitObjectKey } from "./object-key.js";
 export type { ObjectMeta, OwnerReference } from "./object-key.js";

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, type Clock } from "@capstan/apimachinery";
 
 /** How long a key waits before its next retry; after client-go's workqueue.RateLimiter. */
 export interface RateLimiter<K extends string = string> {

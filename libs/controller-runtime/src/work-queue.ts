@@ -1,6 +1,6 @@
 import { metrics, type Meter, type UpDownCounter } from "@opentelemetry/api";
 import { workQueueDepth, type WorkQueueAttributes } from "@capstan/telemetry";
-import { systemClock, type Clock, type Timer } from "./clock.js";
+import { systemClock, type Clock, type Timer } from "@capstan/apimachinery";
 import { createDefaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
 
 /**

@@ -70,6 +70,15 @@ function isRemovable(key: ObjectKey, object: JsonObject): boolean {
   return key.kind !== "Namespace" || namespaceFinalizers(object).length === 0;
 }
 
+/** A write of a whole object may name the resourceVersion and uid it was based on; both must be current. */
+function checkWriteOf(key: ObjectKey, current: ObjectRecord, requested: JsonObject): Error | undefined {
+  const asked = meta(requested);
+  const conflict = checkResourceVersion(key, current, asked.resourceVersion);
+  if (conflict) return conflict;
+  if (asked.uid && asked.uid !== current.uid) return new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`);
+  return undefined;
+}
+
 export function decideCreate(key: ObjectKey, object: JsonObject) {
   return (current: ObjectRecord | undefined): Decision =>
     current ? { error: new AlreadyExistsError(key) } : { type: "ADDED", object };
@@ -126,17 +135,15 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
   return (current: ObjectRecord | undefined): Decision => {
     if (!current) return { error: new NotFoundError(key) };
     const was = current.object;
-    const asked = meta(requested);
-    const conflict = checkResourceVersion(key, current, asked.resourceVersion);
-    if (conflict) return { error: conflict };
-    if (asked.uid && asked.uid !== current.uid) return { error: new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`) };
+    const refused = checkWriteOf(key, current, requested);
+    if (refused) return { error: refused };
     const invalid = specUpdateErrors(key, was, requested);
     if (invalid) return { error: invalid };
     const before = meta(was);
     const requestedSpec = key.kind === "Namespace" ? withSpecFinalizersOf(was, spec(requested)) : spec(requested);
     const specChanged = !isDeepStrictEqual(spec(was), requestedSpec);
     const metadata: Meta = {
-      ...asked,
+      ...meta(requested),
       name: before.name,
       namespace: before["namespace"],
       uid: before.uid,
@@ -171,10 +178,8 @@ function withSpecFinalizersOf(current: JsonObject, requested: JsonObject): JsonO
 export function decideFinalize(key: ObjectKey, requested: JsonObject) {
   return (current: ObjectRecord | undefined): Decision => {
     if (!current) return { error: new NotFoundError(key) };
-    const asked = meta(requested);
-    const conflict = checkResourceVersion(key, current, asked.resourceVersion);
-    if (conflict) return { error: conflict };
-    if (asked.uid && asked.uid !== current.uid) return { error: new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`) };
+    const refused = checkWriteOf(key, current, requested);
+    if (refused) return { error: refused };
     const { finalizers: _old, ...rest } = spec(current.object);
     const finalizers = namespaceFinalizers(requested);
     const object: JsonObject = { ...current.object, spec: finalizers.length > 0 ? { ...rest, finalizers } : rest };
@@ -185,10 +190,8 @@ export function decideFinalize(key: ObjectKey, requested: JsonObject) {
 export function decideUpdateStatus(key: ObjectKey, requested: JsonObject) {
   return (current: ObjectRecord | undefined): Decision => {
     if (!current) return { error: new NotFoundError(key) };
-    const asked = meta(requested);
-    const conflict = checkResourceVersion(key, current, asked.resourceVersion);
-    if (conflict) return { error: conflict };
-    if (asked.uid && asked.uid !== current.uid) return { error: new ConflictError(key, `uid ${asked.uid} does not match ${current.uid}`) };
+    const refused = checkWriteOf(key, current, requested);
+    if (refused) return { error: refused };
     const object: JsonObject = { ...current.object };
     if (requested["status"] === undefined) delete object["status"];
     else object["status"] = requested["status"];

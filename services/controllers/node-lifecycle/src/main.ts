@@ -1,5 +1,6 @@
 import { EventRecorder } from "@capstan/client";
-import { controller, runControllerProcess, systemClock } from "@capstan/controller-runtime";
+import { systemClock } from "@capstan/apimachinery";
+import { controller, runControllerProcess } from "@capstan/controller-runtime";
 import { loadConfig } from "./config.js";
 import { NodeLifecycleReconciler } from "./node-lifecycle-controller.js";
 import { NODE_NAME_INDEX, TaintEvictionReconciler, podNodeName, podsOfChangedNode } from "./taint-eviction-controller.js";

@@ -1,7 +1,8 @@
+import type { Clock } from "@capstan/apimachinery";
 import { Node, NodeCondition, Taint, fromApiObject, toApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
-import { splitObjectKey, type Clock, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import { splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
 import type { NodeLifecycleConfig } from "./config.js";
 import { readyStatus, staleConditions } from "./node-health.js";
 import { reconcileTaints } from "./node-taints.js";

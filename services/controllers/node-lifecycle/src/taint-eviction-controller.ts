@@ -1,7 +1,8 @@
+import type { Clock } from "@capstan/apimachinery";
 import { Node, Pod, PodCondition, toApiObject, type Taint } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, JsonObject } from "@capstan/client";
-import { metadataOf, namespacedKey, splitObjectKey, type Clock, type Informer, type KeysOf, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import { metadataOf, namespacedKey, splitObjectKey, type Informer, type KeysOf, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
 import { CONFLICT_RETRY_MS, type Recorder } from "./node-lifecycle-controller.js";
 import { readyStatus } from "./node-health.js";
 import { evictionTime, type NoExecuteTaint } from "./taint-eviction.js";

@@ -12,4 +12,3 @@ export { containerProbes, probeDefaults } from "./probe.js";
 export type { ContainerProbes, HTTPHeader, ProbeHandler, ProbePort, ProbeResult, ProbeSpec, ProbeType } from "./probe.js";
 export { ContainerProber } from "./prober.js";
 export type { ContainerProberOptions, ProbedState, ProberEvents } from "./prober.js";
-export type { Clock, Timer } from "./clock.js";

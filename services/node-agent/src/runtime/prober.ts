@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type Timer } from "./clock.js";
+import { systemClock, type Clock, type Timer } from "@capstan/apimachinery";
 import type { ContainerProbes, ProbeResult, ProbeSpec, ProbeType } from "./probe.js";
 
 /**

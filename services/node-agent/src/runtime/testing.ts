@@ -1,7 +1,6 @@
 import type { Container, Pod, Probe, Volume } from "@capstan/api";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Clock, Timer } from "./clock.js";
 
 /** Builders and polling for runtime tests. */
 export function aContainer(name: string, image: string, fields: Partial<Container> = {}): Container {
@@ -112,49 +111,4 @@ export async function eventually<T>(check: () => T | Promise<T>, opts: { timeout
   }
 }
 
-interface PendingTimer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
-/** A clock that only moves when told to; timers fire in time order during `advance`. */
-export class FakeClock implements Clock {
-  private time: number;
-  private seq = 0;
-  private pending: PendingTimer[] = [];
-
-  constructor(start = 0) {
-    this.time = start;
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): Timer {
-    const timer: PendingTimer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.pending.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-
-  /** Moves time forward by `ms`, firing every timer that falls due, each at its own time. */
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      this.pending = this.pending.filter((t) => !t.cancelled);
-      const due = this.pending.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      this.pending.splice(this.pending.indexOf(due), 1);
-      this.time = due.at;
-      due.fn();
-    }
-    this.time = target;
-  }
-
-  /** Timers still waiting to fire. */
-  get pendingTimers(): number {
-    return this.pending.filter((t) => !t.cancelled).length;
-  }
-}
+export { FakeClock } from "@capstan/apimachinery/testing";
