@@ -64,6 +64,8 @@ describe("Deployments", () => {
     );
     const table = await cluster.capctl(["get", "deployments"]);
     expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nmy-deployment\s+3\/3\s+3\s+3\s+/);
+    const several = await cluster.capctl(["get", "deploy,rs"]);
+    expect(several.stdout).toMatch(/^NAME\s+READY.*\ndeployment\.apps\/my-deployment\s+3\/3.*\n\nNAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nreplicaset\.apps\/my-deployment-\w+\s+3\s+3\s+3\s+/);
 
     // kill -9 of a container's process: the node agent restarts it in place.
     const crashed = running[1]!;

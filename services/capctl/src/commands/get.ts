@@ -49,7 +49,42 @@ function print(kind: string, items: Json[], opts: GetOptions, single: boolean): 
   }
 }
 
+/** `get deploy,rs,pods`: one table per kind with kind-qualified names, as kubectl prints several types. */
+async function getSeveral(client: CapstanClient, kinds: readonly string[], opts: GetOptions): Promise<void> {
+  const namespace = opts.allNamespaces ? "" : opts.namespace;
+  const found: { kind: string; items: Json[] }[] = [];
+  for (const kind of kinds) {
+    const list = await client.list({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "" });
+    found.push({ kind, items: list.items.map((o) => fromApiObject(o).json) });
+  }
+  if (opts.output !== undefined && opts.output !== "wide") {
+    if (opts.output === "name") for (const { kind, items } of found) print(kind, items, opts, false);
+    else print(kinds[0]!, found.flatMap((f) => f.items), opts, false);
+    return;
+  }
+  const tables = found
+    .filter((f) => f.items.length > 0)
+    .map(({ kind, items }) => {
+      const t = { wide: opts.output === "wide", withNamespace: opts.allNamespaces && kindInfo(kind).namespaced };
+      const nameColumn = t.withNamespace ? 1 : 0;
+      const rows = sortForDisplay(kind, items).map((o) => {
+        const row = tableRow(kind, o, t);
+        row[nameColumn] = `${qualifiedResource(kind)}/${row[nameColumn]}`;
+        return row;
+      });
+      return formatTable(tableColumns(kind, t), rows);
+    });
+  if (tables.length === 0) console.error(opts.allNamespaces ? "No resources found" : `No resources found in ${opts.namespace} namespace.`);
+  else console.log(tables.join("\n\n"));
+}
+
 export async function get(client: CapstanClient, args: string[], opts: GetOptions): Promise<void> {
+  const [first = ""] = args;
+  if (first.includes(",") && !first.includes("/")) {
+    if (opts.watch) throw new Error("you may only specify a single resource type with --watch");
+    if (args.length > 1) throw new Error("names may only be given with a single resource type");
+    return getSeveral(client, first.split(",").map(resolveResourceName), opts);
+  }
   const { kind, names } = parseTarget(args);
   const namespace = opts.allNamespaces ? "" : opts.namespace;
   let items: Json[];
