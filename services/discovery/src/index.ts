@@ -1,0 +1,15 @@
+export { InMemoryRecordStore, createRecordStore, normalizeName } from "./dns/record-store.js";
+export type {
+  EndpointAddress,
+  EndpointPort,
+  Lookup,
+  Protocol,
+  RecordSource,
+  RecordStoreOptions,
+  ServicePort,
+  ServiceRecord,
+} from "./dns/record-store.js";
+export { startDnsServer } from "./dns/dns-server.js";
+export type { DnsMetrics, DnsQueryObservation, DnsServer, DnsServerOptions, Rcode, Transport } from "./dns/dns-server.js";
+export { parseResolvConf, readResolvConf } from "./dns/resolv-conf.js";
+export type { Upstream } from "./dns/resolv-conf.js";
