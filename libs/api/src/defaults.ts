@@ -16,9 +16,13 @@ import {
   PodTemplateSpec,
   ReplicationController,
   ReplicationControllerSpec,
+  Endpoints,
+  Service,
+  ServiceSpec,
   type Probe,
   type Toleration,
 } from "./gen/capstan/v1/core.js";
+import { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
 import { kindInfo, toKubernetesJSON } from "./kinds.js";
 import { podQOSClass } from "./pod-resources.js";
@@ -60,6 +64,12 @@ export function applyDefaults(kind: string, json: unknown, opts: DefaultingOptio
       return toKubernetesJSON(info.kind, defaultDeployment(info.messageFns.fromJSON(json)));
     case "ReplicationController":
       return toKubernetesJSON(info.kind, defaultReplicationController(info.messageFns.fromJSON(json)));
+    case "Service":
+      return toKubernetesJSON(info.kind, defaultService(info.messageFns.fromJSON(json)));
+    case "Endpoints":
+      return toKubernetesJSON(info.kind, defaultEndpoints(info.messageFns.fromJSON(json)));
+    case "EndpointSlice":
+      return toKubernetesJSON(info.kind, defaultEndpointSlice(info.messageFns.fromJSON(json)));
     case "Event":
       return toKubernetesJSON(info.kind, info.messageFns.fromJSON(json));
   }
@@ -200,5 +210,42 @@ export function defaultReplicationController(rc: ReplicationController): Replica
   }
   spec.replicas ??= DEFAULT_REPLICAS;
   defaultPodTemplate((spec.template ??= PodTemplateSpec.create()));
+  return out;
+}
+
+/**
+ * core/v1 SetDefaults_Service: type ClusterIP, sessionAffinity None, each port TCP with targetPort =
+ * port, externalTrafficPolicy Cluster for services reached from outside, internalTrafficPolicy Cluster,
+ * and clusterIPs from a clusterIP given alone. The clusterIP itself is the gateway's to allocate.
+ */
+export function defaultService(service: Service): Service {
+  const out = Service.fromPartial(service);
+  const spec = (out.spec ??= ServiceSpec.create());
+  spec.type ||= "ClusterIP";
+  spec.sessionAffinity ||= "None";
+  for (const port of spec.ports) {
+    port.protocol ||= "TCP";
+    if (port.targetPort === "" && port.port !== 0) port.targetPort = String(port.port);
+  }
+  if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ||= "Cluster";
+  if (spec.type !== "ExternalName") spec.internalTrafficPolicy ??= "Cluster";
+  if (spec.clusterIp !== "" && spec.clusterIps.length === 0) spec.clusterIps = [spec.clusterIp];
+  return out;
+}
+
+/** core/v1 SetDefaults_EndpointPort: TCP. */
+export function defaultEndpoints(endpoints: Endpoints): Endpoints {
+  const out = Endpoints.fromPartial(endpoints);
+  for (const subset of out.subsets) for (const port of subset.ports) port.protocol ||= "TCP";
+  return out;
+}
+
+/** discovery/v1 SetDefaults_EndpointPort: TCP and an empty name. */
+export function defaultEndpointSlice(slice: EndpointSlice): EndpointSlice {
+  const out = EndpointSlice.fromPartial(slice);
+  for (const port of out.ports) {
+    port.name ??= "";
+    port.protocol ??= "TCP";
+  }
   return out;
 }

@@ -11,6 +11,7 @@ export {
   DeploymentStrategy,
   RollingUpdateDeployment,
 } from "./gen/capstan/v1/apps.js";
+export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export type { ObjectMeta, OwnerReference, ObjectReference, LocalObjectReference } from "./gen/capstan/v1/meta.js";
 export {
@@ -53,7 +54,7 @@ export {
 export type { KindMap, KindName, KindInfo, AnyKindInfo, KindedMessage, ObjectField, NameRule } from "./kinds.js";
 export { decodeManifest } from "./manifest.js";
 export type { DecodedManifest } from "./manifest.js";
-export { validateObject, validateObjectMeta, validateStatus, DEFAULT_MAX_OBJECT_BYTES } from "./validation.js";
+export { validateObject, validateObjectMeta, validateStatus, DEFAULT_MAX_OBJECT_BYTES, CLUSTER_IP_NONE, LABEL_SERVICE_NAME } from "./validation.js";
 export type { ValidationOptions } from "./validation.js";
 export {
   applyDefaults,
@@ -63,6 +64,9 @@ export {
   defaultReplicaSet,
   defaultDeployment,
   defaultReplicationController,
+  defaultService,
+  defaultEndpoints,
+  defaultEndpointSlice,
   defaultPullPolicy,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
   DEFAULT_REPLICAS,

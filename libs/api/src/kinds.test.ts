@@ -59,7 +59,7 @@ describe("kindInfo", () => {
   });
 
   it("lists the kinds in the order they matter", () => {
-    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Event"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {
@@ -68,7 +68,7 @@ describe("kindInfo", () => {
       kindInfo("Foo");
     } catch (e) {
       expect((e as InvalidError).fieldErrors).toEqual([
-        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Event"' },
+        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event"' },
       ]);
     }
   });
@@ -102,7 +102,7 @@ describe("resolveResourceName", () => {
     } catch (e) {
       expect(isCapstanError(e, "Invalid")).toBe(true);
       expect((e as InvalidError).fieldErrors[0]?.message).toBe(
-        'Unsupported value "statefulsets": supported resource types are "namespaces", "pods", "nodes", "replicasets", "deployments", "replicationcontrollers", "events"',
+        'Unsupported value "statefulsets": supported resource types are "namespaces", "pods", "nodes", "replicasets", "deployments", "replicationcontrollers", "services", "endpoints", "endpointslices", "events"',
       );
     }
   });
@@ -219,8 +219,8 @@ describe("the gateway envelope", () => {
   });
 
   it.each([
-    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, replicaSet, deployment, replicationController, event must be set" },
-    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, replicaSet, deployment, replicationController, event may be set" },
+    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event must be set" },
+    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event may be set" },
   ])("rejects an $name", ({ obj, message }) => {
     try {
       objectKind(obj);

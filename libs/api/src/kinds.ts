@@ -6,7 +6,8 @@
  */
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 import { Deployment, ReplicaSet } from "./gen/capstan/v1/apps.js";
-import { Event, Namespace, Node, Pod, ReplicationController, type MessageFns } from "./gen/capstan/v1/core.js";
+import { Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service, type MessageFns } from "./gen/capstan/v1/core.js";
+import { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
 import { restoreIntOrStrings } from "./schema.js";
@@ -18,6 +19,9 @@ export interface KindMap {
   ReplicaSet: ReplicaSet;
   Deployment: Deployment;
   ReplicationController: ReplicationController;
+  Service: Service;
+  Endpoints: Endpoints;
+  EndpointSlice: EndpointSlice;
   Event: Event;
 }
 export type KindName = keyof KindMap;
@@ -31,7 +35,7 @@ export type NameRule = "DNS1123Label" | "DNS1123Subdomain";
 export interface KindInfo<K extends KindName = KindName> {
   readonly kind: K;
   readonly apiVersion: string;
-  /** The API group: "" for the core group (apiVersion v1), "apps" for apps/v1. */
+  /** The API group: "" for the core group (apiVersion v1), "apps" for apps/v1, "discovery.k8s.io". */
   readonly group: string;
   readonly namespaced: boolean;
   readonly plural: string;
@@ -182,6 +186,65 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
       "metadata.name": (rc) => rc.metadata?.name ?? "",
       "metadata.namespace": (rc) => rc.metadata?.namespace ?? "",
       "status.replicas": (rc) => String(rc.status?.replicas ?? 0),
+    }),
+  },
+  Service: {
+    kind: "Service",
+    apiVersion: "v1",
+    group: "",
+    namespaced: true,
+    plural: "services",
+    singular: "service",
+    shortNames: ["svc"],
+    objectField: "service",
+    messageFns: Service,
+    protoTypeName: ".capstan.v1.Service",
+    // Services are DNS labels (ValidateServiceName), since their name is a label of svc.ns.svc.cluster.local.
+    nameRule: "DNS1123Label",
+    // status.loadBalancer is written by the gateway (or a load balancer controller), never taken from a create.
+    createClearsStatus: true,
+    ...fieldsOf<Service>({
+      "metadata.name": (s) => s.metadata?.name ?? "",
+      "metadata.namespace": (s) => s.metadata?.namespace ?? "",
+      "spec.clusterIP": (s) => s.spec?.clusterIp ?? "",
+      "spec.type": (s) => s.spec?.type ?? "",
+    }),
+  },
+  Endpoints: {
+    kind: "Endpoints",
+    apiVersion: "v1",
+    group: "",
+    namespaced: true,
+    plural: "endpoints",
+    singular: "endpoints",
+    shortNames: ["ep"],
+    objectField: "endpoints",
+    messageFns: Endpoints,
+    protoTypeName: ".capstan.v1.Endpoints",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: false,
+    ...fieldsOf<Endpoints>({
+      "metadata.name": (e) => e.metadata?.name ?? "",
+      "metadata.namespace": (e) => e.metadata?.namespace ?? "",
+    }),
+  },
+  EndpointSlice: {
+    kind: "EndpointSlice",
+    apiVersion: "discovery.k8s.io/v1",
+    group: "discovery.k8s.io",
+    namespaced: true,
+    plural: "endpointslices",
+    singular: "endpointslice",
+    shortNames: [],
+    objectField: "endpointSlice",
+    messageFns: EndpointSlice,
+    protoTypeName: ".capstan.v1.EndpointSlice",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: false,
+    ...fieldsOf<EndpointSlice>({
+      "metadata.name": (e) => e.metadata?.name ?? "",
+      "metadata.namespace": (e) => e.metadata?.namespace ?? "",
+      addressType: (e) => e.addressType,
     }),
   },
   Event: {

@@ -7,6 +7,7 @@
 import type { DescriptorProto, FieldDescriptorProto, FileDescriptorProto } from "ts-proto-descriptors";
 import { protoMetadata as appsProto } from "./gen/capstan/v1/apps.js";
 import { protoMetadata as coreProto } from "./gen/capstan/v1/core.js";
+import { protoMetadata as discoveryProto } from "./gen/capstan/v1/discovery.js";
 import { protoMetadata as metaProto } from "./gen/capstan/v1/meta.js";
 import { isIntOrStringInt } from "./int-or-string.js";
 
@@ -37,6 +38,7 @@ const intOrStringFields = new Set([
   ".capstan.v1.TCPSocketAction.port",
   ".capstan.v1.RollingUpdateDeployment.maxUnavailable",
   ".capstan.v1.RollingUpdateDeployment.maxSurge",
+  ".capstan.v1.ServicePort.targetPort",
 ]);
 
 export interface FieldSchema {
@@ -68,7 +70,7 @@ function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, De
   return byName;
 }
 
-const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor]);
+const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, discoveryProto.fileDescriptor]);
 const schemas = new Map<string, MessageSchema>();
 
 /** The schema of a message by its fully-qualified name (".capstan.v1.Pod"), fields keyed by JSON name. */

@@ -23,19 +23,36 @@ import {
   type FieldError,
 } from "@capstan/apimachinery";
 import type { DeploymentSpec, DeploymentStatus, DeploymentStrategy, ReplicaSetSpec, ReplicaSetStatus } from "./gen/capstan/v1/apps.js";
+import { isIP } from "node:net";
 import type {
   Container,
+  EndpointAddress,
+  EndpointPort,
+  Endpoints,
   Node,
   PodSpec,
   PodTemplateSpec,
   Probe,
   ReplicationControllerSpec,
   ReplicationControllerStatus,
+  Service,
+  ServiceSpec,
   Toleration,
   Volume,
 } from "./gen/capstan/v1/core.js";
+import type { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import { LabelSelector, type ObjectMeta } from "./gen/capstan/v1/meta.js";
-import { defaultDeployment, defaultNamespace, defaultNode, defaultPod, defaultReplicaSet, defaultReplicationController } from "./defaults.js";
+import {
+  defaultDeployment,
+  defaultEndpointSlice,
+  defaultEndpoints,
+  defaultNamespace,
+  defaultNode,
+  defaultPod,
+  defaultReplicaSet,
+  defaultReplicationController,
+  defaultService,
+} from "./defaults.js";
 import { isIntOrStringInt, percentOf } from "./int-or-string.js";
 import { findKind, unsupportedKindError, type AnyKindInfo, type NameRule } from "./kinds.js";
 
@@ -112,6 +129,21 @@ export function validateObject(kind: string, json: unknown, opts: ValidationOpti
     case "Node": {
       const node = defaultNode(info.messageFns.fromJSON(json));
       errs.push(...validateObjectMeta(node.metadata, info), ...validateNode(node));
+      break;
+    }
+    case "Service": {
+      const service = defaultService(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(service.metadata, info), ...validateServiceSpec(service, "spec"));
+      break;
+    }
+    case "Endpoints": {
+      const endpoints = defaultEndpoints(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(endpoints.metadata, info), ...validateEndpoints(endpoints));
+      break;
+    }
+    case "EndpointSlice": {
+      const slice = defaultEndpointSlice(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(slice.metadata, info), ...validateEndpointSlice(slice));
       break;
     }
     case "Event": {
@@ -622,5 +654,178 @@ function validateDeploymentStatus(status: DeploymentStatus | undefined, path: st
     if (status[name] > status.replicas) errs.push(invalid(`${path}.${name}`, status[name], aboveReplicas));
   }
   if (status.availableReplicas > status.readyReplicas) errs.push(invalid(`${path}.availableReplicas`, status.availableReplicas, "cannot be greater than readyReplicas"));
+  return errs;
+}
+
+// ---- Service, Endpoints, EndpointSlice ----
+
+const serviceTypes = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
+const serviceProtocols = ["TCP", "UDP"];
+const sessionAffinities = ["None", "ClientIP"];
+const trafficPolicies = ["Cluster", "Local"];
+const addressTypes = ["IPv4", "IPv6", "FQDN"];
+/** A headless service's clusterIP. */
+export const CLUSTER_IP_NONE = "None";
+/** The label an EndpointSlice names its Service by. */
+export const LABEL_SERVICE_NAME = "kubernetes.io/service-name";
+const MAX_ENDPOINTS_PER_SLICE = 1000;
+const MAX_ADDRESSES_PER_ENDPOINT = 100;
+const MAX_PORTS_PER_SLICE = 100;
+
+function validateIP(path: string, value: string): FieldError[] {
+  return isIP(value) === 0 ? [invalid(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")] : [];
+}
+
+/** ValidateService: type, clusterIP, ports (names, numbers, protocols, targetPort, nodePort), selector, affinity. */
+function validateServiceSpec(service: Service, path: string): FieldError[] {
+  const spec: ServiceSpec | undefined = service.spec;
+  const errs: FieldError[] = [];
+  const type = spec?.type ?? "";
+  const clusterIP = spec?.clusterIp ?? "";
+  const headless = clusterIP === CLUSTER_IP_NONE;
+  if (!serviceTypes.includes(type)) errs.push(notSupported(`${path}.type`, type, serviceTypes));
+
+  if (type === "ExternalName") {
+    const name = spec?.externalName ?? "";
+    if (name === "") errs.push(required(`${path}.externalName`));
+    else errs.push(...messages(`${path}.externalName`, name, validateDNS1123Subdomain(name.endsWith(".") ? name.slice(0, -1) : name)));
+    if (clusterIP !== "") errs.push(forbidden(`${path}.clusterIP`, "may not be set for ExternalName services"));
+  } else if (headless) {
+    if (type !== "ClusterIP") errs.push(invalid(`${path}.clusterIP`, clusterIP, `may not be set to 'None' for ${type} services`));
+  } else if (clusterIP !== "") {
+    errs.push(...validateIP(`${path}.clusterIP`, clusterIP));
+  }
+  const clusterIPs = spec?.clusterIps ?? [];
+  if (clusterIPs.length > 0 && clusterIPs[0] !== clusterIP) {
+    errs.push(invalid(`${path}.clusterIPs[0]`, clusterIPs[0], "must match `spec.clusterIP`"));
+  }
+  if (clusterIPs.length > 1) errs.push(invalid(`${path}.clusterIPs`, clusterIPs, "may only hold one IP family's address"));
+
+  const ports = spec?.ports ?? [];
+  if (ports.length === 0 && !headless && type !== "ExternalName") errs.push(required(`${path}.ports`));
+  const names = new Set<string>();
+  const portKeys = new Set<string>();
+  const nodePorts = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = `${path}.ports[${i}]`;
+    if (port.name === "") {
+      if (ports.length > 1) errs.push(required(`${p}.name`));
+    } else if (names.has(port.name)) {
+      errs.push(duplicate(`${p}.name`, port.name));
+    } else {
+      errs.push(...messages(`${p}.name`, port.name, validateDNS1123Label(port.name)));
+    }
+    names.add(port.name);
+    if (port.port === 0) errs.push(required(`${p}.port`));
+    else errs.push(...messages(`${p}.port`, port.port, validatePortNumber(port.port)));
+    if (!serviceProtocols.includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, serviceProtocols));
+    const key = `${port.port}/${port.protocol}`;
+    if (portKeys.has(key)) errs.push(duplicate(p, { port: port.port, protocol: port.protocol }));
+    portKeys.add(key);
+    errs.push(...validatePortNumOrName(port.targetPort, `${p}.targetPort`));
+    if (port.nodePort !== 0) {
+      if (type === "ClusterIP" || type === "ExternalName") {
+        errs.push(forbidden(`${p}.nodePort`, `may not be used when \`type\` is '${type}'`));
+      } else {
+        errs.push(...messages(`${p}.nodePort`, port.nodePort, validatePortNumber(port.nodePort)));
+        const nodeKey = `${port.nodePort}/${port.protocol}`;
+        if (nodePorts.has(nodeKey)) errs.push(duplicate(`${p}.nodePort`, port.nodePort));
+        nodePorts.add(nodeKey);
+      }
+    }
+  });
+
+  errs.push(...validateLabels(spec?.selector, `${path}.selector`));
+  const affinity = spec?.sessionAffinity ?? "";
+  if (!sessionAffinities.includes(affinity)) errs.push(notSupported(`${path}.sessionAffinity`, affinity, sessionAffinities));
+  if (type === "ExternalName" && affinity === "ClientIP") {
+    errs.push(forbidden(`${path}.sessionAffinity`, "may not be used when `type` is 'ExternalName'"));
+  }
+  const external = spec?.externalTrafficPolicy ?? "";
+  if (type === "NodePort" || type === "LoadBalancer") {
+    if (!trafficPolicies.includes(external)) errs.push(notSupported(`${path}.externalTrafficPolicy`, external, trafficPolicies));
+  } else if (external !== "") {
+    errs.push(invalid(`${path}.externalTrafficPolicy`, external, "may only be set when `type` is 'NodePort' or 'LoadBalancer'"));
+  }
+  const internal = spec?.internalTrafficPolicy;
+  if (internal !== undefined && !trafficPolicies.includes(internal)) errs.push(notSupported(`${path}.internalTrafficPolicy`, internal, trafficPolicies));
+  (spec?.externalIps ?? []).forEach((ip, i) => errs.push(...validateIP(`${path}.externalIPs[${i}]`, ip)));
+  if (spec?.loadBalancerIp) {
+    if (type !== "LoadBalancer") errs.push(forbidden(`${path}.loadBalancerIP`, "may only be used when `type` is 'LoadBalancer'"));
+    else errs.push(...validateIP(`${path}.loadBalancerIP`, spec.loadBalancerIp));
+  }
+  return errs;
+}
+
+/** A port of an Endpoints subset or an EndpointSlice: a DNS label name (required when there are several), a number, a protocol. */
+function validateEndpointPorts(
+  ports: readonly { name?: string | undefined; port?: number | undefined; protocol?: string | undefined }[],
+  path: string,
+  nameRequired: boolean,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = `${path}[${i}]`;
+    const name = port.name ?? "";
+    if (name === "") {
+      if (nameRequired && ports.length > 1) errs.push(required(`${p}.name`));
+    } else if (names.has(name)) {
+      errs.push(duplicate(`${p}.name`, name));
+    } else {
+      errs.push(...messages(`${p}.name`, name, validateDNS1123Label(name)));
+    }
+    names.add(name);
+    if (port.port !== undefined && (nameRequired || port.port !== 0)) errs.push(...messages(`${p}.port`, port.port, validatePortNumber(port.port)));
+    const protocol = port.protocol ?? "";
+    if (!protocols.includes(protocol)) errs.push(notSupported(`${p}.protocol`, protocol, protocols));
+  });
+  return errs;
+}
+
+function validateEndpointAddress(address: EndpointAddress, path: string): FieldError[] {
+  const errs = address.ip === "" ? [required(`${path}.ip`)] : validateIP(`${path}.ip`, address.ip);
+  if (address.hostname !== "") errs.push(...messages(`${path}.hostname`, address.hostname, validateDNS1123Label(address.hostname)));
+  if (address.nodeName) errs.push(...messages(`${path}.nodeName`, address.nodeName, validateDNS1123Subdomain(address.nodeName)));
+  return errs;
+}
+
+/** ValidateEndpoints: every address an IP, every port numbered, named when there are several. */
+function validateEndpoints(endpoints: Endpoints): FieldError[] {
+  const errs: FieldError[] = [];
+  endpoints.subsets.forEach((subset, i) => {
+    const p = `subsets[${i}]`;
+    if (subset.addresses.length === 0 && subset.notReadyAddresses.length === 0) {
+      errs.push(required(p, "must specify `addresses` or `notReadyAddresses`"));
+    }
+    subset.addresses.forEach((a, j) => errs.push(...validateEndpointAddress(a, `${p}.addresses[${j}]`)));
+    subset.notReadyAddresses.forEach((a, j) => errs.push(...validateEndpointAddress(a, `${p}.notReadyAddresses[${j}]`)));
+    errs.push(...validateEndpointPorts(subset.ports as readonly EndpointPort[], `${p}.ports`, true));
+  });
+  return errs;
+}
+
+/** ValidateEndpointSlice: an address type, addresses of that type, bounded sizes, ports with unique names. */
+function validateEndpointSlice(slice: EndpointSlice): FieldError[] {
+  const errs: FieldError[] = [];
+  const type = slice.addressType;
+  if (type === "") errs.push(required("addressType"));
+  else if (!addressTypes.includes(type)) errs.push(notSupported("addressType", type, addressTypes));
+  if (slice.endpoints.length > MAX_ENDPOINTS_PER_SLICE) errs.push(tooLong("endpoints", `must have at most ${MAX_ENDPOINTS_PER_SLICE} items`));
+  slice.endpoints.forEach((endpoint, i) => {
+    const p = `endpoints[${i}]`;
+    if (endpoint.addresses.length === 0) errs.push(required(`${p}.addresses`, "must contain at least 1 address"));
+    if (endpoint.addresses.length > MAX_ADDRESSES_PER_ENDPOINT) errs.push(tooLong(`${p}.addresses`, `must have at most ${MAX_ADDRESSES_PER_ENDPOINT} items`));
+    endpoint.addresses.forEach((address, j) => {
+      const ap = `${p}.addresses[${j}]`;
+      if (type === "IPv4" && isIP(address) !== 4) errs.push(invalid(ap, address, "must be a valid IPv4 address"));
+      if (type === "IPv6" && isIP(address) !== 6) errs.push(invalid(ap, address, "must be a valid IPv6 address"));
+      if (type === "FQDN") errs.push(...messages(ap, address, validateDNS1123Subdomain(address)));
+    });
+    if (endpoint.hostname) errs.push(...messages(`${p}.hostname`, endpoint.hostname, validateDNS1123Label(endpoint.hostname)));
+    if (endpoint.nodeName) errs.push(...messages(`${p}.nodeName`, endpoint.nodeName, validateDNS1123Subdomain(endpoint.nodeName)));
+  });
+  if (slice.ports.length > MAX_PORTS_PER_SLICE) errs.push(tooLong("ports", `must have at most ${MAX_PORTS_PER_SLICE} items`));
+  errs.push(...validateEndpointPorts(slice.ports, "ports", false));
   return errs;
 }

@@ -14,6 +14,7 @@ describe.skipIf(!existsSync(examples))("the example manifests of supported kinds
     { file: "two-container-pod.yaml", kinds: ["Pod"] },
     { file: "webserver-pod.yaml", kinds: ["Pod"] },
     { file: "shared-volume-pod.yaml", kinds: ["Pod"] },
+    { file: "service.yaml", kinds: ["Service"] },
   ])("$file decodes strictly, defaults and validates", ({ file, kinds }) => {
     const manifests = readManifests([join(examples, file)]);
     expect(manifests.map((m) => m.kind)).toEqual(kinds);

@@ -1,5 +1,5 @@
 /**
- * The manifests of supported kinds in /work/shared/examples (Namespace, Pod, Deployment), as the `yaml` package parses them (that
+ * The manifests of supported kinds in /work/shared/examples (Namespace, Pod, Deployment, Service), as the `yaml` package parses them (that
  * package is not a dependency of this library, so they are transcribed here).
  */
 export const kubernetesExamples: readonly { readonly name: string; readonly manifest: Record<string, unknown> }[] = [
@@ -91,6 +91,15 @@ export const kubernetesExamples: readonly { readonly name: string; readonly mani
           },
         ],
       },
+    },
+  },
+  {
+    name: "service.yaml",
+    manifest: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "my-service" },
+      spec: { selector: { app: "my-app" }, ports: [{ protocol: "TCP", port: 80, targetPort: 8080 }] },
     },
   },
 ];
