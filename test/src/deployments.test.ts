@@ -305,3 +305,36 @@ describe("ReplicaSets and ReplicationControllers", () => {
     );
   });
 });
+
+describe("Probes through the API", () => {
+  it("restarts a container whose liveness probe starts failing, with Unhealthy and Killing events", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "flaky" },
+        spec: {
+          containers: [
+            {
+              name: "app",
+              image: "busybox",
+              command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 3600"],
+              livenessProbe: { exec: { command: ["cat", "/tmp/healthy"] }, periodSeconds: 1, failureThreshold: 2 },
+            },
+          ],
+          terminationGracePeriodSeconds: 1,
+        },
+      }),
+    );
+    await eventually(
+      async () => {
+        const c = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "flaky" })).pod!.status?.containerStatuses[0];
+        return c && c.restartCount >= 1 ? c : undefined;
+      },
+      { timeoutMs: 30_000, what: "a restart after the liveness probe failed" },
+    );
+    const reasons = (await cluster.client.list({ kind: "Event", namespace: "default", fieldSelector: "involvedObject.name=flaky" })).items.map((o) => o.event!);
+    expect(reasons.some((e) => e.reason === "Unhealthy" && e.message.startsWith("Liveness probe failed"))).toBe(true);
+    expect(reasons.some((e) => e.reason === "Killing" && e.message === "Container app failed liveness probe, will be restarted")).toBe(true);
+  });
+});

@@ -112,4 +112,40 @@ describe("node lifecycle", () => {
       { timeoutMs: 20_000, what: "node-1 Ready again, untainted" },
     );
   });
+
+  it("brings a Deployment's pods of a dead node back on the other node after the toleration", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "survivor" },
+        spec: {
+          replicas: 4,
+          selector: { matchLabels: { app: "survivor" } },
+          template: { metadata: { labels: { app: "survivor" } }, spec: { containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] } },
+        },
+      }),
+    );
+    const pods = async () => (await cluster.client.list({ kind: "Pod", namespace: "default", labelSelector: "app=survivor" })).items.map((o) => o.pod!);
+    const running = (p: Pod) => p.status?.phase === "Running" && !p.metadata!.deletionTimestamp;
+    const before = await eventually(
+      async () => {
+        const all = (await pods()).filter(running);
+        return all.length === 4 && all.some((p) => p.spec!.nodeName === "node-1") ? all : undefined;
+      },
+      { timeoutMs: 30_000, what: "4 running pods, some on node-1" },
+    );
+    const lost = before.filter((p) => p.spec!.nodeName === "node-1").map((p) => p.metadata!.name);
+
+    await cluster.stack.service("node-1").crash();
+    await eventually(
+      async () => {
+        const all = await pods();
+        const live = all.filter(running);
+        return live.length === 4 && live.every((p) => p.spec!.nodeName === "node-2") && !all.some((p) => lost.includes(p.metadata!.name)) ? true : undefined;
+      },
+      { timeoutMs: 40_000, what: "the lost pods replaced on node-2" },
+    );
+    cluster.stack.service("node-1").start();
+  });
 });
