@@ -101,4 +101,44 @@ describe("planBatch", () => {
     expect(plan.events[0]).toMatchObject({ traceparent: traced.traceparent, tracestate: "vendor=1" });
     expect(plan.events[1]).not.toHaveProperty("traceparent");
   });
+
+  describe("related writes", () => {
+    const record: ObjectKey = { kind: "RangeAllocation", namespace: "", name: "serviceips" };
+    const recordObject = (taken: string[]): JsonObject => ({ kind: "RangeAllocation", metadata: { name: "serviceips", uid: "uid-range" }, taken });
+    /** Creates a pod that takes `ip` in the record, refusing an ip already taken. */
+    const takes = (name: string, ip: string, reads: ObjectKey[] = [record]): Mutation => ({
+      key: { ...web, name },
+      actor: "alice",
+      reads,
+      decide: (_current, read) => {
+        const was = read(record);
+        const taken = (was?.object["taken"] as string[] | undefined) ?? [];
+        if (taken.includes(ip)) return { error: new ConflictError(record, `${ip} is taken`) };
+        return {
+          type: "ADDED",
+          object: { ...podObject(`uid-${name}`), metadata: { name, namespace: "default", uid: `uid-${name}` } },
+          related: [{ key: record, type: was ? "MODIFIED" : "ADDED", object: recordObject([...taken, ip]) }],
+        };
+      },
+    });
+
+    it("commit with the mutation's own event, numbered after it, and later mutations of the batch see them", () => {
+      const plan = planBatch([takes("a", "10.0.0.2"), takes("b", "10.0.0.2"), takes("c", "10.0.0.3")], new Map(), 7, AT);
+      expect(plan.outcomes.map(outcomeSummary)).toEqual(["ADDED@8", "Conflict", "ADDED@10"]);
+      expect(plan.events.map((e) => `${e.kind}/${e.name}@${e.revision}`)).toEqual(["Pod/a@8", "RangeAllocation/serviceips@9", "Pod/c@10", "RangeAllocation/serviceips@11"]);
+      expect(plan.changes.get(keyString(record))?.row?.object["taken"]).toEqual(["10.0.0.2", "10.0.0.3"]);
+    });
+
+    it("are refused with the whole mutation when their key was not read or their transition is invalid", () => {
+      expect(planBatch([takes("a", "10.0.0.2", [])], new Map(), 7, AT).outcomes.map(outcomeSummary)).toEqual(["Error"]);
+      const addsOverLive: Mutation = {
+        ...takes("a", "10.0.0.2"),
+        decide: () => ({ type: "ADDED", object: podObject("uid-a"), related: [{ key: record, type: "ADDED", object: recordObject([]) }] }),
+      };
+      const stored = new Map([[keyString(record), { ...record, uid: "uid-range", nodeName: "", revision: 3, object: recordObject([]) }]]);
+      const plan = planBatch([addsOverLive], stored, 7, AT);
+      expect(plan.outcomes.map(outcomeSummary)).toEqual(["AlreadyExists"]);
+      expect(plan.events).toEqual([]);
+    });
+  });
 });

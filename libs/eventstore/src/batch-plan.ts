@@ -36,17 +36,36 @@ export function planBatch(
       plan.outcomes.push(decided.error);
       continue;
     }
-    const refused = checkTransition(m.key, decided, current);
+    const writes = [{ key: m.key, type: decided.type, object: decided.object }, ...(decided.related ?? [])];
+    const refused = checkWrites(m, writes, read);
     if (refused) {
       plan.outcomes.push(refused);
       continue;
     }
-    const event = toEvent(m, decided, head + plan.events.length + 1, committedAt);
-    plan.events.push(event);
-    plan.outcomes.push(event);
-    foldEvent(plan.changes, event);
+    const events = writes.map((w, i) => toEvent(m, w.key, w, head + plan.events.length + 1 + i, committedAt));
+    for (const event of events) {
+      plan.events.push(event);
+      foldEvent(plan.changes, event);
+    }
+    plan.outcomes.push(events[0]!);
   }
   return plan;
+}
+
+/** All of a mutation's writes are allowed, or none is made: each a valid transition, related ones on keys it read, no key twice. */
+function checkWrites(m: Mutation, writes: readonly { key: ObjectKey; type: EventType; object: JsonObject }[], read: ReadRecord): Error | undefined {
+  const seen = new Set<string>();
+  for (const w of writes) {
+    const k = keyString(w.key);
+    if (seen.has(k)) return new Error(`mutation of ${keyString(m.key)} writes ${k} twice`);
+    seen.add(k);
+    if (w !== writes[0] && !(m.reads ?? []).some((r) => keyString(r) === k)) {
+      return new Error(`mutation of ${keyString(m.key)} writes ${k}, which it did not read`);
+    }
+    const refused = checkTransition(w.key, w, read(w.key));
+    if (refused) return refused;
+  }
+  return undefined;
 }
 
 /** A decide that throws is that mutation's failure, never the batch's. */
@@ -68,14 +87,14 @@ function checkTransition(key: ObjectKey, decided: { type: EventType; object: Jso
   return undefined;
 }
 
-function toEvent(m: Mutation, decided: { type: EventType; object: JsonObject }, revision: number, committedAt: string): StoredEvent {
+function toEvent(m: Mutation, key: ObjectKey, decided: { type: EventType; object: JsonObject }, revision: number, committedAt: string): StoredEvent {
   const metadata = decided.object.metadata as JsonObject;
   const event: StoredEvent = {
     revision,
     type: decided.type,
-    kind: m.key.kind,
-    namespace: m.key.namespace,
-    name: m.key.name,
+    kind: key.kind,
+    namespace: key.namespace,
+    name: key.name,
     uid: metadata.uid as string,
     nodeName: nodeNameOf(decided.object),
     // The decider cannot know the revision; the store stamps it, copying rather than touching the caller's object.
