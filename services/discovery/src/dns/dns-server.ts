@@ -13,6 +13,7 @@ import {
   type Packet,
   type Question,
 } from "dns-packet";
+import { compressOwnerNames } from "./name-compression.js";
 import type { RecordSource } from "./record-store.js";
 import { readResolvConf, type Upstream } from "./resolv-conf.js";
 
@@ -223,10 +224,10 @@ class QueryHandler {
 
 /** Encodes the response; if it is too big, drops the additionals, then everything, and sets TC. */
 function fitInto(response: Packet, limit: number, question: Question, opt: OptAnswer | undefined): { reply: Buffer; truncated: boolean } {
-  const whole = encode(response);
+  const whole = compressOwnerNames(encode(response));
   if (whole.length <= limit) return { reply: whole, truncated: false };
   const optOnly: Answer[] = opt === undefined ? [] : [opt];
-  const withoutAdditionals = encode({ ...response, additionals: optOnly });
+  const withoutAdditionals = compressOwnerNames(encode({ ...response, additionals: optOnly }));
   if (withoutAdditionals.length <= limit) return { reply: withoutAdditionals, truncated: false };
   const truncated = encode({ ...response, flags: (response.flags ?? 0) | TRUNCATED_RESPONSE, questions: [question], answers: [], authorities: [], additionals: optOnly });
   return { reply: truncated, truncated: true };
