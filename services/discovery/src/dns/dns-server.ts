@@ -76,14 +76,13 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
   udp.on("message", (message, remote) => void answerUdp(udp, handler, message, remote));
   udp.on("error", (error) => options.log?.(`dns udp: ${error.message}`));
-  tcp.on("connection", (socket) => serveTcpConnection(socket, handler, options.tcpIdleTimeoutMs ?? 10_000, options.log));
-  tcp.on("error", (error) => options.log?.(`dns tcp: ${error.message}`));
-
   const connections = new Set<TcpSocket>();
   tcp.on("connection", (socket) => {
     connections.add(socket);
     socket.on("close", () => connections.delete(socket));
+    serveTcpConnection(socket, handler, options.tcpIdleTimeoutMs ?? 10_000, options.log);
   });
+  tcp.on("error", (error) => options.log?.(`dns tcp: ${error.message}`));
 
   return {
     host,
@@ -101,9 +100,13 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 async function answerUdp(udp: Socket, handler: QueryHandler, message: Buffer, remote: RemoteInfo): Promise<void> {
   const reply = await handler.answer(message, "udp");
   if (reply === undefined) return;
-  udp.send(reply, remote.port, remote.address, (error) => {
-    if (error) handler.log?.(`dns udp reply to ${remote.address}:${remote.port}: ${error.message}`);
-  });
+  const failed = (error: Error): void => handler.log?.(`dns udp reply to ${remote.address}:${remote.port}: ${error.message}`);
+  try {
+    udp.send(reply, remote.port, remote.address, (error) => error && failed(error));
+  } catch (error) {
+    // The socket was closed while an upstream was still being asked.
+    failed(error as Error);
+  }
 }
 
 /** DNS over TCP: each message is preceded by its length in two bytes; several may share a connection. */
@@ -118,9 +121,9 @@ function serveTcpConnection(socket: TcpSocket, handler: QueryHandler, idleTimeou
       if (pending.length < 2 + length) break;
       const message = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
+      // Replies may leave in another order than the queries came, which RFC 7766 allows.
       void handler.answer(message, "tcp").then((reply) => {
-        if (reply === undefined || socket.destroyed) return;
-        socket.write(withLengthPrefix(reply));
+        if (reply !== undefined && socket.writable) socket.write(withLengthPrefix(reply));
       });
     }
   });
