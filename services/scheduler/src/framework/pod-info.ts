@@ -1,0 +1,173 @@
+/**
+ * A pod as the plugins see it: parsed once from its JSON when it enters a scheduling attempt or the
+ * cache, so no plugin walks the object in a hot loop. Fields the API messages do not carry yet
+ * (affinity, topologySpreadConstraints, overhead) are read from the pod's JSON all the same.
+ */
+import { tryParseQuantity } from "@capstan/apimachinery";
+
+type Json = Record<string, unknown>;
+
+/** Amounts in the units kube-scheduler counts: millicores for cpu, bytes or plain counts otherwise. */
+export interface Resource {
+  milliCpu: number;
+  memory: number;
+  ephemeralStorage: number;
+  /** Extended and hugepages resources by name (`example.com/gpu`, `hugepages-2Mi`). */
+  scalar: Map<string, number>;
+}
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+}
+
+export interface Taint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: string;
+}
+
+export interface HostPort {
+  readonly hostIP: string;
+  readonly protocol: string;
+  readonly port: number;
+}
+
+export interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: string;
+  readonly values?: readonly string[];
+}
+
+export interface NodeSelectorTerm {
+  readonly matchExpressions?: readonly NodeSelectorRequirement[];
+  readonly matchFields?: readonly NodeSelectorRequirement[];
+}
+
+export interface NodeAffinity {
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: { readonly nodeSelectorTerms?: readonly NodeSelectorTerm[] };
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly { readonly weight: number; readonly preference: NodeSelectorTerm }[];
+}
+
+export interface PodInfo {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly nodeName: string;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  readonly nodeAffinity: NodeAffinity | undefined;
+  /** What the pod needs: max(sum of containers, largest init container) + overhead. */
+  readonly requests: Resource;
+  /** As requests, but a container without a cpu or memory request counts 100m / 200Mi (for scoring). */
+  readonly nonZeroRequests: { readonly milliCpu: number; readonly memory: number };
+  readonly hostPorts: readonly HostPort[];
+  /** Images of init and regular containers, in order. */
+  readonly images: readonly string[];
+  readonly object: Json;
+}
+
+/** kube-scheduler's defaults for a container that requests nothing, so empty pods still spread. */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+const record = (v: unknown): Json | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+const array = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+const strings = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, s] of Object.entries(record(v) ?? {})) if (typeof s === "string") out[k] = s;
+  return out;
+};
+
+export const emptyResource = (): Resource => ({ milliCpu: 0, memory: 0, ephemeralStorage: 0, scalar: new Map() });
+
+/** One resource list (`{cpu: "500m", memory: "1Gi"}`) in scheduler units; invalid quantities count 0. */
+export function resourceFromList(list: unknown): Resource {
+  const r = emptyResource();
+  for (const [name, q] of Object.entries(record(list) ?? {})) {
+    const parsed = typeof q === "string" || typeof q === "number" ? tryParseQuantity(String(q)) : undefined;
+    if (!parsed) continue;
+    if (name === "cpu") r.milliCpu = parsed.milliValue();
+    else if (name === "memory") r.memory = parsed.value();
+    else if (name === "ephemeral-storage") r.ephemeralStorage = parsed.value();
+    else if (name !== "pods") r.scalar.set(name, parsed.value());
+  }
+  return r;
+}
+
+export function addResource(into: Resource, r: Resource, sign = 1): void {
+  into.milliCpu += sign * r.milliCpu;
+  into.memory += sign * r.memory;
+  into.ephemeralStorage += sign * r.ephemeralStorage;
+  for (const [name, v] of r.scalar) into.scalar.set(name, (into.scalar.get(name) ?? 0) + sign * v);
+}
+
+function maxResource(into: Resource, r: Resource): void {
+  into.milliCpu = Math.max(into.milliCpu, r.milliCpu);
+  into.memory = Math.max(into.memory, r.memory);
+  into.ephemeralStorage = Math.max(into.ephemeralStorage, r.ephemeralStorage);
+  for (const [name, v] of r.scalar) into.scalar.set(name, Math.max(into.scalar.get(name) ?? 0, v));
+}
+
+/** A container's requests, each falling back to its limit as the API server defaults it. */
+function containerRequests(c: unknown): { list: Json; resource: Resource } {
+  const resources = record(record(c)?.["resources"]);
+  const list = { ...record(resources?.["limits"]), ...record(resources?.["requests"]) };
+  return { list, resource: resourceFromList(list) };
+}
+
+export function podInfoFrom(pod: Json): PodInfo {
+  const metadata = record(pod["metadata"]) ?? {};
+  const spec = record(pod["spec"]) ?? {};
+  const containers = array(spec["containers"]);
+  const initContainers = array(spec["initContainers"]);
+
+  const requests = emptyResource();
+  const nonZeroRequests = { milliCpu: 0, memory: 0 };
+  for (const c of containers) {
+    const { list, resource } = containerRequests(c);
+    addResource(requests, resource);
+    nonZeroRequests.milliCpu += "cpu" in list ? resource.milliCpu : DEFAULT_MILLI_CPU_REQUEST;
+    nonZeroRequests.memory += "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST;
+  }
+  for (const c of initContainers) maxResource(requests, containerRequests(c).resource);
+  const overhead = resourceFromList(spec["overhead"]);
+  addResource(requests, overhead);
+  nonZeroRequests.milliCpu += overhead.milliCpu;
+  nonZeroRequests.memory += overhead.memory;
+
+  const hostPorts: HostPort[] = [];
+  for (const c of containers) {
+    for (const p of array(record(c)?.["ports"])) {
+      const port = Number(record(p)?.["hostPort"] ?? 0);
+      if (port > 0) {
+        hostPorts.push({ hostIP: str(record(p)?.["hostIP"]) || "0.0.0.0", protocol: str(record(p)?.["protocol"]) || "TCP", port });
+      }
+    }
+  }
+
+  const namespace = str(metadata["namespace"]);
+  const name = str(metadata["name"]);
+  return {
+    key: `${namespace}/${name}`,
+    namespace,
+    name,
+    uid: str(metadata["uid"]),
+    labels: strings(metadata["labels"]),
+    nodeName: str(spec["nodeName"]),
+    nodeSelector: strings(spec["nodeSelector"]),
+    tolerations: array(spec["tolerations"]).map((t) => record(t) ?? {}) as Toleration[],
+    nodeAffinity: record(record(spec["affinity"])?.["nodeAffinity"]) as NodeAffinity | undefined,
+    requests,
+    nonZeroRequests,
+    hostPorts,
+    images: [...initContainers, ...containers].map((c) => str(record(c)?.["image"])),
+    object: pod,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * One scheduling attempt for one pod over a snapshot, after kube-scheduler's schedulePod: PreFilter,
+ * Filter over a sample of the nodes, PostFilter when none fits, then PreScore, Score and a pick among
+ * the best. It decides; reserving, assuming and binding are the caller's.
+ */
+import { CycleState } from "./cycle-state.js";
+import type { Framework } from "./framework.js";
+import type { NodeInfo } from "./node-info.js";
+import type { PodInfo } from "./pod-info.js";
+import { isSuccess, type Status } from "./status.js";
+
+export interface Snapshot {
+  readonly nodes: readonly NodeInfo[];
+}
+
+export interface ScheduleResult {
+  readonly nodeName: string;
+  /** How many nodes Filter looked at, and how many of them fit. */
+  readonly evaluatedNodes: number;
+  readonly feasibleNodes: number;
+  readonly state: CycleState;
+}
+
+export interface Diagnosis {
+  /** Why each rejected node was rejected. */
+  readonly nodeToStatus: ReadonlyMap<string, Status>;
+  readonly unschedulablePlugins: ReadonlySet<string>;
+  readonly preFilterMsg?: string;
+  readonly postFilterMsg?: string;
+}
+
+/** No node can run the pod: an expected outcome, returned (not thrown). */
+export class FitError {
+  constructor(
+    readonly pod: PodInfo,
+    readonly numAllNodes: number,
+    readonly diagnosis: Diagnosis,
+  ) {}
+
+  /**
+   * kube-scheduler's wording: `0/5 nodes are available: 2 Insufficient cpu, 3 node(s) were unschedulable.`
+   * Each reason is counted over the nodes, and the "count reason" strings are sorted as strings.
+   */
+  get message(): string {
+    let msg = `0/${this.numAllNodes} nodes are available:`;
+    const { preFilterMsg, postFilterMsg } = this.diagnosis;
+    if (preFilterMsg) msg += ` ${preFilterMsg}.`;
+    else {
+      const counts = new Map<string, number>();
+      for (const s of this.diagnosis.nodeToStatus.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+      const histogram = [...counts].map(([reason, n]) => `${n} ${reason}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      if (histogram.length > 0) msg += ` ${histogram.join(", ")}.`;
+    }
+    if (postFilterMsg) msg += ` ${postFilterMsg}.`;
+    return msg;
+  }
+}
+
+/** kube-scheduler's bounds for sampling: always look at 100 nodes, and at least 5% of a large cluster. */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+
+/**
+ * How many feasible nodes to find before Filter stops. `percentage` 0 (the default) is adaptive:
+ * 50% of the nodes, less 1% per 125 nodes, never under 5%; small clusters are always searched in full.
+ */
+export function numFeasibleNodesToFind(percentage: number, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND || percentage >= 100) return numAllNodes;
+  let p = percentage;
+  if (p <= 0) p = Math.max(50 - Math.trunc(numAllNodes / 125), MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+  const n = Math.trunc((numAllNodes * p) / 100);
+  return Math.max(n, MIN_FEASIBLE_NODES_TO_FIND);
+}
+
+export interface PodSchedulerOptions {
+  /** 0 for the adaptive default; otherwise 1..100. */
+  readonly percentageOfNodesToScore: number;
+  /** In [0, 1); breaks ties between the best nodes. */
+  readonly random?: () => number;
+}
+
+/** Holds what persists between attempts: where the next Filter pass starts, so sampling rotates. */
+export class PodScheduler {
+  private nextStartNodeIndex = 0;
+  private readonly random: () => number;
+
+  constructor(
+    readonly framework: Framework,
+    private readonly opts: PodSchedulerOptions,
+  ) {
+    this.random = opts.random ?? Math.random;
+  }
+
+  scheduleOne(pod: PodInfo, snapshot: Snapshot): ScheduleResult | FitError {
+    const state = new CycleState();
+    const nodes = snapshot.nodes;
+    const fwk = this.framework;
+    const nodeToStatus = new Map<string, Status>();
+    const unschedulablePlugins = new Set<string>();
+
+    const pre = fwk.runPreFilter(state, pod, nodes);
+    if (!isSuccess(pre)) {
+      for (const n of nodes) nodeToStatus.set(n.name, pre);
+      if (pre.plugin) unschedulablePlugins.add(pre.plugin);
+      return new FitError(pod, nodes.length, { nodeToStatus, unschedulablePlugins, preFilterMsg: pre.reasons.join(", ") });
+    }
+
+    const feasible = this.findNodesThatPassFilters(state, pod, nodes, nodeToStatus, unschedulablePlugins);
+    if (feasible.length === 0) {
+      const post = fwk.runPostFilter(state, pod, nodeToStatus);
+      const postFilterMsg = isSuccess(post.status) ? undefined : post.status.reasons.join(", ");
+      return new FitError(pod, nodes.length, {
+        nodeToStatus,
+        unschedulablePlugins,
+        ...(postFilterMsg ? { postFilterMsg } : {}),
+      });
+    }
+    const evaluatedNodes = feasible.length + nodeToStatus.size;
+    if (feasible.length === 1) return { nodeName: feasible[0]!.name, evaluatedNodes, feasibleNodes: 1, state };
+
+    const preScore = fwk.runPreScore(state, pod, feasible);
+    if (!isSuccess(preScore)) throw new Error(`prescore plugin ${preScore.plugin ?? ""}: ${preScore.reasons.join(", ")}`);
+    const scores = fwk.runScore(state, pod, feasible);
+    return { nodeName: this.selectHost(scores), evaluatedNodes, feasibleNodes: feasible.length, state };
+  }
+
+  /** Filter from where the last pass stopped, until enough nodes fit or every node was looked at. */
+  private findNodesThatPassFilters(
+    state: CycleState,
+    pod: PodInfo,
+    nodes: readonly NodeInfo[],
+    nodeToStatus: Map<string, Status>,
+    unschedulablePlugins: Set<string>,
+  ): NodeInfo[] {
+    const n = nodes.length;
+    const want = numFeasibleNodesToFind(this.opts.percentageOfNodesToScore, n);
+    const feasible: NodeInfo[] = [];
+    let processed = 0;
+    for (; processed < n && feasible.length < want; processed++) {
+      const node = nodes[(this.nextStartNodeIndex + processed) % n]!;
+      const s = this.framework.runFilter(state, pod, node);
+      if (isSuccess(s)) feasible.push(node);
+      else if (s.code === "Error") throw new Error(`filter plugin ${s.plugin ?? ""} on node ${node.name}: ${s.reasons.join(", ")}`);
+      else {
+        nodeToStatus.set(node.name, s);
+        if (s.plugin) unschedulablePlugins.add(s.plugin);
+      }
+    }
+    this.nextStartNodeIndex = n === 0 ? 0 : (this.nextStartNodeIndex + processed) % n;
+    return feasible;
+  }
+
+  /** The highest total; among equals, each is equally likely (reservoir sampling, as kube-scheduler). */
+  private selectHost(scores: readonly { name: string; score: number }[]): string {
+    let best = scores[0]!;
+    let ties = 1;
+    for (let i = 1; i < scores.length; i++) {
+      const s = scores[i]!;
+      if (s.score > best.score) {
+        best = s;
+        ties = 1;
+      } else if (s.score === best.score) {
+        ties++;
+        if (Math.floor(this.random() * ties) === 0) best = s;
+      }
+    }
+    return best.name;
+  }
+}
