@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { promisify } from "node:util";
-import { decode, encode } from "dns-packet";
+import { RECURSION_AVAILABLE, TRUNCATED_RESPONSE, decode, encode, type Answer } from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsServer, type DnsQueryObservation, type DnsServer } from "./dns-server.js";
 import { createRecordStore } from "./record-store.js";
@@ -14,6 +14,7 @@ function hasDig(): boolean {
     execFileSync("dig", ["-v"], { stdio: "ignore" });
     return true;
   } catch {
+    console.warn("dns-server tests skipped: `dig` is missing (apt-get install -y dnsutils)");
     return false;
   }
 }
@@ -41,27 +42,65 @@ async function dig(server: DnsServer, args: string[]): Promise<DigResult> {
   return { status, flags, answer: section("ANSWER"), authority: section("AUTHORITY") };
 }
 
-/** A stand-in for the node's resolver: answers example.com, stays silent for silent.example. */
-async function startFakeUpstream(): Promise<{ socket: Socket; port: number; queries: string[] }> {
-  const socket = createSocket("udp4");
+interface FakeUpstream {
+  readonly port: number;
+  readonly queries: string[];
+  close(): void;
+}
+
+/**
+ * A stand-in for the node's resolver, on UDP and TCP: answers example.com, stays silent for
+ * silent.example, and answers big.example only over TCP (truncated over UDP).
+ */
+async function startFakeUpstream(): Promise<FakeUpstream> {
   const queries: string[] = [];
-  socket.on("message", (message, remote) => {
+  const replyTo = (message: Buffer, transport: "udp" | "tcp"): Buffer | undefined => {
     const query = decode(message);
     const question = query.questions?.[0];
-    if (question === undefined) return;
-    queries.push(`${question.name} ${question.type}`);
-    if (question.name === "silent.example") return;
-    const reply = encode({
-      type: "response",
-      id: query.id ?? 0,
-      flags: (query.flags ?? 0) | (1 << 7),
-      questions: [question],
-      answers: question.name === "example.com" ? [{ type: "A", name: "example.com", ttl: 60, data: "93.184.216.34" }] : [],
-    });
-    socket.send(reply, remote.port, remote.address);
+    if (question === undefined) return undefined;
+    queries.push(`${question.name} ${question.type} ${transport}`);
+    if (question.name === "silent.example") return undefined;
+    const truncated = question.name === "big.example" && transport === "udp";
+    const answers: Answer[] =
+      question.name === "example.com"
+        ? [{ type: "A", name: "example.com", ttl: 60, data: "93.184.216.34" }]
+        : question.name === "big.example" && !truncated
+          ? [1, 2, 3].map((i) => ({ type: "A" as const, name: "big.example", ttl: 60, data: `192.0.2.${i}` }))
+          : [];
+    const flags = (query.flags ?? 0) | RECURSION_AVAILABLE | (truncated ? TRUNCATED_RESPONSE : 0);
+    return encode({ type: "response", id: query.id ?? 0, flags, questions: [question], answers });
+  };
+
+  const udp = createSocket("udp4");
+  udp.on("message", (message, remote) => {
+    const reply = replyTo(message, "udp");
+    if (reply !== undefined) udp.send(reply, remote.port, remote.address);
   });
+  await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+  const port = udp.address().port;
+  const tcp = createServer((socket) => {
+    socket.on("error", () => {});
+    socket.once("data", (chunk) => {
+      const reply = replyTo(chunk.subarray(2, 2 + chunk.readUInt16BE(0)), "tcp");
+      if (reply !== undefined) socket.end(framed(reply));
+    });
+  });
+  await new Promise<void>((resolve) => tcp.listen(port, "127.0.0.1", resolve));
+  return {
+    port,
+    queries,
+    close: () => {
+      udp.close();
+      tcp.close();
+    },
+  };
+}
+
+/** A UDP port on which nothing answers. */
+async function aSilentPort(): Promise<{ port: number; close(): void }> {
+  const socket: Socket = createSocket("udp4");
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  return { socket, port: socket.address().port, queries };
+  return { port: socket.address().port, close: () => socket.close() };
 }
 
 function sendUdp(server: DnsServer, message: Buffer, waitMs = 500): Promise<Buffer | undefined> {
@@ -100,7 +139,7 @@ function framed(message: Buffer): Buffer {
 
 describe.skipIf(!hasDig())("DNS server, queried with dig", () => {
   let server: DnsServer;
-  let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+  let upstream: FakeUpstream;
   const observations: DnsQueryObservation[] = [];
 
   beforeAll(async () => {
@@ -133,7 +172,7 @@ describe.skipIf(!hasDig())("DNS server, queried with dig", () => {
 
   afterAll(async () => {
     await server?.close();
-    upstream?.socket.close();
+    upstream?.close();
   });
 
   describe.each([
@@ -196,7 +235,37 @@ describe.skipIf(!hasDig())("DNS server, queried with dig", () => {
 
   it("forwards outside names to the upstream", async () => {
     await dig(server, ["example.com", "A"]);
-    expect(upstream.queries).toContain("example.com A");
+    expect(upstream.queries).toContain("example.com A udp");
+  });
+
+  it("passes a truncated upstream answer to a UDP client, and fetches it whole over TCP for a TCP client", async () => {
+    const overUdp = await dig(server, ["+ignore", "big.example", "A"]);
+    expect(overUdp.flags).toContain("tc");
+    const overTcp = await dig(server, ["+tcp", "big.example", "A"]);
+    expect(overTcp.flags).not.toContain("tc");
+    expect(overTcp.answer).toEqual(["big.example. 60 A 192.0.2.1", "big.example. 60 A 192.0.2.2", "big.example. 60 A 192.0.2.3"]);
+    expect(upstream.queries).toContain("big.example A tcp");
+  });
+
+  it("tries the next upstream when one does not answer", async () => {
+    const silent = await aSilentPort();
+    const failover = await startDnsServer({
+      records: createRecordStore(),
+      host: "127.0.0.1",
+      port: 0,
+      upstreams: [
+        { host: "127.0.0.1", port: silent.port },
+        { host: "127.0.0.1", port: upstream.port },
+      ],
+      upstreamTimeoutMs: 200,
+    });
+    try {
+      const result = await dig(failover, ["example.com", "A"]);
+      expect(result.answer).toEqual(["example.com. 60 A 93.184.216.34"]);
+    } finally {
+      await failover.close();
+      silent.close();
+    }
   });
 
   it("truncates a UDP answer over 512 bytes for a client without EDNS, and dig then gets it whole over TCP", async () => {
