@@ -1,4 +1,5 @@
 import { DEFAULT_TOLERATION_SECONDS } from "@capstan/api";
+import { createServiceAllocator, DEFAULT_LOAD_BALANCER_ADDRESS, DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, type ServiceAllocationConfig } from "./service-allocation.js";
 
 /** The gateway's settings, from the environment, with defaults for the local stack. */
 export interface GatewayConfig {
@@ -13,6 +14,8 @@ export interface GatewayConfig {
   readonly maxEvents: number | undefined;
   /** tolerationSeconds of the not-ready and unreachable tolerations every pod gets. */
   readonly defaultTolerationSeconds: number;
+  /** Where Services' cluster IPs and node ports come from, and a LoadBalancer's ingress address. */
+  readonly serviceAllocation: ServiceAllocationConfig;
 }
 
 function intFrom(name: string): number | undefined {
@@ -34,5 +37,17 @@ export function loadConfig(): GatewayConfig {
     maxObjectBytes: intFrom("CAPSTAN_MAX_OBJECT_BYTES") ?? 1536 * 1024,
     maxEvents: intFrom("CAPSTAN_STREAM_MAX_EVENTS"),
     defaultTolerationSeconds: intFrom("CAPSTAN_DEFAULT_TOLERATION_SECONDS") ?? DEFAULT_TOLERATION_SECONDS,
+    serviceAllocation: serviceAllocationFrom(env),
   };
+}
+
+/** Checked at start-up, so a malformed range stops the gateway rather than the first Service create. */
+function serviceAllocationFrom(env: NodeJS.ProcessEnv): ServiceAllocationConfig {
+  const config: ServiceAllocationConfig = {
+    serviceCIDR: env["CAPSTAN_SERVICE_CIDR"] || DEFAULT_SERVICE_CIDR,
+    nodePortRange: env["CAPSTAN_NODE_PORT_RANGE"] || DEFAULT_NODE_PORT_RANGE,
+    loadBalancerAddress: env["CAPSTAN_LOAD_BALANCER_ADDRESS"] || DEFAULT_LOAD_BALANCER_ADDRESS,
+  };
+  createServiceAllocator(config);
+  return config;
 }

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const service = new ObjectService(store, bus, () => relay.wake(), {
     maxObjectBytes: config.maxObjectBytes,
     defaulting: { defaultTolerationSeconds: config.defaultTolerationSeconds },
+    serviceAllocation: config.serviceAllocation,
   });
   await ensureSystemNamespaces(service);
   const duration = apiRequestDuration(telemetry.meter);

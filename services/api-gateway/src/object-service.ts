@@ -27,7 +27,7 @@ import {
   type WatchRequest,
 } from "@capstan/api";
 import type { JetStreamBus } from "@capstan/bus";
-import type { EventStore, JsonObject, Mutation, ObjectRecord, StoredEvent } from "@capstan/eventstore";
+import type { Decision, EventStore, JsonObject, Mutation, ObjectRecord, StoredEvent } from "@capstan/eventstore";
 import {
   changesNothing,
   decideBind,
@@ -40,6 +40,14 @@ import {
   namespaceForCreate,
   namespaceKey,
 } from "./object-decisions.js";
+import {
+  ALLOCATION_KEYS,
+  createServiceAllocator,
+  serviceUpdateRequest,
+  withServiceAllocations,
+  type ServiceAllocationConfig,
+  type ServiceAllocator,
+} from "./service-allocation.js";
 
 /** Who asks, and the trace the resulting event joins. */
 export interface CallContext {
@@ -51,6 +59,8 @@ export interface CallContext {
 export interface ObjectServiceOptions {
   readonly maxObjectBytes: number;
   readonly defaulting?: DefaultingOptions;
+  /** Unset: Kubernetes' defaults (10.96.0.0/16, 30000-32767) and 127.0.0.1 as the load balancer. */
+  readonly serviceAllocation?: Partial<ServiceAllocationConfig>;
   readonly now?: () => Date;
 }
 
@@ -91,6 +101,7 @@ function selection(kind: KindName, labelSelector: string, fieldSelector: string)
 /** The API verbs over the event store: validation, defaulting, the decisions, and reads. */
 export class ObjectService {
   private readonly now: () => Date;
+  private readonly allocator: ServiceAllocator;
 
   constructor(
     private readonly store: EventStore,
@@ -99,6 +110,7 @@ export class ObjectService {
     private readonly opts: ObjectServiceOptions,
   ) {
     this.now = opts.now ?? (() => new Date());
+    this.allocator = createServiceAllocator(opts.serviceAllocation);
   }
 
   async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
@@ -120,9 +132,9 @@ export class ObjectService {
     delete metadata["deletionGracePeriodSeconds"];
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: this.now().toISOString(), generation: 1 });
     const prepared = kind === "Namespace" ? namespaceForCreate(defaulted) : defaulted;
-    const decide = decideCreate(key, { ...prepared, metadata });
+    const decide = this.withAllocations(key, decideCreate(key, { ...prepared, metadata }));
     if (!info.namespaced) return this.write(key, decide, ctx);
-    return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace)]);
+    return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace), ...this.allocationReads(key)]);
   }
 
   async get(key: ObjectKey): Promise<ApiObject> {
@@ -152,7 +164,14 @@ export class ObjectService {
   async update(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, object, key } = this.decodeForWrite(obj);
     this.validate(kind, object);
-    return this.write(key, decideUpdate(key, applyDefaults(kind, object, this.opts.defaulting)), ctx);
+    const requested = applyDefaults(kind, object, this.opts.defaulting);
+    if (kind !== "Service") return this.write(key, decideUpdate(key, requested), ctx);
+    const decide = (current: ObjectRecord | undefined): Decision => {
+      if (!current) return decideUpdate(key, requested)(current);
+      const asked = serviceUpdateRequest(key, current.object, requested);
+      return "error" in asked ? asked : decideUpdate(key, asked.object)(current);
+    };
+    return this.write(key, this.withAllocations(key, decide), ctx, this.allocationReads(key));
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
@@ -173,7 +192,7 @@ export class ObjectService {
     const current = await this.store.get(key);
     const decided = decide(current);
     if (current && changesNothing(decided, current)) return { object: toApiObject(current.object), deleted: false };
-    const event = await this.append(key, decide, ctx);
+    const event = await this.append(key, this.withAllocations(key, decide), ctx, this.allocationReads(key));
     return { object: toApiObject(event.object), deleted: event.type === "DELETED" };
   }
 
@@ -258,6 +277,15 @@ export class ObjectService {
     return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
   }
 
+  /** A Service's writes allocate and release its cluster IP and node ports in the same commit. */
+  private withAllocations(key: ObjectKey, decide: Mutation["decide"]): Mutation["decide"] {
+    return key.kind === "Service" ? withServiceAllocations(key, this.allocator, randomUUID(), decide) : decide;
+  }
+
+  private allocationReads(key: ObjectKey): ObjectKey[] {
+    return key.kind === "Service" ? [...ALLOCATION_KEYS] : [];
+  }
+
   private async write(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<ApiObject> {
     return toApiObject((await this.append(key, decide, ctx, reads)).object);
   }
@@ -266,7 +294,7 @@ export class ObjectService {
     const event = await this.store.append({
       key,
       decide,
-      ...(reads ? { reads } : {}),
+      ...(reads && reads.length > 0 ? { reads } : {}),
       actor: ctx.actor,
       ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
       ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
