@@ -214,3 +214,91 @@ describe("ObjectService deletion: finalizers, propagation and namespaces (on an 
     ]);
   });
 });
+
+describe("ObjectService with Services (on an in-memory event store)", () => {
+  let store: EventStore;
+  let service: ObjectService;
+
+  beforeAll(async () => {
+    store = await openEventStore({});
+    service = new ObjectService(store, noBus, () => {}, {
+      maxObjectBytes: 1024 * 1024,
+      serviceAllocation: { serviceCIDR: "10.96.0.0/24", nodePortRange: "30000-30100" },
+      now: () => new Date("2026-03-01T12:00:00.000Z"),
+    });
+    await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), ctx);
+  }, 30_000);
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  const svcKey = (name: string) => ({ kind: "Service", namespace: "default", name });
+  const aService = (name: string, spec: Json = {}) =>
+    decodeManifest({ ...manifest("service.yaml"), metadata: { name }, spec: { ...manifest("service.yaml")["spec"], ...spec } }).apiObject;
+  const remove = (name: string) => service.delete({ kind: "Service", namespace: "default", name, propagationPolicy: "" }, ctx);
+
+  it("creates the example service with a cluster IP, keeps it across an update, and frees it on delete for the next service", async () => {
+    const created = json(await service.create(decodeManifest(manifest("service.yaml")).apiObject, ctx));
+    expect(created["spec"]).toMatchObject({ type: "ClusterIP", clusterIP: "10.96.0.2", clusterIPs: ["10.96.0.2"], sessionAffinity: "None", ports: [{ protocol: "TCP", port: 80, targetPort: 8080 }] });
+
+    // An apply of the manifest again (no clusterIP) keeps the address and the generation.
+    const updated = json(await service.update(decodeManifest({ ...manifest("service.yaml"), metadata: { name: "my-service", labels: { a: "b" } } }).apiObject, ctx));
+    expect(updated["spec"]["clusterIP"]).toBe("10.96.0.2");
+    expect(updated["metadata"]["generation"]).toBe(1);
+    expect(await invalidErrors(service.update(toApiObject({ ...updated, spec: { ...updated["spec"], clusterIP: "10.96.0.9", clusterIPs: ["10.96.0.9"] } }), ctx))).toEqual([
+      { path: "spec.clusterIP", message: 'Invalid value "10.96.0.9": field is immutable' },
+    ]);
+
+    expect(await invalidErrors(service.create(aService("other", { clusterIP: "10.96.0.2" }), ctx))).toEqual([
+      { path: "spec.clusterIP", message: 'Invalid value "10.96.0.2": provided IP is already allocated' },
+    ]);
+    expect((await remove("my-service")).deleted).toBe(true);
+    const reused = json(await service.create(aService("other", { clusterIP: "10.96.0.2" }), ctx));
+    expect(reused["spec"]["clusterIP"]).toBe("10.96.0.2");
+    await remove("other");
+  });
+
+  it("gives one of two creates in the same batch a requested IP and node port, and refuses the other", async () => {
+    const ask = (name: string) => aService(name, { type: "NodePort", clusterIP: "10.96.0.10", ports: [{ protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30080 }] });
+    const head = await store.headRevision();
+    const [first, second] = await Promise.allSettled([service.create(ask("first"), ctx), service.create(ask("second"), ctx)]);
+
+    expect(first.status).toBe("fulfilled");
+    expect(second.status === "rejected" && String(second.reason)).toContain('spec.clusterIP: Invalid value "10.96.0.10": provided IP is already allocated');
+    // The Service and its two allocation records commit together: three events.
+    expect(await store.headRevision()).toBe(head + 3);
+
+    const onlyPort = aService("third", { type: "NodePort", ports: [{ protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30080 }] });
+    expect(await invalidErrors(service.create(onlyPort, ctx))).toEqual([{ path: "spec.ports[0].nodePort", message: "Invalid value 30080: provided port is already allocated" }]);
+    await remove("first");
+    expect(json(await service.create(onlyPort, ctx))["spec"]["ports"][0]["nodePort"]).toBe(30080);
+    await remove("third");
+  });
+
+  it("allocates node ports for a LoadBalancer and reports the node address as its ingress", async () => {
+    const lb = json(await service.create(aService("lb", { type: "LoadBalancer" }), ctx));
+    expect(lb).toMatchObject({ spec: { type: "LoadBalancer", externalTrafficPolicy: "Cluster", ports: [{ nodePort: 30000 }] }, status: { loadBalancer: { ingress: [{ ip: "127.0.0.1" }] } } });
+    expect(json(await service.get(svcKey("lb")))).toEqual(lb);
+    await remove("lb");
+  });
+
+  it("serves Endpoints and EndpointSlices as written, defaulted", async () => {
+    const ep = await service.create(
+      toApiObject({ apiVersion: "v1", kind: "Endpoints", metadata: { name: "web" }, subsets: [{ addresses: [{ ip: "127.0.1.5" }], ports: [{ port: 8080 }] }] }),
+      ctx,
+    );
+    expect(json(ep)).toMatchObject({ subsets: [{ ports: [{ port: 8080, protocol: "TCP" }] }] });
+    const slice = {
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: { name: "web-abc", labels: { "kubernetes.io/service-name": "web" } },
+      addressType: "IPv4",
+      endpoints: [{ addresses: ["127.0.1.5"], conditions: { ready: true } }],
+      ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+    };
+    await service.create(decodeManifest(slice).apiObject, ctx);
+    const listed = await service.list({ kind: "EndpointSlice", namespace: "default", labelSelector: "kubernetes.io/service-name=web", fieldSelector: "" });
+    expect(listed.items.map((o) => json(o)["metadata"]["name"])).toEqual(["web-abc"]);
+  });
+});
