@@ -1,3 +1,5 @@
+import { readSchedulerConfiguration, type SchedulerConfiguration } from "./framework/profile.js";
+
 export interface SchedulerConfig {
   readonly gateway: string;
   readonly natsUrl: string;
@@ -5,6 +7,8 @@ export interface SchedulerConfig {
   readonly schedulerName: string;
   /** How long an unschedulable pod waits before it is tried again without a cluster change. */
   readonly unschedulableRetryMs: number;
+  /** Profiles, plugins and weights, from the file CAPSTAN_SCHEDULER_CONFIG names (kube-scheduler's defaults without one). */
+  readonly configuration: SchedulerConfiguration;
 }
 
 export function loadConfig(): SchedulerConfig {
@@ -15,5 +19,6 @@ export function loadConfig(): SchedulerConfig {
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
     schedulerName: env["CAPSTAN_SCHEDULER_NAME"] ?? "default-scheduler",
     unschedulableRetryMs: Number(env["CAPSTAN_UNSCHEDULABLE_RETRY_MS"] ?? 10_000),
+    configuration: readSchedulerConfiguration(env["CAPSTAN_SCHEDULER_CONFIG"]),
   };
 }

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler(client, recorder, telemetry.tracer, {
     schedulerName: config.schedulerName,
     unschedulableRetryMs: config.unschedulableRetryMs,
+    configuration: config.configuration,
     log,
   });
   const nodes = startReflector({ client, bus, kind: "Node", log }, scheduler.nodeHandler);

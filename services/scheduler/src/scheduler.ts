@@ -1,9 +1,14 @@
 import { context, trace, type Tracer } from "@opentelemetry/api";
-import { nodeAllocatable, podRequests } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
-import { placePod, type NodeView, type PodView, type Resources } from "./fit.js";
+import { SchedulerCache } from "./cache/cache.js";
+import type { CycleState } from "./framework/cycle-state.js";
+import { podInfoFrom, type PodInfo } from "./framework/pod-info.js";
+import { frameworkFor, resolveProfile, type SchedulerConfiguration } from "./framework/profile.js";
+import { FitError, PodScheduler } from "./framework/schedule-one.js";
+import { isSuccess } from "./framework/status.js";
+import { DEFAULT_PLUGINS, registry, type Handle } from "./plugins/registry.js";
 
 interface PodEntry {
   object: JsonObject;
@@ -14,15 +19,28 @@ interface PodEntry {
 const get = (o: unknown, ...keys: string[]): unknown =>
   keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), o);
 const keyOf = (pod: JsonObject) => `${String(get(pod, "metadata", "namespace"))}/${String(get(pod, "metadata", "name"))}`;
+const schedulerNameOf = (pod: JsonObject) => String(get(pod, "spec", "schedulerName") || "default-scheduler");
 const isTerminal = (pod: JsonObject) => ["Succeeded", "Failed"].includes(String(get(pod, "status", "phase")));
 
+export interface SchedulerOptions {
+  /** The default profile's name; a configured profile without a name takes it. */
+  readonly schedulerName: string;
+  readonly configuration?: SchedulerConfiguration;
+  readonly unschedulableRetryMs: number;
+  readonly log: (m: string) => void;
+  /** Breaks ties between equally good nodes; Math.random unless a test pins it. */
+  readonly random?: () => number;
+}
+
 /**
- * Binds each pending pod to a node that fits it. It keeps its own view of nodes and pods (fed by
- * reflectors), counts a pod against its node the moment it decides (assumed), and tries unschedulable
- * pods again when the cluster changes.
+ * Binds each pending pod to a node its profile's plugins choose. It keeps its own cache of nodes and
+ * pods (fed by reflectors), counts a pod against its node the moment it decides (assumed), and tries
+ * unschedulable pods again when the cluster changes.
  */
 export class Scheduler {
-  private readonly nodes = new Map<string, JsonObject>();
+  private readonly cache = new SchedulerCache();
+  /** One per profile, by the schedulerName pods ask for. */
+  private readonly profiles = new Map<string, PodScheduler>();
   private readonly pods = new Map<string, PodEntry>();
   private readonly pending = new Set<string>();
   private readonly unschedulable = new Map<string, string>();
@@ -35,19 +53,29 @@ export class Scheduler {
     private readonly client: CapstanClient,
     private readonly recorder: EventRecorder,
     private readonly tracer: Tracer,
-    private readonly opts: { schedulerName: string; unschedulableRetryMs: number; log: (m: string) => void },
-  ) {}
+    private readonly opts: SchedulerOptions,
+  ) {
+    const handle: Handle = { bindPod: (pod, nodeName) => this.bindPod(pod, nodeName), nodeCount: () => this.cache.nodeCount };
+    const configuration = opts.configuration ?? {};
+    for (const config of configuration.profiles?.length ? configuration.profiles : [{}]) {
+      const profile = resolveProfile(config, opts.schedulerName, DEFAULT_PLUGINS, registry, handle);
+      const framework = frameworkFor(profile, registry, handle);
+      this.profiles.set(profile.schedulerName, new PodScheduler(framework, {
+        percentageOfNodesToScore: configuration.percentageOfNodesToScore ?? 0,
+        ...(opts.random ? { random: opts.random } : {}),
+      }));
+    }
+  }
 
   readonly nodeHandler: ReflectorHandler = {
     replace: (objects) => {
-      this.nodes.clear();
-      for (const n of objects) this.nodes.set(String(get(n, "metadata", "name")), n);
+      this.cache.replaceNodes(objects);
       this.clusterChanged();
     },
     apply: (e) => {
       const name = String(get(e.object, "metadata", "name"));
-      if (e.type === "DELETED") this.nodes.delete(name);
-      else this.nodes.set(name, e.object);
+      if (e.type === "DELETED") this.cache.deleteNode(name);
+      else this.cache.setNode(e.object);
       this.clusterChanged();
     },
   };
@@ -57,6 +85,7 @@ export class Scheduler {
       this.pods.clear();
       this.pending.clear();
       for (const p of objects) this.podChanged({ type: "ADDED", object: p, revision: 0 });
+      this.cache.replacePods(objects);
       this.clusterChanged();
     },
     apply: (e) => this.podChanged(e),
@@ -78,12 +107,14 @@ export class Scheduler {
   private podChanged(e: ReflectorEvent): void {
     const key = keyOf(e.object);
     if (e.type === "DELETED") {
+      this.cache.removePod(key);
       this.pods.delete(key);
       this.pending.delete(key);
       this.unschedulable.delete(key);
       this.clusterChanged();
       return;
     }
+    this.cache.setPod(e.object);
     const previous = this.pods.get(key);
     this.pods.set(key, {
       object: e.object,
@@ -103,7 +134,7 @@ export class Scheduler {
     return (
       !get(pod, "spec", "nodeName") &&
       !get(pod, "metadata", "deletionTimestamp") &&
-      (get(pod, "spec", "schedulerName") ?? "default-scheduler") === this.opts.schedulerName
+      this.profiles.has(schedulerNameOf(pod))
     );
   }
 
@@ -121,90 +152,82 @@ export class Scheduler {
         this.wake = undefined;
         continue;
       }
-      const views = this.nodeViews();
       const binds: Promise<void>[] = [];
       for (const key of [...this.pending]) {
         this.pending.delete(key);
         const entry = this.pods.get(key);
         if (!entry || !this.needsScheduling(entry.object)) continue;
-        const placement = placePod(podView(entry.object), views.values());
-        if ("message" in placement) {
-          if (this.unschedulable.get(key) === undefined) {
-            this.recorder.record(entry.object, "Warning", "FailedScheduling", placement.message);
-          }
-          this.unschedulable.set(key, placement.message);
-          continue;
-        }
-        assume(views.get(placement.node)!, entry.object);
-        binds.push(this.bind(entry, placement.node));
+        const bind = this.scheduleOne(key, entry);
+        if (bind) binds.push(bind);
       }
       await Promise.all(binds);
     }
   }
 
-  private async bind(entry: PodEntry, nodeName: string): Promise<void> {
-    const pod = entry.object;
-    const [namespace, name] = [String(get(pod, "metadata", "namespace")), String(get(pod, "metadata", "name"))];
+  /** Decides synchronously against the cache; returns the bind in flight, if any. */
+  private scheduleOne(key: string, entry: PodEntry): Promise<void> | undefined {
+    const podScheduler = this.profileOf(entry.object);
+    const fwk = podScheduler.framework;
+    let pod: PodInfo;
+    let result: ReturnType<PodScheduler["scheduleOne"]>;
+    try {
+      pod = podInfoFrom(entry.object);
+      result = podScheduler.scheduleOne(pod, this.cache);
+    } catch (e) {
+      this.opts.log(`scheduling ${key}: ${e instanceof Error ? e.message : String(e)}`);
+      this.unschedulable.set(key, "error");
+      return undefined;
+    }
+    if (result instanceof FitError) {
+      this.markUnschedulable(key, entry, result.message);
+      return undefined;
+    }
+    const { nodeName, state } = result;
+    const reserved = fwk.runReserve(state, pod, nodeName);
+    const permitted = isSuccess(reserved) ? fwk.runPermit(state, pod, nodeName) : reserved;
+    if (!isSuccess(permitted)) {
+      fwk.runUnreserve(state, pod, nodeName);
+      this.markUnschedulable(key, entry, `${permitted.plugin ?? ""}: ${permitted.reasons.join(", ")}`);
+      return undefined;
+    }
+    this.cache.assumePod(pod, nodeName);
+    return this.bind(entry, pod, nodeName, state);
+  }
+
+  private profileOf(pod: JsonObject): PodScheduler {
+    return this.profiles.get(schedulerNameOf(pod))!;
+  }
+
+  /** The FailedScheduling event is recorded once per stretch of being unschedulable. */
+  private markUnschedulable(key: string, entry: PodEntry, message: string): void {
+    if (this.unschedulable.get(key) === undefined) this.recorder.record(entry.object, "Warning", "FailedScheduling", message);
+    this.unschedulable.set(key, message);
+  }
+
+  private async bind(entry: PodEntry, pod: PodInfo, nodeName: string, state: CycleState): Promise<void> {
+    const fwk = this.profileOf(entry.object).framework;
+    const { namespace, name } = pod;
     // The bind continues the pod's own trace, so create → schedule → start reads as one trace.
     const parent = contextFromTraceparent(entry.traceparent, entry.tracestate);
     const span = this.tracer.startSpan("Scheduler/Bind", { attributes: { "k8s.pod.name": name, "k8s.node.name": nodeName } }, parent);
     try {
-      await context.with(trace.setSpan(parent, span), () => this.client.bind({
-        namespace,
-        name,
-        nodeName,
-        preconditions: { uid: String(get(pod, "metadata", "uid")) },
-      }));
-      // Count it on the node now; the MODIFIED event confirms it later.
-      this.pods.set(keyOf(pod), { ...entry, object: { ...pod, spec: { ...(pod["spec"] as JsonObject), nodeName } } });
-      this.recorder.record(pod, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+      const status = await context.with(trace.setSpan(parent, span), () => fwk.runBind(state, pod, nodeName));
+      if (!isSuccess(status)) throw new Error(`${status.plugin ?? ""}: ${status.reasons.join(", ")}`);
+      // The cache counts it on the node until the pod's MODIFIED event confirms the binding.
+      this.recorder.record(entry.object, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     } catch (e) {
+      this.cache.forgetPod(pod.key);
+      fwk.runUnreserve(state, pod, nodeName);
       if (!isCapstanError(e, "Conflict") && !isCapstanError(e, "NotFound")) {
         this.opts.log(`binding ${namespace}/${name} to ${nodeName}: ${e instanceof Error ? e.message : String(e)}`);
-        this.unschedulable.set(keyOf(pod), "bind failed");
+        this.unschedulable.set(pod.key, "bind failed");
       }
     } finally {
       span.end();
     }
   }
 
-  private nodeViews(): Map<string, NodeView & { requested: Resources }> {
-    const views = new Map<string, NodeView & { requested: Resources }>();
-    for (const [name, node] of this.nodes) {
-      const conditions = (get(node, "status", "conditions") ?? []) as JsonObject[];
-      views.set(name, {
-        name,
-        labels: (get(node, "metadata", "labels") ?? {}) as Record<string, string>,
-        ready: conditions.some((c) => c["type"] === "Ready" && c["status"] === "True"),
-        unschedulable: get(node, "spec", "unschedulable") === true,
-        taints: ((get(node, "spec", "taints") ?? []) as JsonObject[]).map((t) => ({
-          key: String(t["key"] ?? ""),
-          value: String(t["value"] ?? ""),
-          effect: String(t["effect"] ?? ""),
-        })),
-        allocatable: nodeAllocatable(node),
-        requested: { milliCpu: 0, memoryBytes: 0, pods: 0 },
-      });
-    }
-    for (const { object } of this.pods.values()) {
-      const node = views.get(String(get(object, "spec", "nodeName") ?? ""));
-      if (node && !isTerminal(object)) assume(node, object);
-    }
-    return views;
+  private async bindPod(pod: PodInfo, nodeName: string): Promise<void> {
+    await this.client.bind({ namespace: pod.namespace, name: pod.name, nodeName, preconditions: { uid: pod.uid } });
   }
-}
-
-function assume(node: { requested: Resources }, pod: JsonObject): void {
-  const r = podRequests(pod);
-  node.requested.milliCpu += r.milliCpu;
-  node.requested.memoryBytes += r.memoryBytes;
-  node.requested.pods += 1;
-}
-
-function podView(pod: JsonObject): PodView {
-  return {
-    requests: podRequests(pod),
-    nodeSelector: (get(pod, "spec", "nodeSelector") ?? {}) as Record<string, string>,
-    tolerations: (get(pod, "spec", "tolerations") ?? []) as PodView["tolerations"],
-  };
 }

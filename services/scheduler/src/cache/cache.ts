@@ -1,0 +1,112 @@
+/**
+ * The scheduler's own view of the cluster: a NodeInfo per node with the pods bound to it, plus pods
+ * the scheduler has assumed (decided, bind in flight or not yet observed). Reflector events keep it
+ * current incrementally, so a decision reads it without a round trip. An assumed pod counts on its node
+ * until the pod's bound state is observed (confirming it) or the bind fails (forget).
+ */
+import { NodeInfo, nodeFactsFrom } from "../framework/node-info.js";
+import { podInfoFrom, type PodInfo } from "../framework/pod-info.js";
+import type { Snapshot } from "../framework/schedule-one.js";
+
+type Json = Record<string, unknown>;
+
+interface PodState {
+  readonly pod: PodInfo;
+  readonly nodeName: string;
+  readonly assumed: boolean;
+}
+
+const isTerminal = (pod: Json): boolean => {
+  const phase = (pod["status"] as Json | undefined)?.["phase"];
+  return phase === "Succeeded" || phase === "Failed";
+};
+
+export class SchedulerCache implements Snapshot {
+  private readonly nodeInfos = new Map<string, NodeInfo>();
+  private readonly podStates = new Map<string, PodState>();
+  private list: NodeInfo[] | undefined;
+
+  /** The nodes, in a stable order; image counts across nodes are brought up to date first. */
+  get nodes(): readonly NodeInfo[] {
+    if (!this.list) {
+      this.list = [...this.nodeInfos.values()];
+      const count = new Map<string, number>();
+      for (const n of this.list) for (const image of n.node.images.keys()) count.set(image, (count.get(image) ?? 0) + 1);
+      for (const n of this.list) for (const [image, state] of n.node.images) state.numNodes = count.get(image) ?? 0;
+    }
+    return this.list;
+  }
+
+  get nodeCount(): number {
+    return this.nodeInfos.size;
+  }
+
+  nodeInfo(name: string): NodeInfo | undefined {
+    return this.nodeInfos.get(name);
+  }
+
+  setNode(node: Json): void {
+    const facts = nodeFactsFrom(node);
+    const existing = this.nodeInfos.get(facts.name);
+    if (existing) existing.node = facts;
+    else {
+      const info = new NodeInfo(facts);
+      for (const s of this.podStates.values()) if (s.nodeName === facts.name) info.addPod(s.pod);
+      this.nodeInfos.set(facts.name, info);
+    }
+    this.list = undefined;
+  }
+
+  deleteNode(name: string): void {
+    if (this.nodeInfos.delete(name)) this.list = undefined;
+  }
+
+  replaceNodes(nodes: readonly Json[]): void {
+    this.nodeInfos.clear();
+    this.list = undefined;
+    for (const n of nodes) this.setNode(n);
+  }
+
+  /**
+   * An observed pod: counted on its node when bound and not finished. An unbound observation does not
+   * undo an assumption: it may be older than the bind.
+   */
+  setPod(pod: Json): void {
+    const info = podInfoFrom(pod);
+    const existing = this.podStates.get(info.key);
+    if (info.nodeName && !isTerminal(pod)) this.place({ pod: info, nodeName: info.nodeName, assumed: false });
+    else if (!existing?.assumed || isTerminal(pod)) this.removePod(info.key);
+  }
+
+  removePod(key: string): void {
+    const existing = this.podStates.get(key);
+    if (!existing) return;
+    this.nodeInfos.get(existing.nodeName)?.removePod(key);
+    this.podStates.delete(key);
+  }
+
+  /** A fresh list of pods: assumptions not contradicted by it survive. */
+  replacePods(pods: readonly Json[]): void {
+    for (const [key, s] of this.podStates) if (!s.assumed) this.removePod(key);
+    for (const p of pods) this.setPod(p);
+  }
+
+  assumePod(pod: PodInfo, nodeName: string): void {
+    this.place({ pod, nodeName, assumed: true });
+  }
+
+  /** The bind failed: stop counting the pod, unless its binding has been observed meanwhile. */
+  forgetPod(key: string): void {
+    if (this.podStates.get(key)?.assumed) this.removePod(key);
+  }
+
+  isAssumed(key: string): boolean {
+    return this.podStates.get(key)?.assumed === true;
+  }
+
+  private place(state: PodState): void {
+    this.removePod(state.pod.key);
+    this.podStates.set(state.pod.key, state);
+    this.nodeInfos.get(state.nodeName)?.addPod(state.pod);
+  }
+}

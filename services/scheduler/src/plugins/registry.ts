@@ -1,0 +1,52 @@
+/**
+ * The in-tree plugins by name, and the default profile: kube-scheduler's default plugins (in its order,
+ * with its score weights) for those that exist here.
+ */
+import type { PluginFactory, PluginRef } from "../framework/profile.js";
+import { createDefaultBinder, NAME as DefaultBinder, type BindFn } from "./default-binder/default-binder.js";
+import { createImageLocality, NAME as ImageLocality } from "./image-locality/image-locality.js";
+import { createNodeAffinity, NAME as NodeAffinity } from "./node-affinity/node-affinity.js";
+import { createNodeName, NAME as NodeName } from "./node-name/node-name.js";
+import { createNodePorts, NAME as NodePorts } from "./node-ports/node-ports.js";
+import { createNodeReady, NAME as NodeReady } from "./node-ready/node-ready.js";
+import {
+  createNodeResourcesBalancedAllocation,
+  NAME as NodeResourcesBalancedAllocation,
+  type BalancedAllocationArgs,
+} from "./node-resources-balanced-allocation/node-resources-balanced-allocation.js";
+import { createNodeResourcesFit, NAME as NodeResourcesFit, type NodeResourcesFitArgs } from "./node-resources-fit/node-resources-fit.js";
+import { createNodeUnschedulable, NAME as NodeUnschedulable } from "./node-unschedulable/node-unschedulable.js";
+import { createTaintToleration, NAME as TaintToleration } from "./taint-toleration/taint-toleration.js";
+
+/** What plugins may ask of the scheduler that runs them. */
+export interface Handle {
+  readonly bindPod: BindFn;
+  /** Nodes in the current snapshot (ImageLocality scales by it). */
+  readonly nodeCount: () => number;
+}
+
+export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<string, PluginFactory<Handle>>([
+  [NodeReady, () => createNodeReady()],
+  [NodeUnschedulable, () => createNodeUnschedulable()],
+  [NodeName, () => createNodeName()],
+  [TaintToleration, () => createTaintToleration()],
+  [NodeAffinity, () => createNodeAffinity()],
+  [NodePorts, () => createNodePorts()],
+  [NodeResourcesFit, (args) => createNodeResourcesFit((args ?? {}) as NodeResourcesFitArgs)],
+  [NodeResourcesBalancedAllocation, (args) => createNodeResourcesBalancedAllocation((args ?? {}) as BalancedAllocationArgs)],
+  [ImageLocality, (_args, handle) => createImageLocality(handle.nodeCount)],
+  [DefaultBinder, (_args, handle) => createDefaultBinder(handle.bindPod)],
+]);
+
+export const DEFAULT_PLUGINS: readonly PluginRef[] = [
+  { name: NodeReady },
+  { name: NodeUnschedulable },
+  { name: NodeName },
+  { name: TaintToleration, weight: 3 },
+  { name: NodeAffinity, weight: 2 },
+  { name: NodePorts },
+  { name: NodeResourcesFit, weight: 1 },
+  { name: NodeResourcesBalancedAllocation, weight: 1 },
+  { name: ImageLocality, weight: 1 },
+  { name: DefaultBinder },
+];
