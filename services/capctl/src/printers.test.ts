@@ -102,3 +102,64 @@ describe("qualifiedResource and selectorText", () => {
     expect(selectorText(selector)).toBe(want);
   });
 });
+
+describe("service and endpoints tables", () => {
+  const meta = (name: string) => ({ name, namespace: "default", creationTimestamp: created });
+  const opts = { wide: false, withNamespace: false, now };
+
+  it("prints kubectl's service columns for each type", () => {
+    const services = [
+      { metadata: meta("web"), spec: { type: "ClusterIP", clusterIP: "10.96.0.2", ports: [{ port: 80, protocol: "TCP" }] } },
+      { metadata: meta("np"), spec: { type: "NodePort", clusterIP: "10.96.0.3", ports: [{ port: 80, protocol: "TCP", nodePort: 30080 }, { port: 53, protocol: "UDP", nodePort: 30053 }] } },
+      { metadata: meta("lb"), spec: { type: "LoadBalancer", clusterIP: "10.96.0.4", ports: [{ port: 443, protocol: "TCP", nodePort: 30443 }] }, status: { loadBalancer: { ingress: [{ ip: "127.0.0.1" }] } } },
+      { metadata: meta("lb-new"), spec: { type: "LoadBalancer", clusterIP: "10.96.0.5", ports: [{ port: 443, protocol: "TCP", nodePort: 30444 }] } },
+      { metadata: meta("headless"), spec: { type: "ClusterIP", clusterIP: "None" } },
+      { metadata: meta("db"), spec: { type: "ExternalName", externalName: "db.example.com" } },
+    ];
+    expect(formatTable(tableColumns("Service", opts), services.map((s) => tableRow("Service", s, opts)))).toBe(
+      [
+        "NAME       TYPE           CLUSTER-IP   EXTERNAL-IP      PORT(S)                     AGE",
+        "web        ClusterIP      10.96.0.2    <none>           80/TCP                      65s",
+        "np         NodePort       10.96.0.3    <none>           80:30080/TCP,53:30053/UDP   65s",
+        "lb         LoadBalancer   10.96.0.4    127.0.0.1        443:30443/TCP               65s",
+        "lb-new     LoadBalancer   10.96.0.5    <pending>        443:30444/TCP               65s",
+        "headless   ClusterIP      None         <none>           <none>                      65s",
+        "db         ExternalName   <none>       db.example.com   <none>                      65s",
+      ].join("\n"),
+    );
+  });
+
+  it("prints endpoints as ip:port, at most three and how many more", () => {
+    const addresses = ["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4", "127.0.1.5"].map((ip) => ({ ip }));
+    const rows = [
+      { metadata: meta("web"), subsets: [{ addresses, ports: [{ port: 8080 }] }] },
+      { metadata: meta("headless"), subsets: [{ addresses: addresses.slice(0, 1) }] },
+      { metadata: meta("empty") },
+    ].map((ep) => tableRow("Endpoints", ep, opts));
+    expect(formatTable(tableColumns("Endpoints", opts), rows)).toBe(
+      [
+        "NAME       ENDPOINTS                                                  AGE",
+        "web        127.0.1.1:8080,127.0.1.2:8080,127.0.1.3:8080 + 2 more...   65s",
+        "headless   127.0.1.1                                                  65s",
+        "empty      <none>                                                     65s",
+      ].join("\n"),
+    );
+  });
+
+  it("prints endpoint slices with their address type, ports and addresses", () => {
+    const slice = {
+      metadata: meta("web-abc12"),
+      addressType: "IPv4",
+      ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+      endpoints: [{ addresses: ["127.0.1.5"] }, { addresses: ["127.0.1.6"] }],
+    };
+    const empty = { metadata: meta("web-empty"), addressType: "IPv4" };
+    expect(formatTable(tableColumns("EndpointSlice", opts), [tableRow("EndpointSlice", slice, opts), tableRow("EndpointSlice", empty, opts)])).toBe(
+      [
+        "NAME        ADDRESSTYPE   PORTS     ENDPOINTS             AGE",
+        "web-abc12   IPv4          8080      127.0.1.5,127.0.1.6   65s",
+        "web-empty   IPv4          <unset>   <unset>               65s",
+      ].join("\n"),
+    );
+  });
+});

@@ -88,7 +88,85 @@ function restartsText(statuses: readonly ContainerStatus[], now: number): string
   return restarts > 0 && latest ? `${restarts} (${age(latest, now)} ago)` : String(restarts);
 }
 
+/** At most three items, then how many more, as kubectl lists endpoints: `a,b,c + 2 more...`. */
+function listWithMore(items: readonly string[], empty: string): string {
+  const max = 3;
+  if (items.length === 0) return empty;
+  const shown = items.slice(0, max).join(",");
+  return items.length > max ? `${shown} + ${items.length - max} more...` : shown;
+}
+
+/** PORT(S) of a service: `80/TCP`, or `80:30080/TCP` with a node port. */
+export function servicePortsText(svc: Json): string {
+  const ports = (get(svc, "spec", "ports") ?? []) as Json[];
+  const text = ports.map((p) => {
+    const protocol = str(p["protocol"], "TCP");
+    return p["nodePort"] ? `${String(p["port"])}:${String(p["nodePort"])}/${protocol}` : `${String(p["port"])}/${protocol}`;
+  });
+  return text.join(",") || "<none>";
+}
+
+/** EXTERNAL-IP as kubectl computes it: the load balancer's ingress (or <pending>), externalIPs, an ExternalName's name. */
+export function serviceExternalIPText(svc: Json): string {
+  const externalIPs = (get(svc, "spec", "externalIPs") ?? []) as string[];
+  switch (get(svc, "spec", "type")) {
+    case "ClusterIP":
+    case "NodePort":
+    case undefined:
+      return externalIPs.join(",") || "<none>";
+    case "LoadBalancer": {
+      const ingress = ((get(svc, "status", "loadBalancer", "ingress") ?? []) as Json[]).map((i) => str(i["ip"], "") || str(i["hostname"], "")).filter((a) => a !== "");
+      return [...ingress, ...externalIPs].join(",") || "<pending>";
+    }
+    case "ExternalName":
+      return str(get(svc, "spec", "externalName"));
+    default:
+      return "<unknown>";
+  }
+}
+
+/** ENDPOINTS of an Endpoints object: `ip:port` for every ready address and port (just `ip` without ports). */
+export function endpointsText(ep: Json): string {
+  const items: string[] = [];
+  for (const subset of (ep["subsets"] ?? []) as Json[]) {
+    const addresses = ((subset["addresses"] ?? []) as Json[]).map((a) => String(a["ip"]));
+    const ports = (subset["ports"] ?? []) as Json[];
+    if (ports.length === 0) items.push(...addresses);
+    for (const port of ports) items.push(...addresses.map((ip) => (ip.includes(":") ? `[${ip}]:${String(port["port"])}` : `${ip}:${String(port["port"])}`)));
+  }
+  return listWithMore(items, "<none>");
+}
+
 const printers: Record<string, Printer> = {
+  Service: {
+    headers: ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
+    wideHeaders: ["SELECTOR"],
+    row: (svc, now) => [
+      str(get(svc, "metadata", "name")),
+      str(get(svc, "spec", "type"), "ClusterIP"),
+      str(get(svc, "spec", "clusterIP")),
+      serviceExternalIPText(svc),
+      servicePortsText(svc),
+      age(get(svc, "metadata", "creationTimestamp"), now),
+    ],
+    wide: (svc) => [mapSelectorText(get(svc, "spec", "selector"))],
+  },
+  Endpoints: {
+    headers: ["NAME", "ENDPOINTS", "AGE"],
+    wideHeaders: [],
+    row: (ep, now) => [str(get(ep, "metadata", "name")), endpointsText(ep), age(get(ep, "metadata", "creationTimestamp"), now)],
+    wide: () => [],
+  },
+  EndpointSlice: {
+    headers: ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
+    wideHeaders: [],
+    row(slice, now) {
+      const ports = ((slice["ports"] ?? []) as Json[]).map((p) => (typeof p["port"] === "number" ? String(p["port"]) : str(p["name"], "*")));
+      const addresses = ((slice["endpoints"] ?? []) as Json[]).flatMap((e) => (e["addresses"] ?? []) as string[]);
+      return [str(get(slice, "metadata", "name")), str(slice["addressType"]), listWithMore(ports, "<unset>"), listWithMore(addresses, "<unset>"), age(get(slice, "metadata", "creationTimestamp"), now)];
+    },
+    wide: () => [],
+  },
   Pod: {
     headers: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
     wideHeaders: ["IP", "NODE"],

@@ -58,3 +58,49 @@ suite("describe deployment", () => {
     expect(text).toContain("Events:            <none>");
   });
 });
+
+suite("describe service", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const svc = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "web", namespace: "default", uid: "s-1", creationTimestamp: "2026-01-01T00:00:00Z" },
+    spec: {
+      type: "NodePort",
+      selector: { app: "web" },
+      clusterIP: "10.96.0.2",
+      clusterIPs: ["10.96.0.2"],
+      ipFamilies: ["IPv4"],
+      ipFamilyPolicy: "SingleStack",
+      ports: [{ name: "http", protocol: "TCP", port: 80, targetPort: 8080, nodePort: 30080 }],
+      sessionAffinity: "None",
+      externalTrafficPolicy: "Cluster",
+    },
+  };
+  const endpoints = {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: { name: "web", namespace: "default" },
+    subsets: [{ addresses: [{ ip: "127.0.1.5" }, { ip: "127.0.1.6" }], ports: [{ name: "http", port: 8080, protocol: "TCP" }] }],
+  };
+  const client = {
+    get: async (req: { kind: string }) => toApiObject(req.kind === "Service" ? svc : endpoints),
+    list: async () => ({ items: [], resourceVersion: "9" }),
+  } as unknown as CapstanClient;
+
+  it("shows the addresses, each port with its target and node port, and the endpoints", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await describe(client, ["svc", "web"], "default");
+    const text = String(log.mock.calls[0]?.[0]);
+    expect(text).toContain("Selector:         app=web");
+    expect(text).toContain("Type:             NodePort");
+    expect(text).toContain("IP:               10.96.0.2");
+    expect(text).toContain("Port:             http  80/TCP");
+    expect(text).toContain("TargetPort:       8080/TCP");
+    expect(text).toContain("NodePort:         http  30080/TCP");
+    expect(text).toContain("Endpoints:        127.0.1.5:8080,127.0.1.6:8080");
+    expect(text).toContain("Session Affinity: None");
+    expect(text).toContain("Events:            <none>");
+  });
+});

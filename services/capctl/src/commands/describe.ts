@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
 import { fromApiObject, kindInfo } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { age } from "../age.js";
-import { mapSelectorText, podStatusText, selectorText, type Json } from "../printers.js";
+import { endpointsText, mapSelectorText, podStatusText, selectorText, type Json } from "../printers.js";
 import { formatTable } from "../table.js";
 import { parseTarget } from "./get.js";
 
@@ -236,6 +237,53 @@ async function describeDeployment(w: Writer, client: CapstanClient, d: Json): Pr
   w.field(0, "NewReplicaSet", newRS ? shown(newRS) : "<none>");
 }
 
+/** The Endpoints of a service (same name), as describe's Endpoints line shows them; <none> when there are none yet. */
+async function serviceEndpoints(client: CapstanClient, svc: Json): Promise<string> {
+  try {
+    const ep = await client.get({ kind: "Endpoints", namespace: String(get(svc, "metadata", "namespace") ?? ""), name: String(get(svc, "metadata", "name")) });
+    return endpointsText(fromApiObject(ep).json);
+  } catch (e) {
+    if (isCapstanError(e, "NotFound")) return "<none>";
+    throw e;
+  }
+}
+
+/** kubectl describe service: addresses, then each port with its target and node port, then the endpoints. */
+export function describeServiceText(svc: Json, endpoints: string): string {
+  const w = new Writer();
+  const meta = svc["metadata"] as Json;
+  const spec = (svc["spec"] ?? {}) as Json;
+  w.field(0, "Name", meta["name"]);
+  w.field(0, "Namespace", meta["namespace"]);
+  w.map(0, "Labels", meta["labels"]);
+  w.map(0, "Annotations", meta["annotations"]);
+  w.field(0, "Selector", mapSelectorText(spec["selector"]));
+  w.field(0, "Type", spec["type"]);
+  if (spec["ipFamilyPolicy"]) w.field(0, "IP Family Policy", spec["ipFamilyPolicy"]);
+  if (Array.isArray(spec["ipFamilies"])) w.field(0, "IP Families", spec["ipFamilies"].join(","));
+  w.field(0, "IP", spec["clusterIP"]);
+  if (Array.isArray(spec["clusterIPs"])) w.field(0, "IPs", spec["clusterIPs"].join(","));
+  if (Array.isArray(spec["externalIPs"]) && spec["externalIPs"].length) w.field(0, "External IPs", spec["externalIPs"].join(","));
+  if (spec["type"] === "ExternalName") w.field(0, "External Name", spec["externalName"]);
+  const ingress = ((get(svc, "status", "loadBalancer", "ingress") ?? []) as Json[]).map((i) => String(i["ip"] || i["hostname"] || ""));
+  if (spec["type"] === "LoadBalancer") w.field(0, "LoadBalancer Ingress", ingress.join(", "));
+  const ports = (spec["ports"] ?? []) as Json[];
+  for (const port of ports) {
+    const name = port["name"] ? String(port["name"]) : "<unset>";
+    const protocol = String(port["protocol"] ?? "TCP");
+    w.field(0, "Port", `${name}  ${String(port["port"])}/${protocol}`);
+    const target = port["targetPort"];
+    w.field(0, "TargetPort", typeof target === "number" ? `${target}/${protocol}` : String(target ?? ""));
+    if (port["nodePort"]) w.field(0, "NodePort", `${name}  ${String(port["nodePort"])}/${protocol}`);
+    w.field(0, "Endpoints", endpoints);
+  }
+  if (ports.length === 0) w.field(0, "Endpoints", endpoints);
+  w.field(0, "Session Affinity", spec["sessionAffinity"]);
+  if (spec["externalTrafficPolicy"]) w.field(0, "External Traffic Policy", spec["externalTrafficPolicy"]);
+  if (spec["internalTrafficPolicy"]) w.field(0, "Internal Traffic Policy", spec["internalTrafficPolicy"]);
+  return w.toString();
+}
+
 function describeGeneric(w: Writer, o: Json): void {
   const meta = o["metadata"] as Json;
   w.field(0, "Name", meta["name"]);
@@ -274,6 +322,7 @@ export async function describe(client: CapstanClient, args: string[], namespace:
     else if (kind === "Deployment") await describeDeployment(w, client, o);
     else if (kind === "ReplicaSet") await describeReplicas(w, client, o, selectorText(get(o, "spec", "selector")));
     else if (kind === "ReplicationController") await describeReplicas(w, client, o, mapSelectorText(get(o, "spec", "selector")));
+    else if (kind === "Service") w.line(describeServiceText(o, await serviceEndpoints(client, o)));
     else describeGeneric(w, o);
     if (kind !== "Event") await describeEvents(w, client, o);
     texts.push(w.toString());
