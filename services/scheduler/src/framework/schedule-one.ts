@@ -39,9 +39,11 @@ export class FitError {
 
   /**
    * kube-scheduler's wording: `0/5 nodes are available: 2 Insufficient cpu, 3 node(s) were unschedulable.`
-   * Each reason is counted over the nodes, and the "count reason" strings are sorted as strings.
+   * Each reason is counted over the nodes, and the "count reason" strings are sorted as strings (so
+   * "2 node(s) had untolerated taint {k: v}" comes before "3 Insufficient cpu", as in kube-scheduler).
    */
   get message(): string {
+    if (this.numAllNodes === 0) return "no nodes available to schedule pods";
     let msg = `0/${this.numAllNodes} nodes are available:`;
     const { preFilterMsg, postFilterMsg } = this.diagnosis;
     if (preFilterMsg) msg += ` ${preFilterMsg}.`;
