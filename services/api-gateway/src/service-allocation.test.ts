@@ -92,6 +92,12 @@ describe("service allocation decisions", () => {
     expect(errorsOf(runBatch([create(aService("a", { clusterIP: ip }))]).outcomes[0]!)).toEqual([{ path: "spec.clusterIP", message }]);
   });
 
+  it("serves IPv4 only", () => {
+    const { outcomes } = runBatch([create(aService("a", { ipFamilies: ["IPv6"] })), create(aService("b", { ipFamilyPolicy: "RequireDualStack" }))]);
+    expect(errorsOf(outcomes[0]!)).toEqual([{ path: "spec.ipFamilies[0]", message: 'Unsupported value "IPv6": supported values: "IPv4"' }]);
+    expect(errorsOf(outcomes[1]!)).toEqual([{ path: "spec.ipFamilyPolicy", message: 'Invalid value "RequireDualStack": this cluster is not configured for dual-stack services' }]);
+  });
+
   it("gives a headless or ExternalName service no IP, and a ClusterIP service no node port", () => {
     const { outcomes, rows } = runBatch([
       create(aService("headless", { clusterIP: "None" })),

@@ -187,6 +187,13 @@ function release(allocations: Allocations, owner: string, keep: ReadonlySet<stri
 function allocate(object: JsonObject, owner: string, allocator: ServiceAllocator, ips: Allocations, ports: Allocations, errors: FieldError[]): JsonObject {
   const s = { ...spec(object) };
   const keptIPs = new Set<string>();
+  const families = (s["ipFamilies"] ?? []) as string[];
+  families.forEach((f, i) => {
+    if (f !== "IPv4") errors.push({ path: `spec.ipFamilies[${i}]`, message: `Unsupported value ${JSON.stringify(f)}: supported values: "IPv4"` });
+  });
+  if (s["ipFamilyPolicy"] === "RequireDualStack") {
+    errors.push({ path: "spec.ipFamilyPolicy", message: 'Invalid value "RequireDualStack": this cluster is not configured for dual-stack services' });
+  }
   if (hasClusterIP(object)) {
     const ip = allocateClusterIP(String(s["clusterIP"] ?? ""), owner, allocator, ips, errors);
     if (ip !== undefined) {
