@@ -40,6 +40,9 @@ export interface FrameworkPlugins {
 const skipFilter = new StateKey<ReadonlySet<string>>("framework/skip-filter");
 const skipScore = new StateKey<ReadonlySet<string>>("framework/skip-score");
 
+/** Every node of the attempt's snapshot, for plugins that count beyond the feasible nodes at PreScore. */
+export const allNodesKey = new StateKey<readonly NodeInfo[]>("framework/all-nodes");
+
 export class Framework {
   constructor(
     readonly schedulerName: string,

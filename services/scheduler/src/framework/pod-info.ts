@@ -3,7 +3,7 @@
  * cache, so no plugin walks the object in a hot loop. Fields the API messages do not carry yet
  * (affinity, topologySpreadConstraints, overhead) are read from the pod's JSON all the same.
  */
-import { tryParseQuantity } from "@capstan/apimachinery";
+import { tryParseQuantity, type LabelSelector } from "@capstan/apimachinery";
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +51,36 @@ export interface NodeAffinity {
   readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly { readonly weight: number; readonly preference: NodeSelectorTerm }[];
 }
 
+/** spec.topologySpreadConstraints[], read from the pod's JSON (the API messages do not carry it yet). */
+export interface TopologySpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: string;
+  readonly labelSelector?: LabelSelector;
+  readonly minDomains?: number;
+  readonly matchLabelKeys?: readonly string[];
+  readonly nodeAffinityPolicy?: string;
+  readonly nodeTaintsPolicy?: string;
+}
+
+export interface PodAffinityTerm {
+  readonly labelSelector?: LabelSelector;
+  readonly namespaces?: readonly string[];
+  readonly namespaceSelector?: LabelSelector;
+  readonly topologyKey: string;
+}
+
+export interface WeightedPodAffinityTerm {
+  readonly weight: number;
+  readonly podAffinityTerm: PodAffinityTerm;
+}
+
+/** spec.affinity.podAffinity / podAntiAffinity, read from the pod's JSON. */
+export interface PodAffinity {
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: readonly PodAffinityTerm[];
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly WeightedPodAffinityTerm[];
+}
+
 export interface PodInfo {
   readonly key: string;
   readonly namespace: string;
@@ -61,6 +91,11 @@ export interface PodInfo {
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly tolerations: readonly Toleration[];
   readonly nodeAffinity: NodeAffinity | undefined;
+  readonly podAffinity: PodAffinity | undefined;
+  readonly podAntiAffinity: PodAffinity | undefined;
+  readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
+  /** metadata.deletionTimestamp is set: spreading and affinity no longer count it. */
+  readonly terminating: boolean;
   /** What the pod needs: max(sum of containers, largest init container) + overhead. */
   readonly requests: Resource;
   /** As requests, but a container without a cpu or memory request counts 100m / 200Mi (for scoring). */
@@ -164,6 +199,10 @@ export function podInfoFrom(pod: Json): PodInfo {
     nodeSelector: strings(spec["nodeSelector"]),
     tolerations: array(spec["tolerations"]).map((t) => record(t) ?? {}) as Toleration[],
     nodeAffinity: record(record(spec["affinity"])?.["nodeAffinity"]) as NodeAffinity | undefined,
+    podAffinity: record(record(spec["affinity"])?.["podAffinity"]) as PodAffinity | undefined,
+    podAntiAffinity: record(record(spec["affinity"])?.["podAntiAffinity"]) as PodAffinity | undefined,
+    topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => record(c) ?? {}) as unknown as TopologySpreadConstraint[],
+    terminating: Boolean(metadata["deletionTimestamp"]),
     requests,
     nonZeroRequests,
     hostPorts,

@@ -4,7 +4,7 @@
  * the best. It decides; reserving, assuming and binding are the caller's.
  */
 import { CycleState } from "./cycle-state.js";
-import type { Framework } from "./framework.js";
+import { allNodesKey, type Framework } from "./framework.js";
 import type { NodeInfo } from "./node-info.js";
 import type { PodInfo } from "./pod-info.js";
 import { isSuccess, type Status } from "./status.js";
@@ -99,6 +99,8 @@ export class PodScheduler {
     const fwk = this.framework;
     const nodeToStatus = new Map<string, Status>();
     const unschedulablePlugins = new Set<string>();
+    if (nodes.length === 0) return new FitError(pod, 0, { nodeToStatus, unschedulablePlugins });
+    state.write(allNodesKey, nodes);
 
     const pre = fwk.runPreFilter(state, pod, nodes);
     if (!isSuccess(pre)) {

@@ -16,6 +16,7 @@ import {
 } from "./node-resources-balanced-allocation/node-resources-balanced-allocation.js";
 import { createNodeResourcesFit, NAME as NodeResourcesFit, type NodeResourcesFitArgs } from "./node-resources-fit/node-resources-fit.js";
 import { createNodeUnschedulable, NAME as NodeUnschedulable } from "./node-unschedulable/node-unschedulable.js";
+import { createPodTopologySpread, NAME as PodTopologySpread } from "./pod-topology-spread/pod-topology-spread.js";
 import { createTaintToleration, NAME as TaintToleration } from "./taint-toleration/taint-toleration.js";
 
 /** What plugins may ask of the scheduler that runs them. */
@@ -34,6 +35,7 @@ export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<stri
   [NodePorts, () => createNodePorts()],
   [NodeResourcesFit, (args) => createNodeResourcesFit((args ?? {}) as NodeResourcesFitArgs)],
   [NodeResourcesBalancedAllocation, (args) => createNodeResourcesBalancedAllocation((args ?? {}) as BalancedAllocationArgs)],
+  [PodTopologySpread, () => createPodTopologySpread()],
   [ImageLocality, (_args, handle) => createImageLocality(handle.nodeCount)],
   [DefaultBinder, (_args, handle) => createDefaultBinder(handle.bindPod)],
 ]);
@@ -46,6 +48,7 @@ export const DEFAULT_PLUGINS: readonly PluginRef[] = [
   { name: NodeAffinity, weight: 2 },
   { name: NodePorts },
   { name: NodeResourcesFit, weight: 1 },
+  { name: PodTopologySpread, weight: 2 },
   { name: NodeResourcesBalancedAllocation, weight: 1 },
   { name: ImageLocality, weight: 1 },
   { name: DefaultBinder },

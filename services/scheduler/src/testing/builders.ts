@@ -1,6 +1,14 @@
 /** Builders for plugin and framework tests: Kubernetes JSON in, PodInfo / NodeInfo out. */
 import { NodeInfo, nodeFactsFrom } from "../framework/node-info.js";
-import { podInfoFrom, type NodeAffinity, type PodInfo, type Taint, type Toleration } from "../framework/pod-info.js";
+import {
+  podInfoFrom,
+  type NodeAffinity,
+  type PodAffinity,
+  type PodInfo,
+  type Taint,
+  type Toleration,
+  type TopologySpreadConstraint,
+} from "../framework/pod-info.js";
 
 type Json = Record<string, unknown>;
 
@@ -49,7 +57,32 @@ export class PodBuilder {
   }
 
   nodeAffinity(affinity: NodeAffinity): this {
-    this.spec["affinity"] = { nodeAffinity: affinity };
+    this.spec["affinity"] = { ...(this.spec["affinity"] as Json | undefined), nodeAffinity: affinity };
+    return this;
+  }
+
+  labels(labels: Record<string, string>): this {
+    this.metadata["labels"] = { ...(this.metadata["labels"] as Record<string, string> | undefined), ...labels };
+    return this;
+  }
+
+  namespace(namespace: string): this {
+    this.metadata["namespace"] = namespace;
+    return this;
+  }
+
+  terminating(): this {
+    this.metadata["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+    return this;
+  }
+
+  spreadConstraint(c: TopologySpreadConstraint): this {
+    this.spec["topologySpreadConstraints"] = [...((this.spec["topologySpreadConstraints"] as TopologySpreadConstraint[] | undefined) ?? []), c];
+    return this;
+  }
+
+  podAffinity(kind: "podAffinity" | "podAntiAffinity", affinity: PodAffinity): this {
+    this.spec["affinity"] = { ...(this.spec["affinity"] as Json | undefined), [kind]: affinity };
     return this;
   }
 
