@@ -13,13 +13,14 @@ describe("resolveProfile", () => {
   it("defaults to kube-scheduler's default profile for the plugins that exist", () => {
     const p = resolve({});
     expect(p.schedulerName).toBe("default-scheduler");
-    expect(names(p.plugins.filter)).toEqual(["NodeReady", "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread"]);
-    expect(names(p.plugins.preFilter)).toEqual(["NodeAffinity", "NodeResourcesFit", "PodTopologySpread"]);
+    expect(names(p.plugins.filter)).toEqual(["NodeReady", "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]);
+    expect(names(p.plugins.preFilter)).toEqual(["NodeAffinity", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]);
     expect(p.plugins.score).toEqual([
       { name: "TaintToleration", weight: 3 },
       { name: "NodeAffinity", weight: 2 },
       { name: "NodeResourcesFit", weight: 1 },
       { name: "PodTopologySpread", weight: 2 },
+      { name: "InterPodAffinity", weight: 2 },
       { name: "NodeResourcesBalancedAllocation", weight: 1 },
       { name: "ImageLocality", weight: 1 },
     ]);

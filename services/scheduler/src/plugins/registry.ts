@@ -5,6 +5,7 @@
 import type { PluginFactory, PluginRef } from "../framework/profile.js";
 import { createDefaultBinder, NAME as DefaultBinder, type BindFn } from "./default-binder/default-binder.js";
 import { createImageLocality, NAME as ImageLocality } from "./image-locality/image-locality.js";
+import { createInterPodAffinity, NAME as InterPodAffinity } from "./inter-pod-affinity/inter-pod-affinity.js";
 import { createNodeAffinity, NAME as NodeAffinity } from "./node-affinity/node-affinity.js";
 import { createNodeName, NAME as NodeName } from "./node-name/node-name.js";
 import { createNodePorts, NAME as NodePorts } from "./node-ports/node-ports.js";
@@ -36,6 +37,7 @@ export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<stri
   [NodeResourcesFit, (args) => createNodeResourcesFit((args ?? {}) as NodeResourcesFitArgs)],
   [NodeResourcesBalancedAllocation, (args) => createNodeResourcesBalancedAllocation((args ?? {}) as BalancedAllocationArgs)],
   [PodTopologySpread, () => createPodTopologySpread()],
+  [InterPodAffinity, () => createInterPodAffinity()],
   [ImageLocality, (_args, handle) => createImageLocality(handle.nodeCount)],
   [DefaultBinder, (_args, handle) => createDefaultBinder(handle.bindPod)],
 ]);
@@ -49,6 +51,7 @@ export const DEFAULT_PLUGINS: readonly PluginRef[] = [
   { name: NodePorts },
   { name: NodeResourcesFit, weight: 1 },
   { name: PodTopologySpread, weight: 2 },
+  { name: InterPodAffinity, weight: 2 },
   { name: NodeResourcesBalancedAllocation, weight: 1 },
   { name: ImageLocality, weight: 1 },
   { name: DefaultBinder },
