@@ -198,7 +198,7 @@ export class Scheduler {
     return this.profiles.get(schedulerNameOf(pod))!;
   }
 
-  /** The FailedScheduling event is recorded once per stretch of being unschedulable. */
+  /** Each failed attempt records a FailedScheduling event, as kube-scheduler does; the pod waits for a cluster change or the retry timer. */
   private markUnschedulable(key: string, entry: PodEntry, message: string): void {
     if (this.unschedulable.get(key) === undefined) this.recorder.record(entry.object, "Warning", "FailedScheduling", message);
     this.unschedulable.set(key, message);

@@ -1,0 +1,95 @@
+import { trace } from "@opentelemetry/api";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
+import { Scheduler } from "./scheduler.js";
+import { aNode, aPod } from "./testing/builders.js";
+
+interface Recorded {
+  readonly pod: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+function harness(opts: { failBinds?: number } = {}) {
+  const binds: { pod: string; node: string }[] = [];
+  const events: Recorded[] = [];
+  let failures = opts.failBinds ?? 0;
+  const client = {
+    bind: async (req: { namespace: string; name: string; nodeName: string }) => {
+      if (failures-- > 0) throw new Error("gateway unavailable");
+      binds.push({ pod: req.name, node: req.nodeName });
+      return {};
+    },
+  } as unknown as CapstanClient;
+  const recorder = {
+    record: (o: JsonObject, _type: string, reason: string, message: string) => {
+      events.push({ pod: String((o["metadata"] as JsonObject)["name"]), reason, message });
+    },
+  } as unknown as EventRecorder;
+  const scheduler = new Scheduler(client, recorder, trace.getTracer("test"), {
+    schedulerName: "default-scheduler",
+    unschedulableRetryMs: 50,
+    log: () => {},
+    random: () => 0.5,
+  });
+  return { scheduler, binds, events };
+}
+
+let running: Scheduler | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe("Scheduler", () => {
+  it("counts each decision on its node at once, and says why the rest waits", async () => {
+    const { scheduler, binds, events } = harness();
+    running = scheduler;
+    scheduler.nodeHandler.replace([aNode("n1").json(), aNode("n2").json()], 0);
+    scheduler.podHandler.replace(["a", "b", "c"].map((n) => aPod(n).requests({ cpu: "1500m" }).json()), 0);
+    scheduler.start();
+    await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(0));
+    expect(new Set(binds.map((b) => b.node))).toEqual(new Set(["n1", "n2"]));
+    expect(events.find((e) => e.reason === "FailedScheduling")?.message).toBe("0/2 nodes are available: 2 Insufficient cpu.");
+
+    // Retried (each failed attempt says why again); a new node lets the pod in.
+    await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(1));
+    scheduler.nodeHandler.apply({ type: "ADDED", object: aNode("n3").json(), revision: 1 });
+    await eventually(() => expect(binds).toHaveLength(3));
+    expect(binds[2]?.node).toBe("n3");
+  });
+
+  it("forgets a pod whose bind failed and tries it again", async () => {
+    const { scheduler, binds } = harness({ failBinds: 1 });
+    running = scheduler;
+    scheduler.nodeHandler.replace([aNode("n1").allocatable({ cpu: "1", memory: "1Gi", pods: "110" }).json()], 0);
+    scheduler.podHandler.replace([aPod("a").requests({ cpu: "1" }).json()], 0);
+    scheduler.start();
+    await eventually(() => expect(binds).toEqual([{ pod: "a", node: "n1" }]));
+  });
+
+  it("leaves pods of other schedulers alone", async () => {
+    const { scheduler, binds, events } = harness();
+    running = scheduler;
+    scheduler.nodeHandler.replace([aNode("n1").json()], 0);
+    const other = aPod("x").json();
+    (other["spec"] as JsonObject)["schedulerName"] = "someone-else";
+    scheduler.podHandler.replace([other], 0);
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 50));
+    expect([binds, events]).toEqual([[], []]);
+  });
+});
