@@ -81,6 +81,18 @@ describe("Scheduler", () => {
     await eventually(() => expect(binds).toEqual([{ pod: "a", node: "n1" }]));
   });
 
+  it("tries higher-priority pods first", async () => {
+    const { scheduler, binds } = harness();
+    running = scheduler;
+    scheduler.nodeHandler.replace([aNode("n1").allocatable({ cpu: "1", memory: "1Gi", pods: "110" }).json()], 0);
+    const low = aPod("low").requests({ cpu: "1" }).json();
+    const high = aPod("high").requests({ cpu: "1" }).json();
+    (high["spec"] as JsonObject)["priority"] = 1000;
+    scheduler.podHandler.replace([low, high], 0);
+    scheduler.start();
+    await eventually(() => expect(binds).toEqual([{ pod: "high", node: "n1" }]));
+  });
+
   it("leaves pods of other schedulers alone", async () => {
     const { scheduler, binds, events } = harness();
     running = scheduler;

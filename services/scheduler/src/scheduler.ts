@@ -153,25 +153,32 @@ export class Scheduler {
         continue;
       }
       const binds: Promise<void>[] = [];
-      for (const key of [...this.pending]) {
-        this.pending.delete(key);
-        const entry = this.pods.get(key);
-        if (!entry || !this.needsScheduling(entry.object)) continue;
-        const bind = this.scheduleOne(key, entry);
+      for (const { key, entry, pod } of this.takePending()) {
+        const bind = this.scheduleOne(key, entry, pod);
         if (bind) binds.push(bind);
       }
       await Promise.all(binds);
     }
   }
 
+  /** The pending pods that still need a node, in the default profile's queue order (PrioritySort). */
+  private takePending(): { key: string; entry: PodEntry; pod: PodInfo }[] {
+    const queue: { key: string; entry: PodEntry; pod: PodInfo }[] = [];
+    for (const key of this.pending) {
+      const entry = this.pods.get(key);
+      if (entry && this.needsScheduling(entry.object)) queue.push({ key, entry, pod: podInfoFrom(entry.object) });
+    }
+    this.pending.clear();
+    const fwk = this.profiles.values().next().value!.framework;
+    return queue.sort((a, b) => (fwk.less(a.pod, b.pod) ? -1 : fwk.less(b.pod, a.pod) ? 1 : 0));
+  }
+
   /** Decides synchronously against the cache; returns the bind in flight, if any. */
-  private scheduleOne(key: string, entry: PodEntry): Promise<void> | undefined {
+  private scheduleOne(key: string, entry: PodEntry, pod: PodInfo): Promise<void> | undefined {
     const podScheduler = this.profileOf(entry.object);
     const fwk = podScheduler.framework;
-    let pod: PodInfo;
     let result: ReturnType<PodScheduler["scheduleOne"]>;
     try {
-      pod = podInfoFrom(entry.object);
       result = podScheduler.scheduleOne(pod, this.cache);
     } catch (e) {
       this.opts.log(`scheduling ${key}: ${e instanceof Error ? e.message : String(e)}`);

@@ -12,6 +12,7 @@ import {
   type PostFilterPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
+  type QueueSortPlugin,
   type ReservePlugin,
   type ScorePlugin,
 } from "./interface.js";
@@ -26,6 +27,7 @@ export interface WeightedScorePlugin {
 
 /** The plugins of one profile, per extension point, in run order. */
 export interface FrameworkPlugins {
+  readonly queueSort?: QueueSortPlugin;
   readonly preFilter: readonly PreFilterPlugin[];
   readonly filter: readonly FilterPlugin[];
   readonly postFilter: readonly PostFilterPlugin[];
@@ -48,6 +50,11 @@ export class Framework {
     readonly schedulerName: string,
     readonly plugins: FrameworkPlugins,
   ) {}
+
+  /** Whether pod a should be tried before pod b (queue order; FIFO without a QueueSort plugin). */
+  less(a: PodInfo, b: PodInfo): boolean {
+    return this.plugins.queueSort?.less(a, b) ?? false;
+  }
 
   /** The first rejection wins; it applies to every node. */
   runPreFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {

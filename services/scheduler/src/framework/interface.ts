@@ -13,6 +13,11 @@ export interface Plugin {
   readonly name: string;
 }
 
+/** Orders the pods waiting to be scheduled: `less(a, b)` puts a first. */
+export interface QueueSortPlugin extends Plugin {
+  less(a: PodInfo, b: PodInfo): boolean;
+}
+
 /** Computes what Filter and Score will read, once per attempt. `Skip` leaves the plugin's Filter out. */
 export interface PreFilterPlugin extends Plugin {
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status;
@@ -61,6 +66,7 @@ export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
 }
 
+export const isQueueSort = (p: Plugin): p is QueueSortPlugin => typeof (p as Partial<QueueSortPlugin>).less === "function";
 export const isPreFilter = (p: Plugin): p is PreFilterPlugin => typeof (p as Partial<PreFilterPlugin>).preFilter === "function";
 export const isFilter = (p: Plugin): p is FilterPlugin => typeof (p as Partial<FilterPlugin>).filter === "function";
 export const isPostFilter = (p: Plugin): p is PostFilterPlugin => typeof (p as Partial<PostFilterPlugin>).postFilter === "function";

@@ -94,6 +94,9 @@ export interface PodInfo {
   readonly podAffinity: PodAffinity | undefined;
   readonly podAntiAffinity: PodAffinity | undefined;
   readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
+  /** spec.priority (0 when unset), and when the pod was created: the queue's order. */
+  readonly priority: number;
+  readonly creationTimestamp: string;
   /** metadata.deletionTimestamp is set: spreading and affinity no longer count it. */
   readonly terminating: boolean;
   /** What the pod needs: max(sum of containers, largest init container) + overhead. */
@@ -203,6 +206,8 @@ export function podInfoFrom(pod: Json): PodInfo {
     podAntiAffinity: record(record(spec["affinity"])?.["podAntiAffinity"]) as PodAffinity | undefined,
     topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => record(c) ?? {}) as unknown as TopologySpreadConstraint[],
     terminating: Boolean(metadata["deletionTimestamp"]),
+    priority: typeof spec["priority"] === "number" ? spec["priority"] : 0,
+    creationTimestamp: str(metadata["creationTimestamp"]),
     requests,
     nonZeroRequests,
     hostPorts,

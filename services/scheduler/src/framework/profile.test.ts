@@ -13,6 +13,7 @@ describe("resolveProfile", () => {
   it("defaults to kube-scheduler's default profile for the plugins that exist", () => {
     const p = resolve({});
     expect(p.schedulerName).toBe("default-scheduler");
+    expect(names(p.plugins.queueSort)).toEqual(["PrioritySort"]);
     expect(names(p.plugins.filter)).toEqual(["NodeReady", "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]);
     expect(names(p.plugins.preFilter)).toEqual(["NodeAffinity", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]);
     expect(p.plugins.score).toEqual([

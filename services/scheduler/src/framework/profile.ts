@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { Framework, type FrameworkPlugins, type WeightedScorePlugin } from "./framework.js";
-import { isBind, isFilter, isPermit, isPostFilter, isPreFilter, isPreScore, isReserve, isScore, type Plugin } from "./interface.js";
+import { isBind, isQueueSort, isFilter, isPermit, isPostFilter, isPreFilter, isPreScore, isReserve, isScore, type Plugin, type QueueSortPlugin } from "./interface.js";
 
-export const EXTENSION_POINTS = ["preFilter", "filter", "postFilter", "preScore", "score", "reserve", "permit", "bind"] as const;
+export const EXTENSION_POINTS = ["queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve", "permit", "bind"] as const;
 export type ExtensionPoint = (typeof EXTENSION_POINTS)[number];
 
 export interface PluginRef {
@@ -48,6 +48,7 @@ export class ConfigError extends Error {
 }
 
 const implementsPoint: Record<ExtensionPoint, (p: Plugin) => boolean> = {
+  queueSort: isQueueSort,
   preFilter: isPreFilter,
   filter: isFilter,
   postFilter: isPostFilter,
@@ -138,7 +139,9 @@ export function frameworkFor<H>(profile: Profile, registry: Registry<H>, handle:
     return p;
   };
   const at = <T extends Plugin>(point: ExtensionPoint) => profile.plugins[point].map((ref) => get(ref.name) as T);
+  const queueSort = profile.plugins.queueSort[0];
   const plugins: FrameworkPlugins = {
+    ...(queueSort ? { queueSort: get(queueSort.name) as QueueSortPlugin } : {}),
     preFilter: at("preFilter"),
     filter: at("filter"),
     postFilter: at("postFilter"),

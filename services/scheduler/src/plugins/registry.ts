@@ -18,6 +18,7 @@ import {
 import { createNodeResourcesFit, NAME as NodeResourcesFit, type NodeResourcesFitArgs } from "./node-resources-fit/node-resources-fit.js";
 import { createNodeUnschedulable, NAME as NodeUnschedulable } from "./node-unschedulable/node-unschedulable.js";
 import { createPodTopologySpread, NAME as PodTopologySpread } from "./pod-topology-spread/pod-topology-spread.js";
+import { createPrioritySort, NAME as PrioritySort } from "./priority-sort/priority-sort.js";
 import { createTaintToleration, NAME as TaintToleration } from "./taint-toleration/taint-toleration.js";
 
 /** What plugins may ask of the scheduler that runs them. */
@@ -28,6 +29,7 @@ export interface Handle {
 }
 
 export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<string, PluginFactory<Handle>>([
+  [PrioritySort, () => createPrioritySort()],
   [NodeReady, () => createNodeReady()],
   [NodeUnschedulable, () => createNodeUnschedulable()],
   [NodeName, () => createNodeName()],
@@ -43,6 +45,7 @@ export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<stri
 ]);
 
 export const DEFAULT_PLUGINS: readonly PluginRef[] = [
+  { name: PrioritySort },
   { name: NodeReady },
   { name: NodeUnschedulable },
   { name: NodeName },
