@@ -75,6 +75,9 @@ export class NodeInfo {
   /** Sum with 100m / 200Mi for each container that requests nothing; what the scores use. */
   readonly nonZeroRequested = { milliCpu: 0, memory: 0 };
   readonly usedPorts: HostPort[] = [];
+  /** Pods with any pod (anti-)affinity, and those with required anti-affinity: InterPodAffinity reads only these. */
+  readonly podsWithAffinity = new Map<string, PodInfo>();
+  readonly podsWithRequiredAntiAffinity = new Map<string, PodInfo>();
 
   constructor(public node: NodeFacts) {}
 
@@ -89,12 +92,16 @@ export class NodeInfo {
     this.nonZeroRequested.milliCpu += pod.nonZeroRequests.milliCpu;
     this.nonZeroRequested.memory += pod.nonZeroRequests.memory;
     this.usedPorts.push(...pod.hostPorts);
+    if (pod.podAffinity || pod.podAntiAffinity) this.podsWithAffinity.set(pod.key, pod);
+    if (pod.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity.set(pod.key, pod);
   }
 
   removePod(key: string): void {
     const pod = this.pods.get(key);
     if (!pod) return;
     this.pods.delete(key);
+    this.podsWithAffinity.delete(key);
+    this.podsWithRequiredAntiAffinity.delete(key);
     addResource(this.requested, pod.requests, -1);
     this.nonZeroRequested.milliCpu -= pod.nonZeroRequests.milliCpu;
     this.nonZeroRequested.memory -= pod.nonZeroRequests.memory;

@@ -54,11 +54,15 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const antiAffinityCounts: Counts = new Map();
     const existingAntiAffinityCounts: Counts = new Map();
     for (const node of nodes) {
-      for (const existing of node.pods.values()) {
+      for (const existing of node.podsWithRequiredAntiAffinity.values()) {
         for (const t of existing.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
           const term = affinityTerm(t, existing.namespace);
           if (termMatches(term, pod)) bump(existingAntiAffinityCounts, node, term.topologyKey, 1);
         }
+      }
+      // Only the pod's own terms need every pod; without them, the loop above is all.
+      if (affinity.length === 0 && antiAffinity.length === 0) continue;
+      for (const existing of node.pods.values()) {
         if (affinity.length > 0 && affinity.every((term) => termMatches(term, existing))) {
           for (const term of affinity) bump(affinityCounts, node, term.topologyKey, 1);
         }
@@ -96,8 +100,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       if (!byValue) scores.set(topologyKey, (byValue = new Map()));
       byValue.set(value, (byValue.get(value) ?? 0) + weight);
     };
+    // Without preferred terms of its own, only pods that have (anti-)affinity can move the pod's score.
+    const ownTerms = preferred.length > 0 || preferredAnti.length > 0;
     for (const node of state.read(allNodesKey) ?? feasible) {
-      for (const existing of node.pods.values()) {
+      for (const existing of (ownTerms ? node.pods : node.podsWithAffinity).values()) {
         if (existing.terminating) continue;
         for (const { weight, term } of preferred) if (termMatches(term, existing)) add(node, term.topologyKey, weight);
         for (const { weight, term } of preferredAnti) if (termMatches(term, existing)) add(node, term.topologyKey, -weight);
