@@ -63,7 +63,9 @@ describe("Scheduler", () => {
     scheduler.start();
     await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(0));
     expect(new Set(binds.map((b) => b.node))).toEqual(new Set(["n1", "n2"]));
-    expect(events.find((e) => e.reason === "FailedScheduling")?.message).toBe("0/2 nodes are available: 2 Insufficient cpu.");
+    expect(events.find((e) => e.reason === "FailedScheduling")?.message).toBe(
+      "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    );
 
     // Retried (each failed attempt says why again); a new node lets the pod in.
     await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(1));

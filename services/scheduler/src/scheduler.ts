@@ -4,6 +4,7 @@ import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, Reflecto
 import { contextFromTraceparent } from "@capstan/telemetry";
 import { SchedulerCache } from "./cache/cache.js";
 import type { CycleState } from "./framework/cycle-state.js";
+import type { Framework } from "./framework/framework.js";
 import { podInfoFrom, type PodInfo } from "./framework/pod-info.js";
 import { frameworkFor, resolveProfile, type SchedulerConfiguration } from "./framework/profile.js";
 import { FitError, PodScheduler } from "./framework/schedule-one.js";
@@ -55,11 +56,17 @@ export class Scheduler {
     private readonly tracer: Tracer,
     private readonly opts: SchedulerOptions,
   ) {
-    const handle: Handle = { bindPod: (pod, nodeName) => this.bindPod(pod, nodeName), nodeCount: () => this.cache.nodeCount };
     const configuration = opts.configuration ?? {};
     for (const config of configuration.profiles?.length ? configuration.profiles : [{}]) {
+      let framework: Framework | undefined;
+      const handle: Handle = {
+        bindPod: (pod, nodeName) => this.bindPod(pod, nodeName),
+        nodeCount: () => this.cache.nodeCount,
+        runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
+        evictPod: (victim, preemptor, nodeName) => void this.evictPod(victim, preemptor, nodeName),
+      };
       const profile = resolveProfile(config, opts.schedulerName, DEFAULT_PLUGINS, registry, handle);
-      const framework = frameworkFor(profile, registry, handle);
+      framework = frameworkFor(profile, registry, handle);
       this.profiles.set(profile.schedulerName, new PodScheduler(framework, {
         percentageOfNodesToScore: configuration.percentageOfNodesToScore ?? 0,
         ...(opts.random ? { random: opts.random } : {}),
@@ -231,6 +238,19 @@ export class Scheduler {
       }
     } finally {
       span.end();
+    }
+  }
+
+  /** Preemption: delete a lower-priority pod so the preemptor fits; it is tried again once the pod is gone. */
+  private async evictPod(victim: PodInfo, preemptor: PodInfo, nodeName: string): Promise<void> {
+    const entry = this.pods.get(victim.key);
+    if (entry) this.recorder.record(entry.object, "Normal", "Preempted", `Preempted by pod ${preemptor.uid} on node ${nodeName}`);
+    try {
+      await this.client.delete({ kind: "Pod", namespace: victim.namespace, name: victim.name, preconditions: { uid: victim.uid } });
+    } catch (e) {
+      if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
+        this.opts.log(`preempting ${victim.key} for ${preemptor.key}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 

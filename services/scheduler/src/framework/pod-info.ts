@@ -96,6 +96,8 @@ export interface PodInfo {
   readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
   /** spec.priority (0 when unset), and when the pod was created: the queue's order. */
   readonly priority: number;
+  /** spec.preemptionPolicy: "Never" keeps the pod from preempting others. */
+  readonly preemptionPolicy: string;
   readonly creationTimestamp: string;
   /** metadata.deletionTimestamp is set: spreading and affinity no longer count it. */
   readonly terminating: boolean;
@@ -207,6 +209,7 @@ export function podInfoFrom(pod: Json): PodInfo {
     topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => record(c) ?? {}) as unknown as TopologySpreadConstraint[],
     terminating: Boolean(metadata["deletionTimestamp"]),
     priority: typeof spec["priority"] === "number" ? spec["priority"] : 0,
+    preemptionPolicy: str(spec["preemptionPolicy"]) || "PreemptLowerPriority",
     creationTimestamp: str(metadata["creationTimestamp"]),
     requests,
     nonZeroRequests,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { readSchedulerConfiguration, resolveProfile, type ProfileConfig } from "./profile.js";
 
-const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0 };
+const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0, runFilter: () => ({ code: "Error", reasons: ["unused"] }), evictPod: () => {} };
 const resolve = (config: ProfileConfig) => resolveProfile(config, "default-scheduler", DEFAULT_PLUGINS, registry, handle);
 const names = (refs: readonly { name: string }[]) => refs.map((r) => r.name);
 
@@ -25,6 +25,7 @@ describe("resolveProfile", () => {
       { name: "NodeResourcesBalancedAllocation", weight: 1 },
       { name: "ImageLocality", weight: 1 },
     ]);
+    expect(names(p.plugins.postFilter)).toEqual(["DefaultPreemption"]);
     expect(names(p.plugins.bind)).toEqual(["DefaultBinder"]);
   });
 

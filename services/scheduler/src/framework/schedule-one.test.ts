@@ -1,15 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { aNode, aPod, type NodeBuilder } from "../testing/builders.js";
+import type { Framework } from "./framework.js";
 import type { NodeInfo } from "./node-info.js";
 import { frameworkFor, resolveProfile, type ProfileConfig } from "./profile.js";
 import { FitError, PodScheduler, numFeasibleNodesToFind, type ScheduleResult } from "./schedule-one.js";
 
-const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0 };
+const evicted: string[] = [];
 
 function podScheduler(opts: { percentage?: number; random?: () => number; profile?: ProfileConfig } = {}): PodScheduler {
+  let framework: Framework | undefined;
+  const handle: Handle = {
+    bindPod: async () => {},
+    nodeCount: () => 0,
+    runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
+    evictPod: (victim) => void evicted.push(victim.name),
+  };
   const profile = resolveProfile(opts.profile ?? {}, "default-scheduler", DEFAULT_PLUGINS, registry, handle);
-  return new PodScheduler(frameworkFor(profile, registry, handle), {
+  framework = frameworkFor(profile, registry, handle);
+  return new PodScheduler(framework, {
     percentageOfNodesToScore: opts.percentage ?? 0,
     ...(opts.random ? { random: opts.random } : {}),
   });
@@ -40,14 +49,14 @@ describe("FitError message", () => {
         aNode("d").taint("key", "value", "NoSchedule"),
         aNode("e").taint("key", "value", "NoSchedule"),
       ],
-      "0/5 nodes are available: 2 node(s) had untolerated taint {key: value}, 3 Insufficient cpu.",
+      "0/5 nodes are available: 2 node(s) had untolerated taint {key: value}, 3 Insufficient cpu. preemption: 0/5 nodes are available: 2 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.",
     ],
     [
       "a node short of several resources counts for each",
       [aNode("a").allocatable({ cpu: "1", memory: "1Gi", pods: "110" }), aNode("b").unschedulable()],
-      "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) were unschedulable.",
+      "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
     ],
-    ["the first failing filter decides", [aNode("a").unschedulable().taint("k", "v", "NoSchedule")], "0/1 nodes are available: 1 node(s) were unschedulable."],
+    ["the first failing filter decides", [aNode("a").unschedulable().taint("k", "v", "NoSchedule")], "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."],
     ["no nodes", [], "no nodes available to schedule pods"],
   ])("%s", (_name, nodes, want) => {
     const r = podScheduler().scheduleOne(aPod().requests({ cpu: "2", memory: "2Gi" }).build(), snapshot(...nodes));

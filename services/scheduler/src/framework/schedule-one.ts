@@ -53,7 +53,8 @@ export class FitError {
       const histogram = [...counts].map(([reason, n]) => `${n} ${reason}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (histogram.length > 0) msg += ` ${histogram.join(", ")}.`;
     }
-    if (postFilterMsg) msg += ` ${postFilterMsg}.`;
+    // A nested FitError message (preemption's) already ends with a period.
+    if (postFilterMsg) msg += ` ${postFilterMsg}${postFilterMsg.endsWith(".") ? "" : "."}`;
     return msg;
   }
 }

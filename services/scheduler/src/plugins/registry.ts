@@ -3,6 +3,7 @@
  * with its score weights) for those that exist here.
  */
 import type { PluginFactory, PluginRef } from "../framework/profile.js";
+import { createDefaultPreemption, NAME as DefaultPreemption, type PreemptionHandle } from "./default-preemption/default-preemption.js";
 import { createDefaultBinder, NAME as DefaultBinder, type BindFn } from "./default-binder/default-binder.js";
 import { createImageLocality, NAME as ImageLocality } from "./image-locality/image-locality.js";
 import { createInterPodAffinity, NAME as InterPodAffinity } from "./inter-pod-affinity/inter-pod-affinity.js";
@@ -21,8 +22,8 @@ import { createPodTopologySpread, NAME as PodTopologySpread } from "./pod-topolo
 import { createPrioritySort, NAME as PrioritySort } from "./priority-sort/priority-sort.js";
 import { createTaintToleration, NAME as TaintToleration } from "./taint-toleration/taint-toleration.js";
 
-/** What plugins may ask of the scheduler that runs them. */
-export interface Handle {
+/** What plugins may ask of the scheduler that runs them (one per profile: runFilter is that profile's). */
+export interface Handle extends PreemptionHandle {
   readonly bindPod: BindFn;
   /** Nodes in the current snapshot (ImageLocality scales by it). */
   readonly nodeCount: () => number;
@@ -41,6 +42,7 @@ export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<stri
   [PodTopologySpread, () => createPodTopologySpread()],
   [InterPodAffinity, () => createInterPodAffinity()],
   [ImageLocality, (_args, handle) => createImageLocality(handle.nodeCount)],
+  [DefaultPreemption, (_args, handle) => createDefaultPreemption(handle)],
   [DefaultBinder, (_args, handle) => createDefaultBinder(handle.bindPod)],
 ]);
 
@@ -55,6 +57,7 @@ export const DEFAULT_PLUGINS: readonly PluginRef[] = [
   { name: NodeResourcesFit, weight: 1 },
   { name: PodTopologySpread, weight: 2 },
   { name: InterPodAffinity, weight: 2 },
+  { name: DefaultPreemption },
   { name: NodeResourcesBalancedAllocation, weight: 1 },
   { name: ImageLocality, weight: 1 },
   { name: DefaultBinder },

@@ -86,6 +86,12 @@ export class PodBuilder {
     return this;
   }
 
+  priority(priority: number, preemptionPolicy?: string): this {
+    this.spec["priority"] = priority;
+    if (preemptionPolicy) this.spec["preemptionPolicy"] = preemptionPolicy;
+    return this;
+  }
+
   nodeName(name: string): this {
     this.spec["nodeName"] = name;
     return this;

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import type { Framework } from "../../framework/framework.js";
+import { frameworkFor, resolveProfile } from "../../framework/profile.js";
+import { FitError, PodScheduler } from "../../framework/schedule-one.js";
+import { aNode, aPod, type NodeBuilder, type PodBuilder } from "../../testing/builders.js";
+import { DEFAULT_PLUGINS, registry, type Handle } from "../registry.js";
+import { pickOneNodeForPreemption } from "./default-preemption.js";
+
+function harness() {
+  const evicted: string[] = [];
+  let framework: Framework | undefined;
+  const handle: Handle = {
+    bindPod: async () => {},
+    nodeCount: () => 0,
+    runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
+    evictPod: (victim, _preemptor, nodeName) => void evicted.push(`${victim.name}@${nodeName}`),
+  };
+  framework = frameworkFor(resolveProfile({}, "default-scheduler", DEFAULT_PLUGINS, registry, handle), registry, handle);
+  const scheduler = new PodScheduler(framework, { percentageOfNodesToScore: 0 });
+  const attempt = (pod: PodBuilder, ...nodes: NodeBuilder[]) => {
+    const r = scheduler.scheduleOne(pod.build(), { nodes: nodes.map((n) => n.build()) });
+    return { message: r instanceof FitError ? r.message : `fits ${r.nodeName}`, evicted: [...evicted] };
+  };
+  return { attempt };
+}
+
+const small = () => aNode().allocatable({ cpu: "2", memory: "4Gi", pods: "110" });
+const running = (name: string, cpu: string, priority: number) => aPod(name).requests({ cpu }).priority(priority).build();
+
+describe("DefaultPreemption", () => {
+  it("evicts a lower-priority pod to make room, and leaves the pod to be retried", () => {
+    const r = harness().attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small().withPods(running("low", "1500m", 0)));
+    expect(r).toEqual({ message: "0/1 nodes are available: 1 Insufficient cpu.", evicted: ["low@n"] });
+  });
+
+  it("evicts only the pods that must go, keeping the more important ones", () => {
+    const r = harness().attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small().withPods(running("tiny", "500m", 0), running("big", "1500m", 1)));
+    expect(r.evicted).toEqual(["big@n"]);
+  });
+
+  it("picks the node whose most important victim matters least", () => {
+    const r = harness().attempt(
+      aPod("vip").requests({ cpu: "1" }).priority(100),
+      aNode("a").allocatable({ cpu: "1", memory: "4Gi", pods: "110" }).withPods(running("five", "1", 5)),
+      aNode("b").allocatable({ cpu: "1", memory: "4Gi", pods: "110" }).withPods(running("one", "1", 1)),
+    );
+    expect(r.evicted).toEqual(["one@b"]);
+  });
+
+  it.each<[string, PodBuilder, NodeBuilder[], string]>([
+    [
+      "pods of equal or higher priority are not victims",
+      aPod("p").requests({ cpu: "1" }).priority(10),
+      [small().withPods(running("peer", "1500m", 10))],
+      "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+    ],
+    [
+      "preemptionPolicy Never",
+      aPod("p").requests({ cpu: "1" }).priority(100, "Never"),
+      [small().withPods(running("low", "1500m", 0))],
+      "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.",
+    ],
+    [
+      "evicting everything lower would not be enough",
+      aPod("p").requests({ cpu: "3" }).priority(100),
+      [small().withPods(running("low", "500m", 0))],
+      "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.",
+    ],
+    [
+      "unresolvable rejections are not helped",
+      aPod("p").priority(100),
+      [aNode("a").unschedulable().withPods(running("low", "1", 0))],
+      "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    ],
+  ])("%s", (_name, pod, nodes, message) => {
+    expect(harness().attempt(pod, ...nodes)).toEqual({ message, evicted: [] });
+  });
+
+  it("does not preempt again while its victims on the nominated node are terminating", () => {
+    const h = harness();
+    h.attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small().withPods(running("low", "1500m", 0)));
+    const terminating = aPod("low").requests({ cpu: "1500m" }).priority(0).terminating().build();
+    const r = h.attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small().withPods(terminating));
+    expect(r).toEqual({
+      message: "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.",
+      evicted: ["low@n"],
+    });
+  });
+});
+
+describe("pickOneNodeForPreemption", () => {
+  const v = (priority: number) => running(`p${priority}`, "1", priority);
+  it.each([
+    ["lowest highest-priority victim", [{ nodeName: "a", victims: [v(5)] }, { nodeName: "b", victims: [v(1), v(1)] }], "b"],
+    ["then the lowest sum", [{ nodeName: "a", victims: [v(3), v(3)] }, { nodeName: "b", victims: [v(3), v(1)] }], "b"],
+    ["then the fewest victims", [{ nodeName: "a", victims: [v(-1), v(-1)] }, { nodeName: "b", victims: [v(-1)] }], "b"],
+    ["then the first", [{ nodeName: "a", victims: [v(1)] }, { nodeName: "b", victims: [v(1)] }], "a"],
+  ])("%s", (_name, candidates, want) => expect(pickOneNodeForPreemption(candidates)?.nodeName).toBe(want));
+});
