@@ -1,6 +1,7 @@
 import { trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
+import type { SchedulerConfiguration } from "./framework/profile.js";
 import { Scheduler } from "./scheduler.js";
 import { aNode, aPod } from "./testing/builders.js";
 
@@ -23,7 +24,7 @@ async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
   }
 }
 
-function harness(opts: { failBinds?: number } = {}) {
+function harness(opts: { failBinds?: number; configuration?: SchedulerConfiguration } = {}) {
   const binds: { pod: string; node: string }[] = [];
   const events: Recorded[] = [];
   let failures = opts.failBinds ?? 0;
@@ -44,6 +45,7 @@ function harness(opts: { failBinds?: number } = {}) {
     unschedulableRetryMs: 50,
     log: () => {},
     random: () => 0.5,
+    ...(opts.configuration ? { configuration: opts.configuration } : {}),
   });
   return { scheduler, binds, events };
 }
@@ -93,6 +95,25 @@ describe("Scheduler", () => {
     scheduler.podHandler.replace([low, high], 0);
     scheduler.start();
     await eventually(() => expect(binds).toEqual([{ pod: "high", node: "n1" }]));
+  });
+
+  it("runs each profile for the pods that name it", async () => {
+    const configuration: SchedulerConfiguration = {
+      profiles: [
+        { schedulerName: "default-scheduler" },
+        { schedulerName: "packer", pluginConfig: [{ name: "NodeResourcesFit", args: { scoringStrategy: { type: "MostAllocated" } } }] },
+      ],
+    };
+    const { scheduler, binds } = harness({ configuration });
+    running = scheduler;
+    const busy = aPod("busy").requests({ cpu: "1" }).nodeName("full").json();
+    const spread = aPod("spread").requests({ cpu: "100m" }).json();
+    const packed = aPod("packed").requests({ cpu: "100m" }).json();
+    (packed["spec"] as JsonObject)["schedulerName"] = "packer";
+    scheduler.nodeHandler.replace([aNode("full").json(), aNode("empty").json()], 0);
+    scheduler.podHandler.replace([busy, spread, packed], 0);
+    scheduler.start();
+    await eventually(() => expect(new Set(binds.map((b) => `${b.pod}@${b.node}`))).toEqual(new Set(["spread@empty", "packed@full"])));
   });
 
   it("leaves pods of other schedulers alone", async () => {
