@@ -6,9 +6,11 @@ import type { Controller } from "./controller.js";
 import { createInformer, type Informer } from "./informer.js";
 import { createLeaderElector } from "./leader-elector.js";
 
-/** What a controller process's set-up gets: one client, and one shared informer per kind. */
+/** What a controller process's set-up gets: one client, one shared informer per kind, and the bus. */
 export interface ControllerContext {
   readonly client: CapstanClient;
+  /** The installation's NATS connection and prefix, for what lives beside the event log (KV buckets). */
+  readonly bus: JetStreamBus;
   informer<T extends JsonObject = JsonObject>(kind: string): Informer<T>;
   readonly log: (message: string) => void;
 }
@@ -41,6 +43,7 @@ export async function runControllerProcess(service: string, setup: (ctx: Control
   const informers = new Map<string, Informer>();
   const ctx: ControllerContext = {
     client,
+    bus,
     log,
     informer: <T extends JsonObject>(kind: string) => {
       let informer = informers.get(kind);

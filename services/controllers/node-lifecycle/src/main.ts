@@ -1,14 +1,18 @@
+import { NodeLeases } from "@capstan/bus";
 import { EventRecorder } from "@capstan/client";
 import { systemClock } from "@capstan/apimachinery";
 import { controller, runControllerProcess } from "@capstan/controller-runtime";
 import { loadConfig } from "./config.js";
+import { WatchedNodeLeaseTimes } from "./node-lease-times.js";
 import { NodeLifecycleReconciler } from "./node-lifecycle-controller.js";
 import { NODE_NAME_INDEX, TaintEvictionReconciler, podNodeName, podsOfChangedNode } from "./taint-eviction-controller.js";
 
-/** Watches node heartbeats, taints nodes by their conditions, and evicts pods from NoExecute-tainted nodes. */
+/** Watches node heartbeats (leases and status), taints nodes by their conditions, and evicts pods from NoExecute-tainted nodes. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  await runControllerProcess("node-lifecycle-controller", ({ client, informer, log }) => {
+  await runControllerProcess("node-lifecycle-controller", ({ client, bus, informer, log }) => {
+    const leases = new WatchedNodeLeaseTimes(() => NodeLeases.open(bus.nc, bus.prefix), log);
+    void leases.start();
     const nodes = informer("Node");
     const pods = informer("Pod");
     pods.addIndexer(NODE_NAME_INDEX, podNodeName);
@@ -17,7 +21,7 @@ async function main(): Promise<void> {
     return [
       controller("node-lifecycle", { workers: 2, log })
         .for(nodes)
-        .complete(new NodeLifecycleReconciler(nodes, client, nodeEvents, systemClock, config)),
+        .complete(new NodeLifecycleReconciler(nodes, leases, client, nodeEvents, systemClock, config)),
       controller("taint-eviction", { workers: 4, log })
         .for(pods)
         .watches(nodes, podsOfChangedNode(pods))

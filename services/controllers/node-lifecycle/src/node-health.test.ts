@@ -53,10 +53,33 @@ describe("staleConditions", () => {
   });
 });
 
+describe("staleConditions with the node lease", () => {
+  it.each([
+    { name: "a lease renewed within the grace period, status long ago", status: t0 - 10 * GRACE, lease: t0, now: t0 + GRACE / 2, stale: false },
+    { name: "a lease renewed exactly the grace period ago", status: t0 - 10 * GRACE, lease: t0, now: t0 + GRACE, stale: false },
+    { name: "a lease and a status both older than the grace period", status: t0 - 10 * GRACE, lease: t0, now: t0 + GRACE + 1, stale: true },
+    { name: "an old lease but a fresh status (the newer counts)", status: t0, lease: t0 - 10 * GRACE, now: t0 + GRACE, stale: false },
+    { name: "no lease: the status alone", status: t0, lease: undefined, now: t0 + GRACE + 1, stale: true },
+  ])("given $name, then stale is $stale", ({ status, lease, now, stale }) => {
+    const out = staleConditions(node([condition("Ready", "True", status)]), now, GRACE, lease);
+    expect(out !== undefined).toBe(stale);
+    if (stale) expect(out?.[0]).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", lastHeartbeatTime: iso(status) });
+  });
+
+  it("given a node that never posted status but renews its lease, then nothing changes", () => {
+    expect(staleConditions(node([], t0 - 10 * GRACE), t0 + GRACE, GRACE, t0)).toBeUndefined();
+  });
+});
+
 describe("lastHeartbeat", () => {
-  it("is the Ready heartbeat, else the creation time", () => {
-    expect(lastHeartbeat(node([condition("Ready", "True", t0 - 5)]))).toBe(t0 - 5);
-    expect(lastHeartbeat(node([], t0 - 7))).toBe(t0 - 7);
-    expect(lastHeartbeat(Node.fromPartial({}))).toBeUndefined();
+  it.each([
+    { name: "the Ready heartbeat", n: node([condition("Ready", "True", t0 - 5)]), lease: undefined, want: t0 - 5 },
+    { name: "the creation time when never posted", n: node([], t0 - 7), lease: undefined, want: t0 - 7 },
+    { name: "nothing known", n: Node.fromPartial({}), lease: undefined, want: undefined },
+    { name: "a newer lease over the heartbeat", n: node([condition("Ready", "True", t0 - 5)]), lease: t0, want: t0 },
+    { name: "a newer heartbeat over the lease", n: node([condition("Ready", "True", t0)]), lease: t0 - 5, want: t0 },
+    { name: "the lease over the creation time", n: node([], t0 - 7), lease: t0 - 9, want: t0 - 9 },
+  ])("is $name", ({ n, lease, want }) => {
+    expect(lastHeartbeat(n, lease)).toBe(want);
   });
 });

@@ -19,24 +19,28 @@ export function readyStatus(node: Node): ConditionStatus | undefined {
 }
 
 /**
- * When the node last showed it was alive: its Ready heartbeat, or its creation if it never posted one.
- * Kubernetes times this by when it saw the status change rather than by the node's clock; every
- * Capstan process reads one machine's clock, so the heartbeat's own time will do.
+ * When the node last showed it was alive: the newer of its node lease's renewal (`leaseRenewTime`, ms)
+ * and its Ready heartbeat, or its creation if it has neither. The agent renews the lease every
+ * heartbeat and posts status only when it changes, so the lease is usually the newer. Kubernetes times
+ * this by when it saw the change rather than by the node's clock; every Capstan process reads one
+ * machine's clock, so the times themselves will do.
  */
-export function lastHeartbeat(node: Node): number | undefined {
+export function lastHeartbeat(node: Node, leaseRenewTime?: number): number | undefined {
   const heartbeat = Date.parse(readyCondition(node)?.lastHeartbeatTime ?? "");
-  if (Number.isFinite(heartbeat)) return heartbeat;
+  const lease = leaseRenewTime !== undefined && Number.isFinite(leaseRenewTime) ? leaseRenewTime : undefined;
+  if (Number.isFinite(heartbeat)) return lease === undefined ? heartbeat : Math.max(heartbeat, lease);
+  if (lease !== undefined) return lease;
   const created = Date.parse(node.metadata?.creationTimestamp ?? "");
   return Number.isFinite(created) ? created : undefined;
 }
 
 /**
- * The node's conditions if its agent has been silent for longer than the grace period: the agent's
- * conditions turn Unknown (with a Ready added if it never posted one). Undefined when nothing changes:
- * the node is fresh, or already Unknown.
+ * The node's conditions if its agent has been silent (no status, no lease renewal) for longer than the
+ * grace period: the agent's conditions turn Unknown (with a Ready added if it never posted one).
+ * Undefined when nothing changes: the node is fresh, or already Unknown.
  */
-export function staleConditions(node: Node, now: number, gracePeriodMs: number): NodeCondition[] | undefined {
-  const heartbeat = lastHeartbeat(node);
+export function staleConditions(node: Node, now: number, gracePeriodMs: number, leaseRenewTime?: number): NodeCondition[] | undefined {
+  const heartbeat = lastHeartbeat(node, leaseRenewTime);
   if (heartbeat === undefined || now - heartbeat <= gracePeriodMs) return undefined;
   const at = new Date(now).toISOString();
   const conditions = node.status?.conditions ?? [];

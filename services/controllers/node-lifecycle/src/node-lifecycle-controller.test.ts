@@ -4,6 +4,7 @@ import type { JsonObject } from "@capstan/client";
 import { FakeClock } from "@capstan/controller-runtime/testing";
 import { CONFLICT_RETRY_MS, NodeLifecycleReconciler } from "./node-lifecycle-controller.js";
 import { FakeCluster } from "./testing/fake-cluster.js";
+import { FakeNodeLeaseTimes } from "./testing/fake-node-lease-times.js";
 
 const t0 = Date.parse("2026-03-01T12:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -28,6 +29,7 @@ const heartbeat = (at: number) => (node: JsonObject) => ({ ...node, status: aNod
 describe("NodeLifecycleReconciler", () => {
   let cluster: FakeCluster;
   let clock: FakeClock;
+  let leases: FakeNodeLeaseTimes;
   let reconciler: NodeLifecycleReconciler;
   const node = () => Node.fromJSON(cluster.stored("Node", "node-1"));
   const ready = () => node().status!.conditions.find((c) => c.type === "Ready")!;
@@ -36,7 +38,8 @@ describe("NodeLifecycleReconciler", () => {
   beforeEach(async () => {
     cluster = await new FakeCluster().start();
     clock = new FakeClock(t0);
-    reconciler = new NodeLifecycleReconciler(cluster.nodes, cluster, cluster.recorder, clock, config);
+    leases = new FakeNodeLeaseTimes();
+    reconciler = new NodeLifecycleReconciler(cluster.nodes, leases, cluster, cluster.recorder, clock, config);
   });
 
   it("given a node heard from within the grace period, then it changes nothing and looks again after the monitor period", async () => {
@@ -63,6 +66,30 @@ describe("NodeLifecycleReconciler", () => {
     await reconciler.reconcile("node-1");
     expect(cluster.stored("Node", "node-1")).toBe(written);
     expect(cluster.events).toHaveLength(1);
+  });
+
+  it("given a status posted long ago but a lease renewed within the grace period, then the node stays Ready", async () => {
+    await cluster.add(aNode("True", t0 - 300_000));
+    leases.renew("node-1", t0 - 39_000);
+    const before = cluster.stored("Node", "node-1");
+    expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: 5_000 });
+    expect(cluster.stored("Node", "node-1")).toBe(before);
+  });
+
+  it("given both the lease and the status older than the grace period, then the node is Unknown and unreachable", async () => {
+    await cluster.add(aNode("True", t0 - 300_000));
+    leases.renew("node-1", t0 - 41_000);
+    await reconciler.reconcile("node-1");
+    expect(ready()).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", lastHeartbeatTime: iso(t0 - 300_000) });
+    expect(taints()).toEqual([`${UNREACHABLE}:NoSchedule`, `${UNREACHABLE}:NoExecute`]);
+  });
+
+  it("given the leases not yet read, then no node is judged silent", async () => {
+    leases.synced = false;
+    await cluster.add(aNode("True", t0 - 300_000));
+    const before = cluster.stored("Node", "node-1");
+    expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: 5_000 });
+    expect(cluster.stored("Node", "node-1")).toBe(before);
   });
 
   it("given a heartbeat the cache has not seen yet, then the write conflicts and the fresh status stands", async () => {

@@ -5,6 +5,7 @@ import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import { splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
 import type { NodeLifecycleConfig } from "./config.js";
 import { readyStatus, staleConditions } from "./node-health.js";
+import type { NodeLeaseTimes } from "./node-lease-times.js";
 import { reconcileTaints } from "./node-taints.js";
 
 /** The writes this reconciler makes. */
@@ -18,14 +19,15 @@ export type Recorder = Pick<EventRecorder, "record">;
 export const CONFLICT_RETRY_MS = 1000;
 
 /**
- * Kubernetes' node lifecycle controller, one node per reconcile: a node whose agent stopped posting
- * heartbeats for the grace period gets its conditions set to Unknown, and every node's
+ * Kubernetes' node lifecycle controller, one node per reconcile: a node whose agent neither renewed
+ * its node lease nor posted status for the grace period gets its conditions set to Unknown, and every node's
  * condition taints (not-ready, unreachable, …) follow its conditions. Each node is looked at again
  * every monitor period, because a silent node sends no event.
  */
 export class NodeLifecycleReconciler implements Reconciler {
   constructor(
     private readonly nodes: Informer,
+    private readonly leases: NodeLeaseTimes,
     private readonly client: NodeWriter,
     private readonly recorder: Recorder,
     private readonly clock: Clock,
@@ -47,10 +49,13 @@ export class NodeLifecycleReconciler implements Reconciler {
     return { requeueAfterMs: this.config.monitorPeriodMs };
   }
 
-  /** Returns the node as written, or as it was if it is fresh. */
+  /** Returns the node as written, or as it was if it is fresh (or its lease not yet known). */
   private async markUnknownIfSilent(json: JsonObject): Promise<JsonObject> {
+    // A node's status may be minutes old while its lease is fresh: judge no one before the leases are in.
+    if (!this.leases.hasSynced()) return json;
     const node = Node.fromJSON(json);
-    const conditions = staleConditions(node, this.clock.now(), this.config.gracePeriodMs);
+    const leaseRenewTime = this.leases.renewTime(node.metadata?.name ?? "");
+    const conditions = staleConditions(node, this.clock.now(), this.config.gracePeriodMs, leaseRenewTime);
     if (!conditions) return json;
     const status = { ...((json["status"] ?? {}) as JsonObject), conditions: conditions.map((c) => NodeCondition.toJSON(c)) };
     // The resourceVersion read guards the write: a heartbeat that came meanwhile wins (Conflict).
