@@ -1,10 +1,12 @@
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toApiObject, type Node, type Pod } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
+import { JetStreamBus, NodeLeases } from "@capstan/bus";
 import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
 
 /**
- * A node agent killed with SIGKILL: its Node goes Unknown and unreachable within the grace period, its
+ * Heartbeats go to the node lease, not the log. A node agent killed with SIGKILL: its Node goes Unknown and unreachable within the grace period, its
  * pod is evicted once its (shortened) default toleration has run out, and the node recovers when the
  * agent comes back.
  */
@@ -44,6 +46,35 @@ async function podOrGone(name: string): Promise<Pod | undefined> {
 }
 
 describe("node lifecycle", () => {
+  it("renews a healthy node's lease every heartbeat but writes its Node to the log far less often", async () => {
+    await eventually(async () => (ready(await node("node-2"))?.status === "True" ? true : undefined), { timeoutMs: 30_000, what: "node-2 Ready" });
+    const bus = await JetStreamBus.connect({ url: process.env["NATS_URL"] ?? "nats://127.0.0.1:4222", prefix: cluster.prefix, name: "node-lifecycle-test" });
+    const sql = postgres(cluster.databaseUrl!, { max: 1, onnotice: () => {} });
+    try {
+      const renewals: string[] = [];
+      const watch = await (await NodeLeases.open(bus.nc, cluster.prefix)).watch(
+        (name, lease) => {
+          if (name === "node-2" && lease) renewals.push(lease.renewTime);
+        },
+        () => {},
+      );
+      const nodeEvents = async () => Number((await sql`select count(*) as n from events where kind = 'Node' and name = 'node-2'`)[0]!["n"]);
+      const before = await nodeEvents();
+      const seen = renewals.length;
+      await new Promise((r) => setTimeout(r, 6_000));
+      const heartbeats = renewals.length - seen;
+      const written = (await nodeEvents()) - before;
+      watch.stop();
+      console.log(`node-2 over 6 s: ${heartbeats} lease renewals, ${written} Node events in the log`);
+      expect(heartbeats).toBeGreaterThanOrEqual(5);
+      expect(written).toBeLessThanOrEqual(1);
+      expect(ready(await node("node-2"))?.status).toBe("True");
+    } finally {
+      await sql.end();
+      await bus.close();
+    }
+  });
+
   it("marks a crashed node unreachable, evicts its pod after the toleration, and recovers the node", async () => {
     await cluster.client.create(
       toApiObject({

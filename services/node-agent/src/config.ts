@@ -11,7 +11,10 @@ export interface NodeAgentConfig {
   readonly podIPBase: string;
   /** Port of the kubelet-style endpoint (logs); 0 picks a free one. */
   readonly port: number;
+  /** How often the node lease is renewed and the Node's status looked at (kubelet's nodeStatusUpdateFrequency). */
   readonly heartbeatSeconds: number;
+  /** The Node's status is written when it changes, or at least this often (kubelet's nodeStatusReportFrequency). */
+  readonly nodeStatusReportSeconds: number;
   readonly capacity: { cpu: string; memory: string; pods: string; "ephemeral-storage": string };
   readonly labels: Record<string, string>;
 }
@@ -37,6 +40,7 @@ export function loadConfig(): NodeAgentConfig {
     podIPBase: env["CAPSTAN_POD_IP_BASE"] ?? "127.1",
     port: Number(env["CAPSTAN_NODE_PORT"] ?? 0),
     heartbeatSeconds: Number(env["CAPSTAN_HEARTBEAT_SECONDS"] ?? 10),
+    nodeStatusReportSeconds: Number(env["CAPSTAN_NODE_STATUS_REPORT_SECONDS"] ?? 300),
     capacity: {
       cpu: env["CAPSTAN_NODE_CPU"] ?? String(cpus().length),
       memory: env["CAPSTAN_NODE_MEMORY"] ?? `${Math.floor(totalmem() / 1024)}Ki`,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { JetStreamBus } from "@capstan/bus";
+import { JetStreamBus, NodeLeases } from "@capstan/bus";
 import { createClient, EventRecorder, startReflector } from "@capstan/client";
 import { initTelemetry } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   // Watch first, then register: a node that reports Ready must already receive the pods bound to it.
   const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
   await reflector.synced;
-  const registration = new NodeRegistration(client, config, port, log);
+  const leases = await NodeLeases.open(bus.nc, config.prefix);
+  const registration = new NodeRegistration(client, leases, config, port, log);
   await registration.register();
   registration.start();
   log(`running pods (state in ${config.stateDir}, logs on 127.0.0.1:${port})`);

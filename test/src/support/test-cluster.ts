@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { JetStreamBus } from "@capstan/bus";
+import { JetStreamBus, nodeLeaseBucketName } from "@capstan/bus";
 import { leaseBucketName } from "@capstan/controller-runtime";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
@@ -107,7 +107,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       await stack.stop();
       const bus = await JetStreamBus.connect({ url: natsUrl, prefix, owner: true }).catch(() => undefined);
       await bus?.deleteStream().catch(() => undefined);
-      if (bus) await (await jetstreamManager(bus.nc)).streams.delete(`KV_${leaseBucketName(prefix)}`).catch(() => undefined);
+      if (bus) {
+        const jsm = await jetstreamManager(bus.nc);
+        await jsm.streams.delete(`KV_${leaseBucketName(prefix)}`).catch(() => undefined);
+        await jsm.streams.delete(`KV_${nodeLeaseBucketName(prefix)}`).catch(() => undefined);
+      }
       await bus?.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
