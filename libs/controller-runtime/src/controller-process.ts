@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { JetStreamBus } from "@capstan/bus";
 import { createClient, type CapstanClient, type JsonObject } from "@capstan/client";
-import { initTelemetry } from "@capstan/telemetry";
+import { runService } from "@capstan/telemetry";
 import type { Controller } from "./controller.js";
 import { createInformer, type Informer } from "./informer.js";
 import { createLeaderElector } from "./leader-elector.js";
@@ -30,55 +30,54 @@ function positiveNumber(name: string, fallback: number): number {
  *
  * Environment: CAPSTAN_GATEWAY, NATS_URL, CAPSTAN_PREFIX, CAPSTAN_LEASE_SECONDS (default 15).
  */
-export async function runControllerProcess(service: string, setup: (ctx: ControllerContext) => Controller[]): Promise<void> {
-  const log = (message: string) => console.log(message);
-  const env = process.env;
-  const prefix = env["CAPSTAN_PREFIX"] ?? "capstan";
-  const leaseDurationMs = positiveNumber("CAPSTAN_LEASE_SECONDS", 15) * 1000;
-  const telemetry = initTelemetry(service);
-  const client = createClient({ address: env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470", actor: `system:${service}` });
-  const bus = await JetStreamBus.connect({ url: env["NATS_URL"] ?? "nats://127.0.0.1:4222", prefix, name: service });
-  const elector = await createLeaderElector({ nc: bus.nc, prefix, log });
+export function runControllerProcess(service: string, setup: (ctx: ControllerContext) => Controller[]): void {
+  runService(service, async ({ exit }) => {
+    const log = (message: string) => console.log(message);
+    const env = process.env;
+    const prefix = env["CAPSTAN_PREFIX"] ?? "capstan";
+    const leaseDurationMs = positiveNumber("CAPSTAN_LEASE_SECONDS", 15) * 1000;
+    const client = createClient({ address: env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470", actor: `system:${service}` });
+    const bus = await JetStreamBus.connect({ url: env["NATS_URL"] ?? "nats://127.0.0.1:4222", prefix, name: service });
+    const elector = await createLeaderElector({ nc: bus.nc, prefix, log });
 
-  const informers = new Map<string, Informer>();
-  const ctx: ControllerContext = {
-    client,
-    bus,
-    log,
-    informer: <T extends JsonObject>(kind: string) => {
-      let informer = informers.get(kind);
-      if (!informer) informers.set(kind, (informer = createInformer({ client, bus, kind, log })));
-      return informer as unknown as Informer<T>;
-    },
-  };
-  let controllers: Controller[] = [];
-
-  const shutdown = async (code: number) => {
-    await Promise.all(controllers.map((c) => c.stop()));
-    await Promise.all([...informers.values()].map((i) => i.stop()));
-    await bus.close();
-    client.close();
-    await telemetry.shutdown();
-    process.exit(code);
-  };
-  const election = elector.runWhenLeader(
-    { name: service, identity: `${hostname()}-${process.pid}`, leaseDurationMs },
-    async () => {
-      log("leading");
-      controllers = setup(ctx);
-      await Promise.all(controllers.map((c) => c.start()));
-    },
-    async (reason) => {
-      if (reason === "stopped") return;
-      log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
-      await shutdown(1);
-    },
-  );
-  log("candidate for leadership");
-  const stop = async () => {
-    await election.stop({ release: true });
-    await shutdown(0);
-  };
-  process.on("SIGTERM", () => void stop());
-  process.on("SIGINT", () => void stop());
+    const informers = new Map<string, Informer>();
+    const ctx: ControllerContext = {
+      client,
+      bus,
+      log,
+      informer: <T extends JsonObject>(kind: string) => {
+        let informer = informers.get(kind);
+        if (!informer) informers.set(kind, (informer = createInformer({ client, bus, kind, log })));
+        return informer as unknown as Informer<T>;
+      },
+    };
+    let controllers: Controller[] = [];
+    const election = elector.runWhenLeader(
+      { name: service, identity: `${hostname()}-${process.pid}`, leaseDurationMs },
+      async () => {
+        log("leading");
+        try {
+          controllers = setup(ctx);
+        } catch (e) {
+          console.error(`${service}: ${e instanceof Error ? e.message : String(e)}`);
+          return void exit(1);
+        }
+        await Promise.all(controllers.map((c) => c.start()));
+      },
+      (reason) => {
+        if (reason === "stopped") return;
+        log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
+        // Not awaited: the election finishes ending before the process stops.
+        void exit(1);
+      },
+    );
+    log("candidate for leadership");
+    return async () => {
+      await election.stop({ release: true });
+      await Promise.all(controllers.map((c) => c.stop()));
+      await Promise.all([...informers.values()].map((i) => i.stop()));
+      await bus.close();
+      client.close();
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import { JetStreamBus } from "@capstan/bus";
 import { openEventStore } from "@capstan/eventstore";
-import { apiRequestDuration, initTelemetry } from "@capstan/telemetry";
+import { apiRequestDuration, runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
 import { ensureSystemNamespaces } from "./system-namespaces.js";
@@ -9,9 +9,8 @@ import { OutboxRelay } from "./outbox-relay.js";
 
 const log = (message: string) => console.log(message);
 
-async function main(): Promise<void> {
+runService("api-gateway", async ({ telemetry }) => {
   const config = loadConfig();
-  const telemetry = initTelemetry("api-gateway");
   const store = await openEventStore({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
@@ -40,23 +39,11 @@ async function main(): Promise<void> {
   const port = await listen(server, config.listen);
   log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix})`);
 
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
+  return async () => {
     log("shutting down");
     server.forceShutdown();
     await relay.stop();
     await bus.close();
     await store.close();
-    await telemetry.shutdown();
-    process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown());
-  process.on("SIGINT", () => void shutdown());
-}
-
-main().catch((e: unknown) => {
-  console.error(`api-gateway: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
 });

@@ -1,54 +1,46 @@
 import type { AddressInfo } from "node:net";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
 import { createClient, EventRecorder, startReflector } from "@capstan/client";
-import { initTelemetry } from "@capstan/telemetry";
+import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
 import { createProcessRuntime } from "./runtime/index.js";
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = (message: string) => console.log(message);
-  const telemetry = initTelemetry("node-agent", { instanceId: config.nodeName });
-  const client = createClient({ address: config.gateway, actor: `system:node:${config.nodeName}` });
-  const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
-  const runtime = createProcessRuntime({ stateDir: config.stateDir, podIPBase: config.podIPBase });
-  const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
-  const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log);
+const log = (message: string) => console.log(message);
 
-  const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
-  await new Promise<void>((resolve) => server.listen(config.port, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
+runService(
+  "node-agent",
+  async ({ telemetry }) => {
+    const config = loadConfig();
+    const client = createClient({ address: config.gateway, actor: `system:node:${config.nodeName}` });
+    const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
+    const runtime = createProcessRuntime({ stateDir: config.stateDir, podIPBase: config.podIPBase });
+    const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
+    const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log);
 
-  // Watch first, then register: a node that reports Ready must already receive the pods bound to it.
-  const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
-  await reflector.synced;
-  const leases = await NodeLeases.open(bus.nc, config.prefix);
-  const registration = new NodeRegistration(client, leases, config, port, log);
-  await registration.register();
-  registration.start();
-  log(`running pods (state in ${config.stateDir}, logs on 127.0.0.1:${port})`);
+    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
+    await new Promise<void>((resolve) => server.listen(config.port, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
 
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    registration.stop();
-    await reflector.stop();
-    await runtime.shutdown();
-    server.close();
-    await bus.close();
-    client.close();
-    await telemetry.shutdown();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown());
-  process.on("SIGINT", () => void shutdown());
-}
+    // Watch first, then register: a node that reports Ready must already receive the pods bound to it.
+    const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
+    await reflector.synced;
+    const leases = await NodeLeases.open(bus.nc, config.prefix);
+    const registration = new NodeRegistration(client, leases, config, port, log);
+    await registration.register();
+    registration.start();
+    log(`running pods (state in ${config.stateDir}, logs on 127.0.0.1:${port})`);
 
-main().catch((e: unknown) => {
-  console.error(`node-agent: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+    return async () => {
+      registration.stop();
+      await reflector.stop();
+      await runtime.shutdown();
+      server.close();
+      await bus.close();
+      client.close();
+    };
+  },
+  () => ({ instanceId: loadConfig().nodeName }),
+);

@@ -1,14 +1,13 @@
 import { JetStreamBus } from "@capstan/bus";
 import { createClient, EventRecorder, startReflector } from "@capstan/client";
-import { initTelemetry } from "@capstan/telemetry";
+import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { Scheduler } from "./scheduler.js";
 
 const log = (message: string) => console.log(message);
 
-async function main(): Promise<void> {
+runService("scheduler", async ({ telemetry }) => {
   const config = loadConfig();
-  const telemetry = initTelemetry("scheduler");
   const client = createClient({ address: config.gateway, actor: `system:${config.schedulerName}` });
   const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: "scheduler" });
   const recorder = new EventRecorder(client, { component: config.schedulerName }, log);
@@ -24,19 +23,10 @@ async function main(): Promise<void> {
   scheduler.start();
   log("scheduling");
 
-  const shutdown = async () => {
+  return async () => {
     await scheduler.stop();
     await Promise.all([nodes.stop(), pods.stop()]);
     await bus.close();
     client.close();
-    await telemetry.shutdown();
-    process.exit(0);
   };
-  process.on("SIGTERM", () => void shutdown());
-  process.on("SIGINT", () => void shutdown());
-}
-
-main().catch((e: unknown) => {
-  console.error(`scheduler: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
 });

@@ -6,7 +6,4 @@ runControllerProcess("deployment-controller", ({ client, informer, log }) => {
   const deployments = informer("Deployment");
   const replicaSets = informer("ReplicaSet");
   return [controller("deployment", { workers: 4, log }).for(deployments).owns(replicaSets).complete(new DeploymentReconciler(deployments, replicaSets, client))];
-}).catch((e: unknown) => {
-  console.error(`deployment-controller: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
 });

@@ -11,7 +11,4 @@ runControllerProcess("garbage-collector", ({ client, informer, log }) => {
     for (const changedKind of GARBAGE_COLLECTED_KINDS) builder.watches(graph.informer(changedKind), graph.keysToRecheck(kind, changedKind));
     return builder.complete(new GarbageCollector(kind, graph, client, absentOwners, log));
   });
-}).catch((e: unknown) => {
-  console.error(`garbage-collector: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
 });

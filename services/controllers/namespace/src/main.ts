@@ -5,7 +5,4 @@ import { NamespaceReconciler } from "./namespace-controller.js";
 runControllerProcess("namespace-controller", ({ client, informer, log }) => {
   const namespaces = informer("Namespace");
   return [controller("namespace", { workers: 2, log }).for(namespaces).complete(new NamespaceReconciler(namespaces, client, log))];
-}).catch((e: unknown) => {
-  console.error(`namespace-controller: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
 });

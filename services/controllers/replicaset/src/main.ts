@@ -26,7 +26,4 @@ runControllerProcess("replicaset-controller", ({ client, informer, log }) => {
       .watches(pods, ownersSelecting(kind, owners))
       .complete(new ReplicaSetReconciler(kind, owners, pods, client));
   });
-}).catch((e: unknown) => {
-  console.error(`replicaset-controller: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
 });

@@ -14,6 +14,9 @@ import { join, posix } from "node:path";
  *
  * `none`: the process runs directly on the host; containers with volumeMounts cannot run.
  */
+
+/** Own mount and UTS namespaces, mounts kept private: what a container and the start-up probe of it both run in. */
+const UNSHARE_NAMESPACES = ["--mount", "--uts", "--propagation", "private"];
 export type SandboxMode = "overlay" | "none";
 
 export type Sandbox = { mode: "overlay"; unshare: string; nsenter?: string } | { mode: "none"; reason: string };
@@ -107,10 +110,7 @@ export function launchCommand(launch: ContainerLaunch, sandbox: Sandbox): Launch
   return {
     file: sandbox.unshare,
     args: [
-      "--mount",
-      "--uts",
-      "--propagation",
-      "private",
+      ...UNSHARE_NAMESPACES,
       "/bin/sh",
       "-c",
       setupScript,
@@ -181,10 +181,7 @@ export function probeSandbox(stateDir: string): Sandbox {
     const result = spawnSync(
       unshare,
       [
-        "--mount",
-        "--uts",
-        "--propagation",
-        "private",
+        ...UNSHARE_NAMESPACES,
         "/bin/sh",
         "-c",
         'mount -t overlay overlay -o "lowerdir=/,upperdir=$1/upper,workdir=$1/work" "$1/merged" && test -x "$1/merged/bin/sh"',
