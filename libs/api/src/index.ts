@@ -46,13 +46,12 @@ export {
   objectKind,
   objectMeta,
   objectKey,
-  toApiObject,
   fromApiObject,
   toKubernetesJSON,
   selectableFieldValue,
 } from "./kinds.js";
 export type { KindMap, KindName, KindInfo, AnyKindInfo, KindedMessage, ObjectField, NameRule } from "./kinds.js";
-export { decodeManifest } from "./manifest.js";
+export { decodeManifest, toApiObject } from "./manifest.js";
 export type { DecodedManifest } from "./manifest.js";
 export { validateObject, validateObjectMeta, validateStatus, DEFAULT_MAX_OBJECT_BYTES, CLUSTER_IP_NONE, LABEL_SERVICE_NAME } from "./validation.js";
 export type { ValidationOptions } from "./validation.js";

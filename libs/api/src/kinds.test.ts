@@ -1,6 +1,7 @@
 import { InvalidError, isCapstanError } from "@capstan/apimachinery";
 import { describe, expect, it } from "vitest";
 import { Pod } from "./gen/capstan/v1/core.js";
+import { toApiObject } from "./manifest.js";
 import {
   fromApiObject,
   kindInfo,
@@ -10,7 +11,6 @@ import {
   resolveResourceName,
   selectableFieldValue,
   supportedKinds,
-  toApiObject,
   unwrapObject,
   wrapObject,
 } from "./kinds.js";
@@ -240,5 +240,12 @@ describe("the gateway envelope", () => {
     } catch (e) {
       expect((e as InvalidError).fieldErrors).toEqual([{ path: "kind", message }]);
     }
+  });
+
+  it("toApiObject refuses a field it does not know instead of dropping it (protobuf spelling included), and takes undefined as absent", () => {
+    const pod = (status: Record<string, unknown>) => ({ kind: "Pod", metadata: { name: "a" }, spec: { containers: [] }, status });
+    expect(() => toApiObject(pod({ containerStatuses: [{ name: "c", containerId: "process://1" }] }))).toThrow(/status\.containerStatuses\[0\]\.containerId/);
+    const decoded = toApiObject(pod({ containerStatuses: [{ name: "c", containerID: "process://1" }], reason: undefined }));
+    expect(decoded.pod!.status!.containerStatuses[0]!.containerId).toBe("process://1");
   });
 });

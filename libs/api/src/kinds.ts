@@ -364,19 +364,6 @@ export function objectKey(obj: ApiObject): ObjectKey {
   return { kind, namespace: message.metadata?.namespace ?? "", name: message.metadata?.name ?? "" };
 }
 
-/**
- * Kubernetes JSON (e.g. a parsed manifest) into the gateway envelope, by its `kind`. Lenient about field
- * types; use decodeManifest for user input.
- */
-export function toApiObject(json: unknown): ApiObject {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new InvalidError("object", [{ path: "kind", message: "Required value: the object is not a JSON object" }]);
-  }
-  const kind = (json as { kind?: unknown }).kind;
-  if (typeof kind !== "string" || kind === "") throw new InvalidError("object", [{ path: "kind", message: "Required value" }]);
-  const info = kindInfo(kind);
-  return { [info.objectField]: info.messageFns.fromJSON(json) };
-}
 
 /**
  * A typed object as Kubernetes JSON: protobuf JSON, with IntOrString integers as numbers (`maxSurge: 1`).

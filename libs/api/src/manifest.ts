@@ -65,7 +65,8 @@ class Decoder {
         this.errors.push({ path: fieldPath, message: "unknown field" });
         continue;
       }
-      if (v === null) continue; // null is "unset" in Kubernetes JSON (`creationTimestamp: null`)
+      // null is "unset" in Kubernetes JSON (`creationTimestamp: null`); undefined is how code says it.
+      if (v === null || v === undefined) continue;
       const decoded = this.field(f, v, fieldPath);
       if (decoded !== undefined) out[key] = decoded;
     }
@@ -181,13 +182,29 @@ function subjectOf(kind: string, json: Record<string, unknown>): string {
  * and values of the wrong JSON type.
  */
 export function decodeManifest(json: unknown): DecodedManifest {
+  const { kind, apiObject } = decodeStrictly(json, true);
+  return { kind, apiObject, json: fromApiObject(apiObject).json };
+}
+
+/**
+ * Kubernetes JSON to the typed object, as strictly as a manifest: an unknown or misspelt field is an
+ * error, never silently dropped (services convert their own JSON with this too, so a field they spell
+ * wrong fails their tests instead of vanishing).
+ */
+export function toApiObject(json: unknown): ApiObject {
+  return decodeStrictly(json, false).apiObject;
+}
+
+/** `requireApiVersion`: a user's manifest must say it; code may leave it to the kind. */
+function decodeStrictly(json: unknown, requireApiVersion: boolean): { kind: KindName; apiObject: ApiObject } {
   if (!isPlainObject(json)) throw new InvalidError("object", [wrongType("(root)", json, "must be an object")]);
   const kind = json["kind"];
   const apiVersion = json["apiVersion"];
   const errors: FieldError[] = [];
 
-  if (apiVersion === undefined || apiVersion === null || apiVersion === "") errors.push(field.required("apiVersion"));
-  else if (typeof apiVersion !== "string") errors.push(wrongType("apiVersion", apiVersion, "must be a string"));
+  if (apiVersion === undefined || apiVersion === null || apiVersion === "") {
+    if (requireApiVersion) errors.push(field.required("apiVersion"));
+  } else if (typeof apiVersion !== "string") errors.push(wrongType("apiVersion", apiVersion, "must be a string"));
   if (kind === undefined || kind === null || kind === "") errors.push(field.required("kind"));
   else if (typeof kind !== "string") errors.push(wrongType("kind", kind, "must be a string"));
 
@@ -206,6 +223,5 @@ export function decodeManifest(json: unknown): DecodedManifest {
   errors.push(...decoder.errors.filter((e) => e.path !== "apiVersion" && e.path !== "kind"));
   if (errors.length > 0) throw new InvalidError(subject, errors);
 
-  const apiObject = wrapObject(info.kind, info.messageFns.fromJSON(normalized));
-  return { kind: info.kind, apiObject, json: fromApiObject(apiObject).json };
+  return { kind: info.kind, apiObject: wrapObject(info.kind, info.messageFns.fromJSON(normalized)) };
 }
