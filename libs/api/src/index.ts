@@ -42,6 +42,7 @@ export {
   unsupportedKindError,
   resolveResourceName,
   wrapObject,
+  storedToApiObject,
   unwrapObject,
   objectKind,
   objectMeta,

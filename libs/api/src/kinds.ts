@@ -329,6 +329,16 @@ export function wrapObject<K extends KindName>(kind: K, message: KindMap[K]): Ap
   return { [registry[kind].objectField]: message };
 }
 
+/**
+ * JSON the store already holds (decoded strictly when it was written) into the envelope, without
+ * checking it again: the gateway's answers and watch events, a hot path. Anything else goes through
+ * toApiObject.
+ */
+export function storedToApiObject(json: Record<string, unknown>): ApiObject {
+  const info = kindInfo(String(json["kind"]));
+  return { [info.objectField]: info.messageFns.fromJSON(json) };
+}
+
 /** The kind and typed object inside an envelope; throws InvalidError unless exactly one field is set. */
 export function unwrapObject(obj: ApiObject): KindedMessage {
   let found: KindedMessage | undefined;

@@ -14,7 +14,7 @@ import {
   fromApiObject,
   kindInfo,
   selectableFieldValue,
-  toApiObject,
+  storedToApiObject,
   validateObject,
   validateStatus,
   type ApiObject,
@@ -141,7 +141,7 @@ export class ObjectService {
     const k = this.normalize(key);
     const record = await this.store.get(k);
     if (!record) throw new NotFoundError(k);
-    return toApiObject(record.object);
+    return storedToApiObject(record.object);
   }
 
   async list(req: ListRequest): Promise<ListResponse> {
@@ -155,7 +155,7 @@ export class ObjectService {
     return {
       items: items
         .filter((r) => sel.matchesLabels(r.object))
-        .map((r) => toApiObject(r.object))
+        .map((r) => storedToApiObject(r.object))
         .filter(sel.matchesFields),
       resourceVersion: String(revision),
     };
@@ -191,9 +191,9 @@ export class ObjectService {
     // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
     const current = await this.store.get(key);
     const decided = decide(current);
-    if (current && changesNothing(decided, current)) return { object: toApiObject(current.object), deleted: false };
+    if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
     const event = await this.append(key, this.withAllocations(key, decide), ctx, this.allocationReads(key));
-    return { object: toApiObject(event.object), deleted: event.type === "DELETED" };
+    return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
   }
 
   async finalize(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
@@ -236,7 +236,7 @@ export class ObjectService {
       for await (const e of sub) {
         if (signal.aborted) break;
         if (!sel.matchesLabels(e.object)) continue;
-        const object = toApiObject(e.object);
+        const object = storedToApiObject(e.object);
         if (!sel.matchesFields(object)) continue;
         yield { type: e.type, object, resourceVersion: String(e.revision) };
       }
@@ -287,7 +287,7 @@ export class ObjectService {
   }
 
   private async write(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<ApiObject> {
-    return toApiObject((await this.append(key, decide, ctx, reads)).object);
+    return storedToApiObject((await this.append(key, decide, ctx, reads)).object);
   }
 
   private async append(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<StoredEvent> {
