@@ -1,4 +1,4 @@
-import { labelSelectorMatches, ReplicaSet, ReplicationController, type OwnerReference } from "@capstan/api";
+import { labelSelectorMatches, ReplicaSet, ReplicationController, type LabelSelector } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import type { ReplicaOwner } from "./replica-plan.js";
 
@@ -17,18 +17,26 @@ export interface ReplicaKind {
   read(json: JsonObject): ReplicaOwnerObject;
 }
 
-function ownerRef(kind: string, apiVersion: string, name: string, uid: string): OwnerReference {
-  return { apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true };
+/** What both kinds share: a typed message with metadata, replicas, minReadySeconds and a pod template. */
+interface ReplicaMessage {
+  readonly metadata?: { name: string; namespace: string; uid: string; generation: number; deletionTimestamp?: string | undefined } | undefined;
+  readonly spec?: { replicas?: number | undefined; minReadySeconds: number; template?: { metadata?: { labels: Record<string, string> } | undefined } | undefined } | undefined;
 }
 
-function common(json: JsonObject) {
-  const metadata = (json["metadata"] ?? {}) as JsonObject;
-  const spec = (json["spec"] ?? {}) as JsonObject;
+function readOwner(kind: ReplicaKind["kind"], apiVersion: string, json: JsonObject, message: ReplicaMessage, selector: LabelSelector | undefined): ReplicaOwnerObject {
+  const meta = message.metadata!;
   return {
-    namespace: String(metadata["namespace"] ?? ""),
-    generation: Number(metadata["generation"] ?? 0),
-    deleting: metadata["deletionTimestamp"] !== undefined,
-    template: (spec["template"] ?? {}) as JsonObject,
+    namespace: meta.namespace,
+    name: meta.name,
+    generation: meta.generation,
+    deleting: meta.deletionTimestamp !== undefined,
+    // The stored JSON, as pods are created from it.
+    template: (((json["spec"] ?? {}) as JsonObject)["template"] ?? {}) as JsonObject,
+    ref: { apiVersion, kind, name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true },
+    replicas: message.spec?.replicas ?? 1,
+    minReadySeconds: message.spec?.minReadySeconds ?? 0,
+    selects: (labels) => labelSelectorMatches(selector, labels),
+    templateLabels: message.spec?.template?.metadata?.labels ?? {},
   };
 }
 
@@ -36,16 +44,7 @@ export const replicaSetKind: ReplicaKind = {
   kind: "ReplicaSet",
   read(json) {
     const rs = ReplicaSet.fromJSON(json);
-    const meta = rs.metadata!;
-    return {
-      ...common(json),
-      name: meta.name,
-      ref: ownerRef("ReplicaSet", "apps/v1", meta.name, meta.uid),
-      replicas: rs.spec?.replicas ?? 1,
-      minReadySeconds: rs.spec?.minReadySeconds ?? 0,
-      selects: (labels) => labelSelectorMatches(rs.spec?.selector, labels),
-      templateLabels: rs.spec?.template?.metadata?.labels ?? {},
-    };
+    return readOwner("ReplicaSet", "apps/v1", json, rs, rs.spec?.selector);
   },
 };
 
@@ -53,18 +52,9 @@ export const replicationControllerKind: ReplicaKind = {
   kind: "ReplicationController",
   read(json) {
     const rc = ReplicationController.fromJSON(json);
-    const meta = rc.metadata!;
-    const templateLabels = rc.spec?.template?.metadata?.labels ?? {};
-    // A ReplicationController's selector is a plain map; unset, it is the template's labels.
-    const selector = rc.spec && Object.keys(rc.spec.selector).length > 0 ? rc.spec.selector : templateLabels;
-    return {
-      ...common(json),
-      name: meta.name,
-      ref: ownerRef("ReplicationController", "v1", meta.name, meta.uid),
-      replicas: rc.spec?.replicas ?? 1,
-      minReadySeconds: rc.spec?.minReadySeconds ?? 0,
-      selects: (labels) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v),
-      templateLabels,
-    };
+    // A ReplicationController's selector is a plain map; unset, it is the template's labels. An
+    // empty one must select nothing, where an empty LabelSelector would select everything.
+    const map = rc.spec && Object.keys(rc.spec.selector).length > 0 ? rc.spec.selector : (rc.spec?.template?.metadata?.labels ?? {});
+    return readOwner("ReplicationController", "v1", json, rc, Object.keys(map).length > 0 ? { matchLabels: map, matchExpressions: [] } : undefined);
   },
 };
