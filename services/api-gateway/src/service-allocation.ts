@@ -13,10 +13,9 @@
  * record grows with the number of Services and every allocating write rewrites it.
  */
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
-import { CLUSTER_IP_NONE } from "@capstan/api";
+import { CLUSTER_IP_NONE, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "@capstan/api";
 import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord, RelatedWrite } from "@capstan/eventstore";
 
-export const DEFAULT_SERVICE_CIDR = "10.96.0.0/16";
 export const DEFAULT_NODE_PORT_RANGE = "30000-32767";
 /** What a LoadBalancer service's status.loadBalancer.ingress holds: the node's address in the local stack. */
 export const DEFAULT_LOAD_BALANCER_ADDRESS = "127.0.0.1";
@@ -52,26 +51,6 @@ export function createServiceAllocator(config: Partial<ServiceAllocationConfig> 
   const { base, count } = parseCIDR(serviceCIDR);
   const [nodePortMin, nodePortMax] = parsePortRange(config.nodePortRange ?? DEFAULT_NODE_PORT_RANGE);
   return { serviceCIDR, ipBase: base, ipCount: count, nodePortMin, nodePortMax, loadBalancerAddress: config.loadBalancerAddress ?? DEFAULT_LOAD_BALANCER_ADDRESS };
-}
-
-function parseIPv4(ip: string): number | undefined {
-  const parts = ip.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-}
-
-/** "10.96.0.0/16" → its network address and size; throws for anything but an IPv4 CIDR with room for a service. */
-export function parseCIDR(cidr: string): { base: number; count: number } {
-  const [ip = "", bits = ""] = cidr.split("/");
-  const addr = parseIPv4(ip);
-  const prefix = /^[0-9]{1,2}$/.test(bits) ? Number(bits) : NaN;
-  if (addr === undefined || !(prefix >= 8 && prefix <= 30)) throw new Error(`service CIDR ${JSON.stringify(cidr)}: must be an IPv4 CIDR between /8 and /30`);
-  const count = 2 ** (32 - prefix);
-  return { base: addr - (addr % count), count };
 }
 
 export function parsePortRange(range: string): [number, number] {
