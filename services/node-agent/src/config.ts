@@ -1,5 +1,7 @@
 import { cpus, hostname, totalmem } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_SERVICE_CIDR, parseCIDR, parseIPv4 } from "@capstan/api";
+import { nodeIPOf } from "./runtime/pod-network.js";
 
 export interface NodeAgentConfig {
   readonly nodeName: string;
@@ -9,6 +11,12 @@ export interface NodeAgentConfig {
   readonly stateDir: string;
   /** First two octets of this node's pod addresses in 127.0.0.0/8, e.g. "127.1". */
   readonly podIPBase: string;
+  /** The Node's InternalIP (CAPSTAN_NODE_IP): its endpoints and NodePorts listen here. Default: the first address of the pod range. */
+  readonly nodeIP: string;
+  /** Where Services' cluster IPs come from (CAPSTAN_SERVICE_CIDR, as the gateway reads it); the proxy makes it local. */
+  readonly serviceCIDR: string;
+  /** A UDP client's upstream socket closes after this long without a datagram either way (conntrack's UDP timeout). */
+  readonly proxyUDPIdleTimeoutMs: number;
   /** Port of the kubelet-style endpoint (logs); 0 picks a free one. */
   readonly port: number;
   /** How often the node lease is renewed and the Node's status looked at (kubelet's nodeStatusUpdateFrequency). */
@@ -28,16 +36,27 @@ function parseLabels(raw: string | undefined): Record<string, string> {
   return labels;
 }
 
+function ipFrom(name: string, raw: string): string {
+  if (parseIPv4(raw) === undefined) throw new Error(`${name}: Invalid value "${raw}": must be an IPv4 address`);
+  return raw;
+}
+
 export function loadConfig(): NodeAgentConfig {
   const env = process.env;
   const nodeName = env["CAPSTAN_NODE_NAME"] ?? hostname().toLowerCase();
+  const podIPBase = env["CAPSTAN_POD_IP_BASE"] ?? "127.1";
+  const serviceCIDR = env["CAPSTAN_SERVICE_CIDR"] || DEFAULT_SERVICE_CIDR;
+  parseCIDR(serviceCIDR);
   return {
     nodeName,
     gateway: env["CAPSTAN_GATEWAY"] ?? "127.0.0.1:7470",
     natsUrl: env["NATS_URL"] ?? "nats://127.0.0.1:4222",
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
     stateDir: env["CAPSTAN_NODE_STATE_DIR"] ?? join(env["CAPSTAN_DATA_DIR"] ?? ".capstan", "nodes", nodeName),
-    podIPBase: env["CAPSTAN_POD_IP_BASE"] ?? "127.1",
+    podIPBase,
+    nodeIP: env["CAPSTAN_NODE_IP"] ? ipFrom("CAPSTAN_NODE_IP", env["CAPSTAN_NODE_IP"]) : nodeIPOf(podIPBase),
+    serviceCIDR,
+    proxyUDPIdleTimeoutMs: Number(env["CAPSTAN_PROXY_UDP_IDLE_TIMEOUT_MS"] ?? 30_000),
     port: Number(env["CAPSTAN_NODE_PORT"] ?? 0),
     heartbeatSeconds: Number(env["CAPSTAN_HEARTBEAT_SECONDS"] ?? 10),
     nodeStatusReportSeconds: Number(env["CAPSTAN_NODE_STATUS_REPORT_SECONDS"] ?? 300),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parsePodIPBase, PodIPAllocator, podIPAt } from "./pod-network.js";
+import { nodeIPOf, parsePodIPBase, PodIPAllocator, podIPAt } from "./pod-network.js";
 
 const dirs: string[] = [];
 function stateFile(): string {
@@ -24,6 +24,16 @@ describe("podIPAt", () => {
     { name: "a /24 prefix", prefix: [127, 3, 4], index: 9, want: "127.3.4.9" },
   ])("$name", ({ prefix, index, want }) => {
     expect(podIPAt(prefix, index)).toBe(want);
+  });
+});
+
+describe("nodeIPOf", () => {
+  it.each([
+    { name: "a /16 range", base: "127.37", want: "127.37.0.1" },
+    { name: "a /24 range", base: "127.37.5", want: "127.37.5.1" },
+    { name: "the whole block skips the host's 127.0.0.0/24", base: "127", want: "127.0.1.1" },
+  ])("is the first address of $name", ({ base, want }) => {
+    expect(nodeIPOf(base)).toBe(want);
   });
 });
 
@@ -57,10 +67,11 @@ describe("PodIPAllocator", () => {
     expect(ipam.allocate("b")).not.toBe(a);
   });
 
-  it("wraps around a full range to a freed address", () => {
+  it("wraps around a full range to a freed address, never giving out the node's address", () => {
     const ipam = new PodIPAllocator(stateFile(), "127.9.9");
-    const ips = Array.from({ length: 254 }, (_, i) => ipam.allocate(`p${i}`));
-    expect(new Set(ips).size).toBe(254);
+    const ips = Array.from({ length: 253 }, (_, i) => ipam.allocate(`p${i}`));
+    expect(new Set(ips).size).toBe(253);
+    expect(ips).not.toContain("127.9.9.1");
     expect(() => ipam.allocate("one-too-many")).toThrow(/no free pod IP/);
     ipam.release("p7");
     expect(ipam.allocate("late")).toBe(ips[7]);

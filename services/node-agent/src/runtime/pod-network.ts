@@ -30,16 +30,29 @@ export function podIPAt(prefix: readonly number[], index: number): string | unde
   return octets.join(".");
 }
 
+/**
+ * The node's own address (its InternalIP, unless CAPSTAN_NODE_IP says otherwise): the first address of
+ * its pod range, so each agent on a host has one of its own that no pod is ever given.
+ */
+export function nodeIPOf(base: string): string {
+  const prefix = parsePodIPBase(base);
+  for (let index = 0; ; index++) {
+    const ip = podIPAt(prefix, index);
+    if (ip !== undefined) return ip;
+  }
+}
+
 interface Allocations {
   /** Round robin: the next search starts after the last address handed out, so a freed IP is not reused at once. */
   cursor: number;
   ips: Record<string, string>;
 }
 
-/** One IP per pod uid, persisted in `file` so a restarted agent neither loses nor reuses them. */
+/** One IP per pod uid (never the node's), persisted in `file` so a restarted agent neither loses nor reuses them. */
 export class PodIPAllocator {
   private readonly prefix: number[];
   private readonly size: number;
+  private readonly nodeIP: string;
   private state: Allocations;
 
   constructor(
@@ -48,6 +61,7 @@ export class PodIPAllocator {
   ) {
     this.prefix = parsePodIPBase(base);
     this.size = 256 ** (4 - this.prefix.length);
+    this.nodeIP = nodeIPOf(base);
     this.state = readAllocations(file);
   }
 
@@ -66,7 +80,7 @@ export class PodIPAllocator {
     for (let step = 1; step <= this.size; step++) {
       const index = (this.state.cursor + step) % this.size;
       const ip = podIPAt(this.prefix, index);
-      if (ip === undefined || used.has(ip)) continue;
+      if (ip === undefined || ip === this.nodeIP || used.has(ip)) continue;
       this.state = { cursor: index, ips: { ...this.state.ips, [podUid]: ip } };
       this.save();
       return ip;
