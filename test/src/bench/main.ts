@@ -1,8 +1,10 @@
 import { cpus } from "node:os";
 import { benchApi } from "./api-bench.js";
+import { benchScheduler } from "./scheduler-bench.js";
 
 const benches: Record<string, (log: (line: string) => void) => Promise<Record<string, number>>> = {
   api: benchApi,
+  scheduler: benchScheduler,
 };
 
 async function main(): Promise<void> {
