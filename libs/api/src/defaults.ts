@@ -24,8 +24,10 @@ import {
 } from "./gen/capstan/v1/core.js";
 import { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
+import { PriorityClass } from "./gen/capstan/v1/scheduling.js";
 import { kindInfo, toKubernetesJSON } from "./kinds.js";
 import { podQOSClass } from "./pod-resources.js";
+import { PREEMPT_LOWER_PRIORITY } from "./scheduling-validation.js";
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -72,7 +74,16 @@ export function applyDefaults(kind: string, json: unknown, opts: DefaultingOptio
       return toKubernetesJSON(info.kind, defaultEndpointSlice(info.messageFns.fromJSON(json)));
     case "Event":
       return toKubernetesJSON(info.kind, info.messageFns.fromJSON(json));
+    case "PriorityClass":
+      return toKubernetesJSON(info.kind, defaultPriorityClass(info.messageFns.fromJSON(json)));
   }
+}
+
+/** A defaulted copy of a PriorityClass: it preempts lower priorities unless it says Never. */
+export function defaultPriorityClass(pc: PriorityClass): PriorityClass {
+  const out = PriorityClass.fromPartial(pc);
+  out.preemptionPolicy ??= PREEMPT_LOWER_PRIORITY;
+  return out;
 }
 
 /** A defaulted copy of a typed pod. */

@@ -13,6 +13,7 @@ export {
 } from "./gen/capstan/v1/apps.js";
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
+export { PriorityClass } from "./gen/capstan/v1/scheduling.js";
 export type { ObjectMeta, OwnerReference, ObjectReference, LocalObjectReference } from "./gen/capstan/v1/meta.js";
 export {
   Object as ApiObject,
@@ -67,6 +68,7 @@ export {
   defaultService,
   defaultEndpoints,
   defaultEndpointSlice,
+  defaultPriorityClass,
   defaultPullPolicy,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
   DEFAULT_REPLICAS,
@@ -88,3 +90,10 @@ export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-
 export { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "./namespace-lifecycle.js";
 export { DEFAULT_SERVICE_CIDR, LOOPBACK_CIDR, cidrWithin, formatIPv4, parseCIDR, parseIPv4 } from "./service-cidr.js";
 export type { IPv4CIDR } from "./service-cidr.js";
+export {
+  PREEMPT_LOWER_PRIORITY,
+  PREEMPT_NEVER,
+  HIGHEST_USER_DEFINABLE_PRIORITY,
+  systemPriorityClasses,
+  validateNodeSelectorRequirement,
+} from "./scheduling-validation.js";

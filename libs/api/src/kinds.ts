@@ -10,6 +10,7 @@ import { Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service,
 import { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
+import { PriorityClass } from "./gen/capstan/v1/scheduling.js";
 import { restoreIntOrStrings } from "./schema.js";
 
 export interface KindMap {
@@ -23,6 +24,7 @@ export interface KindMap {
   Endpoints: Endpoints;
   EndpointSlice: EndpointSlice;
   Event: Event;
+  PriorityClass: PriorityClass;
 }
 export type KindName = keyof KindMap;
 
@@ -274,6 +276,23 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
       reportingComponent: (e) => e.reportingComponent,
       source: (e) => e.source?.component ?? "",
       type: (e) => e.type,
+    }),
+  },
+  PriorityClass: {
+    kind: "PriorityClass",
+    apiVersion: "scheduling.k8s.io/v1",
+    group: "scheduling.k8s.io",
+    namespaced: false,
+    plural: "priorityclasses",
+    singular: "priorityclass",
+    shortNames: ["pc"],
+    objectField: "priorityClass",
+    messageFns: PriorityClass,
+    protoTypeName: ".capstan.v1.PriorityClass",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: false,
+    ...fieldsOf<PriorityClass>({
+      "metadata.name": (pc) => pc.metadata?.name ?? "",
     }),
   },
 };

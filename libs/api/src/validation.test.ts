@@ -361,7 +361,7 @@ describe("validateObject, other kinds", () => {
       name: "an unsupported kind",
       kind: "StatefulSet",
       json: {},
-      errors: [{ path: "kind", message: 'Unsupported value "StatefulSet": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event"' }],
+      errors: [{ path: "kind", message: 'Unsupported value "StatefulSet": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass"' }],
     },
   ])("$name", ({ kind, json, errors }) => {
     expect(validateObject(kind, json)).toEqual(errors);

@@ -55,6 +55,13 @@ import {
 } from "./defaults.js";
 import { isIntOrStringInt, percentOf } from "./int-or-string.js";
 import { findKind, unsupportedKindError, type AnyKindInfo, type NameRule } from "./kinds.js";
+import {
+  validateAffinity,
+  validatePreemptionPolicy,
+  validatePriorityClass,
+  validateSchedulingGates,
+  validateTopologySpreadConstraints,
+} from "./scheduling-validation.js";
 
 /** Kubernetes' default request size limit (etcd's 1.5 MiB). */
 export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -144,6 +151,11 @@ export function validateObject(kind: string, json: unknown, opts: ValidationOpti
     case "EndpointSlice": {
       const slice = defaultEndpointSlice(info.messageFns.fromJSON(json));
       errs.push(...validateObjectMeta(slice.metadata, info), ...validateEndpointSlice(slice));
+      break;
+    }
+    case "PriorityClass": {
+      const pc = info.messageFns.fromJSON(json);
+      errs.push(...validateObjectMeta(pc.metadata, info), ...validatePriorityClass(pc));
       break;
     }
     case "Event": {
@@ -276,6 +288,15 @@ function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] 
   if (spec?.subdomain) errs.push(...messages(`${path}.subdomain`, spec.subdomain, validateDNS1123Label(spec.subdomain)));
 
   (spec?.tolerations ?? []).forEach((t, i) => errs.push(...validateToleration(t, `${path}.tolerations[${i}]`)));
+  errs.push(
+    ...validateAffinity(spec?.affinity, `${path}.affinity`),
+    ...validateTopologySpreadConstraints(spec?.topologySpreadConstraints ?? [], `${path}.topologySpreadConstraints`),
+    ...validatePreemptionPolicy(spec?.preemptionPolicy, `${path}.preemptionPolicy`),
+    ...validateSchedulingGates(spec?.schedulingGates ?? [], `${path}.schedulingGates`),
+  );
+  for (const [name, q] of Object.entries(spec?.overhead ?? {})) {
+    errs.push(...validateContainerResourceName(`${path}.overhead[${name}]`, name), ...validateResourceQuantity(`${path}.overhead[${name}]`, name, q));
+  }
   return errs;
 }
 
