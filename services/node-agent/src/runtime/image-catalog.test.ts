@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ImageCatalog, imageKind, imageName, placeholderCommand } from "./image-catalog.js";
+import { ImageCatalog, imageKind, imageName, parseImageAliases, placeholderCommand } from "./image-catalog.js";
 import { aContainer } from "./testing.js";
 
 describe("imageName", () => {
@@ -19,6 +19,7 @@ describe("imageName", () => {
 
   it.each([
     ["nginx", "nginx"],
+    ["agnhost", "agnhost"],
     ["busybox", "shell"],
     ["debian", "shell"],
     ["alpine", "shell"],
@@ -39,6 +40,18 @@ describe("ImageCatalog.resolve", () => {
     { name: "a shell image without a command stays up", image: "debian", fields: {}, argv: placeholderCommand },
     { name: "an unknown image stays up", image: "punitporwal07/myapp:0.1", fields: {}, argv: placeholderCommand },
     { name: "an unknown image ignores args without its entrypoint", image: "org/app", fields: { args: ["--port", "8000"] }, argv: placeholderCommand },
+    {
+      name: "agnhost runs its subcommand",
+      image: "registry.k8s.io/e2e-test-images/agnhost:2.45",
+      fields: { args: ["netexec", "--http-port=8080"] },
+      argv: ["/usr/bin/node", "/opt/capstan/images/agnhost.js", "netexec", "--http-port=8080"],
+    },
+    {
+      name: "agnhost's /agnhost entrypoint is the catalog program",
+      image: "agnhost",
+      fields: { command: ["/agnhost", "serve-hostname"], args: ["--port", "80"] },
+      argv: ["/usr/bin/node", "/opt/capstan/images/agnhost.js", "serve-hostname", "--port", "80"],
+    },
   ])("$name", ({ image, fields, argv }) => {
     expect(catalog.resolve(aContainer("c", image, fields), at).argv).toEqual(argv);
   });
@@ -60,5 +73,40 @@ describe("ImageCatalog.resolve", () => {
     expect(withPorts.files.get("/usr/share/nginx/html/index.html")).toContain("Welcome to nginx!");
     const bare = catalog.resolve(aContainer("web", "nginx", {}), { podIP: "127.1.0.6", rootPrefix: "/state/c/image" });
     expect(bare.argv.slice(2)).toEqual(["--root", "/state/c/image/usr/share/nginx/html", "--listen", "127.1.0.6:80"]);
+  });
+});
+
+describe("image aliases", () => {
+  const aliases = parseImageAliases(
+    JSON.stringify({
+      "my-image": { image: "agnhost", args: ["serve-hostname", "--port", "8080"] },
+      "example.com/team/shell:1": { image: "busybox", command: ["/bin/sh", "-c"], args: ["echo default"] },
+    }),
+    "aliases.json",
+  );
+  const catalog = new ImageCatalog({ nodePath: "/usr/bin/node", programsDir: "/opt/images", aliases });
+  const at = { podIP: "127.1.0.5", rootPrefix: "" };
+
+  it.each([
+    { name: "the alias's command and args", image: "my-image", fields: {}, argv: ["/usr/bin/node", "/opt/images/agnhost.js", "serve-hostname", "--port", "8080"] },
+    { name: "a tag and registry still match", image: "my-image:v2", fields: {}, argv: ["/usr/bin/node", "/opt/images/agnhost.js", "serve-hostname", "--port", "8080"] },
+    { name: "the container's args replace the alias's", image: "my-image", fields: { args: ["netexec"] }, argv: ["/usr/bin/node", "/opt/images/agnhost.js", "netexec"] },
+    { name: "an alias entrypoint keeps, its args go", image: "example.com/team/shell:2", fields: { args: ["echo mine"] }, argv: ["/bin/sh", "-c", "echo mine"] },
+    { name: "a container command replaces both", image: "example.com/team/shell", fields: { command: ["true"] }, argv: ["true"] },
+  ])("$name", ({ image, fields, argv }) => {
+    const resolved = catalog.resolve(aContainer("c", image, fields), at);
+    expect(resolved.argv).toEqual(argv);
+    expect(resolved.imageId).toMatch(/^catalog:\/\/(agnhost|busybox)$/);
+  });
+
+  it.each([
+    { name: "not JSON", json: "{", error: "aliases.json: not valid JSON" },
+    { name: "not an object", json: "[]", error: "the file must be an object of image names" },
+    { name: "an unknown target", json: '{"app": {"image": "org/app"}}', error: 'entry "app" field image: must name a catalog image (nginx, agnhost, busybox' },
+    { name: "a missing image", json: '{"app": {"args": []}}', error: 'entry "app" field image: Required' },
+    { name: "args that are not strings", json: '{"app": {"image": "agnhost", "args": [8080]}}', error: 'entry "app" field args.0: Expected string, received number' },
+    { name: "an unknown field", json: '{"app": {"image": "agnhost", "cmd": []}}', error: "entry \"app\": Unrecognized key(s) in object: 'cmd'" },
+  ])("refuses $name", ({ json, error }) => {
+    expect(() => parseImageAliases(json, "aliases.json")).toThrow(error);
   });
 });

@@ -1,15 +1,18 @@
 import type { Container } from "@capstan/api";
-import { existsSync, realpathSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
 
 /**
  * The local image catalog: there is no registry and no image layer, an image name only decides what the
- * container runs. `nginx` is a small static HTTP server (images/nginx.ts) run by the agent's own node;
- * `busybox`, `debian`, `alpine` and `ubuntu` run their command with the host's POSIX shell and tools;
- * any other image runs its command, or without one a placeholder that stays up until SIGTERM.
+ * container runs. `nginx` is a small static HTTP server (images/nginx.ts) and `agnhost` Kubernetes' e2e
+ * test server (images/agnhost.ts), both run by the agent's own node; `busybox`, `debian`, `alpine` and
+ * `ubuntu` run their command with the host's POSIX shell and tools; any other image runs its command, or
+ * without one a placeholder that stays up until SIGTERM. Image aliases (CAPSTAN_IMAGE_CATALOG) map more
+ * names onto these, like a local registry mirror.
  */
-export type ImageKind = "nginx" | "shell" | "other";
+export type ImageKind = "nginx" | "agnhost" | "shell" | "other";
 
 const shellImages = new Set(["busybox", "debian", "alpine", "ubuntu"]);
 
@@ -31,7 +34,53 @@ export function imageName(ref: string): string {
 
 export function imageKind(name: string): ImageKind {
   if (name === "nginx") return "nginx";
+  // Kubernetes publishes it as registry.k8s.io/e2e-test-images/agnhost.
+  if (name === "agnhost" || name === "e2e-test-images/agnhost") return "agnhost";
   return shellImages.has(name) ? "shell" : "other";
+}
+
+const catalogImages = ["nginx", "agnhost", ...shellImages];
+
+const imageAliasSchema = z
+  .object({
+    image: z.string().refine((ref) => imageKind(imageName(ref)) !== "other", {
+      message: `must name a catalog image (${catalogImages.join(", ")})`,
+    }),
+    command: z.array(z.string()).optional(),
+    args: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** Another name for a catalog image, with the ENTRYPOINT (`command`) and CMD (`args`) that image would have. */
+export type ImageAlias = z.infer<typeof imageAliasSchema>;
+
+const imageAliasesSchema = z.record(z.string().min(1, "the image name must not be empty"), imageAliasSchema);
+
+/**
+ * Parses an image alias file, `{"<image>": {"image": "<catalog image>", "command": [...], "args": [...]}}`.
+ * Throws one error naming every bad entry, its field and the rule it breaks.
+ */
+export function parseImageAliases(json: string, source: string): Map<string, ImageAlias> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`${source}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parsed = imageAliasesSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const [entry, ...field] = issue.path;
+      if (entry === undefined) return `the file must be an object of image names (${issue.message})`;
+      return `entry "${String(entry)}"${field.length > 0 ? ` field ${field.join(".")}` : ""}: ${issue.message}`;
+    });
+    throw new Error(`${source}: ${problems.join("; ")}`);
+  }
+  return new Map(Object.entries(parsed.data).map(([name, alias]) => [imageName(name), alias]));
+}
+
+export function loadImageAliases(path: string): Map<string, ImageAlias> {
+  return parseImageAliases(readFileSync(path, "utf8"), path);
 }
 
 /** Where the nginx image serves from, inside the container. */
@@ -73,14 +122,18 @@ export interface ImageCatalogOptions {
   nodePath?: string;
   /** Directory with the compiled catalog programs (nginx.js); default the package's dist/images. */
   programsDir?: string;
+  /** More image names for catalog images (see loadImageAliases). */
+  aliases?: ReadonlyMap<string, ImageAlias>;
 }
 
 export class ImageCatalog {
   readonly nodePath: string;
   readonly programsDir: string;
+  private readonly aliases: ReadonlyMap<string, ImageAlias>;
 
   constructor(opts: ImageCatalogOptions = {}) {
     this.nodePath = opts.nodePath ?? process.execPath;
+    this.aliases = opts.aliases ?? new Map();
     // src/runtime and dist/runtime are both two levels below the package root.
     this.programsDir = opts.programsDir ?? fileURLToPath(new URL("../../dist/images/", import.meta.url));
   }
@@ -98,11 +151,18 @@ export class ImageCatalog {
   }
 
   resolve(container: Container, opts: ResolveOptions): ResolvedImage {
-    const name = imageName(container.image);
+    const alias = this.aliases.get(imageName(container.image));
+    const name = imageName(alias?.image ?? container.image);
     const kind = imageKind(name);
     const base = { name, kind, imageId: `catalog://${name}` };
-    if (container.command.length > 0) {
-      return { ...base, argv: [...container.command, ...container.args], files: new Map() };
+    // Kubernetes' rule for an image's ENTRYPOINT and CMD: a command replaces both, args replace only CMD.
+    const command = container.command.length > 0 ? container.command : (alias?.command ?? []);
+    const args = container.command.length > 0 || container.args.length > 0 ? container.args : (alias?.args ?? []);
+    const agnhost = [this.nodePath, join(this.programsDir, "agnhost.js")];
+    if (command.length > 0) {
+      // The real image's entrypoint is /agnhost; here it is the catalog program.
+      const argv = kind === "agnhost" && basename(command[0]!) === "agnhost" ? [...agnhost, ...command.slice(1)] : command;
+      return { ...base, argv: [...argv, ...args], files: new Map() };
     }
     switch (kind) {
       case "nginx": {
@@ -117,9 +177,11 @@ export class ImageCatalog {
           files: new Map([[`${nginxHtmlDir}/index.html`, welcomePage]]),
         };
       }
+      case "agnhost":
+        return { ...base, argv: [...agnhost, ...args], files: new Map() };
       case "shell":
         // No entrypoint: args replace the default command.
-        return { ...base, argv: container.args.length > 0 ? [...container.args] : placeholderCommand, files: new Map() };
+        return { ...base, argv: args.length > 0 ? [...args] : placeholderCommand, files: new Map() };
       case "other":
         // The real entrypoint is unknown, so args alone have nothing to run with.
         return { ...base, argv: placeholderCommand, files: new Map() };
