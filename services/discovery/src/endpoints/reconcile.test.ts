@@ -1,0 +1,343 @@
+import { describe, expect, it } from "vitest";
+import { fromApiObject, toApiObject, type ApiObject, type DeleteRequest, type DeleteResponse } from "@capstan/api";
+import { AlreadyExistsError, ConflictError, NotFoundError } from "@capstan/apimachinery";
+import type { JsonObject } from "@capstan/client";
+import { Informer } from "@capstan/controller-runtime";
+import { FakeListWatch } from "@capstan/controller-runtime/testing";
+import { EndpointsReconciler, indexPodsByLabel, indexSlicesByService, servicesSelecting, type EndpointsClient } from "./reconcile.js";
+
+type Json = Record<string, any>;
+
+/** One kind's informer on a fake feed. */
+class FakeKind {
+  readonly feed = new FakeListWatch();
+  readonly informer: Informer;
+  constructor(kind: string) {
+    this.informer = new Informer({ kind, listWatch: this.feed.listWatch, log: () => {} }).start();
+  }
+}
+
+/**
+ * The gateway in memory: every write goes to the informer of its kind as the event it causes, with a
+ * resourceVersion the informer then reflects, and stale updates are conflicts.
+ */
+class FakeCluster implements EndpointsClient {
+  readonly kinds = new Map<string, FakeKind>(["Service", "Pod", "Endpoints", "EndpointSlice"].map((k) => [k, new FakeKind(k)]));
+  writes = 0;
+  private uids = 0;
+  private names = 0;
+
+  informer(kind: string): Informer {
+    return this.kinds.get(kind)!.informer;
+  }
+
+  async start(): Promise<void> {
+    for (const kind of this.kinds.values()) await kind.feed.list([]);
+  }
+
+  /** Puts an object as it would be after a write through the API (a test's own set-up). */
+  async put(obj: Json): Promise<Json> {
+    const kind = this.kinds.get(obj["kind"])!;
+    const existing = kind.informer.get(obj["metadata"].namespace ?? "", obj["metadata"].name);
+    const stored = {
+      ...obj,
+      metadata: { uid: existing?.["metadata"]?.["uid"] ?? `uid-${++this.uids}`, ...obj["metadata"], resourceVersion: String(kind.informer.revision + 1) },
+    };
+    await kind.feed.emit(existing ? "MODIFIED" : "ADDED", stored);
+    return stored;
+  }
+
+  async remove(kind: string, namespace: string, name: string): Promise<void> {
+    const k = this.kinds.get(kind)!;
+    const obj = k.informer.get(namespace, name);
+    if (obj) await k.feed.emit("DELETED", obj);
+  }
+
+  async create(object: ApiObject): Promise<ApiObject> {
+    this.writes++;
+    const { json } = fromApiObject(object);
+    const meta = json["metadata"] as Json;
+    const name = meta["name"] || `${meta["generateName"]}${++this.names}`;
+    if (this.informer(json["kind"] as string).get(meta["namespace"], name)) throw new AlreadyExistsError({ kind: json["kind"] as string, namespace: meta["namespace"], name });
+    return toObject(await this.put({ ...json, metadata: { ...meta, name } }));
+  }
+
+  async update(object: ApiObject): Promise<ApiObject> {
+    this.writes++;
+    const { json } = fromApiObject(object);
+    const meta = json["metadata"] as Json;
+    const key = { kind: json["kind"] as string, namespace: meta["namespace"], name: meta["name"] };
+    const current = this.informer(key.kind).get(key.namespace, key.name);
+    if (!current) throw new NotFoundError(key);
+    if ((current["metadata"] as Json)["resourceVersion"] !== meta["resourceVersion"]) throw new ConflictError(key, "the object has been modified");
+    return toObject(await this.put(json));
+  }
+
+  async delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
+    this.writes++;
+    const current = this.informer(req.kind).get(req.namespace ?? "", req.name);
+    if (!current) throw new NotFoundError({ kind: req.kind, namespace: req.namespace ?? "", name: req.name });
+    await this.remove(req.kind, req.namespace ?? "", req.name);
+    return { object: toObject({ ...current, metadata: { ...(current["metadata"] as Json), resourceVersion: String(this.informer(req.kind).revision) } }), deleted: true };
+  }
+
+  list(kind: string): Json[] {
+    return this.informer(kind).list() as Json[];
+  }
+}
+
+function toObject(json: Json): ApiObject {
+  const { generateName: _, ...metadata } = json["metadata"];
+  return toApiObject({ ...json, metadata });
+}
+
+function aService(name: string, spec: Json = {}): Json {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: "default", labels: { team: "a" } },
+    spec: { type: "ClusterIP", clusterIP: "10.96.0.20", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }], ...spec },
+  };
+}
+
+interface PodOptions {
+  ip?: string;
+  ready?: boolean;
+  terminating?: boolean;
+  phase?: string;
+  labels?: Record<string, string>;
+  ports?: Json[];
+  hostname?: string;
+  subdomain?: string;
+}
+
+function aPod(name: string, o: PodOptions = {}): Json {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: "default",
+      labels: o.labels ?? { app: "web" },
+      ...(o.terminating ? { deletionTimestamp: "2026-03-01T12:00:00Z" } : {}),
+    },
+    spec: {
+      nodeName: "node-1",
+      containers: [{ name: "web", image: "nginx", ports: o.ports ?? [{ name: "http", containerPort: 8080, protocol: "TCP" }] }],
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(o.subdomain ? { subdomain: o.subdomain } : {}),
+    },
+    status: {
+      phase: o.phase ?? "Running",
+      podIP: o.ip ?? "",
+      conditions: [{ type: "Ready", status: o.ready === false ? "False" : "True" }],
+    },
+  };
+}
+
+async function aCluster(objects: Json[]): Promise<{ cluster: FakeCluster; reconciler: EndpointsReconciler }> {
+  const cluster = new FakeCluster();
+  indexPodsByLabel(cluster.informer("Pod"));
+  indexSlicesByService(cluster.informer("EndpointSlice"));
+  await cluster.start();
+  for (const o of objects) await cluster.put(o);
+  const reconciler = new EndpointsReconciler(
+    cluster.informer("Service"),
+    cluster.informer("Pod"),
+    cluster.informer("Endpoints"),
+    cluster.informer("EndpointSlice"),
+    cluster,
+  );
+  return { cluster, reconciler };
+}
+
+/** The slices' endpoints as "ip ready/serving/terminating [hostname]" strings, sorted. */
+function sliceEndpoints(cluster: FakeCluster): string[] {
+  return cluster
+    .list("EndpointSlice")
+    .flatMap((s) => (s["endpoints"] ?? []) as Json[])
+    .map((e) => {
+      const c = e["conditions"];
+      return `${e["addresses"][0]} ${c.ready}/${c.serving}/${c.terminating}${e["hostname"] ? ` ${e["hostname"]}` : ""}`;
+    })
+    .sort();
+}
+
+function endpointsOf(cluster: FakeCluster, name = "web"): Json | undefined {
+  return cluster.informer("Endpoints").get("default", name) as Json | undefined;
+}
+
+describe("EndpointsReconciler", () => {
+  it("writes Endpoints and EndpointSlices for the selected pods, one slice per set of resolved ports", async () => {
+    const { cluster, reconciler } = await aCluster([
+      aService("web"),
+      aPod("web-a", { ip: "10.1.0.1" }),
+      aPod("web-b", { ip: "10.1.0.2", ready: false }),
+      aPod("web-c", { ip: "10.1.0.3", ports: [{ name: "http", containerPort: 9090, protocol: "TCP" }] }),
+      aPod("web-noport", { ip: "10.1.0.4", ports: [] }),
+      aPod("web-pending", {}),
+      aPod("other", { ip: "10.1.0.9", labels: { app: "db" } }),
+    ]);
+    await reconciler.reconcile("default/web");
+
+    const endpoints = endpointsOf(cluster)!;
+    expect(endpoints["metadata"].ownerReferences).toEqual([{ apiVersion: "v1", kind: "Service", name: "web", uid: expect.any(String), controller: true, blockOwnerDeletion: true }]);
+    expect(endpoints["subsets"]).toEqual([
+      {
+        addresses: [{ ip: "10.1.0.1", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "web-a", uid: expect.any(String) } }],
+        notReadyAddresses: [{ ip: "10.1.0.2", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "web-b", uid: expect.any(String) } }],
+        ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+      },
+      {
+        addresses: [{ ip: "10.1.0.3", nodeName: "node-1", targetRef: { kind: "Pod", namespace: "default", name: "web-c", uid: expect.any(String) } }],
+        ports: [{ name: "http", port: 9090, protocol: "TCP" }],
+      },
+    ]);
+
+    const slices = cluster.list("EndpointSlice");
+    // As Kubernetes: a pod without the named port is an endpoint without ports, in a slice of its own.
+    expect(slices).toHaveLength(3);
+    for (const slice of slices) {
+      expect(slice["metadata"].name).toMatch(/^web-/);
+      expect(slice["metadata"].labels).toEqual({ team: "a", "kubernetes.io/service-name": "web", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io" });
+      expect(slice["metadata"].ownerReferences[0]).toMatchObject({ kind: "Service", name: "web", controller: true });
+      expect(slice["addressType"]).toBe("IPv4");
+    }
+    expect(slices.map((s) => `${s["ports"]?.[0]?.port ?? "none"}: ${s["endpoints"].map((e: Json) => e.addresses[0]).join(" ")}`).sort()).toEqual([
+      "8080: 10.1.0.1 10.1.0.2",
+      "9090: 10.1.0.3",
+      "none: 10.1.0.4",
+    ]);
+    expect(sliceEndpoints(cluster)).toEqual(["10.1.0.1 true/true/false", "10.1.0.2 false/false/false", "10.1.0.3 true/true/false", "10.1.0.4 true/true/false"]);
+  });
+
+  it("writes nothing when nothing changed", async () => {
+    const { cluster, reconciler } = await aCluster([aService("web"), aPod("web-a", { ip: "10.1.0.1" })]);
+    await reconciler.reconcile("default/web");
+    const writes = cluster.writes;
+    await reconciler.reconcile("default/web");
+    expect(cluster.writes).toBe(writes);
+  });
+
+  it.each([
+    {
+      name: "a pod turning not ready",
+      change: aPod("web-a", { ip: "10.1.0.1", ready: false }),
+      endpoints: { ready: [], notReady: ["10.1.0.1"] },
+      slices: ["10.1.0.1 false/false/false"],
+    },
+    {
+      name: "a terminating pod: out of Endpoints, kept in the slice as terminating",
+      change: aPod("web-a", { ip: "10.1.0.1", terminating: true }),
+      endpoints: { ready: [], notReady: [] },
+      slices: ["10.1.0.1 false/true/true"],
+    },
+    {
+      name: "a succeeded pod",
+      change: aPod("web-a", { ip: "10.1.0.1", phase: "Succeeded" }),
+      endpoints: { ready: [], notReady: [] },
+      slices: [],
+    },
+    {
+      name: "a pod whose labels no longer match",
+      change: aPod("web-a", { ip: "10.1.0.1", labels: { app: "other" } }),
+      endpoints: { ready: [], notReady: [] },
+      slices: [],
+    },
+  ])("follows $name", async ({ change, endpoints, slices }) => {
+    const { cluster, reconciler } = await aCluster([aService("web"), aPod("web-a", { ip: "10.1.0.1" })]);
+    await reconciler.reconcile("default/web");
+    await cluster.put(change);
+    await reconciler.reconcile("default/web");
+
+    const subsets = (endpointsOf(cluster)!["subsets"] ?? []) as Json[];
+    expect({
+      ready: subsets.flatMap((s) => (s["addresses"] ?? []).map((a: Json) => a["ip"])),
+      notReady: subsets.flatMap((s) => (s["notReadyAddresses"] ?? []).map((a: Json) => a["ip"])),
+    }).toEqual(endpoints);
+    expect(sliceEndpoints(cluster)).toEqual(slices);
+    // Without endpoints one empty slice stays, as Kubernetes keeps a placeholder.
+    expect(cluster.list("EndpointSlice")).toHaveLength(1);
+  });
+
+  it("publishes not-ready and terminating pods as ready when the Service asks", async () => {
+    const { cluster, reconciler } = await aCluster([
+      aService("web", { publishNotReadyAddresses: true }),
+      aPod("web-a", { ip: "10.1.0.1", ready: false }),
+      aPod("web-b", { ip: "10.1.0.2", terminating: true }),
+    ]);
+    await reconciler.reconcile("default/web");
+    expect(endpointsOf(cluster)!["subsets"][0].addresses.map((a: Json) => a.ip)).toEqual(["10.1.0.1", "10.1.0.2"]);
+    expect(sliceEndpoints(cluster)).toEqual(["10.1.0.1 true/false/false", "10.1.0.2 true/true/true"]);
+  });
+
+  it("gives a pod its hostname only under the Service its subdomain names", async () => {
+    const { cluster, reconciler } = await aCluster([
+      aService("nginx", { clusterIP: "None" }),
+      aPod("web-0", { ip: "10.1.0.1", hostname: "web-0", subdomain: "nginx" }),
+      aPod("web-1", { ip: "10.1.0.2", hostname: "web-1", subdomain: "elsewhere" }),
+    ]);
+    await reconciler.reconcile("default/nginx");
+    expect(sliceEndpoints(cluster)).toEqual(["10.1.0.1 true/true/false web-0", "10.1.0.2 true/true/false"]);
+    expect(endpointsOf(cluster, "nginx")!["subsets"][0].addresses.map((a: Json) => a.hostname ?? "")).toEqual(["web-0", ""]);
+    expect(cluster.list("EndpointSlice")[0]!["metadata"].labels["service.kubernetes.io/headless"]).toBe("");
+  });
+
+  it("spreads 250 endpoints over slices of at most 100, and moves one pod's change into one slice", async () => {
+    const pods = Array.from({ length: 250 }, (_, i) => aPod(`web-${String(i).padStart(3, "0")}`, { ip: `10.1.${Math.floor(i / 200)}.${i % 200}` }));
+    const { cluster, reconciler } = await aCluster([aService("web"), ...pods]);
+    await reconciler.reconcile("default/web");
+    expect(cluster.list("EndpointSlice").map((s) => s["endpoints"].length).sort()).toEqual([100, 100, 50]);
+
+    const writes = cluster.writes;
+    await cluster.put(aPod("web-007", { ip: "10.1.0.7", ready: false }));
+    await reconciler.reconcile("default/web");
+    // The Endpoints and the one slice holding the pod.
+    expect(cluster.writes - writes).toBe(2);
+    expect(sliceEndpoints(cluster)).toContain("10.1.0.7 false/false/false");
+  });
+
+  it("fills the room a removed pod left before creating a slice", async () => {
+    const pods = Array.from({ length: 100 }, (_, i) => aPod(`web-${i}`, { ip: `10.1.0.${i}` }));
+    const { cluster, reconciler } = await aCluster([aService("web"), ...pods]);
+    await reconciler.reconcile("default/web");
+    await cluster.remove("Pod", "default", "web-5");
+    await cluster.put(aPod("web-new", { ip: "10.1.1.1" }));
+    await reconciler.reconcile("default/web");
+    expect(cluster.list("EndpointSlice").map((s) => s["endpoints"].length)).toEqual([100]);
+  });
+
+  it("deletes slices of an earlier Service of the same name", async () => {
+    const { cluster, reconciler } = await aCluster([aService("web"), aPod("web-a", { ip: "10.1.0.1" })]);
+    await reconciler.reconcile("default/web");
+    const [old] = cluster.list("EndpointSlice");
+    await cluster.remove("Service", "default", "web");
+    await cluster.put(aService("web"));
+    await reconciler.reconcile("default/web");
+    const slices = cluster.list("EndpointSlice");
+    expect(slices).toHaveLength(1);
+    expect(slices[0]!["metadata"].name).not.toBe(old!["metadata"].name);
+    expect(slices[0]!["metadata"].ownerReferences[0].uid).toBe(cluster.informer("Service").get("default", "web")!["metadata"]!["uid" as never]);
+  });
+
+  it.each([
+    { name: "a Service without a selector (endpoints managed by hand)", service: aService("web", { selector: {} }) },
+    { name: "an ExternalName Service", service: aService("web", { type: "ExternalName", clusterIP: "", externalName: "example.com" }) },
+  ])("leaves $name alone", async ({ service }) => {
+    const { cluster, reconciler } = await aCluster([service, aPod("web-a", { ip: "10.1.0.1" })]);
+    await reconciler.reconcile("default/web");
+    expect(cluster.writes).toBe(0);
+  });
+
+  it("maps a pod to the Services of its namespace that select it", async () => {
+    const { cluster } = await aCluster([
+      aService("web"),
+      aService("all-web", { selector: { app: "web" } }),
+      aService("db", { selector: { app: "db" } }),
+      aService("manual", { selector: {} }),
+      { ...aService("elsewhere"), metadata: { name: "elsewhere", namespace: "other" } },
+    ]);
+    const keys = [...servicesSelecting(cluster.informer("Service"))(aPod("web-a") as JsonObject)].sort();
+    expect(keys).toEqual(["default/all-web", "default/web"]);
+  });
+});

@@ -1,0 +1,162 @@
+import {
+  CLUSTER_IP_NONE,
+  EndpointSlice,
+  Endpoints,
+  LABEL_SERVICE_NAME,
+  Pod,
+  Service,
+  objectMeta,
+  toApiObject,
+  toKubernetesJSON,
+  type ApiObject,
+  type EndpointSubset,
+} from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import type { CapstanClient, JsonObject } from "@capstan/client";
+import { metadataOf, objectKey, splitObjectKey, type Informer, type KeysOf, type Reconciler } from "@capstan/controller-runtime";
+import { endpointSubsets } from "./endpoints-subsets.js";
+import { ENDPOINT_SLICE_CONTROLLER, LABEL_HEADLESS, LABEL_MANAGED_BY, planEndpointSlices, sameLabels, serviceOwnerReference } from "./endpoint-slices.js";
+
+/** Pods by `namespace/key=value` of each label, so a selector finds its pods without a namespace scan. */
+export const POD_LABEL_INDEX = "namespacedLabel";
+/** EndpointSlices by `namespace/service` from their `kubernetes.io/service-name` label. */
+export const SLICE_SERVICE_INDEX = "serviceName";
+
+export function indexPodsByLabel(pods: Informer): void {
+  pods.addIndexer(POD_LABEL_INDEX, (pod) => {
+    const { namespace, labels } = metadataOf(pod);
+    return Object.entries(labels ?? {}).map(([k, v]) => `${namespace ?? ""}/${k}=${v}`);
+  });
+}
+
+export function indexSlicesByService(slices: Informer): void {
+  slices.addIndexer(SLICE_SERVICE_INDEX, (slice) => {
+    const { namespace, labels } = metadataOf(slice);
+    const service = labels?.[LABEL_SERVICE_NAME];
+    return service === undefined ? [] : [`${namespace ?? ""}/${service}`];
+  });
+}
+
+export function selectorOf(service: JsonObject): Readonly<Record<string, string>> {
+  return ((service["spec"] as JsonObject | undefined)?.["selector"] ?? {}) as Record<string, string>;
+}
+
+/** A pod wakes every Service of its namespace whose selector matches its labels (before or after a change). */
+export function servicesSelecting(services: Informer): KeysOf {
+  return (pod) => {
+    const { namespace, labels = {} } = metadataOf(pod);
+    return services
+      .list(namespace ?? "")
+      .filter((s) => {
+        const selector = Object.entries(selectorOf(s));
+        return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
+      })
+      .map(objectKey);
+  };
+}
+
+/** The slice's Service, if this controller manages it (others' slices, e.g. cluster DNS's, are left alone). */
+export const managedSliceService: KeysOf = (slice) => {
+  const { namespace, labels } = metadataOf(slice);
+  const service = labels?.[LABEL_SERVICE_NAME];
+  return service !== undefined && labels?.[LABEL_MANAGED_BY] === ENDPOINT_SLICE_CONTROLLER ? [`${namespace ?? ""}/${service}`] : [];
+};
+
+export type EndpointsClient = Pick<CapstanClient, "create" | "update" | "delete">;
+
+const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
+
+/**
+ * Keeps the Endpoints and the EndpointSlices of every Service with a selector in line with the pods it
+ * selects (Kubernetes' endpoints and EndpointSlice controllers in one). Both are owned by the Service,
+ * so the garbage collector removes them with it; a Service without a selector has its endpoints managed
+ * by hand and is left alone. Writes happen only when something changed, and the caches are waited for
+ * afterwards, so the next reconcile never creates a slice twice.
+ */
+export class EndpointsReconciler implements Reconciler {
+  constructor(
+    private readonly services: Informer,
+    private readonly pods: Informer,
+    private readonly endpoints: Informer,
+    private readonly slices: Informer,
+    private readonly client: EndpointsClient,
+  ) {}
+
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitObjectKey(key);
+    const json = this.services.get(namespace, name);
+    if (!json) return;
+    const selector = selectorOf(json);
+    const service = Service.fromJSON(json);
+    if (Object.keys(selector).length === 0 || service.spec?.type === "ExternalName") return;
+    const pods = this.selectedPods(namespace, selector).map((p) => Pod.fromJSON(p));
+
+    const [endpointsRevision, sliceRevision] = await Promise.all([this.syncEndpoints(service, pods), this.syncSlices(service, pods)]);
+    await Promise.all([this.endpoints.waitForRevision(endpointsRevision), this.slices.waitForRevision(sliceRevision)]);
+  }
+
+  /** Candidates from the smallest label index of the selector, then the whole selector. */
+  private selectedPods(namespace: string, selector: Readonly<Record<string, string>>): JsonObject[] {
+    const entries = Object.entries(selector);
+    let candidates: JsonObject[] | undefined;
+    for (const [k, v] of entries) {
+      const found = this.pods.byIndex(POD_LABEL_INDEX, `${namespace}/${k}=${v}`);
+      if (candidates === undefined || found.length < candidates.length) candidates = found;
+    }
+    return (candidates ?? []).filter((pod) => {
+      const labels = metadataOf(pod).labels ?? {};
+      return entries.every(([k, v]) => labels[k] === v);
+    });
+  }
+
+  /** Writes the Endpoints if they differ; returns the revision written (0: nothing). */
+  private async syncEndpoints(service: Service, pods: readonly Pod[]): Promise<number> {
+    const meta = service.metadata!;
+    const subsets = endpointSubsets(service, pods);
+    const labels: Record<string, string> = { ...meta.labels };
+    if (service.spec?.clusterIp === CLUSTER_IP_NONE) labels[LABEL_HEADLESS] = "";
+    const owner = serviceOwnerReference(service);
+    const currentJson = this.endpoints.get(meta.namespace, meta.name);
+    if (currentJson === undefined) {
+      const created = Endpoints.fromPartial({ apiVersion: "v1", kind: "Endpoints", metadata: { name: meta.name, namespace: meta.namespace, labels, ownerReferences: [owner] }, subsets });
+      return revisionOf(await this.client.create(toApiObject(toKubernetesJSON("Endpoints", created))));
+    }
+    const current = Endpoints.fromJSON(currentJson);
+    const owned = current.metadata?.ownerReferences.some((r) => r.uid === owner.uid) ?? false;
+    if (owned && sameLabels(current.metadata?.labels ?? {}, labels) && sameSubsets(current.subsets, subsets)) return 0;
+    const others = (current.metadata?.ownerReferences ?? []).filter((r) => r.controller !== true);
+    const updated = Endpoints.fromPartial({ ...current, metadata: { ...current.metadata!, labels, ownerReferences: [...others, owner] }, subsets });
+    return revisionOf(await this.client.update(toApiObject(toKubernetesJSON("Endpoints", updated))));
+  }
+
+  /** Carries out the slice plan; returns the highest revision written (0: nothing). */
+  private async syncSlices(service: Service, pods: readonly Pod[]): Promise<number> {
+    const meta = service.metadata!;
+    const existing = this.slices
+      .byIndex(SLICE_SERVICE_INDEX, `${meta.namespace}/${meta.name}`)
+      .filter((s) => metadataOf(s).labels?.[LABEL_MANAGED_BY] === ENDPOINT_SLICE_CONTROLLER)
+      .map((s) => EndpointSlice.fromJSON(s));
+    const plan = planEndpointSlices(service, pods, existing);
+    const toObject = (slice: EndpointSlice) => toApiObject(toKubernetesJSON("EndpointSlice", slice));
+    const revisions = await Promise.all([
+      ...plan.create.map(async (slice) => revisionOf(await this.client.create(toObject(slice)))),
+      ...plan.update.map(async (slice) => revisionOf(await this.client.update(toObject(slice)))),
+      ...plan.delete.map(async (slice) => {
+        const m = slice.metadata!;
+        try {
+          const res = await this.client.delete({ kind: "EndpointSlice", namespace: m.namespace, name: m.name, preconditions: { uid: m.uid } });
+          return revisionOf(res.object);
+        } catch (e) {
+          if (isCapstanError(e, "NotFound")) return 0;
+          throw e;
+        }
+      }),
+    ]);
+    return Math.max(0, ...revisions);
+  }
+}
+
+function sameSubsets(a: readonly EndpointSubset[], b: readonly EndpointSubset[]): boolean {
+  const canonical = (subsets: readonly EndpointSubset[]) => JSON.stringify((Endpoints.toJSON(Endpoints.fromPartial({ subsets: [...subsets] })) as { subsets?: unknown }).subsets);
+  return canonical(a) === canonical(b);
+}
