@@ -88,7 +88,7 @@ export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
 export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-or-string.js";
 export { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "./namespace-lifecycle.js";
-export { DEFAULT_SERVICE_CIDR, LOOPBACK_CIDR, cidrWithin, formatIPv4, parseCIDR, parseIPv4 } from "./service-cidr.js";
+export { CLUSTER_DNS_OFFSET, DEFAULT_SERVICE_CIDR, LOOPBACK_CIDR, cidrWithin, clusterDNSIP, formatIPv4, parseCIDR, parseIPv4 } from "./service-cidr.js";
 export type { IPv4CIDR } from "./service-cidr.js";
 export {
   PREEMPT_LOWER_PRIORITY,

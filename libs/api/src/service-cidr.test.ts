@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cidrWithin, formatIPv4, LOOPBACK_CIDR, parseCIDR, parseIPv4 } from "./service-cidr.js";
+import { cidrWithin, clusterDNSIP, formatIPv4, LOOPBACK_CIDR, parseCIDR, parseIPv4 } from "./service-cidr.js";
 
 describe("service CIDR", () => {
   it.each([
@@ -36,5 +36,17 @@ describe("service CIDR", () => {
     { name: "block just below loopback", cidr: "126.0.0.0/8", inside: false },
   ])("tells whether the $name is inside 127.0.0.0/8", ({ cidr, inside }) => {
     expect(cidrWithin(parseCIDR(cidr), LOOPBACK_CIDR)).toBe(inside);
+  });
+
+  it.each([
+    { name: "the default range", cidr: "10.96.0.0/16", want: "10.96.0.10" },
+    { name: "a range given by a host address", cidr: "10.100.7.9/24", want: "10.100.7.10" },
+    { name: "the smallest range that holds it", cidr: "192.168.0.0/28", want: "192.168.0.10" },
+  ])("puts the cluster DNS address 10th in $name", ({ cidr, want }) => {
+    expect(clusterDNSIP(cidr)).toBe(want);
+  });
+
+  it("refuses a range too small for the cluster DNS address", () => {
+    expect(() => clusterDNSIP("192.168.0.0/29")).toThrow('service CIDR "192.168.0.0/29": too small to hold the cluster DNS address (the 10th)');
   });
 });

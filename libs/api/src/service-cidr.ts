@@ -40,3 +40,16 @@ export function cidrWithin(inner: IPv4CIDR, outer: IPv4CIDR): boolean {
 
 /** 127.0.0.0/8: on Linux all of it is already local on the loopback interface. */
 export const LOOPBACK_CIDR: IPv4CIDR = { base: 127 * 2 ** 24, count: 2 ** 24 };
+
+/** Where the cluster DNS Service's address lies in the service range: the 10th address, as kubeadm picks it. */
+export const CLUSTER_DNS_OFFSET = 10;
+
+/**
+ * The cluster DNS Service's address (kube-system/kube-dns) unless CAPSTAN_CLUSTER_DNS_IP names another:
+ * 10.96.0.10 for 10.96.0.0/16. Pods' resolv.conf names it; the gateway never hands it to another Service.
+ */
+export function clusterDNSIP(serviceCIDR: string): string {
+  const { base, count } = parseCIDR(serviceCIDR);
+  if (CLUSTER_DNS_OFFSET >= count - 1) throw new Error(`service CIDR ${JSON.stringify(serviceCIDR)}: too small to hold the cluster DNS address (the 10th)`);
+  return formatIPv4(base + CLUSTER_DNS_OFFSET);
+}

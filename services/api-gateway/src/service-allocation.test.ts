@@ -75,6 +75,11 @@ describe("service allocation decisions", () => {
     expect(allocations(SERVICE_IPS_KEY)).toEqual({ "10.96.0.2": "default/a", "10.96.0.3": "default/b" });
   });
 
+  it("never picks the cluster DNS address (the 10th) for a service that did not ask for it", () => {
+    const { outcomes } = runBatch(Array.from({ length: 9 }, (_, i) => create(aService(`s${i}`))));
+    expect(outcomes.map((o) => objectOf(o).spec.clusterIP).slice(-2)).toEqual(["10.96.0.9", "10.96.0.11"]);
+  });
+
   it("honours a requested free IP and refuses one already allocated, in the same batch", () => {
     const { outcomes, allocations } = runBatch([create(aService("a", { clusterIP: "10.96.0.10" })), create(aService("b", { clusterIP: "10.96.0.10" }))]);
     expect(objectOf(outcomes[0]!).spec.clusterIP).toBe("10.96.0.10");

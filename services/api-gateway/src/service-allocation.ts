@@ -13,7 +13,7 @@
  * record grows with the number of Services and every allocating write rewrites it.
  */
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
-import { CLUSTER_IP_NONE, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "@capstan/api";
+import { CLUSTER_DNS_OFFSET, CLUSTER_IP_NONE, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "@capstan/api";
 import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord, RelatedWrite } from "@capstan/eventstore";
 
 export const DEFAULT_NODE_PORT_RANGE = "30000-32767";
@@ -253,9 +253,13 @@ function allocateClusterIP(requested: string, owner: string, allocator: ServiceA
   return requested;
 }
 
-/** The lowest free address, after the network address and the first usable one (the API's); never the broadcast address. */
+/**
+ * The lowest free address, after the network address and the first usable one (the API's); never the
+ * broadcast address, nor the cluster DNS address, which kube-dns asks for by address and may start late.
+ */
 function firstFreeIP(allocator: ServiceAllocator, ips: Allocations): string | undefined {
   for (let offset = 2; offset < allocator.ipCount - 1; offset++) {
+    if (offset === CLUSTER_DNS_OFFSET) continue;
     const ip = formatIPv4(allocator.ipBase + offset);
     if (ips[ip] === undefined) return ip;
   }
