@@ -7,6 +7,8 @@ import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
 import { createProcessRuntime } from "./runtime/index.js";
+import { loadFleetConfig } from "./simulated/fleet-config.js";
+import { startSimulatedFleet } from "./simulated/simulated-fleet.js";
 
 const log = (message: string) => console.log(message);
 
@@ -14,11 +16,13 @@ runService(
   "node-agent",
   async ({ telemetry }) => {
     const config = loadConfig();
+    const fleet = loadFleetConfig(config);
+    if (fleet) return startSimulatedFleet(config, fleet, telemetry.tracer, log);
     const client = createClient({ address: config.gateway, actor: `system:node:${config.nodeName}` });
     const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
     const runtime = createProcessRuntime({ stateDir: config.stateDir, podIPBase: config.podIPBase });
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
-    const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log);
+    const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log, { hostIP: () => "127.0.0.1", maxStatusWritesInFlight: 32 });
 
     const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
     await new Promise<void>((resolve) => server.listen(config.port, "127.0.0.1", resolve));

@@ -3,18 +3,60 @@ import { NodeStatus, fromApiObject, toApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { NodeLeases } from "@capstan/bus";
 import type { CapstanClient, JsonObject } from "@capstan/client";
+import { canonicalJson } from "./canonical-json.js";
 import type { NodeAgentConfig } from "./config.js";
 
 /** How long the node lease vouches for the node after a renewal (kubelet's nodeLeaseDurationSeconds). */
 export const NODE_LEASE_DURATION_SECONDS = 40;
 
-/** The Node object as this agent sees itself: capacity, addresses, its log endpoint, and a fresh Ready. */
-function nodeStatus(config: NodeAgentConfig, port: number, now: string, previous?: JsonObject): JsonObject {
+/** What an agent says about a node it runs: the real agent about its host, the simulated fleet about each of its nodes. */
+export interface NodeDescription {
+  readonly name: string;
+  readonly capacity: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { key: string; value?: string | undefined; effect: string }[];
+  readonly internalIP: string;
+  /** Port of the kubelet-style endpoint (logs); 0 when there is none. */
+  readonly kubeletPort: number;
+  readonly osImage: string;
+  readonly containerRuntimeVersion: string;
+}
+
+const ARCH = arch() === "x64" ? "amd64" : arch();
+
+/** The host this process runs on, as the process runtime's node describes it. */
+export function describeThisNode(config: NodeAgentConfig, port: number): NodeDescription {
+  return {
+    name: config.nodeName,
+    capacity: config.capacity,
+    labels: config.labels,
+    taints: [],
+    internalIP: config.nodeIP,
+    kubeletPort: port,
+    osImage: "capstan process runtime",
+    containerRuntimeVersion: "process://capstan",
+  };
+}
+
+/** The Node as an agent registers it: well-known labels, its taints, and a Ready status. */
+export function nodeObject(node: NodeDescription, now: string): JsonObject {
+  const labels = { "kubernetes.io/hostname": node.name, "kubernetes.io/os": "linux", "kubernetes.io/arch": ARCH, ...node.labels };
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: node.name, labels },
+    spec: node.taints.length > 0 ? { taints: node.taints } : {},
+    status: nodeStatus(node, now),
+  };
+}
+
+/** The node's status as its agent sees it: capacity, addresses, its log endpoint, and a fresh Ready. */
+export function nodeStatus(node: NodeDescription, now: string, previous?: JsonObject): JsonObject {
   const oldReady = ((previous?.["conditions"] ?? []) as JsonObject[]).find((c) => c["type"] === "Ready");
   const transition = oldReady?.["status"] === "True" ? String(oldReady["lastTransitionTime"]) : now;
   return {
-    capacity: config.capacity,
-    allocatable: config.capacity,
+    capacity: node.capacity,
+    allocatable: node.capacity,
     conditions: [
       {
         type: "Ready",
@@ -26,17 +68,17 @@ function nodeStatus(config: NodeAgentConfig, port: number, now: string, previous
       },
     ],
     addresses: [
-      { type: "InternalIP", address: "127.0.0.1" },
-      { type: "Hostname", address: config.nodeName },
+      { type: "InternalIP", address: node.internalIP },
+      { type: "Hostname", address: node.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { port } },
+    daemonEndpoints: { kubeletEndpoint: { port: node.kubeletPort } },
     nodeInfo: {
       kernelVersion: release(),
-      osImage: "capstan process runtime",
-      containerRuntimeVersion: "process://capstan",
+      osImage: node.osImage,
+      containerRuntimeVersion: node.containerRuntimeVersion,
       kubeletVersion: "capstan-0.1.0",
       operatingSystem: "linux",
-      architecture: arch() === "x64" ? "amd64" : arch(),
+      architecture: ARCH,
     },
   };
 }
@@ -48,18 +90,22 @@ function withoutHeartbeat(status: JsonObject | undefined): string {
   return canonicalJson(NodeStatus.toJSON(normalized));
 }
 
-/** JSON with object keys sorted: maps such as capacity come back from the store in another order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 /** Kubelet's nodeStatusHasChanged: anything but the heartbeat times. */
 export function nodeStatusHasChanged(previous: JsonObject | undefined, next: JsonObject): boolean {
   return withoutHeartbeat(previous) !== withoutHeartbeat(next);
+}
+
+/**
+ * The Node to send to UpdateStatus when its status changed (another component, such as the node
+ * lifecycle controller marking it Unknown, counts) or `force`; undefined when nothing needs writing.
+ */
+export function nodeStatusUpdate(current: JsonObject, node: NodeDescription, now: string, force: boolean): JsonObject | undefined {
+  const previous = current["status"] as JsonObject | undefined;
+  const status = nodeStatus(node, now, previous);
+  if (!force && !nodeStatusHasChanged(previous, status)) return undefined;
+  // No resourceVersion: the agent owns its Node's status, so the newest write simply wins.
+  const { resourceVersion: _rv, ...metadata } = current["metadata"] as JsonObject;
+  return { ...current, metadata, status };
 }
 
 /**
@@ -70,32 +116,22 @@ export function nodeStatusHasChanged(previous: JsonObject | undefined, next: Jso
 export class NodeRegistration {
   private timer: NodeJS.Timeout | undefined;
   private lastReported = 0;
+  private readonly node: NodeDescription;
 
   constructor(
     private readonly client: CapstanClient,
     private readonly leases: Pick<NodeLeases, "renew">,
     private readonly config: NodeAgentConfig,
-    private readonly port: number,
+    port: number,
     private readonly log: (m: string) => void,
-  ) {}
+  ) {
+    this.node = describeThisNode(config, port);
+  }
 
   async register(): Promise<void> {
-    const labels = {
-      "kubernetes.io/hostname": this.config.nodeName,
-      "kubernetes.io/os": "linux",
-      "kubernetes.io/arch": arch() === "x64" ? "amd64" : arch(),
-      ...this.config.labels,
-    };
-    const node = {
-      apiVersion: "v1",
-      kind: "Node",
-      metadata: { name: this.config.nodeName, labels },
-      spec: {},
-      status: nodeStatus(this.config, this.port, new Date().toISOString()),
-    };
     await this.renewLease();
     try {
-      await this.client.create(toApiObject(node));
+      await this.client.create(toApiObject(nodeObject(this.node, new Date().toISOString())));
       this.lastReported = Date.now();
       this.log(`registered node ${this.config.nodeName}`);
     } catch (e) {
@@ -123,18 +159,12 @@ export class NodeRegistration {
     return this.leases.renew(this.config.nodeName, NODE_LEASE_DURATION_SECONDS);
   }
 
-  /**
-   * Writes the Node's status if it changed (another component, such as the node lifecycle controller
-   * marking it Unknown, counts) or `force`; reading it costs no event.
-   */
+  /** Writes the Node's status if it changed or `force`; reading it costs no event. */
   private async syncStatus(force: boolean): Promise<void> {
     const current = fromApiObject(await this.client.get({ kind: "Node", namespace: "", name: this.config.nodeName })).json;
-    const previous = current["status"] as JsonObject | undefined;
-    const status = nodeStatus(this.config, this.port, new Date().toISOString(), previous);
-    if (!force && !nodeStatusHasChanged(previous, status)) return;
-    // No resourceVersion: the agent owns its Node's status, so the newest write simply wins.
-    const { resourceVersion: _rv, ...metadata } = current["metadata"] as JsonObject;
-    await this.client.updateStatus(toApiObject({ ...current, metadata, status }));
+    const update = nodeStatusUpdate(current, this.node, new Date().toISOString(), force);
+    if (!update) return;
+    await this.client.updateStatus(toApiObject(update));
     this.lastReported = Date.now();
   }
 }

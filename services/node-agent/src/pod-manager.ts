@@ -3,12 +3,20 @@ import { Pod, toApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
-import { podStatusFrom } from "./pod-status.js";
+import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
+import { ReportQueue } from "./report-queue.js";
 import type { Runtime } from "./runtime/index.js";
 
 const get = (o: unknown, ...keys: string[]): unknown =>
   keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), o);
 const uidOf = (pod: JsonObject) => String(get(pod, "metadata", "uid"));
+
+export interface PodManagerOptions {
+  /** The address of the node a pod runs on (status.hostIP). */
+  readonly hostIP: (pod: JsonObject) => string;
+  /** Pod status writes in flight at most. */
+  readonly maxStatusWritesInFlight: number;
+}
 
 /**
  * Runs this node's pods as the API says: starts and updates them through the Runtime, stops them
@@ -17,7 +25,7 @@ const uidOf = (pod: JsonObject) => String(get(pod, "metadata", "uid"));
 export class PodManager implements ReflectorHandler {
   private readonly pods = new Map<string, JsonObject>();
   private readonly terminating = new Set<string>();
-  private readonly reportQueued = new Set<string>();
+  private readonly reports: ReportQueue;
 
   constructor(
     private readonly runtime: Runtime,
@@ -25,8 +33,20 @@ export class PodManager implements ReflectorHandler {
     private readonly recorder: EventRecorder,
     private readonly tracer: Tracer,
     private readonly log: (m: string) => void,
+    private readonly opts: PodManagerOptions,
   ) {
-    runtime.onStatusChange((uid) => this.queueReport(uid));
+    this.reports = new ReportQueue({
+      write: (uid) => this.report(uid),
+      failed: (uid, e) => {
+        if (isCapstanError(e, "NotFound") || isCapstanError(e, "Conflict")) return false;
+        this.log(`reporting status of pod ${uid}: ${e instanceof Error ? e.message : String(e)}`);
+        return true;
+      },
+      maxInFlight: opts.maxStatusWritesInFlight,
+      coalesceMs: 50,
+      retryMs: 1000,
+    });
+    runtime.onStatusChange((uid) => this.reports.add(uid));
     runtime.onEvent((e) => {
       const pod = this.pods.get(e.podUid);
       if (pod) this.recorder.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : "");
@@ -77,7 +97,7 @@ export class PodManager implements ReflectorHandler {
       return;
     }
     await this.runtime.syncPod(Pod.fromJSON(pod));
-    this.queueReport(uid);
+    this.reports.add(uid);
   }
 
   /** Graceful deletion: stop the containers within the grace period, then let the API forget the pod. */
@@ -115,26 +135,13 @@ export class PodManager implements ReflectorHandler {
     await this.runtime.killPod(uid, grace);
   }
 
-  /** Coalesces bursts of runtime changes into one status write per pod. */
-  private queueReport(uid: string): void {
-    if (this.reportQueued.has(uid)) return;
-    this.reportQueued.add(uid);
-    setTimeout(() => {
-      this.reportQueued.delete(uid);
-      this.report(uid).catch((e: unknown) => {
-        if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
-          this.log(`reporting status of pod ${uid}: ${e instanceof Error ? e.message : String(e)}`);
-          this.queueReport(uid);
-        }
-      });
-    }, 50);
-  }
-
   private async report(uid: string): Promise<void> {
     const pod = this.pods.get(uid);
     const runtimeStatus = this.runtime.status(uid);
     if (!pod || !runtimeStatus) return;
-    const status = podStatusFrom(pod, runtimeStatus, "127.0.0.1", new Date().toISOString());
+    const status = podStatusFrom(pod, runtimeStatus, this.opts.hostIP(pod), new Date().toISOString());
+    // Our own write comes back as an event that syncs the pod again: that must not write once more.
+    if (!podStatusHasChanged(pod["status"] as JsonObject | undefined, status)) return;
     // The agent owns its pods' status; the uid (not the resourceVersion) guards against a recreated namesake.
     const { resourceVersion: _rv, ...metadata } = pod["metadata"] as JsonObject;
     await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));

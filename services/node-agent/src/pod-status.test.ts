@@ -1,6 +1,6 @@
 import type { ContainerStatus } from "@capstan/api";
 import { describe, expect, it } from "vitest";
-import { podStatusFrom } from "./pod-status.js";
+import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import type { PodRuntimeStatus } from "./runtime/index.js";
 
 function containerStatus(name: string, ready: boolean): ContainerStatus {
@@ -41,5 +41,18 @@ describe("podStatusFrom", () => {
     const third = podStatusFrom({ status: second }, runtimeStatus("Running", { a: true }), "127.0.0.1", t3);
     expect(conditionsOf(second, "Ready")).toMatchObject({ status: "False", lastTransitionTime: t1 });
     expect(conditionsOf(third, "Ready")).toMatchObject({ status: "True", lastTransitionTime: t3 });
+  });
+});
+
+describe("podStatusHasChanged", () => {
+  const running = podStatusFrom({}, runtimeStatus("Running", { a: true }), "127.0.0.1", "2026-01-01T00:00:01Z");
+  const reordered = Object.fromEntries(Object.entries(running).reverse());
+  it.each([
+    { name: "our own write came back (keys in another order)", previous: reordered, next: running, want: false },
+    { name: "the same status computed later", previous: running, next: podStatusFrom({ status: running }, runtimeStatus("Running", { a: true }), "127.0.0.1", "2026-01-01T00:00:09Z"), want: false },
+    { name: "a container became unready", previous: running, next: podStatusFrom({ status: running }, runtimeStatus("Running", { a: false }), "127.0.0.1", "2026-01-01T00:00:09Z"), want: true },
+    { name: "no status yet", previous: undefined, next: running, want: true },
+  ])("$name → $want", ({ previous, next, want }) => {
+    expect(podStatusHasChanged(previous, next)).toBe(want);
   });
 });

@@ -1,5 +1,6 @@
-import { ContainerStatus } from "@capstan/api";
+import { ContainerStatus, PodStatus } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
+import { canonicalJson } from "./canonical-json.js";
 import type { PodRuntimeStatus } from "./runtime/index.js";
 
 type Condition = { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string };
@@ -46,4 +47,9 @@ export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP
   if (runtime.message) status["message"] = runtime.message;
   else delete status["message"];
   return status;
+}
+
+/** Whether writing `next` would change what the API shows; a write of the same status would still cost an event. */
+export function podStatusHasChanged(previous: JsonObject | undefined, next: JsonObject): boolean {
+  return canonicalJson(PodStatus.toJSON(PodStatus.fromJSON(previous ?? {}))) !== canonicalJson(PodStatus.toJSON(PodStatus.fromJSON(next)));
 }
