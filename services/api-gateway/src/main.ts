@@ -5,6 +5,7 @@ import { loadConfig } from "./config.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
 import { ensureSystemNamespaces } from "./system-namespaces.js";
 import { ObjectService } from "./object-service.js";
+import { ensureSystemPriorityClasses } from "./priority-admission.js";
 import { OutboxRelay } from "./outbox-relay.js";
 
 const log = (message: string) => console.log(message);
@@ -30,6 +31,7 @@ runService("api-gateway", async ({ telemetry }) => {
     serviceAllocation: config.serviceAllocation,
   });
   await ensureSystemNamespaces(service);
+  await ensureSystemPriorityClasses(service);
   const duration = apiRequestDuration(telemetry.meter);
   const server = createGatewayServer(service, {
     tracer: telemetry.tracer,

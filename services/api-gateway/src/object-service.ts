@@ -40,6 +40,7 @@ import {
   namespaceForCreate,
   namespaceKey,
 } from "./object-decisions.js";
+import { checkPriorityClassWrite, DefaultPriorityClass, podPriorityReads, priorityClassKey, withPodPriority } from "./priority-admission.js";
 import {
   ALLOCATION_KEYS,
   createServiceAllocator,
@@ -102,6 +103,7 @@ function selection(kind: KindName, labelSelector: string, fieldSelector: string)
 export class ObjectService {
   private readonly now: () => Date;
   private readonly allocator: ServiceAllocator;
+  private readonly defaultPriorityClass: DefaultPriorityClass;
 
   constructor(
     private readonly store: EventStore,
@@ -111,6 +113,7 @@ export class ObjectService {
   ) {
     this.now = opts.now ?? (() => new Date());
     this.allocator = createServiceAllocator(opts.serviceAllocation);
+    this.defaultPriorityClass = new DefaultPriorityClass(store);
   }
 
   async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
@@ -132,9 +135,32 @@ export class ObjectService {
     delete metadata["deletionGracePeriodSeconds"];
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: this.now().toISOString(), generation: 1 });
     const prepared = kind === "Namespace" ? namespaceForCreate(defaulted) : defaulted;
-    const decide = this.withAllocations(key, decideCreate(key, { ...prepared, metadata }));
-    if (!info.namespaced) return this.write(key, decide, ctx);
-    return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace), ...this.allocationReads(key)]);
+    const admission = await this.admitCreate(key, { ...prepared, metadata });
+    const decide = this.withAllocations(key, admission.decide);
+    if (!info.namespaced) return this.write(key, decide, ctx, admission.reads);
+    return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace), ...admission.reads, ...this.allocationReads(key)]);
+  }
+
+  /** The create decision with the admission that applies to its kind, and the objects it reads. */
+  private async admitCreate(key: ObjectKey, object: JsonObject): Promise<{ decide: Mutation["decide"]; reads: ObjectKey[] }> {
+    if (key.kind === "Pod") {
+      const defaultClass = await this.defaultPriorityClass.name();
+      return { decide: withPodPriority(object, defaultClass, (pod) => decideCreate(key, pod)), reads: podPriorityReads(object, defaultClass) };
+    }
+    if (key.kind === "PriorityClass") return this.priorityClassWrite(object, decideCreate(key, object));
+    return { decide: decideCreate(key, object), reads: [] };
+  }
+
+  /** A PriorityClass write checks the global default in its own commit, and refreshes the cached one after. */
+  private async priorityClassWrite(object: JsonObject, decide: Mutation["decide"]): Promise<{ decide: Mutation["decide"]; reads: ObjectKey[] }> {
+    const otherDefault = await this.defaultPriorityClass.name();
+    return {
+      decide: (current, read) => {
+        const refused = checkPriorityClassWrite(object, current?.object, otherDefault, read);
+        return refused ? { error: refused } : decide(current, read);
+      },
+      reads: otherDefault === undefined ? [] : [priorityClassKey(otherDefault)],
+    };
   }
 
   async get(key: ObjectKey): Promise<ApiObject> {
@@ -165,6 +191,10 @@ export class ObjectService {
     const { kind, object, key } = this.decodeForWrite(obj);
     this.validate(kind, object);
     const requested = applyDefaults(kind, object, this.opts.defaulting);
+    if (kind === "PriorityClass") {
+      const { decide, reads } = await this.priorityClassWrite(requested, decideUpdate(key, requested));
+      return this.write(key, decide, ctx, reads);
+    }
     if (kind !== "Service") return this.write(key, decideUpdate(key, requested), ctx);
     const decide = (current: ObjectRecord | undefined): Decision => {
       if (!current) return decideUpdate(key, requested)(current);
@@ -300,6 +330,7 @@ export class ObjectService {
       ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
     });
     this.onCommit();
+    if (key.kind === "PriorityClass") this.defaultPriorityClass.invalidate();
     return event;
   }
 }
