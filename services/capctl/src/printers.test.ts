@@ -162,4 +162,16 @@ describe("service and endpoints tables", () => {
       ].join("\n"),
     );
   });
+
+  it("prints priority classes as kubectl: value and whether it is the global default", () => {
+    const high = { metadata: meta("high"), value: 1000, globalDefault: true, preemptionPolicy: "PreemptLowerPriority" };
+    const critical = { metadata: meta("system-node-critical"), value: 2000001000 };
+    expect(formatTable(tableColumns("PriorityClass", opts), [tableRow("PriorityClass", high, opts), tableRow("PriorityClass", critical, opts)])).toBe(
+      [
+        "NAME                   VALUE        GLOBAL-DEFAULT   AGE",
+        "high                   1000         true             65s",
+        "system-node-critical   2000001000   false            65s",
+      ].join("\n"),
+    );
+  });
 });

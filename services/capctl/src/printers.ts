@@ -167,6 +167,12 @@ const printers: Record<string, Printer> = {
     },
     wide: () => [],
   },
+  PriorityClass: {
+    headers: ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE"],
+    wideHeaders: ["PREEMPTIONPOLICY"],
+    row: (pc, now) => [str(get(pc, "metadata", "name")), String(pc["value"] ?? 0), String(pc["globalDefault"] === true), age(get(pc, "metadata", "creationTimestamp"), now)],
+    wide: (pc) => [str(pc["preemptionPolicy"])],
+  },
   Pod: {
     headers: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
     wideHeaders: ["IP", "NODE"],
