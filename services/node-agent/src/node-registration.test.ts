@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "@capstan/client";
-import { nodeStatusHasChanged } from "./node-registration.js";
+import type { NodeAgentConfig } from "./config.js";
+import { describeThisNode, nodeStatus, nodeStatusHasChanged } from "./node-registration.js";
 
 function status(opts: { heartbeat?: string; ready?: string; memory?: string; keyOrder?: "cpu-first" | "memory-first" } = {}): JsonObject {
   const cpu = { cpu: "2" };
@@ -29,5 +30,17 @@ describe("nodeStatusHasChanged", () => {
     { name: "no status yet", previous: undefined, next: status(), want: true },
   ])("$name → $want", ({ previous, next, want }) => {
     expect(nodeStatusHasChanged(previous, next)).toBe(want);
+  });
+});
+
+describe("nodeStatus", () => {
+  it("reports the node's own address as InternalIP and its log endpoint's port", () => {
+    const config = { nodeName: "node-1", nodeIP: "127.37.0.1", capacity: { cpu: "2" }, labels: {} } as unknown as NodeAgentConfig;
+    const s = nodeStatus(describeThisNode(config, 10250), "2026-03-01T12:00:00.000Z");
+    expect(s["addresses"]).toEqual([
+      { type: "InternalIP", address: "127.37.0.1" },
+      { type: "Hostname", address: "node-1" },
+    ]);
+    expect(s["daemonEndpoints"]).toEqual({ kubeletEndpoint: { port: 10250 } });
   });
 });
