@@ -1,9 +1,12 @@
 /**
  * A pod as the plugins see it: parsed once from its JSON when it enters a scheduling attempt or the
- * cache, so no plugin walks the object in a hot loop. Fields the API messages do not carry yet
- * (affinity, topologySpreadConstraints, overhead) are read from the pod's JSON all the same.
+ * cache, so no plugin walks the object in a hot loop. Affinity and topology spread constraints are the
+ * API's generated messages, decoded only when the pod has them.
  */
-import { tryParseQuantity, type LabelSelector } from "@capstan/apimachinery";
+import { Affinity, TopologySpreadConstraint, type NodeAffinity, type PodAffinity, type PodAntiAffinity } from "@capstan/api";
+import { tryParseQuantity } from "@capstan/apimachinery";
+
+export type { NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PodAffinityTerm, TopologySpreadConstraint, WeightedPodAffinityTerm } from "@capstan/api";
 
 type Json = Record<string, unknown>;
 
@@ -35,52 +38,6 @@ export interface HostPort {
   readonly port: number;
 }
 
-export interface NodeSelectorRequirement {
-  readonly key: string;
-  readonly operator: string;
-  readonly values?: readonly string[];
-}
-
-export interface NodeSelectorTerm {
-  readonly matchExpressions?: readonly NodeSelectorRequirement[];
-  readonly matchFields?: readonly NodeSelectorRequirement[];
-}
-
-export interface NodeAffinity {
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: { readonly nodeSelectorTerms?: readonly NodeSelectorTerm[] };
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly { readonly weight: number; readonly preference: NodeSelectorTerm }[];
-}
-
-/** spec.topologySpreadConstraints[], read from the pod's JSON (the API messages do not carry it yet). */
-export interface TopologySpreadConstraint {
-  readonly maxSkew: number;
-  readonly topologyKey: string;
-  readonly whenUnsatisfiable: string;
-  readonly labelSelector?: LabelSelector;
-  readonly minDomains?: number;
-  readonly matchLabelKeys?: readonly string[];
-  readonly nodeAffinityPolicy?: string;
-  readonly nodeTaintsPolicy?: string;
-}
-
-export interface PodAffinityTerm {
-  readonly labelSelector?: LabelSelector;
-  readonly namespaces?: readonly string[];
-  readonly namespaceSelector?: LabelSelector;
-  readonly topologyKey: string;
-}
-
-export interface WeightedPodAffinityTerm {
-  readonly weight: number;
-  readonly podAffinityTerm: PodAffinityTerm;
-}
-
-/** spec.affinity.podAffinity / podAntiAffinity, read from the pod's JSON. */
-export interface PodAffinity {
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: readonly PodAffinityTerm[];
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly WeightedPodAffinityTerm[];
-}
-
 export interface PodInfo {
   readonly key: string;
   readonly namespace: string;
@@ -92,7 +49,7 @@ export interface PodInfo {
   readonly tolerations: readonly Toleration[];
   readonly nodeAffinity: NodeAffinity | undefined;
   readonly podAffinity: PodAffinity | undefined;
-  readonly podAntiAffinity: PodAffinity | undefined;
+  readonly podAntiAffinity: PodAntiAffinity | undefined;
   readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
   /** spec.priority (0 when unset), and when the pod was created: the queue's order. */
   readonly priority: number;
@@ -192,6 +149,7 @@ export function podInfoFrom(pod: Json): PodInfo {
     }
   }
 
+  const affinity = record(spec["affinity"]) ? Affinity.fromJSON(spec["affinity"]) : undefined;
   const namespace = str(metadata["namespace"]);
   const name = str(metadata["name"]);
   return {
@@ -203,10 +161,10 @@ export function podInfoFrom(pod: Json): PodInfo {
     nodeName: str(spec["nodeName"]),
     nodeSelector: strings(spec["nodeSelector"]),
     tolerations: array(spec["tolerations"]).map((t) => record(t) ?? {}) as Toleration[],
-    nodeAffinity: record(record(spec["affinity"])?.["nodeAffinity"]) as NodeAffinity | undefined,
-    podAffinity: record(record(spec["affinity"])?.["podAffinity"]) as PodAffinity | undefined,
-    podAntiAffinity: record(record(spec["affinity"])?.["podAntiAffinity"]) as PodAffinity | undefined,
-    topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => record(c) ?? {}) as unknown as TopologySpreadConstraint[],
+    nodeAffinity: affinity?.nodeAffinity,
+    podAffinity: affinity?.podAffinity,
+    podAntiAffinity: affinity?.podAntiAffinity,
+    topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => TopologySpreadConstraint.fromJSON(c)),
     terminating: Boolean(metadata["deletionTimestamp"]),
     priority: typeof spec["priority"] === "number" ? spec["priority"] : 0,
     preemptionPolicy: str(spec["preemptionPolicy"]) || "PreemptLowerPriority",

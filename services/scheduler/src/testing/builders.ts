@@ -1,14 +1,7 @@
 /** Builders for plugin and framework tests: Kubernetes JSON in, PodInfo / NodeInfo out. */
+import type { DeepPartial, NodeAffinity, PodAffinity, TopologySpreadConstraint } from "@capstan/api";
 import { NodeInfo, nodeFactsFrom } from "../framework/node-info.js";
-import {
-  podInfoFrom,
-  type NodeAffinity,
-  type PodAffinity,
-  type PodInfo,
-  type Taint,
-  type Toleration,
-  type TopologySpreadConstraint,
-} from "../framework/pod-info.js";
+import { podInfoFrom, type PodInfo, type Taint, type Toleration } from "../framework/pod-info.js";
 
 type Json = Record<string, unknown>;
 
@@ -56,7 +49,7 @@ export class PodBuilder {
     return this;
   }
 
-  nodeAffinity(affinity: NodeAffinity): this {
+  nodeAffinity(affinity: DeepPartial<NodeAffinity>): this {
     this.spec["affinity"] = { ...(this.spec["affinity"] as Json | undefined), nodeAffinity: affinity };
     return this;
   }
@@ -76,12 +69,12 @@ export class PodBuilder {
     return this;
   }
 
-  spreadConstraint(c: TopologySpreadConstraint): this {
-    this.spec["topologySpreadConstraints"] = [...((this.spec["topologySpreadConstraints"] as TopologySpreadConstraint[] | undefined) ?? []), c];
+  spreadConstraint(c: DeepPartial<TopologySpreadConstraint>): this {
+    this.spec["topologySpreadConstraints"] = [...((this.spec["topologySpreadConstraints"] as Json[] | undefined) ?? []), c];
     return this;
   }
 
-  podAffinity(kind: "podAffinity" | "podAntiAffinity", affinity: PodAffinity): this {
+  podAffinity(kind: "podAffinity" | "podAntiAffinity", affinity: DeepPartial<PodAffinity>): this {
     this.spec["affinity"] = { ...(this.spec["affinity"] as Json | undefined), [kind]: affinity };
     return this;
   }

@@ -3,12 +3,12 @@ import { CycleState } from "../../framework/cycle-state.js";
 import { allNodesKey } from "../../framework/framework.js";
 import type { NodeScore } from "../../framework/interface.js";
 import type { NodeInfo } from "../../framework/node-info.js";
-import type { PodAffinityTerm } from "../../framework/pod-info.js";
+import type { DeepPartial, PodAffinityTerm } from "@capstan/api";
 import { aNode, aPod, type PodBuilder } from "../../testing/builders.js";
 import { InterPodAffinity } from "./inter-pod-affinity.js";
 
-const zone = (app: string, extra: Partial<PodAffinityTerm> = {}): PodAffinityTerm => ({ labelSelector: { matchLabels: { app } }, topologyKey: "zone", ...extra });
-const required = (...terms: PodAffinityTerm[]) => ({ requiredDuringSchedulingIgnoredDuringExecution: terms });
+const zone = (app: string, extra: DeepPartial<PodAffinityTerm> = {}): DeepPartial<PodAffinityTerm> => ({ labelSelector: { matchLabels: { app } }, topologyKey: "zone", ...extra });
+const required = (...terms: DeepPartial<PodAffinityTerm>[]) => ({ requiredDuringSchedulingIgnoredDuringExecution: terms });
 
 /** zone A: a1 (runs app=web), a2; zone B: b1; c1 has no zone label. */
 function cluster(existing: PodBuilder = aPod("web").labels({ app: "web" })): NodeInfo[] {
@@ -84,7 +84,7 @@ describe("InterPodAffinity.score", () => {
     plugin.normalizeScore(state, p, scores);
     return scores.map((s) => s.score);
   }
-  const preferred = (weight: number, term: PodAffinityTerm) => ({ preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: term }] });
+  const preferred = (weight: number, term: DeepPartial<PodAffinityTerm>) => ({ preferredDuringSchedulingIgnoredDuringExecution: [{ weight, podAffinityTerm: term }] });
 
   it.each<[string, PodBuilder, number[]]>([
     ["nothing preferred", aPod(), []],

@@ -147,7 +147,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   }
 }
 
-function affinityTerm(t: PodAffinityTerm, ownNamespace: string): AffinityTerm {
+/** What a weighted term without its podAffinityTerm means, as Go's zero value: no topology, nothing matched. */
+const EMPTY_TERM: PodAffinityTerm = { namespaces: [], topologyKey: "" };
+
+function affinityTerm(t: PodAffinityTerm = EMPTY_TERM, ownNamespace: string): AffinityTerm {
   const everyNamespace = t.namespaceSelector !== undefined && Object.keys(t.namespaceSelector.matchLabels ?? {}).length === 0 && (t.namespaceSelector.matchExpressions ?? []).length === 0;
   const namespaces = t.namespaces?.length ? new Set(t.namespaces) : t.namespaceSelector ? new Set<string>() : new Set([ownNamespace]);
   return { selector: selectorOf(t.labelSelector), namespaces: everyNamespace ? undefined : namespaces, topologyKey: t.topologyKey };

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { CycleState } from "../../framework/cycle-state.js";
 import type { NodeScore } from "../../framework/interface.js";
-import type { NodeSelectorRequirement } from "../../framework/pod-info.js";
+import { NodeSelectorRequirement, type DeepPartial } from "@capstan/api";
 import { aNode, aPod } from "../../testing/builders.js";
 import { NodeAffinity, requirementMatches } from "./node-affinity.js";
 
 const labels = { zone: "a", disk: "ssd", cores: "8" };
 
 describe("requirementMatches", () => {
-  it.each<[string, NodeSelectorRequirement, boolean]>([
+  it.each<[string, DeepPartial<NodeSelectorRequirement>, boolean]>([
     ["In, value listed", { key: "zone", operator: "In", values: ["a", "b"] }, true],
     ["In, value not listed", { key: "zone", operator: "In", values: ["b"] }, false],
     ["In, label absent", { key: "rack", operator: "In", values: ["a"] }, false],
@@ -27,7 +27,7 @@ describe("requirementMatches", () => {
     ["Gt, absent", { key: "rack", operator: "Gt", values: ["1"] }, false],
     ["Gt, two values", { key: "cores", operator: "Gt", values: ["1", "2"] }, false],
     ["unknown operator", { key: "zone", operator: "Equals", values: ["a"] }, false],
-  ])("%s", (_name, r, want) => expect(requirementMatches(r, labels)).toBe(want));
+  ])("%s", (_name, r, want) => expect(requirementMatches(NodeSelectorRequirement.fromPartial(r), labels)).toBe(want));
 });
 
 describe("NodeAffinity.filter", () => {

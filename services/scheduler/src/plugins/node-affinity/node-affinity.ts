@@ -6,6 +6,8 @@ import { SKIP, SUCCESS, unresolvable, type Status } from "../../framework/status
 
 export const NAME = "NodeAffinity";
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
+/** One status for every rejection: the filter runs per node and allocates nothing. */
+const rejected = unresolvable(ERR_REASON_POD);
 
 interface PreferredTerm {
   readonly weight: number;
@@ -27,12 +29,12 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    return podMatchesNodeSelectorAndAffinity(pod, node.name, node.node.labels) ? SUCCESS : unresolvable(ERR_REASON_POD);
+    return podMatchesNodeSelectorAndAffinity(pod, node.name, node.node.labels) ? SUCCESS : rejected;
   }
 
   preScore(state: CycleState, pod: PodInfo): Status {
     const preferred = pod.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
-    const terms = preferred.filter((p) => p.weight !== 0).map((p) => ({ weight: p.weight, term: p.preference }));
+    const terms = preferred.flatMap((p) => (p.weight !== 0 && p.preference ? [{ weight: p.weight, term: p.preference }] : []));
     if (terms.length === 0) return SKIP;
     state.write(preferredTerms, terms);
     return SUCCESS;
@@ -52,7 +54,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
 }
 
 export function podMatchesNodeSelectorAndAffinity(pod: PodInfo, nodeName: string, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(pod.nodeSelector)) if (labels[k] !== v) return false;
+  for (const k in pod.nodeSelector) if (labels[k] !== pod.nodeSelector[k]) return false;
   const required = pod.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
   // The terms are ORed; no terms at all match nothing.

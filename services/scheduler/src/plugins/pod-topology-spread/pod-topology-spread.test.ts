@@ -3,7 +3,7 @@ import { CycleState } from "../../framework/cycle-state.js";
 import { allNodesKey } from "../../framework/framework.js";
 import type { NodeScore } from "../../framework/interface.js";
 import type { NodeInfo } from "../../framework/node-info.js";
-import type { TopologySpreadConstraint } from "../../framework/pod-info.js";
+import type { DeepPartial, TopologySpreadConstraint } from "@capstan/api";
 import { aNode, aPod, type PodBuilder } from "../../testing/builders.js";
 import { PodTopologySpread } from "./pod-topology-spread.js";
 
@@ -19,7 +19,7 @@ function cluster(): NodeInfo[] {
   ].map((n) => n.build());
 }
 
-const spread = (over: Partial<TopologySpreadConstraint> = {}): TopologySpreadConstraint => ({
+const spread = (over: DeepPartial<TopologySpreadConstraint> = {}): DeepPartial<TopologySpreadConstraint> => ({
   maxSkew: 1,
   topologyKey: "zone",
   whenUnsatisfiable: "DoNotSchedule",

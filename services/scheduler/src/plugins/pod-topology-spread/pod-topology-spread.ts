@@ -8,7 +8,7 @@ import type { NodeInfo } from "../../framework/node-info.js";
 import type { PodInfo, TopologySpreadConstraint } from "../../framework/pod-info.js";
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from "../../framework/status.js";
 import { podMatchesNodeSelectorAndAffinity } from "../node-affinity/node-affinity.js";
-import { findUntoleratedTaint } from "../taint-toleration/taint-toleration.js";
+import { findUntoleratedTaint, isNoScheduleOrNoExecute } from "../taint-toleration/taint-toleration.js";
 
 export const NAME = "PodTopologySpread";
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -161,7 +161,7 @@ function constraintsOf(pod: PodInfo, whenUnsatisfiable: string): Constraint[] {
 /** Whether a node's pods count toward the spread, per nodeAffinityPolicy (Honor) and nodeTaintsPolicy (Ignore). */
 function countsNode(c: Constraint, pod: PodInfo, node: NodeInfo): boolean {
   if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod, node.name, node.node.labels)) return false;
-  if (c.honorNodeTaints && findUntoleratedTaint(node.node.taints, pod.tolerations, (t) => t.effect === "NoSchedule" || t.effect === "NoExecute")) return false;
+  if (c.honorNodeTaints && findUntoleratedTaint(node.node.taints, pod.tolerations, isNoScheduleOrNoExecute)) return false;
   return true;
 }
 
