@@ -1,4 +1,4 @@
-export { startStack, freePort } from "./stack.js";
+export { startStack, freePort, profileDir } from "./stack.js";
 export type { Stack, StackOptions } from "./stack.js";
 export { ServiceProcess } from "./service-process.js";
 export type { ServiceSpec, ServiceOptions } from "./service-process.js";

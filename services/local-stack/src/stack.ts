@@ -19,12 +19,18 @@ export interface StackOptions {
   readonly gatewayPort: number;
   readonly natsPort?: number;
   readonly nodes: readonly { name: string; podIPBase: string; env?: Record<string, string> }[];
+  /** One more node agent, `simulated-fleet`, on the simulated runtime: a node count or a node group spec file (CAPSTAN_SIMULATED_NODES). */
+  readonly simulatedNodes?: string | undefined;
+  /** Services run with `node --cpu-prof`; each writes its profile to <dataDir>/profiles/<service> when it stops. */
+  readonly cpuProfile?: readonly string[];
   /** Run the scheduler (default); benchmarks of the API alone leave it out. */
   readonly scheduler?: boolean;
   /** Run the controllers (default). */
   readonly controllers?: boolean;
   /** Processes per controller (default 1); more stand by for the lease, named `<name>-2`, `<name>-3`, … */
   readonly controllerReplicas?: number;
+  /** Run discovery: the endpoints controller and the cluster DNS (default; CAPSTAN_DNS_LISTEN says where). */
+  readonly discovery?: boolean;
   readonly restart: boolean;
   readonly env?: Record<string, string>;
   readonly output: (service: string, line: string) => void;
@@ -84,12 +90,18 @@ const CONTROLLERS: Record<string, string> = {
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
 
+/** Where --cpu-prof puts the profiles of the stack's services. */
+export const profileDir = (dataDir: string) => join(resolve(dataDir), "profiles");
+
 /** The whole local stack as processes (DESIGN.md §9): NATS, gateway, scheduler, node agents. */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const services = new Map<string, ServiceProcess>();
   const add = (spec: ServiceSpec) => {
+    if (opts.cpuProfile?.includes(spec.name)) {
+      spec = { ...spec, env: { ...spec.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir(dataDir), spec.name)}` } };
+    }
     const p = new ServiceProcess(spec, { restart: opts.restart, output: opts.output });
     services.set(spec.name, p);
     p.start();
@@ -140,11 +152,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         }
       }
     }
+    if (opts.discovery !== false) add({ name: "discovery", ...node("discovery"), env: common, readyLine: "serving DNS on" });
     for (const n of opts.nodes) {
       add({
         name: n.name,
         ...node("node-agent"),
         env: { ...common, CAPSTAN_NODE_NAME: n.name, CAPSTAN_POD_IP_BASE: n.podIPBase, ...n.env },
+        readyLine: "running pods",
+      });
+    }
+    if (opts.simulatedNodes !== undefined) {
+      add({
+        name: "simulated-fleet",
+        ...node("node-agent"),
+        env: { ...common, CAPSTAN_RUNTIME: "simulated", CAPSTAN_SIMULATED_NODES: opts.simulatedNodes },
         readyLine: "running pods",
       });
     }

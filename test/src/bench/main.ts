@@ -1,10 +1,13 @@
 import { cpus } from "node:os";
 import { benchApi } from "./api-bench.js";
+import { benchDensity } from "./density-bench.js";
 import { benchScheduler } from "./scheduler-bench.js";
 
-const benches: Record<string, (log: (line: string) => void) => Promise<Record<string, number>>> = {
+/** A bench gets the arguments after its name (`pnpm bench density --preset ci`). */
+const benches: Record<string, (log: (line: string) => void, args: readonly string[]) => Promise<Record<string, number>>> = {
   api: benchApi,
   scheduler: benchScheduler,
+  density: benchDensity,
 };
 
 async function main(): Promise<void> {
@@ -15,7 +18,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(`bench ${name} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown cpu"})`);
-  const results = await bench((line) => console.log(line));
+  const results = await bench((line) => console.log(line), process.argv.slice(3));
   console.log(`RESULT ${Object.entries(results).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   process.exit(0);
 }

@@ -22,6 +22,8 @@ export interface TestClusterOptions {
   readonly embeddedPostgres?: boolean;
   /** Processes per controller; the extra ones stand by for the lease. */
   readonly controllerReplicas?: number;
+  /** A `simulated-fleet` node agent hosting this many simulated nodes (or the nodes of a spec file). */
+  readonly simulatedNodes?: number | string;
 }
 
 export interface CommandResult {
@@ -37,6 +39,8 @@ export interface TestCluster {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly nodeNames: string[];
+  /** This cluster's own service CIDR, so parallel clusters never share a cluster IP. */
+  readonly serviceCIDR: string;
   /** Runs the real CLI against this cluster. */
   capctl(args: string[], input?: string): Promise<CommandResult>;
   /** The last lines every service printed, for a failing test's message. */
@@ -58,6 +62,8 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   // A random 127.X block per node keeps pod addresses apart from other runs on the machine.
   const base = randomInt(20, 200);
   const nodeNames = Array.from({ length: nodeCount }, (_, i) => `node-${i + 1}`);
+  // A random /24 of 10.96.0.0/12 per cluster: every node agent makes it local on the host.
+  const serviceCIDR = opts.env?.["CAPSTAN_SERVICE_CIDR"] ?? `10.${96 + randomInt(0, 16)}.${randomInt(0, 256)}.0/24`;
   let stack: Stack;
   try {
     stack = await startStack({
@@ -69,8 +75,10 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       nodes: nodeNames.map((name, i) => ({ name, podIPBase: `127.${base + i}` })),
       restart: false,
       ...(opts.controllerReplicas ? { controllerReplicas: opts.controllerReplicas } : {}),
-      // Short leases: a killed controller's successor takes over within seconds.
-      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_LEASE_SECONDS: "3", ...opts.env },
+      ...(opts.simulatedNodes !== undefined ? { simulatedNodes: String(opts.simulatedNodes) } : {}),
+      // Short leases: a killed controller's successor takes over within seconds. DNS on a free port,
+      // as clusters of parallel tests share the machine.
+      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_LEASE_SECONDS: "3", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...opts.env },
       output: (service, line) => {
         lines.push(`${service}| ${line}`);
         if (lines.length > 400) lines.shift();
@@ -90,6 +98,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     databaseUrl: database?.url,
     dataDir,
     nodeNames,
+    serviceCIDR,
     capctl(args, input) {
       return new Promise((done) => {
         const child = execFile(
@@ -115,6 +124,8 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       await bus?.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
+      // The agents leave the route in place (others on the host may share it); the cluster is gone now.
+      await new Promise((done) => execFile("ip", ["route", "del", "local", serviceCIDR, "dev", "lo"], done));
     },
   };
 }
