@@ -228,6 +228,31 @@ describe("validateObject rejects a Pod with", () => {
       errors: [{ path: "spec.restartPolicy", message: 'Unsupported value "Sometimes": supported values: "Always", "OnFailure", "Never"' }],
     },
     {
+      name: "dnsPolicy None without dnsConfig",
+      pod: podWith((p) => (p["spec"]["dnsPolicy"] = "None")),
+      errors: [{ path: "spec.dnsConfig", message: "Required value: must provide `dnsConfig` when `dnsPolicy` is None" }],
+    },
+    {
+      name: "dnsPolicy None without nameservers",
+      pod: podWith((p) => {
+        p["spec"]["dnsPolicy"] = "None";
+        p["spec"]["dnsConfig"] = { searches: ["svc.example.com"] };
+      }),
+      errors: [{ path: "spec.dnsConfig.nameservers", message: "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None" }],
+    },
+    {
+      name: "a bad dnsConfig",
+      pod: podWith((p) => {
+        p["spec"]["dnsConfig"] = { nameservers: ["1.1.1.1", "dns.example", "8.8.8.8", "9.9.9.9"], searches: ["ok.example.", "Not_OK"], options: [{ value: "2" }] };
+      }),
+      errors: [
+        { path: "spec.dnsConfig.nameservers", message: 'Invalid value "1.1.1.1,dns.example,8.8.8.8,9.9.9.9": must not have more than 3 nameservers' },
+        { path: "spec.dnsConfig.nameservers[1]", message: 'Invalid value "dns.example": must be valid IP address' },
+        { path: "spec.dnsConfig.searches[1]", message: expect.stringMatching(/^Invalid value "Not_OK": a lowercase RFC 1123 subdomain/) },
+        { path: "spec.dnsConfig.options[0]", message: "Required value: Option.Name must not be empty" },
+      ],
+    },
+    {
       name: "a negative grace period",
       pod: podWith((p) => (p["spec"]["terminationGracePeriodSeconds"] = -1)),
       errors: [{ path: "spec.terminationGracePeriodSeconds", message: "Invalid value -1: must be greater than or equal to 0" }],

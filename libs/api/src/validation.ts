@@ -30,6 +30,7 @@ import type {
   EndpointPort,
   Endpoints,
   Node,
+  PodDNSConfig,
   PodSpec,
   PodTemplateSpec,
   Probe,
@@ -273,6 +274,7 @@ function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] 
 
   if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported(`${path}.restartPolicy`, spec?.restartPolicy, restartPolicies));
   if (!dnsPolicies.includes(spec?.dnsPolicy ?? "")) errs.push(notSupported(`${path}.dnsPolicy`, spec?.dnsPolicy, dnsPolicies));
+  errs.push(...validatePodDNSConfig(spec?.dnsConfig, spec?.dnsPolicy, `${path}.dnsConfig`));
   const grace = spec?.terminationGracePeriodSeconds;
   if (grace !== undefined && grace < 0) errs.push(invalid(`${path}.terminationGracePeriodSeconds`, grace, "must be greater than or equal to 0"));
   errs.push(...validateLabels(spec?.nodeSelector, `${path}.nodeSelector`));
@@ -297,6 +299,34 @@ function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] 
   for (const [name, q] of Object.entries(spec?.overhead ?? {})) {
     errs.push(...validateContainerResourceName(`${path}.overhead[${name}]`, name), ...validateResourceQuantity(`${path}.overhead[${name}]`, name, q));
   }
+  return errs;
+}
+
+/** The resolver's limits, as glibc and the kubelet have them. */
+const maxDNSNameservers = 3;
+const maxDNSSearchPaths = 32;
+
+function validatePodDNSConfig(config: PodDNSConfig | undefined, dnsPolicy: string | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (dnsPolicy === "None") {
+    if (!config) return [required(path, "must provide `dnsConfig` when `dnsPolicy` is None")];
+    if (config.nameservers.length === 0) errs.push(required(`${path}.nameservers`, "must provide at least one DNS nameserver when `dnsPolicy` is None"));
+  }
+  if (!config) return errs;
+  if (config.nameservers.length > maxDNSNameservers) {
+    errs.push(invalid(`${path}.nameservers`, config.nameservers.join(","), `must not have more than ${maxDNSNameservers} nameservers`));
+  }
+  config.nameservers.forEach((ns, i) => {
+    if (isIP(ns) === 0) errs.push(invalid(`${path}.nameservers[${i}]`, ns, "must be valid IP address"));
+  });
+  if (config.searches.length > maxDNSSearchPaths) {
+    errs.push(invalid(`${path}.searches`, config.searches.join(","), `must not have more than ${maxDNSSearchPaths} search paths`));
+  }
+  // A search path may be written fully qualified, with a trailing dot.
+  config.searches.forEach((search, i) => errs.push(...messages(`${path}.searches[${i}]`, search, validateDNS1123Subdomain(search.replace(/\.$/, "")))));
+  config.options.forEach((option, i) => {
+    if (option.name === "") errs.push(required(`${path}.options[${i}]`, "Option.Name must not be empty"));
+  });
   return errs;
 }
 

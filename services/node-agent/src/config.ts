@@ -1,6 +1,6 @@
 import { cpus, hostname, totalmem } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_SERVICE_CIDR, parseCIDR, parseIPv4 } from "@capstan/api";
+import { clusterDNSIP, DEFAULT_SERVICE_CIDR, parseCIDR, parseIPv4 } from "@capstan/api";
 import { nodeIPOf } from "./runtime/pod-network.js";
 
 export interface NodeAgentConfig {
@@ -15,6 +15,12 @@ export interface NodeAgentConfig {
   readonly nodeIP: string;
   /** Where Services' cluster IPs come from (CAPSTAN_SERVICE_CIDR, as the gateway reads it); the proxy makes it local. */
   readonly serviceCIDR: string;
+  /** Pods with dnsPolicy ClusterFirst ask this server (CAPSTAN_CLUSTER_DNS_IP, default the 10th address of the service CIDR). */
+  readonly clusterDNS: string;
+  /** CAPSTAN_CLUSTER_DOMAIN, "cluster.local" unless told. */
+  readonly clusterDomain: string;
+  /** CAPSTAN_IMAGE_CATALOG: a JSON file of image aliases (see runtime/image-catalog.ts), if any. */
+  readonly imageCatalog: string | undefined;
   /** A UDP client's upstream socket closes after this long without a datagram either way (conntrack's UDP timeout). */
   readonly proxyUDPIdleTimeoutMs: number;
   /** Port of the kubelet-style endpoint (logs); 0 picks a free one. */
@@ -56,6 +62,9 @@ export function loadConfig(): NodeAgentConfig {
     podIPBase,
     nodeIP: env["CAPSTAN_NODE_IP"] ? ipFrom("CAPSTAN_NODE_IP", env["CAPSTAN_NODE_IP"]) : nodeIPOf(podIPBase),
     serviceCIDR,
+    clusterDNS: ipFrom("CAPSTAN_CLUSTER_DNS_IP", env["CAPSTAN_CLUSTER_DNS_IP"] || clusterDNSIP(serviceCIDR)),
+    clusterDomain: env["CAPSTAN_CLUSTER_DOMAIN"] || "cluster.local",
+    imageCatalog: env["CAPSTAN_IMAGE_CATALOG"] || undefined,
     proxyUDPIdleTimeoutMs: Number(env["CAPSTAN_PROXY_UDP_IDLE_TIMEOUT_MS"] ?? 30_000),
     port: Number(env["CAPSTAN_NODE_PORT"] ?? 0),
     heartbeatSeconds: Number(env["CAPSTAN_HEARTBEAT_SECONDS"] ?? 10),

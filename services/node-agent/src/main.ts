@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { Service } from "@capstan/api";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
 import { createClient, EventRecorder, startReflector } from "@capstan/client";
 import { createInformer } from "@capstan/controller-runtime";
@@ -8,7 +9,7 @@ import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
 import { ensureServiceCIDRIsLocal, Proxier } from "./proxy/index.js";
-import { createProcessRuntime } from "./runtime/index.js";
+import { createProcessRuntime, loadImageAliases } from "./runtime/index.js";
 import { loadFleetConfig } from "./simulated/fleet-config.js";
 import { startSimulatedFleet } from "./simulated/simulated-fleet.js";
 
@@ -20,10 +21,20 @@ runService(
     const config = loadConfig();
     const fleet = loadFleetConfig(config);
     if (fleet) return startSimulatedFleet(config, fleet, telemetry.tracer, log);
+    // A bad alias file stops the agent here, before it takes any pod.
+    const imageAliases = config.imageCatalog ? loadImageAliases(config.imageCatalog) : undefined;
     if (await ensureServiceCIDRIsLocal(config.serviceCIDR)) log(`service CIDR ${config.serviceCIDR} is local on this host`);
     const client = createClient({ address: config.gateway, actor: `system:node:${config.nodeName}` });
     const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
-    const runtime = createProcessRuntime({ stateDir: config.stateDir, podIPBase: config.podIPBase });
+    // One Service informer for the proxy and the containers' service variables.
+    const services = createInformer({ client, bus, kind: "Service", log }).start();
+    const runtime = createProcessRuntime({
+      stateDir: config.stateDir,
+      podIPBase: config.podIPBase,
+      ...(imageAliases ? { catalog: { aliases: imageAliases } } : {}),
+      dns: { servers: [config.clusterDNS], domain: config.clusterDomain },
+      services: (namespace) => services.list(namespace).map((o) => Service.fromJSON(o)),
+    });
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
     const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log, { hostIP: () => config.nodeIP, maxStatusWritesInFlight: 32 });
 
@@ -31,11 +42,13 @@ runService(
     await new Promise<void>((resolve) => server.listen(config.port, config.nodeIP, resolve));
     const port = (server.address() as AddressInfo).port;
 
+    // Containers get the variables of the Services that exist when they start: know them before any pod.
+    await services.synced;
     // Watch first, then register: a node that reports Ready must already receive the pods bound to it.
     const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
     const proxier = new Proxier({
       nodeIP: config.nodeIP,
-      services: createInformer({ client, bus, kind: "Service", log }),
+      services,
       endpointSlices: createInformer({ client, bus, kind: "EndpointSlice", log }),
       meter: telemetry.meter,
       udpIdleTimeoutMs: config.proxyUDPIdleTimeoutMs,

@@ -1,4 +1,4 @@
-import type { Container, Pod } from "@capstan/api";
+import type { Container, Pod, Service } from "@capstan/api";
 
 /** The PATH a container gets when neither the image nor the spec sets one (the Debian image's). */
 export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -47,11 +47,72 @@ export interface PodIdentity {
   hostname: string;
 }
 
+/** The Services the kubelet always links, whatever enableServiceLinks says: the API server's, in `default`. */
+const masterServices = new Set(["kubernetes"]);
+const masterServiceNamespace = "default";
+
+/**
+ * Which Services a container of a pod in `namespace` gets variables for (the kubelet's
+ * getServiceEnvVarMap): those with a cluster IP in the pod's namespace when enableServiceLinks is
+ * unset or true, and the master services of `default` always; a name in the pod's namespace wins.
+ */
+export function linkedServices(services: readonly Service[], namespace: string, enableServiceLinks: boolean): Service[] {
+  const byName = new Map<string, Service>();
+  for (const svc of services) {
+    if (!hasClusterIP(svc)) continue;
+    const name = svc.metadata?.name ?? "";
+    const ns = svc.metadata?.namespace || "default";
+    if (ns === namespace && enableServiceLinks) byName.set(name, svc);
+    else if (ns === masterServiceNamespace && masterServices.has(name) && !byName.has(name)) byName.set(name, svc);
+  }
+  return [...byName.values()];
+}
+
+function hasClusterIP(svc: Service): boolean {
+  const ip = svc.spec?.clusterIp ?? "";
+  return ip !== "" && ip !== "None";
+}
+
+/** `my-service` → `MY_SERVICE`. */
+function envName(name: string): string {
+  return name.toUpperCase().replaceAll("-", "_");
+}
+
+/**
+ * Kubernetes' service variables (pkg/kubelet/envvars): `<NAME>_SERVICE_HOST`, `<NAME>_SERVICE_PORT`
+ * (the first port), `<NAME>_SERVICE_PORT_<PORTNAME>` for each named port, and Docker's link variables
+ * `<NAME>_PORT` (the first port) and `<NAME>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]` for each port.
+ */
+export function serviceEnvironment(services: readonly Service[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const svc of services) {
+    const ip = svc.spec?.clusterIp ?? "";
+    const ports = svc.spec?.ports ?? [];
+    if (!hasClusterIP(svc) || ports.length === 0) continue;
+    const prefix = envName(svc.metadata?.name ?? "");
+    env[`${prefix}_SERVICE_HOST`] = ip;
+    env[`${prefix}_SERVICE_PORT`] = String(ports[0]!.port);
+    for (const p of ports) if (p.name) env[`${prefix}_SERVICE_PORT_${envName(p.name)}`] = String(p.port);
+    ports.forEach((p, i) => {
+      const protocol = (p.protocol || "TCP").toUpperCase();
+      const url = `${protocol.toLowerCase()}://${ip}:${p.port}`;
+      if (i === 0) env[`${prefix}_PORT`] = url;
+      const portPrefix = `${prefix}_PORT_${p.port}_${protocol}`;
+      env[portPrefix] = url;
+      env[`${portPrefix}_PROTO`] = protocol.toLowerCase();
+      env[`${portPrefix}_PORT`] = String(p.port);
+      env[`${portPrefix}_ADDR`] = ip;
+    });
+  }
+  return env;
+}
+
 /**
  * The container's environment: the runtime's defaults, the pod's identity (POD_IP, POD_NAME,
- * POD_NAMESPACE, HOSTNAME), then the spec's `env` in order, each value expanded against what precedes it.
+ * POD_NAMESPACE, HOSTNAME), the service variables, then the spec's `env` in order, each value expanded
+ * against what precedes it — so a user's variable wins over a service's of the same name and may refer to it.
  */
-export function containerEnvironment(container: Container, pod: PodIdentity): Record<string, string> {
+export function containerEnvironment(container: Container, pod: PodIdentity, services: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: defaultPath,
     HOME: "/root",
@@ -59,6 +120,7 @@ export function containerEnvironment(container: Container, pod: PodIdentity): Re
     POD_IP: pod.podIP,
     POD_NAME: pod.name,
     POD_NAMESPACE: pod.namespace,
+    ...services,
   };
   for (const v of container.env) {
     env[v.name] = expandVariables(v.value, (name) => env[name]);

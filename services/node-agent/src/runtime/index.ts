@@ -1,8 +1,9 @@
 export { ProcessRuntime, createProcessRuntime } from "./process-runtime.js";
 export type { ProcessRuntimeOptions, RuntimeLogger } from "./process-runtime.js";
 export type { LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason } from "./runtime.js";
-export { ImageCatalog, imageKind, imageName } from "./image-catalog.js";
-export type { ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
+export { ImageCatalog, imageKind, imageName, loadImageAliases, parseImageAliases } from "./image-catalog.js";
+export type { ImageAlias, ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
+export type { ClusterDNS } from "./pod-dns.js";
 export type { Sandbox, SandboxMode } from "./container-sandbox.js";
 export { PodIPAllocator, parsePodIPBase } from "./pod-network.js";
 export { RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";

@@ -1,4 +1,4 @@
-import type { ContainerPort, ContainerStatus, Pod } from "@capstan/api";
+import { Service, type ContainerPort, type ContainerStatus, type Pod } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -157,6 +157,58 @@ describe("ProcessRuntime", () => {
     const log = await readAll(rt.logs(uid(pod), "main", { follow: false }));
     expect(log.trim()).toBe(`hello world|env-check|default|${ip}|env-check|env-check|/srv/app|first-arg`);
     expect(existsSync("/srv/app")).toBe(false);
+  });
+
+  it("gives a container the pod's resolv.conf and /etc/hosts, and the variables of the Services that exist", async () => {
+    const hostResolvConf = join(newStateDir(), "resolv.conf");
+    writeFileSync(hostResolvConf, "nameserver 192.0.2.53\nsearch corp.example\n");
+    const services = [
+      Service.fromPartial({ metadata: { name: "my-service", namespace: "prod" }, spec: { clusterIp: "10.96.0.42", ports: [{ port: 80, protocol: "TCP" }] } }),
+      Service.fromPartial({ metadata: { name: "elsewhere", namespace: "staging" }, spec: { clusterIp: "10.96.0.43", ports: [{ port: 80 }] } }),
+    ];
+    const { rt } = runtime({
+      dns: { servers: ["10.96.0.10"], domain: "cluster.local" },
+      hostResolvConf,
+      services: (ns) => services.filter((s) => s.metadata?.namespace === ns),
+    });
+    if (rt.sandbox.mode !== "overlay") throw new Error(`this test needs the overlay sandbox: ${rt.sandbox.mode === "none" ? rt.sandbox.reason : ""}`);
+    const script = 'cat /etc/resolv.conf; tail -n 1 /etc/hosts; env | grep -E "^(MY_SERVICE|ELSEWHERE)_" | sort';
+    const pod = aPod("web-0").restartPolicy("Never").with(aContainer("main", "busybox", { command: ["/bin/sh", "-c", script] })).build();
+    pod.metadata!.namespace = "prod";
+    pod.spec!.subdomain = "web";
+    await rt.syncPod(pod);
+    await eventually(() => expect(rt.status(uid(pod))?.phase).toBe("Succeeded"));
+    const ip = rt.status(uid(pod))?.podIP;
+    const log = await readAll(rt.logs(uid(pod), "main", { follow: false }));
+    expect(log.split("\n")).toEqual([
+      "search prod.svc.cluster.local svc.cluster.local cluster.local corp.example",
+      "nameserver 10.96.0.10",
+      "options ndots:5",
+      `${ip}\tweb-0.web.prod.svc.cluster.local\tweb-0`,
+      "MY_SERVICE_PORT=tcp://10.96.0.42:80",
+      "MY_SERVICE_PORT_80_TCP=tcp://10.96.0.42:80",
+      "MY_SERVICE_PORT_80_TCP_ADDR=10.96.0.42",
+      "MY_SERVICE_PORT_80_TCP_PORT=80",
+      "MY_SERVICE_PORT_80_TCP_PROTO=tcp",
+      "MY_SERVICE_SERVICE_HOST=10.96.0.42",
+      "MY_SERVICE_SERVICE_PORT=80",
+      "",
+    ]);
+    expect(readFileSync("/etc/resolv.conf", "utf8")).not.toContain("10.96.0.10");
+  });
+
+  it("uses the host's resolv.conf for dnsPolicy Default, and no service variables without enableServiceLinks", async () => {
+    const hostResolvConf = join(newStateDir(), "resolv.conf");
+    writeFileSync(hostResolvConf, "nameserver 192.0.2.53\nsearch corp.example\n");
+    const services = [Service.fromPartial({ metadata: { name: "my-service", namespace: "default" }, spec: { clusterIp: "10.96.0.42", ports: [{ port: 80 }] } })];
+    const { rt } = runtime({ dns: { servers: ["10.96.0.10"], domain: "cluster.local" }, hostResolvConf, services: () => services });
+    const pod = aPod("plain").restartPolicy("Never").with(aContainer("main", "busybox", { command: ["/bin/sh", "-c", 'cat /etc/resolv.conf; echo "[${MY_SERVICE_SERVICE_HOST-}]"'] })).build();
+    pod.spec!.dnsPolicy = "Default";
+    pod.spec!.enableServiceLinks = false;
+    await rt.syncPod(pod);
+    await eventually(() => expect(rt.status(uid(pod))?.phase).toBe("Succeeded"));
+    const log = await readAll(rt.logs(uid(pod), "main", { follow: false }));
+    expect(log).toBe("search corp.example\nnameserver 192.0.2.53\n[]\n");
   });
 
   it.each([

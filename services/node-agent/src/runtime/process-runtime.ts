@@ -1,4 +1,4 @@
-import type { Container, ContainerStateTerminated, ContainerStatus, Pod } from "@capstan/api";
+import type { Container, ContainerStateTerminated, ContainerStatus, Pod, Service } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LogStream } from "./container-logs.js";
-import { containerEnvironment, expandVariables, podHostname, type PodIdentity } from "./container-env.js";
+import { containerEnvironment, expandVariables, linkedServices, podHostname, serviceEnvironment, type PodIdentity } from "./container-env.js";
 import {
   containerPath,
   execCommand,
@@ -21,6 +21,7 @@ import {
   type SandboxMode,
 } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
+import { formatResolvConf, parseResolvConf, podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
 import { isTerminalPhase, podPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
 import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
@@ -62,6 +63,12 @@ export interface ProcessRuntimeOptions {
   /** Agent shutdown waits at most this long for a container to stop after SIGTERM (default 30). */
   shutdownGracePeriodSeconds?: number;
   catalog?: ImageCatalogOptions;
+  /** The cluster DNS for dnsPolicy ClusterFirst; without servers such pods use the host's resolver, as the kubelet does. */
+  dns?: ClusterDNS;
+  /** The host's resolv.conf, for dnsPolicy Default (default /etc/resolv.conf). */
+  hostResolvConf?: string;
+  /** The Services in a namespace as the agent's informer has them, for the containers' service variables. */
+  services?: (namespace: string) => readonly Service[];
   logger?: RuntimeLogger;
 }
 
@@ -76,6 +83,8 @@ interface ContainerProcess {
   startedAt: string;
   /** Set when the process could not exec (sandbox set-up, missing executable, spawn error). */
   startError: string | undefined;
+  /** Its environment, for exec probes too. */
+  env: Record<string, string>;
   /** Set when the runtime stops it on purpose: its exit is not a crash to restart. */
   stopping: boolean;
   /** Set when a failed liveness or startup probe killed it: it restarts unless the policy is Never. */
@@ -142,6 +151,9 @@ export class ProcessRuntime implements Runtime {
   private readonly logger: RuntimeLogger;
   private readonly stateDir: string;
   private readonly shutdownGraceSeconds: number;
+  private readonly dns: ClusterDNS;
+  private readonly hostResolvConf: string;
+  private readonly services: (namespace: string) => readonly Service[];
   readonly sandbox: Sandbox;
   /** Resolves when the leftovers of a previous life are gone. */
   private readonly recovery: Promise<void>;
@@ -160,10 +172,17 @@ export class ProcessRuntime implements Runtime {
     this.catalog = new ImageCatalog(opts.catalog);
     this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
     this.shutdownGraceSeconds = opts.shutdownGracePeriodSeconds ?? defaultGracePeriodSeconds;
+    this.dns = opts.dns ?? { servers: [], domain: "cluster.local" };
+    this.hostResolvConf = opts.hostResolvConf ?? "/etc/resolv.conf";
+    this.services = opts.services ?? (() => []);
     const wanted = opts.sandbox ?? "auto";
     this.sandbox = wanted === "none" ? { mode: "none", reason: "the runtime was configured without a sandbox" } : probeSandbox(this.stateDir);
     if (wanted === "overlay" && this.sandbox.mode !== "overlay") {
       throw new UnavailableError(`the overlay sandbox is not available: ${this.sandbox.reason}`);
+    }
+    if (this.sandbox.mode === "none") {
+      // resolv.conf and /etc/hosts are the pod's only inside a sandbox.
+      this.logger.warn("pods use the host's resolver and /etc/hosts, not the cluster DNS", { reason: this.sandbox.reason });
     }
     this.recovery = this.recover();
   }
@@ -433,7 +452,7 @@ export class ProcessRuntime implements Runtime {
     });
     this.emit(rec, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
 
-    const env = containerEnvironment(c.spec, rec.identity);
+    const env = containerEnvironment(c.spec, rec.identity, this.serviceVariables(rec));
     const lookup = (v: string): string | undefined => env[v];
     const launch: ContainerLaunch = {
       argv: image.argv.map((a) => expandVariables(a, lookup)),
@@ -474,6 +493,7 @@ export class ProcessRuntime implements Runtime {
       instance,
       startedAt: now(),
       startError: undefined,
+      env,
       stopping: false,
       unhealthy: undefined,
       prober: undefined,
@@ -562,8 +582,7 @@ export class ProcessRuntime implements Runtime {
       case "exec": {
         if (proc.pid === undefined) return { result: "Error", output: "the container has no process" };
         const cmd = execCommand({ pid: proc.pid, argv: handler.command, workingDir: c.spec.workingDir }, this.sandbox);
-        const env = containerEnvironment(c.spec, rec.identity);
-        return execProbe({ file: cmd.file, args: cmd.args, ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}), env, command: handler.command, timeoutMs }, signal);
+        return execProbe({ file: cmd.file, args: cmd.args, ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}), env: proc.env, command: handler.command, timeoutMs }, signal);
       }
       case "httpGet": {
         const port = resolveProbePort(handler.port, c.spec);
@@ -740,16 +759,22 @@ export class ProcessRuntime implements Runtime {
     return this.hostBinds;
   }
 
-  /** The image's files plus the pod's /etc/hosts and /etc/hostname, as the kubelet manages them. */
+  /** The variables of the Services that exist now (the kubelet's view when it starts a container). */
+  private serviceVariables(rec: PodRecord): Record<string, string> {
+    const { namespace } = rec.identity;
+    const candidates = namespace === "default" ? this.services(namespace) : [...this.services(namespace), ...this.services("default")];
+    return serviceEnvironment(linkedServices(candidates, namespace, rec.pod.spec?.enableServiceLinks ?? true));
+  }
+
+  /** The image's files plus the pod's /etc/hosts, /etc/hostname and /etc/resolv.conf, as the kubelet manages them. */
   private rootfsFiles(rec: PodRecord, image: ResolvedImage): Map<string, string> {
     const { hostname, podIP } = rec.identity;
+    const hostConf = parseResolvConf(readFileOrEmpty(this.hostResolvConf));
     return new Map([
       ...image.files,
-      [
-        "/etc/hosts",
-        `# Capstan-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n`,
-      ],
+      ["/etc/hosts", podHostsFile(rec.pod, podIP, hostname, this.dns.domain)],
       ["/etc/hostname", `${hostname}\n`],
+      ["/etc/resolv.conf", formatResolvConf(podResolvConf(rec.pod, this.dns, hostConf))],
     ]);
   }
 
@@ -864,6 +889,14 @@ const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness:
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function readFileOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 function readdirOrEmpty(dir: string): string[] {

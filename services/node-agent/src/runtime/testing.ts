@@ -70,6 +70,9 @@ export class PodBuilder {
         serviceAccountName: "",
         dnsPolicy: "ClusterFirst",
         priorityClassName: "",
+        topologySpreadConstraints: [],
+        overhead: {},
+        schedulingGates: [],
       },
     };
   }
