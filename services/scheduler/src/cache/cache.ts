@@ -4,15 +4,15 @@
  * current incrementally, so a decision reads it without a round trip. An assumed pod counts on its node
  * until the pod's bound state is observed (confirming it) or the bind fails (forget).
  */
+import type { Selector } from "@capstan/apimachinery";
 import { NodeInfo, nodeFactsFrom } from "../framework/node-info.js";
 import { podInfoFrom, type PodInfo } from "../framework/pod-info.js";
-import type { Snapshot } from "../framework/schedule-one.js";
+import type { Snapshot } from "../framework/snapshot.js";
+import { PodIndex, type PlacedPod } from "./pod-index.js";
 
 type Json = Record<string, unknown>;
 
-interface PodState {
-  readonly pod: PodInfo;
-  readonly nodeName: string;
+interface PodState extends PlacedPod {
   readonly assumed: boolean;
 }
 
@@ -24,6 +24,9 @@ const isTerminal = (pod: Json): boolean => {
 export class SchedulerCache implements Snapshot {
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private readonly podStates = new Map<string, PodState>();
+  private readonly podIndex = new PodIndex();
+  private readonly withAffinity = new Set<NodeInfo>();
+  private readonly withRequiredAntiAffinity = new Set<NodeInfo>();
   private list: NodeInfo[] | undefined;
 
   /** The nodes, in a stable order; image counts across nodes are brought up to date first. */
@@ -45,6 +48,21 @@ export class SchedulerCache implements Snapshot {
     return this.nodeInfos.get(name);
   }
 
+  havePodsWithAffinity(): Iterable<NodeInfo> {
+    return this.withAffinity;
+  }
+
+  havePodsWithRequiredAntiAffinity(): Iterable<NodeInfo> {
+    return this.withRequiredAntiAffinity;
+  }
+
+  forEachPodMatching(namespaces: ReadonlySet<string> | undefined, selector: Selector, visit: (pod: PodInfo, node: NodeInfo) => void): void {
+    this.podIndex.forEachMatching(namespaces, selector, (p) => {
+      const node = this.nodeInfos.get(p.nodeName);
+      if (node) visit(p.pod, node);
+    });
+  }
+
   setNode(node: Json): void {
     const facts = nodeFactsFrom(node);
     const existing = this.nodeInfos.get(facts.name);
@@ -53,16 +71,24 @@ export class SchedulerCache implements Snapshot {
       const info = new NodeInfo(facts);
       for (const s of this.podStates.values()) if (s.nodeName === facts.name) info.addPod(s.pod);
       this.nodeInfos.set(facts.name, info);
+      this.trackAffinity(info);
     }
     this.list = undefined;
   }
 
   deleteNode(name: string): void {
-    if (this.nodeInfos.delete(name)) this.list = undefined;
+    const info = this.nodeInfos.get(name);
+    if (!info) return;
+    this.nodeInfos.delete(name);
+    this.withAffinity.delete(info);
+    this.withRequiredAntiAffinity.delete(info);
+    this.list = undefined;
   }
 
   replaceNodes(nodes: readonly Json[]): void {
     this.nodeInfos.clear();
+    this.withAffinity.clear();
+    this.withRequiredAntiAffinity.clear();
     this.list = undefined;
     for (const n of nodes) this.setNode(n);
   }
@@ -81,8 +107,13 @@ export class SchedulerCache implements Snapshot {
   removePod(key: string): void {
     const existing = this.podStates.get(key);
     if (!existing) return;
-    this.nodeInfos.get(existing.nodeName)?.removePod(key);
+    const node = this.nodeInfos.get(existing.nodeName);
+    if (node) {
+      node.removePod(key);
+      this.trackAffinity(node);
+    }
     this.podStates.delete(key);
+    this.podIndex.remove(existing);
   }
 
   /** A fresh list of pods: assumptions not contradicted by it survive. */
@@ -107,6 +138,18 @@ export class SchedulerCache implements Snapshot {
   private place(state: PodState): void {
     this.removePod(state.pod.key);
     this.podStates.set(state.pod.key, state);
-    this.nodeInfos.get(state.nodeName)?.addPod(state.pod);
+    this.podIndex.add(state);
+    const node = this.nodeInfos.get(state.nodeName);
+    if (node) {
+      node.addPod(state.pod);
+      this.trackAffinity(node);
+    }
+  }
+
+  private trackAffinity(node: NodeInfo): void {
+    if (node.podsWithAffinity.size > 0) this.withAffinity.add(node);
+    else this.withAffinity.delete(node);
+    if (node.podsWithRequiredAntiAffinity.size > 0) this.withRequiredAntiAffinity.add(node);
+    else this.withRequiredAntiAffinity.delete(node);
   }
 }

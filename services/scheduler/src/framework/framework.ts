@@ -38,14 +38,22 @@ export interface FrameworkPlugins {
   readonly bind: readonly BindPlugin[];
 }
 
-/** Plugins whose PreFilter / PreScore said Skip, so their Filter / Score is left out this attempt. */
-const skipFilter = new StateKey<ReadonlySet<string>>("framework/skip-filter");
-const skipScore = new StateKey<ReadonlySet<string>>("framework/skip-score");
+/**
+ * The Filter and Score plugins this attempt runs: those whose PreFilter / PreScore said Skip are left
+ * out once, so the per-node loops do no lookups.
+ */
+const activeFilters = new StateKey<readonly FilterPlugin[]>("framework/active-filters");
+const activeScores = new StateKey<readonly WeightedScorePlugin[]>("framework/active-scores");
 
 /** Every node of the attempt's snapshot, for plugins that count beyond the feasible nodes at PreScore. */
 export const allNodesKey = new StateKey<readonly NodeInfo[]>("framework/all-nodes");
 
 export class Framework {
+  /** Each plugin's rejections tagged with its name, built once per distinct status (plugins reuse theirs). */
+  private readonly tagged = new WeakMap<Status, Status>();
+  /** Reused by runScore for each plugin's raw scores: no allocation per node and plugin. */
+  private readonly scratch: NodeScore[] = [];
+
   constructor(
     readonly schedulerName: string,
     readonly plugins: FrameworkPlugins,
@@ -64,19 +72,28 @@ export class Framework {
       if (s.code === "Skip") skipped.add(p.name);
       else if (!isSuccess(s)) return withPlugin(s, p.name);
     }
-    state.write(skipFilter, skipped);
+    state.write(activeFilters, this.plugins.filter.filter((p) => !skipped.has(p.name)));
     return SUCCESS;
   }
 
   /** The first plugin that rejects the node decides; the rest do not run. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const skipped = state.read(skipFilter);
-    for (const p of this.plugins.filter) {
-      if (skipped?.has(p.name)) continue;
+    const filters = state.read(activeFilters) ?? this.plugins.filter;
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i]!;
       const s = p.filter(state, pod, node);
-      if (!isSuccess(s)) return withPlugin(s, p.name);
+      if (s.code !== "Success") return this.tag(s, p.name);
     }
     return SUCCESS;
+  }
+
+  private tag(s: Status, plugin: string): Status {
+    if (s.plugin === plugin) return s;
+    const cached = this.tagged.get(s);
+    if (cached?.plugin === plugin) return cached;
+    const t = withPlugin(s, plugin);
+    this.tagged.set(s, t);
+    return t;
   }
 
   runPostFilter(state: CycleState, pod: PodInfo, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string } {
@@ -96,19 +113,28 @@ export class Framework {
       if (s.code === "Skip") skipped.add(p.name);
       else if (!isSuccess(s)) return withPlugin(s, p.name);
     }
-    state.write(skipScore, skipped);
+    state.write(activeScores, this.plugins.score.filter(({ plugin }) => !skipped.has(plugin.name)));
     return SUCCESS;
   }
 
   /** Each plugin scores every node, normalizes, and adds score × weight to the node's total. */
   runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): NodeScore[] {
-    const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
-    const skipped = state.read(skipScore);
-    for (const { plugin, weight } of this.plugins.score) {
-      if (skipped?.has(plugin.name)) continue;
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+    const n = nodes.length;
+    const totals: NodeScore[] = new Array<NodeScore>(n);
+    for (let i = 0; i < n; i++) totals[i] = { name: nodes[i]!.name, score: 0 };
+    const scores = this.scratch;
+    for (let i = scores.length; i < n; i++) scores.push({ name: "", score: 0 });
+    // A list of exactly the nodes for NormalizeScore; the pooled entries are overwritten below.
+    scores.length = n;
+    for (const { plugin, weight } of state.read(activeScores) ?? this.plugins.score) {
+      for (let i = 0; i < n; i++) {
+        const entry = scores[i]!;
+        const node = nodes[i]!;
+        entry.name = node.name;
+        entry.score = plugin.score(state, pod, node);
+      }
       plugin.normalizeScore?.(state, pod, scores);
-      for (let i = 0; i < scores.length; i++) {
+      for (let i = 0; i < n; i++) {
         const s = scores[i]!.score;
         if (s < 0 || s > MAX_NODE_SCORE) throw new Error(`plugin ${plugin.name} scored node ${scores[i]!.name} ${s}, outside 0..${MAX_NODE_SCORE}`);
         totals[i]!.score += s * weight;

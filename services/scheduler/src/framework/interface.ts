@@ -38,8 +38,9 @@ export interface PreScorePlugin extends Plugin {
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status;
 }
 
+/** Mutable so runScore can reuse one list for every plugin instead of allocating per node. */
 export interface NodeScore {
-  readonly name: string;
+  name: string;
   score: number;
 }
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { aNode, aPod, type NodeBuilder } from "../testing/builders.js";
 import type { Framework } from "./framework.js";
-import type { NodeInfo } from "./node-info.js";
 import { frameworkFor, resolveProfile, type ProfileConfig } from "./profile.js";
 import { FitError, PodScheduler, numFeasibleNodesToFind, type ScheduleResult } from "./schedule-one.js";
+import { NodeListSnapshot } from "./snapshot.js";
 
 const evicted: string[] = [];
 
@@ -24,7 +24,7 @@ function podScheduler(opts: { percentage?: number; random?: () => number; profil
   });
 }
 
-const snapshot = (...nodes: NodeBuilder[]): { nodes: NodeInfo[] } => ({ nodes: nodes.map((n) => n.build()) });
+const snapshot = (...nodes: NodeBuilder[]): NodeListSnapshot => new NodeListSnapshot(nodes.map((n) => n.build()));
 const nodeName = (r: ScheduleResult | FitError): string => (r instanceof FitError ? `FitError: ${r.message}` : r.nodeName);
 
 describe("numFeasibleNodesToFind", () => {

@@ -7,11 +7,8 @@ import { CycleState } from "./cycle-state.js";
 import { allNodesKey, type Framework } from "./framework.js";
 import type { NodeInfo } from "./node-info.js";
 import type { PodInfo } from "./pod-info.js";
+import { snapshotKey, type Snapshot } from "./snapshot.js";
 import { isSuccess, type Status } from "./status.js";
-
-export interface Snapshot {
-  readonly nodes: readonly NodeInfo[];
-}
 
 export interface ScheduleResult {
   readonly nodeName: string;
@@ -102,6 +99,7 @@ export class PodScheduler {
     const unschedulablePlugins = new Set<string>();
     if (nodes.length === 0) return new FitError(pod, 0, { nodeToStatus, unschedulablePlugins });
     state.write(allNodesKey, nodes);
+    state.write(snapshotKey, snapshot);
 
     const pre = fwk.runPreFilter(state, pod, nodes);
     if (!isSuccess(pre)) {

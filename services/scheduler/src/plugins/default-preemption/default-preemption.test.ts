@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Framework } from "../../framework/framework.js";
 import { frameworkFor, resolveProfile } from "../../framework/profile.js";
 import { FitError, PodScheduler } from "../../framework/schedule-one.js";
+import { NodeListSnapshot } from "../../framework/snapshot.js";
 import { aNode, aPod, type NodeBuilder, type PodBuilder } from "../../testing/builders.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../registry.js";
 import { pickOneNodeForPreemption } from "./default-preemption.js";
@@ -18,7 +19,7 @@ function harness() {
   framework = frameworkFor(resolveProfile({}, "default-scheduler", DEFAULT_PLUGINS, registry, handle), registry, handle);
   const scheduler = new PodScheduler(framework, { percentageOfNodesToScore: 0 });
   const attempt = (pod: PodBuilder, ...nodes: NodeBuilder[]) => {
-    const r = scheduler.scheduleOne(pod.build(), { nodes: nodes.map((n) => n.build()) });
+    const r = scheduler.scheduleOne(pod.build(), new NodeListSnapshot(nodes.map((n) => n.build())));
     return { message: r instanceof FitError ? r.message : `fits ${r.nodeName}`, evicted: [...evicted] };
   };
   return { attempt };

@@ -1,10 +1,10 @@
 import type { Selector } from "@capstan/apimachinery";
 import { StateKey, type CycleState } from "../../framework/cycle-state.js";
-import { allNodesKey } from "../../framework/framework.js";
 import { MAX_NODE_SCORE, type FilterPlugin, type NodeScore, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from "../../framework/interface.js";
 import { selectorOf } from "../../framework/label-selector.js";
 import type { NodeInfo } from "../../framework/node-info.js";
-import type { PodAffinityTerm, PodInfo } from "../../framework/pod-info.js";
+import type { PodAffinityTerm, PodInfo, WeightedPodAffinityTerm } from "../../framework/pod-info.js";
+import { snapshotOf } from "../../framework/snapshot.js";
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from "../../framework/status.js";
 
 export const NAME = "InterPodAffinity";
@@ -23,8 +23,21 @@ interface AffinityTerm {
   readonly topologyKey: string;
 }
 
-/** Matched terms per topology domain, keyed `topologyKey=value`. */
-type Counts = Map<string, number>;
+interface WeightedAffinityTerm {
+  readonly weight: number;
+  readonly term: AffinityTerm;
+}
+
+/** A pod's terms, parsed once per pod (not once per attempt that meets it as an existing pod). */
+interface PodTerms {
+  readonly requiredAffinity: readonly AffinityTerm[];
+  readonly requiredAntiAffinity: readonly AffinityTerm[];
+  readonly preferredAffinity: readonly WeightedAffinityTerm[];
+  readonly preferredAntiAffinity: readonly WeightedAffinityTerm[];
+}
+
+/** Matched terms per topology key and value: kube-scheduler's topologyToMatchedTermCount. */
+type Counts = Map<string, Map<string, number>>;
 
 interface FilterState {
   readonly affinity: readonly AffinityTerm[];
@@ -35,7 +48,12 @@ interface FilterState {
 }
 
 const preFilterKey = new StateKey<FilterState>(`PreFilter${NAME}`);
-const preScoreKey = new StateKey<Map<string, Map<string, number>>>(`PreScore${NAME}`);
+const preScoreKey = new StateKey<Counts>(`PreScore${NAME}`);
+
+/** One status per reason: the filter runs per node and allocates nothing. */
+const rejectedByExistingAntiAffinity = unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+const rejectedByAffinity = unresolvable(ERR_REASON_AFFINITY);
+const rejectedByAntiAffinity = unschedulable(ERR_REASON_ANTI_AFFINITY);
 
 /**
  * Places a pod relative to other pods by their labels within a topology domain
@@ -43,31 +61,33 @@ const preScoreKey = new StateKey<Map<string, Map<string, number>>>(`PreScore${NA
  * pod's required affinity (the first of a self-affine group may go anywhere), then its required
  * anti-affinity. Score: preferred terms of both the pod and the existing pods. A term's non-empty
  * namespaceSelector is not supported (the scheduler has no namespace cache): it adds no namespaces.
+ * PreFilter and PreScore count through the snapshot's indexes: the pods a term selects, and the nodes
+ * whose pods have terms of their own.
  */
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
 
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
-    const affinity = (pod.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(t, pod.namespace));
-    const antiAffinity = (pod.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(t, pod.namespace));
-    const affinityCounts: Counts = new Map();
-    const antiAffinityCounts: Counts = new Map();
+    const snapshot = snapshotOf(state, nodes);
+    const { requiredAffinity: affinity, requiredAntiAffinity: antiAffinity } = termsOf(pod);
     const existingAntiAffinityCounts: Counts = new Map();
-    for (const node of nodes) {
+    for (const node of snapshot.havePodsWithRequiredAntiAffinity()) {
       for (const existing of node.podsWithRequiredAntiAffinity.values()) {
-        for (const t of existing.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-          const term = affinityTerm(t, existing.namespace);
+        for (const term of termsOf(existing).requiredAntiAffinity) {
           if (termMatches(term, pod)) bump(existingAntiAffinityCounts, node, term.topologyKey, 1);
         }
       }
-      // Only the pod's own terms need every pod; without them, the loop above is all.
-      if (affinity.length === 0 && antiAffinity.length === 0) continue;
-      for (const existing of node.pods.values()) {
-        if (affinity.length > 0 && affinity.every((term) => termMatches(term, existing))) {
-          for (const term of affinity) bump(affinityCounts, node, term.topologyKey, 1);
-        }
-        for (const term of antiAffinity) if (termMatches(term, existing)) bump(antiAffinityCounts, node, term.topologyKey, 1);
-      }
+    }
+    const affinityCounts: Counts = new Map();
+    const [first, ...rest] = affinity;
+    if (first) {
+      snapshot.forEachPodMatching(first.namespaces, first.selector, (existing, node) => {
+        if (rest.every((term) => termMatches(term, existing))) for (const term of affinity) bump(affinityCounts, node, term.topologyKey, 1);
+      });
+    }
+    const antiAffinityCounts: Counts = new Map();
+    for (const term of antiAffinity) {
+      snapshot.forEachPodMatching(term.namespaces, term.selector, (_existing, node) => bump(antiAffinityCounts, node, term.topologyKey, 1));
     }
     if (affinity.length === 0 && antiAffinity.length === 0 && existingAntiAffinityCounts.size === 0) return SKIP;
     state.write(preFilterKey, { affinity, antiAffinity, affinityCounts, antiAffinityCounts, existingAntiAffinityCounts });
@@ -78,47 +98,40 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const s = state.read(preFilterKey);
     if (!s) return SUCCESS;
     const labels = node.node.labels;
-    for (const [key, value] of Object.entries(labels)) {
-      if ((s.existingAntiAffinityCounts.get(`${key}=${value}`) ?? 0) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+    for (const [key, byValue] of s.existingAntiAffinityCounts) {
+      const value = labels[key];
+      if (value !== undefined && (byValue.get(value) ?? 0) > 0) return rejectedByExistingAntiAffinity;
     }
-    if (!satisfiesAffinity(s, pod, labels)) return unresolvable(ERR_REASON_AFFINITY);
+    if (!satisfiesAffinity(s, pod, labels)) return rejectedByAffinity;
     for (const term of s.antiAffinity) {
       const value = labels[term.topologyKey];
-      if (value !== undefined && (s.antiAffinityCounts.get(`${term.topologyKey}=${value}`) ?? 0) > 0) return unschedulable(ERR_REASON_ANTI_AFFINITY);
+      if (value !== undefined && countOf(s.antiAffinityCounts, term.topologyKey, value) > 0) return rejectedByAntiAffinity;
     }
     return SUCCESS;
   }
 
   preScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status {
-    const preferred = (pod.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ weight: w.weight, term: affinityTerm(w.podAffinityTerm, pod.namespace) }));
-    const preferredAnti = (pod.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ weight: w.weight, term: affinityTerm(w.podAffinityTerm, pod.namespace) }));
-    const scores = new Map<string, Map<string, number>>();
-    const add = (node: NodeInfo, topologyKey: string, weight: number) => {
-      const value = node.node.labels[topologyKey];
-      if (value === undefined || weight === 0) return;
-      let byValue = scores.get(topologyKey);
-      if (!byValue) scores.set(topologyKey, (byValue = new Map()));
-      byValue.set(value, (byValue.get(value) ?? 0) + weight);
-    };
-    // Without preferred terms of its own, only pods that have (anti-)affinity can move the pod's score.
-    const ownTerms = preferred.length > 0 || preferredAnti.length > 0;
-    for (const node of state.read(allNodesKey) ?? feasible) {
-      for (const existing of (ownTerms ? node.pods : node.podsWithAffinity).values()) {
+    const snapshot = snapshotOf(state, feasible);
+    const { preferredAffinity, preferredAntiAffinity } = termsOf(pod);
+    const scores: Counts = new Map();
+    for (const { weight, term } of preferredAffinity) {
+      snapshot.forEachPodMatching(term.namespaces, term.selector, (existing, node) => {
+        if (!existing.terminating) bump(scores, node, term.topologyKey, weight);
+      });
+    }
+    for (const { weight, term } of preferredAntiAffinity) {
+      snapshot.forEachPodMatching(term.namespaces, term.selector, (existing, node) => {
+        if (!existing.terminating) bump(scores, node, term.topologyKey, -weight);
+      });
+    }
+    // Existing pods' own terms: only pods with (anti-)affinity have any.
+    for (const node of snapshot.havePodsWithAffinity()) {
+      for (const existing of node.podsWithAffinity.values()) {
         if (existing.terminating) continue;
-        for (const { weight, term } of preferred) if (termMatches(term, existing)) add(node, term.topologyKey, weight);
-        for (const { weight, term } of preferredAnti) if (termMatches(term, existing)) add(node, term.topologyKey, -weight);
-        for (const t of existing.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-          const term = affinityTerm(t, existing.namespace);
-          if (termMatches(term, pod)) add(node, term.topologyKey, HARD_POD_AFFINITY_WEIGHT);
-        }
-        for (const w of existing.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
-          const term = affinityTerm(w.podAffinityTerm, existing.namespace);
-          if (termMatches(term, pod)) add(node, term.topologyKey, w.weight);
-        }
-        for (const w of existing.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
-          const term = affinityTerm(w.podAffinityTerm, existing.namespace);
-          if (termMatches(term, pod)) add(node, term.topologyKey, -w.weight);
-        }
+        const terms = termsOf(existing);
+        for (const term of terms.requiredAffinity) if (termMatches(term, pod)) bump(scores, node, term.topologyKey, HARD_POD_AFFINITY_WEIGHT);
+        for (const { weight, term } of terms.preferredAffinity) if (termMatches(term, pod)) bump(scores, node, term.topologyKey, weight);
+        for (const { weight, term } of terms.preferredAntiAffinity) if (termMatches(term, pod)) bump(scores, node, term.topologyKey, -weight);
       }
     }
     if (scores.size === 0) return SKIP;
@@ -156,15 +169,38 @@ function affinityTerm(t: PodAffinityTerm = EMPTY_TERM, ownNamespace: string): Af
   return { selector: selectorOf(t.labelSelector), namespaces: everyNamespace ? undefined : namespaces, topologyKey: t.topologyKey };
 }
 
+const parsedTerms = new WeakMap<PodInfo, PodTerms>();
+
+function termsOf(pod: PodInfo): PodTerms {
+  let terms = parsedTerms.get(pod);
+  if (!terms) {
+    const weighted = (w: WeightedPodAffinityTerm): WeightedAffinityTerm => ({ weight: w.weight, term: affinityTerm(w.podAffinityTerm, pod.namespace) });
+    terms = {
+      requiredAffinity: (pod.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(t, pod.namespace)),
+      requiredAntiAffinity: (pod.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(t, pod.namespace)),
+      preferredAffinity: (pod.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(weighted),
+      preferredAntiAffinity: (pod.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(weighted),
+    };
+    parsedTerms.set(pod, terms);
+  }
+  return terms;
+}
+
 function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
   return (term.namespaces === undefined || term.namespaces.has(pod.namespace)) && term.selector.matches(pod.labels);
 }
 
+/** Adds `by` to the node's domain of `topologyKey`; a zero weight adds nothing, as kube-scheduler. */
 function bump(counts: Counts, node: NodeInfo, topologyKey: string, by: number): void {
   const value = node.node.labels[topologyKey];
-  if (value === undefined) return;
-  const key = `${topologyKey}=${value}`;
-  counts.set(key, (counts.get(key) ?? 0) + by);
+  if (value === undefined || by === 0) return;
+  let byValue = counts.get(topologyKey);
+  if (!byValue) counts.set(topologyKey, (byValue = new Map()));
+  byValue.set(value, (byValue.get(value) ?? 0) + by);
+}
+
+function countOf(counts: Counts, topologyKey: string, value: string): number {
+  return counts.get(topologyKey)?.get(value) ?? 0;
 }
 
 function satisfiesAffinity(s: FilterState, pod: PodInfo, labels: Readonly<Record<string, string>>): boolean {
@@ -173,7 +209,7 @@ function satisfiesAffinity(s: FilterState, pod: PodInfo, labels: Readonly<Record
     const value = labels[term.topologyKey];
     // The node must have every topology key the terms name.
     if (value === undefined) return false;
-    if ((s.affinityCounts.get(`${term.topologyKey}=${value}`) ?? 0) <= 0) podsExist = false;
+    if (countOf(s.affinityCounts, term.topologyKey, value) <= 0) podsExist = false;
   }
   // The first pod of a group with affinity to itself: nothing matches anywhere yet, so let it start one.
   return podsExist || (s.affinityCounts.size === 0 && s.affinity.every((term) => termMatches(term, pod)));

@@ -6,13 +6,16 @@ import { SUCCESS, unschedulable, type Status } from "../../framework/status.js";
 
 export const NAME = "NodePorts";
 export const ERR_REASON = "node(s) didn't have free ports for the requested pod ports";
+/** One status for every rejection: the filter runs per node and allocates nothing. */
+const rejected = unschedulable(ERR_REASON);
 
 /** The pod's hostPorts must be free on the node: same protocol and port on an overlapping host IP. */
 export class NodePorts implements FilterPlugin {
   readonly name = NAME;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    return fitsPorts(pod.hostPorts, node.usedPorts) ? SUCCESS : unschedulable(ERR_REASON);
+    if (pod.hostPorts.length === 0) return SUCCESS;
+    return fitsPorts(pod.hostPorts, node.usedPorts) ? SUCCESS : rejected;
   }
 }
 

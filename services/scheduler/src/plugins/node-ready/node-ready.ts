@@ -7,6 +7,8 @@ import { tolerationsTolerateTaint } from "../taint-toleration/taint-toleration.j
 
 export const NAME = "NodeReady";
 export const ERR_REASON = "node(s) were not ready";
+/** One status for every rejection: the filter runs per node and allocates nothing. */
+const rejected = unresolvable(ERR_REASON);
 
 const notReadyTaint = { key: "node.kubernetes.io/not-ready", value: "", effect: "NoSchedule" };
 
@@ -20,7 +22,7 @@ export class NodeReady implements FilterPlugin {
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (node.node.ready || tolerationsTolerateTaint(pod.tolerations, notReadyTaint)) return SUCCESS;
-    return unresolvable(ERR_REASON);
+    return rejected;
   }
 }
 

@@ -17,29 +17,36 @@ export interface BalancedAllocationArgs {
 export class NodeResourcesBalancedAllocation implements ScorePlugin {
   readonly name = NAME;
   private readonly resources: readonly ResourceSpec[];
+  /** Reused for every node: scoring allocates nothing. */
+  private readonly fractions: Float64Array;
 
   constructor(args: BalancedAllocationArgs = {}) {
     this.resources = args.resources ?? DEFAULT_RESOURCES;
+    this.fractions = new Float64Array(this.resources.length);
   }
 
   score(_state: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const fractions: number[] = [];
+    let n = 0;
     for (const { name } of this.resources) {
       const allocatable = allocatableOf(name, node);
       if (allocatable === 0) continue;
-      fractions.push(Math.min(requestedForScore(name, pod, node, true) / allocatable, 1));
+      this.fractions[n++] = Math.min(requestedForScore(name, pod, node, true) / allocatable, 1);
     }
-    return balancedScore(fractions);
+    return balancedScore(this.fractions, n);
   }
 }
 
-export function balancedScore(fractions: readonly number[]): number {
+/** The score for the first `n` fractions (all by default). */
+export function balancedScore(fractions: ArrayLike<number>, n = fractions.length): number {
   let std = 0;
-  if (fractions.length === 2) std = Math.abs((fractions[0]! - fractions[1]!) / 2);
-  else if (fractions.length > 2) {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    const variance = fractions.reduce((a, f) => a + (f - mean) ** 2, 0);
-    std = Math.sqrt(variance / fractions.length);
+  if (n === 2) std = Math.abs((fractions[0]! - fractions[1]!) / 2);
+  else if (n > 2) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += fractions[i]!;
+    mean /= n;
+    let variance = 0;
+    for (let i = 0; i < n; i++) variance += (fractions[i]! - mean) ** 2;
+    std = Math.sqrt(variance / n);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }

@@ -48,33 +48,66 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   }
 
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const reasons = insufficientResources(state.read(preFilterRequests) ?? pod.requests, node);
-    return reasons.length === 0 ? SUCCESS : unschedulable(...reasons);
+    const req = state.read(preFilterRequests) ?? pod.requests;
+    const shortOf = insufficientScalarResources(req, node);
+    if (shortOf === 0 && req.scalar.size === 0) return SUCCESS;
+    const extended = req.scalar.size === 0 ? [] : insufficientExtendedResources(req, node);
+    if (extended.length > 0) return unschedulable(...scalarReasons(shortOf), ...extended);
+    return shortOf === 0 ? SUCCESS : scalarStatus(shortOf);
   }
 
   score(_state: CycleState, pod: PodInfo, node: NodeInfo): number {
-    return resourceAllocationScore(this.resources, this.scorer, (name) => {
-      const requested = requestedForScore(name, pod, node, false);
-      return [requested, allocatableOf(name, node)];
-    });
+    let score = 0;
+    let weightSum = 0;
+    for (const { name, weight } of this.resources) {
+      const allocatable = allocatableOf(name, node);
+      if (allocatable === 0) continue;
+      score += this.scorer(requestedForScore(name, pod, node, false), allocatable) * weight;
+      weightSum += weight;
+    }
+    return weightSum === 0 ? 0 : Math.floor(score / weightSum);
   }
 }
 
-/** kube-scheduler's fitsRequest: every resource the node lacks, in its words. */
-export function insufficientResources(req: Resource, node: NodeInfo): string[] {
-  const reasons: string[] = [];
+/** The shortfalls of kube-scheduler's fitsRequest that every node has, as bits: a rejection allocates nothing. */
+const TOO_MANY_PODS = 1;
+const CPU = 2;
+const MEMORY = 4;
+const EPHEMERAL_STORAGE = 8;
+const SCALAR_REASONS: readonly [number, string][] = [
+  [TOO_MANY_PODS, "Too many pods"],
+  [CPU, "Insufficient cpu"],
+  [MEMORY, "Insufficient memory"],
+  [EPHEMERAL_STORAGE, "Insufficient ephemeral-storage"],
+];
+const scalarReasons = (shortOf: number): string[] => SCALAR_REASONS.filter(([bit]) => shortOf & bit).map(([, reason]) => reason);
+const statusByShortfall: Status[] = [];
+const scalarStatus = (shortOf: number): Status => (statusByShortfall[shortOf] ??= unschedulable(...scalarReasons(shortOf)));
+
+function insufficientScalarResources(req: Resource, node: NodeInfo): number {
   const alloc = node.node.allocatable;
   const used = node.requested;
-  if (node.pods.size + 1 > node.node.allowedPodNumber) reasons.push("Too many pods");
-  if (req.milliCpu > 0 && req.milliCpu > alloc.milliCpu - used.milliCpu) reasons.push("Insufficient cpu");
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) reasons.push("Insufficient memory");
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) {
-    reasons.push("Insufficient ephemeral-storage");
-  }
+  let shortOf = 0;
+  if (node.pods.size + 1 > node.node.allowedPodNumber) shortOf |= TOO_MANY_PODS;
+  if (req.milliCpu > 0 && req.milliCpu > alloc.milliCpu - used.milliCpu) shortOf |= CPU;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) shortOf |= MEMORY;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) shortOf |= EPHEMERAL_STORAGE;
+  return shortOf;
+}
+
+function insufficientExtendedResources(req: Resource, node: NodeInfo): string[] {
+  const alloc = node.node.allocatable;
+  const used = node.requested;
+  const reasons: string[] = [];
   for (const [name, v] of req.scalar) {
     if (v > 0 && v > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) reasons.push(`Insufficient ${name}`);
   }
   return reasons;
+}
+
+/** kube-scheduler's fitsRequest: every resource the node lacks, in its words. */
+export function insufficientResources(req: Resource, node: NodeInfo): string[] {
+  return [...scalarReasons(insufficientScalarResources(req, node)), ...insufficientExtendedResources(req, node)];
 }
 
 export function leastRequestedScore(requested: number, capacity: number): number {
@@ -88,11 +121,7 @@ export function mostRequestedScore(requested: number, capacity: number): number 
 }
 
 export function allocatableOf(name: string, node: NodeInfo): number {
-  const a = node.node.allocatable;
-  if (name === "cpu") return a.milliCpu;
-  if (name === "memory") return a.memory;
-  if (name === "ephemeral-storage") return a.ephemeralStorage;
-  return a.scalar.get(name) ?? 0;
+  return amountOf(name, node.node.allocatable);
 }
 
 /**
@@ -100,28 +129,16 @@ export function allocatableOf(name: string, node: NodeInfo): number {
  * BalancedAllocation does); otherwise cpu and memory count the non-zero defaults.
  */
 export function requestedForScore(name: string, pod: PodInfo, node: NodeInfo, useRequested: boolean): number {
-  const ofResource = (r: Resource): number =>
-    name === "cpu" ? r.milliCpu : name === "memory" ? r.memory : name === "ephemeral-storage" ? r.ephemeralStorage : (r.scalar.get(name) ?? 0);
   if (!useRequested && name === "cpu") return node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu;
   if (!useRequested && name === "memory") return node.nonZeroRequested.memory + pod.nonZeroRequests.memory;
-  return ofResource(node.requested) + ofResource(pod.requests);
+  return amountOf(name, node.requested) + amountOf(name, pod.requests);
 }
 
-/** The weighted mean of per-resource scores, skipping resources the node does not have. */
-export function resourceAllocationScore(
-  resources: readonly ResourceSpec[],
-  scorer: (requested: number, capacity: number) => number,
-  amounts: (name: string) => [requested: number, allocatable: number],
-): number {
-  let score = 0;
-  let weightSum = 0;
-  for (const { name, weight } of resources) {
-    const [requested, allocatable] = amounts(name);
-    if (allocatable === 0) continue;
-    score += scorer(requested, allocatable) * weight;
-    weightSum += weight;
-  }
-  return weightSum === 0 ? 0 : Math.floor(score / weightSum);
+function amountOf(name: string, r: Resource): number {
+  if (name === "cpu") return r.milliCpu;
+  if (name === "memory") return r.memory;
+  if (name === "ephemeral-storage") return r.ephemeralStorage;
+  return r.scalar.get(name) ?? 0;
 }
 
 export const createNodeResourcesFit = (args?: NodeResourcesFitArgs): NodeResourcesFit => new NodeResourcesFit(args);

@@ -7,6 +7,8 @@ import { tolerationsTolerateTaint } from "../taint-toleration/taint-toleration.j
 
 export const NAME = "NodeUnschedulable";
 export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
+/** One status for every rejection: the filter runs per node and allocates nothing. */
+const rejected = unresolvable(ERR_REASON_UNSCHEDULABLE);
 
 const unschedulableTaint = { key: "node.kubernetes.io/unschedulable", value: "", effect: "NoSchedule" };
 
@@ -16,7 +18,7 @@ export class NodeUnschedulable implements FilterPlugin {
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (!node.node.unschedulable || tolerationsTolerateTaint(pod.tolerations, unschedulableTaint)) return SUCCESS;
-    return unresolvable(ERR_REASON_UNSCHEDULABLE);
+    return rejected;
   }
 }
 

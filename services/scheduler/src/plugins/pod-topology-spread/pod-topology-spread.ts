@@ -3,9 +3,9 @@ import { StateKey, type CycleState } from "../../framework/cycle-state.js";
 import type { FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/interface.js";
 import { MAX_NODE_SCORE } from "../../framework/interface.js";
 import { selectorOf } from "../../framework/label-selector.js";
-import { allNodesKey } from "../../framework/framework.js";
 import type { NodeInfo } from "../../framework/node-info.js";
 import type { PodInfo, TopologySpreadConstraint } from "../../framework/pod-info.js";
+import { snapshotOf } from "../../framework/snapshot.js";
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from "../../framework/status.js";
 import { podMatchesNodeSelectorAndAffinity } from "../node-affinity/node-affinity.js";
 import { findUntoleratedTaint, isNoScheduleOrNoExecute } from "../taint-toleration/taint-toleration.js";
@@ -28,6 +28,9 @@ interface FilterState {
   readonly constraints: readonly Constraint[];
   /** Matching pods per constraint, per domain (topology value). */
   readonly counts: readonly Map<string, number>[];
+  /** Per constraint: the lowest count over the domains (0 below minDomains), and 1 if the pod matches its own selector. */
+  readonly minMatches: readonly number[];
+  readonly selfMatches: readonly number[];
 }
 
 interface ScoreState {
@@ -41,12 +44,17 @@ interface ScoreState {
 const preFilterKey = new StateKey<FilterState>(`PreFilter${NAME}`);
 const preScoreKey = new StateKey<ScoreState>(`PreScore${NAME}`);
 
+/** One status per reason: the filter runs per node and allocates nothing. */
+const rejectedForLabel = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+const rejectedForSkew = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+
 /**
  * Spreads matching pods across topology domains (spec.topologySpreadConstraints). Filter, for
  * DoNotSchedule constraints: placing the pod must keep (count in the node's domain + 1 − the lowest
  * count) within maxSkew. Score, for ScheduleAnyway constraints: fewer matching pods in the node's domain
  * is better. Kubernetes' cluster-level default constraints (from a pod's Services and ReplicaSets) are
- * not applied: a pod without constraints is not spread.
+ * not applied: a pod without constraints is not spread. Matching pods are counted through the
+ * snapshot's label index, not by walking every pod on every node.
  */
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
@@ -54,30 +62,42 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
     const constraints = constraintsOf(pod, "DoNotSchedule");
     if (constraints.length === 0) return SKIP;
+    const snapshot = snapshotOf(state, nodes);
     const counts = constraints.map(() => new Map<string, number>());
-    for (const node of nodes) {
-      if (!constraints.every((c) => Object.hasOwn(node.node.labels, c.topologyKey))) continue;
-      constraints.forEach((c, i) => {
-        if (!countsNode(c, pod, node)) return;
-        const domain = node.node.labels[c.topologyKey]!;
-        counts[i]!.set(domain, (counts[i]!.get(domain) ?? 0) + countMatching(node, c.selector, pod.namespace));
-      });
+    // Every eligible node's domain is counted, with or without matching pods: the lowest count bounds the skew.
+    for (const node of snapshot.nodes) {
+      if (!hasTopologyKeys(constraints, node)) continue;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i]!;
+        if (countsNode(c, pod, node)) counts[i]!.set(node.node.labels[c.topologyKey]!, 0);
+      }
     }
-    state.write(preFilterKey, { constraints, counts });
+    const namespaces = new Set([pod.namespace]);
+    constraints.forEach((c, i) => {
+      snapshot.forEachPodMatching(namespaces, c.selector, (existing, node) => {
+        if (existing.terminating || !hasTopologyKeys(constraints, node) || !countsNode(c, pod, node)) return;
+        const domain = node.node.labels[c.topologyKey]!;
+        counts[i]!.set(domain, counts[i]!.get(domain)! + 1);
+      });
+    });
+    state.write(preFilterKey, {
+      constraints,
+      counts,
+      minMatches: constraints.map((c, i) => minMatch(counts[i]!, c.minDomains)),
+      selfMatches: constraints.map((c) => (c.selector.matches(pod.labels) ? 1 : 0)),
+    });
     return SUCCESS;
   }
 
-  filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+  filter(state: CycleState, _pod: PodInfo, node: NodeInfo): Status {
     const s = state.read(preFilterKey);
     if (!s) return SUCCESS;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
       const domain = node.node.labels[c.topologyKey];
-      if (domain === undefined) return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
-      const counts = s.counts[i]!;
-      const selfMatch = c.selector.matches(pod.labels) ? 1 : 0;
-      const skew = (counts.get(domain) ?? 0) + selfMatch - minMatch(counts, c.minDomains);
-      if (skew > c.maxSkew) return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+      if (domain === undefined) return rejectedForLabel;
+      const skew = (s.counts[i]!.get(domain) ?? 0) + s.selfMatches[i]! - s.minMatches[i]!;
+      if (skew > c.maxSkew) return rejectedForSkew;
     }
     return SUCCESS;
   }
@@ -98,13 +118,16 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     }
     const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME ? feasible.length - ignored.size : counts[i]!.size) + 2));
     // Domains are those of the feasible nodes; the pods counted in them are on any eligible node.
-    for (const node of state.read(allNodesKey) ?? feasible) {
-      constraints.forEach((c, i) => {
+    const snapshot = snapshotOf(state, feasible);
+    const namespaces = new Set([pod.namespace]);
+    constraints.forEach((c, i) => {
+      if (c.topologyKey === HOSTNAME) return;
+      snapshot.forEachPodMatching(namespaces, c.selector, (existing, node) => {
         const domain = node.node.labels[c.topologyKey];
-        if (c.topologyKey === HOSTNAME || domain === undefined || !counts[i]!.has(domain) || !countsNode(c, pod, node)) return;
-        counts[i]!.set(domain, counts[i]!.get(domain)! + countMatching(node, c.selector, pod.namespace));
+        if (existing.terminating || domain === undefined || !counts[i]!.has(domain) || !countsNode(c, pod, node)) return;
+        counts[i]!.set(domain, counts[i]!.get(domain)! + 1);
       });
-    }
+    });
     state.write(preScoreKey, { constraints, counts, weights, ignored });
     return SUCCESS;
   }
@@ -162,6 +185,11 @@ function constraintsOf(pod: PodInfo, whenUnsatisfiable: string): Constraint[] {
 function countsNode(c: Constraint, pod: PodInfo, node: NodeInfo): boolean {
   if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod, node.name, node.node.labels)) return false;
   if (c.honorNodeTaints && findUntoleratedTaint(node.node.taints, pod.tolerations, isNoScheduleOrNoExecute)) return false;
+  return true;
+}
+
+function hasTopologyKeys(constraints: readonly Constraint[], node: NodeInfo): boolean {
+  for (const c of constraints) if (!Object.hasOwn(node.node.labels, c.topologyKey)) return false;
   return true;
 }
 

@@ -8,6 +8,16 @@ export const NAME = "TaintToleration";
 
 const preferNoScheduleTolerations = new StateKey<readonly Toleration[]>(`${NAME}/prescore`);
 
+export const isNoScheduleOrNoExecute = (t: Taint): boolean => t.effect === "NoSchedule" || t.effect === "NoExecute";
+
+/** One status per node taint, built on first rejection: the filter runs per node and allocates nothing. */
+const rejections = new WeakMap<Taint, Status>();
+function rejectedFor(taint: Taint): Status {
+  let s = rejections.get(taint);
+  if (!s) rejections.set(taint, (s = unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value}}`)));
+  return s;
+}
+
 /**
  * Filter: the node must carry no NoSchedule or NoExecute taint the pod does not tolerate.
  * Score: fewer untolerated PreferNoSchedule taints is better (normalized in reverse).
@@ -16,8 +26,10 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   readonly name = NAME;
 
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const taint = findUntoleratedTaint(node.node.taints, pod.tolerations, (t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
-    return taint ? unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value}}`) : SUCCESS;
+    const taints = node.node.taints;
+    if (taints.length === 0) return SUCCESS;
+    const taint = findUntoleratedTaint(taints, pod.tolerations, isNoScheduleOrNoExecute);
+    return taint ? rejectedFor(taint) : SUCCESS;
   }
 
   preScore(state: CycleState, pod: PodInfo): Status {
@@ -51,7 +63,8 @@ export function toleratesTaint(t: Toleration, taint: Taint): boolean {
 }
 
 export function tolerationsTolerateTaint(tolerations: readonly Toleration[], taint: Taint): boolean {
-  return tolerations.some((t) => toleratesTaint(t, taint));
+  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
+  return false;
 }
 
 export function findUntoleratedTaint(
@@ -59,7 +72,8 @@ export function findUntoleratedTaint(
   tolerations: readonly Toleration[],
   applies: (t: Taint) => boolean,
 ): Taint | undefined {
-  return taints.find((t) => applies(t) && !tolerationsTolerateTaint(tolerations, t));
+  for (const t of taints) if (applies(t) && !tolerationsTolerateTaint(tolerations, t)) return t;
+  return undefined;
 }
 
 export function countIntolerableTaintsPreferNoSchedule(taints: readonly Taint[], tolerations: readonly Toleration[]): number {
