@@ -5,6 +5,7 @@ import { GatewayUnreachableError } from "@capstan/client";
 import { apply } from "./commands/apply.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
+import { expose } from "./commands/expose.js";
 import { get } from "./commands/get.js";
 import { logs } from "./commands/logs.js";
 import { annotate } from "./commands/annotate.js";
@@ -135,6 +136,37 @@ program
   .action(
     action(async (client, args: string[], opts: { replicas: number; currentReplicas?: number }) =>
       scale(client, args, { ...opts, namespace: namespaceOf(globals()) }),
+    ),
+  );
+
+program
+  .command("expose")
+  .description("expose a deployment, replica set, replication controller, pod or service as a new Service")
+  .argument("<resource...>", "type name or type/name")
+  .option("--port <port>", "the port the service serves on (default: the object's container ports)")
+  .option("--target-port <port>", "the pods' port number or name (default: --port)")
+  .option("--protocol <protocol>", "TCP, UDP or SCTP (default: each port's own, else TCP)")
+  .option("--name <name>", "the service's name (default: the object's)")
+  .option("--type <type>", "ClusterIP, NodePort or LoadBalancer (default ClusterIP)")
+  .option("-l, --selector <selector>", "k=v,... pods to select (default: the object's selector or labels)")
+  .option("--cluster-ip <ip>", '"None" for a headless service')
+  .option("--dry-run [strategy]", '"client" prints the service without creating it', "none")
+  .option("-o, --output <format>", "json|yaml|name")
+  .action(
+    action(
+      async (
+        client,
+        args: string[],
+        opts: { port?: string; targetPort?: string; protocol?: string; name?: string; type?: string; selector?: string; clusterIp?: string; dryRun: string | true; output?: string },
+      ) => {
+        const { clusterIp, dryRun, ...rest } = opts;
+        await expose(client, args, {
+          ...rest,
+          ...(clusterIp !== undefined ? { clusterIP: clusterIp } : {}),
+          dryRun: dryRun === true ? "client" : dryRun,
+          namespace: namespaceOf(globals()),
+        });
+      },
     ),
   );
 

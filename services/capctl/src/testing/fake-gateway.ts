@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { applyDefaults, fromApiObject, objectKey, toApiObject, type ApiObject, type GetRequest, type ListRequest, type ListResponse } from "@capstan/api";
-import { ConflictError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
+import { AlreadyExistsError, ConflictError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import type { Json } from "../printers.js";
 
@@ -9,7 +9,7 @@ import type { Json } from "../printers.js";
  * write that an update must match, status kept on update, generation bumped when spec changes.
  * `beforeUpdate` runs once before the next update, to let a test play a concurrent writer.
  */
-export class FakeGateway implements Pick<CapstanClient, "get" | "list" | "update"> {
+export class FakeGateway implements Pick<CapstanClient, "get" | "list" | "create" | "update"> {
   readonly objects = new Map<string, Json>();
   /** Every update accepted, as written. */
   readonly updates: Json[] = [];
@@ -50,6 +50,12 @@ export class FakeGateway implements Pick<CapstanClient, "get" | "list" | "update
       return o["kind"] === req.kind && (!req.namespace || meta["namespace"] === req.namespace) && Object.entries(wanted).every(([k, v]) => labels[k] === v);
     });
     return { items: items.map((o) => toApiObject(o)), resourceVersion: String(this.revision) };
+  }
+
+  async create(obj: ApiObject): Promise<ApiObject> {
+    const key = objectKey(obj);
+    if (this.objects.has(FakeGateway.id(key))) throw new AlreadyExistsError(key);
+    return toApiObject(this.store(fromApiObject(obj).json));
   }
 
   async update(obj: ApiObject): Promise<ApiObject> {
