@@ -150,7 +150,7 @@ function isOwnedBy(slice: EndpointSlice, uid: string | undefined): boolean {
 }
 
 /** Whether a write would change nothing a reader sees; labels compare as sets. */
-function sameSlice(current: EndpointSlice, desired: EndpointSlice): boolean {
+export function sameSlice(current: EndpointSlice, desired: EndpointSlice): boolean {
   return (
     current.addressType === desired.addressType &&
     sameLabels(current.metadata?.labels ?? {}, desired.metadata?.labels ?? {}) &&

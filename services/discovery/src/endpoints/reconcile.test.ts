@@ -41,7 +41,7 @@ class FakeCluster implements EndpointsClient {
     const existing = kind.informer.get(obj["metadata"].namespace ?? "", obj["metadata"].name);
     const stored = {
       ...obj,
-      metadata: { uid: existing?.["metadata"]?.["uid"] ?? `uid-${++this.uids}`, ...obj["metadata"], resourceVersion: String(kind.informer.revision + 1) },
+      metadata: { uid: (existing?.["metadata"] as Json | undefined)?.["uid"] ?? `uid-${++this.uids}`, ...obj["metadata"], resourceVersion: String(kind.informer.revision + 1) },
     };
     await kind.feed.emit(existing ? "MODIFIED" : "ADDED", stored);
     return stored;

@@ -156,7 +156,8 @@ export class EndpointsReconciler implements Reconciler {
   }
 }
 
-function sameSubsets(a: readonly EndpointSubset[], b: readonly EndpointSubset[]): boolean {
+/** Whether two subset lists read the same once defaults are left out. */
+export function sameSubsets(a: readonly EndpointSubset[], b: readonly EndpointSubset[]): boolean {
   const canonical = (subsets: readonly EndpointSubset[]) => JSON.stringify((Endpoints.toJSON(Endpoints.fromPartial({ subsets: [...subsets] })) as { subsets?: unknown }).subsets);
   return canonical(a) === canonical(b);
 }

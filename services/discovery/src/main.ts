@@ -1,0 +1,84 @@
+import { hostname } from "node:os";
+import { JetStreamBus } from "@capstan/bus";
+import { createClient, type JsonObject } from "@capstan/client";
+import { controller, createInformer, createLeaderElector, type Controller, type Informer } from "@capstan/controller-runtime";
+import { runService } from "@capstan/telemetry";
+import { CLUSTER_DNS_KEY, ClusterDNSReconciler, clusterDNSObjects } from "./cluster-dns/cluster-dns.js";
+import { loadConfig } from "./config.js";
+import { startDnsServer } from "./dns/dns-server.js";
+import { feedRecordStore } from "./dns/record-feed.js";
+import { createRecordStore } from "./dns/record-store.js";
+import { EndpointsReconciler, indexPodsByLabel, indexSlicesByService, servicesSelecting } from "./endpoints/reconcile.js";
+
+const SERVICE = "discovery";
+
+/**
+ * Every replica answers DNS from its own caches of Services and EndpointSlices; only the leader runs
+ * the endpoints controller and keeps the cluster DNS Service, so writes never race.
+ */
+runService(SERVICE, async ({ exit }) => {
+  const config = loadConfig();
+  const log = (message: string) => console.log(message);
+  const client = createClient({ address: config.gateway, actor: `system:${SERVICE}` });
+  const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: SERVICE });
+  const informers: Informer[] = [];
+  const informer = (kind: string): Informer<JsonObject> => {
+    const created = createInformer({ client, bus, kind, log });
+    informers.push(created);
+    return created;
+  };
+
+  const services = informer("Service");
+  const slices = informer("EndpointSlice");
+  indexSlicesByService(slices);
+  const records = createRecordStore({ zone: config.clusterDomain });
+  const stopFeed = feedRecordStore(records, services, slices);
+  const dns = await startDnsServer({ records, host: config.dnsHost, port: config.dnsPort, log });
+  log(`DNS listening on ${dns.host}:${dns.port} (UDP and TCP), zone ${config.clusterDomain}`);
+  await Promise.all([services.start().synced, slices.start().synced]);
+
+  let controllers: Controller[] = [];
+  const elector = await createLeaderElector({ nc: bus.nc, prefix: config.prefix, log });
+  const election = elector.runWhenLeader(
+    { name: SERVICE, identity: `${hostname()}-${process.pid}`, leaseDurationMs: config.leaseDurationMs },
+    async () => {
+      log("leading");
+      const pods = informer("Pod");
+      indexPodsByLabel(pods);
+      const endpoints = informer("Endpoints");
+      const clusterDNS = controller("cluster-dns", { log })
+        .watches(services, clusterDNSObjects)
+        .watches(endpoints, clusterDNSObjects)
+        .watches(slices, clusterDNSObjects)
+        .complete(new ClusterDNSReconciler({ clusterIP: config.clusterDNSIP, address: config.dnsAdvertiseAddress, port: dns.port }, services, endpoints, slices, client));
+      controllers = [
+        controller("endpoints", { workers: 4, log })
+          .for(services)
+          .owns(endpoints)
+          .owns(slices)
+          .watches(pods, servicesSelecting(services))
+          .complete(new EndpointsReconciler(services, pods, endpoints, slices, client)),
+        clusterDNS,
+      ];
+      // Nothing may exist yet to wake it: the Service is created, not observed.
+      clusterDNS.queue.add(CLUSTER_DNS_KEY);
+      await Promise.all(controllers.map((c) => c.start()));
+      log(`serving DNS on ${dns.host}:${dns.port}; endpoints controller running`);
+    },
+    (reason) => {
+      if (reason === "stopped") return;
+      log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
+      void exit(1);
+    },
+  );
+  log("candidate for leadership");
+  return async () => {
+    await election.stop({ release: true });
+    await Promise.all(controllers.map((c) => c.stop()));
+    stopFeed();
+    await Promise.all(informers.map((i) => i.stop()));
+    await dns.close();
+    await bus.close();
+    client.close();
+  };
+});
