@@ -1,0 +1,65 @@
+/**
+ * The cluster changes that can make an unschedulable pod schedulable, after kube-scheduler's
+ * framework.ClusterEvent and its plugins' EventsToRegister: a pod that a plugin rejected waits until an
+ * event that plugin cares about happens, instead of being retried on every change.
+ */
+type Json = Record<string, unknown>;
+
+export type ClusterEvent =
+  | "NodeAdd"
+  | "NodeDelete"
+  | "NodeLabelChange"
+  | "NodeTaintChange"
+  | "NodeSpecUnschedulableChange"
+  | "NodeAllocatableChange"
+  | "NodeConditionChange"
+  | "AssignedPodAdd"
+  | "AssignedPodUpdate"
+  | "AssignedPodDelete"
+  /** The pod waited in unschedulableQ longer than the flush interval. */
+  | "UnschedulableTimeout";
+
+/**
+ * The events each filtering plugin registers (its EventsToRegister). A pod rejected by a plugin not
+ * listed here moves on every event, as kube-scheduler treats a plugin that registers none.
+ */
+const pluginEvents: ReadonlyMap<string, ReadonlySet<ClusterEvent>> = new Map(
+  Object.entries({
+    NodeName: ["NodeAdd"],
+    NodeUnschedulable: ["NodeAdd", "NodeSpecUnschedulableChange", "NodeTaintChange"],
+    NodeReady: ["NodeAdd", "NodeConditionChange"],
+    NodeResourcesFit: ["NodeAdd", "NodeAllocatableChange", "AssignedPodDelete", "AssignedPodUpdate"],
+    NodePorts: ["NodeAdd", "AssignedPodDelete"],
+    NodeAffinity: ["NodeAdd", "NodeLabelChange"],
+    TaintToleration: ["NodeAdd", "NodeTaintChange"],
+    PodTopologySpread: ["NodeAdd", "NodeDelete", "NodeLabelChange", "NodeTaintChange", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"],
+    InterPodAffinity: ["NodeAdd", "NodeLabelChange", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"],
+  }).map(([plugin, events]) => [plugin, new Set(events as ClusterEvent[])]),
+);
+
+/** Whether `event` may make a pod that these plugins rejected schedulable. */
+export function mayMakeSchedulable(event: ClusterEvent, unschedulablePlugins: ReadonlySet<string>): boolean {
+  if (event === "UnschedulableTimeout" || unschedulablePlugins.size === 0) return true;
+  for (const plugin of unschedulablePlugins) {
+    const events = pluginEvents.get(plugin);
+    if (!events || events.has(event)) return true;
+  }
+  return false;
+}
+
+const get = (o: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Json)[k] : undefined), o);
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const conditionStatuses = (node: Json): string =>
+  ((get(node, "status", "conditions") ?? []) as Json[]).map((c) => `${String(c["type"])}=${String(c["status"])}`).join(",");
+
+/** What a Node update changed that scheduling looks at (kube-scheduler's nodeSchedulingPropertiesChange); none for a heartbeat. */
+export function nodeUpdateEvents(before: Json, after: Json): ClusterEvent[] {
+  const events: ClusterEvent[] = [];
+  if (Boolean(get(before, "spec", "unschedulable")) !== Boolean(get(after, "spec", "unschedulable"))) events.push("NodeSpecUnschedulableChange");
+  if (!sameJson(get(before, "status", "allocatable"), get(after, "status", "allocatable"))) events.push("NodeAllocatableChange");
+  if (!sameJson(get(before, "metadata", "labels"), get(after, "metadata", "labels"))) events.push("NodeLabelChange");
+  if (!sameJson(get(before, "spec", "taints"), get(after, "spec", "taints"))) events.push("NodeTaintChange");
+  if (conditionStatuses(before) !== conditionStatuses(after)) events.push("NodeConditionChange");
+  return events;
+}
