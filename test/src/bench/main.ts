@@ -1,6 +1,7 @@
 import { cpus } from "node:os";
 import { benchApi } from "./api-bench.js";
 import { benchDensity } from "./density-bench.js";
+import { benchDiscovery } from "./discovery-bench.js";
 import { benchScheduler } from "./scheduler-bench.js";
 
 /** A bench gets the arguments after its name (`pnpm bench density --preset ci`). */
@@ -8,6 +9,7 @@ const benches: Record<string, (log: (line: string) => void, args: readonly strin
   api: benchApi,
   scheduler: benchScheduler,
   density: benchDensity,
+  discovery: benchDiscovery,
 };
 
 async function main(): Promise<void> {
