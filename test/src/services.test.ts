@@ -105,6 +105,10 @@ describe("Services", () => {
     const offset = parseIPv4(clusterIP)! - range.base;
     expect(offset > 0 && offset < range.count, `${clusterIP} in ${cluster.serviceCIDR}`).toBe(true);
     await eventually(async () => (await readyEndpoints("my-service")).length === 3, { timeoutMs: 30_000, what: "3 ready endpoints" });
+    // Without a readiness probe a pod is Ready once started, maybe before its server listens: wait for that.
+    for (const p of pods) {
+      await eventually(async () => (await get(p.status!.podIp, 8080)).ok, { timeoutMs: 30_000, what: `${p.metadata!.name} to answer` });
+    }
 
     const answers: Answer[] = [];
     for (let i = 0; i < 30; i++) answers.push(...(await Promise.all(Array.from({ length: 10 }, () => get(clusterIP, 80)))));
@@ -232,5 +236,19 @@ describe("Services", () => {
     console.log(`rolling update: ${load.answers.length} requests, ${failed.length} failed`);
     expect(failed).toEqual([]);
     expect(load.answers.some((a) => before.has(a.body))).toBe(true);
+  });
+
+  it("keeps a cluster IP answering when the node agent serving it dies: another agent on the host takes it over", async () => {
+    const clusterIP = await clusterIPOf("my-service");
+    const holder = cluster.nodeNames.find((n) => cluster.logs().includes(`${n}| proxy: listening on TCP ${clusterIP}:80 `));
+    expect(holder, cluster.logs()).toBeDefined();
+    expect((await get(clusterIP, 80)).ok).toBe(true);
+    await cluster.stack.service(holder!).crash();
+    const crashed = Date.now();
+    await eventually(async () => (await get(clusterIP, 80)).ok, { timeoutMs: 15_000, intervalMs: 50, what: "the cluster IP to answer again" });
+    console.log(`takeover: ${clusterIP}:80 answered again ${Date.now() - crashed} ms after ${holder} was killed`);
+    expect(Date.now() - crashed).toBeLessThan(5000);
+    cluster.stack.service(holder!).start();
+    await cluster.stack.service(holder!).ready();
   });
 });
