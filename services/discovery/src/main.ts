@@ -5,6 +5,7 @@ import { controller, createInformer, createLeaderElector, type Controller, type 
 import { runService } from "@capstan/telemetry";
 import { CLUSTER_DNS_KEY, ClusterDNSReconciler, clusterDNSObjects } from "./cluster-dns/cluster-dns.js";
 import { loadConfig } from "./config.js";
+import { createDnsMetrics } from "./dns/dns-metrics.js";
 import { startDnsServer } from "./dns/dns-server.js";
 import { feedRecordStore } from "./dns/record-feed.js";
 import { createRecordStore } from "./dns/record-store.js";
@@ -16,7 +17,7 @@ const SERVICE = "discovery";
  * Every replica answers DNS from its own caches of Services and EndpointSlices; only the leader runs
  * the endpoints controller and keeps the cluster DNS Service, so writes never race.
  */
-runService(SERVICE, async ({ exit }) => {
+runService(SERVICE, async ({ exit, telemetry }) => {
   const config = loadConfig();
   const log = (message: string) => console.log(message);
   const client = createClient({ address: config.gateway, actor: `system:${SERVICE}` });
@@ -33,7 +34,7 @@ runService(SERVICE, async ({ exit }) => {
   indexSlicesByService(slices);
   const records = createRecordStore({ zone: config.clusterDomain });
   const stopFeed = feedRecordStore(records, services, slices);
-  const dns = await startDnsServer({ records, host: config.dnsHost, port: config.dnsPort, log });
+  const dns = await startDnsServer({ records, host: config.dnsHost, port: config.dnsPort, metrics: createDnsMetrics(telemetry.meter), log });
   log(`DNS listening on ${dns.host}:${dns.port} (UDP and TCP), zone ${config.clusterDomain}`);
   await Promise.all([services.start().synced, slices.start().synced]);
 
