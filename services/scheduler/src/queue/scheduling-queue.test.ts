@@ -129,15 +129,13 @@ describe("SchedulingQueue", () => {
     expect(q.pop()?.pod.priority).toBe(7);
   });
 
-  it("forgets a deleted pod wherever it waits, and its nomination", () => {
+  it("forgets a deleted pod wherever it waits", () => {
     const { q } = queue();
     for (const name of ["a", "b", "c"]) q.add(pod(name));
     failAttempt(q, "NodeResourcesFit");
     q.pop();
-    q.addNominatedPod(pod("c"), "node-1");
     for (const name of ["a", "b", "c"]) q.delete(key(name));
     expect(q.pendingPods()).toEqual({ active: 0, backoff: 0, unschedulable: 0, inFlight: 0 });
-    expect(q.nominatedPodsForNode("node-1")).toEqual([]);
   });
 
   it("counts attempts across retries, so the back-off grows", () => {
@@ -148,15 +146,6 @@ describe("SchedulingQueue", () => {
       clock.advance(10_000);
     }
     expect(q.pop()?.attempts).toBe(4);
-  });
-
-  it("keeps nominated pods per node, moving a re-nominated pod", () => {
-    const { q } = queue();
-    q.addNominatedPod(pod("p"), "node-1");
-    q.addNominatedPod(pod("p"), "node-2");
-    expect(q.nominatedPodsForNode("node-1")).toEqual([]);
-    expect(q.nominatedPodsForNode("node-2").map((p) => p.name)).toEqual(["p"]);
-    expect(q.nominatedNodeName(key("p"))).toBe("node-2");
   });
 });
 

@@ -6,6 +6,7 @@
  *   about happens, or when it has waited the flush interval;
  * or in flight (popped, being scheduled). An event that arrives while a pod is in flight sends that
  * pod to backoffQ rather than unschedulableQ if it fails, so the event is not lost (moveRequestCycle).
+ * Nominations after preemption stay with DefaultPreemption, which keeps its own (see there).
  * Pure apart from the clock: one timer, set for the earliest back-off expiry or flush.
  */
 import type { Clock, Timer } from "@capstan/apimachinery";
@@ -45,9 +46,6 @@ export class SchedulingQueue {
   private readonly unschedulableQ = new Map<string, QueuedPodInfo>();
   private readonly inFlight = new Map<string, QueuedPodInfo>();
   private readonly where = new Map<string, Where>();
-  /** Nominated node per pod that preempted others (the nominator), and its reverse index. */
-  private readonly nominatedNode = new Map<string, string>();
-  private readonly nominatedOnNode = new Map<string, Map<string, PodInfo>>();
   private schedulingCycle = 0;
   private moveRequestCycle = -1;
   private timer: { at: number; handle: Timer } | undefined;
@@ -94,7 +92,6 @@ export class SchedulingQueue {
     else if (where === "unschedulable") this.unschedulableQ.delete(key);
     else if (where === "inFlight") this.inFlight.delete(key);
     this.where.delete(key);
-    this.deleteNominatedPod(key);
   }
 
   /** The next pod to try, now in flight; undefined when activeQ is empty. */
@@ -159,34 +156,6 @@ export class SchedulingQueue {
     let d = this.initialBackoffMs;
     for (let i = 1; i < q.attempts && d < this.maxBackoffMs; i++) d *= 2;
     return Math.min(d, this.maxBackoffMs);
-  }
-
-  // ---- the nominator: where preemption made room for a pod ----
-
-  addNominatedPod(pod: PodInfo, nodeName: string): void {
-    this.deleteNominatedPod(pod.key);
-    this.nominatedNode.set(pod.key, nodeName);
-    let onNode = this.nominatedOnNode.get(nodeName);
-    if (!onNode) this.nominatedOnNode.set(nodeName, (onNode = new Map()));
-    onNode.set(pod.key, pod);
-  }
-
-  deleteNominatedPod(key: string): void {
-    const nodeName = this.nominatedNode.get(key);
-    if (nodeName === undefined) return;
-    this.nominatedNode.delete(key);
-    const onNode = this.nominatedOnNode.get(nodeName);
-    onNode?.delete(key);
-    if (onNode?.size === 0) this.nominatedOnNode.delete(nodeName);
-  }
-
-  nominatedNodeName(key: string): string | undefined {
-    return this.nominatedNode.get(key);
-  }
-
-  /** Pods nominated to run on the node once their victims are gone. */
-  nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
-    return [...(this.nominatedOnNode.get(nodeName)?.values() ?? [])];
   }
 
   /** Pods per queue (kube-scheduler's PendingPods summary). */
