@@ -178,6 +178,17 @@ describe("scheduling on three nodes of different sizes, labels and taints", () =
     expect(preempted[0]?.message).toMatch(/^Preempted by pod .+ on node large-1$/);
   });
 
+  it("leaves a pod with scheduling gates alone until the last gate is removed", async () => {
+    await cluster.client.create(toApiObject(podManifest("gated", { schedulingGates: [{ name: "example.com/quota" }] })));
+    await cluster.client.create(toApiObject(podManifest("after-gated", {})));
+    await boundNode("after-gated");
+    const gated = (await getPod("gated"))!;
+    expect(gated.spec?.nodeName).toBe("");
+    gated.spec!.schedulingGates = [];
+    await cluster.client.update({ pod: gated });
+    await boundNode("gated", 10_000);
+  });
+
   it("says why no node fits, and binds the pod as soon as a node it fits changes", async () => {
     // 3 cpu: small-1 (2) and large-1 (1.5 free) are too small; gpu-1 (4) is tainted.
     await cluster.client.create(toApiObject(podManifest("waiting", {}, {}, "3")));

@@ -625,3 +625,19 @@ describe("every decision", () => {
     expect({ current, requested }).toEqual(before);
   });
 });
+
+describe("decideUpdate of a pod's scheduling gates", () => {
+  const gated = (...names: string[]) => {
+    const pod = aPod();
+    return { ...pod, spec: { ...(pod["spec"] as JsonObject), schedulingGates: names.map((name) => ({ name })) } };
+  };
+  it.each([
+    { name: "one gate removed", before: ["a", "b"], after: ["b"], error: undefined },
+    { name: "every gate removed", before: ["a"], after: [], error: undefined },
+    { name: "a gate added", before: ["a"], after: ["a", "c"], error: "spec.schedulingGates: Forbidden: only deletion is allowed, but found new scheduling gate 'c'" },
+  ])("$name", ({ before, after, error }) => {
+    const decision = decideUpdate(podKey, gated(...after))(aRecord(podKey, gated(...before)));
+    if (error === undefined) expectEvent(decision, "MODIFIED");
+    else expect(expectError(decision, "Invalid").message).toContain(error);
+  });
+});

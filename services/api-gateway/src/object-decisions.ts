@@ -106,8 +106,15 @@ export function inActiveNamespace(namespace: string, decide: Mutation["decide"])
 /** Fields of a Pod spec that an update may change, as in Kubernetes. */
 function withoutMutablePodFields(podSpec: JsonObject): JsonObject {
   const containers = (podSpec["containers"] as JsonObject[] | undefined)?.map(({ image: _image, ...rest }) => rest);
-  const { tolerations: _tolerations, activeDeadlineSeconds: _deadline, ...rest } = podSpec;
+  const { tolerations: _tolerations, activeDeadlineSeconds: _deadline, schedulingGates: _gates, ...rest } = podSpec;
   return { ...rest, containers };
+}
+
+/** Scheduling gates may only be removed (whoever held the pod back lets it go), never added. */
+function addedSchedulingGate(before: JsonObject, after: JsonObject): string | undefined {
+  const names = (s: JsonObject) => ((s["schedulingGates"] ?? []) as JsonObject[]).map((g) => String(g["name"]));
+  const had = new Set(names(before));
+  return names(after).find((name) => !had.has(name));
 }
 
 /** Kinds whose spec.selector is fixed at creation (apps/v1), so a controller never loses its pods. */
@@ -120,6 +127,10 @@ function specUpdateErrors(key: ObjectKey, before: JsonObject, after: JsonObject)
     return new InvalidError(`${key.kind} "${key.name}"`, [field.invalid("spec.selector", selector ?? null, "field is immutable")]);
   }
   if (key.kind !== "Pod") return undefined;
+  const addedGate = addedSchedulingGate(spec(before), spec(after));
+  if (addedGate !== undefined) {
+    return new InvalidError(`Pod "${key.name}"`, [field.forbidden("spec.schedulingGates", `only deletion is allowed, but found new scheduling gate '${addedGate}'`)]);
+  }
   if (isDeepStrictEqual(withoutMutablePodFields(spec(before)), withoutMutablePodFields(spec(after)))) return undefined;
   return new InvalidError(`Pod "${key.name}"`, [
     {
