@@ -1,7 +1,8 @@
 import { context, trace, type Tracer } from "@opentelemetry/api";
-import { isCapstanError } from "@capstan/apimachinery";
+import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
+import { BindingPipeline } from "./binding/binding-pipeline.js";
 import { SchedulerCache } from "./cache/cache.js";
 import type { CycleState } from "./framework/cycle-state.js";
 import type { Framework } from "./framework/framework.js";
@@ -10,6 +11,8 @@ import { frameworkFor, resolveProfile, type SchedulerConfiguration } from "./fra
 import { FitError, PodScheduler } from "./framework/schedule-one.js";
 import { isSuccess } from "./framework/status.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "./plugins/registry.js";
+import { nodeUpdateEvents, type ClusterEvent } from "./queue/cluster-events.js";
+import { SchedulingQueue, type QueuedPodInfo } from "./queue/scheduling-queue.js";
 
 interface PodEntry {
   object: JsonObject;
@@ -22,33 +25,39 @@ const get = (o: unknown, ...keys: string[]): unknown =>
 const keyOf = (pod: JsonObject) => `${String(get(pod, "metadata", "namespace"))}/${String(get(pod, "metadata", "name"))}`;
 const schedulerNameOf = (pod: JsonObject) => String(get(pod, "spec", "schedulerName") || "default-scheduler");
 const isTerminal = (pod: JsonObject) => ["Succeeded", "Failed"].includes(String(get(pod, "status", "phase")));
+const isAssigned = (pod: JsonObject | undefined) => Boolean(pod && get(pod, "spec", "nodeName"));
 
 export interface SchedulerOptions {
   /** The default profile's name; a configured profile without a name takes it. */
   readonly schedulerName: string;
   readonly configuration?: SchedulerConfiguration;
+  /** The longest an unschedulable pod waits without a cluster event that may help it. */
   readonly unschedulableRetryMs: number;
   readonly log: (m: string) => void;
+  readonly clock?: Clock;
   /** Breaks ties between equally good nodes; Math.random unless a test pins it. */
   readonly random?: () => number;
+  /** Binds outstanding at once before the loop waits for one to finish (256 by default). */
+  readonly maxBindsInFlight?: number;
 }
 
 /**
  * Binds each pending pod to a node its profile's plugins choose. It keeps its own cache of nodes and
- * pods (fed by reflectors), counts a pod against its node the moment it decides (assumed), and tries
- * unschedulable pods again when the cluster changes.
+ * pods (fed by reflectors), counts a pod against its node the moment it decides (assumed), and keeps
+ * pending pods in kube-scheduler's queues: an unschedulable pod is tried again when a cluster event
+ * that may help it happens.
  */
 export class Scheduler {
   private readonly cache = new SchedulerCache();
   /** One per profile, by the schedulerName pods ask for. */
   private readonly profiles = new Map<string, PodScheduler>();
   private readonly pods = new Map<string, PodEntry>();
-  private readonly pending = new Set<string>();
-  private readonly unschedulable = new Map<string, string>();
+  private readonly nodes = new Map<string, JsonObject>();
+  private readonly queue: SchedulingQueue;
+  private readonly binding: BindingPipeline;
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: CapstanClient,
@@ -56,6 +65,7 @@ export class Scheduler {
     private readonly tracer: Tracer,
     private readonly opts: SchedulerOptions,
   ) {
+    this.binding = new BindingPipeline(opts.maxBindsInFlight ?? 256);
     const configuration = opts.configuration ?? {};
     for (const config of configuration.profiles?.length ? configuration.profiles : [{}]) {
       let framework: Framework | undefined;
@@ -72,28 +82,47 @@ export class Scheduler {
         ...(opts.random ? { random: opts.random } : {}),
       }));
     }
+    // One queue, in the default profile's QueueSort order, as kube-scheduler with several profiles.
+    const fwk = this.profiles.values().next().value!.framework;
+    this.queue = new SchedulingQueue({
+      clock: opts.clock ?? systemClock,
+      less: (a, b) => fwk.less(a, b),
+      unschedulableFlushMs: opts.unschedulableRetryMs,
+      onActive: () => this.wake?.(),
+    });
   }
 
   readonly nodeHandler: ReflectorHandler = {
     replace: (objects) => {
       this.cache.replaceNodes(objects);
-      this.clusterChanged();
+      this.nodes.clear();
+      for (const n of objects) this.nodes.set(String(get(n, "metadata", "name")), n);
+      this.queue.moveAllToActiveOrBackoffQueue("NodeAdd");
     },
     apply: (e) => {
       const name = String(get(e.object, "metadata", "name"));
-      if (e.type === "DELETED") this.cache.deleteNode(name);
-      else this.cache.setNode(e.object);
-      this.clusterChanged();
+      const before = this.nodes.get(name);
+      if (e.type === "DELETED") {
+        this.cache.deleteNode(name);
+        this.nodes.delete(name);
+        this.queue.moveAllToActiveOrBackoffQueue("NodeDelete");
+        return;
+      }
+      this.cache.setNode(e.object);
+      this.nodes.set(name, e.object);
+      const events: ClusterEvent[] = before ? nodeUpdateEvents(before, e.object) : ["NodeAdd"];
+      for (const event of events) this.queue.moveAllToActiveOrBackoffQueue(event);
     },
   };
 
   readonly podHandler: ReflectorHandler = {
     replace: (objects) => {
+      const listed = new Set(objects.map(keyOf));
+      for (const key of this.pods.keys()) if (!listed.has(key)) this.queue.delete(key);
       this.pods.clear();
-      this.pending.clear();
       for (const p of objects) this.podChanged({ type: "ADDED", object: p, revision: 0 });
       this.cache.replacePods(objects);
-      this.clusterChanged();
+      this.queue.moveAllToActiveOrBackoffQueue("AssignedPodDelete");
     },
     apply: (e) => this.podChanged(e),
   };
@@ -101,87 +130,77 @@ export class Scheduler {
   start(): void {
     this.running = true;
     this.loop = this.run();
-    this.retryTimer = setInterval(() => this.clusterChanged(), this.opts.unschedulableRetryMs);
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    clearInterval(this.retryTimer);
+    this.queue.close();
     this.wake?.();
     await this.loop;
+    await this.binding.drain();
   }
 
   private podChanged(e: ReflectorEvent): void {
     const key = keyOf(e.object);
+    const previous = this.pods.get(key);
     if (e.type === "DELETED") {
       this.cache.removePod(key);
       this.pods.delete(key);
-      this.pending.delete(key);
-      this.unschedulable.delete(key);
-      this.clusterChanged();
+      this.queue.delete(key);
+      if (isAssigned(previous?.object ?? e.object)) this.queue.moveAllToActiveOrBackoffQueue("AssignedPodDelete");
       return;
     }
     this.cache.setPod(e.object);
-    const previous = this.pods.get(key);
     this.pods.set(key, {
       object: e.object,
       traceparent: e.traceparent ?? previous?.traceparent,
       tracestate: e.tracestate ?? previous?.tracestate,
     });
     if (this.needsScheduling(e.object)) {
-      if (!this.unschedulable.has(key)) this.pending.add(key);
-    } else {
-      this.pending.delete(key);
-      if (this.unschedulable.delete(key) || isTerminal(e.object)) this.clusterChanged();
+      this.queue.add(podInfoFrom(e.object));
+      return;
     }
-    this.wake?.();
+    this.queue.delete(key);
+    const event = assignedPodEvent(previous?.object, e.object);
+    if (event) this.queue.moveAllToActiveOrBackoffQueue(event);
   }
 
   private needsScheduling(pod: JsonObject): boolean {
     return (
       !get(pod, "spec", "nodeName") &&
       !get(pod, "metadata", "deletionTimestamp") &&
+      // kube-scheduler's SchedulingGates PreEnqueue: a gated pod waits outside the queues.
+      ((get(pod, "spec", "schedulingGates") ?? []) as unknown[]).length === 0 &&
       this.profiles.has(schedulerNameOf(pod))
     );
   }
 
-  /** A node appeared or changed, or a pod left: every waiting pod gets another try. */
-  private clusterChanged(): void {
-    for (const key of this.unschedulable.keys()) this.pending.add(key);
-    this.unschedulable.clear();
-    this.wake?.();
-  }
-
   private async run(): Promise<void> {
     while (this.running) {
-      if (this.pending.size === 0) {
+      let queued = this.queue.pop();
+      if (!queued) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
         continue;
       }
-      const binds: Promise<void>[] = [];
-      for (const { key, entry, pod } of this.takePending()) {
-        const bind = this.scheduleOne(key, entry, pod);
-        if (bind) binds.push(bind);
+      // The loop never waits on a bind's round trip, only for a free slot when too many are in flight.
+      for (; queued && this.running; queued = this.queue.pop()) {
+        const bind = this.scheduleOne(queued, this.queue.cycle);
+        if (bind) await this.binding.add(bind);
       }
-      await Promise.all(binds);
     }
-  }
-
-  /** The pending pods that still need a node, in the default profile's queue order (PrioritySort). */
-  private takePending(): { key: string; entry: PodEntry; pod: PodInfo }[] {
-    const queue: { key: string; entry: PodEntry; pod: PodInfo }[] = [];
-    for (const key of this.pending) {
-      const entry = this.pods.get(key);
-      if (entry && this.needsScheduling(entry.object)) queue.push({ key, entry, pod: podInfoFrom(entry.object) });
-    }
-    this.pending.clear();
-    const fwk = this.profiles.values().next().value!.framework;
-    return queue.sort((a, b) => (fwk.less(a.pod, b.pod) ? -1 : fwk.less(b.pod, a.pod) ? 1 : 0));
   }
 
   /** Decides synchronously against the cache; returns the bind in flight, if any. */
-  private scheduleOne(key: string, entry: PodEntry, pod: PodInfo): Promise<void> | undefined {
+  private scheduleOne(queued: QueuedPodInfo, cycle: number): Promise<void> | undefined {
+    const { pod } = queued;
+    const key = pod.key;
+    const entry = this.pods.get(key);
+    // Gone, bound, or decided already with its bind in flight: nothing to do.
+    if (!entry || !this.needsScheduling(entry.object) || this.cache.isAssumed(key)) {
+      this.queue.done(key);
+      return undefined;
+    }
     const podScheduler = this.profileOf(entry.object);
     const fwk = podScheduler.framework;
     let result: ReturnType<PodScheduler["scheduleOne"]>;
@@ -189,11 +208,12 @@ export class Scheduler {
       result = podScheduler.scheduleOne(pod, this.cache);
     } catch (e) {
       this.opts.log(`scheduling ${key}: ${e instanceof Error ? e.message : String(e)}`);
-      this.unschedulable.set(key, "error");
+      this.queue.addUnschedulable(key, new Set(), cycle);
       return undefined;
     }
     if (result instanceof FitError) {
-      this.markUnschedulable(key, entry, result.message);
+      this.markUnschedulable(entry, result.message);
+      this.queue.addUnschedulable(key, result.diagnosis.unschedulablePlugins, cycle);
       return undefined;
     }
     const { nodeName, state } = result;
@@ -201,24 +221,24 @@ export class Scheduler {
     const permitted = isSuccess(reserved) ? fwk.runPermit(state, pod, nodeName) : reserved;
     if (!isSuccess(permitted)) {
       fwk.runUnreserve(state, pod, nodeName);
-      this.markUnschedulable(key, entry, `${permitted.plugin ?? ""}: ${permitted.reasons.join(", ")}`);
+      this.markUnschedulable(entry, `${permitted.plugin ?? ""}: ${permitted.reasons.join(", ")}`);
+      this.queue.addUnschedulable(key, new Set(permitted.plugin ? [permitted.plugin] : []), cycle);
       return undefined;
     }
     this.cache.assumePod(pod, nodeName);
-    return this.bind(entry, pod, nodeName, state);
+    return this.bind(entry, pod, nodeName, state, cycle);
   }
 
   private profileOf(pod: JsonObject): PodScheduler {
     return this.profiles.get(schedulerNameOf(pod))!;
   }
 
-  /** Each failed attempt records a FailedScheduling event, as kube-scheduler does; the pod waits for a cluster change or the retry timer. */
-  private markUnschedulable(key: string, entry: PodEntry, message: string): void {
-    if (this.unschedulable.get(key) === undefined) this.recorder.record(entry.object, "Warning", "FailedScheduling", message);
-    this.unschedulable.set(key, message);
+  /** Each failed attempt records a FailedScheduling event, as kube-scheduler does; the queue decides when it is tried again. */
+  private markUnschedulable(entry: PodEntry, message: string): void {
+    this.recorder.record(entry.object, "Warning", "FailedScheduling", message);
   }
 
-  private async bind(entry: PodEntry, pod: PodInfo, nodeName: string, state: CycleState): Promise<void> {
+  private async bind(entry: PodEntry, pod: PodInfo, nodeName: string, state: CycleState, cycle: number): Promise<void> {
     const fwk = this.profileOf(entry.object).framework;
     const { namespace, name } = pod;
     // The bind continues the pod's own trace, so create → schedule → start reads as one trace.
@@ -228,14 +248,20 @@ export class Scheduler {
       const status = await context.with(trace.setSpan(parent, span), () => fwk.runBind(state, pod, nodeName));
       if (!isSuccess(status)) throw new Error(`${status.plugin ?? ""}: ${status.reasons.join(", ")}`);
       // The cache counts it on the node until the pod's MODIFIED event confirms the binding.
+      this.queue.done(pod.key);
       this.recorder.record(entry.object, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     } catch (e) {
+      // Forget the assumption so the node's room is free again; the pod waits for a retry (a conflict or
+      // a deleted pod comes back, if at all, as the pod's own event).
       this.cache.forgetPod(pod.key);
       fwk.runUnreserve(state, pod, nodeName);
       if (!isCapstanError(e, "Conflict") && !isCapstanError(e, "NotFound")) {
-        this.opts.log(`binding ${namespace}/${name} to ${nodeName}: ${e instanceof Error ? e.message : String(e)}`);
-        this.unschedulable.set(pod.key, "bind failed");
+        const message = e instanceof Error ? e.message : String(e);
+        this.opts.log(`binding ${namespace}/${name} to ${nodeName}: ${message}`);
+        this.recorder.record(entry.object, "Warning", "FailedScheduling", `Binding rejected: ${message}`);
       }
+      // Back off and try again, unless the pod's own events show it bound or gone meanwhile.
+      this.queue.addUnschedulable(pod.key, new Set(), cycle);
     } finally {
       span.end();
     }
@@ -257,4 +283,14 @@ export class Scheduler {
   private async bindPod(pod: PodInfo, nodeName: string): Promise<void> {
     await this.client.bind({ namespace: pod.namespace, name: pod.name, nodeName, preconditions: { uid: pod.uid } });
   }
+}
+
+/** The cluster event an assigned pod's change is, if any (kube-scheduler's AssignedPod Add/Update/Delete). */
+function assignedPodEvent(before: JsonObject | undefined, after: JsonObject): ClusterEvent | undefined {
+  if (!isAssigned(after)) return undefined;
+  if (!before || !isAssigned(before)) return "AssignedPodAdd";
+  // A finished pod no longer holds its node's resources (kube-scheduler drops it from the cache).
+  if (isTerminal(after) && !isTerminal(before)) return "AssignedPodDelete";
+  const changed = (...path: string[]) => JSON.stringify(get(before, ...path) ?? null) !== JSON.stringify(get(after, ...path) ?? null);
+  return changed("metadata", "labels") || changed("metadata", "deletionTimestamp") ? "AssignedPodUpdate" : undefined;
 }
