@@ -5,7 +5,7 @@ export interface SchedulerConfig {
   readonly natsUrl: string;
   readonly prefix: string;
   readonly schedulerName: string;
-  /** How long an unschedulable pod waits before it is tried again without a cluster change. */
+  /** The flush interval: the longest an unschedulable pod waits without a cluster event that may help it (60 s). */
   readonly unschedulableRetryMs: number;
   /** Profiles, plugins and weights, from the file CAPSTAN_SCHEDULER_CONFIG names (kube-scheduler's defaults without one). */
   readonly configuration: SchedulerConfiguration;
@@ -18,7 +18,7 @@ export function loadConfig(): SchedulerConfig {
     natsUrl: env["NATS_URL"] ?? "nats://127.0.0.1:4222",
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
     schedulerName: env["CAPSTAN_SCHEDULER_NAME"] ?? "default-scheduler",
-    unschedulableRetryMs: Number(env["CAPSTAN_UNSCHEDULABLE_RETRY_MS"] ?? 10_000),
+    unschedulableRetryMs: Number(env["CAPSTAN_UNSCHEDULABLE_RETRY_MS"] ?? 60_000),
     configuration: readSchedulerConfiguration(env["CAPSTAN_SCHEDULER_CONFIG"]),
   };
 }
