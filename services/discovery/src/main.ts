@@ -53,7 +53,9 @@ runService(SERVICE, async ({ exit, telemetry }) => {
         .watches(slices, clusterDNSObjects)
         .complete(new ClusterDNSReconciler({ clusterIP: config.clusterDNSIP, address: config.dnsAdvertiseAddress, port: dns.port }, services, endpoints, slices, client));
       controllers = [
-        controller("endpoints", { workers: 4, log })
+        // A reconcile mostly waits on the gateway and its own write's echo; many in flight keep a burst
+        // of pod changes from queueing behind each other (the gateway batches their commits).
+        controller("endpoints", { workers: 16, log })
           .for(services)
           .owns(endpoints)
           .owns(slices)
