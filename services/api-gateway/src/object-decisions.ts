@@ -13,6 +13,7 @@ import {
 } from "@capstan/apimachinery";
 import { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "@capstan/api";
 import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord } from "@capstan/eventstore";
+import { isSystemPriorityClass } from "./priority-admission.js";
 import { isSystemNamespace } from "./system-namespaces.js";
 
 /**
@@ -229,6 +230,9 @@ export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
     if (!current) return { error: new NotFoundError(key) };
     if (key.kind === "Namespace" && isSystemNamespace(key.name)) {
       return { error: new ForbiddenError(`namespaces "${key.name}" is forbidden: this namespace may not be deleted`) };
+    }
+    if (key.kind === "PriorityClass" && isSystemPriorityClass(key.name)) {
+      return { error: new ForbiddenError(`priorityclasses "${key.name}" is forbidden: this is a system priority class and cannot be deleted`) };
     }
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.uid) {

@@ -82,6 +82,12 @@ describe("Priority admission (on an in-memory event store)", () => {
     expect((await createdSpec(pod("plain-again-2")))["priorityClassName"]).toBeUndefined();
   });
 
+  it("refuses to delete a built-in class", async () => {
+    await expect(service.delete(DeleteRequest.fromPartial({ kind: "PriorityClass", name: "system-node-critical" }), ctx)).rejects.toThrow(
+      'priorityclasses "system-node-critical" is forbidden: this is a system priority class and cannot be deleted',
+    );
+  });
+
   it("keeps a class's value and preemptionPolicy fixed", async () => {
     const current = await fromApiObject(await service.get({ kind: "PriorityClass", namespace: "", name: "high" })).json;
     await expect(service.update(toApiObject({ ...current, value: 2000 }), ctx)).rejects.toThrow("value: Forbidden: may not be changed in an update.");

@@ -130,10 +130,17 @@ export class DefaultPriorityClass {
   constructor(private readonly store: EventStore) {}
 
   name(): Promise<string | undefined> {
-    this.cached ??= this.store.list({ kind: "PriorityClass" }).then(({ items }) => {
-      const found = items.find((r) => isGlobalDefault(r.object));
-      return found ? nameOf(found.object) : undefined;
-    });
+    this.cached ??= this.store.list({ kind: "PriorityClass" }).then(
+      ({ items }) => {
+        const found = items.find((r) => isGlobalDefault(r.object));
+        return found ? nameOf(found.object) : undefined;
+      },
+      (e: unknown) => {
+        // A failed read fails this create only; the next one lists again.
+        this.cached = undefined;
+        throw e;
+      },
+    );
     return this.cached;
   }
 
@@ -141,6 +148,10 @@ export class DefaultPriorityClass {
   invalidate(): void {
     this.cached = undefined;
   }
+}
+
+export function isSystemPriorityClass(name: string): boolean {
+  return systemPriorityClasses.some((c) => c.name === name);
 }
 
 /** Like Kubernetes' API server, a new cluster has system-node-critical and system-cluster-critical. */
