@@ -142,10 +142,10 @@ describe("DNS server, queried with dig", () => {
   let server: DnsServer;
   let upstream: FakeUpstream;
   const observations: DnsQueryObservation[] = [];
+  const records = createRecordStore();
 
   beforeAll(async () => {
     upstream = await startFakeUpstream();
-    const records = createRecordStore();
     records.setService({ namespace: "default", name: "web", clusterIP: "10.96.0.10", ports: [{ name: "http", protocol: "TCP", port: 80 }] });
     records.setService({ namespace: "db", name: "pg", clusterIP: "None", ports: [{ name: "postgres", protocol: "TCP", port: 5432 }] });
     records.setEndpoints(
@@ -312,6 +312,18 @@ describe("DNS server, queried with dig", () => {
     expect(second.answers).toMatchObject([{ type: "A", data: "10.96.0.10" }]);
 
     expect((await dig(server, ["+tcp", "web.default.svc.cluster.local", "A"])).status).toBe("NOERROR");
+  });
+
+  it("answers a repeated question with the asker's id, and a changed record at once", async () => {
+    const ask = async (id: number) => decode((await sendUdp(server, encode({ type: "query", id, flags: 0, questions: [{ type: "A", name: "cache.default.svc.cluster.local" }] })))!);
+    records.setService({ namespace: "default", name: "cache", clusterIP: "10.96.0.30", ports: [{ protocol: "TCP", port: 80 }] });
+    expect(await ask(1)).toMatchObject({ id: 1, answers: [{ type: "A", data: "10.96.0.30" }] });
+    expect(await ask(2)).toMatchObject({ id: 2, answers: [{ type: "A", data: "10.96.0.30" }] });
+    records.setService({ namespace: "default", name: "cache", clusterIP: "10.96.0.31", ports: [{ protocol: "TCP", port: 80 }] });
+    expect(await ask(3)).toMatchObject({ id: 3, answers: [{ type: "A", data: "10.96.0.31" }] });
+    records.deleteService("default", "cache");
+    // rcode 3: NXDOMAIN.
+    expect((await ask(4)).flags! & 0x0f).toBe(3);
   });
 
   it("reports each query to the metrics hook", async () => {

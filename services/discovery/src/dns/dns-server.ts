@@ -136,6 +136,7 @@ class QueryHandler {
   private readonly upstreamTimeoutMs: number;
   private readonly maxUdpPayload: number;
   private readonly metrics: DnsMetrics | undefined;
+  private readonly answers = new AnswerCache();
 
   constructor(options: DnsServerOptions) {
     this.records = options.records;
@@ -151,8 +152,18 @@ class QueryHandler {
     const started = performance.now();
     let observation: Omit<DnsQueryObservation, "durationMs"> = { transport, type: undefined, rcode: undefined, forwarded: false, truncated: false };
     try {
+      // Read before the lookup: an answer is filed under the version it was computed from, never a later one.
+      const version = this.records.version;
+      const cached = this.answers.get(message, transport, version);
+      if (cached !== undefined) {
+        observation = { ...observation, ...cached.observation };
+        return cached.reply;
+      }
       const result = await this.reply(message, transport);
       observation = { ...observation, ...result.observation };
+      if (result.reply !== undefined && result.observation.forwarded !== true && result.observation.type !== undefined) {
+        this.answers.set(message, transport, version, result.reply, result.observation);
+      }
       return result.reply;
     } catch (error) {
       this.log?.(`dns: answering a ${transport} query: ${error instanceof Error ? error.message : String(error)}`);
@@ -223,6 +234,41 @@ class QueryHandler {
     }
     return undefined;
   }
+}
+
+type Observed = Partial<Omit<DnsQueryObservation, "durationMs">>;
+
+/**
+ * Replies from the records, by the query's bytes after its id (the question, flags and EDNS options all
+ * shape the reply), kept while the records' version stands: a hit skips decoding, lookup, encoding and
+ * name compression, and costs a copy.
+ */
+class AnswerCache {
+  private static readonly MAX_ENTRIES = 10_000;
+  private readonly entries = new Map<string, { reply: Buffer; observation: Observed }>();
+  private version: number | undefined;
+
+  get(message: Buffer, transport: Transport, version: number | undefined): { reply: Buffer; observation: Observed } | undefined {
+    if (version === undefined || version !== this.version) return undefined;
+    const hit = this.entries.get(cacheKey(message, transport));
+    if (hit === undefined) return undefined;
+    const reply = Buffer.from(hit.reply);
+    message.copy(reply, 0, 0, 2);
+    return { reply, observation: hit.observation };
+  }
+
+  set(message: Buffer, transport: Transport, version: number | undefined, reply: Buffer, observation: Observed): void {
+    if (version === undefined) return;
+    if (version !== this.version || this.entries.size >= AnswerCache.MAX_ENTRIES) {
+      this.entries.clear();
+      this.version = version;
+    }
+    this.entries.set(cacheKey(message, transport), { reply: Buffer.from(reply), observation });
+  }
+}
+
+function cacheKey(message: Buffer, transport: Transport): string {
+  return `${transport}${message.toString("latin1", 2)}`;
 }
 
 /** Encodes the response; if it is too big, drops the additionals, then everything, and sets TC. */

@@ -45,6 +45,8 @@ export type Lookup =
 export interface RecordSource {
   /** `type` is the question type as dns-packet names it ("A", "SRV", "ANY", …). */
   lookup(name: string, type: string): Lookup;
+  /** Changes whenever an answer may have; while it stands, the server may reuse answers it encoded. */
+  readonly version?: number;
 }
 
 export interface RecordStoreOptions {
@@ -81,6 +83,11 @@ export class InMemoryRecordStore implements RecordSource {
   constructor(options: RecordStoreOptions = {}) {
     this.zone = normalizeName(options.zone ?? "cluster.local");
     this.ttl = options.ttl ?? 5;
+  }
+
+  /** The zone's SOA serial, which every change advances. */
+  get version(): number {
+    return this.serial;
   }
 
   setService(service: ServiceRecord): void {
