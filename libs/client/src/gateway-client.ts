@@ -12,6 +12,7 @@ import {
   type WatchEvent,
   type WatchRequest,
 } from "@capstan/api";
+import { CapstanError, type ErrorCode } from "@capstan/apimachinery";
 import { traceClientInterceptor } from "@capstan/telemetry";
 import { fromServiceError } from "./grpc-errors.js";
 
@@ -76,6 +77,14 @@ export class CapstanClient {
 
   bind(req: BindRequest): Promise<ApiObject> {
     return this.unary(this.grpc.bind, req);
+  }
+
+  /** Several bindings in one call; each settles as its own bind would have (a Capstan error on failure). */
+  async bindBatch(bindings: BindRequest[]): Promise<PromiseSettledResult<ApiObject>[]> {
+    const { results } = await this.unary(this.grpc.bindBatch, { bindings });
+    return results.map((r): PromiseSettledResult<ApiObject> =>
+      r.errorCode ? { status: "rejected", reason: new CapstanError(r.errorCode as ErrorCode, r.errorMessage) } : { status: "fulfilled", value: r.object ?? {} },
+    );
   }
 
   watch(req: Partial<WatchRequest> & { kind: string }): Stream<WatchEvent> {

@@ -8,8 +8,8 @@ import {
   type ServerWritableStream,
 } from "@grpc/grpc-js";
 import { context, trace, type Tracer } from "@opentelemetry/api";
-import { GatewayService, type GatewayServer, type LogChunk, type LogsRequest, type WatchEvent, type WatchRequest } from "@capstan/api";
-import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
+import { GatewayService, type ApiObject, type BindResult, type GatewayServer, type LogChunk, type LogsRequest, type WatchEvent, type WatchRequest } from "@capstan/api";
+import { InvalidError, NotFoundError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
 import { toGrpcError } from "@capstan/client";
 import { contextFromMetadata, injectTraceContext } from "@capstan/telemetry";
 import type { CallContext, ObjectService } from "./object-service.js";
@@ -73,6 +73,13 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
     bind: unary("Bind", ins, (req, ctx) =>
       service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx),
     ),
+    bindBatch: unary("BindBatch", ins, async (req, ctx) => {
+      const settled = await service.bindBatch(
+        req.bindings.map((b) => ({ namespace: b.namespace, name: b.name, nodeName: b.nodeName, uid: b.preconditions?.uid })),
+        ctx,
+      );
+      return { results: settled.map(bindResult) };
+    }),
     watch: (call: ServerWritableStream<WatchRequest, WatchEvent>) => {
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
@@ -95,6 +102,13 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(GatewayService, impl);
   return server;
+}
+
+/** One binding's outcome in Bind's terms: the pod, or the error code and message Bind would have failed with. */
+function bindResult(r: PromiseSettledResult<ApiObject>): BindResult {
+  if (r.status === "fulfilled") return { object: r.value, errorCode: "", errorMessage: "" };
+  const e: unknown = r.reason;
+  return isCapstanError(e) ? { errorCode: e.code, errorMessage: e.message } : { errorCode: "Internal", errorMessage: e instanceof Error ? e.message : String(e) };
 }
 
 function required<T>(value: T | undefined): T {

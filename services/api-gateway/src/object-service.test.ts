@@ -302,3 +302,39 @@ describe("ObjectService with Services (on an in-memory event store)", () => {
     expect(listed.items.map((o) => json(o)["metadata"]["name"])).toEqual(["web-abc"]);
   });
 });
+
+describe("ObjectService BindBatch (on an in-memory event store)", () => {
+  let store: EventStore;
+  let service: ObjectService;
+  const pod = (name: string) => toApiObject({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default" }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+
+  beforeAll(async () => {
+    store = await openEventStore({});
+    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024, now: () => new Date("2026-03-01T12:00:00.000Z") });
+    await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), ctx);
+    await service.create(toApiObject({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" } }), ctx);
+  }, 30_000);
+
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("decides each binding on its own, as Bind would, and answers in order", async () => {
+    for (const name of ["a", "b", "c", "d"]) await service.create(pod(name), ctx);
+    await service.bind("default", "d", "n1", undefined, ctx);
+    const results = await service.bindBatch(
+      [
+        { namespace: "default", name: "a", nodeName: "n1", uid: undefined },
+        { namespace: "default", name: "b", nodeName: "missing", uid: undefined },
+        { namespace: "default", name: "c", nodeName: "n1", uid: "not-its-uid" },
+        { namespace: "default", name: "d", nodeName: "n1", uid: undefined },
+        { namespace: "default", name: "gone", nodeName: "n1", uid: undefined },
+      ],
+      ctx,
+    );
+    const outcome = (r: PromiseSettledResult<ApiObject>) =>
+      r.status === "fulfilled" ? `bound to ${String(json(r.value)["spec"]["nodeName"])}` : isCapstanError(r.reason) ? r.reason.code : "not a Capstan error";
+    expect(results.map(outcome)).toEqual(["bound to n1", "NotFound", "Conflict", "Conflict", "NotFound"]);
+    expect(json(await service.get({ kind: "Pod", namespace: "default", name: "c" }))["spec"]["nodeName"]).toBeUndefined();
+  });
+});

@@ -57,6 +57,14 @@ export interface CallContext {
   readonly tracestate?: string | undefined;
 }
 
+/** One binding of a BindBatch: pod, node, and the pod's uid if the caller requires it unchanged. */
+export interface BindingRequest {
+  readonly namespace: string;
+  readonly name: string;
+  readonly nodeName: string;
+  readonly uid: string | undefined;
+}
+
 export interface ObjectServiceOptions {
   readonly maxObjectBytes: number;
   readonly defaulting?: DefaultingOptions;
@@ -236,10 +244,31 @@ export class ObjectService {
   }
 
   async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
+    return this.bindTo(this.nodeExists(nodeName), namespace, name, nodeName, uid, ctx);
+  }
+
+  /**
+   * Each binding decided on its own, as bind; issued together so they share group commits, and each node
+   * is looked up once for the whole batch.
+   */
+  bindBatch(bindings: readonly BindingRequest[], ctx: CallContext): Promise<PromiseSettledResult<ApiObject>[]> {
+    const nodes = new Map<string, Promise<boolean>>();
+    return Promise.allSettled(
+      bindings.map((b) => {
+        let exists = nodes.get(b.nodeName);
+        if (!exists) nodes.set(b.nodeName, (exists = this.nodeExists(b.nodeName)));
+        return this.bindTo(exists, b.namespace, b.name, b.nodeName, b.uid, ctx);
+      }),
+    );
+  }
+
+  private async nodeExists(nodeName: string): Promise<boolean> {
+    return Boolean(await this.store.get({ kind: "Node", namespace: "", name: nodeName }));
+  }
+
+  private async bindTo(nodeExists: Promise<boolean>, namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
     const key = this.normalize({ kind: "Pod", namespace, name });
-    if (!(await this.store.get({ kind: "Node", namespace: "", name: nodeName }))) {
-      throw new NotFoundError({ kind: "Node", namespace: "", name: nodeName });
-    }
+    if (!(await nodeExists)) throw new NotFoundError({ kind: "Node", namespace: "", name: nodeName });
     return this.write(key, decideBind(key, nodeName, this.now(), { uid }), ctx);
   }
 

@@ -1,5 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
+import type { BindRequest } from "@capstan/api";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import type { SchedulerConfiguration } from "./framework/profile.js";
 import { Scheduler } from "./scheduler.js";
@@ -28,13 +29,12 @@ function harness(opts: { failBinds?: number; configuration?: SchedulerConfigurat
   const binds: { pod: string; node: string }[] = [];
   const events: Recorded[] = [];
   let failures = opts.failBinds ?? 0;
-  const client = {
-    bind: async (req: { namespace: string; name: string; nodeName: string }) => {
-      if (failures-- > 0) throw new Error("gateway unavailable");
-      binds.push({ pod: req.name, node: req.nodeName });
-      return {};
-    },
-  } as unknown as CapstanClient;
+  const bind = async (req: BindRequest) => {
+    if (failures-- > 0) throw new Error("gateway unavailable");
+    binds.push({ pod: req.name, node: req.nodeName });
+    return {};
+  };
+  const client = { bindBatch: (reqs: BindRequest[]) => Promise.allSettled(reqs.map(bind)) } as unknown as CapstanClient;
   const recorder = {
     record: (o: JsonObject, _type: string, reason: string, message: string) => {
       events.push({ pod: String((o["metadata"] as JsonObject)["name"]), reason, message });
@@ -76,13 +76,42 @@ describe("Scheduler", () => {
     expect(binds[2]?.node).toBe("n3");
   });
 
-  it("forgets a pod whose bind failed and tries it again", async () => {
-    const { scheduler, binds } = harness({ failBinds: 1 });
+  it("forgets a pod whose bind failed, says so, and tries it again", async () => {
+    const { scheduler, binds, events } = harness({ failBinds: 1 });
     running = scheduler;
     scheduler.nodeHandler.replace([aNode("n1").allocatable({ cpu: "1", memory: "1Gi", pods: "110" }).json()], 0);
     scheduler.podHandler.replace([aPod("a").requests({ cpu: "1" }).json()], 0);
     scheduler.start();
     await eventually(() => expect(binds).toEqual([{ pod: "a", node: "n1" }]));
+    expect(events.filter((e) => e.reason === "FailedScheduling")).toEqual([{ pod: "a", reason: "FailedScheduling", message: "Binding rejected: gateway unavailable" }]);
+  });
+
+  it("decides the next pods while binds are in flight, up to maxBindsInFlight", async () => {
+    const started: string[] = [];
+    const release: (() => void)[] = [];
+    const bind = (req: BindRequest) => {
+      started.push(req.name);
+      return new Promise((resolve) => release.push(() => resolve({})));
+    };
+    const client = { bindBatch: (reqs: BindRequest[]) => Promise.allSettled(reqs.map(bind)) } as unknown as CapstanClient;
+    const recorder = { record: () => {} } as unknown as EventRecorder;
+    const scheduler = new Scheduler(client, recorder, trace.getTracer("test"), {
+      schedulerName: "default-scheduler",
+      unschedulableRetryMs: 50,
+      log: () => {},
+      maxBindsInFlight: 2,
+    });
+    running = scheduler;
+    scheduler.nodeHandler.replace([aNode("n1").json()], 0);
+    scheduler.podHandler.replace(["a", "b", "c"].map((n) => aPod(n).requests({ cpu: "100m" }).json()), 0);
+    scheduler.start();
+    await eventually(() => expect(started).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toHaveLength(2);
+    // Both went out in one BindBatch, which answers for both at once.
+    for (const r of release.splice(0)) r();
+    await eventually(() => expect(started).toHaveLength(3));
+    for (const r of release) r();
   });
 
   it("tries higher-priority pods first", async () => {

@@ -2,6 +2,7 @@ import { context, trace, type Tracer } from "@opentelemetry/api";
 import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
+import { BindBatcher } from "./binding/bind-batcher.js";
 import { BindingPipeline } from "./binding/binding-pipeline.js";
 import { SchedulerCache } from "./cache/cache.js";
 import type { CycleState } from "./framework/cycle-state.js";
@@ -55,6 +56,8 @@ export class Scheduler {
   private readonly nodes = new Map<string, JsonObject>();
   private readonly queue: SchedulingQueue;
   private readonly binding: BindingPipeline;
+  /** Binds go to the gateway as BindBatch calls: its cost is per call far more than per binding. */
+  private readonly bindings = new BindBatcher((b) => this.client.bindBatch(b));
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -281,7 +284,7 @@ export class Scheduler {
   }
 
   private async bindPod(pod: PodInfo, nodeName: string): Promise<void> {
-    await this.client.bind({ namespace: pod.namespace, name: pod.name, nodeName, preconditions: { uid: pod.uid } });
+    await this.bindings.bind({ namespace: pod.namespace, name: pod.name, nodeName, preconditions: { uid: pod.uid } });
   }
 }
 

@@ -117,7 +117,7 @@ async function schedulerRun(nodes: JsonObject[], pods: JsonObject[], configurati
       if (bound + failed === pods.length) done();
     },
   } as unknown as EventRecorder;
-  const scheduler = new Scheduler(client ?? ({ bind: async () => ({}) } as unknown as CapstanClient), recorder, trace.getTracer("bench"), {
+  const scheduler = new Scheduler(client ?? ({ bindBatch: async (b: unknown[]) => b.map(() => ({ status: "fulfilled", value: {} })) } as unknown as CapstanClient), recorder, trace.getTracer("bench"), {
     schedulerName: "default-scheduler",
     configuration,
     unschedulableRetryMs: 3_600_000,

@@ -1,0 +1,58 @@
+import type { BindRequest } from "@capstan/api";
+
+/** Sends bindings in one call, one settled result per binding in order (the client's bindBatch). */
+export type SendBindings = (bindings: BindRequest[]) => Promise<PromiseSettledResult<unknown>[]>;
+
+interface Waiting {
+  readonly binding: BindRequest;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * Gathers the binds the scheduling loop issues into BindBatch calls: a batch goes out as soon as it
+ * holds `maxBatch` bindings, or when the loop yields with fewer. The gateway's cost is per call more
+ * than per binding, so this is what lets binding keep up with deciding. Each bind settles on its own.
+ */
+export class BindBatcher {
+  private waiting: Waiting[] = [];
+  private flushQueued = false;
+
+  constructor(
+    private readonly send: SendBindings,
+    readonly maxBatch = 128,
+  ) {}
+
+  bind(binding: BindRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ binding, resolve, reject });
+      if (this.waiting.length >= this.maxBatch) this.flush();
+      else if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => {
+          this.flushQueued = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private flush(): void {
+    if (this.waiting.length === 0) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.send(batch.map((w) => w.binding)).then(
+      (results) => {
+        batch.forEach((w, i) => {
+          const r = results[i];
+          if (!r) w.reject(new Error(`BindBatch answered ${results.length} results for ${batch.length} bindings`));
+          else if (r.status === "fulfilled") w.resolve();
+          else w.reject(r.reason);
+        });
+      },
+      (e: unknown) => {
+        for (const w of batch) w.reject(e);
+      },
+    );
+  }
+}
