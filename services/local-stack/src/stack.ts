@@ -100,7 +100,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const services = new Map<string, ServiceProcess>();
   const add = (spec: ServiceSpec) => {
     if (opts.cpuProfile?.includes(spec.name)) {
-      spec = { ...spec, env: { ...spec.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir(dataDir), spec.name)}` } };
+      // Node refuses --cpu-prof in NODE_OPTIONS, so it goes before the script.
+      spec = { ...spec, args: ["--cpu-prof", `--cpu-prof-dir=${join(profileDir(dataDir), spec.name)}`, ...spec.args] };
     }
     const p = new ServiceProcess(spec, { restart: opts.restart, output: opts.output });
     services.set(spec.name, p);

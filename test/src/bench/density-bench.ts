@@ -17,6 +17,8 @@ interface DensityOptions {
   readonly nodes: number;
   readonly deployments: number;
   readonly replicas: number;
+  /** The Deployments are spread over this many namespaces, as clusterloader2's density test spreads them. */
+  readonly namespaces: number;
   /** Deployment creates in flight at once. */
   readonly concurrency: number;
   /** Stop waiting after this long and report what was reached. */
@@ -26,12 +28,12 @@ interface DensityOptions {
 }
 
 const PRESETS: Record<string, Omit<DensityOptions, "cpuProfile">> = {
-  full: { nodes: 5000, deployments: 1500, replicas: 100, concurrency: 16, timeLimitSeconds: 1800 },
-  ci: { nodes: 100, deployments: 20, replicas: 100, concurrency: 8, timeLimitSeconds: 120 },
+  full: { nodes: 5000, deployments: 1500, replicas: 100, namespaces: 50, concurrency: 16, timeLimitSeconds: 1800 },
+  ci: { nodes: 100, deployments: 20, replicas: 100, namespaces: 2, concurrency: 8, timeLimitSeconds: 120 },
 };
 PRESETS["smoke"] = PRESETS["ci"]!;
 
-const USAGE = "pnpm bench density [--preset full|ci|smoke] [--nodes N] [--deployments N] [--replicas N] [--concurrency N] [--time-limit S] [--cpu-prof service,...]";
+const USAGE = "pnpm bench density [--preset full|ci|smoke] [--nodes N] [--deployments N] [--replicas N] [--namespaces N] [--concurrency N] [--time-limit S] [--cpu-prof service,...]";
 
 export function parseDensityArgs(args: readonly string[]): DensityOptions {
   const flags = new Map<string, string>();
@@ -52,24 +54,28 @@ export function parseDensityArgs(args: readonly string[]): DensityOptions {
     return n;
   };
   for (const name of flags.keys()) {
-    if (!["preset", "nodes", "deployments", "replicas", "concurrency", "time-limit", "cpu-prof"].includes(name)) throw new Error(`unknown flag --${name}; usage: ${USAGE}`);
+    if (!["preset", "nodes", "deployments", "replicas", "namespaces", "concurrency", "time-limit", "cpu-prof"].includes(name)) throw new Error(`unknown flag --${name}; usage: ${USAGE}`);
   }
   return {
     nodes: count("nodes", preset.nodes),
     deployments: count("deployments", preset.deployments),
     replicas: count("replicas", preset.replicas),
+    namespaces: count("namespaces", preset.namespaces),
     concurrency: count("concurrency", preset.concurrency),
     timeLimitSeconds: count("time-limit", preset.timeLimitSeconds),
     cpuProfile: (flags.get("cpu-prof") ?? "").split(",").filter(Boolean),
   };
 }
 
-function deployment(i: number, replicas: number) {
+const namespaceName = (i: number) => `density-${i}`;
+
+function deployment(i: number, opts: DensityOptions) {
   const app = `density-${i}`;
+  const replicas = opts.replicas;
   return toApiObject({
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: app },
+    metadata: { name: app, namespace: namespaceName(i % opts.namespaces) },
     spec: {
       replicas,
       selector: { matchLabels: { app } },
@@ -118,6 +124,18 @@ function peakRssMiB(pid: number | undefined): number | undefined {
   }
 }
 
+/** CPU time (user + system) a live process has used so far, in seconds. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function watchPods(prefix: string, fromRevision: number, progress: PodProgress) {
   const bus = await JetStreamBus.connect({ url: natsUrl, prefix, name: "density-bench" });
   const subscription = await bus.subscribe({ kind: "Pod" }, fromRevision);
@@ -150,12 +168,16 @@ async function cleanUp(prefix: string): Promise<void> {
 export async function benchDensity(log: (line: string) => void, args: readonly string[] = []): Promise<Record<string, number>> {
   const opts = parseDensityArgs(args);
   const total = opts.deployments * opts.replicas;
-  log(`density: ${opts.nodes} simulated nodes, ${opts.deployments} Deployments × ${opts.replicas} replicas = ${total} pods, ${opts.concurrency} creates in flight, limit ${opts.timeLimitSeconds}s`);
+  log(
+    `density: ${opts.nodes} simulated nodes, ${opts.deployments} Deployments × ${opts.replicas} replicas = ${total} pods in ${opts.namespaces} namespaces, ` +
+      `${opts.concurrency} creates in flight, limit ${opts.timeLimitSeconds}s`,
+  );
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-density-"));
   const prefix = `density${randomBytes(4).toString("hex")}`;
   let stack: Stack | undefined;
   let client: CapstanClient | undefined;
+  const lastLines = new Map<string, string[]>();
   try {
     const startedStack = performance.now();
     stack = await startStack({
@@ -169,7 +191,13 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
       cpuProfile: opts.cpuProfile,
       restart: false,
       output: (service, line) => {
-        if (process.env["CAPSTAN_BENCH_LOGS"] || /error|exited|cannot/i.test(line)) log(`${service}| ${line}`);
+        if (process.env["CAPSTAN_BENCH_LOGS"]) return log(`${service}| ${line}`);
+        // A service that dies shows its last lines: a bench run is long to repeat.
+        const recent = lastLines.get(service) ?? [];
+        lastLines.set(service, recent);
+        recent.push(line);
+        if (recent.length > 30) recent.shift();
+        if (/^exited|cannot start/.test(line)) for (const l of recent) log(`${service}| ${l}`);
       },
     });
     log(`stack up with ${opts.nodes} nodes registered in ${round((performance.now() - startedStack) / 1000)}s`);
@@ -188,14 +216,17 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
       log(`  ${round(elapsed())}s  created ${progress.created}  scheduled ${progress.scheduled}  running ${progress.running}  (${Math.round(rate)} running/s)`);
     }, 5000);
 
-    const creates = measure(opts.deployments, opts.concurrency, (i) => c.create(deployment(i, opts.replicas)));
+    for (let i = 0; i < opts.namespaces; i++) await c.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespaceName(i) } }));
+    const creates = measure(opts.deployments, opts.concurrency, (i) => c.create(deployment(i, opts)));
     const created = await creates;
     log(`  ${opts.deployments} Deployments created in ${round(elapsed())}s (p50 ${round(created.p50)} ms, p99 ${round(created.p99)} ms)`);
     const deadline = started + opts.timeLimitSeconds * 1000;
-    while (progress.running < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const dead = () => [...stack!.services].filter(([, p]) => !p.running).map(([name]) => name);
+    while (progress.running < total && performance.now() < deadline && dead().length === 0) await new Promise((r) => setTimeout(r, 200));
     const seconds = elapsed();
     clearInterval(ticker);
-    if (progress.running < total) log(`  time limit: ${progress.running} of ${total} pods Running after ${round(seconds)}s`);
+    if (dead().length > 0) log(`  stopped: ${dead().join(", ")} exited; ${progress.running} of ${total} pods Running after ${round(seconds)}s`);
+    else if (progress.running < total) log(`  time limit: ${progress.running} of ${total} pods Running after ${round(seconds)}s`);
 
     const startup = [...progress.startupMs].sort((a, b) => a - b);
     const results: Record<string, number> = {
@@ -206,9 +237,9 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
       startup_p99_ms: Math.round(percentile(startup, 99)),
       api_p99_ms: round(created.p99),
     };
-    log("peak RSS (VmHWM) per service:");
-    for (const [name, service] of stack.services) log(`  ${name.padEnd(28)} ${peakRssMiB(service.pid) ?? "?"} MiB`);
-    log(`  ${"density-bench".padEnd(28)} ${peakRssMiB(process.pid)} MiB`);
+    log("per service: peak RSS (VmHWM), CPU seconds used:");
+    for (const [name, service] of stack.services) log(`  ${name.padEnd(28)} ${String(peakRssMiB(service.pid) ?? "?").padStart(6)} MiB ${String(cpuSeconds(service.pid) ?? "?").padStart(8)} s`);
+    log(`  ${"density-bench".padEnd(28)} ${String(peakRssMiB(process.pid)).padStart(6)} MiB ${String(cpuSeconds(process.pid)).padStart(8)} s`);
     await watch.stop();
     return results;
   } finally {

@@ -29,6 +29,8 @@ export class FleetRegistration implements ReflectorHandler {
   /** Our nodes as the API shows them. */
   private readonly current = new Map<string, JsonObject>();
   private readonly lastReported = new Map<string, number>();
+  /** The Node object each status was last found up to date in: an object not replaced since needs no new look. */
+  private readonly upToDate = new Map<string, JsonObject>();
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
   private readonly now: () => number;
@@ -117,9 +119,12 @@ export class FleetRegistration implements ReflectorHandler {
 
   private async syncStatus(node: NodeDescription, force: boolean): Promise<void> {
     const current = this.current.get(node.name);
-    if (!current) return;
+    if (!current || (!force && this.upToDate.get(node.name) === current)) return;
     const update = nodeStatusUpdate(current, node, new Date(this.now()).toISOString(), force);
-    if (!update) return;
+    if (!update) {
+      this.upToDate.set(node.name, current);
+      return;
+    }
     try {
       await this.opts.client.updateStatus(toApiObject(update));
       this.lastReported.set(node.name, this.now());
