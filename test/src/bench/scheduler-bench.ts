@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { trace } from "@opentelemetry/api";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -202,28 +203,40 @@ async function gatewayRun(numNodes: number, numPods: number, log: (line: string)
   }
 }
 
-/** The floor: typed arrays, one pass per pod over the same sample size, fit on cpu/memory/pods, least allocated wins. */
-function floorRun(numNodes: number, numPods: number): Rate {
-  const allocCpu = new Float64Array(numNodes);
-  const allocMem = new Float64Array(numNodes);
-  const allowedPods = new Float64Array(numNodes);
-  const reqCpu = new Float64Array(numNodes);
-  const reqMem = new Float64Array(numNodes);
-  const podCount = new Float64Array(numNodes);
+/** The node figures the floor reads, as columns of one SharedArrayBuffer (so worker threads can share them). */
+function floorTable(numNodes: number) {
+  const buffer = new SharedArrayBuffer(6 * numNodes * 8);
+  const column = (i: number) => new Float64Array(buffer, i * numNodes * 8, numNodes);
+  const [allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount] = [0, 1, 2, 3, 4, 5].map(column) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   for (let i = 0; i < numNodes; i++) {
     const s = nodeShape(i);
     allocCpu[i] = s.milliCpu;
     allocMem[i] = s.memory;
     allowedPods[i] = s.pods;
   }
-  // kube-scheduler's adaptive percentageOfNodesToScore, as the framework samples.
-  const want = numNodes < 100 ? numNodes : Math.max(100, Math.trunc((numNodes * Math.max(50 - Math.trunc(numNodes / 125), 5)) / 100));
+  const place = (n: number, p: PodShape) => {
+    reqCpu[n]! += p.milliCpu;
+    reqMem[n]! += p.memory;
+    podCount[n]! += 1;
+  };
+  return { buffer, allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount, place };
+}
+
+/** kube-scheduler's adaptive percentageOfNodesToScore, as the framework samples. */
+const feasibleToFind = (numNodes: number) =>
+  numNodes < 100 ? numNodes : Math.max(100, Math.trunc((numNodes * Math.max(50 - Math.trunc(numNodes / 125), 5)) / 100));
+
+/** The floor: one pass per pod over the same sample size, fit on cpu/memory/pods, least allocated wins. */
+function floorRun(numNodes: number, numPods: number): Rate {
+  const { allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount, place } = floorTable(numNodes);
+  const want = feasibleToFind(numNodes);
   let start = 0;
   let placed = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let p = 0; p < numPods; p++) {
-    const { milliCpu, memory } = podShape(p);
+    const shape = podShape(p);
+    const { milliCpu, memory } = shape;
     let best = -1;
     let bestScore = -1;
     let feasible = 0;
@@ -240,15 +253,54 @@ function floorRun(numNodes: number, numPods: number): Rate {
     }
     start = (start + visited) % numNodes;
     if (best < 0) continue;
-    reqCpu[best]! += milliCpu;
-    reqMem[best]! += memory;
-    podCount[best]! += 1;
+    place(best, shape);
     placed++;
   }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   if (placed !== numPods) throw new Error(`floor placed ${placed} of ${numPods} pods`);
   return { perSecond: numPods / seconds, cpuMsPerPod: (used.user + used.system) / 1000 / numPods };
+}
+
+/**
+ * The floor fanned out to worker threads: each scans its slice of the shared table for its share of the
+ * sample and answers its best node; the main thread picks among them and places the pod. What any
+ * filter/score fan-out pays per pod (a message round trip to every worker) on top of the work it splits.
+ */
+async function floorWorkersRun(numNodes: number, numPods: number, numWorkers: number): Promise<Rate> {
+  const table = floorTable(numNodes);
+  const slice = Math.ceil(numNodes / numWorkers);
+  const workers = Array.from({ length: numWorkers }, (_, w) =>
+    new Worker(new URL("./fit-worker.js", import.meta.url), { workerData: { buffer: table.buffer, numNodes, from: w * slice, to: Math.min(numNodes, (w + 1) * slice) } }),
+  );
+  const ask = (worker: Worker, task: object) =>
+    new Promise<{ best: number; bestScore: number; visited: number }>((resolve) => {
+      worker.once("message", resolve);
+      worker.postMessage(task);
+    });
+  try {
+    const want = Math.ceil(feasibleToFind(numNodes) / numWorkers);
+    let start = 0;
+    let placed = 0;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    for (let p = 0; p < numPods; p++) {
+      const shape = podShape(p);
+      const answers = await Promise.all(workers.map((w) => ask(w, { milliCpu: shape.milliCpu, memory: shape.memory, start, want })));
+      let best = answers[0]!;
+      for (const a of answers) if (a.bestScore > best.bestScore) best = a;
+      start = (start + best.visited) % slice;
+      if (best.best < 0) continue;
+      table.place(best.best, shape);
+      placed++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    if (placed !== numPods) throw new Error(`floor with workers placed ${placed} of ${numPods} pods`);
+    return { perSecond: numPods / seconds, cpuMsPerPod: (used.user + used.system) / 1000 / numPods };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 export async function benchScheduler(log: (line: string) => void): Promise<Record<string, number>> {
@@ -261,6 +313,7 @@ export async function benchScheduler(log: (line: string) => void): Promise<Recor
   // A warm-up, so the figures below are the JIT's steady state.
   await inMemoryRun(500, 2000, "default");
   report("floor: bare fit loop, 5000 nodes, 10000 pods", "floor_pods_per_s_5000", floorRun(5000, 10_000));
+  report("floor fanned out to 2 worker threads (shared table)", "workers_pods_per_s_5000", await floorWorkersRun(5000, 10_000, 2));
   report("default plugins, 500 nodes, 5000 pods", "pods_per_s_500", await inMemoryRun(500, 5000, "default"));
   report("default plugins, 5000 nodes, 10000 pods", "pods_per_s_5000", await inMemoryRun(5000, 10_000, "default"));
   report("+ zone topology spread (DoNotSchedule), 5000 nodes", "spread_pods_per_s_5000", await inMemoryRun(5000, 5000, "spread"));
