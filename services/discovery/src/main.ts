@@ -9,7 +9,7 @@ import { createDnsMetrics } from "./dns/dns-metrics.js";
 import { startDnsServer } from "./dns/dns-server.js";
 import { feedRecordStore } from "./dns/record-feed.js";
 import { createRecordStore } from "./dns/record-store.js";
-import { EndpointsReconciler, indexPodsByLabel, indexSlicesByService, servicesSelecting } from "./endpoints/reconcile.js";
+import { EndpointsReconciler, indexPodsByLabel, indexServicesBySelector, indexSlicesByService, servicesSelecting } from "./endpoints/reconcile.js";
 
 const SERVICE = "discovery";
 
@@ -30,6 +30,7 @@ runService(SERVICE, async ({ exit, telemetry }) => {
   };
 
   const services = informer("Service");
+  indexServicesBySelector(services);
   const slices = informer("EndpointSlice");
   indexSlicesByService(slices);
   const records = createRecordStore({ zone: config.clusterDomain });

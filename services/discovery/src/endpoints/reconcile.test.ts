@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "@capstan/client";
 import { FakeCluster } from "../testing/fake-cluster.js";
-import { EndpointsReconciler, indexPodsByLabel, indexSlicesByService, servicesSelecting } from "./reconcile.js";
+import { EndpointsReconciler, indexPodsByLabel, indexServicesBySelector, indexSlicesByService, servicesSelecting } from "./reconcile.js";
 
 type Json = Record<string, any>;
 
@@ -52,6 +52,7 @@ function aPod(name: string, o: PodOptions = {}): Json {
 async function aCluster(objects: Json[]): Promise<{ cluster: FakeCluster; reconciler: EndpointsReconciler }> {
   const cluster = new FakeCluster();
   indexPodsByLabel(cluster.informer("Pod"));
+  indexServicesBySelector(cluster.informer("Service"));
   indexSlicesByService(cluster.informer("EndpointSlice"));
   await cluster.start();
   for (const o of objects) await cluster.put(o);
@@ -249,6 +250,7 @@ describe("EndpointsReconciler", () => {
       aService("all-web", { selector: { app: "web" } }),
       aService("db", { selector: { app: "db" } }),
       aService("manual", { selector: {} }),
+      aService("web-canary", { selector: { app: "web", track: "canary" } }),
       { ...aService("elsewhere"), metadata: { name: "elsewhere", namespace: "other" } },
     ]);
     const keys = [...servicesSelecting(cluster.informer("Service"))(aPod("web-a") as JsonObject)].sort();

@@ -21,6 +21,8 @@ import { ENDPOINT_SLICE_CONTROLLER, LABEL_HEADLESS, LABEL_MANAGED_BY, planEndpoi
 export const POD_LABEL_INDEX = "namespacedLabel";
 /** EndpointSlices by `namespace/service` from their `kubernetes.io/service-name` label. */
 export const SLICE_SERVICE_INDEX = "serviceName";
+/** Services by `namespace/key=value` of each entry of their selector. */
+export const SERVICE_SELECTOR_INDEX = "selectorLabel";
 
 export function indexPodsByLabel(pods: Informer): void {
   pods.addIndexer(POD_LABEL_INDEX, (pod) => {
@@ -41,26 +43,33 @@ export function selectorOf(service: JsonObject): Readonly<Record<string, string>
   return ((service["spec"] as JsonObject | undefined)?.["selector"] ?? {}) as Record<string, string>;
 }
 
-/** A pod wakes every Service of its namespace whose selector matches its labels (before or after a change). */
-export function servicesSelecting(services: Informer): KeysOf {
-  return (pod) => {
-    const { namespace, labels = {} } = metadataOf(pod);
-    return services
-      .list(namespace ?? "")
-      .filter((s) => {
-        const selector = Object.entries(selectorOf(s));
-        return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
-      })
-      .map(objectKey);
-  };
+/**
+ * Services by `namespace/key=value` of each selector entry, so a pod finds the Services that may select
+ * it from its own labels instead of testing every Service of its namespace.
+ */
+export function indexServicesBySelector(services: Informer): void {
+  services.addIndexer(SERVICE_SELECTOR_INDEX, (service) => {
+    const namespace = metadataOf(service).namespace ?? "";
+    return Object.entries(selectorOf(service)).map(([k, v]) => `${namespace}/${k}=${v}`);
+  });
 }
 
-/** The slice's Service, if this controller manages it (others' slices, e.g. cluster DNS's, are left alone). */
-export const managedSliceService: KeysOf = (slice) => {
-  const { namespace, labels } = metadataOf(slice);
-  const service = labels?.[LABEL_SERVICE_NAME];
-  return service !== undefined && labels?.[LABEL_MANAGED_BY] === ENDPOINT_SLICE_CONTROLLER ? [`${namespace ?? ""}/${service}`] : [];
-};
+/**
+ * A pod wakes every Service of its namespace whose selector matches its labels (before or after a
+ * change); the Services must be indexed by indexServicesBySelector.
+ */
+export function servicesSelecting(services: Informer): KeysOf {
+  return (pod) => {
+    const { namespace = "", labels = {} } = metadataOf(pod);
+    const keys = new Set<string>();
+    for (const [k, v] of Object.entries(labels)) {
+      for (const service of services.byIndex(SERVICE_SELECTOR_INDEX, `${namespace}/${k}=${v}`)) {
+        if (Object.entries(selectorOf(service)).every(([sk, sv]) => labels[sk] === sv)) keys.add(objectKey(service));
+      }
+    }
+    return keys;
+  };
+}
 
 export type EndpointsClient = Pick<CapstanClient, "create" | "update" | "delete">;
 
