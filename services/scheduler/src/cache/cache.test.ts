@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { selectorFromLabelSelector } from "@capstan/apimachinery";
+import { NodeListSnapshot, type Snapshot } from "../framework/snapshot.js";
 import { aNode, aPod } from "../testing/builders.js";
 import { SchedulerCache } from "./cache.js";
+
+type Json = Record<string, unknown>;
 
 const bound = (name: string, node: string, cpu = "500m") => aPod(name).requests({ cpu }).nodeName(node).json();
 const cpuOn = (cache: SchedulerCache, node: string) => cache.nodeInfo(node)?.requested.milliCpu;
@@ -82,5 +86,77 @@ describe("SchedulerCache", () => {
     cache.assumePod(aPod("assumed").requests({ cpu: "1" }).build(), "n1");
     cache.replacePods([bound("kept", "n1", "250m")]);
     expect(cpuOn(cache, "n1")).toBe(1250);
+  });
+});
+
+describe("SchedulerCache indexes answer as a walk over every pod would", () => {
+  const anti = (selector: Json, extra: Json = {}) => ({ requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: selector, ...extra }] });
+  /** Pods in two namespaces, some with terms of their own, one deleted again, one moved to another node. */
+  function cluster(): SchedulerCache {
+    const cache = new SchedulerCache();
+    for (const n of ["n1", "n2", "n3"]) cache.setNode(aNode(n).json());
+    const pods = [
+      aPod("web-1").labels({ app: "web", tier: "front" }).nodeName("n1"),
+      aPod("web-2").labels({ app: "web", tier: "front" }).nodeName("n2").podAffinity("podAntiAffinity", anti({ matchLabels: { app: "web" } })),
+      aPod("db-1").labels({ app: "db" }).nodeName("n2").podAffinity("podAffinity", { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: { topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["web", "cache"] }] } } }] }),
+      aPod("other").namespace("other").labels({ app: "web" }).nodeName("n3").podAffinity("podAntiAffinity", anti({ matchLabels: { tier: "front" } }, { namespaceSelector: {} })),
+      aPod("any-app").labels({ app: "x" }).nodeName("n1").podAffinity("podAffinity", { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "zone", labelSelector: { matchExpressions: [{ key: "app", operator: "Exists", values: [] }] } }] }),
+      aPod("cache-1").labels({ app: "cache" }).nodeName("n3").podAffinity("podAntiAffinity", anti({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["back"] }] })),
+      aPod("gone").labels({ app: "web" }).nodeName("n1").podAffinity("podAntiAffinity", anti({ matchLabels: { app: "web" } })),
+    ];
+    for (const p of pods) cache.setPod(p.json());
+    cache.removePod("default/gone");
+    cache.assumePod(aPod("assumed").labels({ app: "web" }).podAffinity("podAntiAffinity", anti({ matchLabels: { tier: "front" } })).build(), "n1");
+    cache.assumePod(aPod("assumed").labels({ app: "web" }).podAffinity("podAntiAffinity", anti({ matchLabels: { tier: "front" } })).build(), "n3");
+    return cache;
+  }
+
+  it.each([
+    ["matchLabels", { matchLabels: { app: "web" } }, ["default"]],
+    ["in, two values", { matchExpressions: [{ key: "app", operator: "In", values: ["web", "db"] }] }, ["default"]],
+    ["two labels", { matchLabels: { app: "web", tier: "front" } }, ["default"]],
+    ["notin only (no label to look up)", { matchExpressions: [{ key: "app", operator: "NotIn", values: ["db"] }] }, ["default"]],
+    ["every namespace", { matchLabels: { app: "web" } }, undefined],
+    ["no such label", { matchLabels: { app: "nope" } }, ["default"]],
+  ])("pods matching: %s", (_name, labelSelector, namespaces) => {
+    const cache = cluster();
+    const selector = selectorFromLabelSelector(labelSelector);
+    const ns = namespaces && new Set(namespaces);
+    const seen = (s: Snapshot) => {
+      const out: string[] = [];
+      s.forEachPodMatching(ns, selector, (pod, node) => out.push(`${pod.key}@${node.name}`));
+      return out.sort();
+    };
+    expect(seen(cache)).toEqual(seen(new NodeListSnapshot(cache.nodes)));
+  });
+
+  it.each([
+    ["a web pod", aPod("x").labels({ app: "web", tier: "front" })],
+    ["a db pod", aPod("x").labels({ app: "db", tier: "back" })],
+    ["a cache pod in another namespace", aPod("x").namespace("other").labels({ app: "cache" })],
+    ["an unlabelled pod", aPod("x")],
+  ])("terms selecting %s", (_name, pod) => {
+    const cache = cluster();
+    const incoming = pod.build();
+    const seen = (s: Snapshot) => {
+      const out: string[] = [];
+      s.forEachAffinityTermMatching(incoming, (t, node) => out.push(`${t.pod.key}/${t.kind}@${node.name}`));
+      return out.sort();
+    };
+    expect(seen(cache)).toEqual(seen(new NodeListSnapshot(cache.nodes)));
+  });
+
+  it("finds the terms and pods it should, not just the same as the walk", () => {
+    const cache = cluster();
+    const terms: string[] = [];
+    cache.forEachAffinityTermMatching(aPod("x").labels({ app: "web", tier: "front" }).build(), (t, node) => terms.push(`${t.pod.name}/${t.kind}@${node.name}`));
+    expect(terms.sort()).toEqual([
+      "any-app/requiredAffinity@n1",
+      "assumed/requiredAntiAffinity@n3",
+      "cache-1/requiredAntiAffinity@n3",
+      "db-1/preferredAffinity@n2",
+      "other/requiredAntiAffinity@n3",
+      "web-2/requiredAntiAffinity@n2",
+    ]);
   });
 });

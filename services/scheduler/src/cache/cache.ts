@@ -8,6 +8,8 @@ import type { Selector } from "@capstan/apimachinery";
 import { NodeInfo, nodeFactsFrom } from "../framework/node-info.js";
 import { podInfoFrom, type PodInfo } from "../framework/pod-info.js";
 import type { Snapshot } from "../framework/snapshot.js";
+import type { ExistingTerm } from "../framework/affinity-terms.js";
+import { AffinityTermIndex } from "./affinity-term-index.js";
 import { PodIndex, type PlacedPod } from "./pod-index.js";
 
 type Json = Record<string, unknown>;
@@ -25,8 +27,7 @@ export class SchedulerCache implements Snapshot {
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private readonly podStates = new Map<string, PodState>();
   private readonly podIndex = new PodIndex();
-  private readonly withAffinity = new Set<NodeInfo>();
-  private readonly withRequiredAntiAffinity = new Set<NodeInfo>();
+  private readonly termIndex = new AffinityTermIndex();
   private list: NodeInfo[] | undefined;
 
   /** The nodes, in a stable order; image counts across nodes are brought up to date first. */
@@ -48,12 +49,11 @@ export class SchedulerCache implements Snapshot {
     return this.nodeInfos.get(name);
   }
 
-  havePodsWithAffinity(): Iterable<NodeInfo> {
-    return this.withAffinity;
-  }
-
-  havePodsWithRequiredAntiAffinity(): Iterable<NodeInfo> {
-    return this.withRequiredAntiAffinity;
+  forEachAffinityTermMatching(pod: PodInfo, visit: (t: ExistingTerm, node: NodeInfo) => void): void {
+    this.termIndex.forEachMatching(pod, (t) => {
+      const node = this.nodeInfos.get(t.nodeName);
+      if (node) visit(t.existing, node);
+    });
   }
 
   forEachPodMatching(namespaces: ReadonlySet<string> | undefined, selector: Selector, visit: (pod: PodInfo, node: NodeInfo) => void): void {
@@ -71,7 +71,6 @@ export class SchedulerCache implements Snapshot {
       const info = new NodeInfo(facts);
       for (const s of this.podStates.values()) if (s.nodeName === facts.name) info.addPod(s.pod);
       this.nodeInfos.set(facts.name, info);
-      this.trackAffinity(info);
     }
     this.list = undefined;
   }
@@ -80,15 +79,11 @@ export class SchedulerCache implements Snapshot {
     const info = this.nodeInfos.get(name);
     if (!info) return;
     this.nodeInfos.delete(name);
-    this.withAffinity.delete(info);
-    this.withRequiredAntiAffinity.delete(info);
     this.list = undefined;
   }
 
   replaceNodes(nodes: readonly Json[]): void {
     this.nodeInfos.clear();
-    this.withAffinity.clear();
-    this.withRequiredAntiAffinity.clear();
     this.list = undefined;
     for (const n of nodes) this.setNode(n);
   }
@@ -107,13 +102,10 @@ export class SchedulerCache implements Snapshot {
   removePod(key: string): void {
     const existing = this.podStates.get(key);
     if (!existing) return;
-    const node = this.nodeInfos.get(existing.nodeName);
-    if (node) {
-      node.removePod(key);
-      this.trackAffinity(node);
-    }
+    this.nodeInfos.get(existing.nodeName)?.removePod(key);
     this.podStates.delete(key);
     this.podIndex.remove(existing);
+    this.termIndex.remove(existing);
   }
 
   /** A fresh list of pods: assumptions not contradicted by it survive. */
@@ -139,17 +131,7 @@ export class SchedulerCache implements Snapshot {
     this.removePod(state.pod.key);
     this.podStates.set(state.pod.key, state);
     this.podIndex.add(state);
-    const node = this.nodeInfos.get(state.nodeName);
-    if (node) {
-      node.addPod(state.pod);
-      this.trackAffinity(node);
-    }
-  }
-
-  private trackAffinity(node: NodeInfo): void {
-    if (node.podsWithAffinity.size > 0) this.withAffinity.add(node);
-    else this.withAffinity.delete(node);
-    if (node.podsWithRequiredAntiAffinity.size > 0) this.withRequiredAntiAffinity.add(node);
-    else this.withRequiredAntiAffinity.delete(node);
+    this.termIndex.add(state);
+    this.nodeInfos.get(state.nodeName)?.addPod(state.pod);
   }
 }

@@ -75,9 +75,8 @@ export class NodeInfo {
   /** Sum with 100m / 200Mi for each container that requests nothing; what the scores use. */
   readonly nonZeroRequested = { milliCpu: 0, memory: 0 };
   readonly usedPorts: HostPort[] = [];
-  /** Pods with any pod (anti-)affinity, and those with required anti-affinity: InterPodAffinity reads only these. */
+  /** Pods with any pod (anti-)affinity: only their terms can select an incoming pod. */
   readonly podsWithAffinity = new Map<string, PodInfo>();
-  readonly podsWithRequiredAntiAffinity = new Map<string, PodInfo>();
 
   constructor(public node: NodeFacts) {}
 
@@ -93,7 +92,6 @@ export class NodeInfo {
     this.nonZeroRequested.memory += pod.nonZeroRequests.memory;
     this.usedPorts.push(...pod.hostPorts);
     if (pod.podAffinity || pod.podAntiAffinity) this.podsWithAffinity.set(pod.key, pod);
-    if (pod.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length) this.podsWithRequiredAntiAffinity.set(pod.key, pod);
   }
 
   removePod(key: string): void {
@@ -101,7 +99,6 @@ export class NodeInfo {
     if (!pod) return;
     this.pods.delete(key);
     this.podsWithAffinity.delete(key);
-    this.podsWithRequiredAntiAffinity.delete(key);
     addResource(this.requested, pod.requests, -1);
     this.nonZeroRequested.milliCpu -= pod.nonZeroRequests.milliCpu;
     this.nonZeroRequested.memory -= pod.nonZeroRequests.memory;

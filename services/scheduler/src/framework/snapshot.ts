@@ -1,19 +1,18 @@
 /**
- * What a scheduling attempt reads of the cluster, after kube-scheduler's Snapshot (its NodeInfoLister
- * with HavePodsWithAffinityList): the nodes, and what the cache indexes so that PreFilter and PreScore
- * visit only the pods and nodes that can matter instead of every pod on every node.
+ * What a scheduling attempt reads of the cluster, after kube-scheduler's Snapshot: the nodes, and what
+ * the cache indexes so that PreFilter and PreScore visit only the pods and terms that can matter
+ * instead of every pod on every node.
  */
 import type { Selector } from "@capstan/apimachinery";
+import { existingTermsOf, termMatches, type ExistingTerm } from "./affinity-terms.js";
 import { StateKey, type CycleState } from "./cycle-state.js";
 import type { NodeInfo } from "./node-info.js";
 import type { PodInfo } from "./pod-info.js";
 
 export interface Snapshot {
   readonly nodes: readonly NodeInfo[];
-  /** Nodes with at least one pod that has pod affinity or anti-affinity. */
-  havePodsWithAffinity(): Iterable<NodeInfo>;
-  /** Nodes with at least one pod that has required pod anti-affinity. */
-  havePodsWithRequiredAntiAffinity(): Iterable<NodeInfo>;
+  /** Each (anti-)affinity term of a pod on a node of the snapshot that selects `pod`. */
+  forEachAffinityTermMatching(pod: PodInfo, visit: (t: ExistingTerm, node: NodeInfo) => void): void;
   /** Each pod on a node of the snapshot, in one of `namespaces` (every namespace when undefined), that `selector` matches. */
   forEachPodMatching(namespaces: ReadonlySet<string> | undefined, selector: Selector, visit: (pod: PodInfo, node: NodeInfo) => void): void;
 }
@@ -25,12 +24,12 @@ export const snapshotKey = new StateKey<Snapshot>("framework/snapshot");
 export class NodeListSnapshot implements Snapshot {
   constructor(readonly nodes: readonly NodeInfo[]) {}
 
-  havePodsWithAffinity(): Iterable<NodeInfo> {
-    return this.nodes.filter((n) => n.podsWithAffinity.size > 0);
-  }
-
-  havePodsWithRequiredAntiAffinity(): Iterable<NodeInfo> {
-    return this.nodes.filter((n) => n.podsWithRequiredAntiAffinity.size > 0);
+  forEachAffinityTermMatching(pod: PodInfo, visit: (t: ExistingTerm, node: NodeInfo) => void): void {
+    for (const node of this.nodes) {
+      for (const existing of node.podsWithAffinity.values()) {
+        for (const t of existingTermsOf(existing)) if (termMatches(t.term, pod)) visit(t, node);
+      }
+    }
   }
 
   forEachPodMatching(namespaces: ReadonlySet<string> | undefined, selector: Selector, visit: (pod: PodInfo, node: NodeInfo) => void): void {

@@ -1,9 +1,8 @@
-import type { Selector } from "@capstan/apimachinery";
 import { StateKey, type CycleState } from "../../framework/cycle-state.js";
 import { MAX_NODE_SCORE, type FilterPlugin, type NodeScore, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from "../../framework/interface.js";
-import { selectorOf } from "../../framework/label-selector.js";
+import { affinityTermsOf, termMatches, type AffinityTerm } from "../../framework/affinity-terms.js";
 import type { NodeInfo } from "../../framework/node-info.js";
-import type { PodAffinityTerm, PodInfo, WeightedPodAffinityTerm } from "../../framework/pod-info.js";
+import type { PodInfo } from "../../framework/pod-info.js";
 import { snapshotOf } from "../../framework/snapshot.js";
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from "../../framework/status.js";
 
@@ -14,27 +13,6 @@ export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity 
 
 /** kube-scheduler's hardPodAffinityWeight default: an existing pod's required affinity, as a preference. */
 const HARD_POD_AFFINITY_WEIGHT = 1;
-
-/** A term with its selector parsed and its namespaces resolved (the term owner's own by default). */
-interface AffinityTerm {
-  readonly selector: Selector;
-  /** undefined: every namespace (an empty namespaceSelector). */
-  readonly namespaces: ReadonlySet<string> | undefined;
-  readonly topologyKey: string;
-}
-
-interface WeightedAffinityTerm {
-  readonly weight: number;
-  readonly term: AffinityTerm;
-}
-
-/** A pod's terms, parsed once per pod (not once per attempt that meets it as an existing pod). */
-interface PodTerms {
-  readonly requiredAffinity: readonly AffinityTerm[];
-  readonly requiredAntiAffinity: readonly AffinityTerm[];
-  readonly preferredAffinity: readonly WeightedAffinityTerm[];
-  readonly preferredAntiAffinity: readonly WeightedAffinityTerm[];
-}
 
 /** Matched terms per topology key and value: kube-scheduler's topologyToMatchedTermCount. */
 type Counts = Map<string, Map<string, number>>;
@@ -69,15 +47,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
     const snapshot = snapshotOf(state, nodes);
-    const { requiredAffinity: affinity, requiredAntiAffinity: antiAffinity } = termsOf(pod);
+    const { requiredAffinity: affinity, requiredAntiAffinity: antiAffinity } = affinityTermsOf(pod);
     const existingAntiAffinityCounts: Counts = new Map();
-    for (const node of snapshot.havePodsWithRequiredAntiAffinity()) {
-      for (const existing of node.podsWithRequiredAntiAffinity.values()) {
-        for (const term of termsOf(existing).requiredAntiAffinity) {
-          if (termMatches(term, pod)) bump(existingAntiAffinityCounts, node, term.topologyKey, 1);
-        }
-      }
-    }
+    snapshot.forEachAffinityTermMatching(pod, (t, node) => {
+      if (t.kind === "requiredAntiAffinity") bump(existingAntiAffinityCounts, node, t.term.topologyKey, 1);
+    });
     const affinityCounts: Counts = new Map();
     const [first, ...rest] = affinity;
     if (first) {
@@ -112,7 +86,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   preScore(state: CycleState, pod: PodInfo, feasible: readonly NodeInfo[]): Status {
     const snapshot = snapshotOf(state, feasible);
-    const { preferredAffinity, preferredAntiAffinity } = termsOf(pod);
+    const { preferredAffinity, preferredAntiAffinity } = affinityTermsOf(pod);
     const scores: Counts = new Map();
     for (const { weight, term } of preferredAffinity) {
       snapshot.forEachPodMatching(term.namespaces, term.selector, (existing, node) => {
@@ -124,16 +98,13 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         if (!existing.terminating) bump(scores, node, term.topologyKey, -weight);
       });
     }
-    // Existing pods' own terms: only pods with (anti-)affinity have any.
-    for (const node of snapshot.havePodsWithAffinity()) {
-      for (const existing of node.podsWithAffinity.values()) {
-        if (existing.terminating) continue;
-        const terms = termsOf(existing);
-        for (const term of terms.requiredAffinity) if (termMatches(term, pod)) bump(scores, node, term.topologyKey, HARD_POD_AFFINITY_WEIGHT);
-        for (const { weight, term } of terms.preferredAffinity) if (termMatches(term, pod)) bump(scores, node, term.topologyKey, weight);
-        for (const { weight, term } of terms.preferredAntiAffinity) if (termMatches(term, pod)) bump(scores, node, term.topologyKey, -weight);
-      }
-    }
+    // Existing pods' own terms that select this pod.
+    snapshot.forEachAffinityTermMatching(pod, ({ pod: existing, kind, term, weight }, node) => {
+      if (existing.terminating) return;
+      if (kind === "requiredAffinity") bump(scores, node, term.topologyKey, HARD_POD_AFFINITY_WEIGHT);
+      else if (kind === "preferredAffinity") bump(scores, node, term.topologyKey, weight);
+      else if (kind === "preferredAntiAffinity") bump(scores, node, term.topologyKey, -weight);
+    });
     if (scores.size === 0) return SKIP;
     state.write(preScoreKey, scores);
     return SUCCESS;
@@ -158,36 +129,6 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     }
     for (const s of scores) s.score = max - min > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / (max - min)) : 0;
   }
-}
-
-/** What a weighted term without its podAffinityTerm means, as Go's zero value: no topology, nothing matched. */
-const EMPTY_TERM: PodAffinityTerm = { namespaces: [], topologyKey: "" };
-
-function affinityTerm(t: PodAffinityTerm = EMPTY_TERM, ownNamespace: string): AffinityTerm {
-  const everyNamespace = t.namespaceSelector !== undefined && Object.keys(t.namespaceSelector.matchLabels ?? {}).length === 0 && (t.namespaceSelector.matchExpressions ?? []).length === 0;
-  const namespaces = t.namespaces?.length ? new Set(t.namespaces) : t.namespaceSelector ? new Set<string>() : new Set([ownNamespace]);
-  return { selector: selectorOf(t.labelSelector), namespaces: everyNamespace ? undefined : namespaces, topologyKey: t.topologyKey };
-}
-
-const parsedTerms = new WeakMap<PodInfo, PodTerms>();
-
-function termsOf(pod: PodInfo): PodTerms {
-  let terms = parsedTerms.get(pod);
-  if (!terms) {
-    const weighted = (w: WeightedPodAffinityTerm): WeightedAffinityTerm => ({ weight: w.weight, term: affinityTerm(w.podAffinityTerm, pod.namespace) });
-    terms = {
-      requiredAffinity: (pod.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(t, pod.namespace)),
-      requiredAntiAffinity: (pod.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => affinityTerm(t, pod.namespace)),
-      preferredAffinity: (pod.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(weighted),
-      preferredAntiAffinity: (pod.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(weighted),
-    };
-    parsedTerms.set(pod, terms);
-  }
-  return terms;
-}
-
-function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
-  return (term.namespaces === undefined || term.namespaces.has(pod.namespace)) && term.selector.matches(pod.labels);
 }
 
 /** Adds `by` to the node's domain of `topologyKey`; a zero weight adds nothing, as kube-scheduler. */
