@@ -35,9 +35,10 @@ runService(SERVICE, async ({ exit, telemetry }) => {
   indexSlicesByService(slices);
   const records = createRecordStore({ zone: config.clusterDomain });
   const stopFeed = feedRecordStore(records, services, slices);
+  // Serving only once synced: before that every cluster name would be a wrong NXDOMAIN.
+  await Promise.all([services.start().synced, slices.start().synced]);
   const dns = await startDnsServer({ records, host: config.dnsHost, port: config.dnsPort, metrics: createDnsMetrics(telemetry.meter), log });
   log(`DNS listening on ${dns.host}:${dns.port} (UDP and TCP), zone ${config.clusterDomain}`);
-  await Promise.all([services.start().synced, slices.start().synced]);
 
   let controllers: Controller[] = [];
   const elector = await createLeaderElector({ nc: bus.nc, prefix: config.prefix, log });
