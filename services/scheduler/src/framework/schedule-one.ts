@@ -79,9 +79,34 @@ export interface PodSchedulerOptions {
   readonly random?: () => number;
 }
 
+/**
+ * The nodes Filter rejected in one attempt, with why, in the order it met them: two arrays reused from
+ * attempt to attempt, since a successful attempt (the common case) never reads them.
+ */
+class Rejections {
+  private readonly nodes: NodeInfo[] = [];
+  private readonly statuses: Status[] = [];
+  size = 0;
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  add(node: NodeInfo, status: Status): void {
+    this.nodes[this.size] = node;
+    this.statuses[this.size] = status;
+    this.size++;
+  }
+
+  *entries(): Generator<{ node: NodeInfo; status: Status }> {
+    for (let i = 0; i < this.size; i++) yield { node: this.nodes[i]!, status: this.statuses[i]! };
+  }
+}
+
 /** Holds what persists between attempts: where the next Filter pass starts, so sampling rotates. */
 export class PodScheduler {
   private nextStartNodeIndex = 0;
+  private readonly rejected = new Rejections();
   private readonly random: () => number;
 
   constructor(
@@ -108,8 +133,13 @@ export class PodScheduler {
       return new FitError(pod, nodes.length, { nodeToStatus, unschedulablePlugins, preFilterMsg: pre.reasons.join(", ") });
     }
 
-    const feasible = this.findNodesThatPassFilters(state, pod, nodes, nodeToStatus, unschedulablePlugins);
+    const feasible = this.findNodesThatPassFilters(state, pod, nodes);
+    const rejected = this.rejected;
     if (feasible.length === 0) {
+      for (const { node, status } of rejected.entries()) {
+        nodeToStatus.set(node.name, status);
+        if (status.plugin) unschedulablePlugins.add(status.plugin);
+      }
       const post = fwk.runPostFilter(state, pod, nodeToStatus);
       const postFilterMsg = isSuccess(post.status) ? undefined : post.status.reasons.join(", ");
       return new FitError(pod, nodes.length, {
@@ -118,7 +148,7 @@ export class PodScheduler {
         ...(postFilterMsg ? { postFilterMsg } : {}),
       });
     }
-    const evaluatedNodes = feasible.length + nodeToStatus.size;
+    const evaluatedNodes = feasible.length + rejected.size;
     if (feasible.length === 1) return { nodeName: feasible[0]!.name, evaluatedNodes, feasibleNodes: 1, state };
 
     const preScore = fwk.runPreScore(state, pod, feasible);
@@ -127,27 +157,22 @@ export class PodScheduler {
     return { nodeName: this.selectHost(scores), evaluatedNodes, feasibleNodes: feasible.length, state };
   }
 
-  /** Filter from where the last pass stopped, until enough nodes fit or every node was looked at. */
-  private findNodesThatPassFilters(
-    state: CycleState,
-    pod: PodInfo,
-    nodes: readonly NodeInfo[],
-    nodeToStatus: Map<string, Status>,
-    unschedulablePlugins: Set<string>,
-  ): NodeInfo[] {
+  /**
+   * Filter from where the last pass stopped, until enough nodes fit or every node was looked at. The
+   * rejections are kept in `rejected`; the diagnosis is built from them only when no node fits.
+   */
+  private findNodesThatPassFilters(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): NodeInfo[] {
     const n = nodes.length;
     const want = numFeasibleNodesToFind(this.opts.percentageOfNodesToScore, n);
     const feasible: NodeInfo[] = [];
+    this.rejected.clear();
     let processed = 0;
     for (; processed < n && feasible.length < want; processed++) {
       const node = nodes[(this.nextStartNodeIndex + processed) % n]!;
       const s = this.framework.runFilter(state, pod, node);
-      if (isSuccess(s)) feasible.push(node);
+      if (s.code === "Success") feasible.push(node);
       else if (s.code === "Error") throw new Error(`filter plugin ${s.plugin ?? ""} on node ${node.name}: ${s.reasons.join(", ")}`);
-      else {
-        nodeToStatus.set(node.name, s);
-        if (s.plugin) unschedulablePlugins.add(s.plugin);
-      }
+      else this.rejected.add(node, s);
     }
     this.nextStartNodeIndex = n === 0 ? 0 : (this.nextStartNodeIndex + processed) % n;
     return feasible;

@@ -65,11 +65,17 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const snapshot = snapshotOf(state, nodes);
     const counts = constraints.map(() => new Map<string, number>());
     // Every eligible node's domain is counted, with or without matching pods: the lowest count bounds the skew.
-    for (const node of snapshot.nodes) {
-      if (!hasTopologyKeys(constraints, node)) continue;
-      for (let i = 0; i < constraints.length; i++) {
-        const c = constraints[i]!;
-        if (countsNode(c, pod, node)) counts[i]!.set(node.node.labels[c.topologyKey]!, 0);
+    if (constraints.every((c) => countsEveryNode(c, pod))) {
+      domainsOf(snapshot.nodes, constraints).forEach((domains, i) => {
+        for (const domain of domains) counts[i]!.set(domain, 0);
+      });
+    } else {
+      for (const node of snapshot.nodes) {
+        if (!hasTopologyKeys(constraints, node)) continue;
+        for (let i = 0; i < constraints.length; i++) {
+          const c = constraints[i]!;
+          if (countsNode(c, pod, node)) counts[i]!.set(node.node.labels[c.topologyKey]!, 0);
+        }
       }
     }
     const namespaces = new Set([pod.namespace]);
@@ -186,6 +192,36 @@ function countsNode(c: Constraint, pod: PodInfo, node: NodeInfo): boolean {
   if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod, node.name, node.node.labels)) return false;
   if (c.honorNodeTaints && findUntoleratedTaint(node.node.taints, pod.tolerations, isNoScheduleOrNoExecute)) return false;
   return true;
+}
+
+/** Whether every node with the topology keys counts, whatever its labels and taints (the common case). */
+function countsEveryNode(c: Constraint, pod: PodInfo): boolean {
+  const selects = Object.keys(pod.nodeSelector).length > 0 || pod.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
+  return !(c.honorNodeAffinity && selects) && !c.honorNodeTaints;
+}
+
+/**
+ * Per constraint, the domains of the nodes that carry all the constraints' topology keys. Remembered per
+ * node list (the cache makes a new one whenever a node changes), so a pod whose spread counts every node
+ * does not walk all of them on each attempt.
+ */
+const domainsByNodeList = new WeakMap<readonly NodeInfo[], Map<string, readonly (readonly string[])[]>>();
+
+function domainsOf(nodes: readonly NodeInfo[], constraints: readonly Constraint[]): readonly (readonly string[])[] {
+  const memoKey = constraints.map((c) => c.topologyKey).join("\u0000");
+  let byKeys = domainsByNodeList.get(nodes);
+  if (!byKeys) domainsByNodeList.set(nodes, (byKeys = new Map()));
+  let domains = byKeys.get(memoKey);
+  if (!domains) {
+    const sets = constraints.map(() => new Set<string>());
+    for (const node of nodes) {
+      if (!hasTopologyKeys(constraints, node)) continue;
+      constraints.forEach((c, i) => sets[i]!.add(node.node.labels[c.topologyKey]!));
+    }
+    domains = sets.map((set) => [...set]);
+    byKeys.set(memoKey, domains);
+  }
+  return domains;
 }
 
 function hasTopologyKeys(constraints: readonly Constraint[], node: NodeInfo): boolean {
