@@ -72,3 +72,5 @@ export { DELETION_PROPAGATIONS, FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DE
 export type { DeletionPropagation } from "./deletion.js";
 export { systemClock } from "./clock.js";
 export type { Clock, Timer } from "./clock.js";
+export { parseResolvConf, readResolvConf, formatResolvConf } from "./resolv-conf.js";
+export type { ResolvConf } from "./resolv-conf.js";

@@ -11,5 +11,4 @@ export type {
 } from "./dns/record-store.js";
 export { startDnsServer } from "./dns/dns-server.js";
 export type { DnsMetrics, DnsQueryObservation, DnsServer, DnsServerOptions, Rcode, Transport } from "./dns/dns-server.js";
-export { parseResolvConf, readResolvConf } from "./dns/resolv-conf.js";
-export type { Upstream } from "./dns/resolv-conf.js";
+export type { Upstream } from "./dns/dns-server.js";

@@ -13,9 +13,15 @@ import {
   type Packet,
   type Question,
 } from "dns-packet";
+import { readResolvConf } from "@capstan/apimachinery";
 import { compressOwnerNames } from "./name-compression.js";
 import type { RecordSource } from "./record-store.js";
-import { readResolvConf, type Upstream } from "./resolv-conf.js";
+
+/** A resolver other names are forwarded to; resolv.conf can only name port 53. */
+export interface Upstream {
+  readonly host: string;
+  readonly port: number;
+}
 
 export type Transport = "udp" | "tcp";
 export type Rcode = "NOERROR" | "FORMERR" | "SERVFAIL" | "NXDOMAIN" | "NOTIMP" | "REFUSED";
@@ -140,7 +146,7 @@ class QueryHandler {
 
   constructor(options: DnsServerOptions) {
     this.records = options.records;
-    this.upstreams = options.upstreams ?? readResolvConf();
+    this.upstreams = options.upstreams ?? readResolvConf().nameservers.map((host) => ({ host, port: 53 }));
     this.upstreamTimeoutMs = options.upstreamTimeoutMs ?? 2_000;
     this.maxUdpPayload = options.maxUdpPayload ?? 1232;
     this.metrics = options.metrics;

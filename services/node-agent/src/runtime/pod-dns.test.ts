@@ -1,6 +1,7 @@
 import type { Pod, PodSpec } from "@capstan/api";
 import { describe, expect, it } from "vitest";
-import { formatResolvConf, parseResolvConf, podHostsFile, podResolvConf, type ResolvConf } from "./pod-dns.js";
+import { formatResolvConf, type ResolvConf } from "@capstan/apimachinery";
+import { podHostsFile, podResolvConf } from "./pod-dns.js";
 import { aPod } from "./testing.js";
 
 function podIn(namespace: string, spec: Partial<PodSpec> = {}): Pod {
@@ -12,13 +13,6 @@ function podIn(namespace: string, spec: Partial<PodSpec> = {}): Pod {
 
 const dns = { servers: ["10.96.0.10"], domain: "cluster.local" };
 const host: ResolvConf = { nameservers: ["10.255.255.53", "1.1.1.1"], searches: ["corp.example"], options: ["timeout:2"] };
-
-describe("parseResolvConf", () => {
-  it("reads nameservers, the last search line and every option, skipping comments", () => {
-    const conf = parseResolvConf("# generated\nnameserver 10.0.0.2\nsearch a.example b.example\nsearch c.example ; last wins\nnameserver  10.0.0.3 \noptions ndots:2\noptions rotate\n");
-    expect(conf).toEqual({ nameservers: ["10.0.0.2", "10.0.0.3"], searches: ["c.example"], options: ["ndots:2", "rotate"] });
-  });
-});
 
 describe("podResolvConf", () => {
   it.each<{ name: string; pod: Pod; want: ResolvConf }>([

@@ -1,3 +1,4 @@
+import type { ResolvConf } from "@capstan/apimachinery";
 import type { Pod, PodDNSConfig } from "@capstan/api";
 
 /**
@@ -14,27 +15,9 @@ export interface ClusterDNS {
   domain: string;
 }
 
-export interface ResolvConf {
-  nameservers: string[];
-  searches: string[];
-  options: string[];
-}
-
 /** glibc reads at most 3 nameservers; the kubelet keeps at most 32 search domains. */
 const maxNameservers = 3;
 const maxSearches = 32;
-
-/** What a resolv.conf file says: its `nameserver`, `search` (or `domain`) and `options` lines. */
-export function parseResolvConf(content: string): ResolvConf {
-  const conf: ResolvConf = { nameservers: [], searches: [], options: [] };
-  for (const line of content.split("\n")) {
-    const [keyword, ...fields] = line.replace(/[#;].*/, "").trim().split(/\s+/);
-    if (keyword === "nameserver" && fields[0]) conf.nameservers.push(fields[0]);
-    else if (keyword === "search" || keyword === "domain") conf.searches = fields.filter(Boolean);
-    else if (keyword === "options") conf.options.push(...fields.filter(Boolean));
-  }
-  return conf;
-}
 
 /**
  * The pod's resolv.conf: ClusterFirst (and ClusterFirstWithHostNet, as pods never use the host's network
@@ -88,15 +71,6 @@ function optionName(option: string): string {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** The file as container runtimes write it: search, then nameservers, then options. */
-export function formatResolvConf(conf: ResolvConf): string {
-  let out = "";
-  if (conf.searches.length > 0) out += `search ${conf.searches.join(" ")}\n`;
-  for (const ns of conf.nameservers) out += `nameserver ${ns}\n`;
-  if (conf.options.length > 0) out += `options ${conf.options.join(" ")}\n`;
-  return out;
 }
 
 /** The kubelet's managed /etc/hosts: localhost, then the pod's IP with its hostname (fully qualified with a subdomain). */

@@ -1,5 +1,5 @@
 import type { Container, ContainerStateTerminated, ContainerStatus, Pod, Service } from "@capstan/api";
-import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
+import { formatResolvConf, InvalidError, NotFoundError, readResolvConf, UnavailableError } from "@capstan/apimachinery";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
@@ -21,7 +21,7 @@ import {
   type SandboxMode,
 } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
-import { formatResolvConf, parseResolvConf, podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
+import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
 import { isTerminalPhase, podPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
 import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
@@ -769,7 +769,7 @@ export class ProcessRuntime implements Runtime {
   /** The image's files plus the pod's /etc/hosts, /etc/hostname and /etc/resolv.conf, as the kubelet manages them. */
   private rootfsFiles(rec: PodRecord, image: ResolvedImage): Map<string, string> {
     const { hostname, podIP } = rec.identity;
-    const hostConf = parseResolvConf(readFileOrEmpty(this.hostResolvConf));
+    const hostConf = readResolvConf(this.hostResolvConf);
     return new Map([
       ...image.files,
       ["/etc/hosts", podHostsFile(rec.pod, podIP, hostname, this.dns.domain)],
@@ -889,14 +889,6 @@ const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness:
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function readFileOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
 }
 
 function readdirOrEmpty(dir: string): string[] {
