@@ -84,6 +84,25 @@ describe("simulated fleet", () => {
     }
   });
 
+  it("keeps its pods running, with their addresses, across a restart of the fleet", async () => {
+    const before = new Map((await pods()).map((p) => [p.metadata!.name, p]));
+    const fleet = cluster.stack.service("simulated-fleet");
+    await fleet.stop();
+    fleet.start();
+    await fleet.ready(60_000);
+    // A status write would come well within this (50 ms coalescing); none may come at all.
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = await pods();
+    expect(after).toHaveLength(REPLICAS);
+    for (const p of after) {
+      const was = before.get(p.metadata!.name)!;
+      expect(p.status!.phase).toBe("Running");
+      expect(p.status!.podIp).toBe(was.status!.podIp);
+      expect(p.metadata!.resourceVersion).toBe(was.metadata!.resourceVersion);
+    }
+    expect((await nodes()).filter((n) => readyStatus(n) === "True")).toHaveLength(NODES);
+  });
+
   it("finishes the graceful deletion of the pods when the Deployment goes", async () => {
     await cluster.client.delete({ kind: "Deployment", namespace: "default", name: "fleet" });
     await eventually(

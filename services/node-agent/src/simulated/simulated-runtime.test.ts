@@ -44,6 +44,28 @@ describe("SimulatedRuntime", () => {
     expect(changes).toEqual(["a", "b", "a", "b"]);
   });
 
+  it("keeps a pod that was Running before the fleet restarted running, with its address and start time", async () => {
+    const clock = new FakeClock();
+    const { rt } = runtime(clock);
+    const running = Pod.fromJSON({ ...(Pod.toJSON(pod("u1")) as object), status: { phase: "Running", podIP: "10.0.3.7", startTime: "2026-01-01T00:00:00Z" } });
+    await rt.syncPod(running);
+    expect(rt.status("u1")).toMatchObject({ phase: "Running", podIP: "10.0.3.7", startTime: "2026-01-01T00:00:00Z" });
+    expect(rt.status("u1")?.containerStatuses.every((c) => c.ready)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+    await rt.syncPod(pod("new"));
+    clock.advance(200);
+    expect(rt.status("new")?.podIP).toBe("10.0.0.1");
+  });
+
+  it("never hands out the address of a pod it adopted", async () => {
+    const clock = new FakeClock();
+    const { rt } = runtime(clock);
+    await rt.syncPod(Pod.fromJSON({ ...(Pod.toJSON(pod("old")) as object), status: { phase: "Running", podIP: "10.0.0.1", startTime: "2026-01-01T00:00:00Z" } }));
+    await rt.syncPod(pod("new"));
+    clock.advance(200);
+    expect(rt.status("new")?.podIP).toBe("10.0.0.2");
+  });
+
   it.each([
     { name: "a short grace period", grace: 0.2, stopsAfterMs: 200 },
     { name: "a long grace period is capped", grace: 30, stopsAfterMs: 500 },

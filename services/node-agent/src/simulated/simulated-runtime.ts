@@ -49,6 +49,8 @@ export class SimulatedRuntime implements Runtime {
   private readonly clock: Clock;
   private readonly random: () => number;
   private addresses = 0;
+  /** Addresses of live pods, including pods adopted after a restart, so none is handed out twice. */
+  private readonly inUse = new Set<string>();
 
   constructor(private readonly opts: SimulatedRuntimeOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -59,6 +61,15 @@ export class SimulatedRuntime implements Runtime {
     const uid = pod.metadata?.uid ?? "";
     if (this.pods.has(uid)) return; // a simulated container ignores spec updates, as an immutable one would
     const policy = (pod.spec?.restartPolicy || "Always") as RestartPolicy;
+    const before = pod.status;
+    if (before?.phase === "Running" && before.podIp && before.startTime) {
+      // Running before this fleet (re)started: it keeps running, as a real node's containers outlive its agent.
+      const running = containerStatuses(pod, before.startTime);
+      this.pods.set(uid, { status: { podIP: before.podIp, phase: podPhase(policy, running), startTime: before.startTime, containerStatuses: running } });
+      this.inUse.add(before.podIp);
+      this.changed(uid);
+      return;
+    }
     const creating = containerStatuses(pod, undefined);
     const simulated: SimulatedPod = { status: { podIP: "", phase: podPhase(policy, creating), containerStatuses: creating } };
     this.pods.set(uid, simulated);
@@ -67,7 +78,7 @@ export class SimulatedRuntime implements Runtime {
         simulated.timer = undefined;
         const startTime = new Date(this.clock.now()).toISOString();
         const running = containerStatuses(pod, startTime);
-        Object.assign(simulated.status, { podIP: simulatedPodIP(this.addresses++), phase: podPhase(policy, running), startTime, containerStatuses: running });
+        Object.assign(simulated.status, { podIP: this.allocateIP(), phase: podPhase(policy, running), startTime, containerStatuses: running });
         this.changed(uid);
       },
       this.opts.startMs + Math.floor(this.random() * this.opts.startJitterMs),
@@ -81,6 +92,7 @@ export class SimulatedRuntime implements Runtime {
     simulated.timer?.cancel();
     const stopMs = Math.min(gracePeriodSeconds * 1000, this.opts.maxStopMs);
     if (stopMs > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, stopMs));
+    this.inUse.delete(simulated.status.podIP);
     this.pods.delete(podUid);
   }
 
@@ -106,6 +118,14 @@ export class SimulatedRuntime implements Runtime {
   async shutdown(): Promise<void> {
     for (const simulated of this.pods.values()) simulated.timer?.cancel();
     this.pods.clear();
+    this.inUse.clear();
+  }
+
+  private allocateIP(): string {
+    let ip = simulatedPodIP(this.addresses++);
+    while (this.inUse.has(ip)) ip = simulatedPodIP(this.addresses++);
+    this.inUse.add(ip);
+    return ip;
   }
 
   private changed(uid: string): void {
