@@ -11,8 +11,10 @@ interface Waiting {
 
 /**
  * Gathers the binds the scheduling loop issues into BindBatch calls: a batch goes out as soon as it
- * holds `maxBatch` bindings, or when the loop yields with fewer. The gateway's cost is per call more
- * than per binding, so this is what lets binding keep up with deciding. Each bind settles on its own.
+ * holds `maxBatch` bindings, or when the loop yields with fewer. Each bind settles on its own.
+ * Measured through a real gateway (bench scheduler): batches of 32 bind ~15% faster than one call per
+ * pod at ~40% less scheduler CPU per pod; batches of 128 were slower than single calls, since a batch
+ * answers only when its slowest binding commits and fewer batches fit in the pipeline.
  */
 export class BindBatcher {
   private waiting: Waiting[] = [];
@@ -20,7 +22,7 @@ export class BindBatcher {
 
   constructor(
     private readonly send: SendBindings,
-    readonly maxBatch = 128,
+    readonly maxBatch = 32,
   ) {}
 
   bind(binding: BindRequest): Promise<void> {
