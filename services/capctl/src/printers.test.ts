@@ -175,3 +175,22 @@ describe("service and endpoints tables", () => {
     );
   });
 });
+
+describe("node STATUS column", () => {
+  const opts = { wide: false, withNamespace: false, now };
+  const aNode = (conditions: Array<Record<string, unknown>>, spec: Record<string, unknown> = {}) => ({
+    metadata: { name: "node-1", creationTimestamp: created },
+    spec,
+    status: { conditions, nodeInfo: { kubeletVersion: "v0.1.0" } },
+  });
+
+  it.each([
+    { name: "Ready True", node: aNode([{ type: "Ready", status: "True" }]), want: "Ready" },
+    { name: "Ready False", node: aNode([{ type: "Ready", status: "False" }]), want: "NotReady" },
+    { name: "Ready Unknown (silent node) prints as kubectl does", node: aNode([{ type: "Ready", status: "Unknown" }]), want: "NotReady" },
+    { name: "no Ready condition", node: aNode([]), want: "Unknown" },
+    { name: "cordoned", node: aNode([{ type: "Ready", status: "True" }], { unschedulable: true }), want: "Ready,SchedulingDisabled" },
+  ])("$name → $want", ({ node, want }) => {
+    expect(tableRow("Node", node, opts)[1]).toBe(want);
+  });
+});

@@ -189,7 +189,8 @@ const printers: Record<string, Printer> = {
     wideHeaders: ["INTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
     row(node, now) {
       const ready = ((get(node, "status", "conditions") ?? []) as Json[]).find((c) => c["type"] === "Ready");
-      let status = ready?.["status"] === "True" ? "Ready" : ready?.["status"] === "False" ? "NotReady" : "Unknown";
+      // As kubectl: any Ready status but True (False or Unknown) is NotReady; no Ready condition at all is Unknown.
+      let status = ready === undefined ? "Unknown" : ready["status"] === "True" ? "Ready" : "NotReady";
       if (get(node, "spec", "unschedulable") === true) status += ",SchedulingDisabled";
       const roles = Object.keys((get(node, "metadata", "labels") ?? {}) as Json)
         .filter((l) => l.startsWith("node-role.kubernetes.io/"))
