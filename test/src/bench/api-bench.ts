@@ -1,17 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { headers, connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { toApiObject, type ApiObject } from "@capstan/api";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { benchRawInserts } from "@capstan/eventstore";
-import { createTestDatabase } from "@capstan/eventstore/testing";
-import { startStack } from "@capstan/local-stack";
+import { natsUrl, startScratchStack } from "../support/scratch-stack.js";
 import { measure, round } from "./stats.js";
-
-const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 
 /** Raw JetStream: 1 KB messages, 500 in flight, the same pipelining the outbox relay uses. */
 async function rawJetStreamPublishes(total: number): Promise<number> {
@@ -59,27 +53,18 @@ function pod(run: string, i: number): ApiObject {
 }
 
 export async function benchApi(log: (line: string) => void): Promise<Record<string, number>> {
-  const database = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), "capstan-bench-"));
-  const prefix = `bench${randomBytes(4).toString("hex")}`;
-  const stack = await startStack({
-    dataDir,
-    natsUrl,
-    databaseUrl: database.url,
-    prefix,
-    gatewayPort: 0,
-    nodes: [],
+  const scratch = await startScratchStack("bench", {
     scheduler: false,
     controllers: false,
-    restart: false,
     output: (service, line) => process.env["CAPSTAN_BENCH_LOGS"] && log(`${service}| ${line}`),
   });
+  const { stack } = scratch;
   // Several channels, as several client processes would have; calls spread round-robin.
   const clients: CapstanClient[] = Array.from({ length: 8 }, () => createClient({ address: stack.gateway, actor: "bench" }));
   const results: Record<string, number> = {};
   try {
     log("raw baselines (same machine, same run):");
-    const rawPg = await benchRawInserts(database.url, 20_000, 64);
+    const rawPg = await benchRawInserts(scratch.databaseUrl, 20_000, 64);
     const rawJs = await rawJetStreamPublishes(30_000);
     log(`  postgres single-row INSERT, 64 connections: ${Math.round(rawPg)}/s`);
     log(`  jetstream publish 1 KB, 500 in flight:     ${Math.round(rawJs)}/s`);
@@ -98,12 +83,7 @@ export async function benchApi(log: (line: string) => void): Promise<Record<stri
     }
   } finally {
     for (const c of clients) c.close();
-    await stack.stop();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-    const nc = await connect({ servers: natsUrl });
-    await (await jetstreamManager(nc)).streams.delete(`${prefix}_EVENTS`).catch(() => undefined);
-    await nc.close();
+    await scratch.stop();
   }
   return results;
 }

@@ -1,17 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { toApiObject } from "@capstan/api";
-import { JetStreamBus, nodeLeaseBucketName } from "@capstan/bus";
+import { JetStreamBus } from "@capstan/bus";
 import { createClient, type CapstanClient } from "@capstan/client";
-import { leaseBucketName } from "@capstan/controller-runtime";
-import { createTestDatabase } from "@capstan/eventstore/testing";
-import { profileDir, startStack, type Stack } from "@capstan/local-stack";
+import { profileDir } from "@capstan/local-stack";
+import { natsUrl, startScratchStack, type ScratchStack } from "../support/scratch-stack.js";
 import { measure, percentile, round } from "./stats.js";
-
-const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 
 interface DensityOptions {
   readonly nodes: number;
@@ -151,16 +145,6 @@ async function watchPods(prefix: string, fromRevision: number, progress: PodProg
   };
 }
 
-async function cleanUp(prefix: string): Promise<void> {
-  const bus = await JetStreamBus.connect({ url: natsUrl, prefix, owner: true }).catch(() => undefined);
-  if (!bus) return;
-  await bus.deleteStream().catch(() => undefined);
-  const jsm = await jetstreamManager(bus.nc);
-  await jsm.streams.delete(`KV_${leaseBucketName(prefix)}`).catch(() => undefined);
-  await jsm.streams.delete(`KV_${nodeLeaseBucketName(prefix)}`).catch(() => undefined);
-  await bus.close();
-}
-
 /**
  * Pod density (issue 5): the whole control plane and one simulated fleet on this machine; the bench
  * creates Deployments with bounded concurrency and watches every pod until it is Running.
@@ -172,24 +156,14 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
     `density: ${opts.nodes} simulated nodes, ${opts.deployments} Deployments × ${opts.replicas} replicas = ${total} pods in ${opts.namespaces} namespaces, ` +
       `${opts.concurrency} creates in flight, limit ${opts.timeLimitSeconds}s`,
   );
-  const database = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), "capstan-density-"));
-  const prefix = `density${randomBytes(4).toString("hex")}`;
-  let stack: Stack | undefined;
+  let scratch: ScratchStack | undefined;
   let client: CapstanClient | undefined;
   const lastLines = new Map<string, string[]>();
   try {
     const startedStack = performance.now();
-    stack = await startStack({
-      dataDir,
-      natsUrl,
-      databaseUrl: database.url,
-      prefix,
-      gatewayPort: 0,
-      nodes: [],
+    scratch = await startScratchStack("density", {
       simulatedNodes: String(opts.nodes),
       cpuProfile: opts.cpuProfile,
-      restart: false,
       output: (service, line) => {
         if (process.env["CAPSTAN_BENCH_LOGS"]) return log(`${service}| ${line}`);
         // A service that dies shows its last lines: a bench run is long to repeat.
@@ -200,6 +174,7 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
         if (/^exited|cannot start/.test(line)) for (const l of recent) log(`${service}| ${l}`);
       },
     });
+    const { stack, prefix } = scratch;
     log(`stack up with ${opts.nodes} nodes registered in ${round((performance.now() - startedStack) / 1000)}s`);
     client = createClient({ address: stack.gateway, actor: "density-bench" });
     const c = client;
@@ -221,7 +196,7 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
     const created = await creates;
     log(`  ${opts.deployments} Deployments created in ${round(elapsed())}s (p50 ${round(created.p50)} ms, p99 ${round(created.p99)} ms)`);
     const deadline = started + opts.timeLimitSeconds * 1000;
-    const dead = () => [...stack!.services].filter(([, p]) => !p.running).map(([name]) => name);
+    const dead = () => [...stack.services].filter(([, p]) => !p.running).map(([name]) => name);
     while (progress.running < total && performance.now() < deadline && dead().length === 0) await new Promise((r) => setTimeout(r, 200));
     const seconds = elapsed();
     clearInterval(ticker);
@@ -244,14 +219,11 @@ export async function benchDensity(log: (line: string) => void, args: readonly s
     return results;
   } finally {
     client?.close();
-    await stack?.stop(); // graceful, so --cpu-prof writes its profiles
+    // Graceful, so --cpu-prof writes its profiles; their data folder stays.
+    await scratch?.stop({ keepDataDir: opts.cpuProfile.length > 0 });
     for (const service of opts.cpuProfile) {
-      const dir = join(profileDir(dataDir), service);
+      const dir = join(profileDir(scratch?.dataDir ?? ""), service);
       if (existsSync(dir)) for (const f of readdirSync(dir)) log(`cpu profile of ${service}: ${join(dir, f)}`);
     }
-    await cleanUp(prefix);
-    await database.drop();
-    // Keep the profiles; everything else of the run goes.
-    if (opts.cpuProfile.length === 0) rmSync(dataDir, { recursive: true, force: true });
   }
 }

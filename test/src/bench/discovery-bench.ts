@@ -5,23 +5,15 @@
  * server (the floor of the machine and of Node's UDP path).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { decode, encode } from "dns-packet";
 import { toApiObject, type ApiObject, type Pod } from "@capstan/api";
 import { JetStreamBus } from "@capstan/bus";
 import { createClient, type CapstanClient, type JsonObject } from "@capstan/client";
-import { createInformer, leaseBucketName } from "@capstan/controller-runtime";
-import { createTestDatabase } from "@capstan/eventstore/testing";
-import { startStack } from "@capstan/local-stack";
+import { createInformer } from "@capstan/controller-runtime";
+import { natsUrl, startScratchStack } from "../support/scratch-stack.js";
 import { measure, percentile, round } from "./stats.js";
 
-const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 const SERVICES = Number(process.env["CAPSTAN_BENCH_SERVICES"] ?? 1000);
 const PODS_PER_SERVICE = Number(process.env["CAPSTAN_BENCH_PODS_PER_SERVICE"] ?? 10);
 /** Pods flipped to Ready, one by one, at FLIP_RATE per second. */
@@ -165,22 +157,13 @@ async function startEchoServer(): Promise<{ port: number; process: ChildProcess 
 }
 
 export async function benchDiscovery(log: (line: string) => void): Promise<Record<string, number>> {
-  const database = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), "capstan-bench-"));
-  const prefix = `bench${randomBytes(4).toString("hex")}`;
-  const stack = await startStack({
-    dataDir,
-    natsUrl,
-    databaseUrl: database.url,
-    prefix,
-    gatewayPort: 0,
-    nodes: [],
+  const scratch = await startScratchStack("bench", {
     scheduler: false,
     controllers: false,
-    restart: false,
     env: { CAPSTAN_DNS_LISTEN: "127.0.0.1:0" },
     output: (service, line) => process.env["CAPSTAN_BENCH_LOGS"] && log(`${service}| ${line}`),
   });
+  const { stack, prefix } = scratch;
   const clients: CapstanClient[] = Array.from({ length: 8 }, () => createClient({ address: stack.gateway, actor: "bench" }));
   const client = clients[0]!;
   const bus = await JetStreamBus.connect({ url: natsUrl, prefix, name: "bench" });
@@ -312,13 +295,6 @@ export async function benchDiscovery(log: (line: string) => void): Promise<Recor
     await slices.stop();
     await bus.close();
     for (const c of clients) c.close();
-    await stack.stop();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-    const nc = await connect({ servers: natsUrl });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(`${prefix}_EVENTS`).catch(() => undefined);
-    await jsm.streams.delete(`KV_${leaseBucketName(prefix)}`).catch(() => undefined);
-    await nc.close();
+    await scratch.stop();
   }
 }

@@ -1,16 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { trace } from "@opentelemetry/api";
-import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
 import { toApiObject, type BindRequest } from "@capstan/api";
 import { createClient, type CapstanClient, type EventRecorder, type JsonObject } from "@capstan/client";
-import { createTestDatabase } from "@capstan/eventstore/testing";
-import { startStack } from "@capstan/local-stack";
 import { Scheduler, type SchedulerConfiguration } from "@capstan/scheduler";
+import { startScratchStack } from "../support/scratch-stack.js";
 import { measure, round } from "./stats.js";
 
 /**
@@ -143,30 +136,19 @@ function inMemoryRun(numNodes: number, numPods: number, placement: Placement, co
   return schedulerRun(nodes, pods, configuration);
 }
 
-const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
-
 /**
  * The same loop binding through a real gateway (Postgres, group commit, the outbox relay): nodes and pods
  * are created first, then the scheduler binds every pod, with BindBatch and with one Bind per pod. Also
  * the gateway's Bind alone, 256 in flight.
  */
 async function gatewayRun(numNodes: number, numPods: number, log: (line: string) => void): Promise<{ scheduler: Rate; unbatched: Rate; binds: number }> {
-  const database = await createTestDatabase();
-  const dataDir = mkdtempSync(join(tmpdir(), "capstan-bench-"));
-  const prefix = `bench${randomBytes(4).toString("hex")}`;
-  const stack = await startStack({
-    dataDir,
-    natsUrl,
-    databaseUrl: database.url,
-    prefix,
-    gatewayPort: 0,
-    nodes: [],
+  const scratch = await startScratchStack("bench", {
     scheduler: false,
     controllers: false,
     discovery: false,
-    restart: false,
     output: (service, line) => process.env["CAPSTAN_BENCH_LOGS"] && log(`${service}| ${line}`),
   });
+  const { stack } = scratch;
   const client = createClient({ address: stack.gateway, actor: "system:bench-scheduler" });
   try {
     const nodes = Array.from({ length: numNodes }, (_, i) => nodeObject(i));
@@ -197,12 +179,7 @@ async function gatewayRun(numNodes: number, numPods: number, log: (line: string)
     return { scheduler, unbatched, binds: binds.perSecond };
   } finally {
     client.close();
-    await stack.stop();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-    const nc = await connect({ servers: natsUrl });
-    await (await jetstreamManager(nc)).streams.delete(`${prefix}_EVENTS`).catch(() => undefined);
-    await nc.close();
+    await scratch.stop();
   }
 }
 

@@ -4,12 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { JetStreamBus, nodeLeaseBucketName } from "@capstan/bus";
-import { leaseBucketName } from "@capstan/controller-runtime";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
 import { startStack, type Stack } from "@capstan/local-stack";
+import { natsUrl, removeStreams } from "./scratch-stack.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const examplesDir = resolve(repoRoot, "../shared/examples");
@@ -54,7 +52,6 @@ export interface TestCluster {
  */
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const prefix = `t${randomBytes(5).toString("hex")}`;
-  const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
   const database = opts.embeddedPostgres ? undefined : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-test-"));
   const lines: string[] = [];
@@ -114,14 +111,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     async stop() {
       client.close();
       await stack.stop();
-      const bus = await JetStreamBus.connect({ url: natsUrl, prefix, owner: true }).catch(() => undefined);
-      await bus?.deleteStream().catch(() => undefined);
-      if (bus) {
-        const jsm = await jetstreamManager(bus.nc);
-        await jsm.streams.delete(`KV_${leaseBucketName(prefix)}`).catch(() => undefined);
-        await jsm.streams.delete(`KV_${nodeLeaseBucketName(prefix)}`).catch(() => undefined);
-      }
-      await bus?.close();
+      await removeStreams(prefix);
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
       // The agents leave the route in place (others on the host may share it); the cluster is gone now.
