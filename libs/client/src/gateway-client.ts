@@ -75,8 +75,9 @@ export class CapstanClient {
     return this.unary(this.grpc.delete, { namespace: "", propagationPolicy: "", ...req });
   }
 
-  bind(req: BindRequest): Promise<ApiObject> {
-    return this.unary(this.grpc.bind, req);
+  /** The binding's trace context travels in the call's metadata. */
+  bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject> {
+    return this.unary(this.grpc.bind, { ...req, traceparent: "", tracestate: "" });
   }
 
   /** Several bindings in one call; each settles as its own bind would have (a Capstan error on failure). */

@@ -7,11 +7,11 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
-import { context, trace, type Tracer } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { GatewayService, type ApiObject, type BindResult, type GatewayServer, type LogChunk, type LogsRequest, type WatchEvent, type WatchRequest } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
 import { toGrpcError } from "@capstan/client";
-import { contextFromMetadata, injectTraceContext } from "@capstan/telemetry";
+import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
 import type { CallContext, ObjectService } from "./object-service.js";
 
 interface Instruments {
@@ -74,10 +74,21 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx),
     ),
     bindBatch: unary("BindBatch", ins, async (req, ctx) => {
+      // Each binding continues its own pod's trace with a Gateway/Bind span, as a Bind call would.
+      const spans = req.bindings.map((b) => ins.tracer.startSpan("Gateway/Bind", { attributes: { "k8s.pod.name": b.name } }, contextFromTraceparent(b.traceparent, b.tracestate)));
       const settled = await service.bindBatch(
-        req.bindings.map((b) => ({ namespace: b.namespace, name: b.name, nodeName: b.nodeName, uid: b.preconditions?.uid })),
-        ctx,
+        req.bindings.map((b, i) => ({
+          namespace: b.namespace,
+          name: b.name,
+          nodeName: b.nodeName,
+          uid: b.preconditions?.uid,
+          ctx: { actor: ctx.actor, ...injectTraceContext(trace.setSpan(context.active(), spans[i]!)) },
+        })),
       );
+      settled.forEach((r, i) => {
+        if (r.status === "rejected") spans[i]!.setStatus({ code: SpanStatusCode.ERROR, message: String(r.reason) });
+        spans[i]!.end();
+      });
       return { results: settled.map(bindResult) };
     }),
     watch: (call: ServerWritableStream<WatchRequest, WatchEvent>) => {

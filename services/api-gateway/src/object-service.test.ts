@@ -324,13 +324,12 @@ describe("ObjectService BindBatch (on an in-memory event store)", () => {
     await service.bind("default", "d", "n1", undefined, ctx);
     const results = await service.bindBatch(
       [
-        { namespace: "default", name: "a", nodeName: "n1", uid: undefined },
-        { namespace: "default", name: "b", nodeName: "missing", uid: undefined },
-        { namespace: "default", name: "c", nodeName: "n1", uid: "not-its-uid" },
-        { namespace: "default", name: "d", nodeName: "n1", uid: undefined },
-        { namespace: "default", name: "gone", nodeName: "n1", uid: undefined },
+        { namespace: "default", name: "a", nodeName: "n1", uid: undefined, ctx },
+        { namespace: "default", name: "b", nodeName: "missing", uid: undefined, ctx },
+        { namespace: "default", name: "c", nodeName: "n1", uid: "not-its-uid", ctx },
+        { namespace: "default", name: "d", nodeName: "n1", uid: undefined, ctx },
+        { namespace: "default", name: "gone", nodeName: "n1", uid: undefined, ctx },
       ],
-      ctx,
     );
     const outcome = (r: PromiseSettledResult<ApiObject>) =>
       r.status === "fulfilled" ? `bound to ${String(json(r.value)["spec"]["nodeName"])}` : isCapstanError(r.reason) ? r.reason.code : "not a Capstan error";

@@ -63,6 +63,8 @@ export interface BindingRequest {
   readonly name: string;
   readonly nodeName: string;
   readonly uid: string | undefined;
+  /** The binding's own caller and trace: one batch carries bindings of many pods' traces. */
+  readonly ctx: CallContext;
 }
 
 export interface ObjectServiceOptions {
@@ -251,13 +253,13 @@ export class ObjectService {
    * Each binding decided on its own, as bind; issued together so they share group commits, and each node
    * is looked up once for the whole batch.
    */
-  bindBatch(bindings: readonly BindingRequest[], ctx: CallContext): Promise<PromiseSettledResult<ApiObject>[]> {
+  bindBatch(bindings: readonly BindingRequest[]): Promise<PromiseSettledResult<ApiObject>[]> {
     const nodes = new Map<string, Promise<boolean>>();
     return Promise.allSettled(
       bindings.map((b) => {
         let exists = nodes.get(b.nodeName);
         if (!exists) nodes.set(b.nodeName, (exists = this.nodeExists(b.nodeName)));
-        return this.bindTo(exists, b.namespace, b.name, b.nodeName, b.uid, ctx);
+        return this.bindTo(exists, b.namespace, b.name, b.nodeName, b.uid, b.ctx);
       }),
     );
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BindRequest } from "@capstan/api";
 import { BindBatcher } from "./bind-batcher.js";
 
-const binding = (name: string): BindRequest => ({ namespace: "default", name, nodeName: "n1", preconditions: undefined });
+const binding = (name: string) => ({ namespace: "default", name, nodeName: "n1", preconditions: undefined });
 
 function harness(answer: (b: BindRequest) => PromiseSettledResult<unknown> = () => ({ status: "fulfilled", value: {} })) {
   const calls: string[][] = [];

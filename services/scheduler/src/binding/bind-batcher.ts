@@ -1,4 +1,5 @@
 import type { BindRequest } from "@capstan/api";
+import { injectTraceContext } from "@capstan/telemetry";
 
 /** Sends bindings in one call, one settled result per binding in order (the client's bindBatch). */
 export type SendBindings = (bindings: BindRequest[]) => Promise<PromiseSettledResult<unknown>[]>;
@@ -25,9 +26,11 @@ export class BindBatcher {
     readonly maxBatch = 32,
   ) {}
 
-  bind(binding: BindRequest): Promise<void> {
+  /** `binding` goes out with the active trace context (the pod's Scheduler/Bind span), as a Bind call would. */
+  bind(binding: Omit<BindRequest, "traceparent" | "tracestate">): Promise<void> {
+    const { traceparent = "", tracestate = "" } = injectTraceContext();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ binding, resolve, reject });
+      this.waiting.push({ binding: { ...binding, traceparent, tracestate }, resolve, reject });
       if (this.waiting.length >= this.maxBatch) this.flush();
       else if (!this.flushQueued) {
         this.flushQueued = true;
