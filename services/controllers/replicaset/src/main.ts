@@ -1,7 +1,7 @@
 import { controller, controllerRefOf, metadataOf, objectKey, runControllerProcess, type Informer } from "@capstan/controller-runtime";
 import type { JsonObject } from "@capstan/client";
 import { replicaSetKind, replicationControllerKind, type ReplicaKind } from "./replica-owner.js";
-import { ReplicaSetReconciler } from "./replica-set-controller.js";
+import { ORPHAN_PODS_INDEX, orphanPodsByNamespace, ReplicaSetReconciler } from "./replica-set-controller.js";
 
 /** An orphan pod wakes every owner of the kind that selects it, so one of them adopts it. */
 function ownersSelecting(kind: ReplicaKind, owners: Informer) {
@@ -18,6 +18,7 @@ function ownersSelecting(kind: ReplicaKind, owners: Informer) {
 /** Keeps the replicas of ReplicaSets and ReplicationControllers (one process, one lease). */
 runControllerProcess("replicaset-controller", ({ client, informer, log }) => {
   const pods = informer("Pod");
+  pods.addIndexer(ORPHAN_PODS_INDEX, orphanPodsByNamespace);
   return [replicaSetKind, replicationControllerKind].map((kind) => {
     const owners = informer(kind.kind);
     return controller(kind.kind.toLowerCase(), { workers: 4, log })

@@ -39,15 +39,15 @@ function controllerOf(pod: Pod): OwnerReference | undefined {
 }
 
 /**
- * What keeping `owner.replicas` pods takes, from the pods of its namespace: claim (adopt matching
- * orphans, release what no longer matches), then create or delete the difference. Pure; the
- * controller carries it out.
+ * What keeping `owner.replicas` pods takes, from its pods and its namespace's orphans (pods another
+ * controller owns are ignored): claim (adopt matching orphans, release what no longer matches), then
+ * create or delete the difference. Pure; the controller carries it out.
  */
-export function planReplicas(owner: ReplicaOwner, podsInNamespace: readonly Pod[], now: Date): ReplicaPlan {
+export function planReplicas(owner: ReplicaOwner, candidates: readonly Pod[], now: Date): ReplicaPlan {
   const adopt: Pod[] = [];
   const release: Pod[] = [];
   const owned: Pod[] = [];
-  for (const pod of podsInNamespace) {
+  for (const pod of candidates) {
     const labels = pod.metadata?.labels ?? {};
     const controller = controllerOf(pod);
     if (controller?.uid === owner.ref.uid) {
