@@ -40,7 +40,9 @@ export interface StreamBounds {
 
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   try {
-    return await connect({ servers: url.split(","), name, timeout: 3000, maxReconnectAttempts: -1 });
+    // noAsyncTraces: nats.js otherwise builds two Error objects per request (so every JetStream publish)
+    // for a stack trace that is rarely read; at density that was ~9 % of the gateway's CPU.
+    return await connect({ servers: url.split(","), name, timeout: 3000, maxReconnectAttempts: -1, noAsyncTraces: true });
   } catch (cause) {
     throw new UnavailableError(
       `cannot reach NATS at ${url}: start nats-server with JetStream (Debian: apt-get install nats-server; nats-server -js) or unset NATS_URL so the local stack starts its own`,
