@@ -22,6 +22,8 @@ async function main(): Promise<void> {
       { name: "node-1", podIPBase: "127.1" },
       { name: "node-2", podIPBase: "127.2" },
     ],
+    // A fleet of simulated nodes beside the real ones: a count or a node-group spec file (see README).
+    simulatedNodes: env["CAPSTAN_SIMULATED_NODES"] || undefined,
     restart: true,
     output,
   });
