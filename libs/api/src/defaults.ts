@@ -28,6 +28,7 @@ import { PriorityClass } from "./gen/capstan/v1/scheduling.js";
 import { kindInfo, toKubernetesJSON } from "./kinds.js";
 import { podQOSClass } from "./pod-resources.js";
 import { PREEMPT_LOWER_PRIORITY } from "./scheduling-validation.js";
+import { defaultPersistentVolume, defaultPersistentVolumeClaim } from "./volume-validation.js";
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
@@ -76,6 +77,10 @@ export function applyDefaults(kind: string, json: unknown, opts: DefaultingOptio
       return toKubernetesJSON(info.kind, info.messageFns.fromJSON(json));
     case "PriorityClass":
       return toKubernetesJSON(info.kind, defaultPriorityClass(info.messageFns.fromJSON(json)));
+    case "PersistentVolume":
+      return toKubernetesJSON(info.kind, defaultPersistentVolume(info.messageFns.fromJSON(json)));
+    case "PersistentVolumeClaim":
+      return toKubernetesJSON(info.kind, defaultPersistentVolumeClaim(info.messageFns.fromJSON(json)));
   }
 }
 
@@ -106,7 +111,7 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.schedulerName ||= DEFAULT_SCHEDULER_NAME;
   spec.containers.forEach(defaultContainer);
   for (const volume of spec.volumes) {
-    if (volume.emptyDir === undefined && volume.hostPath === undefined) volume.emptyDir = EmptyDirVolumeSource.create();
+    if (volume.emptyDir === undefined && volume.hostPath === undefined && volume.persistentVolumeClaim === undefined) volume.emptyDir = EmptyDirVolumeSource.create();
   }
 }
 

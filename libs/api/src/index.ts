@@ -100,3 +100,20 @@ export {
   systemPriorityClasses,
   validateNodeSelectorRequirement,
 } from "./scheduling-validation.js";
+export {
+  READ_WRITE_ONCE,
+  READ_ONLY_MANY,
+  READ_WRITE_MANY,
+  READ_WRITE_ONCE_POD,
+  RECLAIM_RETAIN,
+  VOLUME_MODE_FILESYSTEM,
+  VOLUME_PENDING,
+  VOLUME_AVAILABLE,
+  VOLUME_BOUND,
+  VOLUME_RELEASED,
+  CLAIM_PENDING,
+  CLAIM_BOUND,
+  RESOURCE_STORAGE,
+  defaultPersistentVolume,
+  defaultPersistentVolumeClaim,
+} from "./volume-validation.js";

@@ -22,6 +22,8 @@ describe("kindInfo", () => {
     { name: "Node", apiVersion: "v1", namespaced: false, plural: "nodes", singular: "node", short: ["no"], field: "node", proto: ".capstan.v1.Node" },
     { name: "Event", apiVersion: "v1", namespaced: true, plural: "events", singular: "event", short: ["ev"], field: "event", proto: ".capstan.v1.Event" },
     { name: "PriorityClass", apiVersion: "scheduling.k8s.io/v1", namespaced: false, plural: "priorityclasses", singular: "priorityclass", short: ["pc"], field: "priorityClass", proto: ".capstan.v1.PriorityClass" },
+    { name: "PersistentVolume", apiVersion: "v1", namespaced: false, plural: "persistentvolumes", singular: "persistentvolume", short: ["pv"], field: "persistentVolume", proto: ".capstan.v1.PersistentVolume" },
+    { name: "PersistentVolumeClaim", apiVersion: "v1", namespaced: true, plural: "persistentvolumeclaims", singular: "persistentvolumeclaim", short: ["pvc"], field: "persistentVolumeClaim", proto: ".capstan.v1.PersistentVolumeClaim" },
     {
       name: "ReplicaSet",
       apiVersion: "apps/v1",
@@ -60,7 +62,7 @@ describe("kindInfo", () => {
   });
 
   it("lists the kinds in the order they matter", () => {
-    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {
@@ -69,7 +71,7 @@ describe("kindInfo", () => {
       kindInfo("Foo");
     } catch (e) {
       expect((e as InvalidError).fieldErrors).toEqual([
-        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass"' },
+        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim"' },
       ]);
     }
   });
@@ -103,7 +105,7 @@ describe("resolveResourceName", () => {
     } catch (e) {
       expect(isCapstanError(e, "Invalid")).toBe(true);
       expect((e as InvalidError).fieldErrors[0]?.message).toBe(
-        'Unsupported value "statefulsets": supported resource types are "namespaces", "pods", "nodes", "replicasets", "deployments", "replicationcontrollers", "services", "endpoints", "endpointslices", "events", "priorityclasses"',
+        'Unsupported value "statefulsets": supported resource types are "namespaces", "pods", "nodes", "replicasets", "deployments", "replicationcontrollers", "services", "endpoints", "endpointslices", "events", "priorityclasses", "persistentvolumes", "persistentvolumeclaims"',
       );
     }
   });
@@ -220,8 +222,8 @@ describe("the gateway envelope", () => {
   });
 
   it.each([
-    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event, priorityClass must be set" },
-    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event, priorityClass may be set" },
+    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event, priorityClass, persistentVolume, persistentVolumeClaim must be set" },
+    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event, priorityClass, persistentVolume, persistentVolumeClaim may be set" },
   ])("rejects an $name", ({ obj, message }) => {
     try {
       objectKind(obj);

@@ -6,7 +6,18 @@
  */
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 import { Deployment, ReplicaSet } from "./gen/capstan/v1/apps.js";
-import { Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service, type MessageFns } from "./gen/capstan/v1/core.js";
+import {
+  Endpoints,
+  Event,
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  ReplicationController,
+  Service,
+  type MessageFns,
+} from "./gen/capstan/v1/core.js";
 import { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
@@ -25,6 +36,8 @@ export interface KindMap {
   EndpointSlice: EndpointSlice;
   Event: Event;
   PriorityClass: PriorityClass;
+  PersistentVolume: PersistentVolume;
+  PersistentVolumeClaim: PersistentVolumeClaim;
 }
 export type KindName = keyof KindMap;
 
@@ -293,6 +306,42 @@ const registry: { readonly [K in KindName]: KindInfo<K> } = {
     createClearsStatus: false,
     ...fieldsOf<PriorityClass>({
       "metadata.name": (pc) => pc.metadata?.name ?? "",
+    }),
+  },
+  PersistentVolume: {
+    kind: "PersistentVolume",
+    apiVersion: "v1",
+    group: "",
+    namespaced: false,
+    plural: "persistentvolumes",
+    singular: "persistentvolume",
+    shortNames: ["pv"],
+    objectField: "persistentVolume",
+    messageFns: PersistentVolume,
+    protoTypeName: ".capstan.v1.PersistentVolume",
+    nameRule: "DNS1123Subdomain",
+    // A new volume starts Pending (Kubernetes' PrepareForCreate); the pv-binder makes it Available.
+    createClearsStatus: true,
+    ...fieldsOf<PersistentVolume>({
+      "metadata.name": (pv) => pv.metadata?.name ?? "",
+    }),
+  },
+  PersistentVolumeClaim: {
+    kind: "PersistentVolumeClaim",
+    apiVersion: "v1",
+    group: "",
+    namespaced: true,
+    plural: "persistentvolumeclaims",
+    singular: "persistentvolumeclaim",
+    shortNames: ["pvc"],
+    objectField: "persistentVolumeClaim",
+    messageFns: PersistentVolumeClaim,
+    protoTypeName: ".capstan.v1.PersistentVolumeClaim",
+    nameRule: "DNS1123Subdomain",
+    createClearsStatus: true,
+    ...fieldsOf<PersistentVolumeClaim>({
+      "metadata.name": (pvc) => pvc.metadata?.name ?? "",
+      "metadata.namespace": (pvc) => pvc.metadata?.namespace ?? "",
     }),
   },
 };

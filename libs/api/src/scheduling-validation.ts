@@ -77,7 +77,7 @@ export function validateAffinity(affinity: Affinity | undefined, path: string): 
   return errs;
 }
 
-function validateNodeSelector(selector: NodeSelector, path: string): FieldError[] {
+export function validateNodeSelector(selector: NodeSelector, path: string): FieldError[] {
   const termsPath = `${path}.nodeSelectorTerms`;
   if (selector.nodeSelectorTerms.length === 0) return [required(termsPath, "must have at least one node selector term")];
   return selector.nodeSelectorTerms.flatMap((term, i) => validateNodeSelectorTerm(term, `${termsPath}[${i}]`));

@@ -29,6 +29,10 @@ const quantityFields = new Set([
   ".capstan.v1.NodeStatus.allocatable",
   ".capstan.v1.EmptyDirVolumeSource.sizeLimit",
   ".capstan.v1.PodSpec.overhead",
+  ".capstan.v1.PersistentVolumeSpec.capacity",
+  ".capstan.v1.VolumeResourceRequirements.requests",
+  ".capstan.v1.VolumeResourceRequirements.limits",
+  ".capstan.v1.PersistentVolumeClaimStatus.capacity",
 ]);
 
 /**

@@ -63,6 +63,12 @@ import {
   validateSchedulingGates,
   validateTopologySpreadConstraints,
 } from "./scheduling-validation.js";
+import {
+  defaultPersistentVolume,
+  defaultPersistentVolumeClaim,
+  validatePersistentVolumeClaimSpec,
+  validatePersistentVolumeSpec,
+} from "./volume-validation.js";
 
 /** Kubernetes' default request size limit (etcd's 1.5 MiB). */
 export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -157,6 +163,16 @@ export function validateObject(kind: string, json: unknown, opts: ValidationOpti
     case "PriorityClass": {
       const pc = info.messageFns.fromJSON(json);
       errs.push(...validateObjectMeta(pc.metadata, info), ...validatePriorityClass(pc));
+      break;
+    }
+    case "PersistentVolume": {
+      const pv = defaultPersistentVolume(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(pv.metadata, info), ...validatePersistentVolumeSpec(pv.spec, "spec"));
+      break;
+    }
+    case "PersistentVolumeClaim": {
+      const pvc = defaultPersistentVolumeClaim(info.messageFns.fromJSON(json));
+      errs.push(...validateObjectMeta(pvc.metadata, info), ...validatePersistentVolumeClaimSpec(pvc.spec, "spec"));
       break;
     }
     case "Event": {
@@ -340,7 +356,7 @@ function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: 
     else errs.push(...messages(`${path}.name`, v.name, validateDNS1123Label(v.name)));
     names.add(v.name);
 
-    const sources = [v.emptyDir && "emptyDir", v.hostPath && "hostPath"].filter((s): s is string => typeof s === "string");
+    const sources = [v.emptyDir && "emptyDir", v.hostPath && "hostPath", v.persistentVolumeClaim && "persistentVolumeClaim"].filter((s): s is string => typeof s === "string");
     if (sources.length === 0) errs.push(required(path, "must specify a volume type"));
     for (const extra of sources.slice(1)) errs.push(forbidden(`${path}.${extra}`, "may not specify more than 1 volume type"));
 
@@ -352,6 +368,7 @@ function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: 
       const type = v.hostPath.type ?? "";
       if (!hostPathTypes.includes(type)) errs.push(notSupported(`${path}.hostPath.type`, type, hostPathTypes.slice(1)));
     }
+    if (v.persistentVolumeClaim?.claimName === "") errs.push(required(`${path}.persistentVolumeClaim.claimName`));
   });
   return names;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { podStatusText, qualifiedResource, selectorText, tableColumns, tableRow } from "./printers.js";
+import { accessModesText, podStatusText, qualifiedResource, selectorText, tableColumns, tableRow } from "./printers.js";
 import { formatTable } from "./table.js";
 
 const created = "2026-01-01T00:00:00.000Z";
@@ -171,6 +171,48 @@ describe("service and endpoints tables", () => {
         "NAME                   VALUE        GLOBAL-DEFAULT   AGE",
         "high                   1000         true             65s",
         "system-node-critical   2000001000   false            65s",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("persistent volume tables", () => {
+  const opts = { wide: false, withNamespace: false, now };
+  const meta = (name: string) => ({ name, creationTimestamp: created });
+  it.each([
+    { name: "one mode", modes: ["ReadWriteOnce"], text: "RWO" },
+    { name: "kubectl's order, not the written one", modes: ["ReadWriteMany", "ReadOnlyMany", "ReadWriteOnce"], text: "RWO,ROX,RWX" },
+    { name: "once per pod", modes: ["ReadWriteOncePod"], text: "RWOP" },
+    { name: "none", modes: [], text: "" },
+  ])("abbreviates access modes: $name", ({ modes, text }) => {
+    expect(accessModesText(modes)).toBe(text);
+  });
+
+  it("prints volumes and claims as kubectl, bound and not", () => {
+    const pv = {
+      metadata: meta("pv"),
+      spec: { capacity: { storage: "10Gi" }, accessModes: ["ReadWriteOnce"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "ssd", claimRef: { namespace: "default", name: "pvc" } },
+      status: { phase: "Bound" },
+    };
+    const spare = { metadata: meta("spare"), spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], persistentVolumeReclaimPolicy: "Retain" }, status: { phase: "Available" } };
+    expect(formatTable(tableColumns("PersistentVolume", opts), [tableRow("PersistentVolume", pv, opts), tableRow("PersistentVolume", spare, opts)])).toBe(
+      [
+        "NAME    CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS      CLAIM         STORAGECLASS   AGE",
+        "pv      10Gi       RWO            Retain           Bound       default/pvc   ssd            65s",
+        "spare   1Gi        RWX            Retain           Available                                65s",
+      ].join("\n"),
+    );
+    const pvc = {
+      metadata: meta("pvc"),
+      spec: { accessModes: ["ReadWriteOnce"], storageClassName: "ssd", volumeName: "pv" },
+      status: { phase: "Bound", capacity: { storage: "10Gi" }, accessModes: ["ReadWriteOnce"] },
+    };
+    const pending = { metadata: meta("waiting"), spec: { accessModes: ["ReadWriteOnce"], storageClassName: "ssd" }, status: { phase: "Pending" } };
+    expect(formatTable(tableColumns("PersistentVolumeClaim", opts), [tableRow("PersistentVolumeClaim", pvc, opts), tableRow("PersistentVolumeClaim", pending, opts)])).toBe(
+      [
+        "NAME      STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   AGE",
+        "pvc       Bound     pv       10Gi       RWO            ssd            65s",
+        "waiting   Pending                                      ssd            65s",
       ].join("\n"),
     );
   });

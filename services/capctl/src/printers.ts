@@ -137,7 +137,59 @@ export function endpointsText(ep: Json): string {
   return listWithMore(items, "<none>");
 }
 
+/** kubectl's GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order, whatever order they were written in. */
+export function accessModesText(modes: unknown): string {
+  const list = Array.isArray(modes) ? modes : [];
+  const abbreviations: Array<[string, string]> = [
+    ["ReadWriteOnce", "RWO"],
+    ["ReadOnlyMany", "ROX"],
+    ["ReadWriteMany", "RWX"],
+    ["ReadWriteOncePod", "RWOP"],
+  ];
+  return abbreviations
+    .filter(([mode]) => list.includes(mode))
+    .map(([, short]) => short)
+    .join(",");
+}
+
 const printers: Record<string, Printer> = {
+  PersistentVolume: {
+    headers: ["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "AGE"],
+    wideHeaders: ["VOLUMEMODE"],
+    row(pv, now) {
+      const claimRef = get(pv, "spec", "claimRef");
+      const claim = claimRef ? `${str(get(claimRef, "namespace"), "")}/${str(get(claimRef, "name"), "")}` : "";
+      return [
+        str(get(pv, "metadata", "name")),
+        str(get(pv, "spec", "capacity", "storage"), ""),
+        accessModesText(get(pv, "spec", "accessModes")),
+        str(get(pv, "spec", "persistentVolumeReclaimPolicy"), ""),
+        str(get(pv, "status", "phase"), ""),
+        claim,
+        str(get(pv, "spec", "storageClassName"), ""),
+        age(get(pv, "metadata", "creationTimestamp"), now),
+      ];
+    },
+    wide: (pv) => [str(get(pv, "spec", "volumeMode"))],
+  },
+  PersistentVolumeClaim: {
+    headers: ["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "AGE"],
+    wideHeaders: ["VOLUMEMODE"],
+    row(pvc, now) {
+      // As kubectl: capacity and access modes are the bound volume's, so an unbound claim shows none.
+      const bound = str(get(pvc, "spec", "volumeName"), "") !== "";
+      return [
+        str(get(pvc, "metadata", "name")),
+        str(get(pvc, "status", "phase"), ""),
+        str(get(pvc, "spec", "volumeName"), ""),
+        bound ? str(get(pvc, "status", "capacity", "storage"), "") : "",
+        bound ? accessModesText(get(pvc, "status", "accessModes")) : "",
+        str(get(pvc, "spec", "storageClassName"), ""),
+        age(get(pvc, "metadata", "creationTimestamp"), now),
+      ];
+    },
+    wide: (pvc) => [str(get(pvc, "spec", "volumeMode"))],
+  },
   Service: {
     headers: ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
     wideHeaders: ["SELECTOR"],
