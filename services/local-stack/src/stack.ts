@@ -86,6 +86,7 @@ const CONTROLLERS: Record<string, string> = {
   "node-lifecycle-controller": "node-lifecycle",
   "garbage-collector": "garbage-collector",
   "namespace-controller": "namespace",
+  "pv-binder": "pv-binder",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
