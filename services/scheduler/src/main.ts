@@ -19,13 +19,15 @@ runService("scheduler", async ({ telemetry }) => {
   });
   const nodes = startReflector({ client, bus, kind: "Node", log }, scheduler.nodeHandler);
   const pods = startReflector({ client, bus, kind: "Pod", log }, scheduler.podHandler);
-  await Promise.all([nodes.synced, pods.synced]);
+  const claims = startReflector({ client, bus, kind: "PersistentVolumeClaim", log }, scheduler.claimHandler);
+  const volumes = startReflector({ client, bus, kind: "PersistentVolume", log }, scheduler.volumeHandler);
+  await Promise.all([nodes.synced, pods.synced, claims.synced, volumes.synced]);
   scheduler.start();
   log("scheduling");
 
   return async () => {
     await scheduler.stop();
-    await Promise.all([nodes.stop(), pods.stop()]);
+    await Promise.all([nodes.stop(), pods.stop(), claims.stop(), volumes.stop()]);
     await bus.close();
     client.close();
   };

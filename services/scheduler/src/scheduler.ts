@@ -5,6 +5,7 @@ import { contextFromTraceparent } from "@capstan/telemetry";
 import { BindBatcher } from "./binding/bind-batcher.js";
 import { BindingPipeline } from "./binding/binding-pipeline.js";
 import { SchedulerCache } from "./cache/cache.js";
+import { VolumeCache } from "./cache/volume-cache.js";
 import type { CycleState } from "./framework/cycle-state.js";
 import type { Framework } from "./framework/framework.js";
 import { podInfoFrom, type PodInfo } from "./framework/pod-info.js";
@@ -50,6 +51,7 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   private readonly cache = new SchedulerCache();
+  private readonly volumes = new VolumeCache();
   /** One per profile, by the schedulerName pods ask for. */
   private readonly profiles = new Map<string, PodScheduler>();
   private readonly pods = new Map<string, PodEntry>();
@@ -75,6 +77,7 @@ export class Scheduler {
       const handle: Handle = {
         bindPod: (pod, nodeName) => this.bindPod(pod, nodeName),
         nodeCount: () => this.cache.nodeCount,
+        volumes: this.volumes,
         runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
         evictPod: (victim, preemptor, nodeName) => void this.evictPod(victim, preemptor, nodeName),
       };
@@ -128,6 +131,32 @@ export class Scheduler {
       this.queue.moveAllToActiveOrBackoffQueue("AssignedPodDelete");
     },
     apply: (e) => this.podChanged(e),
+  };
+
+  /** PersistentVolumeClaims for VolumeBinding; a claim that appears or changes (binds) may make pods schedulable. */
+  readonly claimHandler: ReflectorHandler = {
+    replace: (objects) => {
+      this.volumes.replaceClaims(objects);
+      this.queue.moveAllToActiveOrBackoffQueue("PersistentVolumeClaimAdd");
+    },
+    apply: (e) => {
+      if (e.type === "DELETED") return this.volumes.deleteClaim(e.object);
+      this.volumes.setClaim(e.object);
+      this.queue.moveAllToActiveOrBackoffQueue(e.type === "ADDED" ? "PersistentVolumeClaimAdd" : "PersistentVolumeClaimUpdate");
+    },
+  };
+
+  /** PersistentVolumes for VolumeBinding, as claims. */
+  readonly volumeHandler: ReflectorHandler = {
+    replace: (objects) => {
+      this.volumes.replaceVolumes(objects);
+      this.queue.moveAllToActiveOrBackoffQueue("PersistentVolumeAdd");
+    },
+    apply: (e) => {
+      if (e.type === "DELETED") return this.volumes.deleteVolume(e.object);
+      this.volumes.setVolume(e.object);
+      this.queue.moveAllToActiveOrBackoffQueue(e.type === "ADDED" ? "PersistentVolumeAdd" : "PersistentVolumeUpdate");
+    },
   };
 
   start(): void {

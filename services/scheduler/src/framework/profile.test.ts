@@ -2,10 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { VolumeCache } from "../cache/volume-cache.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { readSchedulerConfiguration, resolveProfile, type ProfileConfig } from "./profile.js";
 
-const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0, runFilter: () => ({ code: "Error", reasons: ["unused"] }), evictPod: () => {} };
+const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0, volumes: new VolumeCache(), runFilter: () => ({ code: "Error", reasons: ["unused"] }), evictPod: () => {} };
 const resolve = (config: ProfileConfig) => resolveProfile(config, "default-scheduler", DEFAULT_PLUGINS, registry, handle);
 const names = (refs: readonly { name: string }[]) => refs.map((r) => r.name);
 
@@ -14,8 +15,8 @@ describe("resolveProfile", () => {
     const p = resolve({});
     expect(p.schedulerName).toBe("default-scheduler");
     expect(names(p.plugins.queueSort)).toEqual(["PrioritySort"]);
-    expect(names(p.plugins.filter)).toEqual(["NodeReady", "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]);
-    expect(names(p.plugins.preFilter)).toEqual(["NodeAffinity", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]);
+    expect(names(p.plugins.filter)).toEqual(["NodeReady", "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread", "InterPodAffinity"]);
+    expect(names(p.plugins.preFilter)).toEqual(["NodeAffinity", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread", "InterPodAffinity"]);
     expect(p.plugins.score).toEqual([
       { name: "TaintToleration", weight: 3 },
       { name: "NodeAffinity", weight: 2 },

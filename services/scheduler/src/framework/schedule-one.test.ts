@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { VolumeCache } from "../cache/volume-cache.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { aNode, aPod, type NodeBuilder } from "../testing/builders.js";
 import type { Framework } from "./framework.js";
@@ -13,6 +14,7 @@ function podScheduler(opts: { percentage?: number; random?: () => number; profil
   const handle: Handle = {
     bindPod: async () => {},
     nodeCount: () => 0,
+    volumes: new VolumeCache(),
     runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
     evictPod: (victim) => void evicted.push(victim.name),
   };

@@ -21,12 +21,15 @@ import { createNodeUnschedulable, NAME as NodeUnschedulable } from "./node-unsch
 import { createPodTopologySpread, NAME as PodTopologySpread } from "./pod-topology-spread/pod-topology-spread.js";
 import { createPrioritySort, NAME as PrioritySort } from "./priority-sort/priority-sort.js";
 import { createTaintToleration, NAME as TaintToleration } from "./taint-toleration/taint-toleration.js";
+import { createVolumeBinding, NAME as VolumeBinding, type VolumeListers } from "./volume-binding/volume-binding.js";
 
 /** What plugins may ask of the scheduler that runs them (one per profile: runFilter is that profile's). */
 export interface Handle extends PreemptionHandle {
   readonly bindPod: BindFn;
   /** Nodes in the current snapshot (ImageLocality scales by it). */
   readonly nodeCount: () => number;
+  /** Claims and volumes (VolumeBinding reads them). */
+  readonly volumes: VolumeListers;
 }
 
 export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<string, PluginFactory<Handle>>([
@@ -39,6 +42,7 @@ export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<stri
   [NodePorts, () => createNodePorts()],
   [NodeResourcesFit, (args) => createNodeResourcesFit((args ?? {}) as NodeResourcesFitArgs)],
   [NodeResourcesBalancedAllocation, (args) => createNodeResourcesBalancedAllocation((args ?? {}) as BalancedAllocationArgs)],
+  [VolumeBinding, (_args, handle) => createVolumeBinding(handle.volumes)],
   [PodTopologySpread, () => createPodTopologySpread()],
   [InterPodAffinity, () => createInterPodAffinity()],
   [ImageLocality, (_args, handle) => createImageLocality(handle.nodeCount)],
@@ -55,6 +59,7 @@ export const DEFAULT_PLUGINS: readonly PluginRef[] = [
   { name: NodeAffinity, weight: 2 },
   { name: NodePorts },
   { name: NodeResourcesFit, weight: 1 },
+  { name: VolumeBinding },
   { name: PodTopologySpread, weight: 2 },
   { name: InterPodAffinity, weight: 2 },
   { name: DefaultPreemption },

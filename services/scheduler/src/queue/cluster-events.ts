@@ -16,6 +16,10 @@ export type ClusterEvent =
   | "AssignedPodAdd"
   | "AssignedPodUpdate"
   | "AssignedPodDelete"
+  | "PersistentVolumeClaimAdd"
+  | "PersistentVolumeClaimUpdate"
+  | "PersistentVolumeAdd"
+  | "PersistentVolumeUpdate"
   /** The pod waited in unschedulableQ longer than the flush interval. */
   | "UnschedulableTimeout";
 
@@ -34,6 +38,7 @@ const pluginEvents: ReadonlyMap<string, ReadonlySet<ClusterEvent>> = new Map(
     TaintToleration: ["NodeAdd", "NodeTaintChange"],
     PodTopologySpread: ["NodeAdd", "NodeDelete", "NodeLabelChange", "NodeTaintChange", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"],
     InterPodAffinity: ["NodeAdd", "NodeLabelChange", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"],
+    VolumeBinding: ["NodeAdd", "NodeLabelChange", "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate", "PersistentVolumeAdd", "PersistentVolumeUpdate"],
   }).map(([plugin, events]) => [plugin, new Set(events as ClusterEvent[])]),
 );
 

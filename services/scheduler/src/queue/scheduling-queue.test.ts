@@ -61,6 +61,10 @@ describe("SchedulingQueue", () => {
     { name: "anti-affinity: an assigned pod deleted", rejectedBy: ["InterPodAffinity"], event: "AssignedPodDelete", moves: true },
     { name: "spread: a new assigned pod", rejectedBy: ["PodTopologySpread"], event: "AssignedPodAdd", moves: true },
     { name: "unschedulable node: spec.unschedulable cleared", rejectedBy: ["NodeUnschedulable"], event: "NodeSpecUnschedulableChange", moves: true },
+    { name: "volumes: a claim bound", rejectedBy: ["VolumeBinding"], event: "PersistentVolumeClaimUpdate", moves: true },
+    { name: "volumes: a volume added", rejectedBy: ["VolumeBinding"], event: "PersistentVolumeAdd", moves: true },
+    { name: "volumes: an assigned pod deleted", rejectedBy: ["VolumeBinding"], event: "AssignedPodDelete", moves: false },
+    { name: "resources: a volume added", rejectedBy: ["NodeResourcesFit"], event: "PersistentVolumeAdd", moves: false },
     { name: "a plugin that registers nothing: any event", rejectedBy: ["SomeOutOfTreePlugin"], event: "NodeConditionChange", moves: true },
   ])("$name → moves: $moves", ({ rejectedBy, event, moves }) => {
     const { q, clock } = queue();

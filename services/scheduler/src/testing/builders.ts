@@ -90,6 +90,13 @@ export class PodBuilder {
     return this;
   }
 
+  /** Adds a volume from this PersistentVolumeClaim. */
+  claim(claimName: string): this {
+    const volumes = (this.spec["volumes"] as Json[] | undefined) ?? [];
+    this.spec["volumes"] = [...volumes, { name: `v${volumes.length}`, persistentVolumeClaim: { claimName } }];
+    return this;
+  }
+
   json(): Json {
     return {
       metadata: this.metadata,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { VolumeCache } from "../../cache/volume-cache.js";
 import type { Framework } from "../../framework/framework.js";
 import { frameworkFor, resolveProfile } from "../../framework/profile.js";
 import { FitError, PodScheduler } from "../../framework/schedule-one.js";
@@ -13,6 +14,7 @@ function harness() {
   const handle: Handle = {
     bindPod: async () => {},
     nodeCount: () => 0,
+    volumes: new VolumeCache(),
     runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
     evictPod: (victim, _preemptor, nodeName) => void evicted.push(`${victim.name}@${nodeName}`),
   };
