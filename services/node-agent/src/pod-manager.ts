@@ -1,8 +1,9 @@
 import type { Tracer } from "@opentelemetry/api";
-import { Pod, toApiObject } from "@capstan/api";
+import { Pod, toApiObject, type Volume } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
+import { ClaimNotMountableError, hasClaimVolumes, resolveClaimVolumes, withResolvedVolumes } from "./claim-volumes.js";
 import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import { ReportQueue } from "./report-queue.js";
 import type { Runtime } from "./runtime/index.js";
@@ -10,6 +11,9 @@ import type { Runtime } from "./runtime/index.js";
 const get = (o: unknown, ...keys: string[]): unknown =>
   keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), o);
 const uidOf = (pod: JsonObject) => String(get(pod, "metadata", "uid"));
+
+/** How soon a pod whose claim could not be mounted is tried again. */
+const CLAIM_RETRY_MS = 2_000;
 
 export interface PodManagerOptions {
   /** The address of the node a pod runs on (status.hostIP). */
@@ -25,6 +29,8 @@ export interface PodManagerOptions {
 export class PodManager implements ReflectorHandler {
   private readonly pods = new Map<string, JsonObject>();
   private readonly terminating = new Set<string>();
+  /** Each pod's volumes with its claims resolved to host directories, read once per pod. */
+  private readonly claimVolumes = new Map<string, Volume[]>();
   private readonly reports: ReportQueue;
 
   constructor(
@@ -63,6 +69,7 @@ export class PodManager implements ReflectorHandler {
 
   async replace(objects: JsonObject[]): Promise<void> {
     const wanted = new Set(objects.map(uidOf));
+    for (const uid of this.claimVolumes.keys()) if (!wanted.has(uid)) this.claimVolumes.delete(uid);
     for (const uid of this.runtime.runningPods()) {
       if (!wanted.has(uid)) await this.stop(uid, 0);
     }
@@ -73,6 +80,7 @@ export class PodManager implements ReflectorHandler {
     const uid = uidOf(e.object);
     if (e.type === "DELETED") {
       this.pods.delete(uid);
+      this.claimVolumes.delete(uid);
       if (this.runtime.status(uid)) await this.stop(uid, 0);
       return;
     }
@@ -96,8 +104,35 @@ export class PodManager implements ReflectorHandler {
       void this.terminate(pod);
       return;
     }
-    await this.runtime.syncPod(Pod.fromJSON(pod));
+    const runnable = await this.withClaimVolumes(uid, Pod.fromJSON(pod));
+    if (!runnable) return;
+    await this.runtime.syncPod(runnable);
     this.reports.add(uid);
+  }
+
+  /**
+   * The pod with its claim volumes resolved, or undefined while a claim cannot be mounted (a FailedMount
+   * event, and another try shortly, as the kubelet's volume manager waits for its volumes).
+   */
+  private async withClaimVolumes(uid: string, pod: Pod): Promise<Pod | undefined> {
+    if (!hasClaimVolumes(pod)) return pod;
+    let volumes = this.claimVolumes.get(uid);
+    if (!volumes) {
+      try {
+        volumes = await resolveClaimVolumes(pod, this.client);
+      } catch (e) {
+        if (!(e instanceof ClaimNotMountableError) && !isCapstanError(e, "NotFound")) throw e;
+        const json = this.pods.get(uid);
+        if (json) this.recorder.record(json, "Warning", "FailedMount", `Unable to attach or mount volumes: ${e.message}`);
+        setTimeout(() => {
+          const current = this.pods.get(uid);
+          if (current) void this.podSeen(current).catch((err: unknown) => this.log(`starting pod ${uid}: ${err instanceof Error ? err.message : String(err)}`));
+        }, CLAIM_RETRY_MS).unref();
+        return undefined;
+      }
+      this.claimVolumes.set(uid, volumes);
+    }
+    return withResolvedVolumes(pod, volumes);
   }
 
   /** Graceful deletion: stop the containers within the grace period, then let the API forget the pod. */
