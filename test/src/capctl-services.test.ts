@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseCIDR, parseIPv4 } from "@capstan/api";
-import { eventually, examplesDir, startTestCluster, type CommandResult, type TestCluster } from "./support/index.js";
+import { eventually, examplesDir, startTestCluster, type TestCluster } from "./support/index.js";
 
 /** Every command runs in this namespace, so the pod's search path must start with it. */
 const NS = "shop";
@@ -13,16 +13,7 @@ const NS = "shop";
 let cluster: TestCluster;
 let aliasDir: string;
 
-async function capctl(...args: string[]): Promise<CommandResult> {
-  return cluster.capctl([...args, "-n", NS]);
-}
-
-/** A command that must succeed: its stdout, or the failure with the stack's last log lines. */
-async function ok(...args: string[]): Promise<string> {
-  const r = await capctl(...args);
-  if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
-  return r.stdout;
-}
+const ok = (...args: string[]) => cluster.capctlOk([...args, "-n", NS]);
 
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {

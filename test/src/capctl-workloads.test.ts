@@ -14,12 +14,7 @@ async function capctl(...args: string[]): Promise<CommandResult> {
   return cluster.capctl([...args, "-n", NS]);
 }
 
-/** A command that must succeed: its stdout, or the failure with the stack's last log lines. */
-async function ok(...args: string[]): Promise<string> {
-  const r = await capctl(...args);
-  if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
-  return r.stdout;
-}
+const ok = (...args: string[]) => cluster.capctlOk([...args, "-n", NS]);
 
 /** A command that must fail: its one line of stderr. */
 async function fails(...args: string[]): Promise<string> {

@@ -67,12 +67,7 @@ async function getOrUndefined(kind: string, name: string, namespace = "default")
 
 const metadata = (o: JsonObject | undefined) => (o?.["metadata"] ?? {}) as JsonObject;
 
-/** A command that must succeed: its stdout, or the failure with the stack's last log lines. */
-async function capctl(...args: string[]): Promise<string> {
-  const r = await cluster.capctl(args);
-  if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
-  return r.stdout;
-}
+const capctl = (...args: string[]) => cluster.capctlOk(args);
 
 describe("garbage collection", () => {
   it("deletes a replica set's pods after it, with --cascade=background (the default)", async () => {

@@ -41,6 +41,8 @@ export interface TestCluster {
   readonly serviceCIDR: string;
   /** Runs the real CLI against this cluster. */
   capctl(args: string[], input?: string): Promise<CommandResult>;
+  /** The CLI for a command that must succeed: its stdout, or a failure with the stack's last log lines. */
+  capctlOk(args: string[], input?: string): Promise<string>;
   /** The last lines every service printed, for a failing test's message. */
   logs(): string;
   stop(): Promise<void>;
@@ -88,7 +90,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${lines.join("\n")}`);
   }
   const client = createClient({ address: stack.gateway, actor: "test" });
-  return {
+  const cluster: TestCluster = {
     stack,
     client,
     prefix,
@@ -107,6 +109,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
         if (input !== undefined) child.stdin?.end(input);
       });
     },
+    async capctlOk(args, input) {
+      const r = await cluster.capctl(args, input);
+      if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
+      return r.stdout;
+    },
     logs: () => lines.join("\n"),
     async stop() {
       client.close();
@@ -118,4 +125,5 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       await new Promise((done) => execFile("ip", ["route", "del", "local", serviceCIDR, "dev", "lo"], done));
     },
   };
+  return cluster;
 }
