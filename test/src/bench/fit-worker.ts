@@ -4,6 +4,7 @@
  * answer the best (least allocated) node and how many were visited.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { bestFit, floorColumns } from "./floor-table.js";
 
 interface Task {
   readonly milliCpu: number;
@@ -13,24 +14,8 @@ interface Task {
 }
 
 const { buffer, numNodes, from, to } = workerData as { buffer: SharedArrayBuffer; numNodes: number; from: number; to: number };
-const column = (i: number) => new Float64Array(buffer, i * numNodes * 8, numNodes);
-const [allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount] = [0, 1, 2, 3, 4, 5].map(column) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+const table = floorColumns(buffer, numNodes);
 
 parentPort!.on("message", ({ milliCpu, memory, start, want }: Task) => {
-  const size = to - from;
-  let best = -1;
-  let bestScore = -1;
-  let feasible = 0;
-  let visited = 0;
-  for (; visited < size && feasible < want; visited++) {
-    const n = from + ((start + visited) % size);
-    if (podCount[n]! + 1 > allowedPods[n]! || reqCpu[n]! + milliCpu > allocCpu[n]! || reqMem[n]! + memory > allocMem[n]!) continue;
-    feasible++;
-    const score = (allocCpu[n]! - reqCpu[n]! - milliCpu) / allocCpu[n]! + (allocMem[n]! - reqMem[n]! - memory) / allocMem[n]!;
-    if (score > bestScore) {
-      bestScore = score;
-      best = n;
-    }
-  }
-  parentPort!.postMessage({ best, bestScore, visited });
+  parentPort!.postMessage(bestFit(table, from, to - from, start, want, milliCpu, memory));
 });

@@ -4,6 +4,7 @@ import { toApiObject, type BindRequest } from "@capstan/api";
 import { createClient, type CapstanClient, type EventRecorder, type JsonObject } from "@capstan/client";
 import { Scheduler, type SchedulerConfiguration } from "@capstan/scheduler";
 import { startScratchStack } from "../support/scratch-stack.js";
+import { bestFit, floorColumns, floorTableBytes, type FitAnswer } from "./floor-table.js";
 import { measure, round } from "./stats.js";
 
 /**
@@ -183,23 +184,22 @@ async function gatewayRun(numNodes: number, numPods: number, log: (line: string)
   }
 }
 
-/** The node figures the floor reads, as columns of one SharedArrayBuffer (so worker threads can share them). */
+/** The floor's node table for this bench's node shapes, and how a placed pod counts on it. */
 function floorTable(numNodes: number) {
-  const buffer = new SharedArrayBuffer(6 * numNodes * 8);
-  const column = (i: number) => new Float64Array(buffer, i * numNodes * 8, numNodes);
-  const [allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount] = [0, 1, 2, 3, 4, 5].map(column) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const buffer = new SharedArrayBuffer(floorTableBytes(numNodes));
+  const columns = floorColumns(buffer, numNodes);
   for (let i = 0; i < numNodes; i++) {
     const s = nodeShape(i);
-    allocCpu[i] = s.milliCpu;
-    allocMem[i] = s.memory;
-    allowedPods[i] = s.pods;
+    columns.allocCpu[i] = s.milliCpu;
+    columns.allocMem[i] = s.memory;
+    columns.allowedPods[i] = s.pods;
   }
   const place = (n: number, p: PodShape) => {
-    reqCpu[n]! += p.milliCpu;
-    reqMem[n]! += p.memory;
-    podCount[n]! += 1;
+    columns.reqCpu[n]! += p.milliCpu;
+    columns.reqMem[n]! += p.memory;
+    columns.podCount[n]! += 1;
   };
-  return { buffer, allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount, place };
+  return { buffer, columns, place };
 }
 
 /** kube-scheduler's adaptive percentageOfNodesToScore, as the framework samples. */
@@ -208,7 +208,7 @@ const feasibleToFind = (numNodes: number) =>
 
 /** The floor: one pass per pod over the same sample size, fit on cpu/memory/pods, least allocated wins. */
 function floorRun(numNodes: number, numPods: number): Rate {
-  const { allocCpu, allocMem, allowedPods, reqCpu, reqMem, podCount, place } = floorTable(numNodes);
+  const { columns, place } = floorTable(numNodes);
   const want = feasibleToFind(numNodes);
   let start = 0;
   let placed = 0;
@@ -216,21 +216,7 @@ function floorRun(numNodes: number, numPods: number): Rate {
   const started = performance.now();
   for (let p = 0; p < numPods; p++) {
     const shape = podShape(p);
-    const { milliCpu, memory } = shape;
-    let best = -1;
-    let bestScore = -1;
-    let feasible = 0;
-    let visited = 0;
-    for (; visited < numNodes && feasible < want; visited++) {
-      const n = (start + visited) % numNodes;
-      if (podCount[n]! + 1 > allowedPods[n]! || reqCpu[n]! + milliCpu > allocCpu[n]! || reqMem[n]! + memory > allocMem[n]!) continue;
-      feasible++;
-      const score = (allocCpu[n]! - reqCpu[n]! - milliCpu) / allocCpu[n]! + (allocMem[n]! - reqMem[n]! - memory) / allocMem[n]!;
-      if (score > bestScore) {
-        bestScore = score;
-        best = n;
-      }
-    }
+    const { best, visited } = bestFit(columns, 0, numNodes, start, want, shape.milliCpu, shape.memory);
     start = (start + visited) % numNodes;
     if (best < 0) continue;
     place(best, shape);
@@ -254,7 +240,7 @@ async function floorWorkersRun(numNodes: number, numPods: number, numWorkers: nu
     new Worker(new URL("./fit-worker.js", import.meta.url), { workerData: { buffer: table.buffer, numNodes, from: w * slice, to: Math.min(numNodes, (w + 1) * slice) } }),
   );
   const ask = (worker: Worker, task: object) =>
-    new Promise<{ best: number; bestScore: number; visited: number }>((resolve) => {
+    new Promise<FitAnswer>((resolve) => {
       worker.once("message", resolve);
       worker.postMessage(task);
     });
