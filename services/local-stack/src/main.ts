@@ -12,6 +12,9 @@ function output(service: string, line: string): void {
 
 async function main(): Promise<void> {
   const env = process.env;
+  // Cluster IPs must be local to this host: outside 127.0.0.0/8 that takes a route only root may add.
+  const loopbackServiceCIDR = env["CAPSTAN_SERVICE_CIDR"] === undefined && process.getuid?.() !== 0 ? "127.96.0.0/16" : undefined;
+  if (loopbackServiceCIDR) output("local-stack", `not root: cluster IPs from ${loopbackServiceCIDR} (set CAPSTAN_SERVICE_CIDR to choose)`);
   const stack = await startStack({
     dataDir: env["CAPSTAN_DATA_DIR"] ?? resolve(".capstan"),
     natsUrl: env["NATS_URL"] || undefined,
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     ],
     // A fleet of simulated nodes beside the real ones: a count or a node-group spec file (see README).
     simulatedNodes: env["CAPSTAN_SIMULATED_NODES"] || undefined,
+    ...(loopbackServiceCIDR ? { env: { CAPSTAN_SERVICE_CIDR: loopbackServiceCIDR } } : {}),
     restart: true,
     output,
   });
