@@ -4,7 +4,7 @@ import { createClient, type CapstanClient, type JsonObject } from "@capstan/clie
 import { runService } from "@capstan/telemetry";
 import type { Controller } from "./controller.js";
 import { createInformer, type Informer } from "./informer.js";
-import { createLeaderElector } from "./leader-elector.js";
+import { createLeaderElector, type LeaderElection, type LeaderElector } from "./leader-elector.js";
 
 /** What a controller process's set-up gets: one client, one shared informer per kind, and the bus. */
 export interface ControllerContext {
@@ -52,25 +52,15 @@ export function runControllerProcess(service: string, setup: (ctx: ControllerCon
       },
     };
     let controllers: Controller[] = [];
-    const election = elector.runWhenLeader(
-      { name: service, identity: `${hostname()}-${process.pid}`, leaseDurationMs },
-      async () => {
-        log("leading");
-        try {
-          controllers = setup(ctx);
-        } catch (e) {
-          console.error(`${service}: ${e instanceof Error ? e.message : String(e)}`);
-          return void exit(1);
-        }
-        await Promise.all(controllers.map((c) => c.start()));
-      },
-      (reason) => {
-        if (reason === "stopped") return;
-        log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
-        // Not awaited: the election finishes ending before the process stops.
-        void exit(1);
-      },
-    );
+    const election = leadUntilLost(elector, { service, leaseDurationMs, log, exit }, async () => {
+      try {
+        controllers = setup(ctx);
+      } catch (e) {
+        console.error(`${service}: ${e instanceof Error ? e.message : String(e)}`);
+        return void exit(1);
+      }
+      await Promise.all(controllers.map((c) => c.start()));
+    });
     log("candidate for leadership");
     return async () => {
       await election.stop({ release: true });
@@ -80,4 +70,33 @@ export function runControllerProcess(service: string, setup: (ctx: ControllerCon
       client.close();
     };
   });
+}
+
+export interface LeadOptions {
+  /** The lease's name: the service's. */
+  readonly service: string;
+  readonly leaseDurationMs: number;
+  readonly log: (message: string) => void;
+  readonly exit: (code: number) => Promise<never>;
+}
+
+/**
+ * Campaigns for the lease named after the service and runs `lead` once leading. Losing the lease exits
+ * the process, so its supervisor restarts it as a fresh candidate with empty caches.
+ */
+export function leadUntilLost(elector: LeaderElector, opts: LeadOptions, lead: () => Promise<void>): LeaderElection {
+  const { service, leaseDurationMs, log, exit } = opts;
+  return elector.runWhenLeader(
+    { name: service, identity: `${hostname()}-${process.pid}`, leaseDurationMs },
+    async () => {
+      log("leading");
+      await lead();
+    },
+    (reason) => {
+      if (reason === "stopped") return;
+      log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
+      // Not awaited: the election finishes ending before the process stops.
+      void exit(1);
+    },
+  );
 }

@@ -35,5 +35,5 @@ export type {
   StoppedLeadingReason,
 } from "./leader-elector.js";
 
-export { runControllerProcess } from "./controller-process.js";
-export type { ControllerContext } from "./controller-process.js";
+export { runControllerProcess, leadUntilLost } from "./controller-process.js";
+export type { ControllerContext, LeadOptions } from "./controller-process.js";

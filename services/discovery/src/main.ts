@@ -1,7 +1,6 @@
-import { hostname } from "node:os";
 import { JetStreamBus } from "@capstan/bus";
 import { createClient, type JsonObject } from "@capstan/client";
-import { controller, createInformer, createLeaderElector, type Controller, type Informer } from "@capstan/controller-runtime";
+import { controller, createInformer, createLeaderElector, leadUntilLost, type Controller, type Informer } from "@capstan/controller-runtime";
 import { runService } from "@capstan/telemetry";
 import { CLUSTER_DNS_KEY, ClusterDNSReconciler, clusterDNSObjects } from "./cluster-dns/cluster-dns.js";
 import { loadConfig } from "./config.js";
@@ -42,40 +41,31 @@ runService(SERVICE, async ({ exit, telemetry }) => {
 
   let controllers: Controller[] = [];
   const elector = await createLeaderElector({ nc: bus.nc, prefix: config.prefix, log });
-  const election = elector.runWhenLeader(
-    { name: SERVICE, identity: `${hostname()}-${process.pid}`, leaseDurationMs: config.leaseDurationMs },
-    async () => {
-      log("leading");
-      const pods = informer("Pod");
-      indexPodsByLabel(pods);
-      const endpoints = informer("Endpoints");
-      const clusterDNS = controller("cluster-dns", { log })
-        .watches(services, clusterDNSObjects)
-        .watches(endpoints, clusterDNSObjects)
-        .watches(slices, clusterDNSObjects)
-        .complete(new ClusterDNSReconciler({ clusterIP: config.clusterDNSIP, address: config.dnsAdvertiseAddress, port: dns.port }, services, endpoints, slices, client));
-      controllers = [
-        // A reconcile mostly waits on the gateway and its own write's echo; many in flight keep a burst
-        // of pod changes from queueing behind each other (the gateway batches their commits).
-        controller("endpoints", { workers: 16, log })
-          .for(services)
-          .owns(endpoints)
-          .owns(slices)
-          .watches(pods, servicesSelecting(services))
-          .complete(new EndpointsReconciler(services, pods, endpoints, slices, client)),
-        clusterDNS,
-      ];
-      // Nothing may exist yet to wake it: the Service is created, not observed.
-      clusterDNS.queue.add(CLUSTER_DNS_KEY);
-      await Promise.all(controllers.map((c) => c.start()));
-      log(`serving DNS on ${dns.host}:${dns.port}; endpoints controller running`);
-    },
-    (reason) => {
-      if (reason === "stopped") return;
-      log(`stopped leading (${reason}); exiting so a fresh candidate takes over`);
-      void exit(1);
-    },
-  );
+  const election = leadUntilLost(elector, { service: SERVICE, leaseDurationMs: config.leaseDurationMs, log, exit }, async () => {
+    const pods = informer("Pod");
+    indexPodsByLabel(pods);
+    const endpoints = informer("Endpoints");
+    const clusterDNS = controller("cluster-dns", { log })
+      .watches(services, clusterDNSObjects)
+      .watches(endpoints, clusterDNSObjects)
+      .watches(slices, clusterDNSObjects)
+      .complete(new ClusterDNSReconciler({ clusterIP: config.clusterDNSIP, address: config.dnsAdvertiseAddress, port: dns.port }, services, endpoints, slices, client));
+    controllers = [
+      // A reconcile mostly waits on the gateway and its own write's echo; many in flight keep a burst
+      // of pod changes from queueing behind each other (the gateway batches their commits).
+      controller("endpoints", { workers: 16, log })
+        .for(services)
+        .owns(endpoints)
+        .owns(slices)
+        .watches(pods, servicesSelecting(services))
+        .complete(new EndpointsReconciler(services, pods, endpoints, slices, client)),
+      clusterDNS,
+    ];
+    // Nothing may exist yet to wake it: the Service is created, not observed.
+    clusterDNS.queue.add(CLUSTER_DNS_KEY);
+    await Promise.all(controllers.map((c) => c.start()));
+    log(`serving DNS on ${dns.host}:${dns.port}; endpoints controller running`);
+  });
   log("candidate for leadership");
   return async () => {
     await election.stop({ release: true });
