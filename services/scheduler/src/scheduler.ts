@@ -1,4 +1,5 @@
 import { context, trace, type Tracer } from "@opentelemetry/api";
+import { fromApiObject, toApiObject } from "@capstan/api";
 import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
@@ -14,6 +15,7 @@ import { FitError, PodScheduler } from "./framework/schedule-one.js";
 import { isSuccess } from "./framework/status.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "./plugins/registry.js";
 import { nodeUpdateEvents, type ClusterEvent } from "./queue/cluster-events.js";
+import { Nominator } from "./queue/nominator.js";
 import { SchedulingQueue, type QueuedPodInfo } from "./queue/scheduling-queue.js";
 
 interface PodEntry {
@@ -28,6 +30,7 @@ const keyOf = (pod: JsonObject) => `${String(get(pod, "metadata", "namespace"))}
 const schedulerNameOf = (pod: JsonObject) => String(get(pod, "spec", "schedulerName") || "default-scheduler");
 const isTerminal = (pod: JsonObject) => ["Succeeded", "Failed"].includes(String(get(pod, "status", "phase")));
 const isAssigned = (pod: JsonObject | undefined) => Boolean(pod && get(pod, "spec", "nodeName"));
+const nominatedNodeNameOf = (pod: JsonObject | undefined) => String(get(pod, "status", "nominatedNodeName") ?? "");
 
 export interface SchedulerOptions {
   /** The default profile's name; a configured profile without a name takes it. */
@@ -57,6 +60,8 @@ export class Scheduler {
   private readonly pods = new Map<string, PodEntry>();
   private readonly nodes = new Map<string, JsonObject>();
   private readonly queue: SchedulingQueue;
+  /** Pending pods preemption made room for, by node: Filter keeps lower-priority pods off that room. */
+  private readonly nominator = new Nominator();
   private readonly binding: BindingPipeline;
   /** Binds go to the gateway as BindBatch calls: its cost is per call far more than per binding. */
   private readonly bindings = new BindBatcher((b) => this.client.bindBatch(b));
@@ -78,11 +83,12 @@ export class Scheduler {
         bindPod: (pod, nodeName) => this.bindPod(pod, nodeName),
         nodeCount: () => this.cache.nodeCount,
         volumes: this.volumes,
-        runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
+        runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
+        nominator: this.nominator,
         evictPod: (victim, preemptor, nodeName) => void this.evictPod(victim, preemptor, nodeName),
       };
       const profile = resolveProfile(config, opts.schedulerName, DEFAULT_PLUGINS, registry, handle);
-      framework = frameworkFor(profile, registry, handle);
+      framework = frameworkFor(profile, registry, handle, this.nominator);
       this.profiles.set(profile.schedulerName, new PodScheduler(framework, {
         percentageOfNodesToScore: configuration.percentageOfNodesToScore ?? 0,
         ...(opts.random ? { random: opts.random } : {}),
@@ -179,6 +185,7 @@ export class Scheduler {
       this.cache.removePod(key);
       this.pods.delete(key);
       this.queue.delete(key);
+      this.nominator.delete(key);
       if (isAssigned(previous?.object ?? e.object)) this.queue.moveAllToActiveOrBackoffQueue("AssignedPodDelete");
       return;
     }
@@ -189,10 +196,13 @@ export class Scheduler {
       tracestate: e.tracestate ?? previous?.tracestate,
     });
     if (this.needsScheduling(e.object)) {
-      this.queue.add(podInfoFrom(e.object));
+      const pod = podInfoFrom(e.object);
+      this.nominator.update(nominatedNodeNameOf(previous?.object), pod);
+      this.queue.add(pod);
       return;
     }
     this.queue.delete(key);
+    this.nominator.delete(key);
     const event = assignedPodEvent(previous?.object, e.object);
     if (event) this.queue.moveAllToActiveOrBackoffQueue(event);
   }
@@ -244,6 +254,7 @@ export class Scheduler {
       return undefined;
     }
     if (result instanceof FitError) {
+      this.nominate(entry, pod, result.nominatedNodeName);
       this.markUnschedulable(entry, result.message);
       this.queue.addUnschedulable(key, result.diagnosis.unschedulablePlugins, cycle);
       return undefined;
@@ -258,11 +269,47 @@ export class Scheduler {
       return undefined;
     }
     this.cache.assumePod(pod, nodeName);
+    // Assumed, it holds its node through the cache; a nomination elsewhere would hold a second node.
+    this.nominator.delete(key);
     return this.bind(entry, pod, nodeName, state, cycle);
   }
 
   private profileOf(pod: JsonObject): PodScheduler {
     return this.profiles.get(schedulerNameOf(pod))!;
+  }
+
+  /**
+   * After a failed attempt the pod is nominated where preemption made room, or nowhere when PostFilter
+   * says so (a stale nomination must not keep other pods off a node), in the nominator at once and in
+   * status.nominatedNodeName (so a restarted scheduler, and users, see it) when that changes.
+   */
+  private nominate(entry: PodEntry, pod: PodInfo, nodeName: string | undefined): void {
+    if (nodeName === undefined) return;
+    if (nodeName) this.nominator.add(pod, nodeName);
+    else this.nominator.delete(pod.key);
+    if (nominatedNodeNameOf(entry.object) !== nodeName) void this.updateNominatedNodeName(entry.object, nodeName);
+  }
+
+  /** UpdateStatus from the object last seen; on a conflict, once more from the current one. */
+  private async updateNominatedNodeName(seen: JsonObject, nodeName: string): Promise<void> {
+    const namespace = String(get(seen, "metadata", "namespace"));
+    const name = String(get(seen, "metadata", "name"));
+    const write = (pod: JsonObject) =>
+      this.client.updateStatus(toApiObject({ ...pod, status: { ...(get(pod, "status") as JsonObject | undefined), nominatedNodeName: nodeName } }));
+    try {
+      try {
+        await write(seen);
+      } catch (e) {
+        if (!isCapstanError(e, "Conflict")) throw e;
+        const current = fromApiObject(await this.client.get({ kind: "Pod", namespace, name })).json;
+        if (get(current, "metadata", "uid") === get(seen, "metadata", "uid") && !isAssigned(current)) await write(current);
+      }
+    } catch (e) {
+      // Gone or changed again: its next event brings the pod back to the queue and the nominator.
+      if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
+        this.opts.log(`nominating ${namespace}/${name} to "${nodeName}": ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   /** Each failed attempt records a FailedScheduling event, as kube-scheduler does; the queue decides when it is tried again. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Nominator } from "../queue/nominator.js";
 import { aNode, aPod } from "../testing/builders.js";
 import { CycleState } from "./cycle-state.js";
 import { Framework, type FrameworkPlugins } from "./framework.js";
@@ -16,6 +17,32 @@ describe("Framework", () => {
     const fwk = new Framework("t", { ...none, filter: [filter("A", SUCCESS), filter("B", unschedulable("no")), filter("C", SUCCESS)] });
     expect(fwk.runFilter(new CycleState(), pod, node)).toEqual({ code: "Unschedulable", reasons: ["no"], plugin: "B" });
     expect(calls).toEqual(["A", "B"]);
+  });
+
+  it("filters a node with nominated pods twice: with those of no lower priority, then without any", () => {
+    const seen: string[][] = [];
+    const filter: FilterPlugin = { name: "F", filter: (_s, _p, n) => (seen.push([...n.pods.keys()]), SUCCESS) };
+    const nominator = new Nominator();
+    nominator.add(aPod("higher").priority(10).build(), "n1");
+    nominator.add(aPod("lower").priority(1).build(), "n1");
+    const fwk = new Framework("t", { ...none, filter: [filter] }, nominator);
+    const incoming = aPod("incoming").priority(5).build();
+    expect(fwk.runFilterWithNominatedPods(new CycleState(), incoming, aNode("n1").withPods(aPod("running").build()).build())).toBe(SUCCESS);
+    expect(seen).toEqual([["default/running", "default/higher"], ["default/running"]]);
+    seen.length = 0;
+    fwk.runFilterWithNominatedPods(new CycleState(), incoming, aNode("n2").build());
+    expect(seen).toEqual([[]]);
+  });
+
+  it("rejects when either pass rejects, and does not count the pod's own nomination", () => {
+    const nominator = new Nominator();
+    const self = aPod("self").priority(5).build();
+    nominator.add(self, "n1");
+    const rejectAnyPod: FilterPlugin = { name: "Empty", filter: (_s, _p, n) => (n.pods.size === 0 ? SUCCESS : unschedulable("not empty")) };
+    const fwk = new Framework("t", { ...none, filter: [rejectAnyPod] }, nominator);
+    expect(fwk.runFilterWithNominatedPods(new CycleState(), self, node).code).toBe("Success");
+    nominator.add(aPod("peer").priority(5).build(), "n1");
+    expect(fwk.runFilterWithNominatedPods(new CycleState(), self, node)).toMatchObject({ code: "Unschedulable", plugin: "Empty" });
   });
 
   it("leaves out the Filter of a plugin whose PreFilter said Skip", () => {

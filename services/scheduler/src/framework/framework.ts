@@ -16,6 +16,7 @@ import {
   type ReservePlugin,
   type ScorePlugin,
 } from "./interface.js";
+import type { PodNominator } from "../queue/nominator.js";
 import type { NodeInfo } from "./node-info.js";
 import type { PodInfo } from "./pod-info.js";
 import { SKIP, SUCCESS, errorStatus, isSuccess, withPlugin, type Status } from "./status.js";
@@ -57,6 +58,7 @@ export class Framework {
   constructor(
     readonly schedulerName: string,
     readonly plugins: FrameworkPlugins,
+    private readonly nominator?: PodNominator,
   ) {}
 
   /** Whether pod a should be tried before pod b (queue order; FIFO without a QueueSort plugin). */
@@ -87,6 +89,23 @@ export class Framework {
     return SUCCESS;
   }
 
+  /**
+   * kube-scheduler's RunFilterPluginsWithNominatedPods: on a node with pods nominated to it, the pod must
+   * fit both with the nominated pods of no lower priority (their room is promised) and without them
+   * (they may land elsewhere, and a pod that needs them gone, for anti-affinity, must not count on it).
+   * Only NodeInfo-based filters (resources, pod count, host ports) see the added pods: PreFilter state
+   * (topology spread, inter-pod affinity) has no AddPod extension here.
+   */
+  runFilterWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const nominated = this.nominator?.nominatedPodsForNode(node.name);
+    const withNominated = nominated && addNominatedPods(pod, node, nominated);
+    if (withNominated) {
+      const s = this.runFilter(state, pod, withNominated);
+      if (!isSuccess(s)) return s;
+    }
+    return this.runFilter(state, pod, node);
+  }
+
   private tag(s: Status, plugin: string): Status {
     if (s.plugin === plugin) return s;
     const cached = this.tagged.get(s);
@@ -96,14 +115,17 @@ export class Framework {
     return t;
   }
 
+  /** The first success wins; when all fail, the last nomination said (a clearing "" included) still counts. */
   runPostFilter(state: CycleState, pod: PodInfo, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string } {
     let last: Status = { code: "Unschedulable", reasons: [] };
+    let nominatedNodeName: string | undefined;
     for (const p of this.plugins.postFilter) {
       const r = p.postFilter(state, pod, filtered);
       if (isSuccess(r.status) || r.status.code === "Error") return { ...r, status: withPlugin(r.status, p.name) };
       last = withPlugin(r.status, p.name);
+      nominatedNodeName = r.nominatedNodeName ?? nominatedNodeName;
     }
-    return { status: last };
+    return { status: last, ...(nominatedNodeName === undefined ? {} : { nominatedNodeName }) };
   }
 
   runPreScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
@@ -173,6 +195,17 @@ export class Framework {
     }
     return errorStatus("no bind plugin bound the pod");
   }
+}
+
+/** The node with the nominated pods the pod must leave room for, or undefined when there are none. */
+function addNominatedPods(pod: PodInfo, node: NodeInfo, nominated: ReadonlyMap<string, PodInfo>): NodeInfo | undefined {
+  let out: NodeInfo | undefined;
+  for (const p of nominated.values()) {
+    if (p.priority < pod.priority || p.key === pod.key) continue;
+    out ??= node.clone();
+    out.addPod(p);
+  }
+  return out;
 }
 
 export { CycleState };

@@ -28,7 +28,10 @@ export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
 }
 
-/** Runs when no node passed Filter, e.g. to preempt; may nominate a node. */
+/**
+ * Runs when no node passed Filter, e.g. to preempt; may nominate a node. kube-scheduler's nominating
+ * modes: a node name nominates it, "" clears the pod's nomination, undefined leaves it as it is.
+ */
 export interface PostFilterPlugin extends Plugin {
   postFilter(state: CycleState, pod: PodInfo, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string };
 }

@@ -84,6 +84,13 @@ export class NodeInfo {
     return this.node.name;
   }
 
+  /** A copy to add pods to in a what-if (kube-scheduler's NodeInfo.Snapshot); the PodInfos are shared. */
+  clone(): NodeInfo {
+    const copy = new NodeInfo(this.node);
+    for (const p of this.pods.values()) copy.addPod(p);
+    return copy;
+  }
+
   addPod(pod: PodInfo): void {
     if (this.pods.has(pod.key)) this.removePod(pod.key);
     this.pods.set(pod.key, pod);

@@ -58,6 +58,8 @@ export interface PodInfo {
   readonly creationTimestamp: string;
   /** metadata.deletionTimestamp is set: spreading and affinity no longer count it. */
   readonly terminating: boolean;
+  /** status.nominatedNodeName: where preemption made room for it (read back after a restart). */
+  readonly nominatedNodeName: string;
   /** What the pod needs: max(sum of containers, largest init container) + overhead. */
   readonly requests: Resource;
   /** As requests, but a container without a cpu or memory request counts 100m / 200Mi (for scoring). */
@@ -166,6 +168,7 @@ export function podInfoFrom(pod: Json): PodInfo {
     podAntiAffinity: affinity?.podAntiAffinity,
     topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => TopologySpreadConstraint.fromJSON(c)),
     terminating: Boolean(metadata["deletionTimestamp"]),
+    nominatedNodeName: str(record(pod["status"])?.["nominatedNodeName"]),
     priority: typeof spec["priority"] === "number" ? spec["priority"] : 0,
     preemptionPolicy: str(spec["preemptionPolicy"]) || "PreemptLowerPriority",
     creationTimestamp: str(metadata["creationTimestamp"]),

@@ -5,6 +5,7 @@
  * `pluginConfig`. What is left out of the file keeps the defaults.
  */
 import { readFileSync } from "node:fs";
+import type { PodNominator } from "../queue/nominator.js";
 import { Framework, type FrameworkPlugins, type WeightedScorePlugin } from "./framework.js";
 import { isBind, isQueueSort, isFilter, isPermit, isPostFilter, isPreFilter, isPreScore, isReserve, isScore, type Plugin, type QueueSortPlugin } from "./interface.js";
 
@@ -131,7 +132,7 @@ function applySet(base: readonly PluginRef[], set: PluginSet | undefined, known:
 }
 
 /** Instantiates a resolved profile's plugins (one instance per name) into a Framework. */
-export function frameworkFor<H>(profile: Profile, registry: Registry<H>, handle: H): Framework {
+export function frameworkFor<H>(profile: Profile, registry: Registry<H>, handle: H, nominator?: PodNominator): Framework {
   const instances = new Map<string, Plugin>();
   const get = (name: string): Plugin => {
     let p = instances.get(name);
@@ -151,5 +152,5 @@ export function frameworkFor<H>(profile: Profile, registry: Registry<H>, handle:
     permit: at("permit"),
     bind: at("bind"),
   };
-  return new Framework(profile.schedulerName, plugins);
+  return new Framework(profile.schedulerName, plugins, nominator);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VolumeCache } from "../cache/volume-cache.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
+import { Nominator } from "../queue/nominator.js";
 import { aNode, aPod, type NodeBuilder } from "../testing/builders.js";
 import type { Framework } from "./framework.js";
 import { frameworkFor, resolveProfile, type ProfileConfig } from "./profile.js";
@@ -9,17 +10,19 @@ import { NodeListSnapshot } from "./snapshot.js";
 
 const evicted: string[] = [];
 
-function podScheduler(opts: { percentage?: number; random?: () => number; profile?: ProfileConfig } = {}): PodScheduler {
+function podScheduler(opts: { percentage?: number; random?: () => number; profile?: ProfileConfig; nominator?: Nominator } = {}): PodScheduler {
   let framework: Framework | undefined;
+  const nominator = opts.nominator ?? new Nominator();
   const handle: Handle = {
     bindPod: async () => {},
     nodeCount: () => 0,
     volumes: new VolumeCache(),
-    runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
+    runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
+    nominator,
     evictPod: (victim) => void evicted.push(victim.name),
   };
   const profile = resolveProfile(opts.profile ?? {}, "default-scheduler", DEFAULT_PLUGINS, registry, handle);
-  framework = frameworkFor(profile, registry, handle);
+  framework = frameworkFor(profile, registry, handle, nominator);
   return new PodScheduler(framework, {
     percentageOfNodesToScore: opts.percentage ?? 0,
     ...(opts.random ? { random: opts.random } : {}),
@@ -132,5 +135,21 @@ describe("PodScheduler.scheduleOne", () => {
     const nodes = snapshot(aNode("a").taint("k", "v", "NoSchedule"));
     const profile = { plugins: { multiPoint: { disabled: [{ name: "TaintToleration" }] } } };
     expect(nodeName(podScheduler({ profile }).scheduleOne(aPod().build(), nodes))).toBe("a");
+  });
+});
+
+describe("filtering with nominated pods", () => {
+  // n1 has 2 cpu free, nominated to a priority-100 pod that needs 1500m; n2 has 1 cpu free and nothing nominated.
+  const nodes = () => snapshot(aNode("n1").allocatable({ cpu: "2", memory: "4Gi", pods: "110" }), aNode("n2").allocatable({ cpu: "1", memory: "4Gi", pods: "110" }));
+  it.each([
+    ["a lower-priority pod is refused the nominated room", 50, "1", "n2"],
+    ["a lower-priority pod that fits beside the nominated one may use the node", 50, "500m", "n1"],
+    ["an equal-priority pod is refused the nominated room", 100, "1", "n2"],
+    ["a higher-priority pod does not wait on the nomination", 200, "1500m", "n1"],
+  ])("%s", (_name, priority, cpu, want) => {
+    const nominator = new Nominator();
+    nominator.add(aPod("preemptor").requests({ cpu: "1500m" }).priority(100).build(), "n1");
+    // Most free cpu wins the score, so n1 is chosen whenever it passes Filter.
+    expect(nodeName(podScheduler({ nominator }).scheduleOne(aPod("p").requests({ cpu }).priority(priority).build(), nodes()))).toBe(want);
   });
 });

@@ -32,6 +32,8 @@ export class FitError {
     readonly pod: PodInfo,
     readonly numAllNodes: number,
     readonly diagnosis: Diagnosis,
+    /** Where PostFilter (preemption) made room for the pod; "" clears the nomination, undefined keeps it. */
+    readonly nominatedNodeName?: string,
   ) {}
 
   /**
@@ -142,11 +144,12 @@ export class PodScheduler {
       }
       const post = fwk.runPostFilter(state, pod, nodeToStatus);
       const postFilterMsg = isSuccess(post.status) ? undefined : post.status.reasons.join(", ");
-      return new FitError(pod, nodes.length, {
-        nodeToStatus,
-        unschedulablePlugins,
-        ...(postFilterMsg ? { postFilterMsg } : {}),
-      });
+      return new FitError(
+        pod,
+        nodes.length,
+        { nodeToStatus, unschedulablePlugins, ...(postFilterMsg ? { postFilterMsg } : {}) },
+        post.nominatedNodeName,
+      );
     }
     const evaluatedNodes = feasible.length + rejected.size;
     if (feasible.length === 1) return { nodeName: feasible[0]!.name, evaluatedNodes, feasibleNodes: 1, state };
@@ -169,7 +172,7 @@ export class PodScheduler {
     let processed = 0;
     for (; processed < n && feasible.length < want; processed++) {
       const node = nodes[(this.nextStartNodeIndex + processed) % n]!;
-      const s = this.framework.runFilter(state, pod, node);
+      const s = this.framework.runFilterWithNominatedPods(state, pod, node);
       if (s.code === "Success") feasible.push(node);
       else if (s.code === "Error") throw new Error(`filter plugin ${s.plugin ?? ""} on node ${node.name}: ${s.reasons.join(", ")}`);
       else this.rejected.add(node, s);

@@ -6,7 +6,7 @@
  *   about happens, or when it has waited the flush interval;
  * or in flight (popped, being scheduled). An event that arrives while a pod is in flight sends that
  * pod to backoffQ rather than unschedulableQ if it fails, so the event is not lost (moveRequestCycle).
- * Nominations after preemption stay with DefaultPreemption, which keeps its own (see there).
+ * Nominations after preemption are kept beside it, by the Nominator (nominator.ts).
  * Pure apart from the clock: one timer, set for the earliest back-off expiry or flush.
  */
 import type { Clock, Timer } from "@capstan/apimachinery";

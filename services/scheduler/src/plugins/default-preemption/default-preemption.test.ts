@@ -4,6 +4,7 @@ import type { Framework } from "../../framework/framework.js";
 import { frameworkFor, resolveProfile } from "../../framework/profile.js";
 import { FitError, PodScheduler } from "../../framework/schedule-one.js";
 import { NodeListSnapshot } from "../../framework/snapshot.js";
+import { Nominator } from "../../queue/nominator.js";
 import { aNode, aPod, type NodeBuilder, type PodBuilder } from "../../testing/builders.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../registry.js";
 import { pickOneNodeForPreemption } from "./default-preemption.js";
@@ -11,20 +12,26 @@ import { pickOneNodeForPreemption } from "./default-preemption.js";
 function harness() {
   const evicted: string[] = [];
   let framework: Framework | undefined;
+  const nominator = new Nominator();
   const handle: Handle = {
     bindPod: async () => {},
     nodeCount: () => 0,
     volumes: new VolumeCache(),
-    runFilter: (state, pod, node) => framework!.runFilter(state, pod, node),
+    runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
+    nominator,
     evictPod: (victim, _preemptor, nodeName) => void evicted.push(`${victim.name}@${nodeName}`),
   };
-  framework = frameworkFor(resolveProfile({}, "default-scheduler", DEFAULT_PLUGINS, registry, handle), registry, handle);
+  framework = frameworkFor(resolveProfile({}, "default-scheduler", DEFAULT_PLUGINS, registry, handle), registry, handle, nominator);
   const scheduler = new PodScheduler(framework, { percentageOfNodesToScore: 0 });
+  // Records the nomination as the scheduler does after a failed attempt.
   const attempt = (pod: PodBuilder, ...nodes: NodeBuilder[]) => {
-    const r = scheduler.scheduleOne(pod.build(), new NodeListSnapshot(nodes.map((n) => n.build())));
-    return { message: r instanceof FitError ? r.message : `fits ${r.nodeName}`, evicted: [...evicted] };
+    const info = pod.build();
+    const r = scheduler.scheduleOne(info, new NodeListSnapshot(nodes.map((n) => n.build())));
+    if (r instanceof FitError && r.nominatedNodeName) nominator.add(info, r.nominatedNodeName);
+    else if (r instanceof FitError && r.nominatedNodeName === "") nominator.delete(info.key);
+    return { message: r instanceof FitError ? r.message : `fits ${r.nodeName}`, evicted: [...evicted], nominated: r instanceof FitError ? r.nominatedNodeName : undefined };
   };
-  return { attempt };
+  return { attempt, nominator };
 }
 
 const small = () => aNode().allocatable({ cpu: "2", memory: "4Gi", pods: "110" });
@@ -33,7 +40,7 @@ const running = (name: string, cpu: string, priority: number) => aPod(name).requ
 describe("DefaultPreemption", () => {
   it("evicts a lower-priority pod to make room, and leaves the pod to be retried", () => {
     const r = harness().attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small().withPods(running("low", "1500m", 0)));
-    expect(r).toEqual({ message: "0/1 nodes are available: 1 Insufficient cpu.", evicted: ["low@n"] });
+    expect(r).toEqual({ message: "0/1 nodes are available: 1 Insufficient cpu.", evicted: ["low@n"], nominated: "n" });
   });
 
   it("evicts only the pods that must go, keeping the more important ones", () => {
@@ -50,33 +57,37 @@ describe("DefaultPreemption", () => {
     expect(r.evicted).toEqual(["one@b"]);
   });
 
-  it.each<[string, PodBuilder, NodeBuilder[], string]>([
+  it.each<[string, PodBuilder, NodeBuilder[], string, string | undefined]>([
     [
       "pods of equal or higher priority are not victims",
       aPod("p").requests({ cpu: "1" }).priority(10),
       [small().withPods(running("peer", "1500m", 10))],
       "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+      "",
     ],
     [
       "preemptionPolicy Never",
       aPod("p").requests({ cpu: "1" }).priority(100, "Never"),
       [small().withPods(running("low", "1500m", 0))],
       "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.",
+      undefined,
     ],
     [
       "evicting everything lower would not be enough",
       aPod("p").requests({ cpu: "3" }).priority(100),
       [small().withPods(running("low", "500m", 0))],
       "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.",
+      "",
     ],
     [
       "unresolvable rejections are not helped",
       aPod("p").priority(100),
       [aNode("a").unschedulable().withPods(running("low", "1", 0))],
       "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+      "",
     ],
-  ])("%s", (_name, pod, nodes, message) => {
-    expect(harness().attempt(pod, ...nodes)).toEqual({ message, evicted: [] });
+  ])("%s (nomination: %s)", (_name, pod, nodes, message, nominated) => {
+    expect(harness().attempt(pod, ...nodes)).toEqual({ message, evicted: [], nominated });
   });
 
   it("does not preempt again while its victims on the nominated node are terminating", () => {
@@ -87,7 +98,18 @@ describe("DefaultPreemption", () => {
     expect(r).toEqual({
       message: "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.",
       evicted: ["low@n"],
+      nominated: undefined,
     });
+    expect(h.nominator.nominatedNodeOf("default/vip")).toBe("n");
+  });
+
+  it("does not preempt for a lower-priority pod the room nominated to a higher-priority one", () => {
+    const h = harness();
+    h.attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small().withPods(running("low", "1500m", 0)));
+    // The victim is gone; the room is the preemptor's, so a mid-priority pod neither fits nor preempts it.
+    const r = h.attempt(aPod("mid").requests({ cpu: "1500m" }).priority(50), small());
+    expect(r.message).toBe("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
+    expect(h.attempt(aPod("vip").requests({ cpu: "1" }).priority(100), small()).message).toBe("fits n");
   });
 });
 

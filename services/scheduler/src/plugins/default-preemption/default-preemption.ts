@@ -5,12 +5,17 @@ import { NodeInfo } from "../../framework/node-info.js";
 import type { PodInfo } from "../../framework/pod-info.js";
 import { FitError } from "../../framework/schedule-one.js";
 import { SUCCESS, isSuccess, unresolvable, unschedulable, type Status } from "../../framework/status.js";
+import type { PodNominator } from "../../queue/nominator.js";
 
 export const NAME = "DefaultPreemption";
 
-/** What preemption needs from the scheduler: the profile's filters, and a way to evict a victim. */
+/**
+ * What preemption needs from the scheduler: the profile's filters (with nominated pods, as
+ * kube-scheduler's RunFilterPluginsWithNominatedPods), the nominations, and a way to evict a victim.
+ */
 export interface PreemptionHandle {
   readonly runFilter: (state: CycleState, pod: PodInfo, node: NodeInfo) => Status;
+  readonly nominator: PodNominator;
   readonly evictPod: (victim: PodInfo, preemptor: PodInfo, nodeName: string) => void;
 }
 
@@ -22,19 +27,20 @@ export interface Candidate {
 /**
  * When no node fits, finds a node where evicting lower-priority pods would let the pod in, evicts the
  * fewest and least important such pods, and nominates the node; the pod is tried again once they are
- * gone. Simplified from kube-scheduler: no PodDisruptionBudgets; the nomination lives in this process
- * (not in status.nominatedNodeName), so other pods are not kept off the freed room; and PreFilter state
- * (topology spread, pod affinity counts) is not updated for the removed pods.
+ * gone. The scheduler records the nomination (its nominator and status.nominatedNodeName), which keeps
+ * pods of lower priority off the freed room. Simplified from kube-scheduler: no PodDisruptionBudgets;
+ * lower-priority pods nominated to the chosen node keep their nomination; and PreFilter state (topology
+ * spread, pod affinity counts) is not updated for the removed pods.
  */
 export class DefaultPreemption implements PostFilterPlugin {
   readonly name = NAME;
-  private readonly nominated = new Map<string, string>();
 
   constructor(private readonly handle: PreemptionHandle) {}
 
   postFilter(state: CycleState, pod: PodInfo, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string } {
     const nodes = state.read(allNodesKey) ?? [];
     const notEligible = this.notEligibleReason(pod, nodes);
+    // Not eligible keeps the pod's nomination (its victims may still be terminating); no candidate clears it.
     if (notEligible) return { status: unschedulable(`preemption: ${notEligible}`) };
 
     const statuses = new Map<string, Status>();
@@ -53,17 +59,16 @@ export class DefaultPreemption implements PostFilterPlugin {
     const best = pickOneNodeForPreemption(candidates);
     if (!best) {
       const fit = new FitError(pod, statuses.size, { nodeToStatus: statuses, unschedulablePlugins: new Set() });
-      return { status: unschedulable(`preemption: ${fit.message}`) };
+      return { status: unschedulable(`preemption: ${fit.message}`), nominatedNodeName: "" };
     }
     for (const victim of best.victims) this.handle.evictPod(victim, pod, best.nodeName);
-    this.nominated.set(pod.key, best.nodeName);
     return { status: SUCCESS, nominatedNodeName: best.nodeName };
   }
 
   /** Kubernetes' PodEligibleToPreemptOthers. */
   private notEligibleReason(pod: PodInfo, nodes: readonly NodeInfo[]): string | undefined {
     if (pod.preemptionPolicy === "Never") return "not eligible due to preemptionPolicy=Never.";
-    const nominated = this.nominated.get(pod.key);
+    const nominated = this.handle.nominator.nominatedNodeOf(pod.key);
     const node = nominated === undefined ? undefined : nodes.find((n) => n.name === nominated);
     if (node && [...node.pods.values()].some((p) => p.terminating && p.priority < pod.priority)) {
       return "not eligible due to a terminating pod on the nominated node.";
