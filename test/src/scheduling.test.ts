@@ -8,7 +8,7 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 /**
  * Scheduling on three simulated nodes of different sizes, labels and taints, through real processes:
  * nodeSelector, node affinity, tolerations, pod anti-affinity, topology spread, preemption with
- * PriorityClasses applied by capctl, and an unschedulable pod that is bound as soon as a node it fits
+ * PriorityClasses applied by capctl (the preemptor nominated, its room kept from lower-priority pods), and an unschedulable pod that is bound as soon as a node it fits
  * changes (not at the periodic flush, which is a minute here).
  */
 const fleet = {
@@ -171,11 +171,25 @@ describe("scheduling on three nodes of different sizes, labels and taints", () =
     expect((await getPod("filler"))?.spec?.priority).toBe(100);
 
     await cluster.client.create(toApiObject(podManifest("important", { nodeSelector: { disk: "ssd" }, priorityClassName: "high" }, {}, "6")));
+    // Nominated while the filler terminates (the node agent's status reports after binding do not keep the field).
+    const nominated = await eventually(async () => (await getPod("important"))?.status?.nominatedNodeName || undefined, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      what: "important nominated",
+    });
+    expect(nominated).toBe("large-1");
+    // 2 cpu at low priority fits the room freed for important (7.5 cpu), but not beside it (1.5): it must wait.
+    await cluster.client.create(toApiObject(podManifest("sneaky", { nodeSelector: { disk: "ssd" }, priorityClassName: "low" }, {}, "2")));
     expect(await boundNode("important", 60_000)).toBe("large-1");
     expect((await getPod("important"))?.spec?.priority).toBe(1000000);
     await eventually(async () => (await getPod("filler")) === undefined, { timeoutMs: 30_000, what: "the filler preempted" });
     const preempted = await eventsOf("filler", "Preempted");
     expect(preempted[0]?.message).toMatch(/^Preempted by pod .+ on node large-1$/);
+    // Had sneaky taken the room, important would have preempted it: it would be gone, not pending.
+    await eventually(async () => (await eventsOf("sneaky", "FailedScheduling"))[0], { timeoutMs: 30_000, what: "sneaky refused" });
+    expect((await getPod("sneaky"))?.spec?.nodeName).toBe("");
+    expect(await eventsOf("sneaky", "Preempted")).toEqual([]);
+    await cluster.client.delete({ kind: "Pod", namespace: "default", name: "sneaky", gracePeriodSeconds: 0 });
   });
 
   it("leaves a pod with scheduling gates alone until the last gate is removed", async () => {
