@@ -178,11 +178,12 @@ describe("scheduling on three nodes of different sizes, labels and taints", () =
       what: "important nominated",
     });
     expect(nominated).toBe("large-1");
-    // 2 cpu at low priority fits the room freed for important (7.5 cpu), but not beside it (1.5): it must wait.
+    await eventually(async () => (await getPod("filler")) === undefined, { timeoutMs: 30_000, intervalMs: 20, what: "the filler preempted" });
+    // At once, while important still backs off: 2 cpu at low priority fits the room freed for important
+    // (7.5 cpu) but not beside it (1.5), so it must wait.
     await cluster.client.create(toApiObject(podManifest("sneaky", { nodeSelector: { disk: "ssd" }, priorityClassName: "low" }, {}, "2")));
     expect(await boundNode("important", 60_000)).toBe("large-1");
     expect((await getPod("important"))?.spec?.priority).toBe(1000000);
-    await eventually(async () => (await getPod("filler")) === undefined, { timeoutMs: 30_000, what: "the filler preempted" });
     const preempted = await eventsOf("filler", "Preempted");
     expect(preempted[0]?.message).toMatch(/^Preempted by pod .+ on node large-1$/);
     // Had sneaky taken the room, important would have preempted it: it would be gone, not pending.
