@@ -109,6 +109,8 @@ export class TaintEvictionReconciler implements Reconciler {
     // Kubernetes marks the pod Terminating and waits for its kubelet to stop it, which an unreachable
     // node's never will (its pods linger until the node is gone); here they are deleted at once (grace
     // 0), so their replacements are not held up. A reachable node's agent stops its pods gracefully.
+    // The event goes first, as Kubernetes' taint manager does: whoever sees the pod gone can find why.
+    this.recorder.record(json, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`);
     await this.client.delete({
       kind: "Pod",
       namespace,
@@ -116,6 +118,5 @@ export class TaintEvictionReconciler implements Reconciler {
       preconditions: { uid },
       ...(unreachable ? { gracePeriodSeconds: 0 } : {}),
     });
-    this.recorder.record(json, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${namespace}/${name}`);
   }
 }
