@@ -1,33 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { VolumeCache } from "../cache/volume-cache.js";
-import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { Nominator } from "../queue/nominator.js";
 import { aNode, aPod, type NodeBuilder } from "../testing/builders.js";
-import type { Framework } from "./framework.js";
-import { frameworkFor, resolveProfile, type ProfileConfig } from "./profile.js";
-import { FitError, PodScheduler, numFeasibleNodesToFind, type ScheduleResult } from "./schedule-one.js";
+import { aPodScheduler } from "../testing/pod-scheduler.js";
+import { FitError, numFeasibleNodesToFind, type ScheduleResult } from "./schedule-one.js";
 import { NodeListSnapshot } from "./snapshot.js";
 
-const evicted: string[] = [];
-
-function podScheduler(opts: { percentage?: number; random?: () => number; profile?: ProfileConfig; nominator?: Nominator } = {}): PodScheduler {
-  let framework: Framework | undefined;
-  const nominator = opts.nominator ?? new Nominator();
-  const handle: Handle = {
-    bindPod: async () => {},
-    nodeCount: () => 0,
-    volumes: new VolumeCache(),
-    runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
-    nominator,
-    evictPod: (victim) => void evicted.push(victim.name),
-  };
-  const profile = resolveProfile(opts.profile ?? {}, "default-scheduler", DEFAULT_PLUGINS, registry, handle);
-  framework = frameworkFor(profile, registry, handle, nominator);
-  return new PodScheduler(framework, {
-    percentageOfNodesToScore: opts.percentage ?? 0,
-    ...(opts.random ? { random: opts.random } : {}),
-  });
-}
+const podScheduler = (opts: Parameters<typeof aPodScheduler>[0] = {}) => aPodScheduler(opts).scheduler;
 
 const snapshot = (...nodes: NodeBuilder[]): NodeListSnapshot => new NodeListSnapshot(nodes.map((n) => n.build()));
 const nodeName = (r: ScheduleResult | FitError): string => (r instanceof FitError ? `FitError: ${r.message}` : r.nodeName);

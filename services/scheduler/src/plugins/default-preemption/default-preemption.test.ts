@@ -1,28 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { VolumeCache } from "../../cache/volume-cache.js";
-import type { Framework } from "../../framework/framework.js";
-import { frameworkFor, resolveProfile } from "../../framework/profile.js";
-import { FitError, PodScheduler } from "../../framework/schedule-one.js";
+import { FitError } from "../../framework/schedule-one.js";
 import { NodeListSnapshot } from "../../framework/snapshot.js";
-import { Nominator } from "../../queue/nominator.js";
 import { aNode, aPod, type NodeBuilder, type PodBuilder } from "../../testing/builders.js";
-import { DEFAULT_PLUGINS, registry, type Handle } from "../registry.js";
+import { aPodScheduler } from "../../testing/pod-scheduler.js";
 import { pickOneNodeForPreemption } from "./default-preemption.js";
 
 function harness() {
-  const evicted: string[] = [];
-  let framework: Framework | undefined;
-  const nominator = new Nominator();
-  const handle: Handle = {
-    bindPod: async () => {},
-    nodeCount: () => 0,
-    volumes: new VolumeCache(),
-    runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
-    nominator,
-    evictPod: (victim, _preemptor, nodeName) => void evicted.push(`${victim.name}@${nodeName}`),
-  };
-  framework = frameworkFor(resolveProfile({}, "default-scheduler", DEFAULT_PLUGINS, registry, handle), registry, handle, nominator);
-  const scheduler = new PodScheduler(framework, { percentageOfNodesToScore: 0 });
+  const { scheduler, nominator, evicted } = aPodScheduler();
   // Records the nomination as the scheduler does after a failed attempt.
   const attempt = (pod: PodBuilder, ...nodes: NodeBuilder[]) => {
     const info = pod.build();
