@@ -96,6 +96,16 @@ interface Rate {
   readonly cpuMsPerPod: number;
 }
 
+/** Wall and CPU time of `work`, which places `numPods` pods, as a Rate. */
+async function timed(numPods: number, work: () => void | Promise<void>): Promise<Rate> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: numPods / seconds, cpuMsPerPod: (used.user + used.system) / 1000 / numPods };
+}
+
 /**
  * Schedules `pods` onto `nodes` through the real loop, its cache fed directly; pods per second from the
  * start to the last bind. `client` binds (a no-op by default); `Scheduled` events count the binds.
@@ -120,15 +130,13 @@ async function schedulerRun(nodes: JsonObject[], pods: JsonObject[], configurati
   });
   scheduler.nodeHandler.replace(nodes, 0);
   scheduler.podHandler.replace(pods, 0);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  scheduler.start();
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
+  const rate = await timed(pods.length, () => {
+    scheduler.start();
+    return finished;
+  });
   await scheduler.stop();
   if (failed > 0) throw new Error(`${failed} of ${pods.length} pods were not scheduled on ${nodes.length} nodes`);
-  return { perSecond: pods.length / seconds, cpuMsPerPod: (used.user + used.system) / 1000 / pods.length };
+  return rate;
 }
 
 function inMemoryRun(numNodes: number, numPods: number, placement: Placement, configuration: SchedulerConfiguration = {}): Promise<Rate> {
@@ -207,25 +215,22 @@ const feasibleToFind = (numNodes: number) =>
   numNodes < 100 ? numNodes : Math.max(100, Math.trunc((numNodes * Math.max(50 - Math.trunc(numNodes / 125), 5)) / 100));
 
 /** The floor: one pass per pod over the same sample size, fit on cpu/memory/pods, least allocated wins. */
-function floorRun(numNodes: number, numPods: number): Rate {
+function floorRun(numNodes: number, numPods: number): Promise<Rate> {
   const { columns, place } = floorTable(numNodes);
   const want = feasibleToFind(numNodes);
   let start = 0;
   let placed = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let p = 0; p < numPods; p++) {
-    const shape = podShape(p);
-    const { best, visited } = bestFit(columns, 0, numNodes, start, want, shape.milliCpu, shape.memory);
-    start = (start + visited) % numNodes;
-    if (best < 0) continue;
-    place(best, shape);
-    placed++;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  if (placed !== numPods) throw new Error(`floor placed ${placed} of ${numPods} pods`);
-  return { perSecond: numPods / seconds, cpuMsPerPod: (used.user + used.system) / 1000 / numPods };
+  return timed(numPods, () => {
+    for (let p = 0; p < numPods; p++) {
+      const shape = podShape(p);
+      const { best, visited } = bestFit(columns, 0, numNodes, start, want, shape.milliCpu, shape.memory);
+      start = (start + visited) % numNodes;
+      if (best < 0) continue;
+      place(best, shape);
+      placed++;
+    }
+    if (placed !== numPods) throw new Error(`floor placed ${placed} of ${numPods} pods`);
+  });
 }
 
 /**
@@ -248,22 +253,19 @@ async function floorWorkersRun(numNodes: number, numPods: number, numWorkers: nu
     const want = Math.ceil(feasibleToFind(numNodes) / numWorkers);
     let start = 0;
     let placed = 0;
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    for (let p = 0; p < numPods; p++) {
-      const shape = podShape(p);
-      const answers = await Promise.all(workers.map((w) => ask(w, { milliCpu: shape.milliCpu, memory: shape.memory, start, want })));
-      let best = answers[0]!;
-      for (const a of answers) if (a.bestScore > best.bestScore) best = a;
-      start = (start + best.visited) % slice;
-      if (best.best < 0) continue;
-      table.place(best.best, shape);
-      placed++;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
-    if (placed !== numPods) throw new Error(`floor with workers placed ${placed} of ${numPods} pods`);
-    return { perSecond: numPods / seconds, cpuMsPerPod: (used.user + used.system) / 1000 / numPods };
+    return await timed(numPods, async () => {
+      for (let p = 0; p < numPods; p++) {
+        const shape = podShape(p);
+        const answers = await Promise.all(workers.map((w) => ask(w, { milliCpu: shape.milliCpu, memory: shape.memory, start, want })));
+        let best = answers[0]!;
+        for (const a of answers) if (a.bestScore > best.bestScore) best = a;
+        start = (start + best.visited) % slice;
+        if (best.best < 0) continue;
+        table.place(best.best, shape);
+        placed++;
+      }
+      if (placed !== numPods) throw new Error(`floor with workers placed ${placed} of ${numPods} pods`);
+    });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -278,7 +280,7 @@ export async function benchScheduler(log: (line: string) => void): Promise<Recor
   log("scheduler alone, in-memory cluster, no-op binder (pods/s from first decision to last bind):");
   // A warm-up, so the figures below are the JIT's steady state.
   await inMemoryRun(500, 2000, "default");
-  report("floor: bare fit loop, 5000 nodes, 10000 pods", "floor_pods_per_s_5000", floorRun(5000, 10_000));
+  report("floor: bare fit loop, 5000 nodes, 10000 pods", "floor_pods_per_s_5000", await floorRun(5000, 10_000));
   report("floor fanned out to 2 worker threads (shared table)", "workers_pods_per_s_5000", await floorWorkersRun(5000, 10_000, 2));
   report("default plugins, 500 nodes, 5000 pods", "pods_per_s_500", await inMemoryRun(500, 5000, "default"));
   report("default plugins, 5000 nodes, 10000 pods", "pods_per_s_5000", await inMemoryRun(5000, 10_000, "default"));
