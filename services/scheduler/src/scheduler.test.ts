@@ -69,10 +69,11 @@ describe("Scheduler", () => {
       "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
     );
 
-    // Retried (each failed attempt says why again); a new node lets the pod in.
-    await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(1));
+    // Retried (each failed attempt says why again); a new node lets the pod in. The pod may still be in
+    // its back-off (1 s, then 2 s) when the node comes, so both waits allow for it on a busy machine.
+    await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(1), 10_000);
     scheduler.nodeHandler.apply({ type: "ADDED", object: aNode("n3").json(), revision: 1 });
-    await eventually(() => expect(binds).toHaveLength(3));
+    await eventually(() => expect(binds).toHaveLength(3), 10_000);
     expect(binds[2]?.node).toBe("n3");
   });
 
