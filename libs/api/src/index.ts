@@ -58,8 +58,7 @@ export {
 export type { KindMap, KindName, KindInfo, AnyKindInfo, KindedMessage, ObjectField, NameRule } from "./kinds.js";
 export { decodeManifest, toApiObject } from "./manifest.js";
 export type { DecodedManifest } from "./manifest.js";
-export { validateObject, validateObjectMeta, validateStatus, DEFAULT_MAX_OBJECT_BYTES, CLUSTER_IP_NONE, LABEL_SERVICE_NAME } from "./validation.js";
-export type { ValidationOptions } from "./validation.js";
+export { validateObject, validateObjectMeta, validateStatus, CLUSTER_IP_NONE, LABEL_SERVICE_NAME } from "./validation.js";
 export {
   applyDefaults,
   defaultPod,

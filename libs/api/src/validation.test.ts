@@ -308,20 +308,6 @@ describe("validateObject rejects a Pod with", () => {
     });
     expect(validateObject("Pod", pod).map((e) => e.path)).toEqual(["metadata.name", "spec.containers[0].image", "spec.restartPolicy"]);
   });
-
-  it("rejects an object over the size limit", () => {
-    const pod = aValidPod();
-    const size = Buffer.byteLength(JSON.stringify(pod));
-    expect(validateObject("Pod", pod, { maxObjectBytes: size })).toEqual([]);
-    expect(validateObject("Pod", pod, { maxObjectBytes: size - 1 })).toEqual([
-      { path: "metadata", message: `Too long: object size ${size} exceeds the limit of ${size - 1} bytes` },
-    ]);
-  });
-
-  it("limits objects to 1.5 MiB by default", () => {
-    const pod = podWith((p) => (p["spec"]["containers"][0]["args"] = ["x".repeat(1.5 * 1024 * 1024)]));
-    expect(validateObject("Pod", pod)).toEqual([{ path: "metadata", message: expect.stringMatching(/^Too long: object size \d+ exceeds the limit of 1572864 bytes$/) }]);
-  });
 });
 
 describe("validateObject, other kinds", () => {

@@ -70,13 +70,6 @@ import {
   validatePersistentVolumeSpec,
 } from "./volume-validation.js";
 
-/** Kubernetes' default request size limit (etcd's 1.5 MiB). */
-export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
-
-export interface ValidationOptions {
-  readonly maxObjectBytes?: number;
-}
-
 const { required, invalid, notSupported, duplicate, notFound, forbidden, tooLong } = field;
 
 const restartPolicies = ["Always", "OnFailure", "Never"];
@@ -96,14 +89,14 @@ const percentValue = new RegExp(`^${percentFmt}$`);
 const standardContainerResources = new Set(["cpu", "memory", "ephemeral-storage"]);
 const integerResources = new Set(["pods"]);
 
-/** Every rule the object breaks; empty when it may be stored. */
-export function validateObject(kind: string, json: unknown, opts: ValidationOptions = {}): FieldError[] {
+/**
+ * Every rule the object breaks; empty when it may be stored. Its size is not one of them: the event store
+ * refuses any write that leaves an object larger than the bus carries, status updates included.
+ */
+export function validateObject(kind: string, json: unknown): FieldError[] {
   const info = findKind(kind);
   if (!info) return [unsupportedKindError(kind)];
   const errs: FieldError[] = [];
-  const maxBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
-  const size = Buffer.byteLength(JSON.stringify(json) ?? "");
-  if (size > maxBytes) errs.push(tooLong("metadata", `object size ${size} exceeds the limit of ${maxBytes} bytes`));
 
   switch (info.kind) {
     case "Pod": {

@@ -31,6 +31,27 @@ function outcomeSummary(outcome: StoredEvent | Error): string {
 }
 
 describe("planBatch", () => {
+  describe("refuses a write that leaves an object larger than maxObjectBytes", () => {
+    const grow = (bytes: number) => mutation((current) => ({ type: "MODIFIED", object: { ...current?.object, status: { message: "é".repeat(bytes / 2) } } }));
+    const sizeOf = (plan: ReturnType<typeof planBatch>) => Buffer.byteLength(JSON.stringify((plan.outcomes[0] as StoredEvent).object));
+
+    it("counts UTF-8 bytes: the same write passes at its own size and fails one byte below", () => {
+      const exact = sizeOf(planBatch([grow(2000)], storedWeb(7), 7, AT));
+      expect(planBatch([grow(2000)], storedWeb(7), 7, AT, exact).outcomes.map(outcomeSummary)).toEqual(["MODIFIED@8"]);
+      // The resourceVersion the store stamps ("8") is part of what is measured.
+      const refused = planBatch([grow(2000), modify], storedWeb(7), 7, AT, exact - 1);
+      expect(refused.outcomes.map(outcomeSummary)).toEqual(["Invalid", "MODIFIED@8"]);
+      expect((refused.outcomes[0] as Error).message).toBe(`Pod "web" is invalid: metadata: Too long: object size ${exact} bytes exceeds the limit of ${exact - 1} bytes`);
+    });
+
+    it("still deletes an object stored before the limit held", () => {
+      const big = storedWeb(7);
+      const record = big.get(keyString(web))!;
+      (record.object as JsonObject).spec = { blob: "x".repeat(10_000) };
+      expect(planBatch([modify, remove], big, 7, AT, 1000).outcomes.map(outcomeSummary)).toEqual(["Invalid", "DELETED@8"]);
+    });
+  });
+
   it("lets a mutation read another key as stored, overlaid with the batch's earlier writes", () => {
     const other: ObjectKey = { kind: "Pod", namespace: "default", name: "other" };
     const seesWeb = (): Mutation => ({

@@ -1,4 +1,4 @@
-import { AlreadyExistsError, InvalidError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
+import { AlreadyExistsError, field, InvalidError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
 import type { Decision, Mutation, ReadRecord } from "./mutation.js";
 import { keyString, type ObjectRecord } from "./object-record.js";
 import { foldEvent, type ProjectionChanges } from "./projection.js";
@@ -16,13 +16,15 @@ export interface BatchPlan {
 
 /**
  * Runs each mutation's decide in order against the stored rows overlaid with the batch's own earlier
- * effects, numbers the accepted events from `head`, and stamps their resourceVersion.
+ * effects, numbers the accepted events from `head`, and stamps their resourceVersion. A write whose
+ * object (as JSON) exceeds `maxObjectBytes` is refused: it could not reach the log's readers.
  */
 export function planBatch(
   mutations: readonly Mutation[],
   stored: ReadonlyMap<string, ObjectRecord>,
   head: number,
   committedAt: string,
+  maxObjectBytes = Infinity,
 ): BatchPlan {
   const plan: BatchPlan = { outcomes: [], events: [], changes: new Map() };
   const read = (key: ObjectKey): ObjectRecord | undefined => {
@@ -37,7 +39,7 @@ export function planBatch(
       continue;
     }
     const writes = [{ key: m.key, type: decided.type, object: decided.object }, ...(decided.related ?? [])];
-    const refused = checkWrites(m, writes, read);
+    const refused = checkWrites(m, writes, read) ?? checkSizes(writes, maxObjectBytes);
     if (refused) {
       plan.outcomes.push(refused);
       continue;
@@ -64,6 +66,25 @@ function checkWrites(m: Mutation, writes: readonly { key: ObjectKey; type: Event
     }
     const refused = checkTransition(w.key, w, read(w.key));
     if (refused) return refused;
+  }
+  return undefined;
+}
+
+/**
+ * Every write's object within the limit: a status update or a bind can grow an object past it, not only
+ * a create. A delete is always allowed, so an object stored before the limit held can still be removed.
+ */
+function checkSizes(writes: readonly { key: ObjectKey; type: EventType; object: JsonObject }[], maxObjectBytes: number): Error | undefined {
+  if (maxObjectBytes === Infinity) return undefined;
+  for (const w of writes) {
+    if (w.type === "DELETED") continue;
+    const json = JSON.stringify(w.object);
+    // UTF-16 length × 3 bounds the UTF-8 size, so small objects skip the exact count.
+    if (json.length * 3 <= maxObjectBytes) continue;
+    const size = Buffer.byteLength(json);
+    if (size > maxObjectBytes) {
+      return new InvalidError(`${w.key.kind} "${w.key.name}"`, [field.tooLong("metadata", `object size ${size} bytes exceeds the limit of ${maxObjectBytes} bytes`)]);
+    }
   }
   return undefined;
 }

@@ -10,6 +10,8 @@ export interface EventStoreOptions {
   dataDir?: string | undefined;
   /** The most mutations one group-commit transaction takes (default 500). */
   maxBatch?: number | undefined;
+  /** The largest object (as JSON, in bytes) a write may leave; larger ones are refused as Invalid. Default: no limit. */
+  maxObjectBytes?: number | undefined;
 }
 
 /** An event insert carries 12 parameters per row, and a statement takes at most 65,535. */
@@ -22,5 +24,5 @@ export async function openEventStore(opts: EventStoreOptions): Promise<EventStor
     throw new RangeError(`maxBatch must be an integer from 1 to ${MAX_BATCH_LIMIT}, got ${maxBatch}`);
   }
   const driver = opts.databaseUrl ? await openPostgresJs(opts.databaseUrl) : await openPglite(opts.dataDir);
-  return new PgEventStore(driver, maxBatch);
+  return new PgEventStore(driver, maxBatch, opts.maxObjectBytes ?? Infinity);
 }

@@ -25,10 +25,12 @@ export class PgEventStore implements EventStore {
   readonly #driver: Driver;
   readonly #db: Database;
   readonly #groupCommit: GroupCommit;
+  readonly #maxObjectBytes: number;
   #closed = false;
 
-  constructor(driver: Driver, maxBatch: number) {
+  constructor(driver: Driver, maxBatch: number, maxObjectBytes: number) {
     this.#driver = driver;
+    this.#maxObjectBytes = maxObjectBytes;
     this.#db = driver.db;
     this.#groupCommit = new GroupCommit((batch) => this.#commitBatch(batch), maxBatch);
   }
@@ -129,7 +131,7 @@ export class PgEventStore implements EventStore {
       if (head === undefined) throw new Error("revision_counter has no row; the migrations did not run");
       const stored = new Map<string, ObjectRecord>();
       for (const { row } of rows) if (row) stored.set(keyString(row), row);
-      const plan = planBatch(mutations, stored, head, new Date().toISOString());
+      const plan = planBatch(mutations, stored, head, new Date().toISOString(), this.#maxObjectBytes);
       if (plan.events.length === 0) return plan.outcomes;
       const applied = await this.#driver.rows(appendEvents(head, plan.events, plan.changes));
       if (applied.length > 0) return plan.outcomes;

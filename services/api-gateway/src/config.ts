@@ -10,7 +10,8 @@ export interface GatewayConfig {
   readonly dataDir: string | undefined;
   readonly natsUrl: string;
   readonly prefix: string;
-  readonly maxObjectBytes: number;
+  /** The largest object a write may leave; unset → what the bus carries (NATS' max_payload minus the envelope). */
+  readonly maxObjectBytes: number | undefined;
   readonly maxEvents: number | undefined;
   /** tolerationSeconds of the not-ready and unreachable tolerations every pod gets. */
   readonly defaultTolerationSeconds: number;
@@ -34,7 +35,7 @@ export function loadConfig(): GatewayConfig {
     dataDir: env["CAPSTAN_DATA_DIR"] ? `${env["CAPSTAN_DATA_DIR"]}/pglite` : undefined,
     natsUrl: env["NATS_URL"] ?? "nats://127.0.0.1:4222",
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
-    maxObjectBytes: intFrom("CAPSTAN_MAX_OBJECT_BYTES") ?? 1536 * 1024,
+    maxObjectBytes: intFrom("CAPSTAN_MAX_OBJECT_BYTES"),
     maxEvents: intFrom("CAPSTAN_STREAM_MAX_EVENTS"),
     defaultTolerationSeconds: intFrom("CAPSTAN_DEFAULT_TOLERATION_SECONDS") ?? DEFAULT_TOLERATION_SECONDS,
     serviceAllocation: serviceAllocationFrom(env),

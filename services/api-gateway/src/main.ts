@@ -1,4 +1,4 @@
-import { JetStreamBus } from "@capstan/bus";
+import { EVENT_ENVELOPE_BYTES, JetStreamBus } from "@capstan/bus";
 import { openEventStore } from "@capstan/eventstore";
 import { apiRequestDuration, runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
@@ -12,10 +12,6 @@ const log = (message: string) => console.log(message);
 
 runService("api-gateway", async ({ telemetry }) => {
   const config = loadConfig();
-  const store = await openEventStore({
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
-  });
   const bus = await JetStreamBus.connect({
     url: config.natsUrl,
     prefix: config.prefix,
@@ -23,10 +19,21 @@ runService("api-gateway", async ({ telemetry }) => {
     owner: true,
     ...(config.maxEvents !== undefined ? { maxEvents: config.maxEvents } : {}),
   });
+  // Every event must fit one NATS message, or the relay could not deliver it to any watcher.
+  if (config.maxObjectBytes !== undefined && config.maxObjectBytes > bus.maxObjectBytes) {
+    throw new Error(
+      `CAPSTAN_MAX_OBJECT_BYTES: Invalid value "${config.maxObjectBytes}": must be at most ${bus.maxObjectBytes} (NATS max_payload ${bus.maxPayload} minus ${EVENT_ENVELOPE_BYTES} for the event envelope); raise max_payload in the NATS server's configuration for larger objects`,
+    );
+  }
+  const maxObjectBytes = config.maxObjectBytes ?? bus.maxObjectBytes;
+  const store = await openEventStore({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    maxObjectBytes,
+  });
   const relay = new OutboxRelay(store, bus, log);
   relay.start();
   const service = new ObjectService(store, bus, () => relay.wake(), {
-    maxObjectBytes: config.maxObjectBytes,
     defaulting: { defaultTolerationSeconds: config.defaultTolerationSeconds },
     serviceAllocation: config.serviceAllocation,
   });
@@ -39,7 +46,7 @@ runService("api-gateway", async ({ telemetry }) => {
     log,
   });
   const port = await listen(server, config.listen);
-  log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix})`);
+  log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix}, objects up to ${maxObjectBytes} bytes)`);
 
   return async () => {
     log("shutting down");

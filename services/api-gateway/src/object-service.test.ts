@@ -43,7 +43,7 @@ describe("ObjectService with the workload kinds (on an in-memory event store)", 
 
   beforeAll(async () => {
     store = await openEventStore({});
-    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024, now: () => new Date("2026-03-01T12:00:00.000Z") });
+    service = new ObjectService(store, noBus, () => {}, { now: () => new Date("2026-03-01T12:00:00.000Z") });
     await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), ctx);
   }, 30_000);
 
@@ -156,7 +156,7 @@ describe("ObjectService deletion: finalizers, propagation and namespaces (on an 
 
   beforeAll(async () => {
     store = await openEventStore({});
-    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024, now: () => new Date("2026-03-01T12:00:00.000Z") });
+    service = new ObjectService(store, noBus, () => {}, { now: () => new Date("2026-03-01T12:00:00.000Z") });
     await service.create(namespace("default"), ctx);
   }, 30_000);
 
@@ -222,7 +222,6 @@ describe("ObjectService with Services (on an in-memory event store)", () => {
   beforeAll(async () => {
     store = await openEventStore({});
     service = new ObjectService(store, noBus, () => {}, {
-      maxObjectBytes: 1024 * 1024,
       serviceAllocation: { serviceCIDR: "10.96.0.0/24", nodePortRange: "30000-30100" },
       now: () => new Date("2026-03-01T12:00:00.000Z"),
     });
@@ -310,7 +309,7 @@ describe("ObjectService BindBatch (on an in-memory event store)", () => {
 
   beforeAll(async () => {
     store = await openEventStore({});
-    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024, now: () => new Date("2026-03-01T12:00:00.000Z") });
+    service = new ObjectService(store, noBus, () => {}, { now: () => new Date("2026-03-01T12:00:00.000Z") });
     await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), ctx);
     await service.create(toApiObject({ apiVersion: "v1", kind: "Node", metadata: { name: "n1" } }), ctx);
   }, 30_000);

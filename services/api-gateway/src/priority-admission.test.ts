@@ -33,7 +33,7 @@ describe("Priority admission (on an in-memory event store)", () => {
 
   beforeAll(async () => {
     store = await openEventStore({});
-    service = new ObjectService(store, noBus, () => {}, { maxObjectBytes: 1024 * 1024 });
+    service = new ObjectService(store, noBus, () => {}, {});
     await create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
     await ensureSystemPriorityClasses(service);
     await ensureSystemPriorityClasses(service);
