@@ -12,6 +12,12 @@ export interface BusEvent {
   readonly actor: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /**
+   * Set when the object was too large for the bus (an event logged before the gateway enforced the
+   * bus' limit): `object` then holds only its identity (see `objectReference`), and a watcher fetches the
+   * object itself. The number is the size of the object it stands for.
+   */
+  readonly omittedObjectBytes?: number;
 }
 
 const encoder = new TextEncoder();
@@ -25,6 +31,7 @@ interface WireBody {
   nodeName: string;
   actor: string;
   object: Record<string, unknown>;
+  omittedObjectBytes?: number;
 }
 
 export function encodeBusEvent(e: BusEvent): Uint8Array {
@@ -37,6 +44,7 @@ export function encodeBusEvent(e: BusEvent): Uint8Array {
     actor: e.actor,
     object: e.object,
   };
+  if (e.omittedObjectBytes !== undefined) body.omittedObjectBytes = e.omittedObjectBytes;
   return encoder.encode(JSON.stringify(body));
 }
 
@@ -52,4 +60,19 @@ export function decodeBusEvent(
     ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
     ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
   };
+}
+
+/**
+ * The event with its object reduced to what identifies it (and the node a pod is bound to, so a delete
+ * still finds it): what the bus carries in place of an object it cannot.
+ */
+export function objectReference(e: BusEvent, objectBytes: number): BusEvent {
+  const metadata = (e.object["metadata"] ?? {}) as Record<string, unknown>;
+  const identity: Record<string, unknown> = {};
+  for (const field of ["name", "namespace", "uid", "resourceVersion", "generation", "deletionTimestamp"]) {
+    if (metadata[field] !== undefined) identity[field] = metadata[field];
+  }
+  const object: Record<string, unknown> = { apiVersion: e.object["apiVersion"], kind: e.object["kind"], metadata: identity };
+  if (e.nodeName) object["spec"] = { nodeName: e.nodeName };
+  return { ...e, object, omittedObjectBytes: objectBytes };
 }

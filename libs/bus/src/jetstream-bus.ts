@@ -1,6 +1,8 @@
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import {
   DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   jetstream,
   jetstreamManager,
   type ConsumerMessages,
@@ -8,7 +10,7 @@ import {
   type JetStreamManager,
 } from "@nats-io/jetstream";
 import { ExpiredError, UnavailableError } from "@capstan/apimachinery";
-import { decodeBusEvent, encodeBusEvent, type BusEvent } from "./bus-event.js";
+import { decodeBusEvent, encodeBusEvent, objectReference, type BusEvent } from "./bus-event.js";
 import { eventFilterSubject, eventSubject, streamName, type SubjectFilter } from "./subjects.js";
 
 export interface BusOptions {
@@ -36,6 +38,24 @@ export interface StreamBounds {
   /** The oldest revision the stream still holds (last + 1 when empty). */
   readonly first: number;
   readonly last: number;
+}
+
+/**
+ * What a message takes besides its object: the event's other fields, JSON keys and the headers
+ * (traceparent, tracestate of at most 512, message id, expected sequence). An object may take the rest
+ * of the server's max_payload.
+ */
+export const EVENT_ENVELOPE_BYTES = 4096;
+
+export interface PublishResult {
+  /** The last revision the stream holds after this call (the first event's predecessor if it took none). */
+  readonly lastAccepted: number;
+  /** Why the first refused publish was refused; the caller resumes from `bounds().last`. */
+  readonly rejection?: Error;
+  /** Whether that refusal only says the stream stood elsewhere than expected (another relay, a lost ack). */
+  readonly outOfSequence?: boolean;
+  /** Events sent as a reference because the message would exceed max_payload (see BusEvent.omittedObjectBytes). */
+  readonly references: readonly { readonly revision: number; readonly objectBytes: number }[];
 }
 
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
@@ -69,6 +89,16 @@ export class JetStreamBus {
     readonly stream: string,
   ) {}
 
+  /** The largest message the server takes (its max_payload, 1 MiB unless configured). */
+  get maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** The largest object (as JSON) an event can carry on this server. */
+  get maxObjectBytes(): number {
+    return this.maxPayload - EVENT_ENVELOPE_BYTES;
+  }
+
   static async connect(opts: BusOptions): Promise<JetStreamBus> {
     const nc = await connectNats(opts.url, opts.name ?? "capstan");
     const jsm = await jetstreamManager(nc);
@@ -97,29 +127,39 @@ export class JetStreamBus {
 
   /**
    * Publishes events of consecutive revisions, pipelined, each expecting its predecessor as the
-   * stream's last sequence, so the stream can never hold a gap or a duplicate. Returns the last
-   * revision the stream accepted; on a rejection the caller resumes from `bounds().last`.
+   * stream's last sequence, so the stream can never hold a gap or a duplicate. An event too large for
+   * the server goes out as a reference to its object rather than blocking every later one.
    */
-  async publishInOrder(events: readonly BusEvent[]): Promise<number> {
+  async publishInOrder(events: readonly BusEvent[]): Promise<PublishResult> {
     const first = events[0];
-    if (!first) return -1;
+    if (!first) return { lastAccepted: -1, references: [] };
+    const references: { revision: number; objectBytes: number }[] = [];
     const acks = events.map((e) => {
       const h = headers();
       if (e.traceparent) h.set("traceparent", e.traceparent);
       if (e.tracestate) h.set("tracestate", e.tracestate);
-      return this.js.publish(eventSubject(this.prefix, e), encodeBusEvent(e), {
+      let payload = encodeBusEvent(e);
+      if (payload.byteLength + headerBytes(e) > this.maxPayload) {
+        const objectBytes = Buffer.byteLength(JSON.stringify(e.object));
+        references.push({ revision: e.revision, objectBytes });
+        payload = encodeBusEvent(objectReference(e, objectBytes));
+      }
+      return this.js.publish(eventSubject(this.prefix, e), payload, {
         expect: { lastSequence: e.revision - 1 },
         msgID: String(e.revision),
         headers: h,
       });
     });
     const results = await Promise.allSettled(acks);
-    let accepted = first.revision - 1;
+    let lastAccepted = first.revision - 1;
     for (const [i, r] of results.entries()) {
-      if (r.status === "rejected") break;
-      accepted = events[i]!.revision;
+      if (r.status === "rejected") {
+        const rejection = r.reason instanceof Error ? r.reason : new Error(String(r.reason));
+        return { lastAccepted, rejection, outOfSequence: isOutOfSequence(rejection), references };
+      }
+      lastAccepted = events[i]!.revision;
     }
-    return accepted;
+    return { lastAccepted, references };
   }
 
   /**
@@ -158,4 +198,13 @@ export class JetStreamBus {
   async close(): Promise<void> {
     await this.nc.drain().catch(() => this.nc.close());
   }
+}
+
+/** The headers' share of a message: the version line, trace context, message id and expected sequence. */
+function headerBytes(e: BusEvent): number {
+  return 128 + (e.traceparent?.length ?? 0) + (e.tracestate?.length ?? 0);
+}
+
+function isOutOfSequence(e: Error): boolean {
+  return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamWrongLastSequence || e.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }

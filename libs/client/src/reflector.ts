@@ -1,6 +1,6 @@
 import { fromApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
-import type { BusEventType, EventSubscription, JetStreamBus } from "@capstan/bus";
+import type { BusEvent, BusEventType, EventSubscription, JetStreamBus } from "@capstan/bus";
 import type { CapstanClient } from "./gateway-client.js";
 
 export type JsonObject = Record<string, unknown>;
@@ -72,7 +72,8 @@ export function startReflector(opts: ReflectorOptions, handler: ReflectorHandler
         for await (const e of subscription) {
           if (stopped) break;
           revision = e.revision;
-          await handler.apply({ type: e.type, object: e.object, revision: e.revision, traceparent: e.traceparent, tracestate: e.tracestate });
+          const object = e.omittedObjectBytes === undefined ? e.object : await omittedObject(opts.client, e);
+          if (object) await handler.apply({ type: e.type, object, revision: e.revision, traceparent: e.traceparent, tracestate: e.tracestate });
         }
       } catch (e) {
         if (stopped) break;
@@ -97,4 +98,19 @@ export function startReflector(opts: ReflectorOptions, handler: ReflectorHandler
       await loop;
     },
   };
+}
+
+/**
+ * The object of an event the bus carried only as a reference (too large for it): as the gateway holds it
+ * now, which a later event corrects if it changed since. A deleted object cannot be read any more; its
+ * reference names it, which is what a delete needs. Undefined when it is gone already: its DELETED follows.
+ */
+async function omittedObject(client: CapstanClient, e: BusEvent): Promise<JsonObject | undefined> {
+  if (e.type === "DELETED") return e.object;
+  try {
+    return fromApiObject(await client.get({ kind: e.kind, namespace: e.namespace, name: e.name })).json;
+  } catch (error) {
+    if (isCapstanError(error, "NotFound")) return undefined;
+    throw error;
+  }
 }

@@ -68,7 +68,6 @@ export interface BindingRequest {
 }
 
 export interface ObjectServiceOptions {
-  readonly maxObjectBytes: number;
   readonly defaulting?: DefaultingOptions;
   /** Unset: Kubernetes' defaults (10.96.0.0/16, 30000-32767) and 127.0.0.1 as the load balancer. */
   readonly serviceAllocation?: Partial<ServiceAllocationConfig>;
@@ -296,8 +295,9 @@ export class ObjectService {
     try {
       for await (const e of sub) {
         if (signal.aborted) break;
-        if (!sel.matchesLabels(e.object)) continue;
-        const object = storedToApiObject(e.object);
+        const stored = e.omittedObjectBytes === undefined ? e.object : await this.loggedObject(e.revision);
+        if (!sel.matchesLabels(stored)) continue;
+        const object = storedToApiObject(stored);
         if (!sel.matchesFields(object)) continue;
         yield { type: e.type, object, resourceVersion: String(e.revision) };
       }
@@ -305,6 +305,13 @@ export class ObjectService {
       signal.removeEventListener("abort", stop);
       await sub.stop();
     }
+  }
+
+  /** The object an event of the log carries: for one the bus could carry only as a reference (too large for it). */
+  private async loggedObject(revision: number): Promise<JsonObject> {
+    const [event] = await this.store.readEvents(revision - 1, 1);
+    if (event?.revision !== revision) throw new Error(`event ${revision} is not in the log`);
+    return event.object;
   }
 
   /** The record a logs request reaches the node agent through. */
@@ -315,7 +322,7 @@ export class ObjectService {
   }
 
   private validate(kind: string, object: JsonObject): void {
-    this.throwIfInvalid(kind, object, validateObject(kind, object, { maxObjectBytes: this.opts.maxObjectBytes }));
+    this.throwIfInvalid(kind, object, validateObject(kind, object));
   }
 
   private throwIfInvalid(kind: string, object: JsonObject, errors: readonly FieldError[]): void {

@@ -4,6 +4,9 @@ import type { BusEvent } from "@capstan/bus";
 
 const BATCH = 1000;
 const IDLE_POLL_MS = 1000;
+/** A relay that cannot publish retries after this, doubling up to the maximum: never a hot loop. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 10_000;
 
 /**
  * Moves committed events from the log to JetStream in revision order. Its only checkpoint is the
@@ -39,13 +42,16 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.wakeUp?.();
     await this.loop;
   }
 
   private async run(): Promise<void> {
     let failing = false;
+    let retryMs = 0;
     let synced = false;
+    // A stream standing elsewhere than expected is resynced once at once; again without progress is a failure.
+    let resynced = false;
     while (this.running) {
       try {
         if (!synced) {
@@ -58,33 +64,55 @@ export class OutboxRelay {
         }
         const events = await this.store.readEvents(this.published, BATCH);
         if (events.length === 0) {
-          await this.idle();
+          await this.pause(IDLE_POLL_MS, "commit");
           continue;
         }
-        const accepted = await this.bus.publishInOrder(events.map(toBusEvent));
-        if (accepted < events[events.length - 1]!.revision) synced = false;
-        else this.published = accepted;
+        const result = await this.bus.publishInOrder(events.map(toBusEvent));
+        for (const r of result.references) {
+          const e = events.find((x) => x.revision === r.revision)!;
+          this.log(
+            `outbox relay: event ${r.revision} (${e.kind} ${e.namespace ? `${e.namespace}/` : ""}${e.name}, ${r.objectBytes} bytes) is larger than NATS' max_payload of ${this.bus.maxPayload} bytes: published as a reference, watchers read the object from the gateway`,
+          );
+        }
+        if (result.lastAccepted > this.published) resynced = false;
+        this.published = result.lastAccepted;
+        if (result.rejection) {
+          synced = false;
+          if (result.outOfSequence && !resynced) {
+            resynced = true;
+            continue;
+          }
+          throw result.rejection;
+        }
         if (failing) this.log("outbox relay: publishing again");
         failing = false;
+        retryMs = 0;
       } catch (e) {
-        if (!failing) this.log(`outbox relay: ${e instanceof Error ? e.message : String(e)}; retrying`);
+        retryMs = Math.min(RETRY_MAX_MS, retryMs === 0 ? RETRY_MIN_MS : retryMs * 2);
+        if (!failing) {
+          this.log(
+            `error: outbox relay cannot publish revision ${this.published + 1} to stream ${this.bus.stream}: ${e instanceof Error ? e.message : String(e)}; watchers see no new events until it can (retrying with back-off up to ${RETRY_MAX_MS / 1000}s)`,
+          );
+        }
         failing = true;
         synced = false;
-        await this.idle();
+        // Commits do not cut a back-off short, or a failing relay would spin at the rate of writes.
+        await this.pause(retryMs, "stop");
       }
     }
   }
 
-  private idle(): Promise<void> {
+  /** Waits ms, or less if woken: by a commit or a stop ("commit"), or by a stop only ("stop"). */
+  private pause(ms: number, wakeOn: "commit" | "stop"): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, IDLE_POLL_MS);
+      const timer = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(timer);
         self.wakeUp = undefined;
         resolve();
       }
-      this.wakeUp = done;
+      this.wakeUp = wakeOn === "commit" ? done : () => !this.running && done();
     });
   }
 }
