@@ -41,7 +41,7 @@ describe("planBatch", () => {
       // The resourceVersion the store stamps ("8") is part of what is measured.
       const refused = planBatch([grow(2000), modify], storedWeb(7), 7, AT, exact - 1);
       expect(refused.outcomes.map(outcomeSummary)).toEqual(["Invalid", "MODIFIED@8"]);
-      expect((refused.outcomes[0] as Error).message).toBe(`Pod "web" is invalid: metadata: Too long: object size ${exact} bytes exceeds the limit of ${exact - 1} bytes`);
+      expect((refused.outcomes[0] as Error).message).toBe(`Pod "web" is invalid: metadata: Too long: object size ${exact} exceeds the limit of ${exact - 1} bytes`);
     });
 
     it("still deletes an object stored before the limit held", () => {

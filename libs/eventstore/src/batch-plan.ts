@@ -83,7 +83,7 @@ function checkSizes(writes: readonly { key: ObjectKey; type: EventType; object: 
     if (json.length * 3 <= maxObjectBytes) continue;
     const size = Buffer.byteLength(json);
     if (size > maxObjectBytes) {
-      return new InvalidError(`${w.key.kind} "${w.key.name}"`, [field.tooLong("metadata", `object size ${size} bytes exceeds the limit of ${maxObjectBytes} bytes`)]);
+      return new InvalidError(`${w.key.kind} "${w.key.name}"`, [field.tooLong("metadata", `object size ${size} exceeds the limit of ${maxObjectBytes} bytes`)]);
     }
   }
   return undefined;
