@@ -168,6 +168,16 @@ describe("validateObject rejects a Pod with", () => {
       ],
     },
     {
+      name: "a quantity beyond the range",
+      pod: podWith((p) => (p["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1e400")),
+      errors: [
+        {
+          path: "spec.containers[0].resources.requests[cpu]",
+          message: 'Invalid value "1e400": quantities must be no larger than 2^63-1 (9223372036854775807) in magnitude',
+        },
+      ],
+    },
+    {
       name: "a negative quantity",
       pod: podWith((p) => (p["spec"]["containers"][0]["resources"]["requests"]["memory"] = "-1Mi")),
       errors: [{ path: "spec.containers[0].resources.requests[memory]", message: 'Invalid value "-1Mi": must be greater than or equal to 0' }],

@@ -42,6 +42,7 @@ export {
   Quantity,
   QuantityFormatError,
   QUANTITY_FORMAT_MESSAGE,
+  QUANTITY_RANGE_MESSAGE,
   parseQuantity,
   tryParseQuantity,
   validateQuantity,

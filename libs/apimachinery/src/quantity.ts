@@ -11,12 +11,17 @@ const quantityRegexp = new RegExp(quantityRegexString);
 export const QUANTITY_FORMAT_MESSAGE = `quantities must match the regular expression '${quantityRegexString}'`;
 const SUFFIX_MESSAGE = "unable to parse quantity's suffix";
 const NUMERIC_MESSAGE = "unable to parse numeric part of quantity";
+/**
+ * Kubernetes documents that no quantity represents a number beyond 2^63-1 in magnitude, yet caps some
+ * ("8Ei") and lets others ("1e400") through to overflow wherever they are counted; Capstan refuses them.
+ */
+export const QUANTITY_RANGE_MESSAGE = "quantities must be no larger than 2^63-1 (9223372036854775807) in magnitude";
 
 const decimalSuffixes: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const binarySuffixes: Readonly<Record<string, bigint>> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
 const MAX_EXPONENT = 2 ** 31 - 1;
-// Past this many decimal digits a value is beyond any float; computing 10^n for it would only burn time.
-const MAX_DIGITS = 330;
+const MAX_MAGNITUDE = 2n ** 63n - 1n;
+const MAX_MAGNITUDE_DIGITS = MAX_MAGNITUDE.toString().length;
 
 /** A quantity string that does not parse; `reason` is the rule it breaks. */
 export class QuantityFormatError extends CapstanError {
@@ -92,7 +97,7 @@ function scaledCeil(unscaled: bigint, scale: number): number {
   const magnitude = negative ? -unscaled : unscaled;
   let result: number;
   if (scale >= 0) {
-    result = digits(magnitude) + scale > MAX_DIGITS ? Infinity : Number(magnitude * 10n ** BigInt(scale));
+    result = Number(magnitude * 10n ** BigInt(scale));
   } else if (-scale > digits(magnitude)) {
     result = 1; // below one unit: rounds up to one
   } else {
@@ -135,7 +140,16 @@ function parse(text: string): Parsed {
   } else {
     return { ok: false, reason: SUFFIX_MESSAGE };
   }
+  if (exceedsRange(unscaled < 0n ? -unscaled : unscaled, scale)) return { ok: false, reason: QUANTITY_RANGE_MESSAGE };
   return { ok: true, quantity: makeQuantity(unscaled, scale, text) };
+}
+
+/** Whether magnitude × 10^scale > 2^63-1; the order of magnitude decides before any power is computed. */
+function exceedsRange(magnitude: bigint, scale: number): boolean {
+  if (magnitude === 0n) return false;
+  const order = digits(magnitude) + scale;
+  if (order !== MAX_MAGNITUDE_DIGITS) return order > MAX_MAGNITUDE_DIGITS;
+  return scale >= 0 ? magnitude * 10n ** BigInt(scale) > MAX_MAGNITUDE : magnitude > MAX_MAGNITUDE * 10n ** BigInt(-scale);
 }
 
 /** Parses a quantity or throws QuantityFormatError naming the rule it breaks. */
