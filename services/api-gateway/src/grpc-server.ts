@@ -13,6 +13,17 @@ import { InvalidError, NotFoundError, UnavailableError, isCapstanError } from "@
 import { toGrpcError } from "@capstan/client";
 import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
 import type { CallContext, ObjectService } from "./object-service.js";
+import {
+  UndecodableRequest,
+  bindRequestErrors,
+  invalidRequest,
+  keyRequestErrors,
+  kindRequestErrors,
+  logsRequestErrors,
+  objectRequestErrors,
+  throwIfInvalidRequest,
+  withUndecodableRequests,
+} from "./request-validation.js";
 
 interface Instruments {
   readonly tracer: Tracer;
@@ -22,6 +33,19 @@ interface Instruments {
 
 function actorOf(md: Metadata): string {
   return md.get("capstan-actor")[0]?.toString() || "anonymous";
+}
+
+/**
+ * The handler's answer to a request: a body that did not decode, or a synchronous throw (a missing
+ * field, a decode of the object), is a rejection like any other, so it is mapped like any other.
+ */
+function answer<Req, Res>(handler: (req: Req, ctx: CallContext) => Promise<Res>, request: Req | UndecodableRequest, ctx: CallContext): Promise<Res> {
+  if (request instanceof UndecodableRequest) return Promise.reject(request.error);
+  try {
+    return handler(request, ctx);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** Wraps one unary verb: trace span from the caller's context, error mapping, latency metric. */
@@ -37,7 +61,7 @@ function unary<Req, Res>(
     const active = trace.setSpan(parent, span);
     context.with(active, () => {
       const ctx: CallContext = { actor: actorOf(call.metadata), ...injectTraceContext(active) };
-      handler(call.request, ctx).then(
+      answer(handler, call.request as Req | UndecodableRequest, ctx).then(
         (res) => {
           span.end();
           ins.recordDuration(name, "OK", performance.now() - started);
@@ -64,20 +88,33 @@ function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): v
 export function createGatewayServer(service: ObjectService, ins: Instruments): Server {
   const impl: GatewayServer = {
     create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx)),
-    get: unary("Get", ins, (req) => service.get(req)),
-    list: unary("List", ins, (req) => service.list(req)),
+    get: unary("Get", ins, (req) => {
+      throwIfInvalidRequest(keyRequestErrors(req));
+      return service.get(req);
+    }),
+    list: unary("List", ins, (req) => {
+      throwIfInvalidRequest(kindRequestErrors(req));
+      return service.list(req);
+    }),
     update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx)),
     updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx)),
-    delete: unary("Delete", ins, (req, ctx) => service.delete(req, ctx)),
+    delete: unary("Delete", ins, (req, ctx) => {
+      throwIfInvalidRequest(keyRequestErrors(req));
+      return service.delete(req, ctx);
+    }),
     finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx)),
-    bind: unary("Bind", ins, (req, ctx) =>
-      service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx),
-    ),
+    bind: unary("Bind", ins, (req, ctx) => {
+      throwIfInvalidRequest(bindRequestErrors(req));
+      return service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx);
+    }),
     bindBatch: unary("BindBatch", ins, async (req, ctx) => {
+      // A malformed binding is refused as Bind would refuse it; the others go ahead.
+      const refused = req.bindings.map((b) => bindRequestErrors(b));
+      const bindings = req.bindings.filter((_, i) => refused[i]!.length === 0);
       // Each binding continues its own pod's trace with a Gateway/Bind span, as a Bind call would.
-      const spans = req.bindings.map((b) => ins.tracer.startSpan("Gateway/Bind", { attributes: { "k8s.pod.name": b.name } }, contextFromTraceparent(b.traceparent, b.tracestate)));
+      const spans = bindings.map((b) => ins.tracer.startSpan("Gateway/Bind", { attributes: { "k8s.pod.name": b.name } }, contextFromTraceparent(b.traceparent, b.tracestate)));
       const settled = await service.bindBatch(
-        req.bindings.map((b, i) => ({
+        bindings.map((b, i) => ({
           namespace: b.namespace,
           name: b.name,
           nodeName: b.nodeName,
@@ -89,7 +126,12 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
         if (r.status === "rejected") spans[i]!.setStatus({ code: SpanStatusCode.ERROR, message: String(r.reason) });
         spans[i]!.end();
       });
-      return { results: settled.map(bindResult) };
+      const decided = settled.values();
+      return {
+        results: refused.map((errors) =>
+          errors.length > 0 ? bindResult({ status: "rejected", reason: invalidRequest(errors) }) : bindResult(decided.next().value!),
+        ),
+      };
     }),
     watch: (call: ServerWritableStream<WatchRequest, WatchEvent>) => {
       const abort = new AbortController();
@@ -97,7 +139,10 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       call.on("close", () => abort.abort());
       void (async () => {
         try {
-          for await (const event of service.watch(call.request, abort.signal)) {
+          const req = call.request as WatchRequest | UndecodableRequest;
+          if (req instanceof UndecodableRequest) throw req.error;
+          throwIfInvalidRequest(kindRequestErrors(req));
+          for await (const event of service.watch(req, abort.signal)) {
             if (!call.write(event)) await new Promise((r) => call.once("drain", r));
           }
           call.end();
@@ -111,7 +156,7 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
     },
   };
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
-  server.addService(GatewayService, impl);
+  server.addService(withUndecodableRequests(GatewayService), impl);
   return server;
 }
 
@@ -123,13 +168,15 @@ function bindResult(r: PromiseSettledResult<ApiObject>): BindResult {
 }
 
 function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new InvalidError("request", [{ path: "object", message: "Required value" }]);
-  return value;
+  throwIfInvalidRequest(objectRequestErrors({ object: value }));
+  return value!;
 }
 
 /** Streams a container log from the node agent that runs the pod (its kubelet-style HTTP endpoint). */
 async function proxyLogs(service: ObjectService, call: ServerWritableStream<LogsRequest, LogChunk>): Promise<void> {
-  const req = call.request;
+  const req = call.request as LogsRequest | UndecodableRequest;
+  if (req instanceof UndecodableRequest) throw req.error;
+  throwIfInvalidRequest(logsRequestErrors(req));
   const pod = await service.record({ kind: "Pod", namespace: req.namespace || "default", name: req.name });
   const nodeName = pod.nodeName;
   if (!nodeName) throw new NotFoundError({ kind: "Pod", namespace: pod.namespace, name: `${pod.name} (not scheduled yet, no logs)` });
