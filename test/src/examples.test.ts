@@ -59,9 +59,7 @@ describe("the Pod examples of shared/examples", () => {
         return items;
       },
       { timeoutMs: 60_000, what: "all example pods Running" },
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\n${cluster.logs()}`);
-    });
+    );
     const ips = pods.map((p) => p["status"].podIP as string);
     expect(new Set(ips).size).toBe(pods.length);
     expect(new Set(pods.map((p) => p["spec"].nodeName)).size).toBe(2);

@@ -27,18 +27,12 @@ async function eventsOf(name: string, reason: string): Promise<Event[]> {
   return items.map((o) => o.event!);
 }
 
-async function capctl(...args: string[]): Promise<string> {
-  const r = await cluster.capctl(args);
-  if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
-  return r.stdout;
-}
-
 describe("persistent volumes", () => {
   it("binds the example claim to the example volume", async () => {
-    await capctl("apply", "-f", join(examplesDir, "pv-pvc.yaml"));
+    await cluster.capctlOk(["apply", "-f", join(examplesDir, "pv-pvc.yaml")]);
     const table = await eventually(
       async () => {
-        const out = await capctl("get", "pv,pvc");
+        const out = await cluster.capctlOk(["get", "pv,pvc"]);
         return /persistentvolumeclaim\/pvc\s+Bound/.test(out) && /persistentvolume\/pv\s+10Gi\s+RWO\s+Retain\s+Bound/.test(out) ? out : undefined;
       },
       { timeoutMs: 30_000, what: "pv and pvc Bound" },
@@ -92,7 +86,7 @@ describe("persistent volumes", () => {
       async () => (await cluster.client.get({ kind: "Pod", namespace: "default", name: "writer" })).pod?.status?.phase === "Running" || undefined,
       { timeoutMs: 60_000, intervalMs: 250, what: "pod writer Running" },
     );
-    const claims = await capctl("get", "pvc", "data");
+    const claims = await cluster.capctlOk(["get", "pvc", "data"]);
     expect(claims).toMatch(/^data\s+Bound\s+data-pv\s+2Gi\s+RWO\s+\d+s$/m);
     const written = await eventually(async () => (existsSync(join(path, "hello")) ? readFileSync(join(path, "hello"), "utf8") : undefined), {
       timeoutMs: 30_000,

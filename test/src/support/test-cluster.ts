@@ -4,10 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeEach, type RunnerTestFile, type RunnerTestSuite } from "vitest";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
 import { startStack, type Stack } from "@capstan/local-stack";
 import { natsUrl, removeStreams } from "./scratch-stack.js";
+import { ServiceLogs } from "./service-logs.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const examplesDir = resolve(repoRoot, "../shared/examples");
@@ -41,22 +43,94 @@ export interface TestCluster {
   readonly serviceCIDR: string;
   /** Runs the real CLI against this cluster. */
   capctl(args: string[], input?: string): Promise<CommandResult>;
-  /** The CLI for a command that must succeed: its stdout, or a failure with the stack's last log lines. */
+  /** The CLI for a command that must succeed: its stdout, or a failure with its stderr. */
   capctlOk(args: string[], input?: string): Promise<string>;
-  /** The last lines every service printed, for a failing test's message. */
-  logs(): string;
+  /**
+   * What the services printed, a block per service: its last `lines` lines (all it keeps, 400, by
+   * default), each `hh:mm:ss.mmm service| text`. A failing test prints these tails by itself.
+   */
+  logs(opts?: { lines?: number }): string;
   stop(): Promise<void>;
+}
+
+/** A cluster of this test file, from the moment it starts: its logs outlive it for a failure's report. */
+interface ClusterRecord {
+  readonly prefix: string;
+  readonly logs: ServiceLogs;
+  /** Settles when startTestCluster does. */
+  starting: Promise<unknown>;
+  cluster: TestCluster | undefined;
+  stopped: boolean;
+}
+
+/** Lines of each service a failure prints (CAPSTAN_TEST_LOGS=1 prints every line as it comes). */
+const FAILURE_TAIL_LINES = 40;
+
+// Vitest evaluates this module once per test file, so these hooks and this set are the file's.
+const clusters = new Set<ClusterRecord>();
+/** The clusters the running test may touch: those alive when it began, and those it starts. */
+let usedByRunningTest: Set<ClusterRecord> | undefined;
+
+beforeEach(({ onTestFailed, onTestFinished }) => {
+  const used = new Set([...clusters].filter((c) => !c.stopped));
+  usedByRunningTest = used;
+  onTestFinished(() => {
+    if (usedByRunningTest === used) usedByRunningTest = undefined;
+  });
+  onTestFailed(({ task }) => printLogTails(used, `test "${task.name}" failed`));
+});
+
+afterAll(async (file) => {
+  // A failing beforeAll (say, a cluster that did not start in time) fails no test: report it here.
+  if (hookFailed(file)) printLogTails(clusters, `a hook of ${file.name} failed`);
+  // A start that outlived its hook's timeout, or a file that never called stop(): stop what is left.
+  for (const record of clusters) {
+    await record.starting.catch(() => undefined);
+    if (record.cluster && !record.stopped) await record.cluster.stop();
+  }
+  clusters.clear();
+});
+
+function hookFailed(suite: Readonly<RunnerTestSuite | RunnerTestFile>): boolean {
+  // Only a hook's error lands on a suite; failed tests merely mark it failed, later.
+  return (suite.result?.errors?.length ?? 0) > 0 || suite.tasks.some((t) => t.type === "suite" && hookFailed(t));
+}
+
+function printLogTails(records: Iterable<ClusterRecord>, why: string): void {
+  for (const record of records) {
+    const services = record.cluster?.stack.services;
+    const status = (service: string) => (record.stopped || services?.get(service)?.running !== false ? undefined : "not running");
+    console.error(
+      `${why}: the last ${FAILURE_TAIL_LINES} lines of each service of cluster ${record.prefix}${record.stopped ? " (stopped since)" : ""}\n` +
+        record.logs.text({ lines: FAILURE_TAIL_LINES, status }),
+    );
+  }
 }
 
 /**
  * A whole Capstan stack of real processes against the machine's NATS and Postgres, isolated by its
- * own database, stream prefix, data folder and pod address range.
+ * own database, stream prefix, data folder and pod address range. When a test fails, the last lines of
+ * each service of every cluster it used are printed with it.
  */
-export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
-  const prefix = `t${randomBytes(5).toString("hex")}`;
+export function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
+  const record: ClusterRecord = {
+    prefix: `t${randomBytes(5).toString("hex")}`,
+    logs: new ServiceLogs(),
+    starting: Promise.resolve(),
+    cluster: undefined,
+    stopped: false,
+  };
+  clusters.add(record);
+  usedByRunningTest?.add(record);
+  const started = start(record, opts);
+  record.starting = started;
+  return started;
+}
+
+async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<TestCluster> {
+  const { prefix, logs } = record;
   const database = opts.embeddedPostgres ? undefined : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-test-"));
-  const lines: string[] = [];
   const nodeCount = opts.nodes ?? 2;
   // A random 127.X block per node keeps pod addresses apart from other runs on the machine.
   const base = randomInt(20, 200);
@@ -79,15 +153,15 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       // as clusters of parallel tests share the machine.
       env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_LEASE_SECONDS: "3", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...opts.env },
       output: (service, line) => {
-        lines.push(`${service}| ${line}`);
-        if (lines.length > 400) lines.shift();
+        logs.add(service, line);
         if (process.env["CAPSTAN_TEST_LOGS"]) console.log(`${service}| ${line}`);
       },
     });
   } catch (e) {
+    record.stopped = true;
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${lines.join("\n")}`);
+    throw e;
   }
   const client = createClient({ address: stack.gateway, actor: "test" });
   const cluster: TestCluster = {
@@ -111,11 +185,13 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     },
     async capctlOk(args, input) {
       const r = await cluster.capctl(args, input);
-      if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}\n${cluster.logs()}`);
+      if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
       return r.stdout;
     },
-    logs: () => lines.join("\n"),
+    logs: (logOpts) => logs.text(logOpts),
     async stop() {
+      if (record.stopped) return;
+      record.stopped = true;
       client.close();
       await stack.stop();
       await removeStreams(prefix);
@@ -125,5 +201,6 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       await new Promise((done) => execFile("ip", ["route", "del", "local", serviceCIDR, "dev", "lo"], done));
     },
   };
+  record.cluster = cluster;
   return cluster;
 }
