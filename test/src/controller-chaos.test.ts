@@ -11,7 +11,8 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ nodes: 2, controllerReplicas: 2 });
+  // Short leases, so a standby takes over within seconds of a kill.
+  cluster = await startTestCluster({ nodes: 2, controllerReplicas: 2, env: { CAPSTAN_LEASE_SECONDS: "3" } });
 }, 120_000);
 
 afterAll(async () => {

@@ -149,9 +149,11 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       restart: false,
       ...(opts.controllerReplicas ? { controllerReplicas: opts.controllerReplicas } : {}),
       ...(opts.simulatedNodes !== undefined ? { simulatedNodes: String(opts.simulatedNodes) } : {}),
-      // Short leases: a killed controller's successor takes over within seconds. DNS on a free port,
-      // as clusters of parallel tests share the machine.
-      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_LEASE_SECONDS: "3", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...opts.env },
+      // Leases as `pnpm start` has them (15 s): with 3 s a leader has a second to spare for a renewal,
+      // which a loaded machine takes, and a leader that steps down exits with no one to restart it
+      // here. A test that kills leaders asks for short ones. DNS on a free port, as clusters of
+      // parallel tests share the machine.
+      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...opts.env },
       output: (service, line) => {
         logs.add(service, line);
         if (process.env["CAPSTAN_TEST_LOGS"]) console.log(`${service}| ${line}`);
