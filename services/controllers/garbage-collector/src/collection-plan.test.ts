@@ -74,6 +74,13 @@ describe("planDependent", () => {
       hasDependents: false,
       want: { type: "delete", propagationPolicy: "Orphan" },
     },
+    {
+      name: "one reference it cannot resolve, another owner absent",
+      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).build(),
+      owners: { "web-1": "unresolvable", "web-2": "absent" },
+      hasDependents: false,
+      want: { type: "keep" },
+    },
   ])("given an object with $name, then $want.type", ({ pod, owners, hasDependents, want }) => {
     expect(planDependent(pod, states(owners as Record<string, OwnerState>), hasDependents)).toEqual(want);
   });

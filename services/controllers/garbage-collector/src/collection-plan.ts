@@ -15,7 +15,12 @@ export type OwnerState =
   /** No object with the reference's uid exists (it was deleted, or replaced by a namesake). */
   | "absent"
   /** It exists, deleted in the foreground: it waits for the dependents that block it. */
-  | "deletingDependents";
+  | "deletingDependents"
+  /**
+   * The reference cannot be followed: a cluster-scoped object naming a namespaced owner. Kubernetes
+   * leaves such an object alone (it would not know which namespace the owner is in), and so do we.
+   */
+  | "unresolvable";
 
 /** An object, of some kind. */
 export interface KindedObject {
@@ -62,6 +67,7 @@ export function planDependent(obj: JsonObject, stateOf: (ref: OwnerReference) =>
   const refs = metadataOf(obj).ownerReferences ?? [];
   if (refs.length === 0 || isTerminating(obj)) return { type: "keep" };
   const states = refs.map((ref) => ({ ref, state: stateOf(ref) }));
+  if (states.some((s) => s.state === "unresolvable")) return { type: "keep" };
   if (states.some((s) => s.state === "present")) {
     const uids = states.filter((s) => s.state !== "present").map((s) => s.ref.uid);
     return uids.length > 0 ? { type: "removeOwnerReferences", uids } : { type: "keep" };

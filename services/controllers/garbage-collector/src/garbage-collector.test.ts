@@ -144,6 +144,57 @@ describe("GarbageCollector", () => {
     expect(metadata(gateway.find("Pod", "web-b"))["ownerReferences"]).toEqual([expect.objectContaining({ name: "other" })]);
   });
 
+  it("given a Service deleted, deletes its Endpoints and EndpointSlices, and keeps another Service's", async () => {
+    const web = anObject("Service", "web").build();
+    const api = anObject("Service", "api").build();
+    const gateway = new FakeGateway([
+      api,
+      anObject("Endpoints", "web").ownedBy(web).build(),
+      anObject("EndpointSlice", "web-abcde").ownedBy(web).build(),
+      anObject("EndpointSlice", "web-fghij").ownedBy(web).build(),
+      anObject("Endpoints", "api").ownedBy(api).build(),
+      anObject("EndpointSlice", "api-abcde").ownedBy(api).build(),
+    ]);
+
+    await new Cluster(gateway).converge();
+
+    expect(names(gateway, "Endpoints")).toEqual(["api"]);
+    expect(names(gateway, "EndpointSlice")).toEqual(["api-abcde"]);
+  });
+
+  it("given a Service deleted with Orphan, keeps its EndpointSlices without the reference, then lets the Service go", async () => {
+    const web = anObject("Service", "web").deleting("orphan").build();
+    const gateway = new FakeGateway([web, anObject("EndpointSlice", "web-abcde").ownedBy(web).build()]);
+
+    await new Cluster(gateway).converge();
+
+    expect(gateway.find("Service", "web")).toBeUndefined();
+    expect(names(gateway, "EndpointSlice")).toEqual(["web-abcde"]);
+    expect(metadata(gateway.find("EndpointSlice", "web-abcde"))["ownerReferences"] ?? []).toEqual([]);
+  });
+
+  it("given a node deleted, deletes the pods it owns in every namespace (as Kubernetes' mirror pods)", async () => {
+    const node = anObject("Node", "node-1").build();
+    const gateway = new FakeGateway([
+      anObject("Pod", "static-a", "kube-system").ownedBy(node, { controller: true }).build(),
+      anObject("Pod", "static-b", "default").ownedBy(node, { controller: true }).build(),
+      anObject("Node", "node-2").build(),
+      anObject("Pod", "static-c", "default").ownedBy(anObject("Node", "node-2").build()).build(),
+    ]);
+
+    await new Cluster(gateway).converge();
+
+    expect(gateway.all("Pod").map((o) => metadata(o)["name"])).toEqual(["static-c"]);
+  });
+
+  it("given a cluster-scoped object naming a namespaced owner, keeps it and its references: the owner cannot be looked up", async () => {
+    const gateway = new FakeGateway([anObject("PersistentVolume", "pv-1").ownedByMissing("PersistentVolumeClaim", "data").ownedByMissing("Node", "gone").build()]);
+
+    await new Cluster(gateway).converge();
+
+    expect(metadata(gateway.find("PersistentVolume", "pv-1", ""))["ownerReferences"]).toHaveLength(2);
+  });
+
   it("given the state it converged to, a restarted collector writes nothing", async () => {
     const rs = anObject("ReplicaSet", "web").build();
     const gateway = new FakeGateway([rs, anObject("Pod", "web-a").ownedBy(rs).build(), anObject("Pod", "stray").ownedByMissing("ReplicaSet", "gone").build()]);

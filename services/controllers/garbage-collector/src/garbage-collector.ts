@@ -14,7 +14,7 @@ import {
   type KindedObject,
   type OwnerState,
 } from "./collection-plan.js";
-import { ownerNamespace, type OwnerGraph } from "./owner-graph.js";
+import { isResolvable, ownerNamespace, type OwnerGraph } from "./owner-graph.js";
 
 /** What the collector asks of the gateway. */
 export type GarbageCollectorClient = Pick<CapstanClient, "get" | "list" | "update" | "delete">;
@@ -106,6 +106,7 @@ export class GarbageCollector implements Reconciler {
 
   /** What the cache says of an owner; "absent" only means "ask the gateway". */
   private cachedOwnerState(ref: OwnerReference, namespace: string): OwnerState {
+    if (!isResolvable(ref, namespace)) return "unresolvable";
     if (this.absentOwners.has(ref.uid)) return "absent";
     // An owner of a kind Capstan does not serve cannot be judged: kept, as its dependent is.
     if (!findKind(ref.kind)) return "present";
@@ -115,6 +116,7 @@ export class GarbageCollector implements Reconciler {
   }
 
   private async liveOwnerState(ref: OwnerReference, namespace: string): Promise<OwnerState> {
+    if (!isResolvable(ref, namespace)) return "unresolvable";
     if (this.absentOwners.has(ref.uid)) return "absent";
     if (!findKind(ref.kind)) return "present";
     try {
@@ -129,8 +131,10 @@ export class GarbageCollector implements Reconciler {
 
   private async liveDependentsOf(owner: JsonObject): Promise<KindedObject[]> {
     const { uid, namespace = "" } = metadataOf(owner);
+    // A namespaced owner's dependents are in its namespace; a cluster-scoped one's anywhere.
+    const kinds = namespace ? this.graph.kinds.filter((kind) => findKind(kind)?.namespaced === true) : this.graph.kinds;
     const lists = await Promise.all(
-      this.graph.kinds.map(async (kind) => {
+      kinds.map(async (kind) => {
         const { items } = await this.client.list({ kind, namespace });
         return items.map((item) => ({ kind, object: fromApiObject(item).json }));
       }),

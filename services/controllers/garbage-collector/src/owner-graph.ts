@@ -1,4 +1,4 @@
-import { findKind } from "@capstan/api";
+import { findKind, supportedKinds } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import {
   metadataOf,
@@ -12,15 +12,34 @@ import {
 import { isTerminating, type KindedObject } from "./collection-plan.js";
 
 /**
- * The kinds the garbage collector watches: those that own or are owned. An owner of another kind is
- * looked up in the gateway; its dependents are found only among these.
+ * The kinds the garbage collector watches: every kind Capstan serves, as any object may own or be
+ * owned (a Deployment its ReplicaSets, a Service its Endpoints and EndpointSlices, or whatever a user's
+ * ownerReferences say). Events are left out, as Kubernetes' collector ignores them: they come in
+ * floods and own nothing.
  */
-export const GARBAGE_COLLECTED_KINDS = ["Deployment", "ReplicaSet", "ReplicationController", "Pod"] as const;
+export const GARBAGE_COLLECTED_KINDS: readonly string[] = supportedKinds()
+  .map((info) => info.kind)
+  .filter((kind) => kind !== "Event");
 
 /** The namespace an owner named by `ref` lives in: its dependent's, unless its kind is cluster-scoped. */
 export function ownerNamespace(ref: OwnerReference, dependentNamespace: string): string {
   return findKind(ref.kind)?.namespaced === false ? "" : dependentNamespace;
 }
+
+/** Whether `ref` can be followed: a cluster-scoped dependent cannot have a namespaced owner. */
+export function isResolvable(ref: OwnerReference, dependentNamespace: string): boolean {
+  return dependentNamespace !== "" || findKind(ref.kind)?.namespaced !== true;
+}
+
+/**
+ * The object's own key, when the collector may have work with it: it has owners, or it is terminating
+ * (an owner deleted with Orphan or Foreground). Every other change — most of them, a pod's status or a
+ * node's heartbeat — is dropped before it reaches the work queue.
+ */
+export const collectableKey: KeysOf = (obj) => {
+  const { ownerReferences = [] } = metadataOf(obj);
+  return ownerReferences.length > 0 || isTerminating(obj) ? [objectKey(obj)] : [];
+};
 
 /**
  * Owners and their dependents over the informers' caches: an owner's dependents are the objects whose

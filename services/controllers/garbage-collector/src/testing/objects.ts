@@ -1,6 +1,21 @@
+import { findKind } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 
-const apiVersions: Record<string, string> = { Deployment: "apps/v1", ReplicaSet: "apps/v1", ReplicationController: "v1", Pod: "v1", Node: "v1" };
+const apiVersionOf = (kind: string) => findKind(kind)?.apiVersion ?? "v1";
+
+/** What each kind holds besides metadata: the least its schema takes. */
+const bodies: Record<string, JsonObject> = {
+  Pod: { spec: { containers: [{ name: "c", image: "busybox:1" }] } },
+  Node: { spec: {} },
+  Deployment: { spec: { selector: { matchLabels: { app: "web" } } } },
+  ReplicaSet: { spec: { selector: { matchLabels: { app: "web" } } } },
+  ReplicationController: { spec: { selector: { app: "web" } } },
+  Service: { spec: { selector: { app: "web" }, ports: [{ port: 80 }] } },
+  Endpoints: { subsets: [{ addresses: [{ ip: "10.0.0.1" }], ports: [{ port: 80 }] }] },
+  EndpointSlice: { addressType: "IPv4", endpoints: [{ addresses: ["10.0.0.1"] }], ports: [{ port: 80 }] },
+  PersistentVolume: { spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/tmp/pv" } } },
+  PersistentVolumeClaim: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+};
 
 /** An object as the gateway stores one, built step by step: `anObject("Pod", "web-1").ownedBy(rs)`. */
 export class ObjectBuilder {
@@ -10,7 +25,7 @@ export class ObjectBuilder {
   constructor(
     private readonly kind: string,
     name: string,
-    namespace = "default",
+    namespace = findKind(kind)?.namespaced === false ? "" : "default",
   ) {
     this.metadata = { name, namespace, uid: `uid-${kind.toLowerCase()}-${name}`, resourceVersion: "1" };
   }
@@ -31,7 +46,7 @@ export class ObjectBuilder {
 
   /** A reference to an owner that never existed, or is long gone. */
   ownedByMissing(kind: string, name: string): this {
-    this.refs.push({ apiVersion: apiVersions[kind] ?? "v1", kind, name, uid: `uid-gone-${name}`, controller: true, blockOwnerDeletion: true });
+    this.refs.push({ apiVersion: apiVersionOf(kind), kind, name, uid: `uid-gone-${name}`, controller: true, blockOwnerDeletion: true });
     return this;
   }
 
@@ -55,9 +70,7 @@ export class ObjectBuilder {
 
   build(): JsonObject {
     const metadata = { ...this.metadata, ...(this.refs.length > 0 ? { ownerReferences: [...this.refs] } : {}) };
-    const spec =
-      this.kind === "Pod" ? { containers: [{ name: "c", image: "busybox:1" }] } : this.kind === "Node" ? {} : { selector: { matchLabels: { app: "web" } } };
-    return { apiVersion: apiVersions[this.kind] ?? "v1", kind: this.kind, metadata, spec };
+    return { apiVersion: apiVersionOf(this.kind), kind: this.kind, metadata, ...structuredClone(bodies[this.kind] ?? {}) };
   }
 }
 
