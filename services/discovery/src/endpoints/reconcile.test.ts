@@ -235,6 +235,26 @@ describe("EndpointsReconciler", () => {
     expect(slices[0]!["metadata"].ownerReferences[0].uid).toBe(cluster.informer("Service").get("default", "web")!["metadata"]!["uid" as never]);
   });
 
+  it("deletes the Endpoints of a Service that is gone, as Kubernetes' endpoints controller, and leaves its slices to the garbage collector", async () => {
+    const { cluster, reconciler } = await aCluster([aService("web"), aService("api", { selector: { app: "api" } }), aPod("web-a", { ip: "10.1.0.1" }), aPod("api-a", { ip: "10.1.0.2", labels: { app: "api" } })]);
+    await reconciler.reconcile("default/web");
+    await reconciler.reconcile("default/api");
+    await cluster.remove("Service", "default", "web");
+
+    await reconciler.reconcile("default/web");
+
+    expect(endpointsOf(cluster, "web")).toBeUndefined();
+    expect(endpointsOf(cluster, "api")).toBeDefined();
+    expect(cluster.list("EndpointSlice").map((s) => s["metadata"].labels["kubernetes.io/service-name"]).sort()).toEqual(["api", "web"]);
+  });
+
+  it("leaves Endpoints no Service controlled when there is no Service of their name", async () => {
+    const { cluster, reconciler } = await aCluster([{ apiVersion: "v1", kind: "Endpoints", metadata: { name: "manual", namespace: "default" }, subsets: [] }]);
+    await reconciler.reconcile("default/manual");
+    expect(endpointsOf(cluster, "manual")).toBeDefined();
+    expect(cluster.writes).toBe(0);
+  });
+
   it.each([
     { name: "a Service without a selector (endpoints managed by hand)", service: aService("web", { selector: {} }) },
     { name: "an ExternalName Service", service: aService("web", { type: "ExternalName", clusterIP: "", externalName: "example.com" }) },

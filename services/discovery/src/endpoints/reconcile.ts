@@ -77,10 +77,11 @@ const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resou
 
 /**
  * Keeps the Endpoints and the EndpointSlices of every Service with a selector in line with the pods it
- * selects (Kubernetes' endpoints and EndpointSlice controllers in one). Both are owned by the Service,
- * so the garbage collector removes them with it; a Service without a selector has its endpoints managed
- * by hand and is left alone. Writes happen only when something changed, and the caches are waited for
- * afterwards, so the next reconcile never creates a slice twice.
+ * selects (Kubernetes' endpoints and EndpointSlice controllers in one). Both are owned by the Service;
+ * once it is gone its Endpoints are deleted here, as Kubernetes' endpoints controller does, and its
+ * slices by the garbage collector (which would take the Endpoints too). A Service without a selector
+ * has its endpoints managed by hand and is left alone. Writes happen only when something changed, and
+ * the caches are waited for afterwards, so the next reconcile never creates a slice twice.
  */
 export class EndpointsReconciler implements Reconciler {
   constructor(
@@ -94,7 +95,7 @@ export class EndpointsReconciler implements Reconciler {
   async reconcile(key: string): Promise<void> {
     const { namespace, name } = splitObjectKey(key);
     const json = this.services.get(namespace, name);
-    if (!json) return;
+    if (!json) return this.deleteEndpointsOfGoneService(namespace, name);
     const selector = selectorOf(json);
     const service = Service.fromJSON(json);
     if (Object.keys(selector).length === 0 || service.spec?.type === "ExternalName") return;
@@ -102,6 +103,19 @@ export class EndpointsReconciler implements Reconciler {
 
     const [endpointsRevision, sliceRevision] = await Promise.all([this.syncEndpoints(service, pods), this.syncSlices(service, pods)]);
     await Promise.all([this.endpoints.waitForRevision(endpointsRevision), this.slices.waitForRevision(sliceRevision)]);
+  }
+
+  /** The Endpoints a Service of this name controlled, now that no such Service is left. */
+  private async deleteEndpointsOfGoneService(namespace: string, name: string): Promise<void> {
+    const current = this.endpoints.get(namespace, name);
+    if (!current || !metadataOf(current).ownerReferences?.some((r) => r.kind === "Service" && r.name === name && r.controller === true)) return;
+    try {
+      const res = await this.client.delete({ kind: "Endpoints", namespace, name, preconditions: { uid: metadataOf(current).uid } });
+      await this.endpoints.waitForRevision(revisionOf(res.object));
+    } catch (e) {
+      // Gone already (the garbage collector was first), or replaced since: nothing of ours to delete.
+      if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) throw e;
+    }
   }
 
   /** Candidates from the smallest label index of the selector, then the whole selector. */
