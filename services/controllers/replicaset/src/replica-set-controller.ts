@@ -14,6 +14,9 @@ import {
 import type { ReplicaKind, ReplicaOwnerObject } from "./replica-owner.js";
 import { planReplicas, type ReplicaPlan } from "./replica-plan.js";
 
+/** The gateway calls the controller makes. */
+export type ReplicaSetClient = Pick<CapstanClient, "create" | "update" | "updateStatus" | "delete">;
+
 /** Pods created per reconcile at most; the rest follow in the next one, as Kubernetes' burstReplicas. */
 const BURST = 500;
 
@@ -34,7 +37,7 @@ export class ReplicaSetReconciler implements Reconciler {
     private readonly kind: ReplicaKind,
     private readonly owners: Informer,
     private readonly pods: Informer,
-    private readonly client: CapstanClient,
+    private readonly client: ReplicaSetClient,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
