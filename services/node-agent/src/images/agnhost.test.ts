@@ -97,6 +97,78 @@ describe("agnhost serve-hostname", () => {
   });
 });
 
+/** A raw HTTP/1.1 exchange on `socket`: sends `GET path` once `send` resolves, reads until the server closes. */
+function rawGet(host: string, port: number, send: Promise<unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const socket = connect(port, host);
+    socket.on("data", (c: Buffer) => (text += c.toString()));
+    socket.on("end", () => resolve(text));
+    socket.on("error", reject);
+    void send.then(() => socket.write("GET / HTTP/1.1\r\nHost: pod\r\n\r\n"));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("agnhost shutdown", () => {
+  it("serves a connection whose request arrives after SIGTERM, refuses new ones, then exits 0", async () => {
+    const { child, host, exited } = await startAgnhost(["serve-hostname", "--port", "9377"]);
+    const early = rawGet(host, 9377, sleep(100).then(() => child.kill("SIGTERM")).then(() => sleep(300)));
+    const answer = await early;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.endsWith("my-pod-7d9f")).toBe(true);
+    expect(await exited).toBe(0);
+  });
+
+  it("answers the next request of an idle keep-alive connection with Connection: close", async () => {
+    const { child, host, exited } = await startAgnhost(["serve-hostname", "--port", "9378"]);
+    const socket = connect(9378, host);
+    let text = "";
+    socket.on("data", (c: Buffer) => (text += c.toString()));
+    const ended = new Promise<void>((resolve) => socket.on("end", resolve));
+    socket.write("GET / HTTP/1.1\r\nHost: pod\r\n\r\n");
+    await sleep(100);
+    expect(text).toMatch(/Connection: keep-alive/i);
+    child.kill("SIGTERM");
+    await sleep(300);
+    // The listener is closed by now: new connections are refused, this one is still served.
+    await expect(http(host, 9378, "/")).rejects.toThrow(/ECONNREFUSED/);
+    text = "";
+    socket.write("GET / HTTP/1.1\r\nHost: pod\r\n\r\n");
+    await ended;
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(await exited).toBe(0);
+  });
+
+  it("closes a connection that sends nothing for a second after SIGTERM, then exits 0", async () => {
+    const { child, host, exited } = await startAgnhost(["serve-hostname", "--port", "9379"]);
+    const socket = connect(9379, host);
+    const ended = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
+    socket.on("error", () => {});
+    await sleep(100);
+    const signalled = Date.now();
+    child.kill("SIGTERM");
+    const closedAt = await ended;
+    expect(closedAt - signalled).toBeGreaterThanOrEqual(900);
+    expect(await exited).toBe(0);
+  });
+
+  it("serves the connections its listener had queued when SIGTERM arrived", async () => {
+    const { child, host, exited } = await startAgnhost(["serve-hostname", "--port", "9380"]);
+    // Stopped, it accepts nothing: the kernel queues the connections and their requests, and the signal waits.
+    child.kill("SIGSTOP");
+    const answers = Array.from({ length: 5 }, () => rawGet(host, 9380, Promise.resolve()));
+    await sleep(200);
+    child.kill("SIGTERM");
+    child.kill("SIGCONT");
+    for (const answer of await Promise.all(answers)) expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*my-pod-7d9f$/);
+    expect(await exited).toBe(0);
+  });
+});
+
 describe("agnhost netexec", () => {
   it.each([
     { name: "hostname", path: "/hostname", status: 200, body: "my-pod-7d9f" },

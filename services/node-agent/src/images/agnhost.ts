@@ -11,12 +11,15 @@
  *       `POST /readyz/pass`.
  *
  * Servers listen on the pod's IP (POD_IP, as pods share the host's network here), all addresses without
- * it. On SIGTERM (after netexec's --delay-shutdown) they stop accepting, finish the requests in flight,
- * then exit 0, so a rolling update loses no request.
+ * it. On SIGTERM (after netexec's --delay-shutdown) they stop accepting and exit 0 once they have served
+ * what they hold, so a rolling update loses no request: connections the kernel had already accepted, a
+ * request in flight, a connection whose first request is still on its way, and an idle keep-alive
+ * connection's next request (answered with `Connection: close`). A connection that sends nothing for
+ * DRAIN_IDLE_MS is closed. (Kubernetes' serve-hostname keeps serving until it is killed instead.)
  */
 import { createSocket } from "node:dgram";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTcpServer, Server as TcpServer, type Socket } from "node:net";
 import { hostname as osHostname } from "node:os";
 
 type Closable = { close(callback?: () => void): unknown };
@@ -28,6 +31,10 @@ const listenHost = process.env["POD_IP"] || "0.0.0.0";
 let terminating = false;
 /** netexec --delay-shutdown: how long it keeps serving after SIGTERM, so endpoints can drop the pod first. */
 let shutdownDelayMs = 0;
+/** While shutting down, how long a connection may wait without a request in progress before it is closed. */
+const DRAIN_IDLE_MS = 1000;
+/** Connections accepted so far, by every server: shutting down, the listeners close once this stands still. */
+let acceptedConnections = 0;
 
 const usage = `agnhost: Kubernetes e2e test image (Capstan catalog)
 
@@ -70,17 +77,57 @@ function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 }
 
-function listenHttp(port: number, handle: (req: IncomingMessage, res: ServerResponse) => void): Server {
+/** An HTTP connection: whether a request is being answered, and its timer once the server shuts down. */
+interface HttpConnection {
+  busy: boolean;
+  idle: NodeJS.Timeout | undefined;
+}
+
+function listenHttp(port: number, handle: (req: IncomingMessage, res: ServerResponse) => void): Closable {
+  const connections = new Map<Socket, HttpConnection>();
+  let draining = false;
+  const closeWhenIdle = (socket: Socket, c: HttpConnection) => {
+    clearTimeout(c.idle);
+    c.idle = setTimeout(() => c.busy || socket.destroy(), DRAIN_IDLE_MS);
+  };
   const server = createHttpServer((req, res) => {
+    const c = connections.get(req.socket);
+    if (c) {
+      c.busy = true;
+      clearTimeout(c.idle);
+      res.once("close", () => {
+        c.busy = false;
+        if (draining) closeWhenIdle(req.socket, c);
+      });
+    }
     if (terminating) res.setHeader("Connection", "close");
     handle(req, res);
+  });
+  server.on("connection", (socket: Socket) => {
+    acceptedConnections++;
+    const c: HttpConnection = { busy: false, idle: undefined };
+    connections.set(socket, c);
+    socket.once("close", () => {
+      clearTimeout(c.idle);
+      connections.delete(socket);
+    });
+    if (draining) closeWhenIdle(socket, c);
   });
   server.on("error", (e) => {
     process.stderr.write(`listen on ${listenHost}:${port}: ${e.message}\n`);
     process.exit(1);
   });
   server.listen(port, listenHost, () => log(`Serving HTTP on ${listenHost}:${port}`));
-  return server;
+  return {
+    close(done?: () => void) {
+      draining = true;
+      // net.Server's close only stops listening and calls back once every connection is gone;
+      // http.Server's would also close each idle keep-alive connection at once, under a client that
+      // may be sending its next request on it right then.
+      TcpServer.prototype.close.call(server, done);
+      for (const [socket, c] of connections) if (!c.busy) closeWhenIdle(socket, c);
+    },
+  };
 }
 
 function reply(res: ServerResponse, status: number, body: string): void {
@@ -104,7 +151,10 @@ function serveHostname(argv: readonly string[]): Closable[] {
     );
   }
   if (tcp) {
-    const server: TcpServer = createTcpServer((socket) => socket.end(podHostname));
+    const server: TcpServer = createTcpServer((socket) => {
+      acceptedConnections++;
+      socket.end(podHostname);
+    });
     server.listen(port, listenHost, () => log(`Serving TCP on ${listenHost}:${port}`));
     servers.push(server);
   }
@@ -197,6 +247,22 @@ function netexec(argv: readonly string[]): Closable[] {
   return servers;
 }
 
+/**
+ * Calls `then` after a turn of the event loop that accepted no connection, or after DRAIN_IDLE_MS.
+ * Node accepts one queued connection per turn, and closing a listener resets those still queued, which
+ * the kernel had already completed for their clients.
+ */
+function whenNothingIsQueued(then: () => void): void {
+  const deadline = Date.now() + DRAIN_IDLE_MS;
+  let seen = -1;
+  const turn = () => {
+    if (acceptedConnections === seen || Date.now() > deadline) return then();
+    seen = acceptedConnections;
+    setImmediate(turn);
+  };
+  setImmediate(turn);
+}
+
 const subcommands: Record<string, (argv: readonly string[]) => Closable[]> = {
   "serve-hostname": serveHostname,
   netexec,
@@ -219,16 +285,18 @@ function main(): void {
   const stop = (signal: NodeJS.Signals) => {
     log(`${signal} received, finishing in-flight requests`);
     terminating = true;
-    setTimeout(() => {
-      // server.close waits for the requests in flight; idle keep-alive connections are closed at once.
-      let open = servers.length;
-      for (const s of servers) {
-        s.close(() => {
-          if (--open === 0) process.exit(0);
-        });
-        if ("closeIdleConnections" in s) (s as Server).closeIdleConnections();
-      }
-    }, shutdownDelayMs);
+    setTimeout(
+      () =>
+        whenNothingIsQueued(() => {
+          let open = servers.length;
+          for (const s of servers) {
+            s.close(() => {
+              if (--open === 0) process.exit(0);
+            });
+          }
+        }),
+      shutdownDelayMs,
+    );
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
