@@ -5,10 +5,11 @@ import { createClient, EventRecorder, startReflector } from "@capstan/client";
 import { createInformer } from "@capstan/controller-runtime";
 import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
+import { EndpointRemovalWatch } from "./endpoint-removal.js";
 import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
-import { ensureServiceCIDRIsLocal, Proxier } from "./proxy/index.js";
+import { holdServiceCIDRRoute, Proxier } from "./proxy/index.js";
 import { createProcessRuntime, loadImageAliases } from "./runtime/index.js";
 import { loadFleetConfig } from "./simulated/fleet-config.js";
 import { startSimulatedFleet } from "./simulated/simulated-fleet.js";
@@ -23,7 +24,9 @@ runService(
     if (fleet) return startSimulatedFleet(config, fleet, telemetry.tracer, log);
     // A bad alias file stops the agent here, before it takes any pod.
     const imageAliases = config.imageCatalog ? loadImageAliases(config.imageCatalog) : undefined;
-    if (await ensureServiceCIDRIsLocal(config.serviceCIDR)) log(`service CIDR ${config.serviceCIDR} is local on this host`);
+    // Shared by the agents on this host: the last one to stop removes it.
+    const serviceCIDRRoute = await holdServiceCIDRRoute(config.serviceCIDR);
+    if (serviceCIDRRoute) log(`service CIDR ${config.serviceCIDR} is local on this host`);
     const client = createClient({ address: config.gateway, actor: `system:node:${config.nodeName}` });
     const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
     // One Service informer for the proxy and the containers' service variables.
@@ -36,7 +39,13 @@ runService(
       services: (namespace) => services.list(namespace).map((o) => Service.fromJSON(o)),
     });
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
-    const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log, { hostIP: () => config.nodeIP, maxStatusWritesInFlight: 32 });
+    // One EndpointSlice informer for the proxy and for holding a deleted endpoint's SIGTERM until it is marked not ready.
+    const endpointSlices = createInformer({ client, bus, kind: "EndpointSlice", log });
+    const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log, {
+      hostIP: () => config.nodeIP,
+      maxStatusWritesInFlight: 32,
+      endpointRemovals: new EndpointRemovalWatch(endpointSlices),
+    });
 
     const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
     await new Promise<void>((resolve) => server.listen(config.port, config.nodeIP, resolve));
@@ -49,7 +58,7 @@ runService(
     const proxier = new Proxier({
       nodeIP: config.nodeIP,
       services,
-      endpointSlices: createInformer({ client, bus, kind: "EndpointSlice", log }),
+      endpointSlices,
       meter: telemetry.meter,
       udpIdleTimeoutMs: config.proxyUDPIdleTimeoutMs,
       log,
@@ -65,6 +74,7 @@ runService(
       registration.stop();
       // First, so another agent on this host takes over the shared service addresses while pods stop.
       await proxier.stop();
+      await serviceCIDRRoute?.release();
       await reflector.stop();
       await runtime.shutdown();
       server.close();

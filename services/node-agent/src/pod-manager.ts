@@ -4,6 +4,7 @@ import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
 import { ClaimNotMountableError, hasClaimVolumes, resolveClaimVolumes, withResolvedVolumes } from "./claim-volumes.js";
+import { endpointRemovalTimeoutMs, type EndpointRemovalWatch } from "./endpoint-removal.js";
 import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import { ReportQueue } from "./report-queue.js";
 import type { Runtime } from "./runtime/index.js";
@@ -20,6 +21,11 @@ export interface PodManagerOptions {
   readonly hostIP: (pod: JsonObject) => string;
   /** Pod status writes in flight at most. */
   readonly maxStatusWritesInFlight: number;
+  /**
+   * The EndpointSlices the service proxy reads: a deleted pod that is a ready endpoint gets SIGTERM only
+   * once they mark it not ready (bounded). Without it (the simulated fleet), pods stop at once.
+   */
+  readonly endpointRemovals?: EndpointRemovalWatch;
 }
 
 /**
@@ -135,14 +141,18 @@ export class PodManager implements ReflectorHandler {
     return withResolvedVolumes(pod, volumes);
   }
 
-  /** Graceful deletion: stop the containers within the grace period, then let the API forget the pod. */
+  /**
+   * Graceful deletion: once the Service proxies no longer send the pod new connections, stop the
+   * containers within what is left of the grace period, then let the API forget the pod.
+   */
   private async terminate(pod: JsonObject): Promise<void> {
     const uid = uidOf(pod);
     if (this.terminating.has(uid)) return;
     this.terminating.add(uid);
     try {
       const grace = Number(get(pod, "metadata", "deletionGracePeriodSeconds") ?? 30);
-      await this.stop(uid, grace);
+      const waitedMs = await this.waitForEndpointRemoval(pod, grace);
+      await this.stop(uid, grace - waitedMs / 1000);
       // Nobody else finishes the deletion: keep trying while the pod is ours (a call in flight when
       // the gateway restarts fails even though the gateway will be back in a moment).
       for (let attempt = 0; this.pods.has(uid); attempt++) {
@@ -164,6 +174,22 @@ export class PodManager implements ReflectorHandler {
     } finally {
       this.terminating.delete(uid);
     }
+  }
+
+  /**
+   * Holds SIGTERM back while the EndpointSlices still list the pod as a ready endpoint (the endpoints
+   * controller has not marked it terminating yet), at most endpointRemovalTimeoutMs of its grace period;
+   * returns how long it waited. A pod no Service selects does not wait.
+   */
+  private async waitForEndpointRemoval(pod: JsonObject, grace: number): Promise<number> {
+    const removals = this.opts.endpointRemovals;
+    if (!removals) return 0;
+    const { removed, waitedMs } = await removals.waitUntilNotReady(uidOf(pod), endpointRemovalTimeoutMs(grace));
+    if (!removed) {
+      const name = `${String(get(pod, "metadata", "namespace"))}/${String(get(pod, "metadata", "name"))}`;
+      this.log(`pod ${name} is still a ready endpoint after ${waitedMs} ms; stopping it anyway`);
+    }
+    return waitedMs;
   }
 
   private async stop(uid: string, grace: number): Promise<void> {
