@@ -170,6 +170,41 @@ describe("garbage collection", () => {
   });
 });
 
+describe("service deletion", () => {
+  it("takes the Service's Endpoints and EndpointSlices with it: none is left naming its pods", async () => {
+    await createReplicaSet("gc-web");
+    const pods = await runningPodsOf("gc-web");
+    await cluster.client.create(
+      toApiObject({ apiVersion: "v1", kind: "Service", metadata: { name: "gc-web", namespace: "default" }, spec: { selector: { app: "gc-web" }, ports: [{ port: 80 }] } }),
+    );
+    const podIPs = pods.map((p) => p.status!.podIp);
+    const listed = await eventually(
+      async () => {
+        const out = await capctl("get", "endpoints,endpointslices");
+        const rows = out.split("\n").filter((line) => line.includes("gc-web"));
+        // The Endpoints row and one slice row, each with the pods' addresses.
+        if (rows.length !== 2 || !rows.every((row) => podIPs.every((ip) => row.includes(ip)))) throw new Error(`not yet listed with both pods:\n${out}`);
+        return rows;
+      },
+      { what: "the Endpoints and EndpointSlice of gc-web with its pods" },
+    );
+    expect(listed[0]).toMatch(/^endpoints\/gc-web\s/);
+    expect(listed[1]).toMatch(/^endpointslice\.discovery\.k8s\.io\/gc-web-\w+\s/);
+
+    expect(await capctl("delete", "service", "gc-web")).toBe('service "gc-web" deleted\n');
+
+    await eventually(
+      async () => {
+        const out = await capctl("get", "endpoints,endpointslices");
+        if (out.includes("gc-web")) throw new Error(`still listed:\n${out}`);
+        return true;
+      },
+      { timeoutMs: 30_000, what: "the Endpoints and EndpointSlices of gc-web to go" },
+    );
+    await capctl("delete", "replicaset", "gc-web");
+  });
+});
+
 describe("namespace deletion", () => {
   it("deletes everything in a namespace, pods gracefully, then the namespace", async () => {
     await cluster.client.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a" } }));
