@@ -1,16 +1,6 @@
 import type { ObjectKey } from "@capstan/apimachinery";
-import type { JsonObject } from "./stored-event.js";
 
-/** One row of the projection: an object as its last event left it. */
-export interface ObjectRecord {
-  kind: string;
-  namespace: string;
-  name: string;
-  uid: string;
-  nodeName: string;
-  revision: number;
-  object: JsonObject;
-}
+export type { ObjectRecord } from "@capstan/apimachinery";
 
 /** A Map key for an object; NUL cannot occur in Kubernetes names, so the join is unambiguous. */
 export function keyString(key: ObjectKey): string {

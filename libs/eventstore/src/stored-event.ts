@@ -1,6 +1,6 @@
-export type JsonObject = Record<string, unknown>;
+import type { EventType, JsonObject } from "@capstan/apimachinery";
 
-export type EventType = "ADDED" | "MODIFIED" | "DELETED";
+export type { EventType, JsonObject } from "@capstan/apimachinery";
 
 /** One entry of the log: what happened to one object, with the whole object as it was left. */
 export interface StoredEvent {
