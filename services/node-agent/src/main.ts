@@ -9,7 +9,7 @@ import { EndpointRemovalWatch } from "./endpoint-removal.js";
 import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
-import { ensureServiceCIDRIsLocal, Proxier } from "./proxy/index.js";
+import { holdServiceCIDRRoute, Proxier } from "./proxy/index.js";
 import { createProcessRuntime, loadImageAliases } from "./runtime/index.js";
 import { loadFleetConfig } from "./simulated/fleet-config.js";
 import { startSimulatedFleet } from "./simulated/simulated-fleet.js";
@@ -24,7 +24,9 @@ runService(
     if (fleet) return startSimulatedFleet(config, fleet, telemetry.tracer, log);
     // A bad alias file stops the agent here, before it takes any pod.
     const imageAliases = config.imageCatalog ? loadImageAliases(config.imageCatalog) : undefined;
-    if (await ensureServiceCIDRIsLocal(config.serviceCIDR)) log(`service CIDR ${config.serviceCIDR} is local on this host`);
+    // Shared by the agents on this host: the last one to stop removes it.
+    const serviceCIDRRoute = await holdServiceCIDRRoute(config.serviceCIDR);
+    if (serviceCIDRRoute) log(`service CIDR ${config.serviceCIDR} is local on this host`);
     const client = createClient({ address: config.gateway, actor: `system:node:${config.nodeName}` });
     const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
     // One Service informer for the proxy and the containers' service variables.
@@ -72,6 +74,7 @@ runService(
       registration.stop();
       // First, so another agent on this host takes over the shared service addresses while pods stop.
       await proxier.stop();
+      await serviceCIDRRoute?.release();
       await reflector.stop();
       await runtime.shutdown();
       server.close();
