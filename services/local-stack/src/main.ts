@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { onParentExit } from "./parent-watch.js";
 import { startStack } from "./stack.js";
 
 const colors = [36, 33, 35, 32, 34, 31];
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     databaseUrl: env["DATABASE_URL"] || undefined,
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
     gatewayPort: Number(env["CAPSTAN_GATEWAY_PORT"] ?? 7470),
+    natsPort: Number(env["CAPSTAN_NATS_PORT"] || 7422),
     nodes: [
       { name: "node-1", podIPBase: "127.1" },
       { name: "node-2", podIPBase: "127.2" },
@@ -33,15 +35,20 @@ async function main(): Promise<void> {
   });
   output("local-stack", `up: gateway ${stack.gateway}, NATS ${stack.natsUrl}; try: pnpm capctl get nodes`);
   let stopping = false;
-  const shutdown = async () => {
+  const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    output("local-stack", "stopping");
+    const started = Date.now();
+    output("local-stack", `stopping (${why})`);
     await stack.stop();
+    output("local-stack", `stopped in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     process.exit(0);
   };
-  process.on("SIGINT", () => void shutdown());
-  process.on("SIGTERM", () => void shutdown());
+  // Ctrl-C reaches this process alone (each service has its own process group); a supervisor, `timeout`
+  // or systemd sends SIGTERM; a closed terminal SIGHUP. Each stops the services in order.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
+  // Whoever started us went away without passing a signal on (a shell between pnpm and node, kill -9).
+  onParentExit(() => void shutdown("parent exited"));
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+
+/**
+ * util-linux `setpriv --pdeathsig`: the kernel sends the service SIGTERM when the process that started it
+ * dies, however it dies (kill -9 included), so a stack never outlives its launcher. Linux only; elsewhere
+ * services are started directly.
+ */
+const deathSignal: readonly string[] | undefined = (() => {
+  if (process.platform !== "linux") return undefined;
+  const probe = spawnSync("setpriv", ["--pdeathsig", "TERM", "true"], { stdio: "ignore" });
+  return probe.status === 0 ? ["--pdeathsig", "TERM", "--"] : undefined;
+})();
 
 export interface ServiceSpec {
   /** Shown before each of its log lines. */
@@ -40,9 +51,14 @@ export class ServiceProcess {
 
   start(): void {
     this.stopping = false;
-    const child = spawn(this.spec.command, [...this.spec.args], {
+    // Its own process group: a Ctrl-C to the terminal reaches the launcher alone, which stops the
+    // services in order (a client before the gateway, the gateway before NATS) instead of all at once.
+    // setpriv execs the service, so the pid is the service's.
+    const [command, args] = deathSignal ? ["setpriv", [...deathSignal, this.spec.command, ...this.spec.args]] : [this.spec.command, [...this.spec.args]];
+    const child = spawn(command, args, {
       env: { ...process.env, ...this.spec.env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     this.child = child;
     let markReady = () => {};
@@ -81,11 +97,6 @@ export class ServiceProcess {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  /** From now on an exit is expected (Ctrl-C reaches every process of the group at once): no restart. */
-  expectExit(): void {
-    this.stopping = true;
   }
 
   /** kill -9, as a crash would: no shutdown code runs. */

@@ -99,21 +99,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const services = new Map<string, ServiceProcess>();
-  const add = (spec: ServiceSpec) => {
+  // Stopped tier by tier, each tier at once: the gateway's clients, then the gateway, then NATS, so no
+  // service loses what it talks to while it still stops (a lease released into a NATS that is gone).
+  const tiers: Record<"nats" | "gateway" | "client", ServiceProcess[]> = { nats: [], gateway: [], client: [] };
+  const add = (spec: ServiceSpec, tier: keyof typeof tiers = "client") => {
     if (opts.cpuProfile?.includes(spec.name)) {
       // Node refuses --cpu-prof in NODE_OPTIONS, so it goes before the script.
       spec = { ...spec, args: ["--cpu-prof", `--cpu-prof-dir=${join(profileDir(dataDir), spec.name)}`, ...spec.args] };
     }
     const p = new ServiceProcess(spec, { restart: opts.restart, output: opts.output });
     services.set(spec.name, p);
+    tiers[tier].push(p);
     p.start();
     return p;
   };
-  const stop = async () => {
-    const order = [...services.values()].reverse();
-    for (const p of order) p.expectExit();
-    for (const p of order) await p.stop();
-  };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const tier of [tiers.client, tiers.gateway, tiers.nats]) await Promise.all(tier.map((p) => p.stop()));
+    })());
 
   try {
     let natsUrl = opts.natsUrl;
@@ -126,7 +130,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         // Its banner and notices go to a file; errors still reach the terminal through its exit.
         args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dataDir, "nats"), "-l", join(dataDir, "nats.log")],
         env: {},
-      });
+      }, "nats");
       await waitForPort("127.0.0.1", port, "nats-server", 15_000, () => nats.running);
       natsUrl = `nats://127.0.0.1:${port}`;
       opts.output("nats", `JetStream on ${natsUrl} (log: ${join(dataDir, "nats.log")})`);
@@ -144,7 +148,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       name: "api-gateway",
       ...node("api-gateway"),
       env: { ...common, CAPSTAN_GATEWAY_LISTEN: gateway, ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) },
-    });
+    }, "gateway");
     await waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running);
     if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
     if (opts.controllers !== false) {
