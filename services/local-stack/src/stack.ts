@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { killLeftoverContainers } from "./leftover-containers.js";
 import { ServiceProcess, type ServiceSpec } from "./service-process.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -117,6 +118,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stop = () =>
     (stopping ??= (async () => {
       for (const tier of [tiers.client, tiers.gateway, tiers.nats]) await Promise.all(tier.map((p) => p.stop()));
+      // A node agent killed with SIGKILL, or stopped before it took over its pods, leaves them running.
+      for (const left of await killLeftoverContainers(join(dataDir, "nodes"))) {
+        opts.output("local-stack", `killed container ${left.container} of pod ${left.podUid} (process group ${left.pgid}), left running by ${left.node}`);
+      }
     })());
 
   try {
