@@ -22,6 +22,7 @@ import type {
   WeightedPodAffinityTerm,
 } from "./gen/capstan/v1/core.js";
 import type { PriorityClass } from "./gen/capstan/v1/scheduling.js";
+import { messages } from "./field-validation.js";
 
 const { required, invalid, notSupported, duplicate, forbidden } = field;
 
@@ -36,10 +37,6 @@ const nodeFieldSelectorKeys = ["metadata.name"];
 /** Kubernetes keeps values above one billion for the system's own classes. */
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 export const SYSTEM_PRIORITY_CLASS_PREFIX = "system-";
-
-function messages(path: string, value: unknown, msgs: readonly string[]): FieldError[] {
-  return msgs.map((m) => invalid(path, value, m));
-}
 
 function validateWeight(weight: number, path: string): FieldError[] {
   return weight <= 0 || weight > 100 ? [invalid(path, weight, "must be in the range 1-100")] : [];

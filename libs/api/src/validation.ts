@@ -5,44 +5,31 @@
  */
 import {
   field,
-  parseQuantity,
   regexError,
-  selectorFromLabelSelector,
   selectorFromSet,
-  validateLabelSelector,
   validateAnnotations,
   validateDNS1123Label,
   validateDNS1123Subdomain,
-  validateEnvVarName,
   validateLabels,
   validateLabelValue,
-  validatePortName,
   validatePortNumber,
   validateQualifiedName,
-  validateQuantity,
   type FieldError,
 } from "@capstan/apimachinery";
 import type { DeploymentSpec, DeploymentStatus, DeploymentStrategy, ReplicaSetSpec, ReplicaSetStatus } from "./gen/capstan/v1/apps.js";
 import { isIP } from "node:net";
 import type {
-  Container,
   EndpointAddress,
   EndpointPort,
   Endpoints,
   Node,
-  PodDNSConfig,
-  PodSpec,
-  PodTemplateSpec,
-  Probe,
   ReplicationControllerSpec,
   ReplicationControllerStatus,
   Service,
   ServiceSpec,
-  Toleration,
-  Volume,
 } from "./gen/capstan/v1/core.js";
 import type { EndpointSlice } from "./gen/capstan/v1/discovery.js";
-import { LabelSelector, type ObjectMeta } from "./gen/capstan/v1/meta.js";
+import type { ObjectMeta } from "./gen/capstan/v1/meta.js";
 import {
   defaultDeployment,
   defaultEndpointSlice,
@@ -54,15 +41,19 @@ import {
   defaultReplicationController,
   defaultService,
 } from "./defaults.js";
+import {
+  messages,
+  nonNegative,
+  taintEffects,
+  validateEndpointPorts,
+  validateIP,
+  validatePortNumOrName,
+  validateResourceQuantity,
+} from "./field-validation.js";
 import { isIntOrStringInt, percentOf } from "./int-or-string.js";
 import { findKind, unsupportedKindError, type AnyKindInfo, type NameRule } from "./kinds.js";
-import {
-  validateAffinity,
-  validatePreemptionPolicy,
-  validatePriorityClass,
-  validateSchedulingGates,
-  validateTopologySpreadConstraints,
-} from "./scheduling-validation.js";
+import { validatePodSpec, validatePodTemplate, validateWorkloadSelector } from "./pod-spec-validation.js";
+import { validatePriorityClass } from "./scheduling-validation.js";
 import {
   defaultPersistentVolume,
   defaultPersistentVolumeClaim,
@@ -70,24 +61,11 @@ import {
   validatePersistentVolumeSpec,
 } from "./volume-validation.js";
 
-const { required, invalid, notSupported, duplicate, notFound, forbidden, tooLong } = field;
+const { required, invalid, notSupported, duplicate, forbidden, tooLong } = field;
 
-const restartPolicies = ["Always", "OnFailure", "Never"];
-const dnsPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
-const pullPolicies = ["Always", "IfNotPresent", "Never"];
-const terminationMessagePolicies = ["File", "FallbackToLogsOnError"];
-const protocols = ["TCP", "UDP", "SCTP"];
-const tolerationOperators = ["Equal", "Exists"];
-const taintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
-const hostPathTypes = ["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"];
 const deploymentStrategyTypes = ["Recreate", "RollingUpdate"];
-const httpSchemes = ["HTTP", "HTTPS"];
-const httpHeaderNameFmt = "[-A-Za-z0-9]+";
-const httpHeaderName = new RegExp(`^${httpHeaderNameFmt}$`);
 const percentFmt = "[0-9]+%";
 const percentValue = new RegExp(`^${percentFmt}$`);
-const standardContainerResources = new Set(["cpu", "memory", "ephemeral-storage"]);
-const integerResources = new Set(["pods"]);
 
 /**
  * Every rule the object breaks; empty when it may be stored. Its size is not one of them: the event store
@@ -102,29 +80,25 @@ export function validateObject(kind: string, json: unknown): FieldError[] {
     case "Pod": {
       const raw = info.messageFns.fromJSON(json);
       const pod = defaultPod(raw);
-      keepResourcesAsWritten(pod.spec, raw.spec);
-      errs.push(...validateObjectMeta(pod.metadata, info), ...validatePodSpec(pod.spec, "spec"));
+      errs.push(...validateObjectMeta(pod.metadata, info), ...validatePodSpec(pod.spec, raw.spec, "spec"));
       break;
     }
     case "ReplicaSet": {
       const raw = info.messageFns.fromJSON(json);
       const rs = defaultReplicaSet(raw);
-      keepResourcesAsWritten(rs.spec?.template?.spec, raw.spec?.template?.spec);
-      errs.push(...validateObjectMeta(rs.metadata, info), ...validateReplicaSetSpec(rs.spec, "spec"));
+      errs.push(...validateObjectMeta(rs.metadata, info), ...validateReplicaSetSpec(rs.spec, raw.spec, "spec"));
       break;
     }
     case "Deployment": {
       const raw = info.messageFns.fromJSON(json);
       const deployment = defaultDeployment(raw);
-      keepResourcesAsWritten(deployment.spec?.template?.spec, raw.spec?.template?.spec);
-      errs.push(...validateObjectMeta(deployment.metadata, info), ...validateDeploymentSpec(deployment.spec, "spec"));
+      errs.push(...validateObjectMeta(deployment.metadata, info), ...validateDeploymentSpec(deployment.spec, raw.spec, "spec"));
       break;
     }
     case "ReplicationController": {
       const raw = info.messageFns.fromJSON(json);
       const rc = defaultReplicationController(raw);
-      keepResourcesAsWritten(rc.spec?.template?.spec, raw.spec?.template?.spec);
-      errs.push(...validateObjectMeta(rc.metadata, info), ...validateReplicationControllerSpec(rc.spec, "spec"));
+      errs.push(...validateObjectMeta(rc.metadata, info), ...validateReplicationControllerSpec(rc.spec, raw.spec, "spec"));
       break;
     }
     case "Namespace": {
@@ -200,25 +174,8 @@ export function validateStatus(kind: string, json: unknown): FieldError[] {
   }
 }
 
-/** Defaulting copies a limit into requests; validating that would report each resource problem twice. */
-function keepResourcesAsWritten(defaulted: PodSpec | undefined, raw: PodSpec | undefined): void {
-  defaulted?.containers.forEach((c, i) => (c.resources = raw?.containers[i]?.resources));
-}
-
-function messages(path: string, value: unknown, msgs: readonly string[]): FieldError[] {
-  return msgs.map((m) => invalid(path, value, m));
-}
-
 function nameRule(rule: NameRule): (value: string) => string[] {
   return rule === "DNS1123Label" ? validateDNS1123Label : validateDNS1123Subdomain;
-}
-
-function isAbsolutePath(p: string): boolean {
-  return p.startsWith("/");
-}
-
-function hasDotDot(p: string): boolean {
-  return p.split("/").includes("..");
 }
 
 // ---- metadata ----
@@ -262,224 +219,6 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, info: AnyKindIn
   return errs;
 }
 
-// ---- Pod ----
-
-function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const volumes = validateVolumes(spec?.volumes ?? [], `${path}.volumes`, errs);
-  const containers = spec?.containers ?? [];
-  if (containers.length === 0) errs.push(required(`${path}.containers`));
-
-  const containerNames = new Set<string>();
-  const hostPorts = new Set<string>();
-  containers.forEach((c, i) => {
-    const p = `${path}.containers[${i}]`;
-    if (c.name === "") errs.push(required(`${p}.name`));
-    else if (containerNames.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
-    else errs.push(...messages(`${p}.name`, c.name, validateDNS1123Label(c.name)));
-    containerNames.add(c.name);
-    errs.push(...validateContainer(c, p, volumes, hostPorts));
-  });
-
-  if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported(`${path}.restartPolicy`, spec?.restartPolicy, restartPolicies));
-  if (!dnsPolicies.includes(spec?.dnsPolicy ?? "")) errs.push(notSupported(`${path}.dnsPolicy`, spec?.dnsPolicy, dnsPolicies));
-  errs.push(...validatePodDNSConfig(spec?.dnsConfig, spec?.dnsPolicy, `${path}.dnsConfig`));
-  const grace = spec?.terminationGracePeriodSeconds;
-  if (grace !== undefined && grace < 0) errs.push(invalid(`${path}.terminationGracePeriodSeconds`, grace, "must be greater than or equal to 0"));
-  errs.push(...validateLabels(spec?.nodeSelector, `${path}.nodeSelector`));
-
-  const subdomains: [string, string | undefined][] = [
-    ["nodeName", spec?.nodeName],
-    ["schedulerName", spec?.schedulerName],
-    ["serviceAccountName", spec?.serviceAccountName],
-    ["priorityClassName", spec?.priorityClassName],
-  ];
-  for (const [name, value] of subdomains) if (value) errs.push(...messages(`${path}.${name}`, value, validateDNS1123Subdomain(value)));
-  if (spec?.hostname) errs.push(...messages(`${path}.hostname`, spec.hostname, validateDNS1123Label(spec.hostname)));
-  if (spec?.subdomain) errs.push(...messages(`${path}.subdomain`, spec.subdomain, validateDNS1123Label(spec.subdomain)));
-
-  (spec?.tolerations ?? []).forEach((t, i) => errs.push(...validateToleration(t, `${path}.tolerations[${i}]`)));
-  errs.push(
-    ...validateAffinity(spec?.affinity, `${path}.affinity`),
-    ...validateTopologySpreadConstraints(spec?.topologySpreadConstraints ?? [], `${path}.topologySpreadConstraints`),
-    ...validatePreemptionPolicy(spec?.preemptionPolicy, `${path}.preemptionPolicy`),
-    ...validateSchedulingGates(spec?.schedulingGates ?? [], `${path}.schedulingGates`),
-  );
-  for (const [name, q] of Object.entries(spec?.overhead ?? {})) {
-    errs.push(...validateContainerResourceName(`${path}.overhead[${name}]`, name), ...validateResourceQuantity(`${path}.overhead[${name}]`, name, q));
-  }
-  return errs;
-}
-
-/** The resolver's limits, as glibc and the kubelet have them. */
-const maxDNSNameservers = 3;
-const maxDNSSearchPaths = 32;
-
-function validatePodDNSConfig(config: PodDNSConfig | undefined, dnsPolicy: string | undefined, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (dnsPolicy === "None") {
-    if (!config) return [required(path, "must provide `dnsConfig` when `dnsPolicy` is None")];
-    if (config.nameservers.length === 0) errs.push(required(`${path}.nameservers`, "must provide at least one DNS nameserver when `dnsPolicy` is None"));
-  }
-  if (!config) return errs;
-  if (config.nameservers.length > maxDNSNameservers) {
-    errs.push(invalid(`${path}.nameservers`, config.nameservers.join(","), `must not have more than ${maxDNSNameservers} nameservers`));
-  }
-  config.nameservers.forEach((ns, i) => {
-    if (isIP(ns) === 0) errs.push(invalid(`${path}.nameservers[${i}]`, ns, "must be valid IP address"));
-  });
-  if (config.searches.length > maxDNSSearchPaths) {
-    errs.push(invalid(`${path}.searches`, config.searches.join(","), `must not have more than ${maxDNSSearchPaths} search paths`));
-  }
-  // A search path may be written fully qualified, with a trailing dot.
-  config.searches.forEach((search, i) => errs.push(...messages(`${path}.searches[${i}]`, search, validateDNS1123Subdomain(search.replace(/\.$/, "")))));
-  config.options.forEach((option, i) => {
-    if (option.name === "") errs.push(required(`${path}.options[${i}]`, "Option.Name must not be empty"));
-  });
-  return errs;
-}
-
-/** Validates the volumes and answers the names a volumeMount may refer to. */
-function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: FieldError[]): Set<string> {
-  const names = new Set<string>();
-  volumes.forEach((v, i) => {
-    const path = `${volumesPath}[${i}]`;
-    if (v.name === "") errs.push(required(`${path}.name`));
-    else if (names.has(v.name)) errs.push(duplicate(`${path}.name`, v.name));
-    else errs.push(...messages(`${path}.name`, v.name, validateDNS1123Label(v.name)));
-    names.add(v.name);
-
-    const sources = [v.emptyDir && "emptyDir", v.hostPath && "hostPath", v.persistentVolumeClaim && "persistentVolumeClaim"].filter((s): s is string => typeof s === "string");
-    if (sources.length === 0) errs.push(required(path, "must specify a volume type"));
-    for (const extra of sources.slice(1)) errs.push(forbidden(`${path}.${extra}`, "may not specify more than 1 volume type"));
-
-    const sizeLimit = v.emptyDir?.sizeLimit;
-    if (sizeLimit !== undefined) errs.push(...validateResourceQuantity(`${path}.emptyDir.sizeLimit`, "", sizeLimit));
-    if (v.hostPath) {
-      if (v.hostPath.path === "") errs.push(required(`${path}.hostPath.path`));
-      else if (hasDotDot(v.hostPath.path)) errs.push(invalid(`${path}.hostPath.path`, v.hostPath.path, "must not contain '..'"));
-      const type = v.hostPath.type ?? "";
-      if (!hostPathTypes.includes(type)) errs.push(notSupported(`${path}.hostPath.type`, type, hostPathTypes.slice(1)));
-    }
-    if (v.persistentVolumeClaim?.claimName === "") errs.push(required(`${path}.persistentVolumeClaim.claimName`));
-  });
-  return names;
-}
-
-function validateContainer(c: Container, path: string, volumes: ReadonlySet<string>, hostPorts: Set<string>): FieldError[] {
-  const errs: FieldError[] = [];
-  if (c.image === "") errs.push(required(`${path}.image`));
-  else if (c.image.trim() !== c.image) errs.push(invalid(`${path}.image`, c.image, "must not have leading or trailing whitespace"));
-  if (!pullPolicies.includes(c.imagePullPolicy)) errs.push(notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, pullPolicies));
-  if (!terminationMessagePolicies.includes(c.terminationMessagePolicy)) {
-    errs.push(notSupported(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, terminationMessagePolicies));
-  }
-
-  c.env.forEach((e, j) => {
-    const p = `${path}.env[${j}].name`;
-    if (e.name === "") errs.push(required(p));
-    else errs.push(...messages(p, e.name, validateEnvVarName(e.name)));
-  });
-
-  const portNames = new Set<string>();
-  c.ports.forEach((port, j) => {
-    const p = `${path}.ports[${j}]`;
-    if (port.name !== "") {
-      if (portNames.has(port.name)) errs.push(duplicate(`${p}.name`, port.name));
-      else errs.push(...messages(`${p}.name`, port.name, validatePortName(port.name)));
-      portNames.add(port.name);
-    }
-    if (port.containerPort === 0) errs.push(required(`${p}.containerPort`));
-    else errs.push(...messages(`${p}.containerPort`, port.containerPort, validatePortNumber(port.containerPort)));
-    if (port.hostPort !== 0) {
-      errs.push(...messages(`${p}.hostPort`, port.hostPort, validatePortNumber(port.hostPort)));
-      const key = `${port.hostIp}:${port.hostPort}/${port.protocol}`;
-      if (hostPorts.has(key)) errs.push(duplicate(`${p}.hostPort`, `${port.hostPort}/${port.protocol}`));
-      hostPorts.add(key);
-    }
-    if (!protocols.includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, protocols));
-  });
-
-  errs.push(...validateContainerResources(c, `${path}.resources`));
-
-  const probes = [
-    ["livenessProbe", c.livenessProbe],
-    ["readinessProbe", c.readinessProbe],
-    ["startupProbe", c.startupProbe],
-  ] as const;
-  for (const [name, probe] of probes) {
-    if (!probe) continue;
-    const p = `${path}.${name}`;
-    errs.push(...validateProbe(probe, p));
-    // Only readiness may need several successes; only liveness and startup failures kill the container.
-    if (name !== "readinessProbe" && probe.successThreshold !== 1) errs.push(invalid(`${p}.successThreshold`, probe.successThreshold, "must be 1"));
-    if (name === "readinessProbe" && probe.terminationGracePeriodSeconds !== undefined) {
-      errs.push(invalid(`${p}.terminationGracePeriodSeconds`, probe.terminationGracePeriodSeconds, "must not be set for readinessProbes"));
-    }
-  }
-
-  const mountPaths = new Set<string>();
-  c.volumeMounts.forEach((m, j) => {
-    const p = `${path}.volumeMounts[${j}]`;
-    if (m.name === "") errs.push(required(`${p}.name`));
-    else if (!volumes.has(m.name)) errs.push(notFound(`${p}.name`, m.name));
-    if (m.mountPath === "") errs.push(required(`${p}.mountPath`));
-    else if (!isAbsolutePath(m.mountPath)) errs.push(invalid(`${p}.mountPath`, m.mountPath, "must be an absolute path"));
-    else if (mountPaths.has(m.mountPath)) errs.push(invalid(`${p}.mountPath`, m.mountPath, "must be unique"));
-    mountPaths.add(m.mountPath);
-    if (m.subPath !== "") {
-      if (isAbsolutePath(m.subPath)) errs.push(invalid(`${p}.subPath`, m.subPath, "must be a relative path"));
-      else if (hasDotDot(m.subPath)) errs.push(invalid(`${p}.subPath`, m.subPath, "must not contain '..'"));
-    }
-  });
-  return errs;
-}
-
-function validateProbe(probe: Probe, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const handlers = [
-    ["exec", probe.exec],
-    ["httpGet", probe.httpGet],
-    ["tcpSocket", probe.tcpSocket],
-  ] as const;
-  const set = handlers.filter(([, handler]) => handler !== undefined).map(([name]) => name);
-  if (set.length === 0) errs.push(required(path, "must specify a handler type"));
-  for (const extra of set.slice(1)) errs.push(forbidden(`${path}.${extra}`, "may not specify more than 1 handler type"));
-  if (probe.exec && probe.exec.command.length === 0) errs.push(required(`${path}.exec.command`));
-  if (probe.httpGet) {
-    const get = probe.httpGet;
-    const p = `${path}.httpGet`;
-    if (get.path === "") errs.push(required(`${p}.path`));
-    errs.push(...validatePortNumOrName(get.port, `${p}.port`));
-    if (!httpSchemes.includes(get.scheme)) errs.push(notSupported(`${p}.scheme`, get.scheme, httpSchemes));
-    get.httpHeaders.forEach((h, i) => {
-      if (!httpHeaderName.test(h.name)) {
-        const rule = regexError("a valid HTTP header must consist of alphanumeric characters or '-'", httpHeaderNameFmt, "X-Header-Name");
-        errs.push(invalid(`${p}.httpHeaders[${i}].name`, h.name, rule));
-      }
-    });
-  }
-  if (probe.tcpSocket) errs.push(...validatePortNumOrName(probe.tcpSocket.port, `${path}.tcpSocket.port`));
-  const counts = [
-    ["initialDelaySeconds", probe.initialDelaySeconds],
-    ["timeoutSeconds", probe.timeoutSeconds],
-    ["periodSeconds", probe.periodSeconds],
-    ["successThreshold", probe.successThreshold],
-    ["failureThreshold", probe.failureThreshold],
-  ] as const;
-  for (const [name, value] of counts) errs.push(...nonNegative(`${path}.${name}`, value));
-  const grace = probe.terminationGracePeriodSeconds;
-  if (grace !== undefined && grace <= 0) errs.push(invalid(`${path}.terminationGracePeriodSeconds`, grace, "must be greater than 0"));
-  return errs;
-}
-
-/** An IntOrString port: a number in 1..65535 or the name of a container port. */
-function validatePortNumOrName(port: string, path: string): FieldError[] {
-  if (port === "") return [required(path)];
-  if (isIntOrStringInt(port)) return messages(path, Number(port), validatePortNumber(Number(port)));
-  return messages(path, port, validatePortName(port));
-}
-
 /** An IntOrString count: a non-negative integer or a percentage (ValidatePositiveIntOrPercent). */
 function validateIntOrPercent(value: string | undefined, path: string): FieldError[] {
   if (value === undefined) return [];
@@ -494,69 +233,6 @@ function validateIntOrPercent(value: string | undefined, path: string): FieldErr
 function intOrPercentNumber(value: string | undefined): number | undefined {
   if (value === undefined) return 0;
   return isIntOrStringInt(value) ? Number(value) : percentValue.test(value) ? percentOf(value) : undefined;
-}
-
-function nonNegative(path: string, value: number | undefined): FieldError[] {
-  return value !== undefined && value < 0 ? [invalid(path, value, "must be greater than or equal to 0")] : [];
-}
-
-function validateContainerResources(c: Container, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const requests = c.resources?.requests ?? {};
-  const limits = c.resources?.limits ?? {};
-  for (const [kind, list] of [["limits", limits], ["requests", requests]] as const) {
-    for (const [name, q] of Object.entries(list)) {
-      const p = `${path}.${kind}[${name}]`;
-      errs.push(...validateContainerResourceName(p, name), ...validateResourceQuantity(p, name, q));
-    }
-  }
-  for (const [name, q] of Object.entries(requests)) {
-    const limit = limits[name];
-    if (limit === undefined || validateQuantity(q).length > 0 || validateQuantity(limit).length > 0) continue;
-    if (parseQuantity(q).cmp(parseQuantity(limit)) > 0) {
-      errs.push(invalid(`${path}.requests[${name}]`, q, `must be less than or equal to ${name} limit of ${limit}`));
-    }
-  }
-  return errs;
-}
-
-function validateContainerResourceName(path: string, name: string): FieldError[] {
-  const errs = messages(path, name, validateQualifiedName(name));
-  if (errs.length === 0 && !name.includes("/") && !standardContainerResources.has(name) && !name.startsWith("hugepages-")) {
-    errs.push(invalid(path, name, "must be a standard resource for containers"));
-  }
-  return errs;
-}
-
-function validateResourceQuantity(path: string, name: string, q: string): FieldError[] {
-  const syntax = validateQuantity(q);
-  if (syntax.length > 0) return messages(path, q, syntax);
-  const quantity = parseQuantity(q);
-  if (quantity.sign() < 0) return [invalid(path, q, "must be greater than or equal to 0")];
-  if (integerResources.has(name) && quantity.milliValue() % 1000 !== 0) return [invalid(path, q, "must be an integer")];
-  return [];
-}
-
-function validateToleration(t: Toleration, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (t.key !== "") errs.push(...messages(`${path}.key`, t.key, validateQualifiedName(t.key)));
-  const operator = t.operator || "Equal";
-  if (t.key === "" && operator !== "Exists") {
-    errs.push(invalid(`${path}.operator`, t.operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-  }
-  if (operator === "Equal") {
-    const msgs = validateLabelValue(t.value);
-    if (msgs.length > 0) errs.push(invalid(`${path}.value`, t.value, msgs.join("; ")));
-  } else if (operator === "Exists") {
-    if (t.value !== "") errs.push(invalid(`${path}.value`, t.value, "value must be empty when `operator` is 'Exists'"));
-  } else {
-    errs.push(notSupported(`${path}.operator`, t.operator, tolerationOperators));
-  }
-  if (t.effect !== "" && !taintEffects.includes(t.effect)) errs.push(notSupported(`${path}.effect`, t.effect, taintEffects));
-  if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
-    errs.push(invalid(`${path}.effect`, t.effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"));
-  }
-  return errs;
 }
 
 // ---- Node ----
@@ -586,52 +262,18 @@ function validateNode(node: Node): FieldError[] {
 
 // ---- workloads: ReplicaSet, Deployment, ReplicationController ----
 
-/** ValidatePodTemplateSpecForReplicaSet: labels the selector matches, a valid pod spec that always restarts. */
-function validatePodTemplate(
-  template: PodTemplateSpec | undefined,
-  matches: ((labels: Readonly<Record<string, string>>) => boolean) | undefined,
-  path: string,
-): FieldError[] {
-  const errs: FieldError[] = [];
-  const labels = template?.metadata?.labels ?? {};
-  if (matches && !matches(labels)) errs.push(invalid(`${path}.metadata.labels`, labels, "`selector` does not match template `labels`"));
-  errs.push(...validateLabels(labels, `${path}.metadata.labels`), ...validateAnnotations(template?.metadata?.annotations, `${path}.metadata.annotations`));
-  errs.push(...validatePodSpec(template?.spec, `${path}.spec`));
-  const restartPolicy = template?.spec?.restartPolicy ?? "";
-  if (restartPolicy !== "Always" && restartPolicies.includes(restartPolicy)) errs.push(notSupported(`${path}.spec.restartPolicy`, restartPolicy, ["Always"]));
-  return errs;
-}
-
-/** A required, non-empty LabelSelector; answers how it matches, when it is valid. */
-function validateWorkloadSelector(
-  selector: LabelSelector | undefined,
-  kindWord: string,
-  path: string,
-  errs: FieldError[],
-): ((labels: Readonly<Record<string, string>>) => boolean) | undefined {
-  if (!selector) {
-    errs.push(required(path));
-    return undefined;
-  }
-  const selectorErrs = validateLabelSelector(selector, path);
-  errs.push(...selectorErrs);
-  if (Object.keys(selector.matchLabels).length + selector.matchExpressions.length === 0) {
-    errs.push(invalid(path, LabelSelector.toJSON(selector), `empty selector is invalid for ${kindWord}`));
-    return undefined;
-  }
-  if (selectorErrs.length > 0) return undefined;
-  const parsed = selectorFromLabelSelector(selector, path);
-  return (labels) => parsed.matches(labels);
-}
-
-function validateReplicaSetSpec(spec: ReplicaSetSpec | undefined, path: string): FieldError[] {
+function validateReplicaSetSpec(spec: ReplicaSetSpec | undefined, written: ReplicaSetSpec | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [...nonNegative(`${path}.replicas`, spec?.replicas), ...nonNegative(`${path}.minReadySeconds`, spec?.minReadySeconds)];
   const matches = validateWorkloadSelector(spec?.selector, "replicaset", `${path}.selector`, errs);
-  errs.push(...validatePodTemplate(spec?.template, matches, `${path}.template`));
+  errs.push(...validatePodTemplate(spec?.template, written?.template, matches, `${path}.template`));
   return errs;
 }
 
-function validateReplicationControllerSpec(spec: ReplicationControllerSpec | undefined, path: string): FieldError[] {
+function validateReplicationControllerSpec(
+  spec: ReplicationControllerSpec | undefined,
+  written: ReplicationControllerSpec | undefined,
+  path: string,
+): FieldError[] {
   const errs: FieldError[] = [...nonNegative(`${path}.replicas`, spec?.replicas), ...nonNegative(`${path}.minReadySeconds`, spec?.minReadySeconds)];
   const selector = spec?.selector ?? {};
   let matches: ((labels: Readonly<Record<string, string>>) => boolean) | undefined;
@@ -642,14 +284,14 @@ function validateReplicationControllerSpec(spec: ReplicationControllerSpec | und
     errs.push(...selectorErrs);
     if (selectorErrs.length === 0) matches = (labels) => selectorFromSet(selector).matches(labels);
   }
-  errs.push(...validatePodTemplate(spec?.template, matches, `${path}.template`));
+  errs.push(...validatePodTemplate(spec?.template, written?.template, matches, `${path}.template`));
   return errs;
 }
 
-function validateDeploymentSpec(spec: DeploymentSpec | undefined, path: string): FieldError[] {
+function validateDeploymentSpec(spec: DeploymentSpec | undefined, written: DeploymentSpec | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [...nonNegative(`${path}.replicas`, spec?.replicas)];
   const matches = validateWorkloadSelector(spec?.selector, "deployment", `${path}.selector`, errs);
-  errs.push(...validatePodTemplate(spec?.template, matches, `${path}.template`));
+  errs.push(...validatePodTemplate(spec?.template, written?.template, matches, `${path}.template`));
   errs.push(...validateDeploymentStrategy(spec?.strategy, `${path}.strategy`));
   const minReady = spec?.minReadySeconds ?? 0;
   errs.push(...nonNegative(`${path}.minReadySeconds`, minReady), ...nonNegative(`${path}.revisionHistoryLimit`, spec?.revisionHistoryLimit));
@@ -733,10 +375,6 @@ const MAX_ENDPOINTS_PER_SLICE = 1000;
 const MAX_ADDRESSES_PER_ENDPOINT = 100;
 const MAX_PORTS_PER_SLICE = 100;
 
-function validateIP(path: string, value: string): FieldError[] {
-  return isIP(value) === 0 ? [invalid(path, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")] : [];
-}
-
 /** ValidateService: type, clusterIP, ports (names, numbers, protocols, targetPort, nodePort), selector, affinity. */
 function validateServiceSpec(service: Service, path: string): FieldError[] {
   const spec: ServiceSpec | undefined = service.spec;
@@ -815,32 +453,6 @@ function validateServiceSpec(service: Service, path: string): FieldError[] {
     if (type !== "LoadBalancer") errs.push(forbidden(`${path}.loadBalancerIP`, "may only be used when `type` is 'LoadBalancer'"));
     else errs.push(...validateIP(`${path}.loadBalancerIP`, spec.loadBalancerIp));
   }
-  return errs;
-}
-
-/** A port of an Endpoints subset or an EndpointSlice: a DNS label name (required when there are several), a number, a protocol. */
-function validateEndpointPorts(
-  ports: readonly { name?: string | undefined; port?: number | undefined; protocol?: string | undefined }[],
-  path: string,
-  nameRequired: boolean,
-): FieldError[] {
-  const errs: FieldError[] = [];
-  const names = new Set<string>();
-  ports.forEach((port, i) => {
-    const p = `${path}[${i}]`;
-    const name = port.name ?? "";
-    if (name === "") {
-      if (nameRequired && ports.length > 1) errs.push(required(`${p}.name`));
-    } else if (names.has(name)) {
-      errs.push(duplicate(`${p}.name`, name));
-    } else {
-      errs.push(...messages(`${p}.name`, name, validateDNS1123Label(name)));
-    }
-    names.add(name);
-    if (port.port !== undefined && (nameRequired || port.port !== 0)) errs.push(...messages(`${p}.port`, port.port, validatePortNumber(port.port)));
-    const protocol = port.protocol ?? "";
-    if (!protocols.includes(protocol)) errs.push(notSupported(`${p}.protocol`, protocol, protocols));
-  });
   return errs;
 }
 
