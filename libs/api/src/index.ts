@@ -58,33 +58,37 @@ export {
 export type { KindMap, KindName, KindInfo, AnyKindInfo, KindedMessage, ObjectField, NameRule } from "./kinds.js";
 export { decodeManifest, toApiObject } from "./manifest.js";
 export type { DecodedManifest } from "./manifest.js";
-export { validateObject, validateObjectMeta, validateStatus, CLUSTER_IP_NONE, LABEL_SERVICE_NAME } from "./validation.js";
+export { validateObject, validateObjectMeta, validateStatus } from "./validation.js";
+export { applyDefaults } from "./defaults.js";
+export type { DefaultingOptions } from "./defaults.js";
+export type { KindStrategy, AnyKindStrategy } from "./kinds/kind-strategy.js";
 export {
-  applyDefaults,
   defaultPod,
-  defaultNamespace,
-  defaultNode,
-  defaultReplicaSet,
-  defaultDeployment,
-  defaultReplicationController,
-  defaultService,
-  defaultEndpoints,
-  defaultEndpointSlice,
-  defaultPriorityClass,
   defaultPullPolicy,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
-  DEFAULT_REPLICAS,
-  DEFAULT_MAX_SURGE,
-  DEFAULT_MAX_UNAVAILABLE,
-  DEFAULT_REVISION_HISTORY_LIMIT,
-  DEFAULT_PROGRESS_DEADLINE_SECONDS,
   DEFAULT_SCHEDULER_NAME,
   DEFAULT_TERMINATION_MESSAGE_PATH,
   DEFAULT_TOLERATION_SECONDS,
   TAINT_NODE_NOT_READY,
   TAINT_NODE_UNREACHABLE,
-} from "./defaults.js";
-export type { DefaultingOptions } from "./defaults.js";
+} from "./kinds/pod/defaults.js";
+export { defaultNamespace } from "./kinds/namespace/strategy.js";
+export { defaultNode } from "./kinds/node/strategy.js";
+export { defaultReplicaSet, DEFAULT_REPLICAS } from "./kinds/replica-set/strategy.js";
+export {
+  defaultDeployment,
+  DEFAULT_MAX_SURGE,
+  DEFAULT_MAX_UNAVAILABLE,
+  DEFAULT_REVISION_HISTORY_LIMIT,
+  DEFAULT_PROGRESS_DEADLINE_SECONDS,
+} from "./kinds/deployment/strategy.js";
+export { defaultReplicationController } from "./kinds/replication-controller/strategy.js";
+export { defaultService, CLUSTER_IP_NONE } from "./kinds/service/strategy.js";
+export { defaultEndpoints } from "./kinds/endpoints/strategy.js";
+export { defaultEndpointSlice, LABEL_SERVICE_NAME } from "./kinds/endpoint-slice/strategy.js";
+export { defaultPriorityClass, HIGHEST_USER_DEFINABLE_PRIORITY, systemPriorityClasses } from "./kinds/priority-class/strategy.js";
+export { defaultPersistentVolume } from "./kinds/persistent-volume/strategy.js";
+export { defaultPersistentVolumeClaim } from "./kinds/persistent-volume-claim/strategy.js";
 export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
@@ -92,13 +96,7 @@ export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-
 export { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "./namespace-lifecycle.js";
 export { CLUSTER_DNS_OFFSET, DEFAULT_SERVICE_CIDR, LOOPBACK_CIDR, cidrWithin, clusterDNSIP, formatIPv4, parseCIDR, parseIPv4 } from "./service-cidr.js";
 export type { IPv4CIDR } from "./service-cidr.js";
-export {
-  PREEMPT_LOWER_PRIORITY,
-  PREEMPT_NEVER,
-  HIGHEST_USER_DEFINABLE_PRIORITY,
-  systemPriorityClasses,
-  validateNodeSelectorRequirement,
-} from "./scheduling-validation.js";
+export { PREEMPT_LOWER_PRIORITY, PREEMPT_NEVER, validateNodeSelectorRequirement } from "./scheduling-validation.js";
 export {
   READ_WRITE_ONCE,
   READ_ONLY_MANY,
@@ -113,6 +111,4 @@ export {
   CLAIM_PENDING,
   CLAIM_BOUND,
   RESOURCE_STORAGE,
-  defaultPersistentVolume,
-  defaultPersistentVolumeClaim,
 } from "./volume-validation.js";

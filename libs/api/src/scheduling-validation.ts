@@ -1,7 +1,7 @@
 /**
  * Validation of what steers scheduling — a pod's affinity, topology spread constraints, preemption policy,
- * scheduling gates — and of PriorityClass, with Kubernetes' rules and wording (pkg/apis/core/validation
- * ValidateAffinity / validateTopologySpreadConstraints, pkg/apis/scheduling/validation).
+ * scheduling gates — with Kubernetes' rules and wording (pkg/apis/core/validation ValidateAffinity /
+ * validateTopologySpreadConstraints). PriorityClass's own rules are in kinds/priority-class.
  */
 import {
   field,
@@ -21,7 +21,6 @@ import type {
   TopologySpreadConstraint,
   WeightedPodAffinityTerm,
 } from "./gen/capstan/v1/core.js";
-import type { PriorityClass } from "./gen/capstan/v1/scheduling.js";
 import { messages } from "./field-validation.js";
 
 const { required, invalid, notSupported, duplicate, forbidden } = field;
@@ -33,10 +32,6 @@ const scheduleActions = ["DoNotSchedule", "ScheduleAnyway"];
 const inclusionPolicies = ["Honor", "Ignore"];
 /** The only node field a matchFields requirement may name. */
 const nodeFieldSelectorKeys = ["metadata.name"];
-
-/** Kubernetes keeps values above one billion for the system's own classes. */
-export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
-export const SYSTEM_PRIORITY_CLASS_PREFIX = "system-";
 
 function validateWeight(weight: number, path: string): FieldError[] {
   return weight <= 0 || weight > 100 ? [invalid(path, weight, "must be in the range 1-100")] : [];
@@ -193,24 +188,3 @@ export function validateSchedulingGates(gates: readonly PodSchedulingGate[], pat
   });
   return errs;
 }
-
-/** ValidatePriorityClass: user classes stay at or below one billion; system- names are the system's. */
-export function validatePriorityClass(pc: PriorityClass): FieldError[] {
-  const errs: FieldError[] = [];
-  const name = pc.metadata?.name ?? "";
-  if (name.startsWith(SYSTEM_PRIORITY_CLASS_PREFIX)) {
-    const builtIn = systemPriorityClasses.find((c) => c.name === name);
-    if (!builtIn) errs.push(forbidden("metadata.name", `priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only`));
-    else if (pc.value !== builtIn.value) errs.push(forbidden("value", `value of ${name} must be ${builtIn.value}`));
-  } else if (pc.value > HIGHEST_USER_DEFINABLE_PRIORITY) {
-    errs.push(forbidden("value", `maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}`));
-  }
-  errs.push(...validatePreemptionPolicy(pc.preemptionPolicy, "preemptionPolicy"));
-  return errs;
-}
-
-/** The classes every cluster has (scheduling.SystemPriorityClasses). */
-export const systemPriorityClasses: readonly { readonly name: string; readonly value: number; readonly description: string }[] = [
-  { name: "system-node-critical", value: 2_000_001_000, description: "Used for system critical pods that must not be moved from their current node." },
-  { name: "system-cluster-critical", value: 2_000_000_000, description: "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary." },
-];

@@ -1,0 +1,73 @@
+/**
+ * What the API does with one kind, in one registration — Kubernetes' pkg/registry/<group>/<kind>/strategy.go:
+ * its identity (apiVersion, scope, names, protobuf message), the fields a selector may name, defaulting,
+ * validation on create, update and status writes, how it is prepared for a create or an update, what a
+ * delete does to it, and its admission (decisions that read other objects in the write's own commit).
+ * The gateway's write path is kind-agnostic: it asks the kind's strategy at each step.
+ */
+import type { FieldError, ObjectKey } from "@capstan/apimachinery";
+import type { MessageFns } from "../gen/capstan/v1/core.js";
+import type { Object as ApiObject } from "../gen/capstan/v1/gateway.js";
+import type { DefaultingOptions } from "../defaults.js";
+import type { KindMap, KindName } from "../kinds.js";
+
+/** The field of the gateway `Object` that holds a kind: `pod` for Pod. */
+export type ObjectField = keyof ApiObject;
+
+/** The rule metadata.name follows. */
+export type NameRule = "DNS1123Label" | "DNS1123Subdomain";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface KindStrategy<K extends KindName = KindName> {
+  readonly kind: K;
+  readonly apiVersion: string;
+  /** The API group: "" for the core group (apiVersion v1), "apps" for apps/v1, "discovery.k8s.io". */
+  readonly group: string;
+  readonly namespaced: boolean;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+  readonly objectField: ObjectField;
+  readonly messageFns: MessageFns<KindMap[K]>;
+  /** ".capstan.v1.Pod" */
+  readonly protoTypeName: string;
+  readonly nameRule: NameRule;
+  /** Status is the controllers' to write: a create starts without one, as Kubernetes' PrepareForCreate. */
+  readonly createClearsStatus: boolean;
+  /** Field selector labels accepted for this kind, in the order they are listed to users. */
+  readonly selectableFields: readonly string[];
+  /** A selectable field's value on an object of this kind; "" for an unset string, as Kubernetes. */
+  fieldValue(message: KindMap[K], field: string): string | undefined;
+
+  /** Kubernetes' SetDefaults_<Kind>: a new message with the fields a user may leave out filled in. */
+  defaults?(message: KindMap[K], opts: DefaultingOptions): KindMap[K];
+  /**
+   * Rules of the object as it will be stored, each error at its field path (metadata is checked for every
+   * kind). `message` is defaulted; `written` is as decoded, for rules that must judge what the user wrote
+   * (defaulting copies a container's limits into its requests). Neither may be changed.
+   */
+  validate?(message: KindMap[K], written: KindMap[K]): FieldError[];
+  /** Rules of a status written through UpdateStatus. */
+  validateStatus?(message: KindMap[K]): FieldError[];
+  /** Rules of an update against the object it replaces (immutable fields): the first error, or none. */
+  validateUpdate?(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined;
+  /** The object a create stores, after defaulting (a namespace starts Active with its finalizer). */
+  prepareForCreate?(object: JsonObject): JsonObject;
+  /** The spec an update stores, given the current object (a namespace keeps its spec.finalizers). */
+  prepareSpecForUpdate?(requested: JsonObject, current: JsonObject): JsonObject;
+}
+
+/** The strategy of some kind: switching on `kind` narrows `messageFns` to that kind's message. */
+export type AnyKindStrategy = { [K in KindName]: KindStrategy<K> }[KindName];
+
+/** A kind's selectable fields from one getter each, in the order given. */
+export function fieldsOf<T>(getters: Readonly<Record<string, (m: T) => string>>): {
+  selectableFields: readonly string[];
+  fieldValue(message: T, field: string): string | undefined;
+} {
+  return {
+    selectableFields: Object.keys(getters),
+    fieldValue: (message, field) => (Object.hasOwn(getters, field) ? getters[field]?.(message) : undefined),
+  };
+}
