@@ -83,4 +83,3 @@ export function validateEndpointPorts(
   });
   return errs;
 }
-

@@ -148,7 +148,6 @@ export function objectKey(obj: ApiObject): ObjectKey {
   return { kind, namespace: message.metadata?.namespace ?? "", name: message.metadata?.name ?? "" };
 }
 
-
 /**
  * A typed object as Kubernetes JSON: protobuf JSON, with IntOrString integers as numbers (`maxSurge: 1`).
  * apiVersion and kind are as the message has them.

@@ -362,4 +362,3 @@ export function validateWorkloadSelector(
   const parsed = selectorFromLabelSelector(selector, path);
   return (labels) => parsed.matches(labels);
 }
-

@@ -49,4 +49,3 @@ export function validateClassName(name: string | undefined, path: string): Field
 export function validateVolumeMode(mode: string | undefined, path: string): FieldError[] {
   return mode !== undefined && !volumeModes.includes(mode) ? [notSupported(path, mode, volumeModes)] : [];
 }
-

@@ -145,4 +145,3 @@ function intOrPercentNumber(value: string | undefined): number | undefined {
   if (value === undefined) return 0;
   return isIntOrStringInt(value) ? Number(value) : percentValue.test(value) ? percentOf(value) : undefined;
 }
-

@@ -57,4 +57,3 @@ function validateEndpointAddress(address: EndpointAddress, path: string): FieldE
   if (address.nodeName) errs.push(...messages(`${path}.nodeName`, address.nodeName, validateDNS1123Subdomain(address.nodeName)));
   return errs;
 }
-

@@ -37,7 +37,6 @@ export function defaultNode(node: Node): Node {
   return out;
 }
 
-
 /** Taints with a qualified key, a label value and an effect, each key and effect once; capacity and allocatable quantities. */
 function validateNode(node: Node): FieldError[] {
   const errs: FieldError[] = [];

@@ -93,4 +93,3 @@ function validatePersistentVolumeSpec(spec: PersistentVolumeSpec | undefined, pa
   }
   return errs;
 }
-

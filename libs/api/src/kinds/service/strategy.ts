@@ -139,4 +139,3 @@ function validateServiceSpec(service: Service, path: string): FieldError[] {
   }
   return errs;
 }
-
