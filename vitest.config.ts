@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Fails the run if a process it started outlives it.
+    globalSetup: ["test/src/support/global-setup.ts"],
   },
 });
