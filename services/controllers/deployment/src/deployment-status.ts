@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { resolveFenceposts } from "./int-or-percent.js";
 import type { ReplicaSetView, RolloutSpec } from "./rollout-plan.js";
 
@@ -106,4 +107,23 @@ function progressing(
     return condition("Progressing", "False", "ProgressDeadlineExceeded", `ReplicaSet "${newRS.name}" has timed out progressing.`, false);
   }
   return before ?? condition("Progressing", "True", "ReplicaSetUpdated", `ReplicaSet "${newRS.name}" is progressing.`, true);
+}
+
+const CONDITION_FIELDS = ["type", "status", "reason", "message", "lastUpdateTime", "lastTransitionTime"];
+const COUNTS = ["observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas", "collisionCount"];
+
+/**
+ * Whether two statuses say the same, comparing counts as numbers with absent = 0 and conditions by
+ * their fields only. A status read back from the API never equals the one computed byte for byte, so
+ * without this every sync would write (and wake itself) again.
+ */
+export function sameStatus(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return isDeepStrictEqual(normalize(a), normalize(b));
+}
+
+function normalize(status: Record<string, unknown>) {
+  return {
+    counts: COUNTS.map((k) => Number(status[k] ?? 0)),
+    conditions: ((status["conditions"] ?? []) as Record<string, unknown>[]).map((c) => CONDITION_FIELDS.map((k) => String(c[k] ?? ""))),
+  };
 }
