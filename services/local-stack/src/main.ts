@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { examplesImageCatalog } from "./image-catalog.js";
 import { onParentExit } from "./parent-watch.js";
 import { startStack } from "./stack.js";
 
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
     ],
     // A fleet of simulated nodes beside the real ones: a count or a node-group spec file (see README).
     simulatedNodes: env["CAPSTAN_SIMULATED_NODES"] || undefined,
-    ...(loopbackServiceCIDR ? { env: { CAPSTAN_SERVICE_CIDR: loopbackServiceCIDR } } : {}),
+    // The examples' images (README's tour), unless CAPSTAN_IMAGE_CATALOG names a catalog of one's own.
+    env: { CAPSTAN_IMAGE_CATALOG: env["CAPSTAN_IMAGE_CATALOG"] || examplesImageCatalog, ...(loopbackServiceCIDR ? { CAPSTAN_SERVICE_CIDR: loopbackServiceCIDR } : {}) },
     restart: true,
     output,
   });
