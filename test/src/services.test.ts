@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
+import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCIDR, parseIPv4, toApiObject, type Pod } from "@capstan/api";
+import { parseCIDR, parseIPv4, toApiObject, type Endpoint, type Pod } from "@capstan/api";
 import { eventually, examplesDir, startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
@@ -29,10 +30,10 @@ interface Answer {
   readonly at: number;
 }
 
-/** One HTTP GET on a fresh connection, as a client that does not keep connections alive. */
-function get(host: string, port: number, path = "/"): Promise<Answer> {
+/** One HTTP GET on a fresh connection, as a client that does not keep connections alive (or through `agent`). */
+function get(host: string, port: number, path = "/", agent: Agent | false = false): Promise<Answer> {
   return new Promise((resolve) => {
-    const r = request({ host, port, path, agent: false, timeout: 10_000 }, (res) => {
+    const r = request({ host, port, path, agent, timeout: 10_000 }, (res) => {
       let body = "";
       res.on("data", (d: Buffer) => (body += d.toString()));
       res.on("end", () => resolve({ ok: res.statusCode === 200, body: body.trim(), at: Date.now() }));
@@ -44,12 +45,29 @@ function get(host: string, port: number, path = "/"): Promise<Answer> {
   });
 }
 
-/** Requests one after another (on `parallel` loops) until stopped; every answer is kept. */
-function keepAsking(host: string, port: number, path = "/", parallel = 2): { answers: Answer[]; stop: () => Promise<void> } {
+/**
+ * One HTTP GET from a client that connects first and sends its request `delayMs` later (a slow
+ * client, or a connection a pool opened ahead of its request).
+ */
+function slowGet(host: string, port: number, delayMs: number): Promise<Answer> {
+  return new Promise((resolve) => {
+    let text = "";
+    const socket = connect({ host, port });
+    const done = (ok: boolean, body: string) => resolve({ ok, body, at: Date.now() });
+    socket.setTimeout(10_000, () => socket.destroy(new Error("timed out")));
+    socket.on("connect", () => setTimeout(() => socket.write("GET / HTTP/1.1\r\nHost: service\r\nConnection: close\r\n\r\n"), delayMs));
+    socket.on("data", (d: Buffer) => (text += d.toString()));
+    socket.on("end", () => done(text.startsWith("HTTP/1.1 200 "), text.slice(text.indexOf("\r\n\r\n") + 4).trim() || `no answer: ${JSON.stringify(text)}`));
+    socket.on("error", (e) => done(false, String(e)));
+  });
+}
+
+/** Requests one after another (on `parallel` loops, each with `ask`) until stopped; every answer is kept. */
+function keepAsking(host: string, port: number, path = "/", parallel = 2, ask: () => Promise<Answer> = () => get(host, port, path)): { answers: Answer[]; stop: () => Promise<void> } {
   const answers: Answer[] = [];
   let running = true;
   const loops = Array.from({ length: parallel }, async () => {
-    while (running) answers.push(await get(host, port, path));
+    while (running) answers.push(await ask());
   });
   return {
     answers,
@@ -71,10 +89,20 @@ async function clusterIPOf(name: string): Promise<string> {
   return (await cluster.client.get({ kind: "Service", namespace: "default", name })).service!.spec!.clusterIp;
 }
 
+/** The endpoints in the service's EndpointSlices. */
+async function endpointsOf(service: string): Promise<Endpoint[]> {
+  const slices = await cluster.client.list({ kind: "EndpointSlice", namespace: "default", labelSelector: `kubernetes.io/service-name=${service}` });
+  return slices.items.flatMap((o) => o.endpointSlice!.endpoints);
+}
+
 /** Ready addresses in the service's EndpointSlices. */
 async function readyEndpoints(service: string): Promise<string[]> {
-  const slices = await cluster.client.list({ kind: "EndpointSlice", namespace: "default", labelSelector: `kubernetes.io/service-name=${service}` });
-  return slices.items.flatMap((o) => o.endpointSlice!.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses));
+  return (await endpointsOf(service)).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses);
+}
+
+/** The endpoint of the pod named `name` in the service's EndpointSlices, if it is listed. */
+async function endpointOfPod(service: string, name: string): Promise<Endpoint | undefined> {
+  return (await endpointsOf(service)).find((e) => e.targetRef?.name === name);
 }
 
 async function readyPods(label: string, count: number, what: string): Promise<Pod[]> {
@@ -236,6 +264,114 @@ describe("Services", () => {
     console.log(`rolling update: ${load.answers.length} requests, ${failed.length} failed`);
     expect(failed).toEqual([]);
     expect(load.answers.some((a) => before.has(a.body))).toBe(true);
+  });
+
+  it("loses no request while the pods behind a Service are deleted one by one, with fresh, keep-alive and slow clients", async () => {
+    await apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "drain" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "drain" } },
+        template: { metadata: { labels: { app: "drain" } }, spec: { containers: [{ name: "web", image: "agnhost", args: ["serve-hostname", "--port", "8080"] }] } },
+      },
+    });
+    await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "drain" }, spec: { selector: { app: "drain" }, ports: [{ port: 80, targetPort: 8080 }] } });
+    let pods = await readyPods("app=drain", 3, "3 ready drain pods");
+    await eventually(async () => (await readyEndpoints("drain")).length === 3, { timeoutMs: 30_000, what: "3 ready endpoints" });
+    const clusterIP = await clusterIPOf("drain");
+    for (const p of pods) await eventually(async () => (await get(p.status!.podIp, 8080)).ok, { timeoutMs: 30_000, what: `${p.metadata!.name} to answer` });
+
+    // A connection pinned to a terminating pod (keep-alive), one made just before its endpoint went
+    // (slow), and new ones while it goes (fresh): each must be answered.
+    const keepAlive = Array.from({ length: 2 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+    const fresh = keepAsking(clusterIP, 80, "/", 4);
+    const kept = keepAlive.map((agent) => keepAsking(clusterIP, 80, "/", 1, () => get(clusterIP, 80, "/", agent)));
+    const slow = keepAsking(clusterIP, 80, "/", 3, () => slowGet(clusterIP, 80, 100));
+    const loads = [fresh, ...kept, slow];
+    const deleted: string[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        // The pod a keep-alive client is connected to, in turn: it must move on without losing a request.
+        const client = kept[i % kept.length]!;
+        const victim = await eventually(() => pods.find((p) => p.metadata!.name === client.answers.at(-1)?.body)?.metadata!.name, {
+          timeoutMs: 10_000,
+          what: "a keep-alive client's answer from a live pod",
+        });
+        deleted.push(victim);
+        await cluster.client.delete({ kind: "Pod", namespace: "default", name: victim });
+        pods = await eventually(
+          async () => {
+            const all = await podsOf("app=drain");
+            if (all.some((p) => deleted.includes(p.metadata!.name)) || all.length !== 3 || !all.every(isReady)) throw new Error(`${all.length} pods, ${all.filter(isReady).length} ready`);
+            return all;
+          },
+          { timeoutMs: 60_000, what: `${victim} gone and a ready replacement` },
+        );
+        await eventually(async () => (await readyEndpoints("drain")).length === 3, { timeoutMs: 30_000, what: "3 ready endpoints" });
+      }
+    } finally {
+      await Promise.all(loads.map((l) => l.stop()));
+      for (const agent of keepAlive) agent.destroy();
+    }
+    const kinds = [{ kind: "fresh", load: fresh }, ...kept.map((load) => ({ kind: "keep-alive", load })), { kind: "slow", load: slow }];
+    const failed = kinds.flatMap(({ kind, load }) => load.answers.filter((a) => !a.ok).map((a) => `${kind}: ${a.body}`));
+    const count = (l: { answers: Answer[] }) => l.answers.length;
+    console.log(
+      `pod deletions: ${loads.map(count).reduce((a, b) => a + b)} requests (${count(fresh)} fresh, ${kept.map(count).join(" + ")} keep-alive, ${count(slow)} slow), ${failed.length} failed`,
+    );
+    expect(failed).toEqual([]);
+    // Every kind of client was answered by pods that were deleted under it.
+    for (const l of loads) expect(l.answers.some((a) => deleted.includes(a.body))).toBe(true);
+  });
+
+  it("marks a deleted pod's endpoint terminating in its EndpointSlice before the pod gets SIGTERM; a pod no Service selects stops at once", async () => {
+    // netexec's /readyz answers 503 from its SIGTERM on, and --delay-shutdown keeps it answering a while.
+    const netexec = { name: "netexec", image: "agnhost", args: ["netexec", "--http-port", "8080", "--udp-port", "-1", "--delay-shutdown", "5"] };
+    await apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "ordered" },
+      spec: { replicas: 2, selector: { matchLabels: { app: "ordered" } }, template: { metadata: { labels: { app: "ordered" } }, spec: { containers: [netexec] } } },
+    });
+    await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "ordered" }, spec: { selector: { app: "ordered" }, ports: [{ port: 80, targetPort: 8080 }] } });
+    await apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "unselected", labels: { app: "unselected" } }, spec: { containers: [netexec] } });
+    const [victim] = await readyPods("app=ordered", 2, "2 ready ordered pods");
+    const [unselected] = await readyPods("app=unselected", 1, "the unselected pod ready");
+    const name = victim!.metadata!.name;
+    await eventually(async () => (await readyEndpoints("ordered")).length === 2, { timeoutMs: 30_000, what: "2 ready endpoints" });
+    const sigtermed = async (p: Pod) => (await get(p.status!.podIp, 8080, "/readyz")).body === "shutting down";
+    for (const p of [victim!, unselected!]) await eventually(async () => (await get(p.status!.podIp, 8080, "/readyz")).ok, { timeoutMs: 30_000, what: `${p.metadata!.name} to answer` });
+
+    // With the endpoints controller stopped, nothing marks the endpoint terminating: the agent must hold SIGTERM back.
+    const discovery = cluster.stack.service("discovery");
+    process.kill(discovery.pid!, "SIGSTOP");
+    let resumedAt: number;
+    try {
+      const deletedAt = Date.now();
+      await cluster.client.delete({ kind: "Pod", namespace: "default", name });
+      await cluster.client.delete({ kind: "Pod", namespace: "default", name: "unselected" });
+      const unselectedStoppedAt = await eventually(async () => (await sigtermed(unselected!)) && Date.now(), { timeoutMs: 3000, intervalMs: 20, what: "SIGTERM to the unselected pod" });
+      while (Date.now() < deletedAt + 1000) {
+        expect(await sigtermed(victim!), `${name} got SIGTERM while its EndpointSlice still listed it as ready`).toBe(false);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await endpointOfPod("ordered", name))?.conditions).toMatchObject({ ready: true });
+      console.log(`terminating endpoint: the unselected pod got SIGTERM ${unselectedStoppedAt - deletedAt} ms after its deletion`);
+    } finally {
+      process.kill(discovery.pid!, "SIGCONT");
+      resumedAt = Date.now();
+    }
+    const terminatingAt = await eventually(
+      async () => {
+        const c = (await endpointOfPod("ordered", name))?.conditions;
+        return c?.ready === false && c.terminating === true && Date.now();
+      },
+      { timeoutMs: 5000, intervalMs: 20, what: `${name} marked terminating in its EndpointSlice` },
+    );
+    const stoppedAt = await eventually(async () => (await sigtermed(victim!)) && Date.now(), { timeoutMs: 5000, intervalMs: 20, what: `SIGTERM to ${name}` });
+    console.log(`terminating endpoint: marked terminating ${terminatingAt - resumedAt} ms and SIGTERM seen ${stoppedAt - resumedAt} ms after the endpoints controller resumed`);
   });
 
   it("keeps a cluster IP answering when the node agent serving it dies: another agent on the host takes it over", async () => {
