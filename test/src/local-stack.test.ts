@@ -135,14 +135,15 @@ async function stopAndCheck(stack: RunningStack, send: () => void, pod: ProcessE
   send();
   const inTime = await Promise.race([stack.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_DEADLINE_MS))]);
   const stopMs = Date.now() - started;
-  const afterStop = stack.lines.slice(from);
-  expect(inTime, `the leader exits within ${STOP_DEADLINE_MS / 1000}s; it printed:\n${afterStop.join("\n")}`).toBe(true);
+  expect(inTime, `the leader exits within ${STOP_DEADLINE_MS / 1000}s; it printed:\n${stack.lines.slice(from).join("\n")}`).toBe(true);
   // The leader may go first (kill -9): what it started must follow on its own, soon.
   const left = await eventually(() => (processes.some(isStillRunning) ? undefined : []), { timeoutMs: 15_000, what: "the stack's processes gone" }).catch(
     () => processes.filter(isStillRunning),
   );
   expect(left.map(describeProcess), "processes of the stack still running").toEqual([]);
   const exitOrder = gone.stop();
+  // The launcher may outlive a leader killed first; what it printed until it went is all there now.
+  const afterStop = stack.lines.slice(from);
   for (const [name, port] of Object.entries(stack.ports)) expect(await isPortFree(port), `${name} port ${port} free`).toBe(true);
   expect(localRoutes(), `the route for ${stack.serviceCIDR}`).not.toContain(stack.serviceCIDR);
   return { stopMs, afterStop, exitOrder };
@@ -209,6 +210,16 @@ describe("local stack", () => {
     expectStoppedInOrder(exitOrder);
     expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
     console.log(`local stack stopped in ${stopMs} ms after Ctrl-C`);
+  }, 240_000);
+
+  it("stops in order when whatever started it dies without passing a signal on (a shell between pnpm and node, killed)", async () => {
+    // `; true` keeps the shell from exec'ing node: it stays node's parent, as it was under `pnpm start` before.
+    const stack = await startLocalStack(["/bin/sh", "-c", `"${process.execPath}" services/local-stack/dist/main.js; true`]);
+    const pod = await runPod(stack);
+    const { afterStop, exitOrder } = await stopAndCheck(stack, () => process.kill(stack.leader.pid!, "SIGKILL"), pod);
+    expectStoppedInOrder(exitOrder);
+    expect(afterStop).toContainEqual(expect.stringMatching(/local-stack +\| stopping \(parent exited\)/));
+    expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
   }, 240_000);
 
   it("leaves nothing when its launcher is killed with SIGKILL", async () => {
