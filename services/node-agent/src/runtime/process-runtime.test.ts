@@ -420,6 +420,45 @@ describe("ProcessRuntime", () => {
     expect(rt.status(uid(pod))?.containerStatuses[0]?.restartCount).toBe(1);
   });
 
+  it("after a previous life killed with SIGKILL, kills the processes of a pod deleted meanwhile and frees it, and runs the kept pod again", async () => {
+    const stateDir = newStateDir();
+    const loop = { command: ["/bin/sh", "-c", "while :; do sleep 1; done"] };
+    const deleted = aPod("deleted-while-down").with(aContainer("main", "debian", loop)).with(aContainer("side", "debian", loop)).build();
+    const kept = aPod("kept").with(aContainer("main", "debian", loop)).build();
+    const runtimeModule = new URL("../../dist/runtime/index.js", import.meta.url).href;
+    const script = `
+      import { createProcessRuntime } from ${JSON.stringify(runtimeModule)};
+      const rt = createProcessRuntime({ stateDir: ${JSON.stringify(stateDir)}, podIPBase: "127.42" });
+      const pods = ${JSON.stringify([deleted, kept])};
+      for (const pod of pods) await rt.syncPod(pod);
+      console.log(JSON.stringify(pods.map((p) => rt.status(p.metadata.uid))));
+      setInterval(() => {}, 1000);
+    `;
+    const agent = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const line = await new Promise<string>((resolve, reject) => {
+      agent.stdout.once("data", (d) => resolve(String(d)));
+      agent.once("exit", (code) => reject(new Error(`first agent exited with ${code}`)));
+    });
+    const before = JSON.parse(line) as Array<{ podIP: string; containerStatuses: Array<{ containerId: string }> }>;
+    const pids = before.map((s) => s.containerStatuses.map((c) => Number(c.containerId.replace("process://", ""))));
+    agent.kill("SIGKILL");
+    await new Promise((resolve) => agent.once("exit", resolve));
+    expect(pids.flat().filter(isRunning)).toHaveLength(3);
+
+    // The new life: what the pod manager does after listing this node's pods, where the deleted one is gone.
+    const { rt } = runtime({ stateDir });
+    expect(rt.runningPods().sort()).toEqual([uid(deleted), uid(kept)].sort());
+    await rt.killPod(uid(deleted), 0);
+    await rt.syncPod(kept);
+    await eventually(() => expect(pids.flat().filter(isRunning)).toEqual([]));
+    expect(rt.runningPods()).toEqual([uid(kept)]);
+    expect(existsSync(join(stateDir, "pods", uid(deleted)))).toBe(false);
+    expect(JSON.stringify(JSON.parse(readFileSync(join(stateDir, "pod-ips.json"), "utf8")))).not.toContain(uid(deleted));
+    await eventually(() => expect(rt.status(uid(kept))?.phase).toBe("Running"));
+    expect(rt.status(uid(kept))?.podIP).toBe(before[1]!.podIP);
+    expect(isRunning(pidOf(rt, kept, "main"))).toBe(true);
+  });
+
   it("without a sandbox, fails a pod that mounts volumes and still runs one that does not", async () => {
     const { rt, events } = runtime({ sandbox: "none" });
     const pod = sharedVolumePod();
