@@ -9,7 +9,13 @@ const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL");
+  for (const c of children.splice(0)) {
+    try {
+      process.kill(-c.pid!, "SIGKILL"); // the group: the shell's sleep too
+    } catch {
+      // gone
+    }
+  }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 

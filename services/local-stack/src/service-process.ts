@@ -99,6 +99,11 @@ export class ServiceProcess {
     }
   }
 
+  /** From now on an exit is expected (the stack is stopping, this one's turn comes later): no restart. */
+  expectExit(): void {
+    this.stopping = true;
+  }
+
   /** kill -9, as a crash would: no shutdown code runs. */
   async crash(): Promise<void> {
     const child = this.child;

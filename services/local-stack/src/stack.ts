@@ -117,6 +117,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // The gateway or NATS exiting while its clients stop must not come back.
+      for (const p of services.values()) p.expectExit();
       for (const tier of [tiers.client, tiers.gateway, tiers.nats]) await Promise.all(tier.map((p) => p.stop()));
       // A node agent killed with SIGKILL, or stopped before it took over its pods, leaves them running.
       for (const left of await killLeftoverContainers(join(dataDir, "nodes"))) {
