@@ -67,7 +67,7 @@ afterEach(async () => {
 });
 
 /** Starts the stack with `command` in its own process group (a terminal's job), on ports and a service CIDR of its own. */
-async function startLocalStack(command: string[]): Promise<RunningStack> {
+async function startLocalStack(command: string[], until = "| up: gateway"): Promise<RunningStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-local-stack-"));
   const ports = { gateway: await freePort(), nats: await freePort(), dns: await freePort() };
   // Outside 10.96.0.0/12 (the default and the test clusters'), so no other stack shares the route.
@@ -91,7 +91,7 @@ async function startLocalStack(command: string[]): Promise<RunningStack> {
   const exited = new Promise<void>((resolve) => leader.once("exit", () => resolve()));
   const stack: RunningStack = { leader, lines, dataDir, ports, serviceCIDR, exited, seen: [] };
   running.push(stack);
-  const up = eventually(() => lines.some((l) => l.includes("| up: gateway")), { timeoutMs: 150_000, intervalMs: 250, what: 'the "up:" line' });
+  const up = eventually(() => lines.some((l) => l.includes(until)), { timeoutMs: 150_000, intervalMs: 100, what: `a line with "${until}"` });
   const failed = exited.then(() => {
     throw new Error(`the stack exited with ${leader.exitCode ?? leader.signalCode} before it was up:\n${lines.join("\n")}`);
   });
@@ -125,8 +125,8 @@ async function runPod(stack: RunningStack): Promise<ProcessEntry> {
 }
 
 /** Sends `signal` and measures until the leader exits; then nothing of the stack may be left. */
-async function stopAndCheck(stack: RunningStack, send: () => void, pod: ProcessEntry): Promise<{ stopMs: number; afterStop: string[]; exitOrder: Map<ProcessEntry, number> }> {
-  const processes = [...descendantsOf(stack.leader.pid!), pod];
+async function stopAndCheck(stack: RunningStack, send: () => void, pod?: ProcessEntry): Promise<{ stopMs: number; afterStop: string[]; exitOrder: Map<ProcessEntry, number> }> {
+  const processes = [...descendantsOf(stack.leader.pid!), ...(pod ? [pod] : [])];
   stack.seen.push(...processes);
   expect(processes.map((p) => p.command).filter((c) => c.includes("nats-server")), "the stack runs its own NATS").toHaveLength(1);
   const from = stack.lines.length;
@@ -220,6 +220,13 @@ describe("local stack", () => {
     expectStoppedInOrder(exitOrder);
     expect(afterStop).toContainEqual(expect.stringMatching(/local-stack +\| stopping \(parent exited\)/));
     expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
+  }, 240_000);
+
+  it("SIGTERM during start-up stops what started, in order", async () => {
+    const stack = await startLocalStack([process.execPath, "services/local-stack/dist/main.js"], "api-gateway |");
+    const { afterStop, exitOrder } = await stopAndCheck(stack, () => process.kill(stack.leader.pid!, "SIGTERM"));
+    expectStoppedInOrder(exitOrder);
+    expect(afterStop).toContainEqual(expect.stringMatching(/local-stack +\| stopped in /));
   }, 240_000);
 
   it("leaves nothing when its launcher is killed with SIGKILL", async () => {

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { examplesImageCatalog } from "./image-catalog.js";
 import { onParentExit } from "./parent-watch.js";
-import { startStack } from "./stack.js";
+import { startStack, type Stack } from "./stack.js";
 
 const colors = [36, 33, 35, 32, 34, 31];
 const assigned = new Map<string, number>();
@@ -17,7 +17,29 @@ async function main(): Promise<void> {
   // Cluster IPs must be local to this host: outside 127.0.0.0/8 that takes a route only root may add.
   const loopbackServiceCIDR = env["CAPSTAN_SERVICE_CIDR"] === undefined && process.getuid?.() !== 0 ? "127.96.0.0/16" : undefined;
   if (loopbackServiceCIDR) output("local-stack", `not root: cluster IPs from ${loopbackServiceCIDR} (set CAPSTAN_SERVICE_CIDR to choose)`);
-  const stack = await startStack({
+  let stack: Stack | undefined;
+  let stopping = false;
+  const starting = new AbortController();
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
+    output("local-stack", `stopping (${why})`);
+    if (stack) await stack.stop();
+    else {
+      // Still starting: startStack stops what it started, in order, then rejects.
+      starting.abort();
+      await startup.catch(() => {});
+    }
+    output("local-stack", `stopped in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    process.exit(0);
+  };
+  // Ctrl-C reaches this process alone (each service has its own process group); a supervisor, `timeout`
+  // or systemd sends SIGTERM; a closed terminal SIGHUP. Each stops the services in order.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
+  // Whoever started us went away without passing a signal on (a shell between pnpm and node, kill -9).
+  onParentExit(() => void shutdown("parent exited"));
+  const startup = startStack({
     dataDir: env["CAPSTAN_DATA_DIR"] ?? resolve(".capstan"),
     natsUrl: env["NATS_URL"] || undefined,
     databaseUrl: env["DATABASE_URL"] || undefined,
@@ -33,24 +55,13 @@ async function main(): Promise<void> {
     // The examples' images (README's tour), unless CAPSTAN_IMAGE_CATALOG names a catalog of one's own.
     env: { CAPSTAN_IMAGE_CATALOG: env["CAPSTAN_IMAGE_CATALOG"] || examplesImageCatalog, ...(loopbackServiceCIDR ? { CAPSTAN_SERVICE_CIDR: loopbackServiceCIDR } : {}) },
     restart: true,
+    signal: starting.signal,
     output,
   });
-  output("local-stack", `up: gateway ${stack.gateway}, NATS ${stack.natsUrl}; try: pnpm capctl get nodes`);
-  let stopping = false;
-  const shutdown = async (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    const started = Date.now();
-    output("local-stack", `stopping (${why})`);
-    await stack.stop();
-    output("local-stack", `stopped in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    process.exit(0);
-  };
-  // Ctrl-C reaches this process alone (each service has its own process group); a supervisor, `timeout`
-  // or systemd sends SIGTERM; a closed terminal SIGHUP. Each stops the services in order.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
-  // Whoever started us went away without passing a signal on (a shell between pnpm and node, kill -9).
-  onParentExit(() => void shutdown("parent exited"));
+  // A start-up cut short by a signal is the shutdown's to finish.
+  const up = await startup.catch((e: unknown) => (stopping ? new Promise<never>(() => {}) : Promise.reject(e)));
+  stack = up;
+  output("local-stack", `up: gateway ${up.gateway}, NATS ${up.natsUrl}; try: pnpm capctl get nodes`);
 }
 
 main().catch((e: unknown) => {

@@ -33,6 +33,8 @@ export interface StackOptions {
   /** Run discovery: the endpoints controller and the cluster DNS (default; CAPSTAN_DNS_LISTEN says where). */
   readonly discovery?: boolean;
   readonly restart: boolean;
+  /** Aborted during start-up (a SIGTERM while services come up): what started is stopped in order, and startStack rejects. */
+  readonly signal?: AbortSignal;
   readonly env?: Record<string, string>;
   readonly output: (service: string, line: string) => void;
 }
@@ -126,6 +128,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }
     })());
 
+  const aborted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new Error("start-up aborted"));
+    if (opts.signal?.aborted) abort();
+    else opts.signal?.addEventListener("abort", abort, { once: true });
+  });
+  aborted.catch(() => {}); // only ever awaited in a race
+  const unlessAborted = <T>(work: Promise<T>): Promise<T> => Promise.race([work, aborted]);
+
   try {
     let natsUrl = opts.natsUrl;
     if (!natsUrl) {
@@ -138,7 +148,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         args: ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dataDir, "nats"), "-l", join(dataDir, "nats.log")],
         env: {},
       }, "nats");
-      await waitForPort("127.0.0.1", port, "nats-server", 15_000, () => nats.running);
+      await unlessAborted(waitForPort("127.0.0.1", port, "nats-server", 15_000, () => nats.running));
       natsUrl = `nats://127.0.0.1:${port}`;
       opts.output("nats", `JetStream on ${natsUrl} (log: ${join(dataDir, "nats.log")})`);
     }
@@ -156,7 +166,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...node("api-gateway"),
       env: { ...common, CAPSTAN_GATEWAY_LISTEN: gateway, ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) },
     }, "gateway");
-    await waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running);
+    await unlessAborted(waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running));
     if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
     if (opts.controllers !== false) {
       for (const [name, folder] of Object.entries(CONTROLLERS)) {
@@ -183,7 +193,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       });
     }
     // Ready means every service does its job: a pod created now is scheduled and started.
-    await Promise.all([...services.values()].map((p) => p.ready()));
+    await unlessAborted(Promise.all([...services.values()].map((p) => p.ready())));
     return {
       gateway,
       natsUrl,
