@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -8,6 +8,7 @@ import { afterAll, beforeEach, type RunnerTestFile, type RunnerTestSuite } from 
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
 import { startStack, type Stack } from "@capstan/local-stack";
+import { claimHostRanges, type HostRanges } from "./host-ranges.js";
 import { natsUrl, removeStreams } from "./scratch-stack.js";
 import { ServiceLogs } from "./service-logs.js";
 
@@ -39,7 +40,7 @@ export interface TestCluster {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly nodeNames: string[];
-  /** This cluster's own service CIDR, so parallel clusters never share a cluster IP. */
+  /** This cluster's own service CIDR (claimed on the host), so parallel clusters never share a cluster IP. */
   readonly serviceCIDR: string;
   /** Runs the real CLI against this cluster. */
   capctl(args: string[], input?: string): Promise<CommandResult>;
@@ -89,7 +90,7 @@ afterAll(async (file) => {
     if (record.cluster && !record.stopped) await record.cluster.stop();
   }
   clusters.clear();
-});
+}, 180_000);
 
 function hookFailed(suite: Readonly<RunnerTestSuite | RunnerTestFile>): boolean {
   // Only a hook's error lands on a suite; failed tests merely mark it failed, later.
@@ -132,20 +133,20 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
   const database = opts.embeddedPostgres ? undefined : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-test-"));
   const nodeCount = opts.nodes ?? 2;
-  // A random 127.X block per node keeps pod addresses apart from other runs on the machine.
-  const base = randomInt(20, 200);
   const nodeNames = Array.from({ length: nodeCount }, (_, i) => `node-${i + 1}`);
-  // A random /24 of 10.96.0.0/12 per cluster: every node agent makes it local on the host.
-  const serviceCIDR = opts.env?.["CAPSTAN_SERVICE_CIDR"] ?? `10.${96 + randomInt(0, 16)}.${randomInt(0, 256)}.0/24`;
+  let ranges: HostRanges | undefined;
   let stack: Stack;
   try {
+    // Pod IPs and cluster IPs no other cluster on this host has; every node agent routes the latter to lo.
+    ranges = await claimHostRanges(nodeCount, opts.env?.["CAPSTAN_SERVICE_CIDR"]);
+    const { podIPBases, serviceCIDR } = ranges;
     stack = await startStack({
       dataDir,
       natsUrl,
       databaseUrl: database?.url,
       prefix,
       gatewayPort: 0,
-      nodes: nodeNames.map((name, i) => ({ name, podIPBase: `127.${base + i}` })),
+      nodes: nodeNames.map((name, i) => ({ name, podIPBase: podIPBases[i]! })),
       restart: false,
       ...(opts.controllerReplicas ? { controllerReplicas: opts.controllerReplicas } : {}),
       ...(opts.simulatedNodes !== undefined ? { simulatedNodes: String(opts.simulatedNodes) } : {}),
@@ -161,10 +162,13 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
     });
   } catch (e) {
     record.stopped = true;
+    await ranges?.release();
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
+  const claimed = ranges;
+  const { serviceCIDR } = claimed;
   const client = createClient({ address: stack.gateway, actor: "test" });
   const cluster: TestCluster = {
     stack,
@@ -201,6 +205,7 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       rmSync(dataDir, { recursive: true, force: true });
       // The agents leave the route in place (others on the host may share it); the cluster is gone now.
       await new Promise((done) => execFile("ip", ["route", "del", "local", serviceCIDR, "dev", "lo"], done));
+      await claimed.release();
     },
   };
   record.cluster = cluster;
