@@ -61,7 +61,12 @@ export type { DecodedManifest } from "./manifest.js";
 export { validateObject, validateObjectMeta, validateStatus } from "./validation.js";
 export { applyDefaults } from "./defaults.js";
 export type { DefaultingOptions } from "./defaults.js";
-export type { KindStrategy, AnyKindStrategy } from "./kinds/kind-strategy.js";
+export type { KindStrategy, AnyKindStrategy, AdmissionContext, Admitted, DeletionStrategy, KindAdmission } from "./kinds/kind-strategy.js";
+export { changesNothing, decideBind, decideCreate, decideDelete, decideFinalize, decideUpdate, decideUpdateStatus, inActiveNamespace, namespaceKey } from "./object-decisions.js";
+export type { DeleteOptions } from "./object-decisions.js";
+export { CLUSTER_IP_NONE, DEFAULT_LOAD_BALANCER_ADDRESS, DEFAULT_NODE_PORT_RANGE, createServiceAllocator } from "./kinds/service/service-allocation.js";
+export type { ServiceAllocationConfig, ServiceAllocator } from "./kinds/service/service-allocation.js";
+export { isGlobalDefault } from "./kinds/priority-class/priority-admission.js";
 export {
   defaultPod,
   defaultPullPolicy,
@@ -83,17 +88,18 @@ export {
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
 } from "./kinds/deployment/strategy.js";
 export { defaultReplicationController } from "./kinds/replication-controller/strategy.js";
-export { defaultService, CLUSTER_IP_NONE } from "./kinds/service/strategy.js";
+export { defaultService } from "./kinds/service/strategy.js";
 export { defaultEndpoints } from "./kinds/endpoints/strategy.js";
 export { defaultEndpointSlice, LABEL_SERVICE_NAME } from "./kinds/endpoint-slice/strategy.js";
-export { defaultPriorityClass, HIGHEST_USER_DEFINABLE_PRIORITY, systemPriorityClasses } from "./kinds/priority-class/strategy.js";
+export { defaultPriorityClass, HIGHEST_USER_DEFINABLE_PRIORITY } from "./kinds/priority-class/strategy.js";
+export { isSystemPriorityClass, systemPriorityClasses } from "./kinds/priority-class/system-priority-classes.js";
 export { defaultPersistentVolume } from "./kinds/persistent-volume/strategy.js";
 export { defaultPersistentVolumeClaim } from "./kinds/persistent-volume-claim/strategy.js";
 export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
 export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-or-string.js";
-export { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "./namespace-lifecycle.js";
+export { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING, SYSTEM_NAMESPACES } from "./kinds/namespace/lifecycle.js";
 export { CLUSTER_DNS_OFFSET, DEFAULT_SERVICE_CIDR, LOOPBACK_CIDR, cidrWithin, clusterDNSIP, formatIPv4, parseCIDR, parseIPv4 } from "./service-cidr.js";
 export type { IPv4CIDR } from "./service-cidr.js";
 export { PREEMPT_LOWER_PRIORITY, PREEMPT_NEVER, validateNodeSelectorRequirement } from "./scheduling-validation.js";

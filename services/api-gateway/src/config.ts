@@ -1,5 +1,11 @@
-import { DEFAULT_SERVICE_CIDR, DEFAULT_TOLERATION_SECONDS } from "@capstan/api";
-import { createServiceAllocator, DEFAULT_LOAD_BALANCER_ADDRESS, DEFAULT_NODE_PORT_RANGE, type ServiceAllocationConfig } from "./service-allocation.js";
+import {
+  createServiceAllocator,
+  DEFAULT_LOAD_BALANCER_ADDRESS,
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_SERVICE_CIDR,
+  DEFAULT_TOLERATION_SECONDS,
+  type ServiceAllocationConfig,
+} from "@capstan/api";
 
 /** The gateway's settings, from the environment, with defaults for the local stack. */
 export interface GatewayConfig {

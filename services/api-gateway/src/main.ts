@@ -3,9 +3,8 @@ import { openEventStore } from "@capstan/eventstore";
 import { apiRequestDuration, runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
-import { ensureSystemNamespaces } from "./system-namespaces.js";
 import { ObjectService } from "./object-service.js";
-import { ensureSystemPriorityClasses } from "./priority-admission.js";
+import { ensureSystemObjects } from "./system-objects.js";
 import { OutboxRelay } from "./outbox-relay.js";
 
 const log = (message: string) => console.log(message);
@@ -37,8 +36,7 @@ runService("api-gateway", async ({ telemetry }) => {
     defaulting: { defaultTolerationSeconds: config.defaultTolerationSeconds },
     serviceAllocation: config.serviceAllocation,
   });
-  await ensureSystemNamespaces(service);
-  await ensureSystemPriorityClasses(service);
+  await ensureSystemObjects(service);
   const duration = apiRequestDuration(telemetry.meter);
   const server = createGatewayServer(service, {
     tracer: telemetry.tracer,

@@ -3,6 +3,7 @@ import {
   InvalidError,
   isDeletionPropagation,
   NotFoundError,
+  type Decide,
   type DeletionPropagation,
   parseFieldSelector,
   parseSelector,
@@ -11,44 +12,38 @@ import {
 } from "@capstan/apimachinery";
 import {
   applyDefaults,
-  fromApiObject,
-  kindInfo,
-  selectableFieldValue,
-  storedToApiObject,
-  validateObject,
-  validateStatus,
-  type ApiObject,
-  type DefaultingOptions,
-  type DeleteRequest,
-  type KindName,
-  type ListRequest,
-  type ListResponse,
-  type WatchEvent,
-  type WatchRequest,
-} from "@capstan/api";
-import type { JetStreamBus } from "@capstan/bus";
-import type { Decision, EventStore, JsonObject, Mutation, ObjectRecord, StoredEvent } from "@capstan/eventstore";
-import {
   changesNothing,
+  createServiceAllocator,
   decideBind,
   decideCreate,
   decideDelete,
   decideFinalize,
   decideUpdate,
   decideUpdateStatus,
+  findKind,
+  fromApiObject,
   inActiveNamespace,
-  namespaceForCreate,
+  kindInfo,
   namespaceKey,
-} from "./object-decisions.js";
-import { checkPriorityClassWrite, DefaultPriorityClass, podPriorityReads, priorityClassKey, withPodPriority } from "./priority-admission.js";
-import {
-  ALLOCATION_KEYS,
-  createServiceAllocator,
-  serviceUpdateRequest,
-  withServiceAllocations,
+  selectableFieldValue,
+  storedToApiObject,
+  validateObject,
+  validateStatus,
+  type AdmissionContext,
+  type Admitted,
+  type ApiObject,
+  type DefaultingOptions,
+  type DeleteRequest,
+  type KindName,
+  type ListRequest,
+  type ListResponse,
   type ServiceAllocationConfig,
-  type ServiceAllocator,
-} from "./service-allocation.js";
+  type WatchEvent,
+  type WatchRequest,
+} from "@capstan/api";
+import type { JetStreamBus } from "@capstan/bus";
+import type { EventStore, JsonObject, ObjectRecord, StoredEvent } from "@capstan/eventstore";
+import { createAdmissionContext } from "./admission-context.js";
 
 /** Who asks, and the trace the resulting event joins. */
 export interface CallContext {
@@ -108,11 +103,13 @@ function selection(kind: KindName, labelSelector: string, fieldSelector: string)
   };
 }
 
-/** The API verbs over the event store: validation, defaulting, the decisions, and reads. */
+/**
+ * The API verbs over the event store: validation, defaulting, the decisions, and reads. Kind-agnostic:
+ * what differs by kind (defaults, rules, preparation, admission, deletion) its strategy says.
+ */
 export class ObjectService {
   private readonly now: () => Date;
-  private readonly allocator: ServiceAllocator;
-  private readonly defaultPriorityClass: DefaultPriorityClass;
+  private readonly admission: AdmissionContext;
 
   constructor(
     private readonly store: EventStore,
@@ -121,20 +118,19 @@ export class ObjectService {
     private readonly opts: ObjectServiceOptions,
   ) {
     this.now = opts.now ?? (() => new Date());
-    this.allocator = createServiceAllocator(opts.serviceAllocation);
-    this.defaultPriorityClass = new DefaultPriorityClass(store);
+    this.admission = createAdmissionContext(store, createServiceAllocator(opts.serviceAllocation));
   }
 
   async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, json } = fromApiObject(obj);
-    const info = kindInfo(kind);
+    const strategy = kindInfo(kind);
     const m = { ...((json["metadata"] ?? {}) as JsonObject) };
-    m["namespace"] = info.namespaced ? str(m["namespace"]) || "default" : "";
+    m["namespace"] = strategy.namespaced ? str(m["namespace"]) || "default" : "";
     if (!m["name"] && typeof m["generateName"] === "string" && m["generateName"]) {
       m["name"] = `${m["generateName"]}${randomBytes(4).toString("hex").slice(0, 5)}`;
     }
     const object: JsonObject = { ...json, metadata: m };
-    if (info.createClearsStatus) delete object["status"];
+    if (strategy.createClearsStatus) delete object["status"];
     this.validate(kind, object);
     const key = keyOf(kind, object);
     const defaulted = applyDefaults(kind, object, this.opts.defaulting);
@@ -143,33 +139,12 @@ export class ObjectService {
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: this.now().toISOString(), generation: 1 });
-    const prepared = kind === "Namespace" ? namespaceForCreate(defaulted) : defaulted;
-    const admission = await this.admitCreate(key, { ...prepared, metadata });
-    const decide = this.withAllocations(key, admission.decide);
-    if (!info.namespaced) return this.write(key, decide, ctx, admission.reads);
-    return this.write(key, inActiveNamespace(key.namespace, decide), ctx, [namespaceKey(key.namespace), ...admission.reads, ...this.allocationReads(key)]);
-  }
-
-  /** The create decision with the admission that applies to its kind, and the objects it reads. */
-  private async admitCreate(key: ObjectKey, object: JsonObject): Promise<{ decide: Mutation["decide"]; reads: ObjectKey[] }> {
-    if (key.kind === "Pod") {
-      const defaultClass = await this.defaultPriorityClass.name();
-      return { decide: withPodPriority(object, defaultClass, (pod) => decideCreate(key, pod)), reads: podPriorityReads(object, defaultClass) };
-    }
-    if (key.kind === "PriorityClass") return this.priorityClassWrite(object, decideCreate(key, object));
-    return { decide: decideCreate(key, object), reads: [] };
-  }
-
-  /** A PriorityClass write checks the global default in its own commit, and refreshes the cached one after. */
-  private async priorityClassWrite(object: JsonObject, decide: Mutation["decide"]): Promise<{ decide: Mutation["decide"]; reads: ObjectKey[] }> {
-    const otherDefault = await this.defaultPriorityClass.name();
-    return {
-      decide: (current, read) => {
-        const refused = checkPriorityClassWrite(object, current?.object, otherDefault, read);
-        return refused ? { error: refused } : decide(current, read);
-      },
-      reads: otherDefault === undefined ? [] : [priorityClassKey(otherDefault)],
-    };
+    const prepared = { ...(strategy.prepareForCreate?.(defaulted) ?? defaulted), metadata };
+    const create = (o: JsonObject) => decideCreate(key, o);
+    const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
+    if (!strategy.namespaced) return this.write(key, admitted, ctx);
+    // New content needs an active namespace, read in the create's own commit.
+    return this.write(key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
   }
 
   async get(key: ObjectKey): Promise<ApiObject> {
@@ -200,23 +175,16 @@ export class ObjectService {
     const { kind, object, key } = this.decodeForWrite(obj);
     this.validate(kind, object);
     const requested = applyDefaults(kind, object, this.opts.defaulting);
-    if (kind === "PriorityClass") {
-      const { decide, reads } = await this.priorityClassWrite(requested, decideUpdate(key, requested));
-      return this.write(key, decide, ctx, reads);
-    }
-    if (kind !== "Service") return this.write(key, decideUpdate(key, requested), ctx);
-    const decide = (current: ObjectRecord | undefined): Decision => {
-      if (!current) return decideUpdate(key, requested)(current);
-      const asked = serviceUpdateRequest(key, current.object, requested);
-      return "error" in asked ? asked : decideUpdate(key, asked.object)(current);
-    };
-    return this.write(key, this.withAllocations(key, decide), ctx, this.allocationReads(key));
+    const update = (r: JsonObject) => decideUpdate(key, r);
+    const admission = kindInfo(kind).admission;
+    const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
+    return this.write(key, admitted, ctx);
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
     this.throwIfInvalid(kind, object, validateStatus(kind, object));
-    return this.write(key, decideUpdateStatus(key, object), ctx);
+    return this.write(key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx);
   }
 
   async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
@@ -231,17 +199,19 @@ export class ObjectService {
     const current = await this.store.get(key);
     const decided = decide(current);
     if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
-    const event = await this.append(key, this.withAllocations(key, decide), ctx, this.allocationReads(key));
+    const admission = kindInfo(key.kind).admission;
+    const event = await this.append(key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
     return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
   }
 
+  /** The finalize subresource, for kinds that have one (namespaces). */
   async finalize(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
-    if (kind !== "Namespace") {
-      throw new InvalidError(`${kind} "${key.name}"`, [{ path: "kind", message: `Unsupported value "${kind}": only namespaces are finalized` }]);
-    }
+    const decide = decideFinalize(key, object);
+    // A kind without the subresource is refused before its object is judged.
+    if (!kindInfo(kind).finalize) throw (decide(undefined) as { error: Error }).error;
     this.validate(kind, object);
-    return this.write(key, decideFinalize(key, object), ctx);
+    return this.write(key, { decide, reads: [] }, ctx);
   }
 
   async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
@@ -270,7 +240,7 @@ export class ObjectService {
   private async bindTo(nodeExists: Promise<boolean>, namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
     const key = this.normalize({ kind: "Pod", namespace, name });
     if (!(await nodeExists)) throw new NotFoundError({ kind: "Node", namespace: "", name: nodeName });
-    return this.write(key, decideBind(key, nodeName, this.now(), { uid }), ctx);
+    return this.write(key, { decide: decideBind(key, nodeName, this.now(), { uid }), reads: [] }, ctx);
   }
 
   /** Every later event of the selected objects, once and in order; ExpiredError if `from` is gone. */
@@ -345,30 +315,21 @@ export class ObjectService {
     return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
   }
 
-  /** A Service's writes allocate and release its cluster IP and node ports in the same commit. */
-  private withAllocations(key: ObjectKey, decide: Mutation["decide"]): Mutation["decide"] {
-    return key.kind === "Service" ? withServiceAllocations(key, this.allocator, randomUUID(), decide) : decide;
+  private async write(key: ObjectKey, admitted: Admitted, ctx: CallContext): Promise<ApiObject> {
+    return storedToApiObject((await this.append(key, admitted, ctx)).object);
   }
 
-  private allocationReads(key: ObjectKey): ObjectKey[] {
-    return key.kind === "Service" ? [...ALLOCATION_KEYS] : [];
-  }
-
-  private async write(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<ApiObject> {
-    return storedToApiObject((await this.append(key, decide, ctx, reads)).object);
-  }
-
-  private async append(key: ObjectKey, decide: Mutation["decide"], ctx: CallContext, reads?: ObjectKey[]): Promise<StoredEvent> {
+  private async append(key: ObjectKey, { decide, reads }: { decide: Decide; reads: readonly ObjectKey[] }, ctx: CallContext): Promise<StoredEvent> {
     const event = await this.store.append({
       key,
       decide,
-      ...(reads && reads.length > 0 ? { reads } : {}),
+      ...(reads.length > 0 ? { reads } : {}),
       actor: ctx.actor,
       ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
       ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
     });
     this.onCommit();
-    if (key.kind === "PriorityClass") this.defaultPriorityClass.invalidate();
+    findKind(key.kind)?.admission?.committed?.(this.admission);
     return event;
   }
 }

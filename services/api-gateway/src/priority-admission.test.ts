@@ -3,7 +3,7 @@ import { DeleteRequest, fromApiObject, toApiObject } from "@capstan/api";
 import type { JetStreamBus } from "@capstan/bus";
 import { openEventStore, type EventStore } from "@capstan/eventstore";
 import { ObjectService, type CallContext } from "./object-service.js";
-import { ensureSystemPriorityClasses } from "./priority-admission.js";
+import { ensureSystemObjects } from "./system-objects.js";
 
 type Json = Record<string, any>;
 
@@ -34,9 +34,9 @@ describe("Priority admission (on an in-memory event store)", () => {
   beforeAll(async () => {
     store = await openEventStore({});
     service = new ObjectService(store, noBus, () => {}, {});
-    await create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
-    await ensureSystemPriorityClasses(service);
-    await ensureSystemPriorityClasses(service);
+    // Twice: a restarted gateway finds them there.
+    await ensureSystemObjects(service);
+    await ensureSystemObjects(service);
     await create(priorityClass("high", 1000, { description: "for the important ones" }));
     await create(priorityClass("batch", 10, { preemptionPolicy: "Never" }));
   }, 30_000);

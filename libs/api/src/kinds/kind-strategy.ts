@@ -5,11 +5,12 @@
  * delete does to it, and its admission (decisions that read other objects in the write's own commit).
  * The gateway's write path is kind-agnostic: it asks the kind's strategy at each step.
  */
-import type { FieldError, ObjectKey } from "@capstan/apimachinery";
+import type { Decide, FieldError, ObjectKey } from "@capstan/apimachinery";
 import type { MessageFns } from "../gen/capstan/v1/core.js";
 import type { Object as ApiObject } from "../gen/capstan/v1/gateway.js";
 import type { DefaultingOptions } from "../defaults.js";
 import type { KindMap, KindName } from "../kinds.js";
+import type { ServiceAllocator } from "./service/service-allocation.js";
 
 /** The field of the gateway `Object` that holds a kind: `pod` for Pod. */
 export type ObjectField = keyof ApiObject;
@@ -50,12 +51,59 @@ export interface KindStrategy<K extends KindName = KindName> {
   validate?(message: KindMap[K], written: KindMap[K]): FieldError[];
   /** Rules of a status written through UpdateStatus. */
   validateStatus?(message: KindMap[K]): FieldError[];
-  /** Rules of an update against the object it replaces (immutable fields): the first error, or none. */
-  validateUpdate?(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined;
   /** The object a create stores, after defaulting (a namespace starts Active with its finalizer). */
   prepareForCreate?(object: JsonObject): JsonObject;
-  /** The spec an update stores, given the current object (a namespace keeps its spec.finalizers). */
-  prepareSpecForUpdate?(requested: JsonObject, current: JsonObject): JsonObject;
+  /** The object an update stores, given the current one (a namespace keeps its spec.finalizers). */
+  prepareForUpdate?(requested: JsonObject, current: JsonObject): JsonObject;
+  /** Rules of an update against the object it replaces (immutable fields): the first error, or none. */
+  validateUpdate?(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined;
+  /** What a delete does to it; unset: it goes at once unless finalizers hold it. */
+  readonly deletion?: DeletionStrategy;
+  /** The Finalize verb (a namespace's finalize subresource): the object with the finalizers `requested` names. */
+  finalize?(current: JsonObject, requested: JsonObject): JsonObject;
+  /** Admission: decisions that read other objects in the write's own commit. */
+  readonly admission?: KindAdmission;
+}
+
+export interface DeletionStrategy {
+  /** Why an object of this name may never be deleted (a system namespace); undefined when it may. */
+  forbidden?(name: string): string | undefined;
+  /** How long it stays terminating before it goes (a pod a node runs); 0 or unset: at once. */
+  gracePeriodSeconds?(object: JsonObject, requested: number | undefined): number;
+  /** Whether something besides metadata.finalizers holds it (a namespace's spec.finalizers). */
+  isHeld?(object: JsonObject): boolean;
+  /** The object as marked for deletion, when it does not go at once (a namespace turns Terminating). */
+  markTerminating?(object: JsonObject): JsonObject;
+}
+
+/** What a write's admission runs in the commit, and the objects it reads in the same snapshot. */
+export interface Admitted {
+  readonly decide: Decide;
+  readonly reads: readonly ObjectKey[];
+}
+
+/** What a server gives admission: settings, and what it knows beyond the write's own snapshot. */
+export interface AdmissionContext {
+  /** The global default PriorityClass's name as this server last saw it; the write reads that class to confirm. */
+  defaultPriorityClass(): Promise<string | undefined>;
+  /** After a PriorityClass write: the next defaultPriorityClass() looks again. */
+  priorityClassesChanged(): void;
+  readonly serviceAllocator: ServiceAllocator;
+  /** A fresh uid, for records admission writes beside the object. */
+  newUid(): string;
+}
+
+/**
+ * Kubernetes' admission plugins for one kind: each wraps the verb's decision with one that reads other
+ * objects (a PriorityClass, the address ranges) in the same commit, so the check and the write are atomic.
+ */
+export interface KindAdmission {
+  create?(key: ObjectKey, object: JsonObject, decide: (object: JsonObject) => Decide, ctx: AdmissionContext): Admitted | Promise<Admitted>;
+  /** `decide` takes the object to store; admission may adjust the request given the current object. */
+  update?(key: ObjectKey, requested: JsonObject, decide: (requested: JsonObject) => Decide, ctx: AdmissionContext): Admitted | Promise<Admitted>;
+  delete?(key: ObjectKey, decide: Decide, ctx: AdmissionContext): Admitted;
+  /** After a write of this kind committed. */
+  committed?(ctx: AdmissionContext): void;
 }
 
 /** The strategy of some kind: switching on `kind` narrows `messageFns` to that kind's message. */

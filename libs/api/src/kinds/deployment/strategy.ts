@@ -16,7 +16,7 @@ import { isIntOrStringInt, percentOf } from "../../int-or-string.js";
 import { validatePodTemplate, validateWorkloadSelector } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
-import { DEFAULT_REPLICAS } from "../replica-set/strategy.js";
+import { DEFAULT_REPLICAS, immutableSelector } from "../replica-set/strategy.js";
 
 const { required, invalid, notSupported, forbidden } = field;
 
@@ -49,6 +49,7 @@ export const deploymentStrategy: KindStrategy<"Deployment"> = {
 
   defaults: defaultDeployment,
   validate: (deployment, written) => validateDeploymentSpec(deployment.spec, written.spec, "spec"),
+  validateUpdate: immutableSelector,
   validateStatus: (deployment) => validateDeploymentStatus(deployment.status, "status"),
 };
 

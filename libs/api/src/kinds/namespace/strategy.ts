@@ -3,6 +3,7 @@ import { validateQualifiedName, type FieldError } from "@capstan/apimachinery";
 import { Namespace, NamespaceStatus } from "../../gen/capstan/v1/core.js";
 import { messages } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { finalizeNamespace, keepSpecFinalizers, namespaceDeletion, namespaceForCreate } from "./lifecycle.js";
 
 export const namespaceStrategy: KindStrategy<"Namespace"> = {
   kind: "Namespace",
@@ -24,6 +25,10 @@ export const namespaceStrategy: KindStrategy<"Namespace"> = {
 
   defaults: defaultNamespace,
   validate: validateNamespace,
+  prepareForCreate: namespaceForCreate,
+  prepareForUpdate: keepSpecFinalizers,
+  finalize: finalizeNamespace,
+  deletion: namespaceDeletion,
 };
 
 /** A defaulted copy of a Namespace: Active until it is deleted. */

@@ -3,6 +3,8 @@ import { Pod } from "../../gen/capstan/v1/core.js";
 import { validatePodSpec } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
 import { defaultPod } from "./defaults.js";
+import { podPriorityAdmission } from "../priority-class/priority-admission.js";
+import { podDeletion, validatePodUpdate } from "./pod-lifecycle.js";
 
 export const podStrategy: KindStrategy<"Pod"> = {
   kind: "Pod",
@@ -31,4 +33,7 @@ export const podStrategy: KindStrategy<"Pod"> = {
 
   defaults: defaultPod,
   validate: (pod, written) => validatePodSpec(pod.spec, written.spec, "spec"),
+  validateUpdate: validatePodUpdate,
+  deletion: podDeletion,
+  admission: podPriorityAdmission,
 };

@@ -6,6 +6,8 @@ import { field, type FieldError } from "@capstan/apimachinery";
 import { PriorityClass } from "../../gen/capstan/v1/scheduling.js";
 import { PREEMPT_LOWER_PRIORITY, validatePreemptionPolicy } from "../../scheduling-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { priorityClassAdmission, priorityClassDeletion } from "./priority-admission.js";
+import { systemPriorityClasses } from "./system-priority-classes.js";
 
 const { forbidden } = field;
 
@@ -13,11 +15,6 @@ const { forbidden } = field;
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 export const SYSTEM_PRIORITY_CLASS_PREFIX = "system-";
 
-/** The classes every cluster has (scheduling.SystemPriorityClasses). */
-export const systemPriorityClasses: readonly { readonly name: string; readonly value: number; readonly description: string }[] = [
-  { name: "system-node-critical", value: 2_000_001_000, description: "Used for system critical pods that must not be moved from their current node." },
-  { name: "system-cluster-critical", value: 2_000_000_000, description: "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary." },
-];
 
 export const priorityClassStrategy: KindStrategy<"PriorityClass"> = {
   kind: "PriorityClass",
@@ -38,6 +35,8 @@ export const priorityClassStrategy: KindStrategy<"PriorityClass"> = {
 
   defaults: defaultPriorityClass,
   validate: validatePriorityClass,
+  admission: priorityClassAdmission,
+  deletion: priorityClassDeletion,
 };
 
 /** A defaulted copy of a PriorityClass: it preempts lower priorities unless it says Never. */

@@ -2,7 +2,8 @@
  * ReplicaSet: its identity, defaults and rules (Kubernetes' pkg/registry/apps/replicaset/strategy.go,
  * ValidateReplicaSetSpec, ValidateReplicaSetStatus).
  */
-import { field, type FieldError } from "@capstan/apimachinery";
+import { isDeepStrictEqual } from "node:util";
+import { field, InvalidError, type FieldError, type JsonObject, type ObjectKey } from "@capstan/apimachinery";
 import { ReplicaSet, ReplicaSetSpec, type ReplicaSetStatus } from "../../gen/capstan/v1/apps.js";
 import { PodTemplateSpec, type ReplicationControllerStatus } from "../../gen/capstan/v1/core.js";
 import { nonNegative } from "../../field-validation.js";
@@ -37,7 +38,16 @@ export const replicaSetStrategy: KindStrategy<"ReplicaSet"> = {
   defaults: defaultReplicaSet,
   validate: (rs, written) => validateReplicaSetSpec(rs.spec, written.spec, "spec"),
   validateStatus: (rs) => validateReplicaCounts(rs.status, "status"),
+  validateUpdate: immutableSelector,
 };
+
+/** apps/v1 fixes spec.selector at creation (ReplicaSet, Deployment), so a controller never loses its pods. */
+export function immutableSelector(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined {
+  const selectorOf = (o: JsonObject) => ((o["spec"] ?? {}) as JsonObject)["selector"];
+  const selector = selectorOf(after);
+  if (isDeepStrictEqual(selectorOf(before), selector)) return undefined;
+  return new InvalidError(`${key.kind} "${key.name}"`, [field.invalid("spec.selector", selector ?? null, "field is immutable")]);
+}
 
 /** apps/v1 SetDefaults_ReplicaSet: one replica, and the template's pod defaults. */
 export function defaultReplicaSet(rs: ReplicaSet): ReplicaSet {

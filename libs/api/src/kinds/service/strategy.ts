@@ -3,11 +3,10 @@ import { field, validateDNS1123Label, validateDNS1123Subdomain, validateLabels, 
 import { Service, ServiceSpec } from "../../gen/capstan/v1/core.js";
 import { messages, validateIP, validatePortNumOrName } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { CLUSTER_IP_NONE, serviceAllocationAdmission } from "./service-allocation.js";
 
 const { required, invalid, notSupported, duplicate, forbidden } = field;
 
-/** A headless service's clusterIP. */
-export const CLUSTER_IP_NONE = "None";
 const serviceTypes = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
 const serviceProtocols = ["TCP", "UDP"];
 const sessionAffinities = ["None", "ClientIP"];
@@ -37,6 +36,7 @@ export const serviceStrategy: KindStrategy<"Service"> = {
 
   defaults: defaultService,
   validate: (service) => validateServiceSpec(service, "spec"),
+  admission: serviceAllocationAdmission,
 };
 
 /**

@@ -11,15 +11,15 @@ import {
   type DeletionPropagation,
   type ObjectKey,
 } from "@capstan/apimachinery";
-import { FINALIZER_KUBERNETES, NAMESPACE_ACTIVE, NAMESPACE_TERMINATING } from "@capstan/api";
-import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord } from "@capstan/eventstore";
-import { isSystemPriorityClass } from "./priority-admission.js";
-import { isSystemNamespace } from "./system-namespaces.js";
+import type { Decide, Decision, JsonObject, ObjectRecord, ReadRecord } from "@capstan/apimachinery";
+import { findKind } from "./kinds.js";
+import type { AnyKindStrategy } from "./kinds/kind-strategy.js";
 
 /**
  * What each API verb does to the current state of one object, as pure functions:
  * (request, current) → event or error. The event store runs them inside its write transaction,
- * so the check and the write cannot be separated by another writer.
+ * so the check and the write cannot be separated by another writer. They are kind-agnostic: what
+ * differs by kind, they ask the kind's strategy.
  */
 type Meta = JsonObject & {
   name?: string | undefined;
@@ -39,25 +39,16 @@ function spec(o: JsonObject): JsonObject {
   return (o["spec"] ?? {}) as JsonObject;
 }
 
+/** The strategy of a key's kind; undefined for records no served kind owns (allocation ranges). */
+function strategyOf(key: ObjectKey): AnyKindStrategy | undefined {
+  return findKind(key.kind);
+}
+
 const MODIFIED_CONFLICT = "the object has been modified; please apply your changes to the latest version and try again";
 
 function checkResourceVersion(key: ObjectKey, current: ObjectRecord, requested: string | undefined): Error | undefined {
   if (requested && requested !== String(current.revision)) return new ConflictError(key, MODIFIED_CONFLICT);
   return undefined;
-}
-
-/** A namespace starts Active, with the `kubernetes` finalizer its controller removes once it is empty. */
-export function namespaceForCreate(object: JsonObject): JsonObject {
-  const finalizers = namespaceFinalizers(object);
-  return {
-    ...object,
-    spec: { ...spec(object), finalizers: finalizers.includes(FINALIZER_KUBERNETES) ? finalizers : [...finalizers, FINALIZER_KUBERNETES] },
-    status: { ...((object["status"] ?? {}) as JsonObject), phase: NAMESPACE_ACTIVE },
-  };
-}
-
-function namespaceFinalizers(object: JsonObject): string[] {
-  return (spec(object)["finalizers"] as string[] | undefined) ?? [];
 }
 
 /**
@@ -68,7 +59,7 @@ function isRemovable(key: ObjectKey, object: JsonObject): boolean {
   const m = meta(object);
   if (m.deletionTimestamp === undefined || (m.deletionGracePeriodSeconds ?? 0) !== 0) return false;
   if ((m.finalizers ?? []).length > 0) return false;
-  return key.kind !== "Namespace" || namespaceFinalizers(object).length === 0;
+  return !strategyOf(key)?.deletion?.isHeld?.(object);
 }
 
 /** A write of a whole object may name the resourceVersion and uid it was based on; both must be current. */
@@ -93,7 +84,7 @@ export function namespaceKey(namespace: string): ObjectKey {
  * New content needs its namespace to exist and not be terminating. Checked in the write's own
  * snapshot (the mutation reads namespaceKey), so it cannot race with the namespace's deletion.
  */
-export function inActiveNamespace(namespace: string, decide: Mutation["decide"]) {
+export function inActiveNamespace(namespace: string, decide: Decide): Decide {
   return (current: ObjectRecord | undefined, read: ReadRecord): Decision => {
     const ns = read(namespaceKey(namespace));
     if (!ns) return { error: new NotFoundError(namespaceKey(namespace)) };
@@ -104,44 +95,6 @@ export function inActiveNamespace(namespace: string, decide: Mutation["decide"])
   };
 }
 
-/** Fields of a Pod spec that an update may change, as in Kubernetes. */
-function withoutMutablePodFields(podSpec: JsonObject): JsonObject {
-  const containers = (podSpec["containers"] as JsonObject[] | undefined)?.map(({ image: _image, ...rest }) => rest);
-  const { tolerations: _tolerations, activeDeadlineSeconds: _deadline, schedulingGates: _gates, ...rest } = podSpec;
-  return { ...rest, containers };
-}
-
-/** Scheduling gates may only be removed (whoever held the pod back lets it go), never added. */
-function addedSchedulingGate(before: JsonObject, after: JsonObject): string | undefined {
-  const names = (s: JsonObject) => ((s["schedulingGates"] ?? []) as JsonObject[]).map((g) => String(g["name"]));
-  const had = new Set(names(before));
-  return names(after).find((name) => !had.has(name));
-}
-
-/** Kinds whose spec.selector is fixed at creation (apps/v1), so a controller never loses its pods. */
-const immutableSelectorKinds = new Set(["ReplicaSet", "Deployment"]);
-
-function specUpdateErrors(key: ObjectKey, before: JsonObject, after: JsonObject): Error | undefined {
-  if (immutableSelectorKinds.has(key.kind)) {
-    const selector = spec(after)["selector"];
-    if (isDeepStrictEqual(spec(before)["selector"], selector)) return undefined;
-    return new InvalidError(`${key.kind} "${key.name}"`, [field.invalid("spec.selector", selector ?? null, "field is immutable")]);
-  }
-  if (key.kind !== "Pod") return undefined;
-  const addedGate = addedSchedulingGate(spec(before), spec(after));
-  if (addedGate !== undefined) {
-    return new InvalidError(`Pod "${key.name}"`, [field.forbidden("spec.schedulingGates", `only deletion is allowed, but found new scheduling gate '${addedGate}'`)]);
-  }
-  if (isDeepStrictEqual(withoutMutablePodFields(spec(before)), withoutMutablePodFields(spec(after)))) return undefined;
-  return new InvalidError(`Pod "${key.name}"`, [
-    {
-      path: "spec",
-      message:
-        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (use Bind to set spec.nodeName)",
-    },
-  ]);
-}
-
 /** Update replaces metadata (but not identity or deletion fields) and spec; status is kept. */
 export function decideUpdate(key: ObjectKey, requested: JsonObject) {
   return (current: ObjectRecord | undefined): Decision => {
@@ -149,13 +102,14 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
     const was = current.object;
     const refused = checkWriteOf(key, current, requested);
     if (refused) return { error: refused };
-    const invalid = specUpdateErrors(key, was, requested);
+    const strategy = strategyOf(key);
+    const prepared = strategy?.prepareForUpdate?.(requested, was) ?? requested;
+    const invalid = strategy?.validateUpdate?.(key, prepared, was);
     if (invalid) return { error: invalid };
     const before = meta(was);
-    const requestedSpec = key.kind === "Namespace" ? withSpecFinalizersOf(was, spec(requested)) : spec(requested);
-    const specChanged = !isDeepStrictEqual(spec(was), requestedSpec);
+    const specChanged = !isDeepStrictEqual(spec(was), spec(prepared));
     const metadata: Meta = {
-      ...meta(requested),
+      ...meta(prepared),
       name: before.name,
       namespace: before["namespace"],
       uid: before.uid,
@@ -167,8 +121,7 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
       else (metadata as JsonObject)[deletionField] = before[deletionField];
     }
     delete metadata.resourceVersion;
-    const object: JsonObject = { ...requested, metadata };
-    if (key.kind === "Namespace") object["spec"] = requestedSpec;
+    const object: JsonObject = { ...prepared, metadata };
     if (was["status"] === undefined) delete object["status"];
     else object["status"] = was["status"];
     // A terminating object whose last finalizer is gone is removed.
@@ -176,25 +129,20 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
   };
 }
 
-/** A namespace's spec.finalizers change only through Finalize, as the finalize subresource in Kubernetes. */
-function withSpecFinalizersOf(current: JsonObject, requested: JsonObject): JsonObject {
-  const { finalizers: _ignored, ...rest } = requested;
-  const finalizers = spec(current)["finalizers"];
-  return finalizers === undefined ? rest : { ...rest, finalizers };
-}
-
 /**
- * Namespaces only: sets spec.finalizers (and nothing else) — how the namespace controller says it has
- * emptied a terminating namespace, which then goes if no finalizer is left.
+ * The finalize subresource (namespaces): how the namespace controller says it has emptied a terminating
+ * namespace, which then goes if nothing holds it any more.
  */
 export function decideFinalize(key: ObjectKey, requested: JsonObject) {
   return (current: ObjectRecord | undefined): Decision => {
+    const finalize = strategyOf(key)?.finalize;
+    if (!finalize) {
+      return { error: new InvalidError(`${key.kind} "${key.name}"`, [{ path: "kind", message: `Unsupported value "${key.kind}": only namespaces are finalized` }]) };
+    }
     if (!current) return { error: new NotFoundError(key) };
     const refused = checkWriteOf(key, current, requested);
     if (refused) return { error: refused };
-    const { finalizers: _old, ...rest } = spec(current.object);
-    const finalizers = namespaceFinalizers(requested);
-    const object: JsonObject = { ...current.object, spec: finalizers.length > 0 ? { ...rest, finalizers } : rest };
+    const object = finalize(current.object, requested);
     return { type: isRemovable(key, object) ? "DELETED" : "MODIFIED", object };
   };
 }
@@ -228,12 +176,9 @@ export interface DeleteOptions {
 export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
   return (current: ObjectRecord | undefined): Decision => {
     if (!current) return { error: new NotFoundError(key) };
-    if (key.kind === "Namespace" && isSystemNamespace(key.name)) {
-      return { error: new ForbiddenError(`namespaces "${key.name}" is forbidden: this namespace may not be deleted`) };
-    }
-    if (key.kind === "PriorityClass" && isSystemPriorityClass(key.name)) {
-      return { error: new ForbiddenError(`priorityclasses "${key.name}" is forbidden: this is a system priority class and cannot be deleted`) };
-    }
+    const deletion = strategyOf(key)?.deletion;
+    const forbidden = deletion?.forbidden?.(key.name);
+    if (forbidden !== undefined) return { error: new ForbiddenError(forbidden) };
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.uid) {
       return { error: new ConflictError(key, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.uid}`) };
@@ -243,8 +188,8 @@ export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
     const object = current.object;
     const before = meta(object);
     const finalizers = finalizersFor(before.finalizers ?? [], opts.propagationPolicy);
-    const grace = gracePeriod(key, object, opts.gracePeriodSeconds);
-    const held = finalizers.length > 0 || (key.kind === "Namespace" && namespaceFinalizers(object).length > 0);
+    const grace = deletion?.gracePeriodSeconds?.(object, opts.gracePeriodSeconds) ?? 0;
+    const held = finalizers.length > 0 || (deletion?.isHeld?.(object) ?? false);
     if (!held && grace === 0) return { type: "DELETED", object };
 
     const metadata: Meta = { ...before };
@@ -258,8 +203,7 @@ export function decideDelete(key: ObjectKey, opts: DeleteOptions) {
       else delete metadata.finalizers;
     }
     const marked: JsonObject = { ...object, metadata };
-    if (key.kind === "Namespace") marked["status"] = { ...((object["status"] ?? {}) as JsonObject), phase: NAMESPACE_TERMINATING };
-    return { type: "MODIFIED", object: marked };
+    return { type: "MODIFIED", object: deletion?.markTerminating?.(marked) ?? marked };
   };
 }
 
@@ -282,15 +226,6 @@ function sameMembers(a: readonly string[], b: readonly string[]): boolean {
 /** A delete that changes nothing (the object is already terminating as asked) writes no event. */
 export function changesNothing(decision: Decision, current: ObjectRecord | undefined): boolean {
   return current !== undefined && "type" in decision && decision.type === "MODIFIED" && isDeepStrictEqual(decision.object, current.object);
-}
-
-function gracePeriod(key: ObjectKey, object: JsonObject, requested: number | undefined): number {
-  if (key.kind !== "Pod") return 0;
-  const s = spec(object);
-  // A pod no node runs can go at once, as can one already finished.
-  const phase = ((object["status"] ?? {}) as JsonObject)["phase"];
-  if (!s["nodeName"] || phase === "Succeeded" || phase === "Failed") return 0;
-  return Math.max(0, requested ?? (s["terminationGracePeriodSeconds"] as number | undefined) ?? 30);
 }
 
 export function decideBind(key: ObjectKey, nodeName: string, now: Date, preconditions?: { uid?: string | undefined }) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isCapstanError, type DeletionPropagation, type ErrorCode, type ObjectKey } from "@capstan/apimachinery";
-import type { Decision, JsonObject, ObjectRecord } from "@capstan/eventstore";
+import type { Decision, JsonObject, ObjectRecord } from "@capstan/apimachinery";
 import {
   changesNothing,
   decideBind,
@@ -10,9 +10,9 @@ import {
   decideUpdate,
   decideUpdateStatus,
   inActiveNamespace,
-  namespaceForCreate,
   namespaceKey,
 } from "./object-decisions.js";
+import { namespaceForCreate } from "./kinds/namespace/lifecycle.js";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 const created = "2026-01-01T00:00:00.000Z";

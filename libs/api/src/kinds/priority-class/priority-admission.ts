@@ -4,10 +4,10 @@
  * and at most one PriorityClass is the global default. The class is read in the pod's own commit, so a
  * pod never gets the value of a class deleted before it was written.
  */
-import { isCapstanError, ForbiddenError, InvalidError, type ObjectKey } from "@capstan/apimachinery";
-import { PREEMPT_LOWER_PRIORITY, systemPriorityClasses, toApiObject } from "@capstan/api";
-import type { Decision, EventStore, JsonObject, Mutation, ObjectRecord, ReadRecord } from "@capstan/eventstore";
-import type { ObjectService } from "./object-service.js";
+import { ForbiddenError, InvalidError, type Decide, type JsonObject, type ObjectKey, type ReadRecord } from "@capstan/apimachinery";
+import { PREEMPT_LOWER_PRIORITY } from "../../scheduling-validation.js";
+import type { AdmissionContext, Admitted, DeletionStrategy, KindAdmission } from "../kind-strategy.js";
+import { isSystemPriorityClass } from "./system-priority-classes.js";
 
 /** A pod naming no class, with no global default, has priority 0 (DefaultPriorityWhenNoDefaultClassExists). */
 const DEFAULT_PRIORITY = 0;
@@ -18,7 +18,7 @@ export function priorityClassKey(name: string): ObjectKey {
 
 const spec = (o: JsonObject): JsonObject => (o["spec"] ?? {}) as JsonObject;
 const nameOf = (o: JsonObject): string => String(((o["metadata"] ?? {}) as JsonObject)["name"] ?? "");
-const isGlobalDefault = (pc: JsonObject | undefined): boolean => pc?.["globalDefault"] === true;
+export const isGlobalDefault = (pc: JsonObject | undefined): boolean => pc?.["globalDefault"] === true;
 
 /**
  * The pod as admitted, given the class it resolves to (read in the same snapshot): priority and
@@ -84,12 +84,7 @@ function classValues(pc: JsonObject): { priority: number; preemptionPolicy: stri
  * value or preemptionPolicy (pods carry the values they were admitted with). `otherDefault` is the
  * default as last seen, read in the same snapshot.
  */
-export function checkPriorityClassWrite(
-  pc: JsonObject,
-  current: JsonObject | undefined,
-  otherDefault: string | undefined,
-  read: ReadRecord,
-): Error | undefined {
+export function checkPriorityClassWrite(pc: JsonObject, current: JsonObject | undefined, otherDefault: string | undefined, read: ReadRecord): Error | undefined {
   const name = nameOf(pc);
   if (isGlobalDefault(pc) && otherDefault !== undefined && otherDefault !== name && isGlobalDefault(read(priorityClassKey(otherDefault))?.object)) {
     return new ForbiddenError(`PriorityClass ${otherDefault} is already marked as default. Only one default can exist`);
@@ -102,14 +97,10 @@ export function checkPriorityClassWrite(
 }
 
 /** Wraps a pod create so it decides on the admitted pod, or fails as admission says. */
-export function withPodPriority(
-  pod: JsonObject,
-  defaultClass: string | undefined,
-  decide: (pod: JsonObject) => (current: ObjectRecord | undefined) => Decision,
-): Mutation["decide"] {
+export function withPodPriority(pod: JsonObject, defaultClass: string | undefined, decide: (pod: JsonObject) => Decide): Decide {
   return (current, read) => {
     const admitted = admitPodPriority(pod, defaultClass, read);
-    return "error" in admitted ? admitted : decide(admitted.pod)(current);
+    return "error" in admitted ? admitted : decide(admitted.pod)(current, read);
   };
 }
 
@@ -120,48 +111,32 @@ export function podPriorityReads(pod: JsonObject, defaultClass: string | undefin
   return name === undefined ? [] : [priorityClassKey(name)];
 }
 
-/**
- * The name of the globalDefault class, as of the last PriorityClass write this gateway made (Kubernetes'
- * admission reads it from an informer, equally behind). Pod creates read that class in their own commit.
- */
-export class DefaultPriorityClass {
-  private cached: Promise<string | undefined> | undefined;
+/** A pod create resolves its priority from the class it names, or the global default. */
+export const podPriorityAdmission: KindAdmission = {
+  async create(_key, pod, decide, ctx) {
+    const defaultClass = await ctx.defaultPriorityClass();
+    return { decide: withPodPriority(pod, defaultClass, decide), reads: podPriorityReads(pod, defaultClass) };
+  },
+};
 
-  constructor(private readonly store: EventStore) {}
+/** A PriorityClass write checks the global default in its own commit, and refreshes the known default after. */
+export const priorityClassAdmission: KindAdmission = {
+  create: (_key, pc, decide, ctx) => priorityClassWrite(pc, decide(pc), ctx),
+  update: (_key, pc, decide, ctx) => priorityClassWrite(pc, decide(pc), ctx),
+  committed: (ctx) => ctx.priorityClassesChanged(),
+};
 
-  name(): Promise<string | undefined> {
-    this.cached ??= this.store.list({ kind: "PriorityClass" }).then(
-      ({ items }) => {
-        const found = items.find((r) => isGlobalDefault(r.object));
-        return found ? nameOf(found.object) : undefined;
-      },
-      (e: unknown) => {
-        // A failed read fails this create only; the next one lists again.
-        this.cached = undefined;
-        throw e;
-      },
-    );
-    return this.cached;
-  }
-
-  /** After a PriorityClass write commits: the next pod create lists the classes again. */
-  invalidate(): void {
-    this.cached = undefined;
-  }
+async function priorityClassWrite(pc: JsonObject, decide: Decide, ctx: AdmissionContext): Promise<Admitted> {
+  const otherDefault = await ctx.defaultPriorityClass();
+  return {
+    decide: (current, read) => {
+      const refused = checkPriorityClassWrite(pc, current?.object, otherDefault, read);
+      return refused ? { error: refused } : decide(current, read);
+    },
+    reads: otherDefault === undefined ? [] : [priorityClassKey(otherDefault)],
+  };
 }
 
-export function isSystemPriorityClass(name: string): boolean {
-  return systemPriorityClasses.some((c) => c.name === name);
-}
-
-/** Like Kubernetes' API server, a new cluster has system-node-critical and system-cluster-critical. */
-export async function ensureSystemPriorityClasses(service: ObjectService): Promise<void> {
-  for (const { name, value, description } of systemPriorityClasses) {
-    const pc = { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value, description };
-    try {
-      await service.create(toApiObject(pc), { actor: "system:api-gateway" });
-    } catch (e) {
-      if (!isCapstanError(e, "AlreadyExists")) throw e;
-    }
-  }
-}
+export const priorityClassDeletion: DeletionStrategy = {
+  forbidden: (name) => (isSystemPriorityClass(name) ? `priorityclasses "${name}" is forbidden: this is a system priority class and cannot be deleted` : undefined),
+};

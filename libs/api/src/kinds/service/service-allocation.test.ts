@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isCapstanError, type InvalidError, type ObjectKey } from "@capstan/apimachinery";
-import type { Decision, JsonObject, Mutation, ObjectRecord } from "@capstan/eventstore";
-import { decideCreate, decideDelete } from "./object-decisions.js";
+import type { Decide, Decision, JsonObject, ObjectRecord } from "@capstan/apimachinery";
+import { decideCreate, decideDelete } from "../../object-decisions.js";
 import {
   createServiceAllocator,
   NODE_PORTS_KEY,
@@ -29,7 +29,7 @@ const keyOf = (name: string): ObjectKey => ({ kind: "Service", namespace: "defau
  * A batch as the event store runs one: each mutation decides against the rows so far, and its accepted
  * writes (its own and related ones) are seen by the next. Answers each outcome and the final rows.
  */
-function runBatch(mutations: { key: ObjectKey; decide: Mutation["decide"] }[], rows = new Map<string, ObjectRecord>()) {
+function runBatch(mutations: { key: ObjectKey; decide: Decide }[], rows = new Map<string, ObjectRecord>()) {
   const id = (k: ObjectKey) => `${k.kind}/${k.namespace}/${k.name}`;
   let revision = 0;
   const outcomes = mutations.map(({ key, decide }): Decision => {

@@ -12,9 +12,12 @@
  * second sees the first's allocation), so they can never get the same address. The price is that the
  * record grows with the number of Services and every allocating write rewrites it.
  */
-import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
-import { CLUSTER_DNS_OFFSET, CLUSTER_IP_NONE, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "@capstan/api";
-import type { Decision, JsonObject, Mutation, ObjectRecord, ReadRecord, RelatedWrite } from "@capstan/eventstore";
+import { InvalidError, type Decide, type Decision, type FieldError, type JsonObject, type ObjectKey, type ObjectRecord, type ReadRecord, type RelatedWrite } from "@capstan/apimachinery";
+import { CLUSTER_DNS_OFFSET, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "../../service-cidr.js";
+import type { KindAdmission } from "../kind-strategy.js";
+
+/** A headless service's clusterIP. */
+export const CLUSTER_IP_NONE = "None";
 
 export const DEFAULT_NODE_PORT_RANGE = "30000-32767";
 /** What a LoadBalancer service's status.loadBalancer.ingress holds: the node's address in the local stack. */
@@ -132,7 +135,7 @@ function immutable(path: string, value: unknown): FieldError {
  * deleted), and a LoadBalancer's status names the load balancer address. The allocation records
  * change in the same mutation. `recordUid` names a record this write creates.
  */
-export function withServiceAllocations(key: ObjectKey, allocator: ServiceAllocator, recordUid: string, decide: Mutation["decide"]): Mutation["decide"] {
+export function withServiceAllocations(key: ObjectKey, allocator: ServiceAllocator, recordUid: string, decide: Decide): Decide {
   return (current: ObjectRecord | undefined, read: ReadRecord): Decision => {
     const decided = decide(current, read);
     if ("error" in decided) return decided;
@@ -285,3 +288,20 @@ function recordWrite(key: ObjectKey, record: ObjectRecord | undefined, allocatio
     object: { apiVersion: "v1", kind: "RangeAllocation", metadata, range, allocations },
   };
 }
+
+/**
+ * Every Service write reads both allocation records in its own snapshot and writes them beside the
+ * Service; an update first keeps what it may not change (see serviceUpdateRequest).
+ */
+export const serviceAllocationAdmission: KindAdmission = {
+  create: (key, service, decide, ctx) => ({ decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), decide(service)), reads: ALLOCATION_KEYS }),
+  update: (key, requested, decide, ctx) => ({
+    decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), (current, read) => {
+      if (!current) return decide(requested)(current, read);
+      const asked = serviceUpdateRequest(key, current.object, requested);
+      return "error" in asked ? asked : decide(asked.object)(current, read);
+    }),
+    reads: ALLOCATION_KEYS,
+  }),
+  delete: (key, decide, ctx) => ({ decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), decide), reads: ALLOCATION_KEYS }),
+};

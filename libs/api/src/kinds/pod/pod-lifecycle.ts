@@ -1,0 +1,47 @@
+/** What a pod may change in an update, and how long its deletion takes (Kubernetes' pod strategy). */
+import { isDeepStrictEqual } from "node:util";
+import { field, InvalidError, type JsonObject, type ObjectKey } from "@capstan/apimachinery";
+import type { DeletionStrategy } from "../kind-strategy.js";
+import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from "./defaults.js";
+
+const spec = (o: JsonObject): JsonObject => (o["spec"] ?? {}) as JsonObject;
+
+/** Fields of a Pod spec that an update may change, as in Kubernetes. */
+function withoutMutablePodFields(podSpec: JsonObject): JsonObject {
+  const containers = (podSpec["containers"] as JsonObject[] | undefined)?.map(({ image: _image, ...rest }) => rest);
+  const { tolerations: _tolerations, activeDeadlineSeconds: _deadline, schedulingGates: _gates, ...rest } = podSpec;
+  return { ...rest, containers };
+}
+
+/** Scheduling gates may only be removed (whoever held the pod back lets it go), never added. */
+function addedSchedulingGate(before: JsonObject, after: JsonObject): string | undefined {
+  const names = (s: JsonObject) => ((s["schedulingGates"] ?? []) as JsonObject[]).map((g) => String(g["name"]));
+  const had = new Set(names(before));
+  return names(after).find((name) => !had.has(name));
+}
+
+export function validatePodUpdate(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined {
+  const addedGate = addedSchedulingGate(spec(before), spec(after));
+  if (addedGate !== undefined) {
+    return new InvalidError(`Pod "${key.name}"`, [field.forbidden("spec.schedulingGates", `only deletion is allowed, but found new scheduling gate '${addedGate}'`)]);
+  }
+  if (isDeepStrictEqual(withoutMutablePodFields(spec(before)), withoutMutablePodFields(spec(after)))) return undefined;
+  return new InvalidError(`Pod "${key.name}"`, [
+    {
+      path: "spec",
+      message:
+        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (use Bind to set spec.nodeName)",
+    },
+  ]);
+}
+
+/** Pods bound to a node are deleted gracefully: the node agent stops the containers, then deletes them with grace 0. */
+export const podDeletion: DeletionStrategy = {
+  gracePeriodSeconds: (pod, requested) => {
+    const s = spec(pod);
+    // A pod no node runs can go at once, as can one already finished.
+    const phase = ((pod["status"] ?? {}) as JsonObject)["phase"];
+    if (!s["nodeName"] || phase === "Succeeded" || phase === "Failed") return 0;
+    return Math.max(0, requested ?? (s["terminationGracePeriodSeconds"] as number | undefined) ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+  },
+};
