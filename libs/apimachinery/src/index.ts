@@ -76,3 +76,4 @@ export { systemClock } from "./clock.js";
 export type { Clock, Timer } from "./clock.js";
 export { parseResolvConf, readResolvConf, formatResolvConf } from "./resolv-conf.js";
 export type { ResolvConf } from "./resolv-conf.js";
+export { age, humanDuration } from "./human-duration.js";

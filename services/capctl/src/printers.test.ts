@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { accessModesText, podStatusText, qualifiedResource, selectorText, tableColumns, tableRow } from "./printers.js";
-import { formatTable } from "./table.js";
+import { formatTable } from "@capstan/api";
 
 const created = "2026-01-01T00:00:00.000Z";
 const now = Date.parse(created) + 65_000;

@@ -1,5 +1,5 @@
 import { kindInfo, labelSelectorToString, LabelSelector } from "@capstan/api";
-import { age } from "./age.js";
+import { age } from "@capstan/apimachinery";
 
 export type Json = Record<string, unknown>;
 

@@ -11,6 +11,7 @@ import type { Object as ApiObject } from "../gen/capstan/v1/gateway.js";
 import type { DefaultingOptions } from "../defaults.js";
 import type { KindMap, KindName } from "../kinds.js";
 import type { ServiceAllocator } from "./service/service-allocation.js";
+import type { KindDescriber, KindPrinter } from "./kind-printer.js";
 
 /** The field of the gateway `Object` that holds a kind: `pod` for Pod. */
 export type ObjectField = keyof ApiObject;
@@ -63,6 +64,10 @@ export interface KindStrategy<K extends KindName = KindName> {
   finalize?(current: JsonObject, requested: JsonObject): JsonObject;
   /** Admission: decisions that read other objects in the write's own commit. */
   readonly admission?: KindAdmission;
+  /** Its table for `capctl get`; unset: kubectl's default NAME, AGE. */
+  readonly printer?: KindPrinter;
+  /** Its sections for `capctl describe`; unset: a generic dump of metadata and the rest. */
+  readonly describe?: KindDescriber;
 }
 
 export interface DeletionStrategy {

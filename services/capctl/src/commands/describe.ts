@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
-import { fromApiObject, kindInfo } from "@capstan/api";
-import { isCapstanError } from "@capstan/apimachinery";
+import { formatTable, fromApiObject, kindInfo } from "@capstan/api";
+import { age, isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
-import { age } from "../age.js";
 import { endpointsText, mapSelectorText, podStatusText, selectorText, type Json } from "../printers.js";
-import { formatTable } from "../table.js";
 import { parseTarget } from "./get.js";
 
 const get = (o: unknown, ...keys: string[]): unknown =>

@@ -1,7 +1,6 @@
 import { stringify } from "yaml";
-import { fromApiObject, kindInfo, resolveResourceName } from "@capstan/api";
+import { formatTable, fromApiObject, kindInfo, resolveResourceName } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
-import { formatTable } from "../table.js";
 import { qualifiedResource, sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
 
 export interface GetOptions {

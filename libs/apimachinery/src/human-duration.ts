@@ -1,4 +1,4 @@
-/** kubectl's short human durations: 45s, 5m, 3h12m, 4d, 2y. */
+/** kubectl's short human durations (apimachinery's duration.HumanDuration): 45s, 5m7s, 3h12m, 4d, 2y. */
 export function humanDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 120) return `${s}s`;
@@ -14,6 +14,7 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(d / 365)}y`;
 }
 
+/** How long ago an RFC 3339 timestamp was, as kubectl's AGE column shows it; <unknown> without one. */
 export function age(timestamp: unknown, now = Date.now()): string {
   if (typeof timestamp !== "string" || !timestamp) return "<unknown>";
   return humanDuration(now - Date.parse(timestamp));

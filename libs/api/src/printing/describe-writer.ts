@@ -1,0 +1,41 @@
+/**
+ * kubectl describe's layout (its PrefixWriter and tabbed output): aligned `Key:  value` lines, nested
+ * sections indented by two, an unset value shown as <none>.
+ */
+import { NONE } from "./cells.js";
+
+/** The column values start at, as kubectl's tab writer aligns the top-level keys. */
+const VALUE_COLUMN = 18;
+
+export class DescribeWriter {
+  readonly lines: string[] = [];
+
+  /** `Key:  value` at `indent` spaces; undefined or "" print as <none>. */
+  field(indent: number, key: string, value: unknown): void {
+    const text = value === undefined || value === "" ? NONE : String(value);
+    this.lines.push(`${" ".repeat(indent)}${`${key}:`.padEnd(Math.max(VALUE_COLUMN - indent, key.length + 2))}${text}`);
+  }
+
+  /** A map as `Key:  k=v`, one entry a line, the rest aligned under the first; <none> when empty. */
+  map(indent: number, key: string, m: unknown): void {
+    const entries = Object.entries((m ?? {}) as Record<string, string>);
+    if (entries.length === 0) return this.field(indent, key, NONE);
+    entries.forEach(([k, v], i) => {
+      if (i === 0) this.field(indent, key, `${k}=${v}`);
+      else this.lines.push(`${" ".repeat(Math.max(VALUE_COLUMN, key.length + 2 + indent))}${k}=${v}`);
+    });
+  }
+
+  line(text: string): void {
+    this.lines.push(text);
+  }
+
+  /** Each line of a block of text (a table), indented. */
+  block(indent: number, text: string): void {
+    for (const line of text.split("\n")) this.lines.push(`${" ".repeat(indent)}${line}`);
+  }
+
+  toString(): string {
+    return this.lines.join("\n");
+  }
+}
