@@ -1,4 +1,4 @@
-import type { Container, ContainerStateTerminated, ContainerStatus, Pod, Service } from "@capstan/api";
+import type { ContainerStateTerminated, Pod, Service } from "@capstan/api";
 import { formatResolvConf, InvalidError, NotFoundError, readResolvConf, UnavailableError } from "@capstan/apimachinery";
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +22,7 @@ import {
 } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
 import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
-import { isTerminalPhase, podPhase } from "./pod-phase.js";
+import { isTerminalPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
 import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
 import { execProbe, httpGetProbe, tcpSocketProbe } from "./probe-handlers.js";
@@ -36,18 +36,21 @@ import {
   waitForGroupExit,
   type ProcessGroupRecord,
 } from "./process-group.js";
+import { defaultRestartBackoff, RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
 import {
-  defaultRestartBackoff,
-  restartPolicyOf,
-  RestartBackoff,
-  shouldRestartContainer,
-  type RestartPolicy,
-} from "./restart-backoff.js";
-import type { LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent } from "./runtime.js";
-
-export interface RuntimeLogger {
-  warn(message: string, fields: Record<string, unknown>): void;
-}
+  defaultGracePeriodSeconds,
+  enqueue,
+  gracePeriodOf,
+  newContainerProcess,
+  newPodRecord,
+  now,
+  podRuntimeStatus,
+  type ContainerProcess,
+  type ContainerRecord,
+  type PodRecord,
+} from "./pod-record.js";
+import type { LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeLogger } from "./runtime.js";
+import { RuntimeListeners } from "./runtime-listeners.js";
 
 export interface ProcessRuntimeOptions {
   /** Pods' volumes, logs, container root layers and the IP allocations live here. */
@@ -72,61 +75,11 @@ export interface ProcessRuntimeOptions {
   logger?: RuntimeLogger;
 }
 
-const defaultGracePeriodSeconds = 30;
 /** How long to wait for a killed group's last members to disappear after its main process exited. */
 const groupExitTimeoutMs = 2_000;
 
-interface ContainerProcess {
-  child: ChildProcess;
-  pid: number | undefined;
-  instance: number;
-  startedAt: string;
-  /** Set when the process could not exec (sandbox set-up, missing executable, spawn error). */
-  startError: string | undefined;
-  /** Its environment, for exec probes too. */
-  env: Record<string, string>;
-  /** Set when the runtime stops it on purpose: its exit is not a crash to restart. */
-  stopping: boolean;
-  /** Set when a failed liveness or startup probe killed it: it restarts unless the policy is Never. */
-  unhealthy: "liveness" | "startup" | undefined;
-  /** Probes this instance while it runs. */
-  prober: ContainerProber | undefined;
-  exited: Promise<void>;
-  markExited: () => void;
-}
-
-interface ContainerRecord {
-  spec: Container;
-  status: ContainerStatus;
-  /** Number of the current (or last) instance; -1 before the first. Logs are `<instance>.log`. */
-  instance: number;
-  launched: boolean;
-  process: ContainerProcess | undefined;
-  restartTimer: NodeJS.Timeout | undefined;
-  followers: Set<LogStream>;
-}
-
-interface PodRecord {
-  uid: string;
-  identity: PodIdentity;
-  pod: Pod;
-  policy: RestartPolicy;
-  startTime: string;
-  containers: Map<string, ContainerRecord>;
-  terminating: boolean;
-  /** Set when the pod can never run here; the phase is then Failed. */
-  failure: { reason: string; message: string } | undefined;
-  /** Syncs and restarts of one pod run one at a time. */
-  queue: Promise<void>;
-  killing: Promise<void> | undefined;
-}
-
 /** Kubernetes names (uids, containers, volumes) become path segments: only these characters are allowed. */
 const safeSegment = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
@@ -143,8 +96,7 @@ export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
   /** Pods found in the state dir from a previous life: their IPs stay reserved until synced or killed. */
   private readonly recovered = new Set<string>();
-  private readonly statusListeners: Array<(podUid: string) => void> = [];
-  private readonly eventListeners: Array<(e: RuntimeEvent) => void> = [];
+  private readonly listeners: RuntimeListeners;
   private readonly allocator: PodIPAllocator;
   private readonly backoff: RestartBackoff;
   private readonly catalog: ImageCatalog;
@@ -171,6 +123,7 @@ export class ProcessRuntime implements Runtime {
     });
     this.catalog = new ImageCatalog(opts.catalog);
     this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
+    this.listeners = new RuntimeListeners(this.logger);
     this.shutdownGraceSeconds = opts.shutdownGracePeriodSeconds ?? defaultGracePeriodSeconds;
     this.dns = opts.dns ?? { servers: [], domain: "cluster.local" };
     this.hostResolvConf = opts.hostResolvConf ?? "/etc/resolv.conf";
@@ -200,10 +153,10 @@ export class ProcessRuntime implements Runtime {
     if (rec?.terminating) return;
     if (!rec) {
       rec = this.admitPod(uid, pod);
-      this.notify(uid);
+      this.listeners.notify(uid);
     }
     const admitted = rec;
-    await this.enqueue(admitted, () => this.syncContainers(admitted, pod));
+    await enqueue(admitted, this.logger, () => this.syncContainers(admitted, pod));
   }
 
   killPod(podUid: string, gracePeriodSeconds: number): Promise<void> {
@@ -218,16 +171,7 @@ export class ProcessRuntime implements Runtime {
 
   status(podUid: string): PodRuntimeStatus | undefined {
     const rec = this.pods.get(podUid);
-    if (!rec) return undefined;
-    const containerStatuses = [...rec.containers.values()].map((c) => structuredClone(c.status));
-    const phase = rec.failure ? "Failed" : podPhase(rec.policy, containerStatuses);
-    return {
-      podIP: rec.identity.podIP,
-      phase,
-      startTime: rec.startTime,
-      containerStatuses,
-      ...(rec.failure ? { reason: rec.failure.reason, message: rec.failure.message } : {}),
-    };
+    return rec && podRuntimeStatus(rec);
   }
 
   runningPods(): string[] {
@@ -235,11 +179,11 @@ export class ProcessRuntime implements Runtime {
   }
 
   onStatusChange(listener: (podUid: string) => void): void {
-    this.statusListeners.push(listener);
+    this.listeners.onStatusChange(listener);
   }
 
   onEvent(listener: (e: RuntimeEvent) => void): void {
-    this.eventListeners.push(listener);
+    this.listeners.onEvent(listener);
   }
 
   /**
@@ -288,39 +232,8 @@ export class ProcessRuntime implements Runtime {
     };
     mkdirSync(this.podDir(uid), { recursive: true });
     writeFileSync(join(this.podDir(uid), "pod.json"), JSON.stringify({ uid, name: identity.name, namespace: identity.namespace }));
-    const rec: PodRecord = {
-      uid,
-      identity,
-      pod,
-      policy: restartPolicyOf(pod.spec?.restartPolicy),
-      startTime: now(),
-      containers: new Map(),
-      terminating: false,
-      failure: undefined,
-      queue: Promise.resolve(),
-      killing: undefined,
-    };
-    for (const spec of pod.spec?.containers ?? []) {
-      rec.containers.set(spec.name, {
-        spec,
-        status: {
-          name: spec.name,
-          state: { waiting: { reason: "ContainerCreating", message: "" } },
-          ready: false,
-          restartCount: 0,
-          image: spec.image,
-          imageId: "",
-          containerId: "",
-          started: false,
-        },
-        // A pod recovered from a previous life keeps counting instances, so no log is overwritten.
-        instance: safeSegment.test(spec.name) ? this.lastInstanceOnDisk(uid, spec.name) : -1,
-        launched: false,
-        process: undefined,
-        restartTimer: undefined,
-        followers: new Set(),
-      });
-    }
+    // A pod recovered from a previous life keeps counting instances, so no log is overwritten.
+    const rec = newPodRecord(uid, pod, identity, (container) => (safeSegment.test(container) ? this.lastInstanceOnDisk(uid, container) : -1));
     this.pods.set(uid, rec);
     this.failIfUnrunnable(rec);
     if (!rec.failure) this.prepareVolumes(rec);
@@ -339,7 +252,7 @@ export class ProcessRuntime implements Runtime {
         terminated: { exitCode: 128, signal: 0, reason: "ContainerCannotRun", message, startedAt: "", finishedAt: now() },
       };
     }
-    for (const c of mounting) this.emit(rec, "Warning", "Failed", `Error: ${message}`, c.spec.name);
+    for (const c of mounting) this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${message}`, c.spec.name);
   }
 
   private prepareVolumes(rec: PodRecord): void {
@@ -365,7 +278,7 @@ export class ProcessRuntime implements Runtime {
       if (!c) continue; // containers cannot be added to a pod
       if (c.launched && c.spec.image !== spec.image && (c.process || c.restartTimer)) {
         // The only mutable part of a container: a new image means a new container, as the kubelet does.
-        await this.stopContainer(rec, c, this.gracePeriodOf(rec));
+        await this.stopContainer(rec, c, gracePeriodOf(rec));
         c.spec = spec;
         await this.startContainer(rec, c);
         continue;
@@ -384,7 +297,7 @@ export class ProcessRuntime implements Runtime {
       this.backoff.forget(`${rec.uid}/${name}`);
     }
     this.forgetPod(rec.uid);
-    this.notify(rec.uid);
+    this.listeners.notify(rec.uid);
   }
 
   /** Frees what a removed pod held: its IP, volumes, logs and root layers. */
@@ -412,17 +325,13 @@ export class ProcessRuntime implements Runtime {
     const stops: Array<Promise<void>> = [];
     for (const rec of this.pods.values()) {
       rec.terminating = true;
-      const grace = Math.min(this.gracePeriodOf(rec), this.shutdownGraceSeconds);
+      const grace = Math.min(gracePeriodOf(rec), this.shutdownGraceSeconds);
       for (const c of rec.containers.values()) stops.push(this.stopContainer(rec, c, grace));
     }
     await Promise.all(stops);
     for (const rec of this.pods.values()) {
       for (const c of rec.containers.values()) for (const f of c.followers) f.finish();
     }
-  }
-
-  private gracePeriodOf(rec: PodRecord): number {
-    return rec.pod.spec?.terminationGracePeriodSeconds ?? defaultGracePeriodSeconds;
   }
 
   // ---- containers ----
@@ -439,8 +348,8 @@ export class ProcessRuntime implements Runtime {
     if (typeof mounts === "string") {
       c.launched = true;
       c.status.state = { waiting: { reason: "CreateContainerConfigError", message: mounts } };
-      this.emit(rec, "Warning", "Failed", `Error: ${mounts}`, name);
-      this.notify(rec.uid);
+      this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${mounts}`, name);
+      this.listeners.notify(rec.uid);
       return;
     }
     const instance = c.instance + 1;
@@ -450,7 +359,7 @@ export class ProcessRuntime implements Runtime {
       podIP: rec.identity.podIP,
       rootPrefix: sandboxed ? "" : join(instanceDir, "image"),
     });
-    this.emit(rec, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
+    this.listeners.emit(rec.uid, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
 
     const env = containerEnvironment(c.spec, rec.identity, this.serviceVariables(rec));
     const lookup = (v: string): string | undefined => env[v];
@@ -486,20 +395,7 @@ export class ProcessRuntime implements Runtime {
     } finally {
       closeSync(logFd);
     }
-    let markExited!: () => void;
-    const proc: ContainerProcess = {
-      child,
-      pid: child.pid,
-      instance,
-      startedAt: now(),
-      startError: undefined,
-      env,
-      stopping: false,
-      unhealthy: undefined,
-      prober: undefined,
-      exited: new Promise<void>((resolve) => (markExited = resolve)),
-      markExited: () => markExited(),
-    };
+    const proc = newContainerProcess(child, instance, env);
     c.launched = true;
     c.instance = instance;
     c.process = proc;
@@ -515,7 +411,7 @@ export class ProcessRuntime implements Runtime {
     };
     if (proc.pid !== undefined) this.recordProcessGroup(rec.uid, name, proc.pid);
     for (const f of c.followers) f.switchTo(logPath);
-    this.emit(rec, "Normal", "Created", `Created container ${name}`, name);
+    this.listeners.emit(rec.uid, "Normal", "Created", `Created container ${name}`, name);
 
     const execReport = this.waitForExec(child);
     const exited = (code: number | null, signal: NodeJS.Signals | null) =>
@@ -531,14 +427,14 @@ export class ProcessRuntime implements Runtime {
 
     const startError = await execReport;
     if (startError !== undefined) {
-      this.emit(rec, "Warning", "Failed", `Error: ${startError}`, name);
+      this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${startError}`, name);
       return;
     }
-    this.emit(rec, "Normal", "Started", `Started container ${name}`, name);
+    this.listeners.emit(rec.uid, "Normal", "Started", `Started container ${name}`, name);
     if (c.process === proc) {
       c.status.state = { running: { startedAt: proc.startedAt } };
       this.startProbes(rec, c, proc);
-      this.notify(rec.uid);
+      this.listeners.notify(rec.uid);
     }
   }
 
@@ -556,13 +452,13 @@ export class ProcessRuntime implements Runtime {
       events: {
         probeFailed: (type, result) => {
           const verb = result.result === "Error" ? "errored" : "failed";
-          this.emit(rec, "Warning", "Unhealthy", `${probeTitle[type]} probe ${verb}: ${result.output}`, name);
+          this.listeners.emit(rec.uid, "Warning", "Unhealthy", `${probeTitle[type]} probe ${verb}: ${result.output}`, name);
         },
         stateChanged: ({ started, ready }) => {
           if (c.process !== proc) return;
           c.status.started = started;
           c.status.ready = ready;
-          this.notify(rec.uid);
+          this.listeners.notify(rec.uid);
         },
         unhealthy: (type, spec) => this.killUnhealthy(rec, c, proc, type, spec),
         error: (e) => this.logger.warn("probe listener failed", { podUid: rec.uid, container: name, error: errorMessage(e) }),
@@ -600,13 +496,13 @@ export class ProcessRuntime implements Runtime {
 
   /** A failed liveness or startup probe: kill the container (the probe's grace period, else the pod's); it then restarts by policy. */
   private killUnhealthy(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, type: "liveness" | "startup", spec: ProbeSpec): void {
-    void this.enqueue(rec, async () => {
+    void enqueue(rec, this.logger, async () => {
       if (c.process !== proc || proc.stopping || rec.terminating || this.shuttingDown) return;
       proc.unhealthy = type;
       const restart = rec.policy !== "Never";
       const name = c.spec.name;
-      this.emit(rec, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
-      await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? this.gracePeriodOf(rec));
+      this.listeners.emit(rec.uid, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
+      await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? gracePeriodOf(rec));
     });
   }
 
@@ -659,7 +555,7 @@ export class ProcessRuntime implements Runtime {
     const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(rec.policy, exitCode);
     if (rec.terminating || proc.stopping || this.shuttingDown || !restartable) {
       c.status.state = { terminated };
-      this.notify(rec.uid);
+      this.listeners.notify(rec.uid);
       proc.markExited();
       return;
     }
@@ -668,7 +564,7 @@ export class ProcessRuntime implements Runtime {
     const delay = this.backoff.delayMs(key, finishedAtMs, Date.now());
     const restart = () => {
       c.restartTimer = undefined;
-      void this.enqueue(rec, async () => {
+      void enqueue(rec, this.logger, async () => {
         if (rec.terminating || this.shuttingDown) return;
         this.backoff.restarted(key, Date.now());
         await this.startContainer(rec, c);
@@ -683,13 +579,13 @@ export class ProcessRuntime implements Runtime {
           message: `back-off ${formatDuration(this.backoff.currentMs(key))} restarting failed container=${c.spec.name} pod=${podRef}`,
         },
       };
-      this.emit(rec, "Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${podRef}`, c.spec.name);
+      this.listeners.emit(rec.uid, "Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${podRef}`, c.spec.name);
       c.restartTimer = setTimeout(restart, delay);
     } else {
       c.status.state = { waiting: { reason: "ContainerCreating", message: "" } };
       restart();
     }
-    this.notify(rec.uid);
+    this.listeners.notify(rec.uid);
     proc.markExited();
   }
 
@@ -700,13 +596,13 @@ export class ProcessRuntime implements Runtime {
       c.restartTimer = undefined;
       // It was backing off: it stays terminated with its last exit.
       if (c.status.lastState?.terminated) c.status.state = { terminated: c.status.lastState.terminated };
-      this.notify(rec.uid);
+      this.listeners.notify(rec.uid);
     }
     const proc = c.process;
     if (!proc) return;
     proc.stopping = true;
     proc.prober?.stop();
-    this.emit(rec, "Normal", "Killing", `Stopping container ${c.spec.name}`, c.spec.name);
+    this.listeners.emit(rec.uid, "Normal", "Killing", `Stopping container ${c.spec.name}`, c.spec.name);
     await this.signalUntilGone(rec, c, proc, gracePeriodSeconds);
   }
 
@@ -844,44 +740,6 @@ export class ProcessRuntime implements Runtime {
     }
     for (const uid of this.allocator.allocatedPods()) this.recovered.add(uid);
     await Promise.all(leftovers.map((pgid) => waitForGroupExit(pgid, groupExitTimeoutMs)));
-  }
-
-  // ---- plumbing ----
-
-  private enqueue(rec: PodRecord, work: () => Promise<void>): Promise<void> {
-    const next = rec.queue.then(work);
-    rec.queue = next.catch((e: unknown) => {
-      this.logger.warn("pod sync failed", { podUid: rec.uid, error: e instanceof Error ? e.message : String(e) });
-    });
-    return next;
-  }
-
-  private emit(rec: PodRecord, type: RuntimeEvent["type"], reason: RuntimeEvent["reason"], message: string, container?: string): void {
-    const event: RuntimeEvent = {
-      podUid: rec.uid,
-      type,
-      reason,
-      message,
-      timestamp: now(),
-      ...(container !== undefined ? { container } : {}),
-    };
-    for (const listener of this.eventListeners) {
-      try {
-        listener(event);
-      } catch (e) {
-        this.logger.warn("event listener failed", { podUid: rec.uid, reason, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-  }
-
-  private notify(podUid: string): void {
-    for (const listener of this.statusListeners) {
-      try {
-        listener(podUid);
-      } catch (e) {
-        this.logger.warn("status listener failed", { podUid, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
   }
 }
 

@@ -25,6 +25,11 @@ export interface RuntimeEvent {
   timestamp?: string;
 }
 
+/** Where a runtime reports what it handled itself: a failed listener, a leftover process, a directory it would not remove. */
+export interface RuntimeLogger {
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
 export interface LogOptions {
   follow: boolean;
   tailLines?: number;
