@@ -1,9 +1,9 @@
 import type { ContainerStateTerminated, Pod, Service } from "@capstan/api";
 import { formatResolvConf, InvalidError, NotFoundError, readResolvConf, UnavailableError } from "@capstan/apimachinery";
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LogStream } from "./container-logs.js";
@@ -13,7 +13,6 @@ import {
   execCommand,
   hostPathsToBind,
   launchCommand,
-  mountPointsUnder,
   probeSandbox,
   type BindMount,
   type ContainerLaunch,
@@ -22,20 +21,13 @@ import {
 } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
 import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
+import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { isTerminalPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
 import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
 import { execProbe, httpGetProbe, tcpSocketProbe } from "./probe-handlers.js";
 import { ContainerProber } from "./prober.js";
-import {
-  bootId,
-  isRecordedGroupAlive,
-  listProcesses,
-  readProcess,
-  signalGroup,
-  waitForGroupExit,
-  type ProcessGroupRecord,
-} from "./process-group.js";
+import { bootId, isRecordedGroupAlive, listProcesses, signalGroup, waitForGroupExit } from "./process-group.js";
 import { defaultRestartBackoff, RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
 import {
   defaultGracePeriodSeconds,
@@ -78,9 +70,6 @@ export interface ProcessRuntimeOptions {
 /** How long to wait for a killed group's last members to disappear after its main process exited. */
 const groupExitTimeoutMs = 2_000;
 
-/** Kubernetes names (uids, containers, volumes) become path segments: only these characters are allowed. */
-const safeSegment = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const s = Math.round(ms / 1000);
@@ -101,7 +90,7 @@ export class ProcessRuntime implements Runtime {
   private readonly backoff: RestartBackoff;
   private readonly catalog: ImageCatalog;
   private readonly logger: RuntimeLogger;
-  private readonly stateDir: string;
+  private readonly layout: PodLayout;
   private readonly shutdownGraceSeconds: number;
   private readonly dns: ClusterDNS;
   private readonly hostResolvConf: string;
@@ -113,23 +102,22 @@ export class ProcessRuntime implements Runtime {
   private hostBinds: BindMount[] | undefined;
 
   constructor(opts: ProcessRuntimeOptions) {
-    this.stateDir = resolve(opts.stateDir);
-    mkdirSync(join(this.stateDir, "pods"), { recursive: true });
-    this.allocator = new PodIPAllocator(join(this.stateDir, "pod-ips.json"), opts.podIPBase ?? "127.1");
+    this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
+    this.layout = new PodLayout(opts.stateDir, this.logger);
+    this.allocator = new PodIPAllocator(this.layout.podIPsPath, opts.podIPBase ?? "127.1");
     this.backoff = new RestartBackoff({
       baseMs: opts.backoffBaseMs ?? defaultRestartBackoff.baseMs,
       capMs: opts.backoffCapMs ?? defaultRestartBackoff.capMs,
       resetAfterMs: opts.backoffResetMs ?? defaultRestartBackoff.resetAfterMs,
     });
     this.catalog = new ImageCatalog(opts.catalog);
-    this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
     this.listeners = new RuntimeListeners(this.logger);
     this.shutdownGraceSeconds = opts.shutdownGracePeriodSeconds ?? defaultGracePeriodSeconds;
     this.dns = opts.dns ?? { servers: [], domain: "cluster.local" };
     this.hostResolvConf = opts.hostResolvConf ?? "/etc/resolv.conf";
     this.services = opts.services ?? (() => []);
     const wanted = opts.sandbox ?? "auto";
-    this.sandbox = wanted === "none" ? { mode: "none", reason: "the runtime was configured without a sandbox" } : probeSandbox(this.stateDir);
+    this.sandbox = wanted === "none" ? { mode: "none", reason: "the runtime was configured without a sandbox" } : probeSandbox(this.layout.stateDir);
     if (wanted === "overlay" && this.sandbox.mode !== "overlay") {
       throw new UnavailableError(`the overlay sandbox is not available: ${this.sandbox.reason}`);
     }
@@ -144,7 +132,7 @@ export class ProcessRuntime implements Runtime {
 
   async syncPod(pod: Pod): Promise<void> {
     const uid = pod.metadata?.uid ?? "";
-    if (!safeSegment.test(uid)) {
+    if (!isSafeSegment(uid)) {
       throw new InvalidError(`Pod "${pod.metadata?.name ?? ""}"`, [{ path: "metadata.uid", message: `Invalid value "${uid}"` }]);
     }
     if (this.shuttingDown) throw new UnavailableError("the process runtime is shut down");
@@ -197,7 +185,7 @@ export class ProcessRuntime implements Runtime {
     const c = rec.containers.get(container);
     if (!c) throw new NotFoundError({ kind: "Container", namespace, name: `${name}/${container}` });
     const instance = opts.previous ? c.instance - 1 : c.instance;
-    const path = this.logPath(podUid, container, instance);
+    const path = this.layout.logPath(podUid, container, instance);
     if (opts.previous && (instance < 0 || !existsSync(path))) {
       throw new NotFoundError({ kind: "previous terminated container", namespace, name: `${name}/${container}` });
     }
@@ -230,10 +218,9 @@ export class ProcessRuntime implements Runtime {
       podIP: this.allocator.allocate(uid),
       hostname: podHostname(pod),
     };
-    mkdirSync(this.podDir(uid), { recursive: true });
-    writeFileSync(join(this.podDir(uid), "pod.json"), JSON.stringify({ uid, name: identity.name, namespace: identity.namespace }));
+    this.layout.createPodDir(uid, identity);
     // A pod recovered from a previous life keeps counting instances, so no log is overwritten.
-    const rec = newPodRecord(uid, pod, identity, (container) => (safeSegment.test(container) ? this.lastInstanceOnDisk(uid, container) : -1));
+    const rec = newPodRecord(uid, pod, identity, (container) => (isSafeSegment(container) ? this.layout.lastInstance(uid, container) : -1));
     this.pods.set(uid, rec);
     this.failIfUnrunnable(rec);
     if (!rec.failure) this.prepareVolumes(rec);
@@ -257,8 +244,8 @@ export class ProcessRuntime implements Runtime {
 
   private prepareVolumes(rec: PodRecord): void {
     for (const volume of rec.pod.spec?.volumes ?? []) {
-      if (volume.emptyDir && safeSegment.test(volume.name)) {
-        mkdirSync(this.emptyDirPath(rec.uid, volume.name), { recursive: true });
+      if (volume.emptyDir && isSafeSegment(volume.name)) {
+        mkdirSync(this.layout.emptyDirPath(rec.uid, volume.name), { recursive: true });
       } else if (volume.hostPath?.type === "DirectoryOrCreate") {
         mkdirSync(volume.hostPath.path, { recursive: true });
       } else if (volume.hostPath?.type === "FileOrCreate" && !existsSync(volume.hostPath.path)) {
@@ -303,21 +290,7 @@ export class ProcessRuntime implements Runtime {
   /** Frees what a removed pod held: its IP, volumes, logs and root layers. */
   private forgetPod(uid: string): void {
     this.allocator.release(uid);
-    this.removeTree(this.podDir(uid));
-  }
-
-  /**
-   * rm -rf, unless something is mounted below `dir` in this mount namespace: container mounts live in
-   * private namespaces, but if one ever showed here, a recursive delete would go through it into a
-   * hostPath volume.
-   */
-  private removeTree(dir: string): void {
-    const mounted = mountPointsUnder(dir);
-    if (mounted.length > 0) {
-      this.logger.warn("not removing a directory with mounts below it", { dir, mounts: mounted });
-      return;
-    }
-    rmSync(dir, { recursive: true, force: true });
+    this.layout.removeTree(this.layout.podDir(uid));
   }
 
   private async shutdownNow(): Promise<void> {
@@ -344,7 +317,7 @@ export class ProcessRuntime implements Runtime {
   private async startContainer(rec: PodRecord, c: ContainerRecord): Promise<void> {
     if (rec.terminating || this.shuttingDown) return;
     const name = c.spec.name;
-    const mounts = safeSegment.test(name) ? this.volumeMounts(rec, c) : `container name "${name}" is not a valid name`;
+    const mounts = isSafeSegment(name) ? this.volumeMounts(rec, c) : `container name "${name}" is not a valid name`;
     if (typeof mounts === "string") {
       c.launched = true;
       c.status.state = { waiting: { reason: "CreateContainerConfigError", message: mounts } };
@@ -353,7 +326,7 @@ export class ProcessRuntime implements Runtime {
       return;
     }
     const instance = c.instance + 1;
-    const instanceDir = join(this.containerDir(rec.uid, name), String(instance));
+    const instanceDir = this.layout.instanceDir(rec.uid, name, instance);
     const sandboxed = this.sandbox.mode === "overlay";
     const image = this.catalog.resolve(c.spec, {
       podIP: rec.identity.podIP,
@@ -369,8 +342,8 @@ export class ProcessRuntime implements Runtime {
       hostname: rec.identity.hostname,
       mounts: sandboxed ? [...this.catalogBinds(), ...mounts] : [],
     };
-    this.removeTree(join(this.containerDir(rec.uid, name), String(instance - 1)));
-    this.removeTree(instanceDir);
+    this.layout.removeTree(this.layout.instanceDir(rec.uid, name, instance - 1));
+    this.layout.removeTree(instanceDir);
     if (sandboxed) {
       launch.rootfs = { upper: join(instanceDir, "upper"), work: join(instanceDir, "work"), merged: join(instanceDir, "merged") };
       for (const dir of Object.values(launch.rootfs)) mkdirSync(dir, { recursive: true });
@@ -378,9 +351,9 @@ export class ProcessRuntime implements Runtime {
     } else {
       writeFiles(join(instanceDir, "image"), image.files);
     }
-    const logPath = this.logPath(rec.uid, name, instance);
+    const logPath = this.layout.logPath(rec.uid, name, instance);
     mkdirSync(dirname(logPath), { recursive: true });
-    rmSync(this.logPath(rec.uid, name, instance - 2), { force: true });
+    rmSync(this.layout.logPath(rec.uid, name, instance - 2), { force: true });
     const logFd = openSync(logPath, "a");
 
     let child: ChildProcess;
@@ -409,7 +382,7 @@ export class ProcessRuntime implements Runtime {
       ready: false,
       started: false,
     };
-    if (proc.pid !== undefined) this.recordProcessGroup(rec.uid, name, proc.pid);
+    if (proc.pid !== undefined) this.layout.recordProcessGroup(rec.uid, name, proc.pid);
     for (const f of c.followers) f.switchTo(logPath);
     this.listeners.emit(rec.uid, "Normal", "Created", `Created container ${name}`, name);
 
@@ -536,7 +509,7 @@ export class ProcessRuntime implements Runtime {
     if (proc.pid !== undefined) {
       // Whatever the container left behind dies with it, as at the end of a PID namespace.
       signalGroup(proc.pid, "SIGKILL");
-      rmSync(this.processRecordPath(rec.uid, c.spec.name), { force: true });
+      this.layout.forgetProcessGroup(rec.uid, c.spec.name);
     }
     const signalNumber = signal ? (osConstants.signals[signal] ?? 0) : 0;
     const exitCode = proc.startError !== undefined ? 128 : (code ?? 128 + signalNumber);
@@ -635,7 +608,7 @@ export class ProcessRuntime implements Runtime {
       if (!m.mountPath.startsWith("/")) return `mountPath "${m.mountPath}" of volume "${m.name}" is not absolute`;
       let source: string;
       if (volume.hostPath) source = volume.hostPath.path;
-      else if (volume.emptyDir && safeSegment.test(volume.name)) source = this.emptyDirPath(rec.uid, volume.name);
+      else if (volume.emptyDir && isSafeSegment(volume.name)) source = this.layout.emptyDirPath(rec.uid, volume.name);
       else return `volume "${m.name}" has a type the process runtime does not support (emptyDir and hostPath are)`;
       if (m.subPath) {
         if (m.subPath.startsWith("/") || m.subPath.split("/").includes("..")) {
@@ -674,68 +647,27 @@ export class ProcessRuntime implements Runtime {
     ]);
   }
 
-  // ---- state dir ----
-
-  private podDir(uid: string): string {
-    return join(this.stateDir, "pods", uid);
-  }
-
-  private emptyDirPath(uid: string, volume: string): string {
-    return join(this.podDir(uid), "volumes", volume);
-  }
-
-  private containerDir(uid: string, container: string): string {
-    return join(this.podDir(uid), "containers", container);
-  }
-
-  private logPath(uid: string, container: string, instance: number): string {
-    return join(this.podDir(uid), "logs", container, `${instance}.log`);
-  }
-
-  private processRecordPath(uid: string, container: string): string {
-    return join(this.containerDir(uid, container), "process.json");
-  }
-
-  private lastInstanceOnDisk(uid: string, container: string): number {
-    let last = -1;
-    for (const file of readdirOrEmpty(join(this.podDir(uid), "logs", container))) {
-      const m = /^(\d+)\.log$/.exec(file);
-      if (m) last = Math.max(last, Number(m[1]));
-    }
-    return last;
-  }
-
-  private recordProcessGroup(uid: string, container: string, pid: number): void {
-    const record: ProcessGroupRecord = { pgid: pid, startTime: readProcess(pid)?.startTime ?? 0, bootId: bootId() };
-    writeFileSync(this.processRecordPath(uid, container), JSON.stringify(record));
-  }
-
   /**
    * A previous life of the agent may have left containers running: kill every recorded process group that
    * is still alive. The pods' IPs stay reserved; the agent re-syncs the pods it should run and kills the rest.
    */
   private async recover(): Promise<void> {
-    const uids = readdirOrEmpty(join(this.stateDir, "pods")).filter((uid) => safeSegment.test(uid));
+    const uids = this.layout.podUids();
     const leftovers: number[] = [];
     let processes: ReturnType<typeof listProcesses> | undefined;
     const currentBoot = bootId();
     for (const uid of uids) {
       this.recovered.add(uid);
-      for (const container of readdirOrEmpty(join(this.podDir(uid), "containers"))) {
-        const path = this.processRecordPath(uid, container);
-        let record: ProcessGroupRecord;
-        try {
-          record = JSON.parse(readFileSync(path, "utf8")) as ProcessGroupRecord;
-        } catch {
-          continue;
-        }
+      for (const container of this.layout.containerNames(uid)) {
+        const record = this.layout.readProcessGroup(uid, container);
+        if (record === undefined) continue;
         processes ??= listProcesses();
         if (isRecordedGroupAlive(record, processes, currentBoot)) {
           this.logger.warn("killing a container left running by a previous agent", { podUid: uid, container, pgid: record.pgid });
           signalGroup(record.pgid, "SIGKILL");
           leftovers.push(record.pgid);
         }
-        rmSync(path, { force: true });
+        this.layout.forgetProcessGroup(uid, container);
       }
     }
     for (const uid of this.allocator.allocatedPods()) this.recovered.add(uid);
@@ -747,14 +679,6 @@ const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness:
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 /** Writes `files` (paths inside a root → content) under `root`. */
