@@ -80,6 +80,9 @@ export function isGroupAlive(pgid: number): boolean {
   return listProcesses().some((p) => p.pgid === pgid && p.state !== "Z" && p.state !== "X");
 }
 
+/** How long to wait for a killed group's last members to disappear after its main process exited. */
+export const groupExitTimeoutMs = 2_000;
+
 /** Polls (gently) until the group has no running member or `timeoutMs` passed; true if it is gone. */
 export async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -27,7 +27,8 @@ import { PodIPAllocator } from "./pod-network.js";
 import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
 import { execProbe, httpGetProbe, tcpSocketProbe } from "./probe-handlers.js";
 import { ContainerProber } from "./prober.js";
-import { bootId, isRecordedGroupAlive, listProcesses, signalGroup, waitForGroupExit } from "./process-group.js";
+import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
+import { Recovery } from "./recovery.js";
 import { defaultRestartBackoff, RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
 import {
   defaultGracePeriodSeconds,
@@ -67,8 +68,6 @@ export interface ProcessRuntimeOptions {
   logger?: RuntimeLogger;
 }
 
-/** How long to wait for a killed group's last members to disappear after its main process exited. */
-const groupExitTimeoutMs = 2_000;
 
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
@@ -83,8 +82,6 @@ function formatDuration(ms: number): string {
  */
 export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
-  /** Pods found in the state dir from a previous life: their IPs stay reserved until synced or killed. */
-  private readonly recovered = new Set<string>();
   private readonly listeners: RuntimeListeners;
   private readonly allocator: PodIPAllocator;
   private readonly backoff: RestartBackoff;
@@ -96,8 +93,8 @@ export class ProcessRuntime implements Runtime {
   private readonly hostResolvConf: string;
   private readonly services: (namespace: string) => readonly Service[];
   readonly sandbox: Sandbox;
-  /** Resolves when the leftovers of a previous life are gone. */
-  private readonly recovery: Promise<void>;
+  /** Pods from a previous life (their IPs stay reserved until synced or killed), and the killing of its leftovers. */
+  private readonly recovery: Recovery;
   private shuttingDown: Promise<void> | undefined;
   private hostBinds: BindMount[] | undefined;
 
@@ -125,7 +122,7 @@ export class ProcessRuntime implements Runtime {
       // resolv.conf and /etc/hosts are the pod's only inside a sandbox.
       this.logger.warn("pods use the host's resolver and /etc/hosts, not the cluster DNS", { reason: this.sandbox.reason });
     }
-    this.recovery = this.recover();
+    this.recovery = new Recovery(this.layout, this.allocator, this.logger);
   }
 
   // ---- Runtime ----
@@ -136,7 +133,7 @@ export class ProcessRuntime implements Runtime {
       throw new InvalidError(`Pod "${pod.metadata?.name ?? ""}"`, [{ path: "metadata.uid", message: `Invalid value "${uid}"` }]);
     }
     if (this.shuttingDown) throw new UnavailableError("the process runtime is shut down");
-    await this.recovery;
+    await this.recovery.done;
     let rec = this.pods.get(uid);
     if (rec?.terminating) return;
     if (!rec) {
@@ -150,7 +147,7 @@ export class ProcessRuntime implements Runtime {
   killPod(podUid: string, gracePeriodSeconds: number): Promise<void> {
     const rec = this.pods.get(podUid);
     if (!rec) {
-      if (this.recovered.delete(podUid) || this.allocator.ipOf(podUid) !== undefined) this.forgetPod(podUid);
+      if (this.recovery.pods.delete(podUid) || this.allocator.ipOf(podUid) !== undefined) this.forgetPod(podUid);
       return Promise.resolve();
     }
     rec.killing ??= this.killPodNow(rec, gracePeriodSeconds);
@@ -163,7 +160,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   runningPods(): string[] {
-    return [...new Set([...this.pods.keys(), ...this.recovered])];
+    return [...new Set([...this.pods.keys(), ...this.recovery.pods])];
   }
 
   onStatusChange(listener: (podUid: string) => void): void {
@@ -211,7 +208,7 @@ export class ProcessRuntime implements Runtime {
   // ---- pods ----
 
   private admitPod(uid: string, pod: Pod): PodRecord {
-    this.recovered.delete(uid);
+    this.recovery.pods.delete(uid);
     const identity: PodIdentity = {
       name: pod.metadata?.name ?? "",
       namespace: pod.metadata?.namespace || "default",
@@ -294,7 +291,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   private async shutdownNow(): Promise<void> {
-    await this.recovery;
+    await this.recovery.done;
     const stops: Array<Promise<void>> = [];
     for (const rec of this.pods.values()) {
       rec.terminating = true;
@@ -647,32 +644,6 @@ export class ProcessRuntime implements Runtime {
     ]);
   }
 
-  /**
-   * A previous life of the agent may have left containers running: kill every recorded process group that
-   * is still alive. The pods' IPs stay reserved; the agent re-syncs the pods it should run and kills the rest.
-   */
-  private async recover(): Promise<void> {
-    const uids = this.layout.podUids();
-    const leftovers: number[] = [];
-    let processes: ReturnType<typeof listProcesses> | undefined;
-    const currentBoot = bootId();
-    for (const uid of uids) {
-      this.recovered.add(uid);
-      for (const container of this.layout.containerNames(uid)) {
-        const record = this.layout.readProcessGroup(uid, container);
-        if (record === undefined) continue;
-        processes ??= listProcesses();
-        if (isRecordedGroupAlive(record, processes, currentBoot)) {
-          this.logger.warn("killing a container left running by a previous agent", { podUid: uid, container, pgid: record.pgid });
-          signalGroup(record.pgid, "SIGKILL");
-          leftovers.push(record.pgid);
-        }
-        this.layout.forgetProcessGroup(uid, container);
-      }
-    }
-    for (const uid of this.allocator.allocatedPods()) this.recovered.add(uid);
-    await Promise.all(leftovers.map((pgid) => waitForGroupExit(pgid, groupExitTimeoutMs)));
-  }
 }
 
 const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
