@@ -10,7 +10,6 @@ import { LogStream } from "./container-logs.js";
 import { containerEnvironment, expandVariables, linkedServices, podHostname, serviceEnvironment, type PodIdentity } from "./container-env.js";
 import {
   containerPath,
-  execCommand,
   hostPathsToBind,
   launchCommand,
   probeSandbox,
@@ -24,9 +23,8 @@ import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { isTerminalPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
-import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
-import { execProbe, httpGetProbe, tcpSocketProbe } from "./probe-handlers.js";
-import { ContainerProber } from "./prober.js";
+import type { ProbeSpec } from "./probe.js";
+import { ProbeManager } from "./probe-manager.js";
 import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
 import { Recovery } from "./recovery.js";
 import { defaultRestartBackoff, RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
@@ -83,6 +81,7 @@ function formatDuration(ms: number): string {
 export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
   private readonly listeners: RuntimeListeners;
+  private readonly probes: ProbeManager;
   private readonly allocator: PodIPAllocator;
   private readonly backoff: RestartBackoff;
   private readonly catalog: ImageCatalog;
@@ -122,6 +121,7 @@ export class ProcessRuntime implements Runtime {
       // resolv.conf and /etc/hosts are the pod's only inside a sandbox.
       this.logger.warn("pods use the host's resolver and /etc/hosts, not the cluster DNS", { reason: this.sandbox.reason });
     }
+    this.probes = new ProbeManager(this.sandbox, this.listeners, this.logger);
     this.recovery = new Recovery(this.layout, this.allocator, this.logger);
   }
 
@@ -403,64 +403,8 @@ export class ProcessRuntime implements Runtime {
     this.listeners.emit(rec.uid, "Normal", "Started", `Started container ${name}`, name);
     if (c.process === proc) {
       c.status.state = { running: { startedAt: proc.startedAt } };
-      this.startProbes(rec, c, proc);
+      this.probes.start(rec, c, proc, (type, spec) => this.killUnhealthy(rec, c, proc, type, spec));
       this.listeners.notify(rec.uid);
-    }
-  }
-
-  /**
-   * Without probes a running container is started and ready. A startup probe holds `started` (and so
-   * `ready`) back until it passes; a readiness probe holds `ready` back until it passes.
-   */
-  private startProbes(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess): void {
-    const probes = containerProbes(c.spec);
-    const name = c.spec.name;
-    const prober = new ContainerProber({
-      probes,
-      startedAtMs: Date.now(),
-      run: (_type, spec, signal) => this.runProbe(rec, c, proc, spec, signal),
-      events: {
-        probeFailed: (type, result) => {
-          const verb = result.result === "Error" ? "errored" : "failed";
-          this.listeners.emit(rec.uid, "Warning", "Unhealthy", `${probeTitle[type]} probe ${verb}: ${result.output}`, name);
-        },
-        stateChanged: ({ started, ready }) => {
-          if (c.process !== proc) return;
-          c.status.started = started;
-          c.status.ready = ready;
-          this.listeners.notify(rec.uid);
-        },
-        unhealthy: (type, spec) => this.killUnhealthy(rec, c, proc, type, spec),
-        error: (e) => this.logger.warn("probe listener failed", { podUid: rec.uid, container: name, error: errorMessage(e) }),
-      },
-    });
-    proc.prober = prober;
-    c.status.started = prober.state.started;
-    c.status.ready = prober.state.ready;
-    prober.start();
-  }
-
-  /** Runs one probe of a running container; resolves (never rejects) within the probe's timeout. */
-  private async runProbe(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, spec: ProbeSpec, signal: AbortSignal): Promise<ProbeResult> {
-    const handler = spec.handler;
-    const timeoutMs = spec.timeoutSeconds * 1000;
-    switch (handler.kind) {
-      case "exec": {
-        if (proc.pid === undefined) return { result: "Error", output: "the container has no process" };
-        const cmd = execCommand({ pid: proc.pid, argv: handler.command, workingDir: c.spec.workingDir }, this.sandbox);
-        return execProbe({ file: cmd.file, args: cmd.args, ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}), env: proc.env, command: handler.command, timeoutMs }, signal);
-      }
-      case "httpGet": {
-        const port = resolveProbePort(handler.port, c.spec);
-        if ("error" in port) return { result: "Error", output: port.error };
-        const host = handler.host || rec.identity.podIP;
-        return httpGetProbe({ scheme: handler.scheme, host, port: port.port, path: handler.path, headers: handler.httpHeaders, timeoutMs }, signal);
-      }
-      case "tcpSocket": {
-        const port = resolveProbePort(handler.port, c.spec);
-        if ("error" in port) return { result: "Error", output: port.error };
-        return tcpSocketProbe({ host: handler.host || rec.identity.podIP, port: port.port, timeoutMs }, signal);
-      }
     }
   }
 
@@ -644,12 +588,6 @@ export class ProcessRuntime implements Runtime {
     ]);
   }
 
-}
-
-const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Writes `files` (paths inside a root → content) under `root`. */
