@@ -65,7 +65,9 @@ export type { KindStrategy, AnyKindStrategy, AdmissionContext, Admitted, Deletio
 export type { KindPrinter, KindDescriber, DescribeLookup } from "./kinds/kind-printer.js";
 export { NONE, valueAt, textOr, countOf, itemsAt, listWithMore, selectorText, mapSelectorText } from "./printing/cells.js";
 export { DescribeWriter } from "./printing/describe-writer.js";
-export { formatTable } from "./printing/table.js";
+export { formatTable, printerColumns, printerRow } from "./printing/table.js";
+export type { TableOptions } from "./printing/table.js";
+export { podTemplateText } from "./kinds/pod/describe.js";
 export { changesNothing, decideBind, decideCreate, decideDelete, decideFinalize, decideUpdate, decideUpdateStatus, inActiveNamespace, namespaceKey } from "./object-decisions.js";
 export type { DeleteOptions } from "./object-decisions.js";
 export { CLUSTER_IP_NONE, DEFAULT_LOAD_BALANCER_ADDRESS, DEFAULT_NODE_PORT_RANGE, createServiceAllocator } from "./kinds/service/service-allocation.js";

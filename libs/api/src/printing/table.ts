@@ -1,3 +1,8 @@
+/** kubectl's tables: a kind's printer laid out in columns, with NAMESPACE first across namespaces. */
+import type { KindPrinter } from "../kinds/kind-printer.js";
+import type { JsonObject } from "../kinds/kind-strategy.js";
+import { textOr, valueAt } from "./cells.js";
+
 /** kubectl's column layout: left-aligned, at least three spaces between columns, upper-case headers. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -7,4 +12,25 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .join("")
       .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");
+}
+
+export interface TableOptions {
+  /** `-o wide`: the printer's wide columns too. */
+  readonly wide: boolean;
+  /** A NAMESPACE column first (`-A` for a namespaced kind). */
+  readonly withNamespace: boolean;
+  /** What AGE counts from, ms since the epoch; unset: now. */
+  readonly now?: number;
+}
+
+/** The headers of a printer's table. */
+export function printerColumns(printer: KindPrinter, opts: TableOptions): string[] {
+  return [...(opts.withNamespace ? ["NAMESPACE"] : []), ...printer.headers, ...(opts.wide ? (printer.wideHeaders ?? []) : [])];
+}
+
+/** One object's cells in a printer's table, under printerColumns. */
+export function printerRow(printer: KindPrinter, object: JsonObject, opts: TableOptions): string[] {
+  const now = opts.now ?? Date.now();
+  const cells = [...printer.row(object, now), ...(opts.wide ? (printer.wide?.(object, now) ?? []) : [])];
+  return [...(opts.withNamespace ? [textOr(valueAt(object, "metadata", "namespace"), "")] : []), ...cells];
 }

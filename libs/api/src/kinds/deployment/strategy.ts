@@ -15,6 +15,8 @@ import { nonNegative } from "../../field-validation.js";
 import { isIntOrStringInt, percentOf } from "../../int-or-string.js";
 import { validatePodTemplate, validateWorkloadSelector } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { deploymentDescriber } from "./describe.js";
+import { deploymentPrinter } from "./printer.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
 import { DEFAULT_REPLICAS, immutableSelector } from "../replica-set/strategy.js";
 
@@ -51,6 +53,9 @@ export const deploymentStrategy: KindStrategy<"Deployment"> = {
   validate: (deployment, written) => validateDeploymentSpec(deployment.spec, written.spec, "spec"),
   validateUpdate: immutableSelector,
   validateStatus: (deployment) => validateDeploymentStatus(deployment.status, "status"),
+
+  printer: deploymentPrinter,
+  describe: deploymentDescriber,
 };
 
 /**

@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { EndpointSlice } from "../../gen/capstan/v1/discovery.js";
 import { messages, validateEndpointPorts } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { endpointSlicePrinter } from "./printer.js";
 
 const { required, invalid, notSupported, tooLong } = field;
 
@@ -38,6 +39,8 @@ export const endpointSliceStrategy: KindStrategy<"EndpointSlice"> = {
 
   defaults: defaultEndpointSlice,
   validate: validateEndpointSlice,
+
+  printer: endpointSlicePrinter,
 };
 
 /** discovery/v1 SetDefaults_EndpointPort: TCP and an empty name. */

@@ -3,6 +3,7 @@ import { field, validateDNS1123Label, validateDNS1123Subdomain, type FieldError 
 import { Endpoints, type EndpointAddress, type EndpointPort } from "../../gen/capstan/v1/core.js";
 import { messages, validateEndpointPorts, validateIP } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { endpointsPrinter } from "./printer.js";
 
 const { required } = field;
 
@@ -26,6 +27,8 @@ export const endpointsStrategy: KindStrategy<"Endpoints"> = {
 
   defaults: defaultEndpoints,
   validate: validateEndpoints,
+
+  printer: endpointsPrinter,
 };
 
 /** core/v1 SetDefaults_EndpointPort: TCP. */

@@ -2,6 +2,7 @@
 import { field, type FieldError } from "@capstan/apimachinery";
 import { Event } from "../../gen/capstan/v1/core.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { eventDescriber, eventPrinter } from "./printer.js";
 
 const { invalid } = field;
 
@@ -35,6 +36,9 @@ export const eventStrategy: KindStrategy<"Event"> = {
   }),
 
   validate: validateEvent,
+
+  printer: eventPrinter,
+  describe: eventDescriber,
 };
 
 /** An event lives in the namespace of the object it is about. */

@@ -3,6 +3,7 @@ import { validateQualifiedName, type FieldError } from "@capstan/apimachinery";
 import { Namespace, NamespaceStatus } from "../../gen/capstan/v1/core.js";
 import { messages } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { namespacePrinter } from "./printer.js";
 import { finalizeNamespace, keepSpecFinalizers, namespaceDeletion, namespaceForCreate } from "./lifecycle.js";
 
 export const namespaceStrategy: KindStrategy<"Namespace"> = {
@@ -29,6 +30,8 @@ export const namespaceStrategy: KindStrategy<"Namespace"> = {
   prepareForUpdate: keepSpecFinalizers,
   finalize: finalizeNamespace,
   deletion: namespaceDeletion,
+
+  printer: namespacePrinter,
 };
 
 /** A defaulted copy of a Namespace: Active until it is deleted. */

@@ -3,6 +3,7 @@ import { field, validateLabelValue, validateQualifiedName, type FieldError } fro
 import { Node } from "../../gen/capstan/v1/core.js";
 import { messages, taintEffects, validateResourceQuantity } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { nodePrinter } from "./printer.js";
 
 const { required, notSupported, duplicate } = field;
 
@@ -26,6 +27,8 @@ export const nodeStrategy: KindStrategy<"Node"> = {
 
   defaults: defaultNode,
   validate: validateNode,
+
+  printer: nodePrinter,
 };
 
 export function defaultNode(node: Node): Node {

@@ -14,6 +14,7 @@ import {
   validateVolumeMode,
 } from "../../volume-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { persistentVolumeClaimPrinter } from "./printer.js";
 
 const { required, invalid } = field;
 
@@ -37,6 +38,8 @@ export const persistentVolumeClaimStrategy: KindStrategy<"PersistentVolumeClaim"
 
   defaults: defaultPersistentVolumeClaim,
   validate: (pvc) => validatePersistentVolumeClaimSpec(pvc.spec, "spec"),
+
+  printer: persistentVolumeClaimPrinter,
 };
 
 /** A defaulted copy of a PersistentVolumeClaim: Filesystem, and Pending until it is bound. */

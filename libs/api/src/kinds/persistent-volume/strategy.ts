@@ -16,6 +16,7 @@ import {
   validateVolumeMode,
 } from "../../volume-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { persistentVolumePrinter } from "./printer.js";
 
 const { required, invalid, notSupported, forbidden } = field;
 
@@ -41,6 +42,8 @@ export const persistentVolumeStrategy: KindStrategy<"PersistentVolume"> = {
 
   defaults: defaultPersistentVolume,
   validate: (pv) => validatePersistentVolumeSpec(pv.spec, "spec"),
+
+  printer: persistentVolumePrinter,
 };
 
 /** A defaulted copy of a PersistentVolume: Retain, Filesystem, and Pending until the pv-binder sees it. */

@@ -2,6 +2,8 @@
 import { Pod } from "../../gen/capstan/v1/core.js";
 import { validatePodSpec } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { podDescriber } from "./describe.js";
+import { podPrinter } from "./printer.js";
 import { defaultPod } from "./defaults.js";
 import { podPriorityAdmission } from "../priority-class/priority-admission.js";
 import { podDeletion, validatePodUpdate } from "./pod-lifecycle.js";
@@ -36,4 +38,7 @@ export const podStrategy: KindStrategy<"Pod"> = {
   validateUpdate: validatePodUpdate,
   deletion: podDeletion,
   admission: podPriorityAdmission,
+
+  printer: podPrinter,
+  describe: podDescriber,
 };

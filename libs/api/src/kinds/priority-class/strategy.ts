@@ -6,6 +6,7 @@ import { field, type FieldError } from "@capstan/apimachinery";
 import { PriorityClass } from "../../gen/capstan/v1/scheduling.js";
 import { PREEMPT_LOWER_PRIORITY, validatePreemptionPolicy } from "../../scheduling-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { priorityClassPrinter } from "./printer.js";
 import { priorityClassAdmission, priorityClassDeletion } from "./priority-admission.js";
 import { systemPriorityClasses } from "./system-priority-classes.js";
 
@@ -37,6 +38,8 @@ export const priorityClassStrategy: KindStrategy<"PriorityClass"> = {
   validate: validatePriorityClass,
   admission: priorityClassAdmission,
   deletion: priorityClassDeletion,
+
+  printer: priorityClassPrinter,
 };
 
 /** A defaulted copy of a PriorityClass: it preempts lower priorities unless it says Never. */

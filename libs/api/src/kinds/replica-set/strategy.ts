@@ -9,6 +9,7 @@ import { PodTemplateSpec, type ReplicationControllerStatus } from "../../gen/cap
 import { nonNegative } from "../../field-validation.js";
 import { validatePodTemplate, validateWorkloadSelector } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { replicaSetDescriber, replicaSetPrinter } from "./printer.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
 
 const { invalid } = field;
@@ -39,6 +40,9 @@ export const replicaSetStrategy: KindStrategy<"ReplicaSet"> = {
   validate: (rs, written) => validateReplicaSetSpec(rs.spec, written.spec, "spec"),
   validateStatus: (rs) => validateReplicaCounts(rs.status, "status"),
   validateUpdate: immutableSelector,
+
+  printer: replicaSetPrinter,
+  describe: replicaSetDescriber,
 };
 
 /** apps/v1 fixes spec.selector at creation (ReplicaSet, Deployment), so a controller never loses its pods. */

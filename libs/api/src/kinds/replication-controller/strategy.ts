@@ -8,6 +8,7 @@ import { ObjectMeta } from "../../gen/capstan/v1/meta.js";
 import { nonNegative } from "../../field-validation.js";
 import { validatePodTemplate } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { replicationControllerDescriber, replicationControllerPrinter } from "./printer.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
 import { DEFAULT_REPLICAS, validateReplicaCounts } from "../replica-set/strategy.js";
 
@@ -35,6 +36,9 @@ export const replicationControllerStrategy: KindStrategy<"ReplicationController"
   defaults: defaultReplicationController,
   validate: (rc, written) => validateReplicationControllerSpec(rc.spec, written.spec, "spec"),
   validateStatus: (rc) => validateReplicaCounts(rc.status, "status"),
+
+  printer: replicationControllerPrinter,
+  describe: replicationControllerDescriber,
 };
 
 /**

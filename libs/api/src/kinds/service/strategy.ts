@@ -3,6 +3,8 @@ import { field, validateDNS1123Label, validateDNS1123Subdomain, validateLabels, 
 import { Service, ServiceSpec } from "../../gen/capstan/v1/core.js";
 import { messages, validateIP, validatePortNumOrName } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { serviceDescriber } from "./describe.js";
+import { servicePrinter } from "./printer.js";
 import { CLUSTER_IP_NONE, serviceAllocationAdmission } from "./service-allocation.js";
 
 const { required, invalid, notSupported, duplicate, forbidden } = field;
@@ -37,6 +39,9 @@ export const serviceStrategy: KindStrategy<"Service"> = {
   defaults: defaultService,
   validate: (service) => validateServiceSpec(service, "spec"),
   admission: serviceAllocationAdmission,
+
+  printer: servicePrinter,
+  describe: serviceDescriber,
 };
 
 /**

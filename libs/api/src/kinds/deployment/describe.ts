@@ -1,0 +1,47 @@
+/** `capctl describe deployment`: replicas, strategy, template, conditions, and its old and new ReplicaSets. */
+import { isDeepStrictEqual } from "node:util";
+import { NONE, selectorText, valueAt } from "../../printing/cells.js";
+import { DescribeWriter } from "../../printing/describe-writer.js";
+import { controlledBy, describeConditions, describeWorkloadHeader } from "../../printing/workload.js";
+import type { DescribeLookup, KindDescriber } from "../kind-printer.js";
+import type { JsonObject } from "../kind-strategy.js";
+import { describePodTemplate } from "../pod/describe.js";
+
+/** A ReplicaSet's template with the label its Deployment adds, for comparing with the Deployment's. */
+function templateWithoutHash(rs: JsonObject): unknown {
+  const template = (valueAt(rs, "spec", "template") ?? {}) as JsonObject;
+  const labels = { ...((valueAt(template, "metadata", "labels") ?? {}) as JsonObject) };
+  delete labels["pod-template-hash"];
+  const metadata: JsonObject = { ...((template["metadata"] ?? {}) as JsonObject), labels };
+  if (Object.keys(labels).length === 0) delete metadata["labels"];
+  return { ...template, metadata };
+}
+
+async function describeDeployment(d: JsonObject, lookup: DescribeLookup): Promise<readonly string[]> {
+  const w = new DescribeWriter();
+  const selector = selectorText(valueAt(d, "spec", "selector"));
+  describeWorkloadHeader(w, d, selector);
+  const status = (d["status"] ?? {}) as JsonObject;
+  const count = (k: string) => String(status[k] ?? 0);
+  w.field(0, "Replicas", `${String(valueAt(d, "spec", "replicas") ?? 0)} desired | ${count("updatedReplicas")} updated | ${count("replicas")} total | ${count("availableReplicas")} available | ${count("unavailableReplicas")} unavailable`);
+  const strategy = String(valueAt(d, "spec", "strategy", "type") ?? "");
+  w.field(0, "StrategyType", strategy);
+  w.field(0, "MinReadySeconds", String(valueAt(d, "spec", "minReadySeconds") ?? 0));
+  if (strategy === "RollingUpdate") {
+    const ru = (valueAt(d, "spec", "strategy", "rollingUpdate") ?? {}) as JsonObject;
+    w.field(0, "RollingUpdateStrategy", `${String(ru["maxUnavailable"] ?? "")} max unavailable, ${String(ru["maxSurge"] ?? "")} max surge`);
+  }
+  const template = valueAt(d, "spec", "template") as JsonObject | undefined;
+  describePodTemplate(w, template);
+  describeConditions(w, d);
+  const replicaSets = await controlledBy(lookup, d, "ReplicaSet", selector);
+  const shown = (rs: JsonObject) => `${String(valueAt(rs, "metadata", "name"))} (${String(valueAt(rs, "status", "replicas") ?? 0)}/${String(valueAt(rs, "spec", "replicas") ?? 0)} replicas created)`;
+  const isNew = (rs: JsonObject) => isDeepStrictEqual(templateWithoutHash(rs), templateWithoutHash({ spec: { template } }));
+  const newRS = replicaSets.find(isNew);
+  const old = replicaSets.filter((rs) => rs !== newRS);
+  w.field(0, "OldReplicaSets", old.length ? old.map(shown).join(", ") : NONE);
+  w.field(0, "NewReplicaSet", newRS ? shown(newRS) : NONE);
+  return w.lines;
+}
+
+export const deploymentDescriber: KindDescriber = { sections: describeDeployment };

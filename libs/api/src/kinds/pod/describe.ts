@@ -1,0 +1,148 @@
+/**
+ * `capctl describe pod`, and the `Pod Template:` section every workload prints (kubectl's describePod and
+ * DescribePodTemplate).
+ */
+import { formatTable } from "../../printing/table.js";
+import { DescribeWriter } from "../../printing/describe-writer.js";
+import { itemsAt, NONE, valueAt } from "../../printing/cells.js";
+import type { KindDescriber } from "../kind-printer.js";
+import type { JsonObject } from "../kind-strategy.js";
+import { podStatusText } from "./printer.js";
+
+function containerState(state: JsonObject | undefined): [string, [string, unknown][]] {
+  if (state?.["running"]) return ["Running", [["Started", valueAt(state, "running", "startedAt")]]];
+  if (state?.["terminated"]) {
+    const t = state["terminated"] as JsonObject;
+    return ["Terminated", [["Reason", t["reason"]], ["Exit Code", t["exitCode"] ?? 0], ["Started", t["startedAt"]], ["Finished", t["finishedAt"]]]];
+  }
+  if (state?.["waiting"]) return ["Waiting", [["Reason", valueAt(state, "waiting", "reason")]]];
+  return ["Waiting", [["Reason", "ContainerCreating"]]];
+}
+
+/** A probe as kubectl describe prints it: `http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3`. */
+export function probeText(probe: JsonObject): string {
+  let action = "unknown";
+  if (probe["exec"]) action = `exec [${((valueAt(probe, "exec", "command") ?? []) as string[]).join(" ")}]`;
+  else if (probe["httpGet"]) {
+    const h = probe["httpGet"] as JsonObject;
+    action = `http-get ${String(h["scheme"] ?? "HTTP").toLowerCase()}://${String(h["host"] ?? "")}:${String(h["port"] ?? "")}${String(h["path"] ?? "")}`;
+  } else if (probe["tcpSocket"]) action = `tcp-socket ${String(valueAt(probe, "tcpSocket", "host") ?? "")}:${String(valueAt(probe, "tcpSocket", "port") ?? "")}`;
+  const n = (k: string, fallback: number) => String(probe[k] ?? fallback);
+  return `${action} delay=${n("initialDelaySeconds", 0)}s timeout=${n("timeoutSeconds", 1)}s period=${n("periodSeconds", 10)}s #success=${n("successThreshold", 1)} #failure=${n("failureThreshold", 3)}`;
+}
+
+function describeProbes(w: DescribeWriter, indent: number, c: JsonObject): void {
+  for (const [key, title] of [["livenessProbe", "Liveness"], ["readinessProbe", "Readiness"], ["startupProbe", "Startup"]] as const) {
+    if (c[key]) w.field(indent, title, probeText(c[key] as JsonObject));
+  }
+}
+
+function portsText(c: JsonObject): string {
+  const ports = itemsAt(c, "ports");
+  return ports.length ? ports.map((p) => `${String(p["containerPort"])}/${String(p["protocol"] ?? "TCP")}`).join(", ") : NONE;
+}
+
+function environmentText(c: JsonObject): string {
+  const env = itemsAt(c, "env");
+  return env.length ? env.map((e) => `${String(e["name"])}=${String(e["value"] ?? "")}`).join(", ") : NONE;
+}
+
+function mountsText(c: JsonObject): string {
+  const mounts = itemsAt(c, "volumeMounts");
+  return mounts.length ? mounts.map((m) => `${String(m["mountPath"])} from ${String(m["name"])} (${m["readOnly"] ? "ro" : "rw"})`).join(", ") : NONE;
+}
+
+function describeCommand(w: DescribeWriter, indent: number, c: JsonObject): void {
+  if ((c["command"] as string[] | undefined)?.length) w.field(indent, "Command", (c["command"] as string[]).join(" "));
+  if ((c["args"] as string[] | undefined)?.length) w.field(indent, "Args", (c["args"] as string[]).join(" "));
+}
+
+function describePod(pod: JsonObject): readonly string[] {
+  const w = new DescribeWriter();
+  const meta = pod["metadata"] as JsonObject;
+  w.field(0, "Name", meta["name"]);
+  w.field(0, "Namespace", meta["namespace"]);
+  w.field(0, "Node", valueAt(pod, "spec", "nodeName") ? `${String(valueAt(pod, "spec", "nodeName"))}/${String(valueAt(pod, "status", "hostIP") ?? "")}` : NONE);
+  w.field(0, "Start Time", valueAt(pod, "status", "startTime"));
+  w.map(0, "Labels", meta["labels"]);
+  w.map(0, "Annotations", meta["annotations"]);
+  w.field(0, "Status", podStatusText(pod));
+  if (meta["deletionTimestamp"]) w.field(0, "Termination Grace Period", `${String(meta["deletionGracePeriodSeconds"] ?? "")}s`);
+  w.field(0, "IP", valueAt(pod, "status", "podIP"));
+  w.line("Containers:");
+  const statuses = itemsAt(pod, "status", "containerStatuses");
+  for (const c of itemsAt(pod, "spec", "containers")) {
+    const s = statuses.find((x) => x["name"] === c["name"]);
+    w.line(`  ${String(c["name"])}:`);
+    w.field(4, "Image", c["image"]);
+    if (itemsAt(c, "ports").length) w.field(4, "Port", portsText(c));
+    describeCommand(w, 4, c);
+    const [state, details] = containerState(s?.["state"] as JsonObject | undefined);
+    w.field(4, "State", state);
+    for (const [k, v] of details) if (v !== undefined && v !== "") w.field(6, k, v);
+    if (valueAt(s, "lastState", "terminated")) {
+      const [last, lastDetails] = containerState(s?.["lastState"] as JsonObject);
+      w.field(4, "Last State", last);
+      for (const [k, v] of lastDetails) if (v !== undefined && v !== "") w.field(6, k, v);
+    }
+    w.field(4, "Ready", s?.["ready"] ? "True" : "False");
+    describeProbes(w, 4, c);
+    w.field(4, "Restart Count", s?.["restartCount"] ?? 0);
+    const req = valueAt(c, "resources", "requests") as JsonObject | undefined;
+    if (req && Object.keys(req).length) w.map(4, "Requests", req);
+    w.field(4, "Environment", environmentText(c));
+    w.field(4, "Mounts", mountsText(c));
+  }
+  const conditions = itemsAt(pod, "status", "conditions");
+  if (conditions.length) {
+    w.line("Conditions:");
+    w.block(2, formatTable(["Type", "Status"], conditions.map((c) => [String(c["type"]), String(c["status"])])));
+  }
+  const volumes = itemsAt(pod, "spec", "volumes");
+  w.line(`Volumes:${volumes.length ? "" : `  ${NONE}`}`);
+  for (const v of volumes) {
+    w.line(`  ${String(v["name"])}:`);
+    if (v["emptyDir"]) w.field(4, "Type", "EmptyDir (a temporary directory that shares a pod's lifetime)");
+    if (v["hostPath"]) {
+      w.field(4, "Type", "HostPath (bare host directory volume)");
+      w.field(4, "Path", valueAt(v, "hostPath", "path"));
+    }
+  }
+  w.map(0, "Node-Selectors", valueAt(pod, "spec", "nodeSelector"));
+  const tolerations = itemsAt(pod, "spec", "tolerations");
+  w.field(0, "Tolerations", tolerations.map((t) => `${String(t["key"] ?? "")}${t["operator"] === "Exists" ? "" : `=${String(t["value"] ?? "")}`}:${String(t["effect"] ?? "")}`).join(", "));
+  return w.lines;
+}
+
+export const podDescriber: KindDescriber = { sections: describePod };
+
+/** The `Pod Template:` section of a workload, as kubectl prints it. */
+export function describePodTemplate(w: DescribeWriter, template: JsonObject | undefined): void {
+  w.line("Pod Template:");
+  w.map(2, "Labels", valueAt(template, "metadata", "labels"));
+  const annotations = valueAt(template, "metadata", "annotations");
+  if (annotations && Object.keys(annotations).length) w.map(2, "Annotations", annotations);
+  w.line("  Containers:");
+  for (const c of itemsAt(template, "spec", "containers")) {
+    w.line(`   ${String(c["name"])}:`);
+    w.field(4, "Image", c["image"]);
+    w.field(4, "Port", portsText(c));
+    describeCommand(w, 4, c);
+    const req = valueAt(c, "resources", "requests") as JsonObject | undefined;
+    if (req && Object.keys(req).length) w.map(4, "Requests", req);
+    const limits = valueAt(c, "resources", "limits") as JsonObject | undefined;
+    if (limits && Object.keys(limits).length) w.map(4, "Limits", limits);
+    describeProbes(w, 4, c);
+    w.field(4, "Environment", environmentText(c));
+    w.field(4, "Mounts", mountsText(c));
+  }
+  const volumes = itemsAt(template, "spec", "volumes");
+  w.field(2, "Volumes", volumes.length ? volumes.map((v) => `${String(v["name"])} (${v["hostPath"] ? "HostPath" : "EmptyDir"})`).join(", ") : NONE);
+}
+
+/** A pod template as the `Pod Template:` section of describe prints it; `rollout history --revision` shows it too. */
+export function podTemplateText(template: JsonObject | undefined): string {
+  const w = new DescribeWriter();
+  describePodTemplate(w, template);
+  return w.toString();
+}

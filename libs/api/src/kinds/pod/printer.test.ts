@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { formatTable, printerColumns, printerRow } from "../../printing/table.js";
+import { podPrinter, podStatusText } from "./printer.js";
+
+const created = "2026-01-01T00:00:00.000Z";
+const now = Date.parse(created) + 65_000;
+
+function aPod(status: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    metadata: { name: "web", namespace: "default", creationTimestamp: created, ...extra },
+    spec: { nodeName: "node-1", containers: [{ name: "a" }, { name: "b" }] },
+    status,
+  };
+}
+
+describe("pod STATUS column", () => {
+  it.each([
+    ["running", aPod({ phase: "Running", containerStatuses: [{ ready: true, state: { running: {} } }] }), "Running"],
+    ["crash loop", aPod({ phase: "Running", containerStatuses: [{ state: { waiting: { reason: "CrashLoopBackOff" } } }] }), "CrashLoopBackOff"],
+    ["completed", aPod({ phase: "Succeeded", containerStatuses: [{ state: { terminated: { reason: "Completed", exitCode: 0 } } }] }), "Completed"],
+    ["exit code", aPod({ phase: "Failed", containerStatuses: [{ state: { terminated: { exitCode: 3 } } }] }), "ExitCode:3"],
+    ["bound, nothing reported", aPod({ phase: "Pending" }), "ContainerCreating"],
+    ["terminating", aPod({ phase: "Running" }, { deletionTimestamp: created }), "Terminating"],
+  ])("%s", (_name, pod, want) => {
+    expect(podStatusText(pod)).toBe(want);
+  });
+});
+
+describe("pod table", () => {
+  it("prints kubectl's columns, wide adds IP and NODE", () => {
+    const pod = aPod({
+      phase: "Running",
+      podIP: "127.1.0.2",
+      containerStatuses: [
+        { ready: true, restartCount: 2, state: { running: {} }, lastState: { terminated: { finishedAt: "2026-01-01T00:00:20Z" } } },
+        { ready: false, restartCount: 1, state: { running: {} } },
+      ],
+    });
+    const opts = { wide: true, withNamespace: false, now };
+    expect(formatTable(printerColumns(podPrinter, opts), [printerRow(podPrinter, pod, opts)])).toBe(
+      ["NAME   READY   STATUS    RESTARTS      AGE   IP          NODE", "web    1/2     Running   3 (45s ago)   65s   127.1.0.2   node-1"].join("\n"),
+    );
+  });
+});
