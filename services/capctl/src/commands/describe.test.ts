@@ -1,17 +1,7 @@
 import { afterEach, describe as suite, expect, it, vi } from "vitest";
 import { toApiObject, type ApiObject, type ListRequest } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
-import { describe, probeText } from "./describe.js";
-
-suite("probeText", () => {
-  it.each([
-    { name: "httpGet", probe: { httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" } }, want: "http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3" },
-    { name: "tcpSocket", probe: { tcpSocket: { port: "http" }, initialDelaySeconds: 5, periodSeconds: 2 }, want: "tcp-socket :http delay=5s timeout=1s period=2s #success=1 #failure=3" },
-    { name: "exec", probe: { exec: { command: ["cat", "/ready"] }, failureThreshold: 30 }, want: "exec [cat /ready] delay=0s timeout=1s period=10s #success=1 #failure=30" },
-  ])("$name", ({ probe, want }) => {
-    expect(probeText(probe)).toBe(want);
-  });
-});
+import { describe } from "./describe.js";
 
 suite("describe deployment", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -102,5 +92,49 @@ suite("describe service", () => {
     expect(text).toContain("Endpoints:        127.0.1.5:8080,127.0.1.6:8080");
     expect(text).toContain("Session Affinity: None");
     expect(text).toContain("Events:            <none>");
+  });
+});
+
+suite("describe without a kind's own describer", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const node = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: "node-1", uid: "n-1", labels: { zone: "a" }, creationTimestamp: "2026-01-01T00:00:00Z" },
+    spec: { unschedulable: true },
+  };
+  const event = {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: "web.1", namespace: "default", uid: "e-1", creationTimestamp: "2026-01-01T00:00:00Z" },
+    involvedObject: { kind: "Node", name: "node-1", uid: "n-1" },
+    reason: "NodeNotSchedulable",
+    message: "Node node-1 status is now: NodeNotSchedulable",
+    type: "Normal",
+    source: { component: "node-controller" },
+    lastTimestamp: "2026-01-01T00:00:05Z",
+  };
+  const client = {
+    get: async (req: { kind: string }) => toApiObject(req.kind === "Node" ? node : event),
+    list: async (req: ListRequest) => ({ items: req.kind === "Event" && req.fieldSelector === "involvedObject.uid=n-1" ? [toApiObject(event)] : [], resourceVersion: "9" }),
+  } as unknown as CapstanClient;
+
+  it("dumps metadata and the rest, then the events about the object", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await describe(client, ["node", "node-1"], "default");
+    const lines = String(log.mock.calls[0]?.[0]).split("\n");
+    expect(lines.slice(0, 6)).toEqual(["Name:             node-1", "Labels:           zone=a", "Annotations:      <none>", "CreationTimestamp: 2026-01-01T00:00:00Z", "spec:", "  unschedulable: true"]);
+    expect(lines[6]).toBe("Events:");
+    expect(lines[9]).toMatch(/^ {2}Normal {3}NodeNotSchedulable {3}\S+ +node-controller {3}Node node-1 status is now: NodeNotSchedulable$/);
+  });
+
+  it("describes an event without a list of events about it", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await describe(client, ["event", "web.1"], "default");
+    const text = String(log.mock.calls[0]?.[0]);
+    expect(text).toContain("Namespace:        default");
+    expect(text).toContain("reason: NodeNotSchedulable");
+    expect(text).not.toContain("Events:");
   });
 });

@@ -1,9 +1,8 @@
-import { fromApiObject } from "@capstan/api";
+import { fromApiObject, podTemplateText } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { replicaSetsOf, revisionHistory, type Revision } from "../deployment-revisions.js";
 import { qualifiedResource, type Json } from "../printers.js";
 import { CHANGE_CAUSE_ANNOTATION } from "../well-known.js";
-import { podTemplateText } from "./describe.js";
 import { deploymentRef } from "./rollout.js";
 
 /** kubectl's REVISION / CHANGE-CAUSE table (a tabwriter with two spaces of padding). */
