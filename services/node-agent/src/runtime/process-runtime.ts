@@ -1,28 +1,18 @@
 import type { ContainerStateTerminated, Pod, Service } from "@capstan/api";
-import { formatResolvConf, InvalidError, NotFoundError, readResolvConf, UnavailableError } from "@capstan/apimachinery";
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
+import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { dirname, join } from "node:path";
-import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ContainerLauncher, waitForExec } from "./container-launch.js";
 import { LogStream } from "./container-logs.js";
-import { containerEnvironment, expandVariables, linkedServices, podHostname, serviceEnvironment, type PodIdentity } from "./container-env.js";
-import {
-  containerPath,
-  hostPathsToBind,
-  launchCommand,
-  probeSandbox,
-  type BindMount,
-  type ContainerLaunch,
-  type Sandbox,
-  type SandboxMode,
-} from "./container-sandbox.js";
-import { ImageCatalog, type ImageCatalogOptions, type ResolvedImage } from "./image-catalog.js";
-import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
+import { podHostname, type PodIdentity } from "./container-env.js";
+import { probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
+import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
+import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { isTerminalPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
+import { prepareVolumes } from "./pod-volumes.js";
 import type { ProbeSpec } from "./probe.js";
 import { ProbeManager } from "./probe-manager.js";
 import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
@@ -32,7 +22,6 @@ import {
   defaultGracePeriodSeconds,
   enqueue,
   gracePeriodOf,
-  newContainerProcess,
   newPodRecord,
   now,
   podRuntimeStatus,
@@ -82,6 +71,7 @@ export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
   private readonly listeners: RuntimeListeners;
   private readonly probes: ProbeManager;
+  private readonly launcher: ContainerLauncher;
   private readonly allocator: PodIPAllocator;
   private readonly backoff: RestartBackoff;
   private readonly catalog: ImageCatalog;
@@ -95,7 +85,6 @@ export class ProcessRuntime implements Runtime {
   /** Pods from a previous life (their IPs stay reserved until synced or killed), and the killing of its leftovers. */
   private readonly recovery: Recovery;
   private shuttingDown: Promise<void> | undefined;
-  private hostBinds: BindMount[] | undefined;
 
   constructor(opts: ProcessRuntimeOptions) {
     this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
@@ -121,6 +110,15 @@ export class ProcessRuntime implements Runtime {
       // resolv.conf and /etc/hosts are the pod's only inside a sandbox.
       this.logger.warn("pods use the host's resolver and /etc/hosts, not the cluster DNS", { reason: this.sandbox.reason });
     }
+    this.launcher = new ContainerLauncher({
+      layout: this.layout,
+      catalog: this.catalog,
+      sandbox: this.sandbox,
+      dns: this.dns,
+      hostResolvConf: this.hostResolvConf,
+      services: this.services,
+      listeners: this.listeners,
+    });
     this.probes = new ProbeManager(this.sandbox, this.listeners, this.logger);
     this.recovery = new Recovery(this.layout, this.allocator, this.logger);
   }
@@ -220,7 +218,7 @@ export class ProcessRuntime implements Runtime {
     const rec = newPodRecord(uid, pod, identity, (container) => (isSafeSegment(container) ? this.layout.lastInstance(uid, container) : -1));
     this.pods.set(uid, rec);
     this.failIfUnrunnable(rec);
-    if (!rec.failure) this.prepareVolumes(rec);
+    if (!rec.failure) prepareVolumes(this.layout, uid, rec.pod);
     return rec;
   }
 
@@ -237,19 +235,6 @@ export class ProcessRuntime implements Runtime {
       };
     }
     for (const c of mounting) this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${message}`, c.spec.name);
-  }
-
-  private prepareVolumes(rec: PodRecord): void {
-    for (const volume of rec.pod.spec?.volumes ?? []) {
-      if (volume.emptyDir && isSafeSegment(volume.name)) {
-        mkdirSync(this.layout.emptyDirPath(rec.uid, volume.name), { recursive: true });
-      } else if (volume.hostPath?.type === "DirectoryOrCreate") {
-        mkdirSync(volume.hostPath.path, { recursive: true });
-      } else if (volume.hostPath?.type === "FileOrCreate" && !existsSync(volume.hostPath.path)) {
-        mkdirSync(dirname(volume.hostPath.path), { recursive: true });
-        writeFileSync(volume.hostPath.path, "");
-      }
-    }
   }
 
   private async syncContainers(rec: PodRecord, pod: Pod): Promise<void> {
@@ -314,58 +299,16 @@ export class ProcessRuntime implements Runtime {
   private async startContainer(rec: PodRecord, c: ContainerRecord): Promise<void> {
     if (rec.terminating || this.shuttingDown) return;
     const name = c.spec.name;
-    const mounts = isSafeSegment(name) ? this.volumeMounts(rec, c) : `container name "${name}" is not a valid name`;
-    if (typeof mounts === "string") {
+    const launched = this.launcher.launch(rec, c);
+    if ("configError" in launched) {
       c.launched = true;
-      c.status.state = { waiting: { reason: "CreateContainerConfigError", message: mounts } };
-      this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${mounts}`, name);
+      c.status.state = { waiting: { reason: "CreateContainerConfigError", message: launched.configError } };
+      this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${launched.configError}`, name);
       this.listeners.notify(rec.uid);
       return;
     }
-    const instance = c.instance + 1;
-    const instanceDir = this.layout.instanceDir(rec.uid, name, instance);
-    const sandboxed = this.sandbox.mode === "overlay";
-    const image = this.catalog.resolve(c.spec, {
-      podIP: rec.identity.podIP,
-      rootPrefix: sandboxed ? "" : join(instanceDir, "image"),
-    });
-    this.listeners.emit(rec.uid, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
-
-    const env = containerEnvironment(c.spec, rec.identity, this.serviceVariables(rec));
-    const lookup = (v: string): string | undefined => env[v];
-    const launch: ContainerLaunch = {
-      argv: image.argv.map((a) => expandVariables(a, lookup)),
-      workingDir: c.spec.workingDir,
-      hostname: rec.identity.hostname,
-      mounts: sandboxed ? [...this.catalogBinds(), ...mounts] : [],
-    };
-    this.layout.removeTree(this.layout.instanceDir(rec.uid, name, instance - 1));
-    this.layout.removeTree(instanceDir);
-    if (sandboxed) {
-      launch.rootfs = { upper: join(instanceDir, "upper"), work: join(instanceDir, "work"), merged: join(instanceDir, "merged") };
-      for (const dir of Object.values(launch.rootfs)) mkdirSync(dir, { recursive: true });
-      writeFiles(launch.rootfs.upper, this.rootfsFiles(rec, image));
-    } else {
-      writeFiles(join(instanceDir, "image"), image.files);
-    }
-    const logPath = this.layout.logPath(rec.uid, name, instance);
-    mkdirSync(dirname(logPath), { recursive: true });
-    rmSync(this.layout.logPath(rec.uid, name, instance - 2), { force: true });
-    const logFd = openSync(logPath, "a");
-
-    let child: ChildProcess;
-    try {
-      const cmd = launchCommand(launch, this.sandbox);
-      child = spawn(cmd.file, cmd.args, {
-        env,
-        ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}),
-        detached: true, // setsid: the container is its own process group
-        stdio: ["ignore", logFd, logFd, cmd.reportsStart ? "pipe" : "ignore"],
-      });
-    } finally {
-      closeSync(logFd);
-    }
-    const proc = newContainerProcess(child, instance, env);
+    const { proc, imageId, logPath } = launched;
+    const instance = proc.instance;
     c.launched = true;
     c.instance = instance;
     c.process = proc;
@@ -374,7 +317,7 @@ export class ProcessRuntime implements Runtime {
       state: { waiting: { reason: "ContainerCreating", message: "" } },
       restartCount: instance,
       image: c.spec.image,
-      imageId: image.imageId,
+      imageId,
       containerId: proc.pid !== undefined ? `process://${proc.pid}` : "",
       ready: false,
       started: false,
@@ -383,15 +326,15 @@ export class ProcessRuntime implements Runtime {
     for (const f of c.followers) f.switchTo(logPath);
     this.listeners.emit(rec.uid, "Normal", "Created", `Created container ${name}`, name);
 
-    const execReport = this.waitForExec(child);
+    const execReport = waitForExec(proc.child);
     const exited = (code: number | null, signal: NodeJS.Signals | null) =>
       void execReport.then((startError) => {
         proc.startError = startError;
         this.containerExited(rec, c, proc, code, signal);
       });
-    child.once("close", exited);
+    proc.child.once("close", exited);
     // A failed spawn (no such executable without a sandbox) reports an error and may never close.
-    child.once("error", () => {
+    proc.child.once("error", () => {
       if (proc.pid === undefined) exited(null, null);
     });
 
@@ -417,23 +360,6 @@ export class ProcessRuntime implements Runtime {
       const name = c.spec.name;
       this.listeners.emit(rec.uid, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
       await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? gracePeriodOf(rec));
-    });
-  }
-
-  /** undefined → it runs; a message → it could not start. The sandbox reports on fd 3, which closes at exec. */
-  private waitForExec(child: ChildProcess): Promise<string | undefined> {
-    return new Promise((resolve) => {
-      const report = child.stdio[3] as Readable | null | undefined;
-      child.once("error", (e) => resolve(e.message));
-      if (!report) {
-        if (child.pid !== undefined) child.once("spawn", () => resolve(undefined));
-        return;
-      }
-      let text = "";
-      report.setEncoding("utf8");
-      report.on("data", (chunk: string) => (text += chunk));
-      report.once("close", () => resolve(text.trim() || undefined));
-      report.once("error", () => resolve(text.trim() || "the container's start report failed"));
     });
   }
 
@@ -537,65 +463,6 @@ export class ProcessRuntime implements Runtime {
     if (!(await waitForGroupExit(proc.pid, groupExitTimeoutMs))) {
       this.logger.warn("container processes survived SIGKILL", { podUid: rec.uid, container: c.spec.name, pgid: proc.pid });
     }
-  }
-
-  /** The container's volumes as bind mounts, or why it cannot be created. */
-  private volumeMounts(rec: PodRecord, c: ContainerRecord): BindMount[] | string {
-    const volumes = rec.pod.spec?.volumes ?? [];
-    const mounts: BindMount[] = [];
-    for (const m of c.spec.volumeMounts) {
-      const volume = volumes.find((v) => v.name === m.name);
-      if (!volume) return `volume "${m.name}" mounted by container "${c.spec.name}" is not defined in the pod`;
-      if (!m.mountPath.startsWith("/")) return `mountPath "${m.mountPath}" of volume "${m.name}" is not absolute`;
-      let source: string;
-      if (volume.hostPath) source = volume.hostPath.path;
-      else if (volume.emptyDir && isSafeSegment(volume.name)) source = this.layout.emptyDirPath(rec.uid, volume.name);
-      else return `volume "${m.name}" has a type the process runtime does not support (emptyDir and hostPath are)`;
-      if (m.subPath) {
-        if (m.subPath.startsWith("/") || m.subPath.split("/").includes("..")) {
-          return `subPath "${m.subPath}" of volume "${m.name}" must be a relative path without ".."`;
-        }
-        source = join(source, m.subPath);
-        if (volume.emptyDir) mkdirSync(source, { recursive: true });
-      }
-      mounts.push({ source, target: containerPath(m.mountPath), readOnly: m.readOnly });
-    }
-    return mounts;
-  }
-
-  /** Host paths the catalog's programs need inside a sandbox, computed once. */
-  private catalogBinds(): BindMount[] {
-    this.hostBinds ??= hostPathsToBind(this.catalog.hostPaths().filter((p) => existsSync(p)));
-    return this.hostBinds;
-  }
-
-  /** The variables of the Services that exist now (the kubelet's view when it starts a container). */
-  private serviceVariables(rec: PodRecord): Record<string, string> {
-    const { namespace } = rec.identity;
-    const candidates = namespace === "default" ? this.services(namespace) : [...this.services(namespace), ...this.services("default")];
-    return serviceEnvironment(linkedServices(candidates, namespace, rec.pod.spec?.enableServiceLinks ?? true));
-  }
-
-  /** The image's files plus the pod's /etc/hosts, /etc/hostname and /etc/resolv.conf, as the kubelet manages them. */
-  private rootfsFiles(rec: PodRecord, image: ResolvedImage): Map<string, string> {
-    const { hostname, podIP } = rec.identity;
-    const hostConf = readResolvConf(this.hostResolvConf);
-    return new Map([
-      ...image.files,
-      ["/etc/hosts", podHostsFile(rec.pod, podIP, hostname, this.dns.domain)],
-      ["/etc/hostname", `${hostname}\n`],
-      ["/etc/resolv.conf", formatResolvConf(podResolvConf(rec.pod, this.dns, hostConf))],
-    ]);
-  }
-
-}
-
-/** Writes `files` (paths inside a root → content) under `root`. */
-function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
-  for (const [path, content] of files) {
-    const target = join(root, path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
   }
 }
 
