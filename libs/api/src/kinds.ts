@@ -6,6 +6,7 @@
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 import type { Deployment, ReplicaSet } from "./gen/capstan/v1/apps.js";
 import type {
+  ConfigMap,
   Endpoints,
   Event,
   Namespace,
@@ -14,6 +15,7 @@ import type {
   PersistentVolumeClaim,
   Pod,
   ReplicationController,
+  Secret,
   Service,
 } from "./gen/capstan/v1/core.js";
 import type { EndpointSlice } from "./gen/capstan/v1/discovery.js";
@@ -36,6 +38,8 @@ export interface KindMap {
   Service: Service;
   Endpoints: Endpoints;
   EndpointSlice: EndpointSlice;
+  ConfigMap: ConfigMap;
+  Secret: Secret;
   Event: Event;
   PriorityClass: PriorityClass;
   PersistentVolume: PersistentVolume;

@@ -4,6 +4,7 @@
  * (kinds.ts), a folder beside this file, and one line here.
  */
 import type { KindName } from "../kinds.js";
+import { configMapStrategy } from "./config-map/strategy.js";
 import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";
 import { endpointsStrategy } from "./endpoints/strategy.js";
@@ -17,6 +18,7 @@ import { podStrategy } from "./pod/strategy.js";
 import { priorityClassStrategy } from "./priority-class/strategy.js";
 import { replicaSetStrategy } from "./replica-set/strategy.js";
 import { replicationControllerStrategy } from "./replication-controller/strategy.js";
+import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
 
 /**
@@ -33,6 +35,8 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   Service: serviceStrategy,
   Endpoints: endpointsStrategy,
   EndpointSlice: endpointSliceStrategy,
+  ConfigMap: configMapStrategy,
+  Secret: secretStrategy,
   Event: eventStrategy,
   PriorityClass: priorityClassStrategy,
   PersistentVolume: persistentVolumeStrategy,
