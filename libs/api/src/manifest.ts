@@ -124,7 +124,8 @@ class Decoder {
       case TYPE_FLOAT:
         return typeof v === "number" ? v : this.fail(path, v, "must be a number");
       case TYPE_BYTES:
-        return typeof v === "string" && /^[A-Za-z0-9+/_-]*={0,2}$/.test(v) ? v : this.fail(path, v, "must be a base64-encoded string");
+        // Standard padded base64, as Kubernetes reads []byte: Buffer would read a malformed value as a shorter one.
+        return typeof v === "string" && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v) ? v : this.fail(path, v, "must be a base64-encoded string");
       case TYPE_ENUM:
         return typeof v === "string" || Number.isInteger(v) ? v : this.fail(path, v, "must be an enum name");
       case TYPE_MESSAGE:
