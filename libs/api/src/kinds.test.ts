@@ -62,7 +62,7 @@ describe("kindInfo", () => {
   });
 
   it("lists the kinds in the order they matter", () => {
-    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {
@@ -71,7 +71,7 @@ describe("kindInfo", () => {
       kindInfo("Foo");
     } catch (e) {
       expect((e as InvalidError).fieldErrors).toEqual([
-        { path: "kind", message: 'Unsupported value "Foo": supported kinds are "Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim"' },
+        { path: "kind", message: `Unsupported value "Foo": supported kinds are ${supportedKinds().map((k) => `"${k.kind}"`).join(", ")}` },
       ]);
     }
   });
@@ -105,7 +105,7 @@ describe("resolveResourceName", () => {
     } catch (e) {
       expect(isCapstanError(e, "Invalid")).toBe(true);
       expect((e as InvalidError).fieldErrors[0]?.message).toBe(
-        'Unsupported value "statefulsets": supported resource types are "namespaces", "pods", "nodes", "replicasets", "deployments", "replicationcontrollers", "services", "endpoints", "endpointslices", "events", "priorityclasses", "persistentvolumes", "persistentvolumeclaims"',
+        `Unsupported value "statefulsets": supported resource types are ${supportedKinds().map((k) => `"${k.plural}"`).join(", ")}`,
       );
     }
   });
@@ -222,8 +222,8 @@ describe("the gateway envelope", () => {
   });
 
   it.each([
-    { name: "empty envelope", obj: {}, message: "Required value: one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event, priorityClass, persistentVolume, persistentVolumeClaim must be set" },
-    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: "Forbidden: only one of namespace, pod, node, replicaSet, deployment, replicationController, service, endpoints, endpointSlice, event, priorityClass, persistentVolume, persistentVolumeClaim may be set" },
+    { name: "empty envelope", obj: {}, message: `Required value: one of ${supportedKinds().map((k) => k.objectField).join(", ")} must be set` },
+    { name: "two kinds", obj: { pod: Pod.create(), node: undefined, namespace: {} as never }, message: `Forbidden: only one of ${supportedKinds().map((k) => k.objectField).join(", ")} may be set` },
   ])("rejects an $name", ({ obj, message }) => {
     try {
       objectKind(obj);
