@@ -2,6 +2,8 @@
 import { field, InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 import { ConfigMap } from "../../gen/capstan/v1/core.js";
 import { fieldsOf, type JsonObject, type KindStrategy } from "../kind-strategy.js";
+import { configMapDescriber } from "./describe.js";
+import { configMapPrinter } from "./printer.js";
 import { dataTooLong, immutableWhenSet, sameValues, validateDataKeys, valueBytes } from "./config-map-key.js";
 
 export const configMapStrategy: KindStrategy<"ConfigMap"> = {
@@ -24,6 +26,9 @@ export const configMapStrategy: KindStrategy<"ConfigMap"> = {
 
   validate: validateConfigMap,
   validateUpdate: validateConfigMapUpdate,
+
+  printer: configMapPrinter,
+  describe: configMapDescriber,
 };
 
 /** Valid keys, none in both data and binaryData, and at most 1 MiB of values in all. */

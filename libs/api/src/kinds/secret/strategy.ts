@@ -3,6 +3,8 @@ import { field, InvalidError, type FieldError, type ObjectKey } from "@capstan/a
 import { Secret } from "../../gen/capstan/v1/core.js";
 import { dataTooLong, immutableWhenSet, sameValues, validateDataKeys, valueBytes } from "../config-map/config-map-key.js";
 import { fieldsOf, type JsonObject, type KindStrategy } from "../kind-strategy.js";
+import { secretDescriber } from "./describe.js";
+import { secretPrinter } from "./printer.js";
 
 const { invalid, required } = field;
 
@@ -41,6 +43,9 @@ export const secretStrategy: KindStrategy<"Secret"> = {
   prepareForCreate: (object) => withStringDataFolded(object),
   prepareForUpdate: (requested) => withStringDataFolded(requested),
   validateUpdate: validateSecretUpdate,
+
+  printer: secretPrinter,
+  describe: secretDescriber,
 };
 
 /** core/v1 SetDefaults_Secret: Opaque. */
