@@ -1,34 +1,20 @@
-import type { ContainerStateTerminated, Pod, Service } from "@capstan/api";
+import type { Pod, Service } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
 import { existsSync } from "node:fs";
-import { constants as osConstants } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ContainerLauncher, waitForExec } from "./container-launch.js";
-import { LogStream } from "./container-logs.js";
 import { podHostname, type PodIdentity } from "./container-env.js";
+import { ContainerLauncher } from "./container-launch.js";
+import { ContainerLifecycle } from "./container-lifecycle.js";
+import { LogStream } from "./container-logs.js";
 import { probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
 import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
-import { isTerminalPhase } from "./pod-phase.js";
 import { PodIPAllocator } from "./pod-network.js";
+import { defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type PodRecord } from "./pod-record.js";
 import { prepareVolumes } from "./pod-volumes.js";
-import type { ProbeSpec } from "./probe.js";
 import { ProbeManager } from "./probe-manager.js";
-import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
 import { Recovery } from "./recovery.js";
-import { defaultRestartBackoff, RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
-import {
-  defaultGracePeriodSeconds,
-  enqueue,
-  gracePeriodOf,
-  newPodRecord,
-  now,
-  podRuntimeStatus,
-  type ContainerProcess,
-  type ContainerRecord,
-  type PodRecord,
-} from "./pod-record.js";
+import { defaultRestartBackoff, RestartBackoff } from "./restart-backoff.js";
 import type { LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeLogger } from "./runtime.js";
 import { RuntimeListeners } from "./runtime-listeners.js";
 
@@ -55,13 +41,6 @@ export interface ProcessRuntimeOptions {
   logger?: RuntimeLogger;
 }
 
-
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
-}
-
 /**
  * The `process` runtime: every container is a real process group on this host, sandboxed (see
  * container-sandbox.ts) with its pod's volumes, started from the image catalog, restarted by the pod's
@@ -70,17 +49,11 @@ function formatDuration(ms: number): string {
 export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
   private readonly listeners: RuntimeListeners;
-  private readonly probes: ProbeManager;
-  private readonly launcher: ContainerLauncher;
+  private readonly lifecycle: ContainerLifecycle;
   private readonly allocator: PodIPAllocator;
-  private readonly backoff: RestartBackoff;
-  private readonly catalog: ImageCatalog;
   private readonly logger: RuntimeLogger;
   private readonly layout: PodLayout;
   private readonly shutdownGraceSeconds: number;
-  private readonly dns: ClusterDNS;
-  private readonly hostResolvConf: string;
-  private readonly services: (namespace: string) => readonly Service[];
   readonly sandbox: Sandbox;
   /** Pods from a previous life (their IPs stay reserved until synced or killed), and the killing of its leftovers. */
   private readonly recovery: Recovery;
@@ -90,17 +63,14 @@ export class ProcessRuntime implements Runtime {
     this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
     this.layout = new PodLayout(opts.stateDir, this.logger);
     this.allocator = new PodIPAllocator(this.layout.podIPsPath, opts.podIPBase ?? "127.1");
-    this.backoff = new RestartBackoff({
+    const backoff = new RestartBackoff({
       baseMs: opts.backoffBaseMs ?? defaultRestartBackoff.baseMs,
       capMs: opts.backoffCapMs ?? defaultRestartBackoff.capMs,
       resetAfterMs: opts.backoffResetMs ?? defaultRestartBackoff.resetAfterMs,
     });
-    this.catalog = new ImageCatalog(opts.catalog);
+    const catalog = new ImageCatalog(opts.catalog);
     this.listeners = new RuntimeListeners(this.logger);
     this.shutdownGraceSeconds = opts.shutdownGracePeriodSeconds ?? defaultGracePeriodSeconds;
-    this.dns = opts.dns ?? { servers: [], domain: "cluster.local" };
-    this.hostResolvConf = opts.hostResolvConf ?? "/etc/resolv.conf";
-    this.services = opts.services ?? (() => []);
     const wanted = opts.sandbox ?? "auto";
     this.sandbox = wanted === "none" ? { mode: "none", reason: "the runtime was configured without a sandbox" } : probeSandbox(this.layout.stateDir);
     if (wanted === "overlay" && this.sandbox.mode !== "overlay") {
@@ -110,16 +80,24 @@ export class ProcessRuntime implements Runtime {
       // resolv.conf and /etc/hosts are the pod's only inside a sandbox.
       this.logger.warn("pods use the host's resolver and /etc/hosts, not the cluster DNS", { reason: this.sandbox.reason });
     }
-    this.launcher = new ContainerLauncher({
+    const launcher = new ContainerLauncher({
       layout: this.layout,
-      catalog: this.catalog,
+      catalog,
       sandbox: this.sandbox,
-      dns: this.dns,
-      hostResolvConf: this.hostResolvConf,
-      services: this.services,
+      dns: opts.dns ?? { servers: [], domain: "cluster.local" },
+      hostResolvConf: opts.hostResolvConf ?? "/etc/resolv.conf",
+      services: opts.services ?? (() => []),
       listeners: this.listeners,
     });
-    this.probes = new ProbeManager(this.sandbox, this.listeners, this.logger);
+    this.lifecycle = new ContainerLifecycle({
+      launcher,
+      probes: new ProbeManager(this.sandbox, this.listeners, this.logger),
+      layout: this.layout,
+      backoff,
+      listeners: this.listeners,
+      logger: this.logger,
+      isShuttingDown: () => this.shuttingDown !== undefined,
+    });
     this.recovery = new Recovery(this.layout, this.allocator, this.logger);
   }
 
@@ -139,7 +117,7 @@ export class ProcessRuntime implements Runtime {
       this.listeners.notify(uid);
     }
     const admitted = rec;
-    await enqueue(admitted, this.logger, () => this.syncContainers(admitted, pod));
+    await enqueue(admitted, this.logger, () => this.lifecycle.syncContainers(admitted, pod));
   }
 
   killPod(podUid: string, gracePeriodSeconds: number): Promise<void> {
@@ -237,34 +215,12 @@ export class ProcessRuntime implements Runtime {
     for (const c of mounting) this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${message}`, c.spec.name);
   }
 
-  private async syncContainers(rec: PodRecord, pod: Pod): Promise<void> {
-    rec.pod = pod;
-    if (rec.failure || isTerminalPhase(this.status(rec.uid)?.phase ?? "Pending")) return;
-    // Kubernetes starts a pod's containers one after another, in spec order.
-    for (const spec of pod.spec?.containers ?? []) {
-      if (rec.terminating || this.shuttingDown) return;
-      const c = rec.containers.get(spec.name);
-      if (!c) continue; // containers cannot be added to a pod
-      if (c.launched && c.spec.image !== spec.image && (c.process || c.restartTimer)) {
-        // The only mutable part of a container: a new image means a new container, as the kubelet does.
-        await this.stopContainer(rec, c, gracePeriodOf(rec));
-        c.spec = spec;
-        await this.startContainer(rec, c);
-        continue;
-      }
-      c.spec = spec;
-      if (!c.launched) await this.startContainer(rec, c);
-    }
-  }
-
   private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
     rec.terminating = true;
-    await Promise.all([...rec.containers.values()].map((c) => this.stopContainer(rec, c, gracePeriodSeconds)));
+    await Promise.all([...rec.containers.values()].map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
     this.pods.delete(rec.uid);
-    for (const [name, c] of rec.containers) {
-      for (const f of c.followers) f.finish();
-      this.backoff.forget(`${rec.uid}/${name}`);
-    }
+    for (const c of rec.containers.values()) for (const f of c.followers) f.finish();
+    this.lifecycle.forget(rec);
     this.forgetPod(rec.uid);
     this.listeners.notify(rec.uid);
   }
@@ -281,187 +237,11 @@ export class ProcessRuntime implements Runtime {
     for (const rec of this.pods.values()) {
       rec.terminating = true;
       const grace = Math.min(gracePeriodOf(rec), this.shutdownGraceSeconds);
-      for (const c of rec.containers.values()) stops.push(this.stopContainer(rec, c, grace));
+      for (const c of rec.containers.values()) stops.push(this.lifecycle.stopContainer(rec, c, grace));
     }
     await Promise.all(stops);
     for (const rec of this.pods.values()) {
       for (const c of rec.containers.values()) for (const f of c.followers) f.finish();
-    }
-  }
-
-  // ---- containers ----
-
-  /**
-   * Launches the next instance of a container and resolves once it runs (or could not start). Everything
-   * up to the spawn is synchronous, so a concurrent killPod either comes first (and is seen here) or finds
-   * the process.
-   */
-  private async startContainer(rec: PodRecord, c: ContainerRecord): Promise<void> {
-    if (rec.terminating || this.shuttingDown) return;
-    const name = c.spec.name;
-    const launched = this.launcher.launch(rec, c);
-    if ("configError" in launched) {
-      c.launched = true;
-      c.status.state = { waiting: { reason: "CreateContainerConfigError", message: launched.configError } };
-      this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${launched.configError}`, name);
-      this.listeners.notify(rec.uid);
-      return;
-    }
-    const { proc, imageId, logPath } = launched;
-    const instance = proc.instance;
-    c.launched = true;
-    c.instance = instance;
-    c.process = proc;
-    c.status = {
-      ...c.status,
-      state: { waiting: { reason: "ContainerCreating", message: "" } },
-      restartCount: instance,
-      image: c.spec.image,
-      imageId,
-      containerId: proc.pid !== undefined ? `process://${proc.pid}` : "",
-      ready: false,
-      started: false,
-    };
-    if (proc.pid !== undefined) this.layout.recordProcessGroup(rec.uid, name, proc.pid);
-    for (const f of c.followers) f.switchTo(logPath);
-    this.listeners.emit(rec.uid, "Normal", "Created", `Created container ${name}`, name);
-
-    const execReport = waitForExec(proc.child);
-    const exited = (code: number | null, signal: NodeJS.Signals | null) =>
-      void execReport.then((startError) => {
-        proc.startError = startError;
-        this.containerExited(rec, c, proc, code, signal);
-      });
-    proc.child.once("close", exited);
-    // A failed spawn (no such executable without a sandbox) reports an error and may never close.
-    proc.child.once("error", () => {
-      if (proc.pid === undefined) exited(null, null);
-    });
-
-    const startError = await execReport;
-    if (startError !== undefined) {
-      this.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${startError}`, name);
-      return;
-    }
-    this.listeners.emit(rec.uid, "Normal", "Started", `Started container ${name}`, name);
-    if (c.process === proc) {
-      c.status.state = { running: { startedAt: proc.startedAt } };
-      this.probes.start(rec, c, proc, (type, spec) => this.killUnhealthy(rec, c, proc, type, spec));
-      this.listeners.notify(rec.uid);
-    }
-  }
-
-  /** A failed liveness or startup probe: kill the container (the probe's grace period, else the pod's); it then restarts by policy. */
-  private killUnhealthy(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, type: "liveness" | "startup", spec: ProbeSpec): void {
-    void enqueue(rec, this.logger, async () => {
-      if (c.process !== proc || proc.stopping || rec.terminating || this.shuttingDown) return;
-      proc.unhealthy = type;
-      const restart = rec.policy !== "Never";
-      const name = c.spec.name;
-      this.listeners.emit(rec.uid, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
-      await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? gracePeriodOf(rec));
-    });
-  }
-
-  private containerExited(
-    rec: PodRecord,
-    c: ContainerRecord,
-    proc: ContainerProcess,
-    code: number | null,
-    signal: NodeJS.Signals | null,
-  ): void {
-    proc.prober?.stop();
-    if (c.process !== proc) return;
-    c.process = undefined;
-    if (proc.pid !== undefined) {
-      // Whatever the container left behind dies with it, as at the end of a PID namespace.
-      signalGroup(proc.pid, "SIGKILL");
-      this.layout.forgetProcessGroup(rec.uid, c.spec.name);
-    }
-    const signalNumber = signal ? (osConstants.signals[signal] ?? 0) : 0;
-    const exitCode = proc.startError !== undefined ? 128 : (code ?? 128 + signalNumber);
-    const terminated: ContainerStateTerminated = {
-      exitCode,
-      signal: signalNumber,
-      reason: proc.startError !== undefined ? "StartError" : exitCode === 0 ? "Completed" : "Error",
-      message: proc.startError ?? "",
-      startedAt: proc.startedAt,
-      finishedAt: now(),
-    };
-    c.status.ready = false;
-    c.status.started = false;
-    const finishedAtMs = Date.now();
-    // The kubelet restarts a container it killed for a failed probe whatever its exit code, unless the policy is Never.
-    const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(rec.policy, exitCode);
-    if (rec.terminating || proc.stopping || this.shuttingDown || !restartable) {
-      c.status.state = { terminated };
-      this.listeners.notify(rec.uid);
-      proc.markExited();
-      return;
-    }
-    c.status.lastState = { terminated };
-    const key = `${rec.uid}/${c.spec.name}`;
-    const delay = this.backoff.delayMs(key, finishedAtMs, Date.now());
-    const restart = () => {
-      c.restartTimer = undefined;
-      void enqueue(rec, this.logger, async () => {
-        if (rec.terminating || this.shuttingDown) return;
-        this.backoff.restarted(key, Date.now());
-        await this.startContainer(rec, c);
-      });
-    };
-    if (delay > 0) {
-      const { name, namespace } = rec.identity;
-      const podRef = `${name}_${namespace}(${rec.uid})`;
-      c.status.state = {
-        waiting: {
-          reason: "CrashLoopBackOff",
-          message: `back-off ${formatDuration(this.backoff.currentMs(key))} restarting failed container=${c.spec.name} pod=${podRef}`,
-        },
-      };
-      this.listeners.emit(rec.uid, "Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${podRef}`, c.spec.name);
-      c.restartTimer = setTimeout(restart, delay);
-    } else {
-      c.status.state = { waiting: { reason: "ContainerCreating", message: "" } };
-      restart();
-    }
-    this.listeners.notify(rec.uid);
-    proc.markExited();
-  }
-
-  /** Stops a container for good (pod deletion, image change, shutdown): no restart follows. */
-  private async stopContainer(rec: PodRecord, c: ContainerRecord, gracePeriodSeconds: number): Promise<void> {
-    if (c.restartTimer) {
-      clearTimeout(c.restartTimer);
-      c.restartTimer = undefined;
-      // It was backing off: it stays terminated with its last exit.
-      if (c.status.lastState?.terminated) c.status.state = { terminated: c.status.lastState.terminated };
-      this.listeners.notify(rec.uid);
-    }
-    const proc = c.process;
-    if (!proc) return;
-    proc.stopping = true;
-    proc.prober?.stop();
-    this.listeners.emit(rec.uid, "Normal", "Killing", `Stopping container ${c.spec.name}`, c.spec.name);
-    await this.signalUntilGone(rec, c, proc, gracePeriodSeconds);
-  }
-
-  /** SIGTERM to the group, SIGKILL after the grace period; resolves when every member is gone. */
-  private async signalUntilGone(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, gracePeriodSeconds: number): Promise<void> {
-    if (proc.pid === undefined) return proc.exited;
-    signalGroup(proc.pid, "SIGTERM");
-    const grace = new AbortController();
-    const exitedInTime = await Promise.race([
-      proc.exited.then(() => true),
-      sleep(Math.max(0, gracePeriodSeconds) * 1000, false, { signal: grace.signal }).catch(() => true),
-    ]);
-    grace.abort();
-    if (!exitedInTime) {
-      signalGroup(proc.pid, "SIGKILL");
-      await proc.exited;
-    }
-    if (!(await waitForGroupExit(proc.pid, groupExitTimeoutMs))) {
-      this.logger.warn("container processes survived SIGKILL", { podUid: rec.uid, container: c.spec.name, pgid: proc.pid });
     }
   }
 }

@@ -1,0 +1,239 @@
+import type { ContainerStateTerminated, Pod } from "@capstan/api";
+import { constants as osConstants } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { waitForExec, type ContainerLauncher } from "./container-launch.js";
+import type { PodLayout } from "./pod-layout.js";
+import { isTerminalPhase } from "./pod-phase.js";
+import { enqueue, gracePeriodOf, now, podRuntimeStatus, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
+import type { ProbeSpec } from "./probe.js";
+import type { ProbeManager } from "./probe-manager.js";
+import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
+import { shouldRestartContainer, type RestartBackoff } from "./restart-backoff.js";
+import type { RuntimeLogger } from "./runtime.js";
+import type { RuntimeListeners } from "./runtime-listeners.js";
+
+export interface ContainerLifecycleOptions {
+  launcher: ContainerLauncher;
+  probes: ProbeManager;
+  layout: PodLayout;
+  backoff: RestartBackoff;
+  listeners: RuntimeListeners;
+  logger: RuntimeLogger;
+  /** Once the runtime shuts down, nothing starts or restarts. */
+  isShuttingDown: () => boolean;
+}
+
+/**
+ * A container's life on this host, as the kubelet leads it: each instance is started, probed, and on its
+ * exit restarted by the pod's restartPolicy with back-off (CrashLoopBackOff in between), or killed for a
+ * failed liveness or startup probe, or stopped for good with SIGTERM, the grace period, then SIGKILL.
+ */
+export class ContainerLifecycle {
+  constructor(private readonly opts: ContainerLifecycleOptions) {}
+
+  /** Makes the pod's containers match `pod`: starts those never started, in spec order, and replaces those whose image changed. */
+  async syncContainers(rec: PodRecord, pod: Pod): Promise<void> {
+    rec.pod = pod;
+    if (rec.failure || isTerminalPhase(podRuntimeStatus(rec).phase)) return;
+    // Kubernetes starts a pod's containers one after another, in spec order.
+    for (const spec of pod.spec?.containers ?? []) {
+      if (rec.terminating || this.opts.isShuttingDown()) return;
+      const c = rec.containers.get(spec.name);
+      if (!c) continue; // containers cannot be added to a pod
+      if (c.launched && c.spec.image !== spec.image && (c.process || c.restartTimer)) {
+        // The only mutable part of a container: a new image means a new container, as the kubelet does.
+        await this.stopContainer(rec, c, gracePeriodOf(rec));
+        c.spec = spec;
+        await this.startContainer(rec, c);
+        continue;
+      }
+      c.spec = spec;
+      if (!c.launched) await this.startContainer(rec, c);
+    }
+  }
+
+  /**
+   * Launches the next instance of a container and resolves once it runs (or could not start). Everything
+   * up to the spawn is synchronous, so a concurrent killPod either comes first (and is seen here) or finds
+   * the process.
+   */
+  async startContainer(rec: PodRecord, c: ContainerRecord): Promise<void> {
+    if (rec.terminating || this.opts.isShuttingDown()) return;
+    const name = c.spec.name;
+    const launched = this.opts.launcher.launch(rec, c);
+    if ("configError" in launched) {
+      c.launched = true;
+      c.status.state = { waiting: { reason: "CreateContainerConfigError", message: launched.configError } };
+      this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${launched.configError}`, name);
+      this.opts.listeners.notify(rec.uid);
+      return;
+    }
+    const { proc, imageId, logPath } = launched;
+    const instance = proc.instance;
+    c.launched = true;
+    c.instance = instance;
+    c.process = proc;
+    c.status = {
+      ...c.status,
+      state: { waiting: { reason: "ContainerCreating", message: "" } },
+      restartCount: instance,
+      image: c.spec.image,
+      imageId,
+      containerId: proc.pid !== undefined ? `process://${proc.pid}` : "",
+      ready: false,
+      started: false,
+    };
+    if (proc.pid !== undefined) this.opts.layout.recordProcessGroup(rec.uid, name, proc.pid);
+    for (const f of c.followers) f.switchTo(logPath);
+    this.opts.listeners.emit(rec.uid, "Normal", "Created", `Created container ${name}`, name);
+
+    const execReport = waitForExec(proc.child);
+    const exited = (code: number | null, signal: NodeJS.Signals | null) =>
+      void execReport.then((startError) => {
+        proc.startError = startError;
+        this.containerExited(rec, c, proc, code, signal);
+      });
+    proc.child.once("close", exited);
+    // A failed spawn (no such executable without a sandbox) reports an error and may never close.
+    proc.child.once("error", () => {
+      if (proc.pid === undefined) exited(null, null);
+    });
+
+    const startError = await execReport;
+    if (startError !== undefined) {
+      this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${startError}`, name);
+      return;
+    }
+    this.opts.listeners.emit(rec.uid, "Normal", "Started", `Started container ${name}`, name);
+    if (c.process === proc) {
+      c.status.state = { running: { startedAt: proc.startedAt } };
+      this.opts.probes.start(rec, c, proc, (type, spec) => this.killUnhealthy(rec, c, proc, type, spec));
+      this.opts.listeners.notify(rec.uid);
+    }
+  }
+
+  /** A failed liveness or startup probe: kill the container (the probe's grace period, else the pod's); it then restarts by policy. */
+  private killUnhealthy(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, type: "liveness" | "startup", spec: ProbeSpec): void {
+    void enqueue(rec, this.opts.logger, async () => {
+      if (c.process !== proc || proc.stopping || rec.terminating || this.opts.isShuttingDown()) return;
+      proc.unhealthy = type;
+      const restart = rec.policy !== "Never";
+      const name = c.spec.name;
+      this.opts.listeners.emit(rec.uid, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
+      await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? gracePeriodOf(rec));
+    });
+  }
+
+  private containerExited(
+    rec: PodRecord,
+    c: ContainerRecord,
+    proc: ContainerProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    proc.prober?.stop();
+    if (c.process !== proc) return;
+    c.process = undefined;
+    if (proc.pid !== undefined) {
+      // Whatever the container left behind dies with it, as at the end of a PID namespace.
+      signalGroup(proc.pid, "SIGKILL");
+      this.opts.layout.forgetProcessGroup(rec.uid, c.spec.name);
+    }
+    const signalNumber = signal ? (osConstants.signals[signal] ?? 0) : 0;
+    const exitCode = proc.startError !== undefined ? 128 : (code ?? 128 + signalNumber);
+    const terminated: ContainerStateTerminated = {
+      exitCode,
+      signal: signalNumber,
+      reason: proc.startError !== undefined ? "StartError" : exitCode === 0 ? "Completed" : "Error",
+      message: proc.startError ?? "",
+      startedAt: proc.startedAt,
+      finishedAt: now(),
+    };
+    c.status.ready = false;
+    c.status.started = false;
+    const finishedAtMs = Date.now();
+    // The kubelet restarts a container it killed for a failed probe whatever its exit code, unless the policy is Never.
+    const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(rec.policy, exitCode);
+    if (rec.terminating || proc.stopping || this.opts.isShuttingDown() || !restartable) {
+      c.status.state = { terminated };
+      this.opts.listeners.notify(rec.uid);
+      proc.markExited();
+      return;
+    }
+    c.status.lastState = { terminated };
+    const key = `${rec.uid}/${c.spec.name}`;
+    const delay = this.opts.backoff.delayMs(key, finishedAtMs, Date.now());
+    const restart = () => {
+      c.restartTimer = undefined;
+      void enqueue(rec, this.opts.logger, async () => {
+        if (rec.terminating || this.opts.isShuttingDown()) return;
+        this.opts.backoff.restarted(key, Date.now());
+        await this.startContainer(rec, c);
+      });
+    };
+    if (delay > 0) {
+      const { name, namespace } = rec.identity;
+      const podRef = `${name}_${namespace}(${rec.uid})`;
+      c.status.state = {
+        waiting: {
+          reason: "CrashLoopBackOff",
+          message: `back-off ${formatDuration(this.opts.backoff.currentMs(key))} restarting failed container=${c.spec.name} pod=${podRef}`,
+        },
+      };
+      this.opts.listeners.emit(rec.uid, "Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${podRef}`, c.spec.name);
+      c.restartTimer = setTimeout(restart, delay);
+    } else {
+      c.status.state = { waiting: { reason: "ContainerCreating", message: "" } };
+      restart();
+    }
+    this.opts.listeners.notify(rec.uid);
+    proc.markExited();
+  }
+
+  /** Stops a container for good (pod deletion, image change, shutdown): no restart follows. */
+  async stopContainer(rec: PodRecord, c: ContainerRecord, gracePeriodSeconds: number): Promise<void> {
+    if (c.restartTimer) {
+      clearTimeout(c.restartTimer);
+      c.restartTimer = undefined;
+      // It was backing off: it stays terminated with its last exit.
+      if (c.status.lastState?.terminated) c.status.state = { terminated: c.status.lastState.terminated };
+      this.opts.listeners.notify(rec.uid);
+    }
+    const proc = c.process;
+    if (!proc) return;
+    proc.stopping = true;
+    proc.prober?.stop();
+    this.opts.listeners.emit(rec.uid, "Normal", "Killing", `Stopping container ${c.spec.name}`, c.spec.name);
+    await this.signalUntilGone(rec, c, proc, gracePeriodSeconds);
+  }
+
+  /** SIGTERM to the group, SIGKILL after the grace period; resolves when every member is gone. */
+  private async signalUntilGone(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, gracePeriodSeconds: number): Promise<void> {
+    if (proc.pid === undefined) return proc.exited;
+    signalGroup(proc.pid, "SIGTERM");
+    const grace = new AbortController();
+    const exitedInTime = await Promise.race([
+      proc.exited.then(() => true),
+      sleep(Math.max(0, gracePeriodSeconds) * 1000, false, { signal: grace.signal }).catch(() => true),
+    ]);
+    grace.abort();
+    if (!exitedInTime) {
+      signalGroup(proc.pid, "SIGKILL");
+      await proc.exited;
+    }
+    if (!(await waitForGroupExit(proc.pid, groupExitTimeoutMs))) {
+      this.opts.logger.warn("container processes survived SIGKILL", { podUid: rec.uid, container: c.spec.name, pgid: proc.pid });
+    }
+  }
+
+  /** Forgets the back-off of a pod that is gone. */
+  forget(rec: PodRecord): void {
+    for (const name of rec.containers.keys()) this.opts.backoff.forget(`${rec.uid}/${name}`);
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
+}
