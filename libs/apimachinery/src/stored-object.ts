@@ -42,3 +42,15 @@ export type ReadRecord = (key: ObjectKey) => ObjectRecord | undefined;
 
 /** A write's decision: a pure function of the current record and the records it reads, run inside the commit. */
 export type Decide = (current: ObjectRecord | undefined, read: ReadRecord) => Decision;
+
+/** One write as the API hands it to the log: the key, its decision, what else it reads, and who asks. */
+export interface Mutation {
+  key: ObjectKey;
+  /** A pure function: it runs again if another writer commits between the batch's read and its write. */
+  decide: Decide;
+  /** Other objects decide needs (a namespace that must exist, say), read in the same snapshot. */
+  reads?: readonly ObjectKey[];
+  actor: string;
+  traceparent?: string;
+  tracestate?: string;
+}

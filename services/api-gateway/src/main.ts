@@ -1,10 +1,10 @@
+import { ensureSystemObjects } from "@capstan/api";
 import { EVENT_ENVELOPE_BYTES, JetStreamBus } from "@capstan/bus";
 import { openEventStore } from "@capstan/eventstore";
 import { apiRequestDuration, runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
 import { ObjectService } from "./object-service.js";
-import { ensureSystemObjects } from "./system-objects.js";
 import { OutboxRelay } from "./outbox-relay.js";
 
 const log = (message: string) => console.log(message);

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeleteRequest, fromApiObject, toApiObject } from "@capstan/api";
+import { DeleteRequest, ensureSystemObjects, fromApiObject, toApiObject } from "@capstan/api";
 import type { JetStreamBus } from "@capstan/bus";
 import { openEventStore, type EventStore } from "@capstan/eventstore";
 import { ObjectService, type CallContext } from "./object-service.js";
-import { ensureSystemObjects } from "./system-objects.js";
 
 type Json = Record<string, any>;
 

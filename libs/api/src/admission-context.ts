@@ -1,13 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { isGlobalDefault, type AdmissionContext, type ServiceAllocator } from "@capstan/api";
-import type { EventStore } from "@capstan/eventstore";
+import type { JsonObject, ObjectRecord } from "@capstan/apimachinery";
+import type { AdmissionContext } from "./kinds/kind-strategy.js";
+import { isGlobalDefault } from "./kinds/priority-class/priority-admission.js";
+import type { ServiceAllocator } from "./kinds/service/service-allocation.js";
 
 /**
- * What the gateway gives the kinds' admission: its service address ranges, and the name of the
+ * What a server gives the kinds' admission: its service address ranges, and the name of the
  * globalDefault PriorityClass as of the last PriorityClass write it made (Kubernetes' admission reads it
  * from an informer, equally behind). Pod creates read that class in their own commit to confirm it.
  */
-export function createAdmissionContext(store: EventStore, serviceAllocator: ServiceAllocator): AdmissionContext {
+export function createAdmissionContext(
+  store: { list(filter: { kind: string }): Promise<{ items: ObjectRecord[] }> },
+  serviceAllocator: ServiceAllocator,
+): AdmissionContext {
   let defaultClass: Promise<string | undefined> | undefined;
   return {
     serviceAllocator,
@@ -16,7 +21,7 @@ export function createAdmissionContext(store: EventStore, serviceAllocator: Serv
       defaultClass ??= store.list({ kind: "PriorityClass" }).then(
         ({ items }) => {
           const found = items.find((r) => isGlobalDefault(r.object));
-          return found ? String((found.object["metadata"] as { name?: unknown }).name) : undefined;
+          return found ? String((found.object["metadata"] as JsonObject)["name"]) : undefined;
         },
         (e: unknown) => {
           // A failed read fails this write only; the next one lists again.

@@ -1,0 +1,290 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  InvalidError,
+  isDeletionPropagation,
+  NotFoundError,
+  type DeletionPropagation,
+  type EventType,
+  type FieldError,
+  type JsonObject,
+  type Mutation,
+  type ObjectKey,
+  type ObjectRecord,
+} from "@capstan/apimachinery";
+import type { DeleteRequest, ListRequest, ListResponse, Object as ApiObject } from "./gen/capstan/v1/gateway.js";
+import { createAdmissionContext } from "./admission-context.js";
+import { applyDefaults, type DefaultingOptions } from "./defaults.js";
+import type { AdmissionContext, Admitted } from "./kinds/kind-strategy.js";
+import { createServiceAllocator, type ServiceAllocationConfig } from "./kinds/service/service-allocation.js";
+import { findKind, fromApiObject, kindInfo, storedToApiObject } from "./kinds.js";
+import {
+  changesNothing,
+  decideBind,
+  decideCreate,
+  decideDelete,
+  decideFinalize,
+  decideUpdate,
+  decideUpdateStatus,
+  inActiveNamespace,
+  namespaceKey,
+} from "./object-decisions.js";
+import { objectSelection, selected } from "./object-selection.js";
+import { validateObject, validateStatus } from "./validation.js";
+
+/** Who asks, and the trace the resulting event joins. */
+export interface CallContext {
+  readonly actor: string;
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
+}
+
+/** One binding of a BindBatch: pod, node, and the pod's uid if the caller requires it unchanged. */
+export interface BindingRequest {
+  readonly namespace: string;
+  readonly name: string;
+  readonly nodeName: string;
+  readonly uid: string | undefined;
+  /** The binding's own caller and trace: one batch carries bindings of many pods' traces. */
+  readonly ctx: CallContext;
+}
+
+/**
+ * What the registry needs of a store: an append that runs the decision in its commit (the event store's
+ * group commit; an in-memory log in tests), and reads of what the commits left.
+ */
+export interface ObjectStore {
+  append(m: Mutation): Promise<{ readonly type: EventType; readonly object: JsonObject }>;
+  get(key: ObjectKey): Promise<ObjectRecord | undefined>;
+  /** A consistent snapshot: the records and the revision they answer at. */
+  list(filter: { kind: string; namespace?: string; nodeName?: string }): Promise<{ items: ObjectRecord[]; revision: number }>;
+  headRevision(): Promise<number>;
+}
+
+export interface ObjectRegistryOptions {
+  readonly defaulting?: DefaultingOptions;
+  /** Unset: Kubernetes' defaults (10.96.0.0/16, 30000-32767) and 127.0.0.1 as the load balancer. */
+  readonly serviceAllocation?: Partial<ServiceAllocationConfig>;
+  readonly now?: () => Date;
+  /** A new object's uid; unset: a random UUID. Tests make them readable. */
+  readonly newUid?: (key: ObjectKey) => string;
+  /** What generateName is completed with; unset: five random hex digits. */
+  readonly nameSuffix?: () => string;
+  /** After every commit (the gateway wakes its outbox relay). */
+  readonly onCommit?: () => void;
+}
+
+/**
+ * The API verbs over a store: validation, defaulting, admission, the decisions, and reads with
+ * selectors — Kubernetes' generic registry. Kind-agnostic: what differs by kind (defaults, rules,
+ * preparation, admission, deletion) its strategy says. The gateway serves it over Postgres and NATS;
+ * tests run the same registry over an in-memory log, so a fake cannot drift from the gateway's rules.
+ */
+export class ObjectRegistry {
+  private readonly now: () => Date;
+  private readonly newUid: (key: ObjectKey) => string;
+  private readonly nameSuffix: () => string;
+  private readonly onCommit: () => void;
+  private readonly admission: AdmissionContext;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly opts: ObjectRegistryOptions = {},
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.newUid = opts.newUid ?? (() => randomUUID());
+    this.nameSuffix = opts.nameSuffix ?? (() => randomBytes(4).toString("hex").slice(0, 5));
+    this.onCommit = opts.onCommit ?? (() => {});
+    this.admission = createAdmissionContext(store, createServiceAllocator(opts.serviceAllocation));
+  }
+
+  async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, json } = fromApiObject(obj);
+    const strategy = kindInfo(kind);
+    const m = { ...((json["metadata"] ?? {}) as JsonObject) };
+    m["namespace"] = strategy.namespaced ? str(m["namespace"]) || "default" : "";
+    if (!m["name"] && typeof m["generateName"] === "string" && m["generateName"]) {
+      m["name"] = `${m["generateName"]}${this.nameSuffix()}`;
+    }
+    const object: JsonObject = { ...json, metadata: m };
+    if (strategy.createClearsStatus) delete object["status"];
+    this.validate(kind, object);
+    const key = keyOf(kind, object);
+    const defaulted = applyDefaults(kind, object, this.opts.defaulting);
+    const metadata = { ...(defaulted["metadata"] as JsonObject) };
+    delete metadata["resourceVersion"];
+    delete metadata["deletionTimestamp"];
+    delete metadata["deletionGracePeriodSeconds"];
+    Object.assign(metadata, { uid: this.newUid(key), creationTimestamp: this.now().toISOString(), generation: 1 });
+    const prepared = { ...(strategy.prepareForCreate?.(defaulted) ?? defaulted), metadata };
+    const create = (o: JsonObject) => decideCreate(key, o);
+    const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
+    if (!strategy.namespaced) return this.write(key, admitted, ctx);
+    // New content needs an active namespace, read in the create's own commit.
+    return this.write(key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
+  }
+
+  async get(key: ObjectKey): Promise<ApiObject> {
+    return storedToApiObject((await this.record(this.normalize(key))).object);
+  }
+
+  async list(req: ListRequest): Promise<ListResponse> {
+    const info = kindInfo(req.kind);
+    const sel = objectSelection(info.kind, req.labelSelector, req.fieldSelector);
+    const { items, revision } = await this.store.list({
+      kind: info.kind,
+      ...(info.namespaced && req.namespace ? { namespace: req.namespace } : {}),
+      ...(sel.nodeName !== undefined ? { nodeName: sel.nodeName } : {}),
+    });
+    return {
+      items: items.flatMap((r) => selected(sel, r.object) ?? []),
+      resourceVersion: String(revision),
+    };
+  }
+
+  async update(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, object, key } = this.decodeForWrite(obj);
+    this.validate(kind, object);
+    const requested = applyDefaults(kind, object, this.opts.defaulting);
+    const update = (r: JsonObject) => decideUpdate(key, r);
+    const admission = kindInfo(kind).admission;
+    const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
+    return this.write(key, admitted, ctx);
+  }
+
+  async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, key, object } = this.decodeForWrite(obj);
+    this.throwIfInvalid(kind, object, validateStatus(kind, object));
+    return this.write(key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx);
+  }
+
+  async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
+    const key = this.normalize(req);
+    const decide = decideDelete(key, {
+      gracePeriodSeconds: req.gracePeriodSeconds,
+      preconditions: req.preconditions,
+      propagationPolicy: propagationPolicy(req.propagationPolicy),
+      now: this.now(),
+    });
+    // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
+    const current = await this.store.get(key);
+    const decided = decide(current);
+    if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
+    const admission = kindInfo(key.kind).admission;
+    const event = await this.append(key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
+    return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+  }
+
+  /** The finalize subresource, for kinds that have one (namespaces). */
+  async finalize(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+    const { kind, key, object } = this.decodeForWrite(obj);
+    const decide = decideFinalize(key, object);
+    // A kind without the subresource is refused before its object is judged.
+    if (!kindInfo(kind).finalize) throw (decide(undefined) as { error: Error }).error;
+    this.validate(kind, object);
+    return this.write(key, { decide, reads: [] }, ctx);
+  }
+
+  async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
+    return this.bindTo(this.nodeExists(nodeName), namespace, name, nodeName, uid, ctx);
+  }
+
+  /**
+   * Each binding decided on its own, as bind; issued together so they share group commits, and each node
+   * is looked up once for the whole batch.
+   */
+  bindBatch(bindings: readonly BindingRequest[]): Promise<PromiseSettledResult<ApiObject>[]> {
+    const nodes = new Map<string, Promise<boolean>>();
+    return Promise.allSettled(
+      bindings.map((b) => {
+        let exists = nodes.get(b.nodeName);
+        if (!exists) nodes.set(b.nodeName, (exists = this.nodeExists(b.nodeName)));
+        return this.bindTo(exists, b.namespace, b.name, b.nodeName, b.uid, b.ctx);
+      }),
+    );
+  }
+
+  /** The record as stored: a logs request reaches the node agent through it. */
+  async record(key: ObjectKey): Promise<ObjectRecord> {
+    const record = await this.store.get(key);
+    if (!record) throw new NotFoundError(key);
+    return record;
+  }
+
+  /** The revision a Watch starts after: the one it names, or the head when it names none ("" or "0"). */
+  async watchFrom(resourceVersion: string): Promise<number> {
+    const from = resourceVersion && resourceVersion !== "0" ? Number(resourceVersion) : await this.store.headRevision();
+    if (!Number.isSafeInteger(from) || from < 0) {
+      throw new InvalidError("watch", [{ path: "resourceVersion", message: `Invalid value "${resourceVersion}": must be a revision` }]);
+    }
+    return from;
+  }
+
+  private async nodeExists(nodeName: string): Promise<boolean> {
+    return Boolean(await this.store.get({ kind: "Node", namespace: "", name: nodeName }));
+  }
+
+  private async bindTo(nodeExists: Promise<boolean>, namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
+    const key = this.normalize({ kind: "Pod", namespace, name });
+    if (!(await nodeExists)) throw new NotFoundError({ kind: "Node", namespace: "", name: nodeName });
+    return this.write(key, { decide: decideBind(key, nodeName, this.now(), { uid }), reads: [] }, ctx);
+  }
+
+  private validate(kind: string, object: JsonObject): void {
+    this.throwIfInvalid(kind, object, validateObject(kind, object));
+  }
+
+  private throwIfInvalid(kind: string, object: JsonObject, errors: readonly FieldError[]): void {
+    if (errors.length > 0) {
+      throw new InvalidError(`${kind} "${str(((object["metadata"] ?? {}) as JsonObject)["name"]) ?? ""}"`, errors);
+    }
+  }
+
+  private decodeForWrite(obj: ApiObject): { kind: string; object: JsonObject; key: ObjectKey } {
+    const { kind, json } = fromApiObject(obj);
+    const info = kindInfo(kind);
+    const m = { ...((json["metadata"] ?? {}) as JsonObject) };
+    m["namespace"] = info.namespaced ? str(m["namespace"]) || "default" : "";
+    const object = { ...json, metadata: m };
+    return { kind, object, key: keyOf(kind, object) };
+  }
+
+  private normalize(key: ObjectKey): ObjectKey {
+    const info = kindInfo(key.kind);
+    return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
+  }
+
+  private async write(key: ObjectKey, admitted: Admitted, ctx: CallContext): Promise<ApiObject> {
+    return storedToApiObject((await this.append(key, admitted, ctx)).object);
+  }
+
+  private async append(key: ObjectKey, { decide, reads }: Admitted, ctx: CallContext): Promise<{ type: EventType; object: JsonObject }> {
+    const event = await this.store.append({
+      key,
+      decide,
+      ...(reads.length > 0 ? { reads } : {}),
+      actor: ctx.actor,
+      ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+      ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
+    });
+    this.onCommit();
+    findKind(key.kind)?.admission?.committed?.(this.admission);
+    return event;
+  }
+}
+
+function propagationPolicy(requested: string): DeletionPropagation | undefined {
+  if (requested === "") return undefined;
+  if (isDeletionPropagation(requested)) return requested;
+  throw new InvalidError("DeleteOptions", [
+    { path: "propagationPolicy", message: `Unsupported value: "${requested}": supported values: "Orphan", "Background", "Foreground"` },
+  ]);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function keyOf(kind: string, object: JsonObject): ObjectKey {
+  const m = (object["metadata"] ?? {}) as JsonObject;
+  return { kind, namespace: str(m["namespace"]) ?? "", name: str(m["name"]) ?? "" };
+}
