@@ -1,0 +1,143 @@
+import { UnavailableError, type ObjectKey } from "@capstan/apimachinery";
+import { planBatch } from "../batch-plan.js";
+import type { EventStore, ListFilter } from "../event-store.js";
+import { GroupCommit } from "../group-commit.js";
+import type { Mutation } from "../mutation.js";
+import { keyString, type ObjectRecord } from "../object-record.js";
+import { foldEvent, type ProjectionChanges } from "../projection.js";
+import type { StoredEvent } from "../stored-event.js";
+
+export interface InMemoryEventStoreOptions {
+  /** The largest object (as JSON, in bytes) a write may leave, as the store's own limit. Default: no limit. */
+  readonly maxObjectBytes?: number;
+  /** The commit time events carry; default: the system clock. */
+  readonly now?: () => Date;
+}
+
+/** Told of each committed event, in revision order, inside the commit (keep it quick). */
+export type EventListener = (event: StoredEvent) => void;
+
+/**
+ * The event store in memory, for tests: appends are group-committed and decided by the store's own
+ * batch planner (decisions, transitions, revision numbering, resourceVersion, the size limit), the log
+ * is kept whole, and the projection is the fold of it. Reads are also offered synchronously, and the
+ * log can be followed, which is what a fake gateway's Watch needs.
+ */
+export class InMemoryEventStore implements EventStore {
+  readonly #log: StoredEvent[] = [];
+  readonly #objects = new Map<string, ObjectRecord>();
+  readonly #listeners = new Set<EventListener>();
+  readonly #groupCommit = new GroupCommit((batch) => Promise.resolve(this.#commit(batch)), 500);
+  readonly #maxObjectBytes: number;
+  readonly #now: () => Date;
+  #closed = false;
+
+  constructor(opts: InMemoryEventStoreOptions = {}) {
+    this.#maxObjectBytes = opts.maxObjectBytes ?? Infinity;
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** The revision of the last committed event. */
+  get revision(): number {
+    return this.#log.at(-1)?.revision ?? 0;
+  }
+
+  append(m: Mutation): Promise<StoredEvent> {
+    if (this.#closed) return Promise.reject(new UnavailableError("event store is closed"));
+    return this.#groupCommit.submit(m);
+  }
+
+  async get(key: ObjectKey): Promise<ObjectRecord | undefined> {
+    return this.find(key);
+  }
+
+  async list(filter: ListFilter): Promise<{ items: ObjectRecord[]; revision: number }> {
+    return { items: this.records(filter), revision: this.revision };
+  }
+
+  async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
+    return this.events(after).slice(0, limit);
+  }
+
+  async headRevision(): Promise<number> {
+    return this.revision;
+  }
+
+  async rebuildProjection(): Promise<{ events: number; objects: number }> {
+    const changes: ProjectionChanges = new Map();
+    for (const event of this.#log) foldEvent(changes, event);
+    this.#objects.clear();
+    for (const [k, { row }] of changes) if (row) this.#objects.set(k, row);
+    return { events: this.#log.length, objects: this.#objects.size };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#groupCommit.idle();
+  }
+
+  /** The record as stored now. */
+  find(key: ObjectKey): ObjectRecord | undefined {
+    return this.#objects.get(keyString(key));
+  }
+
+  /** The records a list with this filter answers now, ordered by namespace and name as the database orders them. */
+  records(filter: ListFilter): ObjectRecord[] {
+    const items: ObjectRecord[] = [];
+    for (const r of this.#objects.values()) {
+      if (r.kind !== filter.kind) continue;
+      if (filter.namespace !== undefined && r.namespace !== filter.namespace) continue;
+      if (filter.nodeName !== undefined && r.nodeName !== filter.nodeName) continue;
+      items.push(r);
+    }
+    return items.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+  }
+
+  /** The events after a revision, in order. */
+  events(after = 0): StoredEvent[] {
+    // Revisions are gap-free from 1, so the event after `after` is at index `after`.
+    return this.#log.slice(Math.max(0, after));
+  }
+
+  /**
+   * Hands `listener` every event after `after` already in the log, then each one as it commits, until
+   * the returned function is called. Nothing can commit in between: this runs synchronously.
+   */
+  follow(after: number, listener: EventListener): () => void {
+    for (const event of this.events(after)) listener(event);
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  #commit(mutations: Mutation[]): (StoredEvent | Error)[] {
+    const plan = planBatch(mutations, this.#objects, this.revision, this.#now().toISOString(), this.#maxObjectBytes);
+    for (const [k, { row }] of plan.changes) {
+      if (row) this.#objects.set(k, row);
+      else this.#objects.delete(k);
+    }
+    for (const event of plan.events) {
+      this.#log.push(event);
+      for (const listener of this.#listeners) tell(listener, event);
+    }
+    return plan.outcomes;
+  }
+}
+
+/** A listener's failure is the test's to see, not a reason to leave a commit half applied. */
+function tell(listener: EventListener, event: StoredEvent): void {
+  try {
+    listener(event);
+  } catch (e) {
+    queueMicrotask(() => {
+      throw e;
+    });
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function createInMemoryEventStore(opts: InMemoryEventStoreOptions = {}): InMemoryEventStore {
+  return new InMemoryEventStore(opts);
+}
