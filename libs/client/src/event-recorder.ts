@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { toApiObject } from "@capstan/api";
-import type { CapstanClient } from "./gateway-client.js";
+import type { CapstanClient } from "./capstan-client.js";
 
 export type JsonLike = Record<string, unknown>;
 

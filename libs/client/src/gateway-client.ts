@@ -14,6 +14,7 @@ import {
 } from "@capstan/api";
 import { CapstanError, type ErrorCode } from "@capstan/apimachinery";
 import { traceClientInterceptor } from "@capstan/telemetry";
+import type { CapstanClient, Stream } from "./capstan-client.js";
 import { fromServiceError } from "./grpc-errors.js";
 
 export interface ClientOptions {
@@ -27,14 +28,10 @@ export interface ClientOptions {
   readonly waitForReady?: boolean;
 }
 
-export interface Stream<T> extends AsyncIterable<T> {
-  cancel(): void;
-}
-
 type Unary<Req, Res> = (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (e: ServiceError | null, r: Res) => void) => unknown;
 
-/** Promise-shaped access to the gateway's gRPC API; errors come back as Capstan errors. */
-export class CapstanClient {
+/** The gateway's API over gRPC: promise-shaped, errors mapped back to Capstan errors. */
+export class GrpcCapstanClient implements CapstanClient {
   private readonly grpc: GatewayClient;
   private readonly timeoutMs: number;
 
@@ -66,7 +63,6 @@ export class CapstanClient {
     return this.unary(this.grpc.updateStatus, { object });
   }
 
-  /** Namespaces only: sets spec.finalizers, as the namespace controller does once a namespace is empty. */
   finalize(object: ApiObject): Promise<ApiObject> {
     return this.unary(this.grpc.finalize, { object });
   }
@@ -75,12 +71,10 @@ export class CapstanClient {
     return this.unary(this.grpc.delete, { namespace: "", propagationPolicy: "", ...req });
   }
 
-  /** The binding's trace context travels in the call's metadata. */
   bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject> {
     return this.unary(this.grpc.bind, { ...req, traceparent: "", tracestate: "" });
   }
 
-  /** Several bindings in one call; each settles as its own bind would have (a Capstan error on failure). */
   async bindBatch(bindings: BindRequest[]): Promise<PromiseSettledResult<ApiObject>[]> {
     const { results } = await this.unary(this.grpc.bindBatch, { bindings });
     return results.map((r): PromiseSettledResult<ApiObject> =>
@@ -145,5 +139,5 @@ export class CapstanClient {
 }
 
 export function createClient(opts: ClientOptions): CapstanClient {
-  return new CapstanClient(opts);
+  return new GrpcCapstanClient(opts);
 }

@@ -1,5 +1,6 @@
-export { CapstanClient, createClient } from "./gateway-client.js";
-export type { ClientOptions, Stream } from "./gateway-client.js";
+export { createClient } from "./gateway-client.js";
+export type { ClientOptions } from "./gateway-client.js";
+export type { CapstanClient, Stream } from "./capstan-client.js";
 export { GatewayUnreachableError, toGrpcError, fromServiceError } from "./grpc-errors.js";
 export type { GrpcErrorStatus } from "./grpc-errors.js";
 export { startReflector } from "./reflector.js";

@@ -1,7 +1,7 @@
 import { fromApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { BusEvent, BusEventType, EventSubscription, JetStreamBus } from "@capstan/bus";
-import type { CapstanClient } from "./gateway-client.js";
+import type { CapstanClient } from "./capstan-client.js";
 
 export type JsonObject = Record<string, unknown>;
 

@@ -1,0 +1,2 @@
+export { FakeGateway, createFakeGateway } from "./fake-gateway.js";
+export type { FakeGatewayOptions, ListWatchOptions } from "./fake-gateway.js";
