@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { isCapstanError } from "@capstan/apimachinery";
 import { GatewayUnreachableError } from "@capstan/client";
 import { apply } from "./commands/apply.js";
+import { createCommand } from "./commands/create.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
 import { expose } from "./commands/expose.js";
@@ -195,6 +196,8 @@ for (const [name, verb, fn] of [
       ),
     );
 }
+
+program.addCommand(createCommand(action, globals));
 
 const rollout = program.command("rollout").description("manage the rollout of a deployment");
 
