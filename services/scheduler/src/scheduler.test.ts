@@ -1,5 +1,5 @@
 import { trace } from "@opentelemetry/api";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BindRequest } from "@capstan/api";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import type { SchedulerConfiguration } from "./framework/profile.js";
@@ -10,19 +10,6 @@ interface Recorded {
   readonly pod: string;
   readonly reason: string;
   readonly message: string;
-}
-
-async function eventually(check: () => void, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
 }
 
 function harness(opts: { failBinds?: number; configuration?: SchedulerConfiguration } = {}) {
@@ -63,7 +50,7 @@ describe("Scheduler", () => {
     scheduler.nodeHandler.replace([aNode("n1").json(), aNode("n2").json()], 0);
     scheduler.podHandler.replace(["a", "b", "c"].map((n) => aPod(n).requests({ cpu: "1500m" }).json()), 0);
     scheduler.start();
-    await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(0), { timeout: 2000, interval: 5 });
     expect(new Set(binds.map((b) => b.node))).toEqual(new Set(["n1", "n2"]));
     expect(events.find((e) => e.reason === "FailedScheduling")?.message).toBe(
       "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
@@ -71,9 +58,9 @@ describe("Scheduler", () => {
 
     // Retried (each failed attempt says why again); a new node lets the pod in. The pod may still be in
     // its back-off (1 s, then 2 s) when the node comes, so both waits allow for it on a busy machine.
-    await eventually(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(1), 10_000);
+    await vi.waitFor(() => expect(events.filter((e) => e.reason === "FailedScheduling").length).toBeGreaterThan(1), { timeout: 10_000, interval: 5 });
     scheduler.nodeHandler.apply({ type: "ADDED", object: aNode("n3").json(), revision: 1 });
-    await eventually(() => expect(binds).toHaveLength(3), 10_000);
+    await vi.waitFor(() => expect(binds).toHaveLength(3), { timeout: 10_000, interval: 5 });
     expect(binds[2]?.node).toBe("n3");
   });
 
@@ -83,7 +70,7 @@ describe("Scheduler", () => {
     scheduler.nodeHandler.replace([aNode("n1").allocatable({ cpu: "1", memory: "1Gi", pods: "110" }).json()], 0);
     scheduler.podHandler.replace([aPod("a").requests({ cpu: "1" }).json()], 0);
     scheduler.start();
-    await eventually(() => expect(binds).toEqual([{ pod: "a", node: "n1" }]));
+    await vi.waitFor(() => expect(binds).toEqual([{ pod: "a", node: "n1" }]), { timeout: 2000, interval: 5 });
     expect(events.filter((e) => e.reason === "FailedScheduling")).toEqual([{ pod: "a", reason: "FailedScheduling", message: "Binding rejected: gateway unavailable" }]);
   });
 
@@ -106,12 +93,12 @@ describe("Scheduler", () => {
     scheduler.nodeHandler.replace([aNode("n1").json()], 0);
     scheduler.podHandler.replace(["a", "b", "c"].map((n) => aPod(n).requests({ cpu: "100m" }).json()), 0);
     scheduler.start();
-    await eventually(() => expect(started).toHaveLength(2));
+    await vi.waitFor(() => expect(started).toHaveLength(2), { timeout: 2000, interval: 5 });
     await new Promise((r) => setTimeout(r, 50));
     expect(started).toHaveLength(2);
     // Both went out in one BindBatch, which answers for both at once.
     for (const r of release.splice(0)) r();
-    await eventually(() => expect(started).toHaveLength(3));
+    await vi.waitFor(() => expect(started).toHaveLength(3), { timeout: 2000, interval: 5 });
     for (const r of release) r();
   });
 
@@ -124,7 +111,7 @@ describe("Scheduler", () => {
     (high["spec"] as JsonObject)["priority"] = 1000;
     scheduler.podHandler.replace([low, high], 0);
     scheduler.start();
-    await eventually(() => expect(binds).toEqual([{ pod: "high", node: "n1" }]));
+    await vi.waitFor(() => expect(binds).toEqual([{ pod: "high", node: "n1" }]), { timeout: 2000, interval: 5 });
   });
 
   it("runs each profile for the pods that name it", async () => {
@@ -143,7 +130,7 @@ describe("Scheduler", () => {
     scheduler.nodeHandler.replace([aNode("full").json(), aNode("empty").json()], 0);
     scheduler.podHandler.replace([busy, spread, packed], 0);
     scheduler.start();
-    await eventually(() => expect(new Set(binds.map((b) => `${b.pod}@${b.node}`))).toEqual(new Set(["spread@empty", "packed@full"])));
+    await vi.waitFor(() => expect(new Set(binds.map((b) => `${b.pod}@${b.node}`))).toEqual(new Set(["spread@empty", "packed@full"])), { timeout: 2000, interval: 5 });
   });
 
   it("leaves pods of other schedulers alone", async () => {

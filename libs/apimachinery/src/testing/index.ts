@@ -1,1 +1,3 @@
 export { FakeClock } from "./fake-clock.js";
+export { eventually } from "./eventually.js";
+export type { EventuallyOptions, Pending } from "./eventually.js";

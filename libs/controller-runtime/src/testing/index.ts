@@ -1,3 +1,3 @@
-export { FakeClock } from "@capstan/apimachinery/testing";
+export { FakeClock, eventually } from "@capstan/apimachinery/testing";
 export { FakeListWatch } from "./fake-list-watch.js";
-export { eventually } from "./eventually.js";
+export { syncedInformer } from "./synced-informer.js";

@@ -1,19 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eventually } from "@capstan/apimachinery/testing";
 import { NodeLeases, connectNats, nodeLeaseBucketName } from "@capstan/bus";
 import { WatchedNodeLeaseTimes } from "./node-lease-times.js";
 
 const url = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
-
-async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("WatchedNodeLeaseTimes on NATS", () => {
   let nc: Awaited<ReturnType<typeof connectNats>>;
@@ -51,10 +42,10 @@ describe("WatchedNodeLeaseTimes on NATS", () => {
     for (let beat = 1; beat <= 5; beat++) {
       const at = Date.parse("2026-03-01T12:00:02.000Z") + beat * 1000;
       await agent.renew("node-1", 40, new Date(at));
-      await eventually(() => (times.renewTime("node-1") === at ? true : undefined), `renewal ${beat} seen`);
+      await eventually(() => times.renewTime("node-1") === at, { what: `renewal ${beat} seen`, timeoutMs: 5_000 });
     }
     await agent.renew("node-3", 40, new Date("2026-03-01T12:01:00.000Z"));
-    await eventually(() => times.renewTime("node-3"), "a new node's first lease");
+    await eventually(() => times.renewTime("node-3"), { what: "a new node's first lease", timeoutMs: 5_000 });
   });
 
   it("is synced at once on an empty bucket", async () => {
