@@ -22,7 +22,7 @@ function newStateDir(): string {
 }
 
 function runtime(opts: Partial<ProcessRuntimeOptions> = {}): { rt: ProcessRuntime; events: RuntimeEvent[] } {
-  const rt = createProcessRuntime({ stateDir: opts.stateDir ?? newStateDir(), podIPBase: "127.42", ...opts });
+  const rt = createProcessRuntime({ stateDir: opts.stateDir ?? newStateDir(), podIPBase: "127.200", ...opts });
   started.push(rt);
   const events: RuntimeEvent[] = [];
   rt.onEvent((e) => events.push(e));
@@ -84,7 +84,7 @@ describe("ProcessRuntime", () => {
       expect(s?.phase).toBe("Running");
       return s!;
     });
-    expect(status.podIP).toMatch(/^127\.42\.\d+\.\d+$/);
+    expect(status.podIP).toMatch(/^127\.200\.\d+\.\d+$/);
     expect(status.containerStatuses.map((c) => [c.name, c.ready, c.imageId])).toEqual([
       ["1st", true, "catalog://nginx"],
       ["2nd", true, "catalog://debian"],
@@ -394,7 +394,7 @@ describe("ProcessRuntime", () => {
     const runtimeModule = new URL("../../dist/runtime/index.js", import.meta.url).href;
     const script = `
       import { createProcessRuntime } from ${JSON.stringify(runtimeModule)};
-      const rt = createProcessRuntime({ stateDir: ${JSON.stringify(stateDir)}, podIPBase: "127.42" });
+      const rt = createProcessRuntime({ stateDir: ${JSON.stringify(stateDir)}, podIPBase: "127.200" });
       await rt.syncPod(${JSON.stringify(pod)});
       console.log(JSON.stringify(rt.status(${JSON.stringify(uid(pod))})));
       setInterval(() => {}, 1000);
@@ -428,7 +428,7 @@ describe("ProcessRuntime", () => {
     const runtimeModule = new URL("../../dist/runtime/index.js", import.meta.url).href;
     const script = `
       import { createProcessRuntime } from ${JSON.stringify(runtimeModule)};
-      const rt = createProcessRuntime({ stateDir: ${JSON.stringify(stateDir)}, podIPBase: "127.42" });
+      const rt = createProcessRuntime({ stateDir: ${JSON.stringify(stateDir)}, podIPBase: "127.200" });
       const pods = ${JSON.stringify([deleted, kept])};
       for (const pod of pods) await rt.syncPod(pod);
       console.log(JSON.stringify(pods.map((p) => rt.status(p.metadata.uid))));
@@ -574,7 +574,7 @@ describe("ProcessRuntime probes", () => {
       name: "a tcpSocket probe, until the port is open",
       command: ["/bin/sh", "-c", `sleep 2; exec ${process.execPath} -e 'require("net").createServer().listen(8080, process.env.POD_IP)'`],
       probe: aTCPSocketProbe(8080, { periodSeconds: 1 }),
-      failure: /^Readiness probe failed: dial tcp 127\.42\.\d+\.\d+:8080: connect ECONNREFUSED/,
+      failure: /^Readiness probe failed: dial tcp 127\.200\.\d+\.\d+:8080: connect ECONNREFUSED/,
     },
   ])("keeps a container unready until its readiness probe passes: $name", async ({ command, probe, failure }) => {
     const { rt, events } = runtime();
