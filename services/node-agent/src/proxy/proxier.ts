@@ -4,7 +4,8 @@ import { metadataOf, type Informer } from "@capstan/controller-runtime";
 import type { Counter, Meter } from "@opentelemetry/api";
 import { endpointsOf, usableEndpoints } from "./endpoints.js";
 import { proxyConnections, type ProxyConnectionAttributes } from "./proxy-metrics.js";
-import { createProxySocket, type ProxySocket } from "./proxy-socket.js";
+import { createProxySocket } from "./create-proxy-socket.js";
+import type { ProxySocket } from "./proxy-socket.js";
 import { RoundRobin } from "./round-robin.js";
 import { listenAddressKey, servicePortsOf, type ListenAddress, type ServicePort } from "./service-port.js";
 

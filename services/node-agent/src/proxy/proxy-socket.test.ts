@@ -4,7 +4,8 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { metrics } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { proxyConnections } from "./proxy-metrics.js";
-import { createProxySocket, type EndpointPicker, type ProxySocket } from "./proxy-socket.js";
+import { createProxySocket } from "./create-proxy-socket.js";
+import type { EndpointPicker, ProxySocket } from "./proxy-socket.js";
 
 const connections = proxyConnections(metrics.getMeter("test"));
 const cleanup: (() => void)[] = [];

@@ -1,8 +1,6 @@
 import type { Counter } from "@opentelemetry/api";
 import type { ProxyConnectionAttributes } from "./proxy-metrics.js";
 import type { ListenAddress } from "./service-port.js";
-import { TCPProxySocket } from "./tcp-proxy-socket.js";
-import { UDPProxySocket } from "./udp-proxy-socket.js";
 
 /**
  * Picks the endpoint ("ip:port") for a new connection from `clientIP`; undefined when there is none.
@@ -23,10 +21,6 @@ export interface ProxySocketOptions {
   readonly pick: EndpointPicker;
   readonly connections: Counter<ProxyConnectionAttributes>;
   readonly udpIdleTimeoutMs: number;
-}
-
-export function createProxySocket(address: ListenAddress, opts: ProxySocketOptions): ProxySocket {
-  return address.protocol === "TCP" ? new TCPProxySocket(address, opts) : new UDPProxySocket(address, opts);
 }
 
 /** "10.0.0.5:8080" → host and port. */
