@@ -37,9 +37,18 @@ export function toGrpcError(e: unknown): GrpcErrorStatus {
   }
   metadata.set(CODE_KEY, e.code);
   if (e instanceof InvalidError || (e.code === "Invalid" && "fieldErrors" in e)) {
-    metadata.set(FIELDS_KEY, JSON.stringify((e as InvalidError).fieldErrors));
+    metadata.set(FIELDS_KEY, asciiJSON((e as InvalidError).fieldErrors));
   }
   return { code: grpcCodeOf[e.code], details: e.message, metadata };
+}
+
+/**
+ * JSON that a gRPC text header can carry: printable ASCII only, everything else as \u escapes (a
+ * rejected name like "grüße" is quoted in its field error). grpc-js throws on any other header value,
+ * and the call would never be answered.
+ */
+function asciiJSON(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The call never reached a gateway (nothing listens there, or it did not answer in time). */

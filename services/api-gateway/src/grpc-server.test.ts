@@ -109,6 +109,20 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
     },
     { name: "a Get of an unknown kind", method: "Get", body: bytes(str(1, "Teapot"), str(3, "t")), code: status.INVALID_ARGUMENT, message: /^request is invalid: kind: Unsupported value "Teapot": / },
     { name: "a Get of a pod that is not there", method: "Get", body: bytes(str(1, "Pod"), str(3, "nope")), code: status.NOT_FOUND, message: /^Pod "default\/nope" not found$/ },
+    {
+      name: "a Get of a kind that is not UTF-8",
+      method: "Get",
+      body: bytes([0x0a, 0x02, 0xce, 0x5e], str(3, "x")),
+      code: status.INVALID_ARGUMENT,
+      message: /^request is invalid: kind: Unsupported value "\uFFFD\^": /,
+    },
+    {
+      name: "a pod named in letters no DNS name holds",
+      method: "Create",
+      body: CreateRequest.encode({ object: toApiObject({ apiVersion: "v1", kind: "Pod", metadata: { name: "grüße" }, spec: { containers: [{ name: "c", image: "busybox" }] } }) }).finish(),
+      code: status.INVALID_ARGUMENT,
+      message: /^Pod "grüße" is invalid: metadata\.name: Invalid value "grüße": /,
+    },
     { name: "a List of no kind", method: "List", body: EMPTY, code: status.INVALID_ARGUMENT, message: /^request is invalid: kind: Unsupported value "": / },
     { name: "a List with a garbage selector", method: "List", body: bytes(str(1, "Pod"), str(3, "a b c")), code: status.INVALID_ARGUMENT, message: /^label selector "a b c" is invalid: labelSelector: Invalid value "a b c": unable to parse requirement/ },
     { name: "a Delete without a name", method: "Delete", body: bytes(str(1, "Pod")), code: status.INVALID_ARGUMENT, message: /^request is invalid: name: Required value$/ },
@@ -154,17 +168,22 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
     ]);
   });
 
-  it("answers any bytes sent to Create as invalid, never UNKNOWN or INTERNAL", async () => {
-    const codes = new Set<number>();
-    for (let i = 0; i < 300; i++) {
-      // A CreateRequest whose object is random bytes, and random bytes alone.
-      const garbage = randomBytes(1 + (i % 64));
-      codes.add((await call(client, "Create", bytes([0x0a, garbage.length], [...garbage]))).code);
-      codes.add((await call(client, "Create", garbage)).code);
-    }
-    expect([...codes]).toEqual([status.INVALID_ARGUMENT]);
-    expect(logged).toEqual([]);
-  });
+  it.each(["Create", "Get", "List", "Update", "UpdateStatus", "Delete", "Finalize", "Watch", "Bind", "BindBatch", "Logs"])(
+    "answers any bytes sent to %s as invalid (or not found), never UNKNOWN or INTERNAL",
+    async (method) => {
+      const codes = new Set<number>();
+      for (let i = 0; i < 100; i++) {
+        const garbage = randomBytes(1 + (i % 64));
+        // Random bytes alone, and as the message in field 1 (a CreateRequest's object, a Get's kind...).
+        codes.add((await call(client, method, garbage)).code);
+        codes.add((await call(client, method, bytes([0x0a, garbage.length], [...garbage]))).code);
+      }
+      // A BindBatch answers OK with each binding's refusal in its result.
+      const expected = method === "BindBatch" ? [status.INVALID_ARGUMENT, status.NOT_FOUND, status.OK] : [status.INVALID_ARGUMENT, status.NOT_FOUND];
+      expect([...codes].filter((c) => !expected.includes(c))).toEqual([]);
+      expect(logged).toEqual([]);
+    },
+  );
 
   it("keeps serving after all of it", async () => {
     const created = await call(

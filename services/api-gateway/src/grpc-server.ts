@@ -10,7 +10,7 @@ import {
 import { context, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { GatewayService, type ApiObject, type BindResult, type GatewayServer, type LogChunk, type LogsRequest, type WatchEvent, type WatchRequest } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
-import { toGrpcError } from "@capstan/client";
+import { toGrpcError, type GrpcErrorStatus } from "@capstan/client";
 import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
 import type { CallContext, ObjectService } from "./object-service.js";
 import {
@@ -48,6 +48,15 @@ function answer<Req, Res>(handler: (req: Req, ctx: CallContext) => Promise<Res>,
   }
 }
 
+/** The status a failed call answers with; an error that cannot be mapped still gets an answer, INTERNAL. */
+function statusOf(e: unknown): GrpcErrorStatus {
+  try {
+    return toGrpcError(e);
+  } catch (mapping) {
+    return toGrpcError(new Error(`cannot answer the error ${String(e)}: ${String(mapping)}`, { cause: mapping }));
+  }
+}
+
 /** Wraps one unary verb: trace span from the caller's context, error mapping, latency metric. */
 function unary<Req, Res>(
   name: string,
@@ -68,7 +77,7 @@ function unary<Req, Res>(
           callback(null, res);
         },
         (e: unknown) => {
-          const status = toGrpcError(e);
+          const status = statusOf(e);
           span.setAttribute("capstan.error", status.details);
           span.end();
           ins.recordDuration(name, String(status.code), performance.now() - started);
@@ -81,7 +90,7 @@ function unary<Req, Res>(
 }
 
 function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): void {
-  const status = toGrpcError(e);
+  const status = statusOf(e);
   call.emit("error", { code: status.code, details: status.details, metadata: status.metadata });
 }
 
