@@ -56,6 +56,7 @@ const corpus: [string, string, RegExp][] = [
   ["quantity YAML reads as infinity", pod("spec:\n  containers:\n  - name: c\n    image: busybox\n    resources:\n      requests:\n        cpu: 1e400\n"), /spec\.containers\[0\]\.resources\.requests\[cpu\]: Invalid value Infinity: must be a quantity/],
   ["no containers", pod("spec:\n  containers: []\n"), /spec\.containers: Required value/],
   ["missing image", pod("spec:\n  containers:\n  - name: c\n"), /spec\.containers\[0\]\.image: Required value/],
+  ["name beyond ASCII", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: grüße\nspec:\n  containers: [{name: c, image: busybox}]\n", /metadata\.name: Invalid value "grüße"/],
   ["invalid label", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: l\n  labels:\n    'bad key!': x\nspec:\n  containers: [{name: c, image: busybox}]\n", /metadata\.labels: Invalid value "bad key!"/],
   ["missing namespace", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: n\n  namespace: nowhere\nspec:\n  containers: [{name: c, image: busybox}]\n", /Namespace "nowhere" not found/],
 ];
