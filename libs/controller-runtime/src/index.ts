@@ -5,6 +5,8 @@ export type { ObjectMeta, OwnerReference } from "./object-key.js";
 export { NAMESPACE_INDEX, OWNER_UID_INDEX, ObjectCache } from "./object-cache.js";
 export type { IndexFunc } from "./object-cache.js";
 
+export { startReflector } from "./reflector.js";
+export type { ReflectorOptions } from "./reflector.js";
 export { Informer, createInformer } from "./informer.js";
 export type { InformerOptions, ListWatch, ResourceEventHandler } from "./informer.js";
 

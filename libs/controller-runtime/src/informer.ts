@@ -1,15 +1,9 @@
 import type { Selector } from "@capstan/apimachinery";
-import {
-  startReflector,
-  type JsonObject,
-  type Reflector,
-  type ReflectorEvent,
-  type ReflectorHandler,
-  type ReflectorOptions,
-} from "@capstan/client";
+import type { JsonObject, Reflector, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import type { TraceContextCarrier } from "@capstan/telemetry";
 import { ObjectCache, type IndexFunc } from "./object-cache.js";
 import { metadataOf, objectKey } from "./object-key.js";
+import { startReflector, type ReflectorOptions } from "./reflector.js";
 
 /**
  * Told after the cache has changed. `trace` is the context of the write that caused the change (empty

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { Service } from "@capstan/api";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
-import { createClient, EventRecorder, startReflector } from "@capstan/client";
-import { createInformer } from "@capstan/controller-runtime";
+import { createClient, EventRecorder } from "@capstan/client";
+import { createInformer, startReflector } from "@capstan/controller-runtime";
 import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { EndpointRemovalWatch } from "./endpoint-removal.js";

@@ -1,5 +1,6 @@
 import { JetStreamBus } from "@capstan/bus";
-import { createClient, EventRecorder, startReflector } from "@capstan/client";
+import { createClient, EventRecorder } from "@capstan/client";
+import { startReflector } from "@capstan/controller-runtime";
 import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { Scheduler } from "./scheduler.js";

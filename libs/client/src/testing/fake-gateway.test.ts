@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromApiObject, toApiObject, type WatchEvent } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import { FakeClock } from "@capstan/apimachinery/testing";
-import type { JsonObject, ReflectorEvent } from "../reflector.js";
+import type { JsonObject, ReflectorEvent } from "../list-watch.js";
 import { createFakeGateway } from "./fake-gateway.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");

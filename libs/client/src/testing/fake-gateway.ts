@@ -26,7 +26,7 @@ import { UnavailableError, type ObjectKey } from "@capstan/apimachinery";
 import type { StoredEvent } from "@capstan/eventstore";
 import { createInMemoryEventStore, type InMemoryEventStore } from "@capstan/eventstore/testing";
 import type { CapstanClient, Stream } from "../capstan-client.js";
-import type { JsonObject, Reflector, ReflectorHandler } from "../reflector.js";
+import type { JsonObject, Reflector, ReflectorHandler } from "../list-watch.js";
 import { EventFeed } from "./event-feed.js";
 
 export interface FakeGatewayOptions {

@@ -1,6 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
-import { createClient, EventRecorder, startReflector, type JsonObject } from "@capstan/client";
+import { createClient, EventRecorder, type JsonObject } from "@capstan/client";
+import { startReflector } from "@capstan/controller-runtime";
 import type { NodeAgentConfig } from "../config.js";
 import type { NodeDescription } from "../node-registration.js";
 import { PodManager } from "../pod-manager.js";

@@ -1,23 +1,7 @@
 import { fromApiObject } from "@capstan/api";
-import { isCapstanError } from "@capstan/apimachinery";
-import type { BusEvent, BusEventType, EventSubscription, JetStreamBus } from "@capstan/bus";
-import type { CapstanClient } from "./capstan-client.js";
-
-export type JsonObject = Record<string, unknown>;
-
-export interface ReflectorEvent {
-  readonly type: BusEventType;
-  readonly object: JsonObject;
-  readonly revision: number;
-  readonly traceparent?: string | undefined;
-  readonly tracestate?: string | undefined;
-}
-
-export interface ReflectorHandler {
-  /** The full current set, after a (re-)list; everything not in it is gone. */
-  replace(objects: JsonObject[], revision: number): void | Promise<void>;
-  apply(event: ReflectorEvent): void | Promise<void>;
-}
+import { isCapstanError, type JsonObject } from "@capstan/apimachinery";
+import type { BusEvent, EventSubscription, JetStreamBus } from "@capstan/bus";
+import type { CapstanClient, Reflector, ReflectorHandler } from "@capstan/client";
 
 export interface ReflectorOptions {
   readonly client: CapstanClient;
@@ -27,14 +11,6 @@ export interface ReflectorOptions {
   /** Only objects bound to this node (pods): filtered by the gateway on list and by the stream on watch. */
   readonly nodeName?: string;
   readonly log: (message: string) => void;
-}
-
-export interface Reflector {
-  /** Resolves after the first list has been handed over. */
-  readonly synced: Promise<void>;
-  /** The last revision handed to the handler. */
-  readonly revision: number;
-  stop(): Promise<void>;
 }
 
 /**
