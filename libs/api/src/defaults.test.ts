@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyDefaults, defaultPullPolicy } from "./defaults.js";
-import { aPod } from "./testing/builders.js";
+import { aPod } from "./testing/index.js";
 
 describe("applyDefaults: Pod", () => {
   const minimal = {

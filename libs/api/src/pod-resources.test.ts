@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeAllocatable, podQOSClass, podRequests } from "./pod-resources.js";
-import { aNode, aPod } from "./testing/builders.js";
+import { aNode, aPod } from "./testing/index.js";
 
 describe("podRequests", () => {
   it.each([
