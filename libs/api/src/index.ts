@@ -130,3 +130,5 @@ export {
   CLAIM_BOUND,
   RESOURCE_STORAGE,
 } from "./volume-validation.js";
+export { GatewayUnreachableError, fromServiceError, toGrpcError } from "./grpc-status.js";
+export type { GrpcErrorStatus } from "./grpc-status.js";

@@ -15,7 +15,7 @@ import {
 import { CapstanError, type ErrorCode } from "@capstan/apimachinery";
 import { traceClientInterceptor } from "@capstan/telemetry";
 import type { CapstanClient, Stream } from "./capstan-client.js";
-import { fromServiceError } from "./grpc-errors.js";
+import { fromServiceError } from "@capstan/api";
 
 export interface ClientOptions {
   /** host:port of the gateway. */

@@ -8,9 +8,19 @@ import {
   type ServerWritableStream,
 } from "@grpc/grpc-js";
 import { context, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
-import { GatewayService, type ApiObject, type BindResult, type GatewayServer, type LogChunk, type LogsRequest, type WatchEvent, type WatchRequest } from "@capstan/api";
+import {
+  GatewayService,
+  toGrpcError,
+  type ApiObject,
+  type BindResult,
+  type GatewayServer,
+  type GrpcErrorStatus,
+  type LogChunk,
+  type LogsRequest,
+  type WatchEvent,
+  type WatchRequest,
+} from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
-import { toGrpcError, type GrpcErrorStatus } from "@capstan/client";
 import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
 import type { CallContext, ObjectService } from "./object-service.js";
 import {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
 import { isCapstanError } from "@capstan/apimachinery";
-import { GatewayUnreachableError } from "@capstan/client";
+import { GatewayUnreachableError } from "@capstan/api";
 import { apply } from "./commands/apply.js";
 import { createCommand } from "./commands/create.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";

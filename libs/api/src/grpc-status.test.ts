@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { InvalidError, isCapstanError, NotFoundError } from "@capstan/apimachinery";
-import { fromServiceError, toGrpcError } from "./grpc-errors.js";
+import { fromServiceError, toGrpcError } from "./grpc-status.js";
 
 /** What a client receives for the status the gateway answered with. */
 function received(e: unknown): ServiceError {

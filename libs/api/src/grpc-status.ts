@@ -8,7 +8,7 @@ import {
   type FieldError,
 } from "@capstan/apimachinery";
 
-/** The one mapping between Capstan error codes and gRPC status codes, used by the gateway and clients. */
+/** The one mapping between Capstan error codes and gRPC status codes, used by the gateway and clients (in @capstan/api so the gateway need not import the client). */
 const grpcCodeOf: Record<ErrorCode, status> = {
   NotFound: status.NOT_FOUND,
   AlreadyExists: status.ALREADY_EXISTS,
