@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { aDeployment, type DeploymentBuilder } from "@capstan/api/testing";
 import { FakeClock } from "@capstan/apimachinery/testing";
 import type { JsonObject } from "@capstan/client";
+import { createFakeGateway } from "@capstan/client/testing";
+import { syncedInformer } from "@capstan/controller-runtime/testing";
 import { DeploymentReconciler } from "./deployment-controller.js";
 import { templateOf } from "./deployment-replica-set.js";
 import { viewOf } from "./deployment-plan.js";
 import type { DeploymentStatusView } from "./deployment-status.js";
 import { resolveFenceposts } from "./int-or-percent.js";
-import { aDeployment, aReplicaSetOf, type DeploymentBuilder } from "./testing/builders.js";
-import { FakeCluster } from "./testing/fake-cluster.js";
+import { aReplicaSetOf } from "./testing/builders.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 
@@ -18,15 +20,15 @@ const imageOf = (rs: JsonObject) => (templateOf(rs)["spec"] as { containers: { i
 type Spec = JsonObject & { paused?: boolean; replicas?: number; template: { spec: { containers: { image: string }[] } } };
 
 /**
- * A Deployment and its ReplicaSets in a FakeCluster, with the real reconciler over informers of it.
+ * A Deployment and its ReplicaSets in a FakeGateway, with the real reconciler over informers of it.
  * `podsFollow` stands in for the ReplicaSet controller and the kubelets; `edit` for a user.
  */
 async function given(deployment: DeploymentBuilder, replicaSets: JsonObject[] = []) {
   const clock = new FakeClock(T0);
-  const cluster = new FakeCluster(clock);
-  for (const o of [deployment.json(), ...replicaSets]) await cluster.put(o);
-  const reconciler = new DeploymentReconciler(await cluster.informer("Deployment"), await cluster.informer("ReplicaSet"), cluster, () => new Date(clock.now()));
-  const stored = () => cluster.list("ReplicaSet").map((rs) => ({ image: imageOf(rs), ...viewOf(rs) }));
+  const cluster = await createFakeGateway({ clock });
+  for (const o of [deployment.json(), ...replicaSets]) await cluster.apply(o);
+  const reconciler = new DeploymentReconciler(await syncedInformer(cluster, "Deployment"), await syncedInformer(cluster, "ReplicaSet"), cluster, () => new Date(clock.now()));
+  const stored = () => cluster.objects("ReplicaSet").map((rs) => ({ image: imageOf(rs), ...viewOf(rs) }));
   return {
     cluster,
     clock,
@@ -34,9 +36,9 @@ async function given(deployment: DeploymentBuilder, replicaSets: JsonObject[] = 
     /** The stored ReplicaSets by image: revision and spec.replicas. */
     replicaSets: () => Object.fromEntries(stored().map((rs) => [rs.image, { revision: rs.revision, replicas: rs.replicas }])),
     stored,
-    status: () => cluster.get("Deployment", "web")!["status"] as DeploymentStatusView,
+    status: () => cluster.stored("Deployment", "web")!["status"] as DeploymentStatusView,
     condition: (type: string) => {
-      const c = (cluster.get("Deployment", "web")!["status"] as DeploymentStatusView).conditions.find((x) => x.type === type)!;
+      const c = (cluster.stored("Deployment", "web")!["status"] as DeploymentStatusView).conditions.find((x) => x.type === type)!;
       return `${c.status} ${c.reason}`;
     },
     /**
@@ -45,7 +47,7 @@ async function given(deployment: DeploymentBuilder, replicaSets: JsonObject[] = 
      * the next step (never, when `ready` is false).
      */
     podsFollow: async ({ ready = true } = {}) => {
-      for (const rs of cluster.list("ReplicaSet")) {
+      for (const rs of cluster.objects("ReplicaSet")) {
         const { replicas, currentReplicas, availableReplicas } = viewOf(rs);
         const available = Math.min(replicas, ready ? currentReplicas : availableReplicas);
         const status = { replicas, readyReplicas: available, availableReplicas: available, observedGeneration: 1 };

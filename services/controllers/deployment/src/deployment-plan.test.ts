@@ -3,7 +3,8 @@ import type { JsonObject } from "@capstan/client";
 import { REVISION_ANNOTATION, templateOf } from "./deployment-replica-set.js";
 import { planDeployment, viewOf, type DeploymentPlan } from "./deployment-plan.js";
 import { POD_TEMPLATE_HASH } from "./pod-template-hash.js";
-import { aDeployment, aReplicaSetOf } from "./testing/builders.js";
+import { aDeployment } from "@capstan/api/testing";
+import { aReplicaSetOf } from "./testing/builders.js";
 
 const T0 = new Date("2026-03-01T12:00:00.000Z");
 const secondsLater = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -65,7 +66,7 @@ describe("planDeployment: which ReplicaSet is current, and what moves", () => {
       then: [],
     },
     { name: "paused before its first ReplicaSet: nothing", deployment: web("nginx:1").paused(), replicaSets: [], then: [] },
-    { name: "being deleted: nothing", deployment: web("nginx:2").beingDeleted(), replicaSets: [aReplicaSetOf(web("nginx:1"), { revision: 1, replicas: 3 })], then: [] },
+    { name: "being deleted: nothing", deployment: web("nginx:2").terminating(), replicaSets: [aReplicaSetOf(web("nginx:1"), { revision: 1, replicas: 3 })], then: [] },
     {
       name: "a ReplicaSet of the template that another controller owns: not its own",
       deployment: web("nginx:1"),
