@@ -8,11 +8,9 @@ import { kindInfo, toKubernetesJSON, type KindInfo } from "./kinds.js";
 
 export { defaultPullPolicy } from "./kinds/pod/defaults.js";
 
-/** What a server may choose about defaulting; the defaults are Kubernetes'. */
-export interface DefaultingOptions {
-  /** tolerationSeconds of the not-ready and unreachable tolerations every pod gets. */
-  readonly defaultTolerationSeconds?: number;
-}
+import type { DefaultingOptions } from "./kinds/kind-strategy.js";
+
+export type { DefaultingOptions } from "./kinds/kind-strategy.js";
 
 /** Kubernetes JSON with every default filled in; throws InvalidError for an unsupported kind. */
 export function applyDefaults(kind: string, json: unknown, opts: DefaultingOptions = {}): Record<string, unknown> {

@@ -4,48 +4,16 @@
  * own identity and behaviour is its strategy in kinds/<kind>/strategy.ts, listed in kinds/registry.ts.
  */
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
-import type { Deployment, ReplicaSet } from "./gen/capstan/v1/apps.js";
-import type {
-  ConfigMap,
-  Endpoints,
-  Event,
-  Namespace,
-  Node,
-  PersistentVolume,
-  PersistentVolumeClaim,
-  Pod,
-  ReplicationController,
-  Secret,
-  Service,
-} from "./gen/capstan/v1/core.js";
-import type { EndpointSlice } from "./gen/capstan/v1/discovery.js";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
-import type { PriorityClass } from "./gen/capstan/v1/scheduling.js";
 import type { AnyKindStrategy, KindStrategy } from "./kinds/kind-strategy.js";
 import { strategyByKind as registry } from "./kinds/registry.js";
 import { restoreIntOrStrings } from "./schema.js";
 
 export type { NameRule, ObjectField } from "./kinds/kind-strategy.js";
 
-export interface KindMap {
-  Namespace: Namespace;
-  Pod: Pod;
-  Node: Node;
-  ReplicaSet: ReplicaSet;
-  Deployment: Deployment;
-  ReplicationController: ReplicationController;
-  Service: Service;
-  Endpoints: Endpoints;
-  EndpointSlice: EndpointSlice;
-  ConfigMap: ConfigMap;
-  Secret: Secret;
-  Event: Event;
-  PriorityClass: PriorityClass;
-  PersistentVolume: PersistentVolume;
-  PersistentVolumeClaim: PersistentVolumeClaim;
-}
-export type KindName = keyof KindMap;
+export type { KindMap, KindName } from "./kinds/kind-map.js";
+import type { KindMap, KindName } from "./kinds/kind-map.js";
 
 /** A kind's registry entry: its strategy. */
 export type KindInfo<K extends KindName = KindName> = KindStrategy<K>;

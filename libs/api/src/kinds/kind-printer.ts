@@ -4,8 +4,8 @@
  * kind-agnostic: it adds NAMESPACE with -A and the kind prefix for several kinds, appends the Events, and
  * uses kubectl's defaults for a kind without a printer (NAME, AGE) or a describer (metadata, then the rest).
  */
-import type { KindName } from "../kinds.js";
-import type { JsonObject } from "./kind-strategy.js";
+import type { KindName } from "./kind-map.js";
+import type { JsonObject } from "@capstan/apimachinery";
 
 /** A kind's table for `capctl get`: its columns, and its cells read from the object's JSON. */
 export interface KindPrinter {

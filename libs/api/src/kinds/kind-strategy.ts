@@ -8,8 +8,7 @@
 import type { Decide, FieldError, ObjectKey } from "@capstan/apimachinery";
 import type { MessageFns } from "../gen/capstan/v1/core.js";
 import type { Object as ApiObject } from "../gen/capstan/v1/gateway.js";
-import type { DefaultingOptions } from "../defaults.js";
-import type { KindMap, KindName } from "../kinds.js";
+import type { KindMap, KindName } from "./kind-map.js";
 import type { ServiceAllocator } from "./service/service-allocation.js";
 import type { KindDescriber, KindPrinter } from "./kind-printer.js";
 
@@ -20,6 +19,12 @@ export type ObjectField = keyof ApiObject;
 export type NameRule = "DNS1123Label" | "DNS1123Subdomain";
 
 export type JsonObject = Record<string, unknown>;
+
+/** What a server may choose about defaulting; the defaults are Kubernetes'. */
+export interface DefaultingOptions {
+  /** tolerationSeconds of the not-ready and unreachable tolerations every pod gets. */
+  readonly defaultTolerationSeconds?: number;
+}
 
 export interface KindStrategy<K extends KindName = KindName> {
   readonly kind: K;

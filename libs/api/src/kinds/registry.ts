@@ -3,7 +3,7 @@
  * messages use). A new kind: its message in proto/ and in the gateway's `Object`, its entry in KindMap
  * (kinds.ts), a folder beside this file, and one line here.
  */
-import type { KindName } from "../kinds.js";
+import type { KindName } from "./kind-map.js";
 import { configMapStrategy } from "./config-map/strategy.js";
 import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";

@@ -2,7 +2,7 @@
  * What the printers and describers of workloads (Deployment, ReplicaSet, ReplicationController) share: their
  * template's containers, describe's header and Conditions table, and the objects a workload controls.
  */
-import type { KindName } from "../kinds.js";
+import type { KindName } from "../kinds/kind-map.js";
 import type { DescribeLookup } from "../kinds/kind-printer.js";
 import type { JsonObject } from "../kinds/kind-strategy.js";
 import { itemsAt, NONE, textOr, valueAt } from "./cells.js";

@@ -3,7 +3,7 @@
  * a Pod's, and the pod template's of every workload (ReplicaSet, Deployment, ReplicationController).
  */
 import { EmptyDirVolumeSource, Pod, PodSpec, PodStatus, type Container, type PodTemplateSpec, type Probe, type Toleration } from "../../gen/capstan/v1/core.js";
-import type { DefaultingOptions } from "../../defaults.js";
+import type { DefaultingOptions } from "../kind-strategy.js";
 import { podQOSClass } from "../../pod-resources.js";
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;

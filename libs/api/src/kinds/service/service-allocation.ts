@@ -14,7 +14,6 @@
  */
 import { InvalidError, type Decide, type Decision, type FieldError, type JsonObject, type ObjectKey, type ObjectRecord, type ReadRecord, type RelatedWrite } from "@capstan/apimachinery";
 import { CLUSTER_DNS_OFFSET, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "../../service-cidr.js";
-import type { KindAdmission } from "../kind-strategy.js";
 
 /** A headless service's clusterIP. */
 export const CLUSTER_IP_NONE = "None";
@@ -288,20 +287,3 @@ function recordWrite(key: ObjectKey, record: ObjectRecord | undefined, allocatio
     object: { apiVersion: "v1", kind: "RangeAllocation", metadata, range, allocations },
   };
 }
-
-/**
- * Every Service write reads both allocation records in its own snapshot and writes them beside the
- * Service; an update first keeps what it may not change (see serviceUpdateRequest).
- */
-export const serviceAllocationAdmission: KindAdmission = {
-  create: (key, service, decide, ctx) => ({ decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), decide(service)), reads: ALLOCATION_KEYS }),
-  update: (key, requested, decide, ctx) => ({
-    decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), (current, read) => {
-      if (!current) return decide(requested)(current, read);
-      const asked = serviceUpdateRequest(key, current.object, requested);
-      return "error" in asked ? asked : decide(asked.object)(current, read);
-    }),
-    reads: ALLOCATION_KEYS,
-  }),
-  delete: (key, decide, ctx) => ({ decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), decide), reads: ALLOCATION_KEYS }),
-};

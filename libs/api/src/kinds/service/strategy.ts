@@ -2,10 +2,10 @@
 import { field, validateDNS1123Label, validateDNS1123Subdomain, validateLabels, validatePortNumber, type FieldError } from "@capstan/apimachinery";
 import { Service, ServiceSpec } from "../../gen/capstan/v1/core.js";
 import { messages, validateIP, validatePortNumOrName } from "../../field-validation.js";
-import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { fieldsOf, type KindAdmission, type KindStrategy } from "../kind-strategy.js";
 import { serviceDescriber } from "./describe.js";
 import { servicePrinter } from "./printer.js";
-import { CLUSTER_IP_NONE, serviceAllocationAdmission } from "./service-allocation.js";
+import { ALLOCATION_KEYS, CLUSTER_IP_NONE, serviceUpdateRequest, withServiceAllocations } from "./service-allocation.js";
 
 const { required, invalid, notSupported, duplicate, forbidden } = field;
 
@@ -13,6 +13,23 @@ const serviceTypes = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
 const serviceProtocols = ["TCP", "UDP"];
 const sessionAffinities = ["None", "ClientIP"];
 const trafficPolicies = ["Cluster", "Local"];
+
+/**
+ * Every Service write reads both allocation records in its own snapshot and writes them beside the
+ * Service; an update first keeps what it may not change (see serviceUpdateRequest).
+ */
+export const serviceAllocationAdmission: KindAdmission = {
+  create: (key, service, decide, ctx) => ({ decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), decide(service)), reads: ALLOCATION_KEYS }),
+  update: (key, requested, decide, ctx) => ({
+    decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), (current, read) => {
+      if (!current) return decide(requested)(current, read);
+      const asked = serviceUpdateRequest(key, current.object, requested);
+      return "error" in asked ? asked : decide(asked.object)(current, read);
+    }),
+    reads: ALLOCATION_KEYS,
+  }),
+  delete: (key, decide, ctx) => ({ decide: withServiceAllocations(key, ctx.serviceAllocator, ctx.newUid(), decide), reads: ALLOCATION_KEYS }),
+};
 
 export const serviceStrategy: KindStrategy<"Service"> = {
   kind: "Service",

@@ -1,0 +1,39 @@
+/**
+ * Every kind's name and its protobuf message type. One line a kind: with its line in registry.ts, this is
+ * all a new kind adds outside its own folder (and the proto). Types only, so every folder may import it.
+ */
+import type { Deployment, ReplicaSet } from "../gen/capstan/v1/apps.js";
+import type {
+  ConfigMap,
+  Endpoints,
+  Event,
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  ReplicationController,
+  Secret,
+  Service,
+} from "../gen/capstan/v1/core.js";
+import type { EndpointSlice } from "../gen/capstan/v1/discovery.js";
+import type { PriorityClass } from "../gen/capstan/v1/scheduling.js";
+
+export interface KindMap {
+  Namespace: Namespace;
+  Pod: Pod;
+  Node: Node;
+  ReplicaSet: ReplicaSet;
+  Deployment: Deployment;
+  ReplicationController: ReplicationController;
+  Service: Service;
+  Endpoints: Endpoints;
+  EndpointSlice: EndpointSlice;
+  ConfigMap: ConfigMap;
+  Secret: Secret;
+  Event: Event;
+  PriorityClass: PriorityClass;
+  PersistentVolume: PersistentVolume;
+  PersistentVolumeClaim: PersistentVolumeClaim;
+}
+export type KindName = keyof KindMap;
