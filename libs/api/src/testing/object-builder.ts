@@ -70,8 +70,15 @@ export abstract class ObjectBuilder {
   }
 
   /** A reference to an owner that never existed, or is long gone. */
-  ownedByMissing(kind: string, name: string): this {
-    this.owners.push({ apiVersion: findKind(kind)?.apiVersion ?? "v1", kind, name, uid: `uid-gone-${name}`, controller: true, blockOwnerDeletion: true });
+  ownedByMissing(kind: string, name: string, opts: OwnerOptions = {}): this {
+    this.owners.push({
+      apiVersion: findKind(kind)?.apiVersion ?? "v1",
+      kind,
+      name,
+      uid: `uid-gone-${name}`,
+      controller: opts.controller ?? true,
+      blockOwnerDeletion: opts.blockOwnerDeletion ?? true,
+    });
     return this;
   }
 
