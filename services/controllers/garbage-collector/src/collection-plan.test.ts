@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { JsonObject } from "@capstan/client";
 import type { OwnerReference } from "@capstan/controller-runtime";
 import { planDependent, planTerminatingOwner, withoutFinalizer, withoutOwnerReferences, type OwnerState } from "./collection-plan.js";
-import { anObject } from "./testing/objects.js";
+import { anObject } from "@capstan/api/testing";
 
-const deployment = anObject("Deployment", "web").build();
-const rs = anObject("ReplicaSet", "web-1").ownedBy(deployment).build();
-const otherRs = anObject("ReplicaSet", "web-2").build();
+const deployment = anObject("Deployment", "web").json();
+const rs = anObject("ReplicaSet", "web-1").ownedBy(deployment).json();
+const otherRs = anObject("ReplicaSet", "web-2").json();
 
 /** Owner states by owner name; unnamed owners are present. */
 const states =
@@ -16,39 +16,39 @@ const states =
 
 describe("planDependent", () => {
   it.each([
-    { name: "no owner references", pod: anObject("Pod", "p").build(), owners: {}, hasDependents: false, want: { type: "keep" } },
-    { name: "its owner present", pod: anObject("Pod", "p").ownedBy(rs).build(), owners: {}, hasDependents: false, want: { type: "keep" } },
+    { name: "no owner references", pod: anObject("Pod", "p").json(), owners: {}, hasDependents: false, want: { type: "keep" } },
+    { name: "its owner present", pod: anObject("Pod", "p").ownedBy(rs).json(), owners: {}, hasDependents: false, want: { type: "keep" } },
     {
       name: "its owner absent",
-      pod: anObject("Pod", "p").ownedBy(rs).build(),
+      pod: anObject("Pod", "p").ownedBy(rs).json(),
       owners: { "web-1": "absent" },
       hasDependents: false,
       want: { type: "delete", propagationPolicy: "Background" },
     },
     {
       name: "its owner absent, itself terminating",
-      pod: anObject("Pod", "p").ownedBy(rs).deleting().build(),
+      pod: anObject("Pod", "p").ownedBy(rs).terminating().json(),
       owners: { "web-1": "absent" },
       hasDependents: false,
       want: { type: "keep" },
     },
     {
       name: "one owner absent, another present",
-      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).build(),
+      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).json(),
       owners: { "web-1": "absent" },
       hasDependents: false,
-      want: { type: "removeOwnerReferences", uids: ["uid-replicaset-web-1"] },
+      want: { type: "removeOwnerReferences", uids: ["uid-web-1"] },
     },
     {
       name: "one owner deleting its dependents, another present",
-      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).build(),
+      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).json(),
       owners: { "web-1": "deletingDependents" },
       hasDependents: false,
-      want: { type: "removeOwnerReferences", uids: ["uid-replicaset-web-1"] },
+      want: { type: "removeOwnerReferences", uids: ["uid-web-1"] },
     },
     {
       name: "its owner deleting its dependents",
-      pod: anObject("Pod", "p").ownedBy(rs).build(),
+      pod: anObject("Pod", "p").ownedBy(rs).json(),
       owners: { "web-1": "deletingDependents" },
       hasDependents: false,
       want: { type: "delete", propagationPolicy: "Background" },
@@ -69,14 +69,14 @@ describe("planDependent", () => {
     },
     {
       name: "its owner absent, and its own orphan finalizer",
-      pod: anObject("Pod", "p").ownedBy(rs).withFinalizers("orphan").build(),
+      pod: anObject("Pod", "p").ownedBy(rs).withFinalizers("orphan").json(),
       owners: { "web-1": "absent" },
       hasDependents: false,
       want: { type: "delete", propagationPolicy: "Orphan" },
     },
     {
       name: "one reference it cannot resolve, another owner absent",
-      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).build(),
+      pod: anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).json(),
       owners: { "web-1": "unresolvable", "web-2": "absent" },
       hasDependents: false,
       want: { type: "keep" },
@@ -87,9 +87,9 @@ describe("planDependent", () => {
 });
 
 describe("planTerminatingOwner", () => {
-  const blocking = { kind: "Pod", object: anObject("Pod", "a").ownedBy(otherRs).build() };
-  const notBlocking = { kind: "Pod", object: anObject("Pod", "b").ownedBy(otherRs, { blockOwnerDeletion: false }).build() };
-  const owner = (...finalizers: string[]): JsonObject => anObject("ReplicaSet", "web-2").deleting(...finalizers).build();
+  const blocking = { kind: "Pod", object: anObject("Pod", "a").ownedBy(otherRs).json() };
+  const notBlocking = { kind: "Pod", object: anObject("Pod", "b").ownedBy(otherRs, { blockOwnerDeletion: false }).json() };
+  const owner = (...finalizers: string[]): JsonObject => anObject("ReplicaSet", "web-2").terminating(...finalizers).json();
 
   it.each([
     { name: "a live owner", owner: otherRs, dependents: [blocking], want: { type: "none" } },
@@ -106,13 +106,13 @@ describe("planTerminatingOwner", () => {
 
 describe("object changes", () => {
   it("removes only the named owner references", () => {
-    const pod = anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).build();
-    const refs = (withoutOwnerReferences(pod, ["uid-replicaset-web-1"])["metadata"] as JsonObject)["ownerReferences"] as JsonObject[];
+    const pod = anObject("Pod", "p").ownedBy(rs).ownedBy(otherRs, { controller: false }).json();
+    const refs = (withoutOwnerReferences(pod, ["uid-web-1"])["metadata"] as JsonObject)["ownerReferences"] as JsonObject[];
     expect(refs.map((r) => r["name"])).toEqual(["web-2"]);
   });
 
   it("removes only the named finalizer", () => {
-    const metadata = withoutFinalizer(anObject("Pod", "p").deleting("example.com/a", "orphan").build(), "orphan")["metadata"] as JsonObject;
+    const metadata = withoutFinalizer(anObject("Pod", "p").terminating("example.com/a", "orphan").json(), "orphan")["metadata"] as JsonObject;
     expect(metadata["finalizers"]).toEqual(["example.com/a"]);
   });
 });

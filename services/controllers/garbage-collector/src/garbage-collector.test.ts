@@ -1,45 +1,36 @@
 import { describe, expect, it } from "vitest";
 import { toApiObject } from "@capstan/api";
+import { anObject } from "@capstan/api/testing";
 import type { JsonObject } from "@capstan/client";
+import { createFakeGateway, type FakeGateway } from "@capstan/client/testing";
 import { Informer, objectKey } from "@capstan/controller-runtime";
-import { FakeListWatch } from "@capstan/controller-runtime/testing";
+import { syncedInformer } from "@capstan/controller-runtime/testing";
 import { AbsentOwners, GarbageCollector } from "./garbage-collector.js";
 import { GARBAGE_COLLECTED_KINDS, OwnerGraph } from "./owner-graph.js";
-import { FakeGateway } from "./testing/fake-gateway.js";
-import { anObject } from "./testing/objects.js";
 
 /**
- * The collectors of every kind over informers fed from a fake gateway. `converge` syncs the caches
- * and reconciles every cached key until a round changes nothing, as the work queues would; a kind
- * left out of `lagging` never reaches its cache, to play an informer that is behind.
+ * The collectors of every kind over informers of a FakeGateway. `converge` reconciles every cached key
+ * until a round changes nothing, as the work queues would. A kind in `lagging` is held back from the
+ * start, to play an informer that is behind: its cache holds what was there when it listed.
  */
 class Cluster {
-  readonly feeds = new Map<string, FakeListWatch>();
-  private readonly collectors: Map<string, GarbageCollector>;
-  readonly graph: OwnerGraph;
-
-  constructor(
+  private constructor(
     readonly gateway: FakeGateway,
-    private readonly lagging: Set<string> = new Set(),
-  ) {
-    const informers = new Map<string, Informer>();
-    for (const kind of GARBAGE_COLLECTED_KINDS) {
-      const feed = new FakeListWatch();
-      this.feeds.set(kind, feed);
-      informers.set(kind, new Informer({ kind, listWatch: feed.listWatch, log: () => {} }).start());
-    }
-    this.graph = new OwnerGraph(informers);
-    const absent = new AbsentOwners();
-    this.collectors = new Map(GARBAGE_COLLECTED_KINDS.map((kind) => [kind, new GarbageCollector(kind, this.graph, gateway, absent, () => {})]));
-  }
+    readonly graph: OwnerGraph,
+    private readonly collectors: Map<string, GarbageCollector>,
+  ) {}
 
-  async sync(): Promise<void> {
-    for (const [kind, feed] of this.feeds) if (!this.lagging.has(kind)) await feed.list(this.gateway.all(kind));
+  static async start(gateway: FakeGateway, lagging: readonly string[] = []): Promise<Cluster> {
+    const informers = new Map<string, Informer>();
+    for (const kind of GARBAGE_COLLECTED_KINDS) informers.set(kind, await syncedInformer(gateway, kind));
+    for (const kind of lagging) gateway.hold(kind);
+    const graph = new OwnerGraph(informers);
+    const absent = new AbsentOwners();
+    return new Cluster(gateway, graph, new Map(GARBAGE_COLLECTED_KINDS.map((kind) => [kind, new GarbageCollector(kind, graph, gateway, absent, () => {})])));
   }
 
   async converge(rounds = 10): Promise<void> {
     for (let round = 0; round < rounds; round++) {
-      await this.sync();
       const before = this.gateway.revision;
       for (const [kind, collector] of this.collectors) {
         for (const obj of this.graph.informer(kind).list()) await collector.reconcile(objectKey(obj));
@@ -50,158 +41,162 @@ class Cluster {
   }
 }
 
+/** A gateway holding these objects, put in place through its API (terminating ones deleted after). */
+async function gatewayWith(objects: JsonObject[]): Promise<FakeGateway> {
+  const gateway = await createFakeGateway();
+  for (const o of objects) await gateway.apply(o);
+  return gateway;
+}
+
 const metadata = (o: JsonObject | undefined) => (o?.["metadata"] ?? {}) as JsonObject;
-const names = (gateway: FakeGateway, kind: string) => gateway.all(kind).map((o) => metadata(o)["name"]);
+const names = (gateway: FakeGateway, kind: string) => gateway.objects(kind).map((o) => metadata(o)["name"]);
 
 describe("GarbageCollector", () => {
   it("given a replica set deleted in the background, deletes its pods but keeps one another owner still holds", async () => {
-    const rs = anObject("ReplicaSet", "web").build();
-    const keeper = anObject("ReplicaSet", "keeper").build();
-    const gateway = new FakeGateway([
-      anObject("Pod", "web-a").ownedBy(rs).build(),
-      anObject("Pod", "web-b").ownedBy(rs).build(),
-      anObject("Pod", "shared").ownedBy(rs).ownedBy(keeper, { controller: false }).build(),
-      anObject("Pod", "unowned").build(),
+    const rs = anObject("ReplicaSet", "web").json();
+    const keeper = anObject("ReplicaSet", "keeper").json();
+    const gateway = await gatewayWith([
+      anObject("Pod", "web-a").ownedBy(rs).json(),
+      anObject("Pod", "web-b").ownedBy(rs).json(),
+      anObject("Pod", "shared").ownedBy(rs).ownedBy(keeper, { controller: false }).json(),
+      anObject("Pod", "unowned").json(),
       keeper,
     ]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
     expect(names(gateway, "Pod").sort()).toEqual(["shared", "unowned"]);
-    expect(metadata(gateway.find("Pod", "shared"))["ownerReferences"]).toEqual([expect.objectContaining({ name: "keeper" })]);
+    expect(metadata(gateway.stored("Pod", "shared"))["ownerReferences"]).toEqual([expect.objectContaining({ name: "keeper" })]);
   });
 
   it("given a pod whose owner the cache has not seen yet, keeps it: the gateway says the owner exists", async () => {
-    const rs = anObject("ReplicaSet", "new").build();
-    const gateway = new FakeGateway([rs, anObject("Pod", "new-a").ownedBy(rs).build()]);
+    const gateway = await createFakeGateway();
+    const cluster = await Cluster.start(gateway, ["ReplicaSet"]);
+    const rs = await gateway.apply(anObject("ReplicaSet", "new").json());
+    await gateway.apply(anObject("Pod", "new-a").ownedBy(rs).json());
 
-    await new Cluster(gateway, new Set(["ReplicaSet"])).converge();
+    await cluster.converge();
 
     expect(names(gateway, "Pod")).toEqual(["new-a"]);
   });
 
   it("given an owner replaced by a namesake, deletes the old owner's pods", async () => {
-    const old = anObject("ReplicaSet", "web").withUid("uid-old").build();
-    const gateway = new FakeGateway([anObject("ReplicaSet", "web").withUid("uid-new").build(), anObject("Pod", "old-a").ownedBy(old).build()]);
+    const old = anObject("ReplicaSet", "web").withUid("uid-old").json();
+    // The gateway gives the namesake a uid of its own.
+    const gateway = await gatewayWith([anObject("ReplicaSet", "web").json(), anObject("Pod", "old-a").ownedBy(old).json()]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
     expect(names(gateway, "Pod")).toEqual([]);
   });
 
   it("given a replica set deleted in the foreground, keeps it while a blocking pod remains, and lets it go after", async () => {
-    const rs = anObject("ReplicaSet", "web").deleting("foregroundDeletion").build();
-    const gateway = new FakeGateway([
+    const rs = anObject("ReplicaSet", "web").terminating("foregroundDeletion").json();
+    const gateway = await gatewayWith([
       rs,
-      anObject("Pod", "web-a").ownedBy(rs).build(),
+      anObject("Pod", "web-a").ownedBy(rs).json(),
       // Held by someone else's finalizer: terminating, but not gone.
-      anObject("Pod", "web-held").ownedBy(rs).withFinalizers("example.com/hold").build(),
-      anObject("Pod", "web-not-blocking").ownedBy(rs, { blockOwnerDeletion: false }).withFinalizers("example.com/hold").build(),
+      anObject("Pod", "web-held").ownedBy(rs).withFinalizers("example.com/hold").json(),
+      anObject("Pod", "web-not-blocking").ownedBy(rs, { blockOwnerDeletion: false }).withFinalizers("example.com/hold").json(),
     ]);
-    const cluster = new Cluster(gateway);
+    const cluster = await Cluster.start(gateway);
 
     await cluster.converge();
 
-    expect(metadata(gateway.find("ReplicaSet", "web"))).toMatchObject({ finalizers: ["foregroundDeletion"], deletionTimestamp: expect.any(String) });
+    expect(metadata(gateway.stored("ReplicaSet", "web"))).toMatchObject({ finalizers: ["foregroundDeletion"], deletionTimestamp: expect.any(String) });
     expect(names(gateway, "Pod").sort()).toEqual(["web-held", "web-not-blocking"]);
 
-    const held = gateway.find("Pod", "web-held")!;
+    const held = gateway.stored("Pod", "web-held")!;
     await gateway.update(toApiObject({ ...held, metadata: { ...metadata(held), finalizers: [] } }));
     await cluster.converge();
 
-    expect(gateway.find("ReplicaSet", "web")).toBeUndefined();
+    expect(gateway.stored("ReplicaSet", "web")).toBeUndefined();
   });
 
   it("given a deployment deleted in the foreground, deletes down the chain, then the replica set, then the deployment", async () => {
-    const deployment = anObject("Deployment", "web").deleting("foregroundDeletion").build();
-    const rs = anObject("ReplicaSet", "web-1").ownedBy(deployment).build();
-    const gateway = new FakeGateway([deployment, rs, anObject("Pod", "web-1-a").ownedBy(rs).build()]);
+    const deployment = anObject("Deployment", "web").terminating("foregroundDeletion").json();
+    const rs = anObject("ReplicaSet", "web-1").ownedBy(deployment).json();
+    const gateway = await gatewayWith([deployment, rs, anObject("Pod", "web-1-a").ownedBy(rs).json()]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
     expect([...names(gateway, "Deployment"), ...names(gateway, "ReplicaSet"), ...names(gateway, "Pod")]).toEqual([]);
   });
 
   it("given a replica set deleted with Orphan, keeps its pods without the reference, even one its cache has not seen", async () => {
-    const rs = anObject("ReplicaSet", "web").deleting("orphan").build();
-    const other = anObject("ReplicaSet", "other").build();
-    const gateway = new FakeGateway([
-      rs,
-      other,
-      anObject("Pod", "web-a").ownedBy(rs).build(),
-      anObject("Pod", "web-b").ownedBy(rs).ownedBy(other, { controller: false }).build(),
-    ]);
-    const cluster = new Cluster(gateway, new Set(["Pod"]));
-    await cluster.sync();
+    const rs = anObject("ReplicaSet", "web").terminating("orphan").json();
+    const other = anObject("ReplicaSet", "other").json();
+    const gateway = await gatewayWith([rs, other, anObject("Pod", "web-a").ownedBy(rs).json()]);
+    const cluster = await Cluster.start(gateway, ["Pod"]);
     // The pod cache has only web-a: web-b is found in the gateway before the finalizer goes.
-    await cluster.feeds.get("Pod")!.list([gateway.find("Pod", "web-a")!]);
+    await gateway.apply(anObject("Pod", "web-b").ownedBy(rs).ownedBy(other, { controller: false }).json());
 
     await cluster.converge();
 
-    expect(gateway.find("ReplicaSet", "web")).toBeUndefined();
+    expect(gateway.stored("ReplicaSet", "web")).toBeUndefined();
     expect(names(gateway, "Pod").sort()).toEqual(["web-a", "web-b"]);
-    expect(metadata(gateway.find("Pod", "web-a"))["ownerReferences"] ?? []).toEqual([]);
-    expect(metadata(gateway.find("Pod", "web-b"))["ownerReferences"]).toEqual([expect.objectContaining({ name: "other" })]);
+    expect(metadata(gateway.stored("Pod", "web-a"))["ownerReferences"] ?? []).toEqual([]);
+    expect(metadata(gateway.stored("Pod", "web-b"))["ownerReferences"]).toEqual([expect.objectContaining({ name: "other" })]);
   });
 
   it("given a Service deleted, deletes its Endpoints and EndpointSlices, and keeps another Service's", async () => {
-    const web = anObject("Service", "web").build();
-    const api = anObject("Service", "api").build();
-    const gateway = new FakeGateway([
+    const web = anObject("Service", "web").json();
+    const api = anObject("Service", "api").json();
+    const gateway = await gatewayWith([
       api,
-      anObject("Endpoints", "web").ownedBy(web).build(),
-      anObject("EndpointSlice", "web-abcde").ownedBy(web).build(),
-      anObject("EndpointSlice", "web-fghij").ownedBy(web).build(),
-      anObject("Endpoints", "api").ownedBy(api).build(),
-      anObject("EndpointSlice", "api-abcde").ownedBy(api).build(),
+      anObject("Endpoints", "web").ownedBy(web).json(),
+      anObject("EndpointSlice", "web-abcde").ownedBy(web).json(),
+      anObject("EndpointSlice", "web-fghij").ownedBy(web).json(),
+      anObject("Endpoints", "api").ownedBy(api).json(),
+      anObject("EndpointSlice", "api-abcde").ownedBy(api).json(),
     ]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
     expect(names(gateway, "Endpoints")).toEqual(["api"]);
     expect(names(gateway, "EndpointSlice")).toEqual(["api-abcde"]);
   });
 
   it("given a Service deleted with Orphan, keeps its EndpointSlices without the reference, then lets the Service go", async () => {
-    const web = anObject("Service", "web").deleting("orphan").build();
-    const gateway = new FakeGateway([web, anObject("EndpointSlice", "web-abcde").ownedBy(web).build()]);
+    const web = anObject("Service", "web").terminating("orphan").json();
+    const gateway = await gatewayWith([web, anObject("EndpointSlice", "web-abcde").ownedBy(web).json()]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
-    expect(gateway.find("Service", "web")).toBeUndefined();
+    expect(gateway.stored("Service", "web")).toBeUndefined();
     expect(names(gateway, "EndpointSlice")).toEqual(["web-abcde"]);
-    expect(metadata(gateway.find("EndpointSlice", "web-abcde"))["ownerReferences"] ?? []).toEqual([]);
+    expect(metadata(gateway.stored("EndpointSlice", "web-abcde"))["ownerReferences"] ?? []).toEqual([]);
   });
 
   it("given a node deleted, deletes the pods it owns in every namespace (as Kubernetes' mirror pods)", async () => {
-    const node = anObject("Node", "node-1").build();
-    const gateway = new FakeGateway([
-      anObject("Pod", "static-a", "kube-system").ownedBy(node, { controller: true }).build(),
-      anObject("Pod", "static-b", "default").ownedBy(node, { controller: true }).build(),
-      anObject("Node", "node-2").build(),
-      anObject("Pod", "static-c", "default").ownedBy(anObject("Node", "node-2").build()).build(),
+    const node = anObject("Node", "node-1").json();
+    const gateway = await gatewayWith([
+      anObject("Pod", "static-a").inNamespace("kube-system").ownedBy(node, { controller: true }).json(),
+      anObject("Pod", "static-b").ownedBy(node, { controller: true }).json(),
+      anObject("Node", "node-2").json(),
+      anObject("Pod", "static-c").ownedBy(anObject("Node", "node-2").json()).json(),
     ]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
-    expect(gateway.all("Pod").map((o) => metadata(o)["name"])).toEqual(["static-c"]);
+    expect(gateway.objects("Pod").map((o) => metadata(o)["name"])).toEqual(["static-c"]);
   });
 
   it("given a cluster-scoped object naming a namespaced owner, keeps it and its references: the owner cannot be looked up", async () => {
-    const gateway = new FakeGateway([anObject("PersistentVolume", "pv-1").ownedByMissing("PersistentVolumeClaim", "data").ownedByMissing("Node", "gone").build()]);
+    const gateway = await gatewayWith([anObject("PersistentVolume", "pv-1").ownedByMissing("PersistentVolumeClaim", "data").ownedByMissing("Node", "gone", { controller: false }).json()]);
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
-    expect(metadata(gateway.find("PersistentVolume", "pv-1", ""))["ownerReferences"]).toHaveLength(2);
+    expect(metadata(gateway.stored("PersistentVolume", "pv-1"))["ownerReferences"]).toHaveLength(2);
   });
 
   it("given the state it converged to, a restarted collector writes nothing", async () => {
-    const rs = anObject("ReplicaSet", "web").build();
-    const gateway = new FakeGateway([rs, anObject("Pod", "web-a").ownedBy(rs).build(), anObject("Pod", "stray").ownedByMissing("ReplicaSet", "gone").build()]);
-    await new Cluster(gateway).converge();
+    const rs = anObject("ReplicaSet", "web").json();
+    const gateway = await gatewayWith([rs, anObject("Pod", "web-a").ownedBy(rs).json(), anObject("Pod", "stray").ownedByMissing("ReplicaSet", "gone").json()]);
+    await (await Cluster.start(gateway)).converge();
     const revision = gateway.revision;
 
-    await new Cluster(gateway).converge();
+    await (await Cluster.start(gateway)).converge();
 
     expect(gateway.revision).toBe(revision);
     expect(names(gateway, "Pod")).toEqual(["web-a"]);

@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import { supportedKinds } from "@capstan/api";
 import type { OwnerReference } from "@capstan/controller-runtime";
 import { collectableKey, GARBAGE_COLLECTED_KINDS, isResolvable } from "./owner-graph.js";
-import { anObject } from "./testing/objects.js";
+import { anObject } from "@capstan/api/testing";
 
-const service = anObject("Service", "web").build();
+const service = anObject("Service", "web").json();
 
 describe("collectableKey", () => {
   it.each([
-    { name: "an object without owners", obj: anObject("Pod", "p").build(), want: [] },
-    { name: "a node without owners", obj: anObject("Node", "n").build(), want: [] },
-    { name: "an owned object", obj: anObject("EndpointSlice", "web-abcde").ownedBy(service).build(), want: ["default/web-abcde"] },
-    { name: "a terminating owner", obj: anObject("Service", "web").deleting("orphan").build(), want: ["default/web"] },
+    { name: "an object without owners", obj: anObject("Pod", "p").json(), want: [] },
+    { name: "a node without owners", obj: anObject("Node", "n").json(), want: [] },
+    { name: "an owned object", obj: anObject("EndpointSlice", "web-abcde").ownedBy(service).json(), want: ["default/web-abcde"] },
+    { name: "a terminating owner", obj: anObject("Service", "web").terminating("orphan").json(), want: ["default/web"] },
   ])("$name: $want", ({ obj, want }) => {
     expect([...collectableKey(obj)]).toEqual(want);
   });
