@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { Node, type Taint } from "@capstan/api";
+import { Node } from "@capstan/api";
+import { aNode as aNodeBuilder } from "@capstan/api/testing";
 import type { JsonObject } from "@capstan/client";
 import { FakeClock } from "@capstan/controller-runtime/testing";
 import { CONFLICT_RETRY_MS, NodeLifecycleReconciler } from "./node-lifecycle-controller.js";
-import { FakeCluster } from "./testing/fake-cluster.js";
+import { aCluster, type Cluster } from "./testing/cluster.js";
 import { FakeNodeLeaseTimes } from "./testing/fake-node-lease-times.js";
 
 const t0 = Date.parse("2026-03-01T12:00:00.000Z");
@@ -12,45 +13,41 @@ const config = { gracePeriodMs: 40_000, monitorPeriodMs: 5_000 };
 const UNREACHABLE = "node.kubernetes.io/unreachable";
 const NOT_READY = "node.kubernetes.io/not-ready";
 
-function aNode(ready: string, heartbeat: number, taints: Partial<Taint>[] = []): JsonObject {
-  return {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: { name: "node-1", creationTimestamp: iso(t0 - 3_600_000) },
-    spec: { taints },
-    status: {
-      conditions: [{ type: "Ready", status: ready, reason: "KubeletReady", lastHeartbeatTime: iso(heartbeat), lastTransitionTime: iso(t0 - 600_000) }],
-    },
-  };
+/** Node "node-1", its agent's last heartbeat at `heartbeat` saying Ready `ready`. */
+function aNode(ready: string, heartbeat: number, taints: (JsonObject & { key: string })[] = []): JsonObject {
+  const node = aNodeBuilder("node-1").ready(ready, iso(heartbeat), { reason: "KubeletReady", lastTransitionTime: iso(t0 - 600_000) });
+  for (const taint of taints) node.tainted(taint);
+  return node.json();
 }
 
 const heartbeat = (at: number) => (node: JsonObject) => ({ ...node, status: aNode("True", at)["status"] });
 
 describe("NodeLifecycleReconciler", () => {
-  let cluster: FakeCluster;
+  let cluster: Cluster;
   let clock: FakeClock;
   let leases: FakeNodeLeaseTimes;
   let reconciler: NodeLifecycleReconciler;
-  const node = () => Node.fromJSON(cluster.stored("Node", "node-1"));
+  const stored = () => cluster.gateway.stored("Node", "node-1");
+  const node = () => Node.fromJSON(stored());
   const ready = () => node().status!.conditions.find((c) => c.type === "Ready")!;
   const taints = () => node().spec!.taints.map((t) => `${t.key}:${t.effect}`);
 
   beforeEach(async () => {
-    cluster = await new FakeCluster().start();
     clock = new FakeClock(t0);
+    cluster = await aCluster(clock);
     leases = new FakeNodeLeaseTimes();
-    reconciler = new NodeLifecycleReconciler(cluster.nodes, leases, cluster, cluster.recorder, clock, config);
+    reconciler = new NodeLifecycleReconciler(cluster.nodes, leases, cluster.gateway, cluster.recorder, clock, config);
   });
 
   it("given a node heard from within the grace period, then it changes nothing and looks again after the monitor period", async () => {
-    await cluster.add(aNode("True", t0 - 39_000));
-    const before = cluster.stored("Node", "node-1");
+    await cluster.gateway.apply(aNode("True", t0 - 39_000));
+    const before = stored();
     expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: 5_000 });
-    expect(cluster.stored("Node", "node-1")).toBe(before);
+    expect(stored()).toEqual(before);
   });
 
   it("given a node silent for longer than the grace period, then it is Unknown, unreachable, and an event says so", async () => {
-    await cluster.add(aNode("True", t0 - 41_000, [{ key: "dedicated", effect: "NoSchedule" }]));
+    await cluster.gateway.apply(aNode("True", t0 - 41_000, [{ key: "dedicated", effect: "NoSchedule" }]));
     expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: 5_000 });
     expect(ready()).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", lastHeartbeatTime: iso(t0 - 41_000), lastTransitionTime: iso(t0) });
     expect(node().spec!.taints).toEqual([
@@ -58,26 +55,26 @@ describe("NodeLifecycleReconciler", () => {
       { key: UNREACHABLE, value: "", effect: "NoSchedule", timeAdded: "" },
       { key: UNREACHABLE, value: "", effect: "NoExecute", timeAdded: iso(t0) },
     ]);
-    expect(cluster.events).toEqual([{ object: "node-1", type: "Normal", reason: "NodeNotReady", message: "Node node-1 status is now: NodeNotReady" }]);
+    expect(await cluster.events()).toEqual([{ object: "node-1", type: "Normal", reason: "NodeNotReady", message: "Node node-1 status is now: NodeNotReady" }]);
 
     // Level-based: a second look writes nothing more.
-    const written = cluster.stored("Node", "node-1");
+    const written = stored();
     clock.advance(5_000);
     await reconciler.reconcile("node-1");
-    expect(cluster.stored("Node", "node-1")).toBe(written);
-    expect(cluster.events).toHaveLength(1);
+    expect(stored()).toEqual(written);
+    expect(await cluster.events()).toHaveLength(1);
   });
 
   it("given a status posted long ago but a lease renewed within the grace period, then the node stays Ready", async () => {
-    await cluster.add(aNode("True", t0 - 300_000));
+    await cluster.gateway.apply(aNode("True", t0 - 300_000));
     leases.renew("node-1", t0 - 39_000);
-    const before = cluster.stored("Node", "node-1");
+    const before = stored();
     expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: 5_000 });
-    expect(cluster.stored("Node", "node-1")).toBe(before);
+    expect(stored()).toEqual(before);
   });
 
   it("given both the lease and the status older than the grace period, then the node is Unknown and unreachable", async () => {
-    await cluster.add(aNode("True", t0 - 300_000));
+    await cluster.gateway.apply(aNode("True", t0 - 300_000));
     leases.renew("node-1", t0 - 41_000);
     await reconciler.reconcile("node-1");
     expect(ready()).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", lastHeartbeatTime: iso(t0 - 300_000) });
@@ -86,22 +83,24 @@ describe("NodeLifecycleReconciler", () => {
 
   it("given the leases not yet read, then no node is judged silent", async () => {
     leases.synced = false;
-    await cluster.add(aNode("True", t0 - 300_000));
-    const before = cluster.stored("Node", "node-1");
+    await cluster.gateway.apply(aNode("True", t0 - 300_000));
+    const before = stored();
     expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: 5_000 });
-    expect(cluster.stored("Node", "node-1")).toBe(before);
+    expect(stored()).toEqual(before);
   });
 
   it("given a heartbeat the cache has not seen yet, then the write conflicts and the fresh status stands", async () => {
-    await cluster.add(aNode("True", t0 - 41_000));
-    await cluster.change("Node", "node-1", heartbeat(t0), { seen: false });
+    await cluster.gateway.apply(aNode("True", t0 - 41_000));
+    // The informer lags behind the heartbeat.
+    cluster.gateway.hold("Node");
+    await cluster.gateway.change("Node", "node-1", heartbeat(t0));
     expect(await reconciler.reconcile("node-1")).toEqual({ requeueAfterMs: CONFLICT_RETRY_MS });
     expect(ready()).toMatchObject({ status: "True", lastHeartbeatTime: iso(t0) });
     expect(taints()).toEqual([]);
   });
 
   it("given an agent reporting NotReady, then the node is tainted not-ready", async () => {
-    await cluster.add(aNode("False", t0));
+    await cluster.gateway.apply(aNode("False", t0));
     await reconciler.reconcile("node-1");
     expect(ready().status).toBe("False");
     expect(taints()).toEqual([`${NOT_READY}:NoSchedule`, `${NOT_READY}:NoExecute`]);
@@ -113,7 +112,7 @@ describe("NodeLifecycleReconciler", () => {
       { key: "dedicated", effect: "NoExecute", timeAdded: iso(t0 - 60_000) },
       { key: UNREACHABLE, effect: "NoExecute", timeAdded: iso(t0 - 60_000) },
     ];
-    await cluster.add(aNode("True", t0, tainted));
+    await cluster.gateway.apply(aNode("True", t0, tainted));
     await reconciler.reconcile("node-1");
     expect(taints()).toEqual(["dedicated:NoExecute"]);
   });

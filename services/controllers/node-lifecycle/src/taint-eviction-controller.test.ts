@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Pod } from "@capstan/api";
+import { aNode as aNodeBuilder, aPod as aPodBuilder } from "@capstan/api/testing";
 import type { JsonObject } from "@capstan/client";
 import { FakeClock } from "@capstan/controller-runtime/testing";
 import { CONFLICT_RETRY_MS } from "./node-lifecycle-controller.js";
 import { NODE_NAME_INDEX, TaintEvictionReconciler, podNodeName, podsOfChangedNode } from "./taint-eviction-controller.js";
-import { FakeCluster } from "./testing/fake-cluster.js";
+import { aCluster, type Cluster } from "./testing/cluster.js";
 
 const t0 = Date.parse("2026-03-01T12:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -12,68 +13,66 @@ const UNREACHABLE = "node.kubernetes.io/unreachable";
 const NOT_READY = "node.kubernetes.io/not-ready";
 
 function aNode(name: string, ready: string, noExecute?: string, heartbeat = t0): JsonObject {
-  return {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: { name },
-    spec: { taints: noExecute ? [{ key: noExecute, effect: "NoExecute", timeAdded: iso(t0) }] : [] },
-    status: { conditions: [{ type: "Ready", status: ready, lastHeartbeatTime: iso(heartbeat) }] },
-  };
+  const node = aNodeBuilder(name).ready(ready, iso(heartbeat));
+  if (noExecute) node.tainted({ key: noExecute, effect: "NoExecute", timeAdded: iso(t0) });
+  return node.json();
 }
 
-/** A running, Ready pod on `node`, tolerating not-ready and unreachable nodes for `seconds` (as defaulted) unless told otherwise. */
+/**
+ * A running, Ready pod on `node`, tolerating not-ready and unreachable nodes for `seconds` unless told
+ * otherwise. The gateway gives a pod that names neither the default 300 s, as Kubernetes' admission does.
+ */
 function aPod(name: string, node: string, tolerations: JsonObject[] | number = 3): JsonObject {
   const defaults = (seconds: number) =>
     [NOT_READY, UNREACHABLE].map((key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds }));
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "default" },
-    spec: { nodeName: node, containers: [{ name: "app", image: "nginx" }], tolerations: typeof tolerations === "number" ? defaults(tolerations) : tolerations },
-    status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: iso(t0 - 60_000) }] },
-  };
+  return aPodBuilder(name)
+    .onNode(node)
+    .withContainer("app", "nginx")
+    .tolerating(...(typeof tolerations === "number" ? defaults(tolerations) : tolerations))
+    .readySince(iso(t0 - 60_000))
+    .json();
 }
 
 describe("TaintEvictionReconciler", () => {
-  let cluster: FakeCluster;
+  let cluster: Cluster;
   let clock: FakeClock;
   let reconciler: TaintEvictionReconciler;
   const pod = (name: string) => {
-    const json = cluster.stored("Pod", name);
+    const json = cluster.gateway.stored("Pod", name);
     return json ? Pod.fromJSON(json) : undefined;
   };
   const podReady = (name: string) => pod(name)?.status?.conditions.find((c) => c.type === "Ready")?.status;
 
   beforeEach(async () => {
-    cluster = await new FakeCluster().start();
-    cluster.pods.addIndexer(NODE_NAME_INDEX, podNodeName);
     clock = new FakeClock(t0);
-    reconciler = new TaintEvictionReconciler(cluster.pods, cluster.nodes, cluster, cluster.recorder, clock);
+    cluster = await aCluster(clock);
+    cluster.pods.addIndexer(NODE_NAME_INDEX, podNodeName);
+    reconciler = new TaintEvictionReconciler(cluster.pods, cluster.nodes, cluster.gateway, cluster.recorder, clock);
   });
 
   it("given a pod tolerating an unreachable node for 3s, then it stays (not Ready) until then and is deleted at once after", async () => {
-    await cluster.add(aNode("node-1", "Unknown", UNREACHABLE));
-    await cluster.add(aPod("web", "node-1", 3));
+    await cluster.gateway.apply(aNode("node-1", "Unknown", UNREACHABLE));
+    await cluster.gateway.apply(aPod("web", "node-1", 3));
 
     clock.advance(1_000);
     expect(await reconciler.reconcile("default/web")).toEqual({ requeueAfterMs: 2_000 });
     expect(pod("web")?.metadata?.deletionTimestamp).toBeUndefined();
     expect(podReady("web")).toBe("False");
-    expect(cluster.events).toEqual([]);
+    expect(await cluster.events()).toEqual([]);
 
     clock.advance(2_000);
     await reconciler.reconcile("default/web");
     expect(pod("web")).toBeUndefined();
-    expect(cluster.events).toEqual([{ object: "default/web", type: "Normal", reason: "TaintManagerEviction", message: "Marking for deletion Pod default/web" }]);
+    expect(await cluster.events()).toEqual([{ object: "default/web", type: "Normal", reason: "TaintManagerEviction", message: "Marking for deletion Pod default/web" }]);
   });
 
-  it("given a pod that does not tolerate a not-ready node, then it is deleted gracefully at once, its live agent stopping it", async () => {
-    await cluster.add(aNode("node-1", "False", NOT_READY));
-    await cluster.add(aPod("web", "node-1", []));
+  it("given a pod that tolerates a not-ready node for no time, then it is deleted gracefully at once, its live agent stopping it", async () => {
+    await cluster.gateway.apply(aNode("node-1", "False", NOT_READY));
+    await cluster.gateway.apply(aPod("web", "node-1", 0));
     expect(await reconciler.reconcile("default/web")).toBeUndefined();
     expect(pod("web")?.metadata?.deletionTimestamp).toBeDefined();
     expect(podReady("web")).toBe("True");
-    expect(cluster.events.map((e) => e.reason)).toEqual(["TaintManagerEviction"]);
+    expect((await cluster.events()).map((e) => e.reason)).toEqual(["TaintManagerEviction"]);
   });
 
   it.each([
@@ -81,37 +80,39 @@ describe("TaintEvictionReconciler", () => {
     { name: "its node is healthy", node: aNode("node-1", "True"), tolerations: [] },
     { name: "its node has only a NoSchedule taint", node: { ...aNode("node-1", "True"), spec: { taints: [{ key: "dedicated", effect: "NoSchedule" }] } }, tolerations: [] },
   ])("given a pod where $name, then it stays and nothing is scheduled", async ({ node, tolerations }) => {
-    await cluster.add(node);
-    const before = await cluster.add(aPod("web", "node-1", tolerations));
+    await cluster.gateway.apply(node);
+    const before = await cluster.gateway.apply(aPod("web", "node-1", tolerations));
     expect(await reconciler.reconcile("default/web")).toBeUndefined();
-    expect(cluster.stored("Pod", "web")).toBe(before);
+    expect(cluster.gateway.stored("Pod", "web")).toEqual(before);
   });
 
   it("given a pod already terminating on an unreachable node, then it is deleted at once when due", async () => {
-    await cluster.add(aNode("node-1", "Unknown", UNREACHABLE));
+    await cluster.gateway.apply(aNode("node-1", "Unknown", UNREACHABLE));
     const terminating = aPod("web", "node-1", 0);
-    await cluster.add({ ...terminating, metadata: { ...(terminating["metadata"] as JsonObject), deletionTimestamp: iso(t0) } });
+    await cluster.gateway.apply({ ...terminating, metadata: { ...(terminating["metadata"] as JsonObject), deletionTimestamp: iso(t0) } });
     await reconciler.reconcile("default/web");
     expect(pod("web")).toBeUndefined();
   });
 
   it("given a pod replaced by another of the same name, then the uid precondition spares the new one", async () => {
-    await cluster.add(aNode("node-1", "False", NOT_READY));
-    await cluster.add(aPod("web", "node-1", []));
+    await cluster.gateway.apply(aNode("node-1", "False", NOT_READY));
+    await cluster.gateway.apply(aPod("web", "node-1", 0));
     // The gateway has a new pod under the old name; the cache still holds the old one.
-    await cluster.change("Pod", "web", (p) => ({ ...p, metadata: { ...(p["metadata"] as JsonObject), uid: "new-uid" } }), { seen: false });
+    cluster.gateway.hold("Pod");
+    await cluster.gateway.delete({ kind: "Pod", namespace: "default", name: "web", gracePeriodSeconds: 0 });
+    await cluster.gateway.apply(aPod("web", "node-1", 0));
     expect(await reconciler.reconcile("default/web")).toEqual({ requeueAfterMs: CONFLICT_RETRY_MS });
-    expect(pod("web")?.metadata).toMatchObject({ uid: "new-uid" });
+    expect(pod("web")?.metadata).toMatchObject({ uid: "uid-web-2" });
     expect(pod("web")?.metadata?.deletionTimestamp).toBeUndefined();
   });
 });
 
 describe("podsOfChangedNode", () => {
   it("wakes a node's pods when its taints or readiness change, not on every heartbeat", async () => {
-    const cluster = await new FakeCluster().start();
+    const cluster = await aCluster(new FakeClock(t0));
     cluster.pods.addIndexer(NODE_NAME_INDEX, podNodeName);
-    await cluster.add(aPod("a", "node-1"));
-    await cluster.add(aPod("b", "node-2"));
+    await cluster.gateway.apply(aPod("a", "node-1"));
+    await cluster.gateway.apply(aPod("b", "node-2"));
     const keysOf = podsOfChangedNode(cluster.pods);
     const healthy = aNode("node-1", "True");
     expect([...keysOf(healthy)]).toEqual(["default/a"]);
