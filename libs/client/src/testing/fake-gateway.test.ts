@@ -82,6 +82,22 @@ describe("FakeGateway", () => {
     expect(gw.revision, "an apply that changes nothing writes nothing").toBe(revision);
   });
 
+  it("merges an apply into the stored object as kubectl apply does: a field set to its zero value, labels replaced, what the server set kept", async () => {
+    const gw = await createFakeGateway();
+    const deployment = (paused: boolean, labels: Record<string, string>) => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", labels },
+      spec: { paused, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } },
+    });
+    await gw.apply(deployment(true, { app: "web", team: "a" }));
+    const applied = await gw.apply(deployment(false, { app: "web" }));
+
+    expect((applied["spec"] as JsonObject)["paused"] ?? false).toBe(false);
+    expect(meta(applied)).toMatchObject({ labels: { app: "web" }, uid: "uid-web", generation: 2 });
+    expect((applied["spec"] as JsonObject)["revisionHistoryLimit"]).toBe(10);
+  });
+
   it("watches the selected objects from a list's revision, and ends its watches as a restarting gateway would", async () => {
     const gw = await createFakeGateway();
     await gw.apply(pod("before"));

@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
 import {
-  applyDefaults,
   ensureSystemObjects,
   findKind,
   fromApiObject,
@@ -58,7 +57,6 @@ export class FakeGateway implements CapstanClient {
   readonly store: InMemoryEventStore;
   readonly registry: ObjectRegistry;
   private readonly ctx: CallContext;
-  private readonly defaulting: DefaultingOptions;
   private readonly feeds = new Set<EventFeed>();
   private readonly held = new Set<string>();
   private readonly refused = new Map<string, Set<number>>();
@@ -82,7 +80,6 @@ export class FakeGateway implements CapstanClient {
       ...(opts.serviceAllocation ? { serviceAllocation: opts.serviceAllocation } : {}),
     });
     this.ctx = { actor: opts.actor ?? "test" };
-    this.defaulting = opts.defaulting ?? {};
   }
 
   // The client's API.
@@ -219,8 +216,8 @@ export class FakeGateway implements CapstanClient {
   }
 
   /**
-   * Puts an object in place through the API, as its users would: a create (or an update of the stored
-   * one, when anything but its status differs), then its status as its controller or node agent would
+   * Puts an object in place through the API, as its users would: a create (or, when anything but its
+   * status differs, an update merging it into the stored one, as kubectl apply does), then its status as its controller or node agent would
    * write it; and a deletion when it is given a deletionTimestamp, which must leave it terminating (a
    * pod on a node, an object with finalizers). Server fields (uid, resourceVersion, creationTimestamp,
    * generation) are the gateway's. Returns the object as stored.
@@ -234,11 +231,14 @@ export class FakeGateway implements CapstanClient {
     const name = String(metadata["name"] ?? "");
     let current = this.stored(kind, name, metadata["namespace"] as string | undefined);
     if (!current) current = json(await this.create(toApiObject(body)));
-    else if (!isDeepStrictEqual(this.comparable(body), this.comparable(current))) {
-      const { resourceVersion } = current["metadata"] as JsonObject;
-      current = json(await this.update(toApiObject({ ...body, metadata: { ...metadata, resourceVersion } })));
+    else if (!this.alreadySays(current, body)) {
+      // As kubectl apply merges: what the object gives replaces what is stored, the rest (what the server set) stays.
+      const { status: _status, metadata: storedMeta, ...stored } = current;
+      const { metadata: _metadata, ...given } = body;
+      const merged = { ...(overlay(stored, given) as JsonObject), metadata: { ...(storedMeta as JsonObject), ...metadata } };
+      current = json(await this.update(toApiObject(merged)));
     }
-    if (status !== undefined && !isDeepStrictEqual(this.comparable({ ...current, status }, false), this.comparable(current, false))) {
+    if (status !== undefined && !isDeepStrictEqual(this.typed({ ...current, status })["status"], this.typed(current)["status"])) {
       current = json(await this.updateStatus(toApiObject({ ...current, status })));
     }
     if (deletionTimestamp !== undefined && (current["metadata"] as JsonObject)["deletionTimestamp"] === undefined) {
@@ -330,17 +330,26 @@ export class FakeGateway implements CapstanClient {
   }
 
   /**
-   * An object as the API would store it, without what the server sets, to tell whether a write would
-   * change anything: typed and defaulted (so defaults and JSON spellings compare equal), without status unless asked.
+   * Whether the stored object already has every field `requested` gives: what the server added (defaults,
+   * uid, priority, a cluster IP) is no difference, but labels, annotations, finalizers and owners it gives
+   * must match exactly.
    */
-  private comparable(object: JsonObject, dropStatus = true): JsonObject {
-    const typed = json(toApiObject(object));
-    const defaulted = json(toApiObject(applyDefaults(String(typed["kind"]), typed, this.defaulting)));
-    const metadata = { ...((defaulted["metadata"] ?? {}) as JsonObject) };
-    for (const f of ["uid", "resourceVersion", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace"]) delete metadata[f];
-    const out: JsonObject = { ...defaulted, metadata };
-    if (dropStatus) delete out["status"];
-    return out;
+  private alreadySays(current: JsonObject, requested: JsonObject): boolean {
+    const stored = this.typed(current);
+    const storedMeta = (stored["metadata"] ?? {}) as JsonObject;
+    const given = (requested["metadata"] ?? {}) as JsonObject;
+    const askedMeta = (this.typed(requested)["metadata"] ?? {}) as JsonObject;
+    for (const f of ["labels", "annotations", "finalizers", "ownerReferences"]) {
+      if (f in given && !isDeepStrictEqual(storedMeta[f], askedMeta[f])) return false;
+    }
+    const { metadata: _a, status: _s, ...askedRest } = requested;
+    const { metadata: _b, status: _t, ...storedRest } = stored;
+    return isSubset(askedRest, storedRest);
+  }
+
+  /** As the API answers it: through the typed message and back. */
+  private typed(object: JsonObject): JsonObject {
+    return json(toApiObject(object));
   }
 
   private feed(kind: string, after: number, deliver: (e: StoredEvent) => void | Promise<void>, onEnd?: () => void): EventFeed {
@@ -365,4 +374,36 @@ function json(o: ApiObject): JsonObject {
 function keyOf(kind: string, name: string, namespace: string | undefined): ObjectKey {
   const namespaced = findKind(kind)?.namespaced ?? true;
   return { kind: findKind(kind)?.kind ?? kind, namespace: namespaced ? namespace || "default" : "", name };
+}
+
+/** `base` with `top` laid over it: objects merge field by field, anything else `top` has replaces. */
+function overlay(base: unknown, top: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(top)) return top;
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(top)) out[k] = k in base ? overlay(base[k], v) : v;
+  return out;
+}
+
+function isZero(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  if (isPlainObject(v)) return Object.values(v).every(isZero);
+  return v === undefined || v === null || v === false || v === 0 || v === "";
+}
+
+function isPlainObject(v: unknown): v is JsonObject {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Every field `part` has, `whole` has with the same value (absent counting as a zero value, which the
+ * typed JSON leaves out); arrays match element by element.
+ */
+function isSubset(part: unknown, whole: unknown): boolean {
+  if (whole === undefined) return isZero(part);
+  if (Array.isArray(part)) return Array.isArray(whole) && part.length === whole.length && part.every((p, i) => isSubset(p, whole[i]));
+  if (part !== null && typeof part === "object") {
+    if (whole === null || typeof whole !== "object" || Array.isArray(whole)) return false;
+    return Object.entries(part).every(([k, v]) => isSubset(v, (whole as JsonObject)[k]));
+  }
+  return isDeepStrictEqual(part, whole);
 }
