@@ -1,24 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { FakeCluster } from "../testing/fake-cluster.js";
+import { Cluster } from "../testing/cluster.js";
 import { CLUSTER_DNS_KEY, ClusterDNSReconciler, clusterDNSObjects } from "./cluster-dns.js";
 
 type Json = Record<string, any>;
 
 async function aReconciler(port = 10053) {
-  const cluster = new FakeCluster();
-  await cluster.start();
+  const cluster = await Cluster.start();
   const reconciler = (p: number) =>
     new ClusterDNSReconciler(
       { clusterIP: "10.96.0.10", address: "127.0.0.1", port: p },
       cluster.informer("Service"),
       cluster.informer("Endpoints"),
       cluster.informer("EndpointSlice"),
-      cluster,
+      cluster.gateway,
     );
   return { cluster, reconciler: reconciler(port), restartedOn: reconciler };
 }
 
-const kubeDns = (cluster: FakeCluster, kind: string) => cluster.informer(kind).get("kube-system", "kube-dns") as Json | undefined;
+const kubeDns = (cluster: Cluster, kind: "Service" | "Endpoints" | "EndpointSlice") => cluster.informer(kind).get("kube-system", "kube-dns") as Json | undefined;
 
 describe("ClusterDNSReconciler", () => {
   it("creates kube-system/kube-dns with the cluster DNS address, and Endpoints and an EndpointSlice naming this server", async () => {
@@ -45,9 +44,9 @@ describe("ClusterDNSReconciler", () => {
       endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true, serving: true, terminating: false } }],
     });
 
-    const writes = cluster.writes;
+    const revision = cluster.revision;
     await reconciler.reconcile(CLUSTER_DNS_KEY);
-    expect(cluster.writes).toBe(writes);
+    expect(cluster.revision).toBe(revision);
   });
 
   it("points the endpoints at the port a restarted server listens on, keeping the Service", async () => {

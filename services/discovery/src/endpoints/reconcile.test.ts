@@ -1,17 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { aPod as aPodBuilder, aService as aServiceBuilder } from "@capstan/api/testing";
 import type { JsonObject } from "@capstan/client";
-import { FakeCluster } from "../testing/fake-cluster.js";
+import { Cluster } from "../testing/cluster.js";
 import { EndpointsReconciler, indexPodsByLabel, indexServicesBySelector, indexSlicesByService, servicesSelecting } from "./reconcile.js";
 
 type Json = Record<string, any>;
 
+/** A Service of team a selecting app=web; the gateway allocates its cluster IP. */
 function aService(name: string, spec: Json = {}): Json {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name, namespace: "default", labels: { team: "a" } },
-    spec: { type: "ClusterIP", clusterIP: "10.96.0.20", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }], ...spec },
-  };
+  return aServiceBuilder(name).labelled({ team: "a" }).withSpec(spec).json();
 }
 
 interface PodOptions {
@@ -25,49 +22,37 @@ interface PodOptions {
   subdomain?: string;
 }
 
+/** A pod of app=web on node-1, Running and Ready, serving "http" on 8080, unless said. */
 function aPod(name: string, o: PodOptions = {}): Json {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      namespace: "default",
-      labels: o.labels ?? { app: "web" },
-      ...(o.terminating ? { deletionTimestamp: "2026-03-01T12:00:00Z" } : {}),
-    },
-    spec: {
-      nodeName: "node-1",
-      containers: [{ name: "web", image: "nginx", ports: o.ports ?? [{ name: "http", containerPort: 8080, protocol: "TCP" }] }],
-      ...(o.hostname ? { hostname: o.hostname } : {}),
-      ...(o.subdomain ? { subdomain: o.subdomain } : {}),
-    },
-    status: {
-      phase: o.phase ?? "Running",
-      podIP: o.ip ?? "",
-      conditions: [{ type: "Ready", status: o.ready === false ? "False" : "True" }],
-    },
-  };
+  const pod = aPodBuilder(name)
+    .labelled(o.labels ?? { app: "web" })
+    .onNode("node-1")
+    .withContainer("web", "nginx", { ports: o.ports ?? [{ name: "http", containerPort: 8080, protocol: "TCP" }] })
+    .withSpec({ ...(o.hostname ? { hostname: o.hostname } : {}), ...(o.subdomain ? { subdomain: o.subdomain } : {}) })
+    .withCondition("Ready", o.ready === false ? "False" : "True")
+    .inPhase(o.phase ?? "Running")
+    .withIP(o.ip ?? "");
+  return (o.terminating ? pod.terminating() : pod).json();
 }
 
-async function aCluster(objects: Json[]): Promise<{ cluster: FakeCluster; reconciler: EndpointsReconciler }> {
-  const cluster = new FakeCluster();
+async function aCluster(objects: Json[]): Promise<{ cluster: Cluster; reconciler: EndpointsReconciler }> {
+  const cluster = await Cluster.start();
   indexPodsByLabel(cluster.informer("Pod"));
   indexServicesBySelector(cluster.informer("Service"));
   indexSlicesByService(cluster.informer("EndpointSlice"));
-  await cluster.start();
   for (const o of objects) await cluster.put(o);
   const reconciler = new EndpointsReconciler(
     cluster.informer("Service"),
     cluster.informer("Pod"),
     cluster.informer("Endpoints"),
     cluster.informer("EndpointSlice"),
-    cluster,
+    cluster.gateway,
   );
   return { cluster, reconciler };
 }
 
 /** The slices' endpoints as "ip ready/serving/terminating [hostname]" strings, sorted. */
-function sliceEndpoints(cluster: FakeCluster): string[] {
+function sliceEndpoints(cluster: Cluster): string[] {
   return cluster
     .list("EndpointSlice")
     .flatMap((s) => (s["endpoints"] ?? []) as Json[])
@@ -78,7 +63,7 @@ function sliceEndpoints(cluster: FakeCluster): string[] {
     .sort();
 }
 
-function endpointsOf(cluster: FakeCluster, name = "web"): Json | undefined {
+function endpointsOf(cluster: Cluster, name = "web"): Json | undefined {
   return cluster.informer("Endpoints").get("default", name) as Json | undefined;
 }
 
@@ -129,9 +114,9 @@ describe("EndpointsReconciler", () => {
   it("writes nothing when nothing changed", async () => {
     const { cluster, reconciler } = await aCluster([aService("web"), aPod("web-a", { ip: "10.1.0.1" })]);
     await reconciler.reconcile("default/web");
-    const writes = cluster.writes;
+    const revision = cluster.revision;
     await reconciler.reconcile("default/web");
-    expect(cluster.writes).toBe(writes);
+    expect(cluster.revision).toBe(revision);
   });
 
   it.each([
@@ -204,11 +189,11 @@ describe("EndpointsReconciler", () => {
     await reconciler.reconcile("default/web");
     expect(cluster.list("EndpointSlice").map((s) => s["endpoints"].length).sort()).toEqual([100, 100, 50]);
 
-    const writes = cluster.writes;
     await cluster.put(aPod("web-007", { ip: "10.1.0.7", ready: false }));
+    const revision = cluster.revision;
     await reconciler.reconcile("default/web");
     // The Endpoints and the one slice holding the pod.
-    expect(cluster.writes - writes).toBe(2);
+    expect(cluster.revision - revision).toBe(2);
     expect(sliceEndpoints(cluster)).toContain("10.1.0.7 false/false/false");
   });
 
@@ -250,9 +235,10 @@ describe("EndpointsReconciler", () => {
 
   it("leaves Endpoints no Service controlled when there is no Service of their name", async () => {
     const { cluster, reconciler } = await aCluster([{ apiVersion: "v1", kind: "Endpoints", metadata: { name: "manual", namespace: "default" }, subsets: [] }]);
+    const revision = cluster.revision;
     await reconciler.reconcile("default/manual");
     expect(endpointsOf(cluster, "manual")).toBeDefined();
-    expect(cluster.writes).toBe(0);
+    expect(cluster.revision).toBe(revision);
   });
 
   it.each([
@@ -260,8 +246,9 @@ describe("EndpointsReconciler", () => {
     { name: "an ExternalName Service", service: aService("web", { type: "ExternalName", clusterIP: "", externalName: "example.com" }) },
   ])("leaves $name alone", async ({ service }) => {
     const { cluster, reconciler } = await aCluster([service, aPod("web-a", { ip: "10.1.0.1" })]);
+    const revision = cluster.revision;
     await reconciler.reconcile("default/web");
-    expect(cluster.writes).toBe(0);
+    expect(cluster.revision).toBe(revision);
   });
 
   it("maps a pod to the Services of its namespace that select it", async () => {
@@ -271,6 +258,7 @@ describe("EndpointsReconciler", () => {
       aService("db", { selector: { app: "db" } }),
       aService("manual", { selector: {} }),
       aService("web-canary", { selector: { app: "web", track: "canary" } }),
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "other" } },
       { ...aService("elsewhere"), metadata: { name: "elsewhere", namespace: "other" } },
     ]);
     const keys = [...servicesSelecting(cluster.informer("Service"))(aPod("web-a") as JsonObject)].sort();
