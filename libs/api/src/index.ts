@@ -132,3 +132,41 @@ export {
 } from "./volume-validation.js";
 export { GatewayUnreachableError, fromServiceError, toGrpcError } from "./grpc-status.js";
 export type { GrpcErrorStatus } from "./grpc-status.js";
+export {
+  metaOf,
+  keyOf,
+  objectOf,
+  arrayOf,
+  stringOf,
+  specOf,
+  statusOf,
+  podView,
+  nodeView,
+  serviceView,
+  endpointSliceView,
+  workloadView,
+  ObjectMetaView,
+  PodView,
+  NodeView,
+  ServiceView,
+  EndpointSliceView,
+  WorkloadView,
+} from "./object-view.js";
+export type {
+  JsonObject,
+  QuantityJson,
+  ResourceListJson,
+  IntOrStringJson,
+  OwnerReferenceJson,
+  ConditionJson,
+  TolerationJson,
+  TaintJson,
+  ContainerJson,
+  ContainerPortJson,
+  ContainerStatusJson,
+  VolumeJson,
+  NodeImageJson,
+  ServicePortJson,
+  EndpointJson,
+  EndpointPortJson,
+} from "./object-view.js";

@@ -5,7 +5,7 @@
  * delete does to it, and its admission (decisions that read other objects in the write's own commit).
  * The gateway's write path is kind-agnostic: it asks the kind's strategy at each step.
  */
-import type { Decide, FieldError, ObjectKey } from "@capstan/apimachinery";
+import type { Decide, FieldError, JsonObject, ObjectKey } from "@capstan/apimachinery";
 import type { MessageFns } from "../gen/capstan/v1/core.js";
 import type { Object as ApiObject } from "../gen/capstan/v1/gateway.js";
 import type { KindMap, KindName } from "./kind-map.js";
@@ -18,7 +18,7 @@ export type ObjectField = keyof ApiObject;
 /** The rule metadata.name follows. */
 export type NameRule = "DNS1123Label" | "DNS1123Subdomain";
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject };
 
 /** What a server may choose about defaulting; the defaults are Kubernetes'. */
 export interface DefaultingOptions {
