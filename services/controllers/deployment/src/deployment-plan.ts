@@ -99,6 +99,7 @@ export function viewOf(json: JsonObject): ReplicaSetView {
     replicas: rs.spec?.replicas ?? 0,
     currentReplicas: rs.status?.replicas ?? 0,
     readyReplicas: rs.status?.readyReplicas ?? 0,
+    terminatingReplicas: rs.status?.terminatingReplicas ?? 0,
     // Right after a scale-down the status still counts pods being deleted; never count more
     // available pods than the set is meant to keep, or the next step would cut too deep.
     availableReplicas: Math.min(rs.status?.availableReplicas ?? 0, rs.spec?.replicas ?? 0),

@@ -90,8 +90,12 @@ describe("planRollout, Recreate", () => {
     expect(scaled(step)).toEqual({ new: 4 });
   });
 
-  it("given old pods terminating, when planned, then the new set still waits", () => {
-    const step = planRollout(spec({ strategy: "Recreate" }), rs("new", 2, 0), [rs("old", 1, 0, { currentReplicas: 2 })]);
+  it.each([
+    { name: "pods the old set still counts", old: { currentReplicas: 2 } },
+    // status.replicas leaves terminating pods out, as Kubernetes; they still run until they stop.
+    { name: "pods being deleted that still run", old: { currentReplicas: 0, terminatingReplicas: 2 } },
+  ])("given old $name, when planned, then the new set still waits", ({ old }) => {
+    const step = planRollout(spec({ strategy: "Recreate" }), rs("new", 2, 0), [rs("old", 1, 0, old)]);
     expect(scaled(step)).toEqual({});
   });
 });

@@ -11,6 +11,8 @@ export interface ReplicaSetView {
   readonly currentReplicas: number;
   readonly readyReplicas: number;
   readonly availableReplicas: number;
+  /** status.terminatingReplicas: pods being deleted that still run */
+  readonly terminatingReplicas?: number;
 }
 
 export interface RolloutSpec {
@@ -49,8 +51,8 @@ export function planRollout(spec: RolloutSpec, newRS: ReplicaSetView, olds: read
     scaleOnly(spec, newRS, oldest, set);
   } else if (spec.strategy === "Recreate") {
     for (const rs of oldest) set(rs, 0);
-    // The new pods start only once every old pod is gone.
-    if (sum(oldest, (rs) => rs.currentReplicas) === 0) set(newRS, spec.replicas);
+    // The new pods start only once every old pod is gone, terminating ones included (rolloutRecreate's oldPodsRunning).
+    if (sum(oldest, (rs) => rs.currentReplicas + (rs.terminatingReplicas ?? 0)) === 0) set(newRS, spec.replicas);
   } else {
     rollRolling(spec, newRS, oldest, set);
   }

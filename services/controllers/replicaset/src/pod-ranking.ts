@@ -18,6 +18,12 @@ export function isActive(pod: Pod): boolean {
   return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp;
 }
 
+/** Being deleted and not yet stopped (Kubernetes' IsPodTerminating). */
+export function isTerminating(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== "Succeeded" && phase !== "Failed" && Boolean(pod.metadata?.deletionTimestamp);
+}
+
 const phaseRank: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 function restarts(pod: Pod): number {

@@ -44,7 +44,7 @@ export const replicaSetKind: ReplicaKind = {
   kind: "ReplicaSet",
   read(json) {
     const rs = ReplicaSet.fromJSON(json);
-    return readOwner("ReplicaSet", "apps/v1", json, rs, rs.spec?.selector);
+    return { ...readOwner("ReplicaSet", "apps/v1", json, rs, rs.spec?.selector), reportsTerminating: true };
   },
 };
 

@@ -103,6 +103,12 @@ describe("planReplicas", () => {
     expect(plan.recheckAfterMs).toBe(20_000);
   });
 
+  it("counts the pods being deleted that still run as terminatingReplicas, for an owner that reports them", () => {
+    const pods = [pod("running"), pod("stopping", { deleting: true }), pod("stopped", { deleting: true, phase: "Succeeded" })];
+    expect(planReplicas(owner({ replicas: 1, reportsTerminating: true }), pods, now).status).toMatchObject({ replicas: 1, terminatingReplicas: 1 });
+    expect(planReplicas(owner({ replicas: 1 }), pods, now).status).not.toHaveProperty("terminatingReplicas");
+  });
+
   it("counts fully labelled replicas against the template's labels", () => {
     const plan = planReplicas(
       owner({ templateLabels: { app: "web", tier: "front" } }),

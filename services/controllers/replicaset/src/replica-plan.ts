@@ -1,5 +1,5 @@
 import type { OwnerReference, Pod } from "@capstan/api";
-import { deletionOrder, isActive, isAvailable, readySince } from "./pod-ranking.js";
+import { deletionOrder, isActive, isAvailable, isTerminating, readySince } from "./pod-ranking.js";
 
 /** A ReplicaSet or ReplicationController, as far as keeping replicas goes. */
 export interface ReplicaOwner {
@@ -11,6 +11,8 @@ export interface ReplicaOwner {
   readonly templateLabels: Readonly<Record<string, string>>;
   /** Being deleted: it adopts nothing and creates nothing. */
   readonly deleting: boolean;
+  /** Its status counts terminatingReplicas (a ReplicaSet's does, as Kubernetes 1.33; a ReplicationController's has no such field). */
+  readonly reportsTerminating?: boolean;
 }
 
 export interface ReplicaStatus {
@@ -18,6 +20,8 @@ export interface ReplicaStatus {
   readonly fullyLabeledReplicas: number;
   readonly readyReplicas: number;
   readonly availableReplicas: number;
+  /** Pods being deleted that have not stopped yet; only for owners that report it (ReplicaSets). */
+  readonly terminatingReplicas?: number;
 }
 
 export interface ReplicaPlan {
@@ -70,6 +74,7 @@ export function planReplicas(owner: ReplicaOwner, candidates: readonly Pod[], no
     fullyLabeledReplicas: active.filter((p) => Object.entries(owner.templateLabels).every(([k, v]) => p.metadata?.labels[k] === v)).length,
     readyReplicas: ready.length,
     availableReplicas: available.length,
+    ...(owner.reportsTerminating ? { terminatingReplicas: owned.filter(isTerminating).length } : {}),
   };
   const becomesAvailable = ready
     .filter((p) => !available.includes(p))
