@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { isSameTemplate, revisionHistory, rollBack, rollbackRevision, templateWithoutHash } from "./deployment-revisions.js";
-import { aDeployment, aReplicaSet, aTemplate } from "./testing/builders.js";
+import { aWebDeployment, aWebReplicaSet, aTemplate } from "./testing/builders.js";
 
 type Json = Record<string, any>;
 
 describe("revisionHistory", () => {
   it("orders the revisions and reads each change cause", () => {
     const history = revisionHistory([
-      aReplicaSet(3, "nginx:1.29", { annotations: { "kubernetes.io/change-cause": "capctl set image web=nginx:1.29" } }),
-      aReplicaSet(1, "nginx:1.27"),
-      aReplicaSet(2, "nginx:1.28"),
+      aWebReplicaSet(3, "nginx:1.29", { annotations: { "kubernetes.io/change-cause": "capctl set image web=nginx:1.29" } }),
+      aWebReplicaSet(1, "nginx:1.27"),
+      aWebReplicaSet(2, "nginx:1.28"),
     ]);
     expect(history.map((r) => [r.revision, r.changeCause])).toEqual([
       [1, undefined],
@@ -19,16 +19,16 @@ describe("revisionHistory", () => {
   });
 
   it("leaves out a ReplicaSet without a readable revision", () => {
-    const unnumbered: Json = aReplicaSet(1, "a");
+    const unnumbered: Json = aWebReplicaSet(1, "a");
     unnumbered["metadata"]["annotations"] = {};
-    const garbled: Json = aReplicaSet(2, "b");
+    const garbled: Json = aWebReplicaSet(2, "b");
     garbled["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "two";
-    expect(revisionHistory([unnumbered, garbled, aReplicaSet(3, "c")]).map((r) => r.revision)).toEqual([3]);
+    expect(revisionHistory([unnumbered, garbled, aWebReplicaSet(3, "c")]).map((r) => r.revision)).toEqual([3]);
   });
 });
 
 describe("rollbackRevision", () => {
-  const history = revisionHistory([aReplicaSet(1, "v1"), aReplicaSet(2, "v2"), aReplicaSet(4, "v4")]);
+  const history = revisionHistory([aWebReplicaSet(1, "v1"), aWebReplicaSet(2, "v2"), aWebReplicaSet(4, "v4")]);
 
   it.each([
     { name: "0 is the one before the newest", to: 0, want: 2 },
@@ -54,7 +54,7 @@ describe("templates", () => {
   });
 
   it("compare equal across the hash label only", () => {
-    const template = (aReplicaSet(1, "nginx:1.27") as Json)["spec"]["template"];
+    const template = (aWebReplicaSet(1, "nginx:1.27") as Json)["spec"]["template"];
     expect(isSameTemplate(template, aTemplate("nginx:1.27"))).toBe(true);
     expect(isSameTemplate(template, aTemplate("nginx:1.28"))).toBe(false);
   });
@@ -62,8 +62,8 @@ describe("templates", () => {
 
 describe("rollBack", () => {
   it("puts the revision's template, without the hash label, into the Deployment and takes the ReplicaSet's change cause", () => {
-    const d: Json = aDeployment({ image: "nginx:1.28", annotations: { owner: "team-a", "kubernetes.io/change-cause": "upgrade" } });
-    const rs = aReplicaSet(1, "nginx:1.27", { annotations: { "kubernetes.io/change-cause": "first" } });
+    const d: Json = aWebDeployment({ image: "nginx:1.28", annotations: { owner: "team-a", "kubernetes.io/change-cause": "upgrade" } });
+    const rs = aWebReplicaSet(1, "nginx:1.27", { annotations: { "kubernetes.io/change-cause": "first" } });
     const [to] = revisionHistory([rs]);
     expect(rollBack(d, to!)).toBe("rolled back");
     expect(d["spec"]["template"]).toEqual(aTemplate("nginx:1.27"));
@@ -72,13 +72,13 @@ describe("rollBack", () => {
   });
 
   it("skips when the template already matches", () => {
-    const d = aDeployment({ image: "nginx:1.27" });
+    const d = aWebDeployment({ image: "nginx:1.27" });
     const before = structuredClone(d);
-    expect(rollBack(d, revisionHistory([aReplicaSet(1, "nginx:1.27")])[0]!)).toBe("skipped");
+    expect(rollBack(d, revisionHistory([aWebReplicaSet(1, "nginx:1.27")])[0]!)).toBe("skipped");
     expect(d).toEqual(before);
   });
 
   it("refuses a paused Deployment", () => {
-    expect(() => rollBack(aDeployment({ paused: true }), revisionHistory([aReplicaSet(1, "v1")])[0]!)).toThrow("you cannot rollback a paused deployment");
+    expect(() => rollBack(aWebDeployment({ paused: true }), revisionHistory([aWebReplicaSet(1, "v1")])[0]!)).toThrow("you cannot rollback a paused deployment");
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { FakeGateway } from "../testing/fake-gateway.js";
+import { createFakeGateway } from "@capstan/client/testing";
 import { configMapFrom, createConfigMap, createSecretGeneric, secretFrom, type DataSources } from "./create.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -91,32 +91,35 @@ describe("secretFrom", () => {
 describe("capctl create", () => {
   it("creates a config map in the namespace and says so as kubectl", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeGateway();
+    const gw = await createFakeGateway();
+    await gw.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });
     await createConfigMap(gw, "settings", { fromLiteral: ["mode=fast"] }, { namespace: "team" });
     expect(log).toHaveBeenCalledWith("configmap/settings created");
-    expect(gw.object("ConfigMap", "settings", "team")).toMatchObject({ data: { mode: "fast" } });
+    expect(gw.stored("ConfigMap", "settings", "team")).toMatchObject({ data: { mode: "fast" } });
   });
 
   it("creates a secret and says so as kubectl", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeGateway();
+    const gw = await createFakeGateway();
     await createSecretGeneric(gw, "creds", { fromLiteral: ["password=s3cr3t"] }, { namespace: "default" });
     expect(log).toHaveBeenCalledWith("secret/creds created");
-    expect(gw.object("Secret", "creds")).toMatchObject({ type: "Opaque", data: { password: b64("s3cr3t") } });
+    expect(gw.stored("Secret", "creds")).toMatchObject({ type: "Opaque", data: { password: b64("s3cr3t") } });
   });
 
   it("prints the object with --dry-run=client -o yaml, creating nothing, as kubectl's manifest", async () => {
     const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const gw = new FakeGateway();
+    const gw = await createFakeGateway();
+    const revision = gw.revision;
     await createSecretGeneric(gw, "x", { fromLiteral: ["a=b"] }, { namespace: "default", dryRun: "client", output: "yaml" });
     expect(out.mock.calls.map(([chunk]) => String(chunk)).join("")).toBe(["apiVersion: v1", "kind: Secret", "metadata:", "  name: x", "data:", "  a: Yg==", ""].join("\n"));
-    expect(gw.objects.size).toBe(0);
+    expect(gw.revision, "nothing created").toBe(revision);
   });
 
   it("refuses --dry-run=server and an unknown output before creating anything", async () => {
-    const gw = new FakeGateway();
+    const gw = await createFakeGateway();
+    const revision = gw.revision;
     await expect(createConfigMap(gw, "x", {}, { namespace: "default", dryRun: "server" })).rejects.toThrow("--dry-run=server is not supported; use --dry-run=client");
     await expect(createConfigMap(gw, "x", {}, { namespace: "default", output: "wide" })).rejects.toThrow('unable to match a printer suitable for the output format "wide"');
-    expect(gw.objects.size).toBe(0);
+    expect(gw.revision, "nothing created").toBe(revision);
   });
 });

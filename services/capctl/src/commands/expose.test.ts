@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Json } from "../printers.js";
-import { aDeployment } from "../testing/builders.js";
-import { FakeGateway } from "../testing/fake-gateway.js";
+import { aWebDeployment } from "../testing/builders.js";
+import { createFakeGateway } from "@capstan/client/testing";
 import { expose, serviceFor, type ExposeOptions } from "./expose.js";
 
 afterEach(() => vi.restoreAllMocks());
 
 /** Deployment "web" (app=web) whose container serves 8080/TCP and 9090/UDP as asked. */
 function aServingDeployment(ports: Array<{ containerPort: number; protocol?: string }> = [{ containerPort: 8080 }]): Json {
-  const d = aDeployment();
+  const d = aWebDeployment();
   d["metadata"] = { ...(d["metadata"] as Json), labels: { app: "web", tier: "front" } };
   const template = (d["spec"] as Json)["template"] as Json;
   ((template["spec"] as Json)["containers"] as Json[])[0]!["ports"] = ports;
@@ -109,23 +109,23 @@ describe("serviceFor", () => {
 describe("expose", () => {
   it("creates the service in the namespace and says so", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeGateway();
-    gw.store(aServingDeployment());
+    const gw = await createFakeGateway();
+    await gw.apply(aServingDeployment());
     await expose(gw, ["deployment", "web"], { ...base, port: "80", targetPort: "8080" });
-    const svc = gw.object("Service", "web");
+    const svc = gw.stored("Service", "web")!;
     expect(svc["spec"]).toMatchObject({ selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }] });
     expect(log.mock.calls.map((c) => c[0])).toEqual(["service/web exposed"]);
   });
 
   it("prints the service with --dry-run=client -o yaml and creates nothing", async () => {
     const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const gw = new FakeGateway();
-    gw.store(aServingDeployment());
+    const gw = await createFakeGateway();
+    await gw.apply(aServingDeployment());
     await expose(gw, ["deployment/web"], { ...base, port: "80", targetPort: "8080", dryRun: "client", output: "yaml" });
     expect(out.mock.calls.map((c) => String(c[0])).join("")).toBe(
       ["apiVersion: v1", "kind: Service", "metadata:", "  name: web", "  labels:", "    app: web", "    tier: front", "spec:", "  ports:", "    - port: 80", "      protocol: TCP", "      targetPort: 8080", "  selector:", "    app: web", ""].join("\n"),
     );
-    expect(() => gw.object("Service", "web")).toThrow("not found");
+    expect(gw.stored("Service", "web")).toBeUndefined();
   });
 
   it.each([
@@ -134,8 +134,8 @@ describe("expose", () => {
     { name: "--dry-run=server", args: ["deployment/web"], opts: { dryRun: "server" }, error: "--dry-run=server is not supported; use --dry-run=client" },
     { name: "a missing object", args: ["deployment/nope"], opts: { port: "80" }, error: "not found" },
   ])("refuses $name", async ({ args, opts, error }) => {
-    const gw = new FakeGateway();
-    gw.store(aServingDeployment());
+    const gw = await createFakeGateway();
+    await gw.apply(aServingDeployment());
     await expect(expose(gw, args, { ...base, ...opts })).rejects.toThrow(error);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parsePairs } from "../resource-args.js";
-import { aDeployment } from "../testing/builders.js";
-import { FakeGateway } from "../testing/fake-gateway.js";
+import { aWebDeployment } from "../testing/builders.js";
+import { createFakeGateway } from "@capstan/client/testing";
 import { annotate, annotateObject, parseAnnotateArgs } from "./annotate.js";
 import { label, labelObject, parseLabelArgs } from "./label.js";
 
@@ -77,19 +77,21 @@ describe("annotateObject", () => {
 describe("label and annotate", () => {
   it("change every object of a type with --all and print kubectl's lines", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeGateway();
-    gw.store(aDeployment());
-    gw.store({ ...aDeployment(), metadata: { name: "api", namespace: "default" } });
-    gw.store({ ...aDeployment(), metadata: { name: "elsewhere", namespace: "other" } });
+    const gw = await createFakeGateway();
+    await gw.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "other" } });
+    await gw.apply(aWebDeployment());
+    await gw.apply({ ...aWebDeployment(), metadata: { name: "api", namespace: "default" } });
+    await gw.apply({ ...aWebDeployment(), metadata: { name: "elsewhere", namespace: "other" } });
     await label(gw, ["deployments", "tier=front"], { namespace: "default", overwrite: false, all: true });
     await annotate(gw, ["deployment/web", "owner=team-a"], { namespace: "default", overwrite: false });
-    expect(log.mock.calls.map((c) => c[0])).toEqual(["deployment.apps/web labeled", "deployment.apps/api labeled", "deployment.apps/web annotated"]);
-    expect((gw.object("Deployment", "web")["metadata"] as Json)["labels"]).toEqual({ tier: "front" });
-    expect((gw.object("Deployment", "web")["metadata"] as Json)["annotations"]).toEqual({ owner: "team-a" });
-    expect((gw.object("Deployment", "elsewhere", "other")["metadata"] as Json)["labels"]).toBeUndefined();
+    // In the order the gateway lists them: by name.
+    expect(log.mock.calls.map((c) => c[0])).toEqual(["deployment.apps/api labeled", "deployment.apps/web labeled", "deployment.apps/web annotated"]);
+    expect((gw.stored("Deployment", "web")!["metadata"] as Json)["labels"]).toEqual({ tier: "front" });
+    expect((gw.stored("Deployment", "web")!["metadata"] as Json)["annotations"]).toEqual({ owner: "team-a" });
+    expect((gw.stored("Deployment", "elsewhere", "other")!["metadata"] as Json)["labels"]).toBeUndefined();
   });
 
   it("refuses a type without names unless --all or -l says which", async () => {
-    await expect(label(new FakeGateway(), ["deployments", "tier=front"], { namespace: "default", overwrite: false })).rejects.toThrow("no name was specified");
+    await expect(label(await createFakeGateway(), ["deployments", "tier=front"], { namespace: "default", overwrite: false })).rejects.toThrow("no name was specified");
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { toApiObject, type ListResponse, type WatchEvent, type WatchRequest } from "@capstan/api";
-import type { Stream } from "@capstan/client";
-import { aDeployment } from "../testing/builders.js";
+import { createFakeGateway, type FakeGateway } from "@capstan/client/testing";
+import { aWebDeployment } from "../testing/builders.js";
 import { deploymentRolloutStatus, rolloutStatus } from "./rollout-status.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -9,7 +8,7 @@ afterEach(() => vi.restoreAllMocks());
 type Json = Record<string, any>;
 
 /** Deployment "web" (3 replicas) at generation 2, with this status. */
-const at = (status: Json, generation = 2): Json => aDeployment({ replicas: 3, generation, status });
+const at = (status: Json, generation = 2): Json => aWebDeployment({ replicas: 3, generation, status });
 const progressing = (reason: string, status = "True") => ({ conditions: [{ type: "Progressing", status, reason }] });
 
 describe("deploymentRolloutStatus", () => {
@@ -29,64 +28,40 @@ describe("deploymentRolloutStatus", () => {
   });
 });
 
-/** A gateway that answers the list with `current` and hands the test each watch to feed. */
-class FakeWatchGateway {
-  current: Json | undefined;
-  readonly watches: { req: WatchRequest; push(e: WatchEvent): void; end(): void }[] = [];
-
-  constructor(current: Json | undefined) {
-    this.current = current;
-  }
-
-  async list(): Promise<ListResponse> {
-    return { items: this.current ? [toApiObject(this.current)] : [], resourceVersion: String(10 + this.watches.length) };
-  }
-
-  watch(req: Partial<WatchRequest> & { kind: string }): Stream<WatchEvent> {
-    const items: WatchEvent[] = [];
-    let closed = false;
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      wake?.();
-      wake = undefined;
-    };
-    this.watches.push({ req: req as WatchRequest, push: (e) => (items.push(e), notify()), end: () => ((closed = true), notify()) });
-    return {
-      cancel: () => ((closed = true), notify()),
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          while (items.length) yield items.shift()!;
-          if (closed) return;
-          await new Promise<void>((r) => (wake = r));
-        }
-      },
-    };
-  }
-
-  /** The status changes: the object is stored and sent on the open watch. */
-  modify(d: Json): void {
-    this.current = d;
-    this.watches.at(-1)!.push({ type: "MODIFIED", object: toApiObject(d), resourceVersion: "" });
-  }
+/**
+ * A gateway holding Deployment "web" (3 replicas) at generation 2 (its image changed once), with this
+ * status; `progress` is its controller writing the next one.
+ */
+async function aRollout(status: Json): Promise<FakeGateway> {
+  const gw = await createFakeGateway();
+  await gw.apply(aWebDeployment({ replicas: 3, image: "nginx:1.27" }));
+  await gw.apply(aWebDeployment({ replicas: 3, image: "nginx:1.28", status }));
+  return gw;
 }
+const progress = (gw: FakeGateway, status: Json) => gw.change("Deployment", "web", (d) => ({ ...d, status }));
 
 const options = { namespace: "default", watch: true, timeoutMs: 0 };
 
-async function watching(gw: FakeWatchGateway, count = 1): Promise<void> {
-  await vi.waitFor(() => expect(gw.watches).toHaveLength(count));
+/** The gateway's Watch, spied on; `watching(count)` waits until it has been opened that often. */
+function spyOnWatch(gw: FakeGateway) {
+  const watch = vi.spyOn(gw, "watch");
+  return { watch, watching: (count = 1) => vi.waitFor(() => expect(watch).toHaveBeenCalledTimes(count)) };
 }
 
 describe("rolloutStatus", () => {
   it("prints each new status line until the rollout completes, watching from the list's revision", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeWatchGateway(at({ observedGeneration: 1 }));
+    const gw = await aRollout({ observedGeneration: 1 });
+    const { watch, watching } = spyOnWatch(gw);
+    const listedAt = String(gw.revision);
     const done = rolloutStatus(gw, ["deployment/web"], options);
-    await watching(gw);
-    expect(gw.watches[0]!.req).toMatchObject({ kind: "Deployment", namespace: "default", fieldSelector: "metadata.name=web", resourceVersion: "10" });
-    gw.modify(at({ observedGeneration: 2, updatedReplicas: 1, replicas: 4, availableReplicas: 3 }));
-    gw.modify(at({ observedGeneration: 2, updatedReplicas: 1, replicas: 4, availableReplicas: 3 }));
-    gw.modify(at({ observedGeneration: 2, updatedReplicas: 3, replicas: 3, availableReplicas: 2 }));
-    gw.modify(at({ observedGeneration: 2, updatedReplicas: 3, replicas: 3, availableReplicas: 3 }));
+    await watching();
+    expect(watch.mock.calls[0]![0]).toMatchObject({ kind: "Deployment", namespace: "default", fieldSelector: "metadata.name=web", resourceVersion: listedAt });
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 1, replicas: 4, readyReplicas: 3, availableReplicas: 3 });
+    // A change that says the same: no new line.
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 1, replicas: 4, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 });
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 3, replicas: 3, readyReplicas: 2, availableReplicas: 2 });
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 3, replicas: 3, readyReplicas: 3, availableReplicas: 3 });
     await done;
     expect(log.mock.calls.map((c) => c[0])).toEqual([
       "Waiting for deployment spec update to be observed...",
@@ -98,16 +73,17 @@ describe("rolloutStatus", () => {
 
   it("fails when the Deployment exceeds its progress deadline", async () => {
     vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeWatchGateway(at({ observedGeneration: 2, updatedReplicas: 1, replicas: 3 }));
+    const gw = await aRollout({ observedGeneration: 2, updatedReplicas: 1, replicas: 3 });
+    const { watching } = spyOnWatch(gw);
     const done = rolloutStatus(gw, ["deployment/web"], options);
-    await watching(gw);
-    gw.modify(at({ observedGeneration: 2, updatedReplicas: 1, replicas: 3, ...progressing("ProgressDeadlineExceeded", "False") }));
+    await watching();
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 1, replicas: 3, ...progressing("ProgressDeadlineExceeded", "False") });
     await expect(done).rejects.toThrow('deployment "web" exceeded its progress deadline');
   });
 
   it("gives up after the timeout", async () => {
     vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeWatchGateway(at({ observedGeneration: 1 }));
+    const gw = await aRollout({ observedGeneration: 1 });
     await expect(rolloutStatus(gw, ["deployment/web"], { ...options, timeoutMs: 50 })).rejects.toThrow(
       'timed out waiting for the condition: deployment "web" did not finish its rollout within 50ms',
     );
@@ -115,33 +91,44 @@ describe("rolloutStatus", () => {
 
   it("with --watch=false prints the status once and returns", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeWatchGateway(at({ observedGeneration: 2, updatedReplicas: 3, replicas: 3, availableReplicas: 1 }));
+    const gw = await aRollout({ observedGeneration: 2, updatedReplicas: 3, replicas: 3, readyReplicas: 1, availableReplicas: 1 });
+    const { watch } = spyOnWatch(gw);
     await rolloutStatus(gw, ["deployment", "web"], { ...options, watch: false });
     expect(log.mock.calls.map((c) => c[0])).toEqual(['Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas are available...']);
-    expect(gw.watches).toHaveLength(0);
+    expect(watch).not.toHaveBeenCalled();
   });
 
   it("lists again and watches on when the gateway ends the watch", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeWatchGateway(at({ observedGeneration: 1 }));
+    const gw = await aRollout({ observedGeneration: 1 });
+    const { watch, watching } = spyOnWatch(gw);
     const done = rolloutStatus(gw, ["deployment/web"], options);
-    await watching(gw);
-    gw.current = at({ observedGeneration: 2, updatedReplicas: 3, replicas: 3, availableReplicas: 1 });
-    gw.watches[0]!.end();
-    await watching(gw, 2);
-    expect(gw.watches[1]!.req.resourceVersion).toBe("11");
-    gw.modify(at({ observedGeneration: 2, updatedReplicas: 3, replicas: 3, availableReplicas: 3 }));
+    await watching();
+    // A change the ended watch never delivers: the list after it finds it.
+    gw.hold("Deployment");
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 3, replicas: 3, readyReplicas: 1, availableReplicas: 1 });
+    const relistedAt = String(gw.revision);
+    gw.endWatches();
+    await watching(2);
+    expect(watch.mock.calls[1]![0].resourceVersion).toBe(relistedAt);
+    await gw.release("Deployment");
+    await progress(gw, { observedGeneration: 2, updatedReplicas: 3, replicas: 3, readyReplicas: 3, availableReplicas: 3 });
     await done;
-    expect(log.mock.calls.map((c) => c[0]).at(-1)).toBe('deployment "web" successfully rolled out');
+    expect(log.mock.calls.map((c) => c[0])).toEqual([
+      "Waiting for deployment spec update to be observed...",
+      'Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas are available...',
+      'deployment "web" successfully rolled out',
+    ]);
   });
 
   it("fails when the Deployment is deleted, or is not there", async () => {
     vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeWatchGateway(at({ observedGeneration: 1 }));
+    const gw = await aRollout({ observedGeneration: 1 });
+    const { watching } = spyOnWatch(gw);
     const done = rolloutStatus(gw, ["deployment/web"], options);
-    await watching(gw);
-    gw.watches[0]!.push({ type: "DELETED", object: toApiObject(at({})), resourceVersion: "" });
+    await watching();
+    await gw.delete({ kind: "Deployment", namespace: "default", name: "web" });
     await expect(done).rejects.toThrow('deployment "web" was deleted while waiting for its rollout');
-    await expect(rolloutStatus(new FakeWatchGateway(undefined), ["deployment/web"], options)).rejects.toThrow('Deployment "default/web" not found');
+    await expect(rolloutStatus(await createFakeGateway(), ["deployment/web"], options)).rejects.toThrow('Deployment "default/web" not found');
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { aDeployment } from "../testing/builders.js";
-import { FakeGateway } from "../testing/fake-gateway.js";
+import { aWebDeployment } from "../testing/builders.js";
+import { createFakeGateway } from "@capstan/client/testing";
+import { beforeNext } from "../testing/before-next.js";
 import { scale, scaleSpec } from "./scale.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -12,24 +13,24 @@ describe("scaleSpec", () => {
     { name: "matching --current-replicas", replicas: 3, to: 1, current: 3, want: 1 },
     { name: "--current-replicas=-1 means no check", replicas: 3, to: 1, current: -1, want: 1 },
   ])("$name", ({ replicas, to, current, want }) => {
-    const d = aDeployment({ replicas });
+    const d = aWebDeployment({ replicas });
     scaleSpec(d, to, current);
     expect((d["spec"] as Record<string, unknown>)["replicas"]).toBe(want);
   });
 
   it("refuses when --current-replicas does not match, as kubectl", () => {
-    expect(() => scaleSpec(aDeployment({ replicas: 3 }), 1, 2)).toThrow("Expected replicas to be 2, was 3");
+    expect(() => scaleSpec(aWebDeployment({ replicas: 3 }), 1, 2)).toThrow("Expected replicas to be 2, was 3");
   });
 });
 
 describe("scale", () => {
   it("scales each named object and says so, retrying past a concurrent write", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeGateway();
-    gw.store(aDeployment({ replicas: 3 }));
-    gw.beforeUpdate = () => gw.touch("Deployment", "web");
+    const gw = await createFakeGateway();
+    await gw.apply(aWebDeployment({ replicas: 3 }));
+    beforeNext(gw, "update", () => gw.change("Deployment", "web", (o) => ({ ...o, status: { observedGeneration: 1 } })));
     await scale(gw, ["deployment/web"], { namespace: "default", replicas: 7 });
-    expect((gw.object("Deployment", "web")["spec"] as Record<string, unknown>)["replicas"]).toBe(7);
+    expect((gw.stored("Deployment", "web")!["spec"] as Record<string, unknown>)["replicas"]).toBe(7);
     expect(log.mock.calls.map((c) => c[0])).toEqual(["deployment.apps/web scaled"]);
   });
 
@@ -38,6 +39,6 @@ describe("scale", () => {
     { name: "no name", args: ["deployment"], replicas: 1, error: "no name was specified" },
     { name: "a kind without replicas", args: ["pod/web"], replicas: 1, error: "pods cannot be scaled: only deployments, replicasets and replicationcontrollers can" },
   ])("refuses $name", async ({ args, replicas, error }) => {
-    await expect(scale(new FakeGateway(), args, { namespace: "default", replicas })).rejects.toThrow(error);
+    await expect(scale(await createFakeGateway(), args, { namespace: "default", replicas })).rejects.toThrow(error);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { aDeployment } from "../testing/builders.js";
-import { FakeGateway } from "../testing/fake-gateway.js";
+import { aWebDeployment } from "../testing/builders.js";
+import { createFakeGateway } from "@capstan/client/testing";
 import { parseSetImageArgs, setImage, setImages } from "./set-image.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -33,7 +33,7 @@ describe("setImages", () => {
     { name: "two containers", images: { web: "nginx:1.28", log: "busybox:1.36" }, want: ["web=nginx:1.28", "log=busybox:1.36"] },
     { name: "every container with *", images: { "*": "alpine" }, want: ["web=alpine", "log=alpine"] },
   ])("sets $name in a template", ({ images, want }) => {
-    const d = aDeployment();
+    const d = aWebDeployment();
     setImages("Deployment", d, new Map(Object.entries(images)));
     expect(imagesOf(d)).toEqual(want);
   });
@@ -45,19 +45,20 @@ describe("setImages", () => {
   });
 
   it("names the container it cannot find", () => {
-    expect(() => setImages("Deployment", aDeployment(), new Map([["web", "x"], ["sidecar", "y"]]))).toThrow('unable to find container named "sidecar"');
+    expect(() => setImages("Deployment", aWebDeployment(), new Map([["web", "x"], ["sidecar", "y"]]))).toThrow('unable to find container named "sidecar"');
   });
 });
 
 describe("setImage", () => {
   it("updates the template and prints kubectl's line; an unchanged image prints nothing", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    const gw = new FakeGateway();
-    gw.store(aDeployment());
+    const gw = await createFakeGateway();
+    await gw.apply(aWebDeployment());
+    const revision = gw.revision;
     await setImage(gw, ["deployment", "web", "web=nginx:1.28"], "default");
     await setImage(gw, ["deployment", "web", "web=nginx:1.28"], "default");
-    expect(imagesOf(gw.object("Deployment", "web"))).toEqual(["web=nginx:1.28", "log=busybox"]);
+    expect(imagesOf(gw.stored("Deployment", "web")!)).toEqual(["web=nginx:1.28", "log=busybox"]);
     expect(log.mock.calls.map((c) => c[0])).toEqual(["deployment.apps/web image updated"]);
-    expect(gw.updates).toHaveLength(1);
+    expect(gw.revision - revision, "one update").toBe(1);
   });
 });
