@@ -10,6 +10,7 @@ import { fromApiObject, toApiObject, validateConfigMapKey } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { namespaceOf, type GlobalOptions } from "../context.js";
 import type { Json } from "../printers.js";
+import { checkWrittenOutput, printWritten } from "../written-object.js";
 
 export type CreateClient = Pick<CapstanClient, "create">;
 
@@ -133,37 +134,9 @@ export function secretFrom(name: string, sources: DataSources & { readonly type?
   };
 }
 
-function nameOf(object: Json): string {
-  return String((object["metadata"] as Json | undefined)?.["name"] ?? "");
-}
-
-/** kubectl's printers for create: `configmap/NAME created`, or the object with -o yaml|json|name. */
-function printCreated(resource: string, object: Json, output: string | undefined, verb: string): void {
-  switch (output) {
-    case undefined:
-      console.log(`${resource}/${nameOf(object)} ${verb}`);
-      return;
-    case "yaml":
-      process.stdout.write(stringify(object));
-      return;
-    case "json":
-      console.log(JSON.stringify(object, null, 2));
-      return;
-    case "name":
-      console.log(`${resource}/${nameOf(object)}`);
-      return;
-  }
-}
-
-function checkOutput(output: string | undefined): void {
-  if (output !== undefined && output !== "yaml" && output !== "json" && output !== "name") {
-    throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`);
-  }
-}
-
 /** Creates the object (or, with --dry-run=client, only checks and prints it). */
 async function createObject(client: CreateClient, resource: string, object: Json, opts: CreateOptions): Promise<void> {
-  checkOutput(opts.output);
+  checkWrittenOutput(opts.output);
   const dryRun = opts.dryRun ?? "none";
   if (dryRun !== "none" && dryRun !== "client") {
     throw new Error(dryRun === "server" ? "--dry-run=server is not supported; use --dry-run=client" : `Invalid dry-run value (${dryRun}). Must be "none", "server", or "client".`);
@@ -172,11 +145,11 @@ async function createObject(client: CreateClient, resource: string, object: Json
     const shown = opts.namespaceGiven ? { ...object, metadata: { ...(object["metadata"] as Json), namespace: opts.namespace } } : object;
     // Decoding checks it as the gateway would read it, so a dry run fails where a create would.
     toApiObject(shown);
-    printCreated(resource, shown, opts.output, "created (dry run)");
+    printWritten(resource, shown, opts.output, "created (dry run)");
     return;
   }
   const created = await client.create(toApiObject({ ...object, metadata: { ...(object["metadata"] as Json), namespace: opts.namespace } }));
-  printCreated(resource, fromApiObject(created).json, opts.output, "created");
+  printWritten(resource, fromApiObject(created).json, opts.output, "created");
 }
 
 /** kubectl create configmap NAME [--from-file=[key=]source] [--from-literal=key=value]. */

@@ -3,6 +3,7 @@ import { fromApiObject, toApiObject, type KindName } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { qualifiedResource, type Json } from "../printers.js";
 import { parsePairs, parseSingleResource } from "../resource-args.js";
+import { checkWrittenOutput, printWritten } from "../written-object.js";
 
 export type ExposeClient = Pick<CapstanClient, "get" | "create">;
 
@@ -128,31 +129,13 @@ export function serviceFor(object: Json, opts: ExposeOptions): Json {
   };
 }
 
-function printObject(object: Json, output: string | undefined, verb: string): void {
-  switch (output) {
-    case undefined:
-      console.log(`service/${String(record(object["metadata"])["name"])} ${verb}`);
-      return;
-    case "yaml":
-      process.stdout.write(stringify(object));
-      return;
-    case "json":
-      console.log(JSON.stringify(object, null, 2));
-      return;
-    case "name":
-      console.log(`service/${String(record(object["metadata"])["name"])}`);
-      return;
-    default:
-      throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,name,yaml`);
-  }
-}
-
 /** kubectl expose: a Service selecting the pods of a deployment, replica set, replication controller, pod or service. */
 export async function expose(client: ExposeClient, args: string[], opts: ExposeOptions): Promise<void> {
   const dryRun = opts.dryRun ?? "none";
   if (dryRun !== "none" && dryRun !== "client") {
     throw new Error(dryRun === "server" ? "--dry-run=server is not supported; use --dry-run=client" : `Invalid dry-run value (${dryRun}). Must be "none", "server", or "client".`);
   }
+  checkWrittenOutput(opts.output);
   const ref = parseSingleResource(args, USAGE);
   if (!EXPOSABLE.has(ref.kind)) {
     throw new Error(`cannot expose a ${qualifiedResource(ref.kind)}: only pods, services, replicationcontrollers, deployments and replicasets can be exposed`);
@@ -162,9 +145,9 @@ export async function expose(client: ExposeClient, args: string[], opts: ExposeO
   if (dryRun === "client") {
     // Decoding checks the Service as the gateway would read it, so a dry run fails where a create would.
     toApiObject(service);
-    printObject(service, opts.output, "exposed (dry run)");
+    printWritten("service", service, opts.output, "exposed (dry run)");
     return;
   }
   const created = fromApiObject(await client.create(toApiObject({ ...service, metadata: { ...record(service["metadata"]), namespace: opts.namespace } }))).json;
-  printObject(created, opts.output, "exposed");
+  printWritten("service", created, opts.output, "exposed");
 }

@@ -1,0 +1,20 @@
+import { stringify } from "yaml";
+import type { Json } from "./printers.js";
+
+const OUTPUTS = ["json", "name", "yaml"];
+
+/** The -o a command that writes one object takes (create, expose): kubectl refuses any other up front. */
+export function checkWrittenOutput(output: string | undefined): void {
+  if (output !== undefined && !OUTPUTS.includes(output)) {
+    throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUTS.join(",")}`);
+  }
+}
+
+/** kubectl's printer for a written object: `configmap/NAME created`, or the object with -o yaml|json|name. */
+export function printWritten(resource: string, object: Json, output: string | undefined, verb: string): void {
+  checkWrittenOutput(output);
+  const name = String((object["metadata"] as Json | undefined)?.["name"] ?? "");
+  if (output === "yaml") process.stdout.write(stringify(object));
+  else if (output === "json") console.log(JSON.stringify(object, null, 2));
+  else console.log(output === "name" ? `${resource}/${name}` : `${resource}/${name} ${verb}`);
+}
