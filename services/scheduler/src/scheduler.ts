@@ -1,5 +1,5 @@
 import { context, trace, type Tracer } from "@opentelemetry/api";
-import { fromApiObject, toApiObject } from "@capstan/api";
+import { fromApiObject, keyOf, metaOf, podView, statusOf, toApiObject } from "@capstan/api";
 import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
@@ -24,13 +24,10 @@ interface PodEntry {
   tracestate?: string | undefined;
 }
 
-const get = (o: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), o);
-const keyOf = (pod: JsonObject) => `${String(get(pod, "metadata", "namespace"))}/${String(get(pod, "metadata", "name"))}`;
-const schedulerNameOf = (pod: JsonObject) => String(get(pod, "spec", "schedulerName") || "default-scheduler");
-const isTerminal = (pod: JsonObject) => ["Succeeded", "Failed"].includes(String(get(pod, "status", "phase")));
-const isAssigned = (pod: JsonObject | undefined) => Boolean(pod && get(pod, "spec", "nodeName"));
-const nominatedNodeNameOf = (pod: JsonObject | undefined) => String(get(pod, "status", "nominatedNodeName") ?? "");
+const schedulerNameOf = (pod: JsonObject) => podView(pod).schedulerName || "default-scheduler";
+const isTerminal = (pod: JsonObject) => podView(pod).isTerminal;
+const isAssigned = (pod: JsonObject | undefined) => pod !== undefined && podView(pod).nodeName !== "";
+const nominatedNodeNameOf = (pod: JsonObject | undefined) => (pod ? podView(pod).nominatedNodeName : "");
 
 export interface SchedulerOptions {
   /** The default profile's name; a configured profile without a name takes it. */
@@ -108,11 +105,11 @@ export class Scheduler {
     replace: (objects) => {
       this.cache.replaceNodes(objects);
       this.nodes.clear();
-      for (const n of objects) this.nodes.set(String(get(n, "metadata", "name")), n);
+      for (const n of objects) this.nodes.set(metaOf(n).name, n);
       this.queue.moveAllToActiveOrBackoffQueue("NodeAdd");
     },
     apply: (e) => {
-      const name = String(get(e.object, "metadata", "name"));
+      const name = metaOf(e.object).name;
       const before = this.nodes.get(name);
       if (e.type === "DELETED") {
         this.cache.deleteNode(name);
@@ -209,10 +206,10 @@ export class Scheduler {
 
   private needsScheduling(pod: JsonObject): boolean {
     return (
-      !get(pod, "spec", "nodeName") &&
-      !get(pod, "metadata", "deletionTimestamp") &&
+      podView(pod).nodeName === "" &&
+      metaOf(pod).deletionTimestamp === undefined &&
       // kube-scheduler's SchedulingGates PreEnqueue: a gated pod waits outside the queues.
-      ((get(pod, "spec", "schedulingGates") ?? []) as unknown[]).length === 0 &&
+      podView(pod).schedulingGates.length === 0 &&
       this.profiles.has(schedulerNameOf(pod))
     );
   }
@@ -292,17 +289,16 @@ export class Scheduler {
 
   /** UpdateStatus from the object last seen; on a conflict, once more from the current one. */
   private async updateNominatedNodeName(seen: JsonObject, nodeName: string): Promise<void> {
-    const namespace = String(get(seen, "metadata", "namespace"));
-    const name = String(get(seen, "metadata", "name"));
+    const { namespace, name } = metaOf(seen);
     const write = (pod: JsonObject) =>
-      this.client.updateStatus(toApiObject({ ...pod, status: { ...(get(pod, "status") as JsonObject | undefined), nominatedNodeName: nodeName } }));
+      this.client.updateStatus(toApiObject({ ...pod, status: { ...statusOf(pod), nominatedNodeName: nodeName } }));
     try {
       try {
         await write(seen);
       } catch (e) {
         if (!isCapstanError(e, "Conflict")) throw e;
         const current = fromApiObject(await this.client.get({ kind: "Pod", namespace, name })).json;
-        if (get(current, "metadata", "uid") === get(seen, "metadata", "uid") && !isAssigned(current)) await write(current);
+        if (metaOf(current).uid === metaOf(seen).uid && !isAssigned(current)) await write(current);
       }
     } catch (e) {
       // Gone or changed again: its next event brings the pod back to the queue and the nominator.
@@ -370,6 +366,7 @@ function assignedPodEvent(before: JsonObject | undefined, after: JsonObject): Cl
   if (!before || !isAssigned(before)) return "AssignedPodAdd";
   // A finished pod no longer holds its node's resources (kube-scheduler drops it from the cache).
   if (isTerminal(after) && !isTerminal(before)) return "AssignedPodDelete";
-  const changed = (...path: string[]) => JSON.stringify(get(before, ...path) ?? null) !== JSON.stringify(get(after, ...path) ?? null);
-  return changed("metadata", "labels") || changed("metadata", "deletionTimestamp") ? "AssignedPodUpdate" : undefined;
+  // The raw members, not the view's defaults, so an absent map and an empty one still differ.
+  const changed = (field: string) => JSON.stringify(metaOf(before).json[field] ?? null) !== JSON.stringify(metaOf(after).json[field] ?? null);
+  return changed("labels") || changed("deletionTimestamp") ? "AssignedPodUpdate" : undefined;
 }

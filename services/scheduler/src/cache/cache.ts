@@ -4,6 +4,7 @@
  * current incrementally, so a decision reads it without a round trip. An assumed pod counts on its node
  * until the pod's bound state is observed (confirming it) or the bind fails (forget).
  */
+import { podView, type JsonObject } from "@capstan/api";
 import type { Selector } from "@capstan/apimachinery";
 import { NodeInfo, nodeFactsFrom } from "../framework/node-info.js";
 import { podInfoFrom, type PodInfo } from "../framework/pod-info.js";
@@ -12,16 +13,11 @@ import type { ExistingTerm } from "../framework/affinity-terms.js";
 import { AffinityTermIndex } from "./affinity-term-index.js";
 import { PodIndex, type PlacedPod } from "./pod-index.js";
 
-type Json = Record<string, unknown>;
-
 interface PodState extends PlacedPod {
   readonly assumed: boolean;
 }
 
-const isTerminal = (pod: Json): boolean => {
-  const phase = (pod["status"] as Json | undefined)?.["phase"];
-  return phase === "Succeeded" || phase === "Failed";
-};
+const isTerminal = (pod: JsonObject): boolean => podView(pod).isTerminal;
 
 export class SchedulerCache implements Snapshot {
   private readonly nodeInfos = new Map<string, NodeInfo>();
@@ -63,7 +59,7 @@ export class SchedulerCache implements Snapshot {
     });
   }
 
-  setNode(node: Json): void {
+  setNode(node: JsonObject): void {
     const facts = nodeFactsFrom(node);
     const existing = this.nodeInfos.get(facts.name);
     if (existing) existing.node = facts;
@@ -82,7 +78,7 @@ export class SchedulerCache implements Snapshot {
     this.list = undefined;
   }
 
-  replaceNodes(nodes: readonly Json[]): void {
+  replaceNodes(nodes: readonly JsonObject[]): void {
     this.nodeInfos.clear();
     this.list = undefined;
     for (const n of nodes) this.setNode(n);
@@ -92,7 +88,7 @@ export class SchedulerCache implements Snapshot {
    * An observed pod: counted on its node when bound and not finished. An unbound observation does not
    * undo an assumption: it may be older than the bind.
    */
-  setPod(pod: Json): void {
+  setPod(pod: JsonObject): void {
     const info = podInfoFrom(pod);
     const existing = this.podStates.get(info.key);
     if (info.nodeName && !isTerminal(pod)) this.place({ pod: info, nodeName: info.nodeName, assumed: false });
@@ -109,7 +105,7 @@ export class SchedulerCache implements Snapshot {
   }
 
   /** A fresh list of pods: assumptions not contradicted by it survive. */
-  replacePods(pods: readonly Json[]): void {
+  replacePods(pods: readonly JsonObject[]): void {
     for (const [key, s] of this.podStates) if (!s.assumed) this.removePod(key);
     for (const p of pods) this.setPod(p);
   }

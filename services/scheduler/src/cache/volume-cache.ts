@@ -2,10 +2,8 @@
  * The PersistentVolumeClaims and PersistentVolumes the VolumeBinding plugin reads, kept current by
  * reflectors as the node and pod caches are; decoded once per event, not per scheduling attempt.
  */
-import { PersistentVolume, PersistentVolumeClaim } from "@capstan/api";
+import { PersistentVolume, PersistentVolumeClaim, type JsonObject } from "@capstan/api";
 import type { VolumeListers } from "../plugins/volume-binding/volume-binding.js";
-
-type Json = Record<string, unknown>;
 
 const claimKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -21,32 +19,32 @@ export class VolumeCache implements VolumeListers {
     return this.volumes.get(name);
   }
 
-  replaceClaims(objects: readonly Json[]): void {
+  replaceClaims(objects: readonly JsonObject[]): void {
     this.claims.clear();
     for (const o of objects) this.setClaim(o);
   }
 
-  setClaim(object: Json): void {
+  setClaim(object: JsonObject): void {
     const claim = PersistentVolumeClaim.fromJSON(object);
     this.claims.set(claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? ""), claim);
   }
 
-  deleteClaim(object: Json): void {
+  deleteClaim(object: JsonObject): void {
     const claim = PersistentVolumeClaim.fromJSON(object);
     this.claims.delete(claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? ""));
   }
 
-  replaceVolumes(objects: readonly Json[]): void {
+  replaceVolumes(objects: readonly JsonObject[]): void {
     this.volumes.clear();
     for (const o of objects) this.setVolume(o);
   }
 
-  setVolume(object: Json): void {
+  setVolume(object: JsonObject): void {
     const volume = PersistentVolume.fromJSON(object);
     this.volumes.set(volume.metadata?.name ?? "", volume);
   }
 
-  deleteVolume(object: Json): void {
+  deleteVolume(object: JsonObject): void {
     this.volumes.delete(PersistentVolume.fromJSON(object).metadata?.name ?? "");
   }
 }

@@ -3,10 +3,9 @@
  * requested resources, host ports in use, images present. The cache keeps one per node and updates it
  * incrementally, so a scheduling decision reads it without a round trip.
  */
+import { nodeView, stringOf, type JsonObject } from "@capstan/api";
 import { tryParseQuantity } from "@capstan/apimachinery";
 import { addResource, emptyResource, resourceFromList, type HostPort, type PodInfo, type Resource, type Taint } from "./pod-info.js";
-
-type Json = Record<string, unknown>;
 
 export interface ImageState {
   readonly sizeBytes: number;
@@ -26,35 +25,23 @@ export interface NodeFacts {
   readonly images: ReadonlyMap<string, ImageState>;
 }
 
-const record = (v: unknown): Json | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const array = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-export function nodeFactsFrom(node: Json): NodeFacts {
-  const metadata = record(node["metadata"]) ?? {};
-  const spec = record(node["spec"]) ?? {};
-  const status = record(node["status"]) ?? {};
-  const allocatableList = record(status["allocatable"]);
-  const list = allocatableList && Object.keys(allocatableList).length > 0 ? allocatableList : record(status["capacity"]);
+export function nodeFactsFrom(node: JsonObject): NodeFacts {
+  const view = nodeView(node);
+  const allocatableList = view.allocatable;
+  const list = allocatableList && Object.keys(allocatableList).length > 0 ? allocatableList : view.capacity;
   const images = new Map<string, ImageState>();
-  for (const image of array(status["images"])) {
-    const sizeBytes = Number(record(image)?.["sizeBytes"] ?? 0);
-    for (const name of array(record(image)?.["names"])) {
+  for (const image of view.images) {
+    const sizeBytes = Number(image.sizeBytes ?? 0);
+    for (const name of image.names ?? []) {
       if (typeof name === "string") images.set(normalizedImageName(name), { sizeBytes, numNodes: 0 });
     }
   }
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(metadata["labels"]) ?? {})) if (typeof v === "string") labels[k] = v;
   return {
-    name: String(metadata["name"] ?? ""),
-    labels,
-    unschedulable: spec["unschedulable"] === true,
-    ready: array(status["conditions"]).some((c) => record(c)?.["type"] === "Ready" && record(c)?.["status"] === "True"),
-    taints: array(spec["taints"]).map((t) => ({
-      key: String(record(t)?.["key"] ?? ""),
-      value: String(record(t)?.["value"] ?? ""),
-      effect: String(record(t)?.["effect"] ?? ""),
-    })),
+    name: view.metadata.name,
+    labels: view.metadata.labels,
+    unschedulable: view.unschedulable,
+    ready: view.conditions.some((c) => c.type === "Ready" && c.status === "True"),
+    taints: view.taints.map((t) => ({ key: stringOf(t.key), value: stringOf(t.value), effect: stringOf(t.effect) })),
     allocatable: resourceFromList(list),
     allowedPodNumber: tryParseQuantity(String(list?.["pods"] ?? "0"))?.value() ?? 0,
     images,

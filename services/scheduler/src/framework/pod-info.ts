@@ -3,12 +3,21 @@
  * cache, so no plugin walks the object in a hot loop. Affinity and topology spread constraints are the
  * API's generated messages, decoded only when the pod has them.
  */
-import { Affinity, TopologySpreadConstraint, type NodeAffinity, type PodAffinity, type PodAntiAffinity } from "@capstan/api";
+import {
+  Affinity,
+  TopologySpreadConstraint,
+  objectOf,
+  podView,
+  stringOf,
+  type ContainerJson,
+  type JsonObject,
+  type NodeAffinity,
+  type PodAffinity,
+  type PodAntiAffinity,
+} from "@capstan/api";
 import { tryParseQuantity } from "@capstan/apimachinery";
 
 export type { NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PodAffinityTerm, TopologySpreadConstraint, WeightedPodAffinityTerm } from "@capstan/api";
-
-type Json = Record<string, unknown>;
 
 /** Amounts in the units kube-scheduler counts: millicores for cpu, bytes or plain counts otherwise. */
 export interface Resource {
@@ -67,29 +76,19 @@ export interface PodInfo {
   readonly hostPorts: readonly HostPort[];
   /** Images of init and regular containers, in order. */
   readonly images: readonly string[];
-  readonly object: Json;
+  readonly object: JsonObject;
 }
 
 /** kube-scheduler's defaults for a container that requests nothing, so empty pods still spread. */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
-const record = (v: unknown): Json | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const array = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const strings = (v: unknown): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [k, s] of Object.entries(record(v) ?? {})) if (typeof s === "string") out[k] = s;
-  return out;
-};
-
 export const emptyResource = (): Resource => ({ milliCpu: 0, memory: 0, ephemeralStorage: 0, scalar: new Map() });
 
 /** One resource list (`{cpu: "500m", memory: "1Gi"}`) in scheduler units; invalid quantities count 0. */
 export function resourceFromList(list: unknown): Resource {
   const r = emptyResource();
-  for (const [name, q] of Object.entries(record(list) ?? {})) {
+  for (const [name, q] of Object.entries(objectOf(list) ?? {})) {
     const parsed = typeof q === "string" || typeof q === "number" ? tryParseQuantity(String(q)) : undefined;
     if (!parsed) continue;
     if (name === "cpu") r.milliCpu = parsed.milliValue();
@@ -115,17 +114,16 @@ function maxResource(into: Resource, r: Resource): void {
 }
 
 /** A container's requests, each falling back to its limit as the API server defaults it. */
-function containerRequests(c: unknown): { list: Json; resource: Resource } {
-  const resources = record(record(c)?.["resources"]);
-  const list = { ...record(resources?.["limits"]), ...record(resources?.["requests"]) };
+function containerRequests(c: ContainerJson): { list: JsonObject; resource: Resource } {
+  const list = { ...objectOf(c.resources?.limits), ...objectOf(c.resources?.requests) };
   return { list, resource: resourceFromList(list) };
 }
 
-export function podInfoFrom(pod: Json): PodInfo {
-  const metadata = record(pod["metadata"]) ?? {};
-  const spec = record(pod["spec"]) ?? {};
-  const containers = array(spec["containers"]);
-  const initContainers = array(spec["initContainers"]);
+export function podInfoFrom(pod: JsonObject): PodInfo {
+  const view = podView(pod);
+  const metadata = view.metadata;
+  const containers = view.containers;
+  const initContainers = view.initContainers;
 
   const requests = emptyResource();
   const nonZeroRequests = { milliCpu: 0, memory: 0 };
@@ -136,46 +134,46 @@ export function podInfoFrom(pod: Json): PodInfo {
     nonZeroRequests.memory += "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST;
   }
   for (const c of initContainers) maxResource(requests, containerRequests(c).resource);
-  const overhead = resourceFromList(spec["overhead"]);
+  const overhead = resourceFromList(view.overhead);
   addResource(requests, overhead);
   nonZeroRequests.milliCpu += overhead.milliCpu;
   nonZeroRequests.memory += overhead.memory;
 
   const hostPorts: HostPort[] = [];
   for (const c of containers) {
-    for (const p of array(record(c)?.["ports"])) {
-      const port = Number(record(p)?.["hostPort"] ?? 0);
+    for (const p of c.ports ?? []) {
+      const port = Number(p.hostPort ?? 0);
       if (port > 0) {
-        hostPorts.push({ hostIP: str(record(p)?.["hostIP"]) || "0.0.0.0", protocol: str(record(p)?.["protocol"]) || "TCP", port });
+        hostPorts.push({ hostIP: stringOf(p.hostIP) || "0.0.0.0", protocol: stringOf(p.protocol) || "TCP", port });
       }
     }
   }
 
-  const affinity = record(spec["affinity"]) ? Affinity.fromJSON(spec["affinity"]) : undefined;
-  const namespace = str(metadata["namespace"]);
-  const name = str(metadata["name"]);
+  const affinity = view.affinity ? Affinity.fromJSON(view.affinity) : undefined;
+  const namespace = metadata.namespace;
+  const name = metadata.name;
   return {
     key: `${namespace}/${name}`,
     namespace,
     name,
-    uid: str(metadata["uid"]),
-    labels: strings(metadata["labels"]),
-    nodeName: str(spec["nodeName"]),
-    nodeSelector: strings(spec["nodeSelector"]),
-    tolerations: array(spec["tolerations"]).map((t) => record(t) ?? {}) as Toleration[],
+    uid: metadata.uid,
+    labels: metadata.labels,
+    nodeName: view.nodeName,
+    nodeSelector: view.nodeSelector,
+    tolerations: view.tolerations,
     nodeAffinity: affinity?.nodeAffinity,
     podAffinity: affinity?.podAffinity,
     podAntiAffinity: affinity?.podAntiAffinity,
-    topologySpreadConstraints: array(spec["topologySpreadConstraints"]).map((c) => TopologySpreadConstraint.fromJSON(c)),
-    terminating: Boolean(metadata["deletionTimestamp"]),
-    nominatedNodeName: str(record(pod["status"])?.["nominatedNodeName"]),
-    priority: typeof spec["priority"] === "number" ? spec["priority"] : 0,
-    preemptionPolicy: str(spec["preemptionPolicy"]) || "PreemptLowerPriority",
-    creationTimestamp: str(metadata["creationTimestamp"]),
+    topologySpreadConstraints: view.topologySpreadConstraints.map((c) => TopologySpreadConstraint.fromJSON(c)),
+    terminating: metadata.deletionTimestamp !== undefined,
+    nominatedNodeName: view.nominatedNodeName,
+    priority: view.priority,
+    preemptionPolicy: view.preemptionPolicy || "PreemptLowerPriority",
+    creationTimestamp: metadata.creationTimestamp,
     requests,
     nonZeroRequests,
     hostPorts,
-    images: [...initContainers, ...containers].map((c) => str(record(c)?.["image"])),
+    images: [...initContainers, ...containers].map((c) => stringOf(c.image)),
     object: pod,
   };
 }

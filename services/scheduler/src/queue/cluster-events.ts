@@ -3,7 +3,7 @@
  * framework.ClusterEvent and its plugins' EventsToRegister: a pod that a plugin rejected waits until an
  * event that plugin cares about happens, instead of being retried on every change.
  */
-type Json = Record<string, unknown>;
+import { metaOf, nodeView, specOf, statusOf, type JsonObject } from "@capstan/api";
 
 export type ClusterEvent =
   | "NodeAdd"
@@ -52,19 +52,21 @@ export function mayMakeSchedulable(event: ClusterEvent, unschedulablePlugins: Re
   return false;
 }
 
-const get = (o: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Json)[k] : undefined), o);
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const conditionStatuses = (node: Json): string =>
-  ((get(node, "status", "conditions") ?? []) as Json[]).map((c) => `${String(c["type"])}=${String(c["status"])}`).join(",");
+const conditionStatuses = (node: JsonObject): string =>
+  nodeView(node)
+    .conditions.map((c) => `${c.type}=${c.status}`)
+    .join(",");
 
 /** What a Node update changed that scheduling looks at (kube-scheduler's nodeSchedulingPropertiesChange); none for a heartbeat. */
-export function nodeUpdateEvents(before: Json, after: Json): ClusterEvent[] {
+export function nodeUpdateEvents(before: JsonObject, after: JsonObject): ClusterEvent[] {
   const events: ClusterEvent[] = [];
-  if (Boolean(get(before, "spec", "unschedulable")) !== Boolean(get(after, "spec", "unschedulable"))) events.push("NodeSpecUnschedulableChange");
-  if (!sameJson(get(before, "status", "allocatable"), get(after, "status", "allocatable"))) events.push("NodeAllocatableChange");
-  if (!sameJson(get(before, "metadata", "labels"), get(after, "metadata", "labels"))) events.push("NodeLabelChange");
-  if (!sameJson(get(before, "spec", "taints"), get(after, "spec", "taints"))) events.push("NodeTaintChange");
+  // The raw members, not the views' defaults: an absent list and an empty one stay different changes.
+  const [specBefore, specAfter] = [specOf(before), specOf(after)];
+  if (Boolean(specBefore["unschedulable"]) !== Boolean(specAfter["unschedulable"])) events.push("NodeSpecUnschedulableChange");
+  if (!sameJson(statusOf(before)["allocatable"], statusOf(after)["allocatable"])) events.push("NodeAllocatableChange");
+  if (!sameJson(metaOf(before).json["labels"], metaOf(after).json["labels"])) events.push("NodeLabelChange");
+  if (!sameJson(specBefore["taints"], specAfter["taints"])) events.push("NodeTaintChange");
   if (conditionStatuses(before) !== conditionStatuses(after)) events.push("NodeConditionChange");
   return events;
 }
