@@ -67,6 +67,15 @@ describe("FakeGateway", () => {
     expect(results).toEqual(["OK", "Unavailable", "OK"]);
   });
 
+  it("refuses every write after the next n, until let through again", async () => {
+    const gw = await createFakeGateway();
+    gw.refuseWritesAfter(1);
+    expect(await codeOf(gw.create(toApiObject(pod("a"))))).toBe("OK");
+    expect(await codeOf(gw.delete({ kind: "Pod", namespace: "default", name: "a" }))).toBe("Unavailable");
+    gw.refuseWritesAfter(Infinity);
+    expect(await codeOf(gw.delete({ kind: "Pod", namespace: "default", name: "a", gracePeriodSeconds: 0 }))).toBe("OK");
+  });
+
   it("puts objects in place through the verbs: a status written as its node agent would, a pod terminating on its node", async () => {
     const clock = new FakeClock(T0);
     const gw = await createFakeGateway({ clock });

@@ -63,6 +63,7 @@ export class FakeGateway implements CapstanClient {
   private readonly creates = new Map<string, number>();
   private readonly uids = new Map<string, number>();
   private names = 0;
+  private writesLeft = Infinity;
 
   constructor(opts: FakeGatewayOptions = {}) {
     const now = opts.clock ? () => new Date(opts.clock!.now()) : () => new Date();
@@ -89,6 +90,7 @@ export class FakeGateway implements CapstanClient {
     const n = (this.creates.get(kind) ?? 0) + 1;
     this.creates.set(kind, n);
     if (this.refused.get(kind)?.delete(n)) throw new UnavailableError(`create ${kind} number ${n} refused by the test`);
+    this.admitWrite("create");
     return this.registry.create(object, this.ctx);
   }
 
@@ -100,27 +102,33 @@ export class FakeGateway implements CapstanClient {
     return this.registry.list({ namespace: "", labelSelector: "", fieldSelector: "", ...req });
   }
 
-  update(object: ApiObject): Promise<ApiObject> {
+  async update(object: ApiObject): Promise<ApiObject> {
+    this.admitWrite("update");
     return this.registry.update(object, this.ctx);
   }
 
-  updateStatus(object: ApiObject): Promise<ApiObject> {
+  async updateStatus(object: ApiObject): Promise<ApiObject> {
+    this.admitWrite("updateStatus");
     return this.registry.updateStatus(object, this.ctx);
   }
 
-  finalize(object: ApiObject): Promise<ApiObject> {
+  async finalize(object: ApiObject): Promise<ApiObject> {
+    this.admitWrite("finalize");
     return this.registry.finalize(object, this.ctx);
   }
 
-  delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
+  async delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
+    this.admitWrite("delete");
     return this.registry.delete({ namespace: "", propagationPolicy: "", ...req }, this.ctx);
   }
 
-  bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject> {
+  async bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject> {
+    this.admitWrite("bind");
     return this.registry.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, this.ctx);
   }
 
-  bindBatch(bindings: BindRequest[]): Promise<PromiseSettledResult<ApiObject>[]> {
+  async bindBatch(bindings: BindRequest[]): Promise<PromiseSettledResult<ApiObject>[]> {
+    this.admitWrite("bindBatch");
     return this.registry.bindBatch(
       bindings.map((b) => ({
         namespace: b.namespace,
@@ -320,6 +328,14 @@ export class FakeGateway implements CapstanClient {
     this.refused.set(kind, refused);
   }
 
+  /**
+   * After `n` more writes (of any verb), every write fails as the gateway being unavailable would — a
+   * writer that dies between two writes; Infinity lets them through again.
+   */
+  refuseWritesAfter(n: number): void {
+    this.writesLeft = n;
+  }
+
   /** Lets every write that can happen without a held watch happen: resolves once the revision stops moving. */
   async settled(): Promise<void> {
     for (let quiet = 0; quiet < 3; ) {
@@ -350,6 +366,11 @@ export class FakeGateway implements CapstanClient {
   /** As the API answers it: through the typed message and back. */
   private typed(object: JsonObject): JsonObject {
     return json(toApiObject(object));
+  }
+
+  private admitWrite(verb: string): void {
+    if (this.writesLeft <= 0) throw new UnavailableError(`${verb} refused by the test`);
+    this.writesLeft--;
   }
 
   private feed(kind: string, after: number, deliver: (e: StoredEvent) => void | Promise<void>, onEnd?: () => void): EventFeed {
