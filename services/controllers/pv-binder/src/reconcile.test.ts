@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fromApiObject, toApiObject, type ApiObject } from "@capstan/api";
-import { ConflictError } from "@capstan/apimachinery";
-import type { JsonObject } from "@capstan/client";
-import { Informer } from "@capstan/controller-runtime";
-import { FakeListWatch } from "@capstan/controller-runtime/testing";
-import { ClaimReconciler, NO_VOLUMES_MESSAGE, VolumeReconciler, type BinderClient, type Recorder } from "./reconcile.js";
+import { EventRecorder } from "@capstan/client";
+import { createFakeGateway, type FakeGateway } from "@capstan/client/testing";
+import type { Informer } from "@capstan/controller-runtime";
+import { syncedInformer } from "@capstan/controller-runtime/testing";
+import { ClaimReconciler, NO_VOLUMES_MESSAGE, VolumeReconciler } from "./reconcile.js";
 
 type Json = Record<string, any>;
 
@@ -29,51 +28,47 @@ function aClaim(name: string, spec: Json = {}): Json {
 }
 
 /**
- * The gateway and the informers in memory: every write checks resourceVersion, bumps it and reaches the
- * cache at once. `crashAfter` makes the n-th write fail, as a binder that dies between two writes.
+ * A FakeGateway with synced informers of volumes and claims, and the real EventRecorder; `writes` counts
+ * the gateway's writes since the objects were put in place.
  */
-class Cluster implements BinderClient, Recorder {
-  readonly volumeFeed = new FakeListWatch();
-  readonly claimFeed = new FakeListWatch();
-  readonly volumes = new Informer({ kind: "PersistentVolume", listWatch: this.volumeFeed.listWatch, log: () => {} }).start();
-  readonly claims = new Informer({ kind: "PersistentVolumeClaim", listWatch: this.claimFeed.listWatch, log: () => {} }).start();
-  readonly events: string[] = [];
-  writes = 0;
-  crashAfter = Infinity;
-  private revision = 100;
+class Cluster {
+  private start = 0;
+
+  private constructor(
+    readonly gateway: FakeGateway,
+    readonly volumes: Informer,
+    readonly claims: Informer,
+    private readonly recorder: EventRecorder,
+  ) {}
 
   static async with(volumes: Json[], claims: Json[]): Promise<Cluster> {
-    const c = new Cluster();
-    await c.volumeFeed.list(volumes);
-    await c.claimFeed.list(claims);
+    const gateway = await createFakeGateway();
+    for (const o of [...volumes, ...claims]) await gateway.apply(o);
+    const recorder = new EventRecorder(gateway, { component: "persistentvolume-controller" }, (message) => {
+      throw new Error(message);
+    });
+    const c = new Cluster(gateway, await syncedInformer(gateway, "PersistentVolume"), await syncedInformer(gateway, "PersistentVolumeClaim"), recorder);
+    c.start = gateway.revision;
     return c;
   }
 
-  update = (obj: ApiObject) => this.write(obj, "spec");
-  updateStatus = (obj: ApiObject) => this.write(obj, "status");
-
-  record(involved: Json, type: string, reason: string, message: string): void {
-    this.events.push(`${type} ${reason} ${involved["metadata"].name}: ${message}`);
+  /** Writes of volumes and claims since the start (the recorder's Events are not counted). */
+  get writes(): number {
+    return this.gateway.store.events(this.start).filter((e) => e.kind !== "Event").length;
   }
 
-  private async write(obj: ApiObject, part: "spec" | "status"): Promise<ApiObject> {
-    if (++this.writes > this.crashAfter) throw new Error("binder crashed");
-    const { kind, json } = fromApiObject(obj);
-    const informer = kind === "PersistentVolume" ? this.volumes : this.claims;
-    const meta = json["metadata"] as Json;
-    const current = informer.get(meta["namespace"] ?? "", meta["name"]) as Json;
-    if (current["metadata"].resourceVersion !== meta["resourceVersion"]) throw new ConflictError({ kind, namespace: meta["namespace"] ?? "", name: meta["name"] }, "stale");
-    const written = { ...current, [part]: json[part], metadata: { ...current["metadata"], resourceVersion: String(++this.revision) } };
-    await (kind === "PersistentVolume" ? this.volumeFeed : this.claimFeed).emit("MODIFIED", written as JsonObject);
-    return toApiObject(written);
+  /** The Events recorded, as "type reason object: message". */
+  async events(): Promise<string[]> {
+    await this.gateway.settled();
+    return this.gateway.objects("Event").map((e) => `${e["type"]} ${e["reason"]} ${(e["involvedObject"] as Json)["name"]}: ${e["message"]}`);
   }
 
-  claimReconciler = () => new ClaimReconciler(this.claims, this.volumes, this, this);
-  volumeReconciler = () => new VolumeReconciler(this.volumes, this.claims, this);
-  volume = (name: string) => this.volumes.get("", name) as Json;
-  claim = (name: string) => this.claims.get("default", name) as Json;
+  claimReconciler = () => new ClaimReconciler(this.claims, this.volumes, this.gateway, this.recorder);
+  volumeReconciler = () => new VolumeReconciler(this.volumes, this.claims, this.gateway);
+  volume = (name: string) => this.gateway.stored("PersistentVolume", name) as Json;
+  claim = (name: string) => this.gateway.stored("PersistentVolumeClaim", name) as Json;
   /** name phase claim, as `capctl get pv` shows it. */
-  volumeRows = () => (this.volumes.list() as Json[]).map((v) => `${v["metadata"].name} ${v["status"]?.phase} ${v["spec"].claimRef?.name ?? "-"}`).sort();
+  volumeRows = () => (this.gateway.objects("PersistentVolume") as Json[]).map((v) => `${v["metadata"].name} ${v["status"]?.phase} ${v["spec"].claimRef?.name ?? "-"}`).sort();
 }
 
 describe("ClaimReconciler", () => {
@@ -92,7 +87,7 @@ describe("ClaimReconciler", () => {
     expect(cluster.volume(bound)["status"].phase).toBe("Bound");
     expect(cluster.claim("pvc")["spec"].volumeName).toBe(bound);
     expect(cluster.claim("pvc")["status"]).toEqual({ phase: "Bound", accessModes: cluster.volume(bound)["spec"].accessModes, capacity: cluster.volume(bound)["spec"].capacity });
-    expect(cluster.events).toEqual([]);
+    expect(await cluster.events()).toEqual([]);
   });
 
   it.each([
@@ -111,7 +106,7 @@ describe("ClaimReconciler", () => {
     expect(cluster.claim("pvc")["status"].phase).toBe("Pending");
     expect(cluster.claim("pvc")["spec"].volumeName).toBeUndefined();
     expect(cluster.writes).toBe(0);
-    expect(cluster.events).toEqual([`Warning FailedBinding pvc: ${NO_VOLUMES_MESSAGE}`]);
+    expect(await cluster.events()).toEqual([`Warning FailedBinding pvc: ${NO_VOLUMES_MESSAGE}`]);
   });
 
   it("does not bind a claim to the volume it names when that volume does not fit", async () => {
@@ -119,22 +114,22 @@ describe("ClaimReconciler", () => {
     await cluster.claimReconciler().reconcile("default/pvc");
 
     expect(cluster.writes).toBe(0);
-    expect(cluster.events).toEqual(['Warning VolumeMismatch pvc: Cannot bind to requested volume "pv": requested PV is too small']);
+    expect(await cluster.events()).toEqual(['Warning VolumeMismatch pvc: Cannot bind to requested volume "pv": requested PV is too small']);
   });
 
   it.each([1, 2, 3])("finishes a binding that crashed after %i of its 4 writes", async (done) => {
     const cluster = await Cluster.with([aVolume("other"), aVolume("pv")], [aClaim("pvc")]);
-    cluster.crashAfter = done;
-    await expect(cluster.claimReconciler().reconcile("default/pvc")).rejects.toThrow("binder crashed");
+    cluster.gateway.refuseWritesAfter(done);
+    await expect(cluster.claimReconciler().reconcile("default/pvc")).rejects.toThrow("refused by the test");
 
-    cluster.crashAfter = Infinity;
+    cluster.gateway.refuseWritesAfter(Infinity);
     await cluster.claimReconciler().reconcile("default/pvc");
     await cluster.claimReconciler().reconcile("default/pvc");
 
     const bound = cluster.claim("pvc")["spec"].volumeName;
     expect(cluster.claim("pvc")["status"].phase).toBe("Bound");
     expect(cluster.volumeRows()).toEqual(bound === "pv" ? ["other Available -", "pv Bound pvc"] : ["other Bound pvc", "pv Available -"]);
-    expect(cluster.writes).toBe(4 + 1);
+    expect(cluster.writes, "its 4 writes, none made twice").toBe(4);
   });
 });
 
@@ -162,7 +157,7 @@ describe("VolumeReconciler", () => {
     await cluster.volumeReconciler().reconcile("pv");
     expect(cluster.volumeRows()).toEqual(["pv Bound pvc"]);
 
-    await cluster.claimFeed.emit("DELETED", cluster.claim("pvc") as JsonObject);
+    await cluster.gateway.delete({ kind: "PersistentVolumeClaim", namespace: "default", name: "pvc" });
     await cluster.volumeReconciler().reconcile("pv");
     expect(cluster.volumeRows()).toEqual(["pv Released pvc"]);
   });
