@@ -1,5 +1,5 @@
 import { arch, release } from "node:os";
-import { NodeStatus, fromApiObject, toApiObject } from "@capstan/api";
+import { NodeStatus, arrayOf, fromApiObject, metaOf, objectOf, toApiObject, type ConditionJson } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { NodeLeases } from "@capstan/bus";
 import type { CapstanClient, JsonObject } from "@capstan/client";
@@ -52,8 +52,8 @@ export function nodeObject(node: NodeDescription, now: string): JsonObject {
 
 /** The node's status as its agent sees it: capacity, addresses, its log endpoint, and a fresh Ready. */
 export function nodeStatus(node: NodeDescription, now: string, previous?: JsonObject): JsonObject {
-  const oldReady = ((previous?.["conditions"] ?? []) as JsonObject[]).find((c) => c["type"] === "Ready");
-  const transition = oldReady?.["status"] === "True" ? String(oldReady["lastTransitionTime"]) : now;
+  const oldReady = arrayOf<ConditionJson>(previous?.["conditions"]).find((c) => c.type === "Ready");
+  const transition = oldReady?.status === "True" ? String(oldReady.lastTransitionTime) : now;
   return {
     capacity: node.capacity,
     allocatable: node.capacity,
@@ -100,11 +100,11 @@ export function nodeStatusHasChanged(previous: JsonObject | undefined, next: Jso
  * lifecycle controller marking it Unknown, counts) or `force`; undefined when nothing needs writing.
  */
 export function nodeStatusUpdate(current: JsonObject, node: NodeDescription, now: string, force: boolean): JsonObject | undefined {
-  const previous = current["status"] as JsonObject | undefined;
+  const previous = objectOf(current["status"]);
   const status = nodeStatus(node, now, previous);
   if (!force && !nodeStatusHasChanged(previous, status)) return undefined;
   // No resourceVersion: the agent owns its Node's status, so the newest write simply wins.
-  const { resourceVersion: _rv, ...metadata } = current["metadata"] as JsonObject;
+  const { resourceVersion: _rv, ...metadata } = metaOf(current).json;
   return { ...current, metadata, status };
 }
 

@@ -1,5 +1,5 @@
 import type { Tracer } from "@opentelemetry/api";
-import { Pod, toApiObject, type Volume } from "@capstan/api";
+import { Pod, keyOf, metaOf, objectOf, toApiObject, type Volume } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
@@ -9,9 +9,7 @@ import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import { ReportQueue } from "./report-queue.js";
 import type { Runtime } from "./runtime/index.js";
 
-const get = (o: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), o);
-const uidOf = (pod: JsonObject) => String(get(pod, "metadata", "uid"));
+const uidOf = (pod: JsonObject) => metaOf(pod).uid;
 
 /** How soon a pod whose claim could not be mounted is tried again. */
 const CLAIM_RETRY_MS = 2_000;
@@ -68,7 +66,8 @@ export class PodManager implements ReflectorHandler {
   /** The pod a log request names, if it runs here. */
   uidFor(namespace: string, name: string): string | undefined {
     for (const [uid, pod] of this.pods) {
-      if (get(pod, "metadata", "namespace") === namespace && get(pod, "metadata", "name") === name) return uid;
+      const meta = metaOf(pod);
+      if (meta.namespace === namespace && meta.name === name) return uid;
     }
     return undefined;
   }
@@ -106,7 +105,7 @@ export class PodManager implements ReflectorHandler {
   private async podSeen(pod: JsonObject): Promise<void> {
     const uid = uidOf(pod);
     this.pods.set(uid, pod);
-    if (get(pod, "metadata", "deletionTimestamp") !== undefined) {
+    if (metaOf(pod).deletionTimestamp !== undefined) {
       void this.terminate(pod);
       return;
     }
@@ -150,7 +149,7 @@ export class PodManager implements ReflectorHandler {
     if (this.terminating.has(uid)) return;
     this.terminating.add(uid);
     try {
-      const grace = Number(get(pod, "metadata", "deletionGracePeriodSeconds") ?? 30);
+      const grace = metaOf(pod).deletionGracePeriodSeconds ?? 30;
       const waitedMs = await this.waitForEndpointRemoval(pod, grace);
       await this.stop(uid, grace - waitedMs / 1000);
       // Nobody else finishes the deletion: keep trying while the pod is ours (a call in flight when
@@ -159,8 +158,8 @@ export class PodManager implements ReflectorHandler {
         try {
           await this.client.delete({
             kind: "Pod",
-            namespace: String(get(pod, "metadata", "namespace")),
-            name: String(get(pod, "metadata", "name")),
+            namespace: metaOf(pod).namespace,
+            name: metaOf(pod).name,
             gracePeriodSeconds: 0,
             preconditions: { uid },
           });
@@ -186,7 +185,7 @@ export class PodManager implements ReflectorHandler {
     if (!removals) return 0;
     const { removed, waitedMs } = await removals.waitUntilNotReady(uidOf(pod), endpointRemovalTimeoutMs(grace));
     if (!removed) {
-      const name = `${String(get(pod, "metadata", "namespace"))}/${String(get(pod, "metadata", "name"))}`;
+      const name = keyOf(pod);
       this.log(`pod ${name} is still a ready endpoint after ${waitedMs} ms; stopping it anyway`);
     }
     return waitedMs;
@@ -202,9 +201,9 @@ export class PodManager implements ReflectorHandler {
     if (!pod || !runtimeStatus) return;
     const status = podStatusFrom(pod, runtimeStatus, this.opts.hostIP(pod), new Date().toISOString());
     // Our own write comes back as an event that syncs the pod again: that must not write once more.
-    if (!podStatusHasChanged(pod["status"] as JsonObject | undefined, status)) return;
+    if (!podStatusHasChanged(objectOf(pod["status"]), status)) return;
     // The agent owns its pods' status; the uid (not the resourceVersion) guards against a recreated namesake.
-    const { resourceVersion: _rv, ...metadata } = pod["metadata"] as JsonObject;
+    const { resourceVersion: _rv, ...metadata } = metaOf(pod).json;
     await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));
   }
 }

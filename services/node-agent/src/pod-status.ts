@@ -1,12 +1,11 @@
-import { ContainerStatus, PodStatus } from "@capstan/api";
-import type { JsonObject } from "@capstan/client";
+import { ContainerStatus, PodStatus, arrayOf, statusOf, type JsonObject } from "@capstan/api";
 import { canonicalJson } from "./canonical-json.js";
 import type { PodRuntimeStatus } from "./runtime/index.js";
 
 type Condition = { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string };
 
 /** Keeps a condition's lastTransitionTime when its status did not change. */
-function condition(previous: Condition[], type: string, status: boolean, now: string, why?: { reason: string; message: string }): Condition {
+function condition(previous: readonly Condition[], type: string, status: boolean, now: string, why?: { reason: string; message: string }): Condition {
   const value = status ? "True" : "False";
   const before = previous.find((c) => c.type === type);
   return { type, status: value, lastTransitionTime: before?.status === value ? (before.lastTransitionTime ?? now) : now, ...why };
@@ -22,12 +21,12 @@ function unreadyBecause(runtime: PodRuntimeStatus): { reason: string; message: s
 
 /** The PodStatus the API should show for what the runtime reports. */
 export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP: string, now: string): JsonObject {
-  const previous = (((pod["status"] ?? {}) as JsonObject)["conditions"] ?? []) as Condition[];
+  const previous = arrayOf<Condition>(statusOf(pod)["conditions"]);
   const containersReady = runtime.containerStatuses.length > 0 && runtime.containerStatuses.every((c) => c.ready);
   const why = containersReady ? undefined : unreadyBecause(runtime);
   const scheduled = previous.find((c) => c.type === "PodScheduled") ?? { type: "PodScheduled", status: "True", lastTransitionTime: now };
   const status: JsonObject = {
-    ...((pod["status"] ?? {}) as JsonObject),
+    ...statusOf(pod),
     phase: runtime.phase,
     conditions: [
       condition(previous, "Initialized", true, now),

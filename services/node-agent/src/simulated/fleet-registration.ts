@@ -1,4 +1,4 @@
-import { fromApiObject, toApiObject } from "@capstan/api";
+import { fromApiObject, metaOf, toApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { NodeLeases } from "@capstan/bus";
 import type { CapstanClient, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
@@ -139,7 +139,7 @@ export class FleetRegistration implements ReflectorHandler {
   }
 }
 
-const nameOf = (o: JsonObject) => String((o["metadata"] as JsonObject | undefined)?.["name"]);
+const nameOf = (o: JsonObject) => metaOf(o).name;
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -1,6 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
-import { createClient, EventRecorder, type JsonObject } from "@capstan/client";
+import { podView } from "@capstan/api";
+import { createClient, EventRecorder } from "@capstan/client";
 import { startReflector } from "@capstan/controller-runtime";
 import type { NodeAgentConfig } from "../config.js";
 import type { NodeDescription } from "../node-registration.js";
@@ -40,7 +41,7 @@ export async function startSimulatedFleet(
   const runtime = new SimulatedRuntime({ startMs: fleet.startMs, startJitterMs: fleet.startJitterMs, maxStopMs: fleet.maxStopMs });
   const recorder = new EventRecorder(client, { component: "kubelet", host: "simulated-fleet" }, log);
   const pods = new PodManager(runtime, client, recorder, tracer, log, {
-    hostIP: (pod) => nodeIPs.get(String((pod["spec"] as JsonObject | undefined)?.["nodeName"])) ?? "",
+    hostIP: (pod) => nodeIPs.get(podView(pod).nodeName) ?? "",
     maxStatusWritesInFlight: fleet.maxInFlight,
   });
 
