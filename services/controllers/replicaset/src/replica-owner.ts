@@ -1,4 +1,4 @@
-import { labelSelectorMatches, ReplicaSet, ReplicationController, type LabelSelector } from "@capstan/api";
+import { labelSelectorMatches, ReplicaSet, ReplicationController, workloadView, type LabelSelector } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import type { ReplicaOwner } from "./replica-plan.js";
 
@@ -31,7 +31,7 @@ function readOwner(kind: ReplicaKind["kind"], apiVersion: string, json: JsonObje
     generation: meta.generation,
     deleting: meta.deletionTimestamp !== undefined,
     // The stored JSON, as pods are created from it.
-    template: (((json["spec"] ?? {}) as JsonObject)["template"] ?? {}) as JsonObject,
+    template: workloadView(json).template ?? {},
     ref: { apiVersion, kind, name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true },
     replicas: message.spec?.replicas ?? 1,
     minReadySeconds: message.spec?.minReadySeconds ?? 0,

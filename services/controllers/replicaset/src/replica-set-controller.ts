@@ -1,5 +1,5 @@
 import { isCapstanError } from "@capstan/apimachinery";
-import { objectMeta, Pod, toApiObject, type ApiObject, type OwnerReference } from "@capstan/api";
+import { metaOf, objectMeta, Pod, statusOf, toApiObject, type ApiObject, type OwnerReference } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
   controllerRefOf,
@@ -84,7 +84,7 @@ export class ReplicaSetReconciler implements Reconciler {
    */
   private async createPods(owner: ReplicaOwnerObject, count: number): Promise<number[]> {
     const revisions: number[] = [];
-    const templateMeta = (owner.template["metadata"] ?? {}) as JsonObject;
+    const templateMeta = metaOf(owner.template).json;
     const pod = {
       apiVersion: "v1",
       kind: "Pod",
@@ -117,7 +117,7 @@ export class ReplicaSetReconciler implements Reconciler {
   }
 
   private async writeStatus(json: JsonObject, owner: ReplicaOwnerObject, plan: ReplicaPlan): Promise<void> {
-    const current = (json["status"] ?? {}) as JsonObject;
+    const current = statusOf(json);
     const status = { ...current, ...plan.status, observedGeneration: owner.generation };
     const unchanged = Object.entries(status).every(([k, v]) => (current[k] ?? 0) === v);
     if (unchanged) return;
