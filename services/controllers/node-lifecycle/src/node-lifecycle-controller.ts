@@ -1,5 +1,5 @@
 import type { Clock } from "@capstan/apimachinery";
-import { Node, NodeCondition, Taint, fromApiObject, toApiObject } from "@capstan/api";
+import { Node, NodeCondition, Taint, fromApiObject, specOf, statusOf, toApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import { splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
@@ -57,7 +57,7 @@ export class NodeLifecycleReconciler implements Reconciler {
     const leaseRenewTime = this.leases.renewTime(node.metadata?.name ?? "");
     const conditions = staleConditions(node, this.clock.now(), this.config.gracePeriodMs, leaseRenewTime);
     if (!conditions) return json;
-    const status = { ...((json["status"] ?? {}) as JsonObject), conditions: conditions.map((c) => NodeCondition.toJSON(c)) };
+    const status = { ...statusOf(json), conditions: conditions.map((c) => NodeCondition.toJSON(c)) };
     // The resourceVersion read guards the write: a heartbeat that came meanwhile wins (Conflict).
     const written = fromApiObject(await this.client.updateStatus(toApiObject({ ...json, status }))).json;
     if (readyStatus(node) === "True") {
@@ -69,7 +69,7 @@ export class NodeLifecycleReconciler implements Reconciler {
   private async syncTaints(json: JsonObject): Promise<void> {
     const taints = reconcileTaints(Node.fromJSON(json), new Date(this.clock.now()));
     if (!taints) return;
-    const spec = { ...((json["spec"] ?? {}) as JsonObject), taints: taints.map((t) => Taint.toJSON(t)) };
+    const spec = { ...specOf(json), taints: taints.map((t) => Taint.toJSON(t)) };
     await this.client.update(toApiObject({ ...json, spec }));
   }
 }

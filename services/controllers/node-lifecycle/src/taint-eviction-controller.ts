@@ -1,5 +1,5 @@
 import type { Clock } from "@capstan/apimachinery";
-import { Node, Pod, PodCondition, toApiObject, type Taint } from "@capstan/api";
+import { Node, Pod, PodCondition, podView, statusOf, toApiObject, type Taint } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import { metadataOf, namespacedKey, splitObjectKey, type Informer, type KeysOf, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
@@ -13,8 +13,8 @@ export type PodWriter = Pick<CapstanClient, "updateStatus" | "delete">;
 export const NODE_NAME_INDEX = "nodeName";
 
 export function podNodeName(pod: JsonObject): string[] {
-  const nodeName = ((pod["spec"] ?? {}) as JsonObject)["nodeName"];
-  return typeof nodeName === "string" && nodeName ? [nodeName] : [];
+  const nodeName = podView(pod).nodeName;
+  return nodeName ? [nodeName] : [];
 }
 
 /** What about a node decides its pods' fate: its NoExecute taints and its readiness. */
@@ -100,7 +100,7 @@ export class TaintEvictionReconciler implements Reconciler {
     if (!conditions.some((c) => c.type === "Ready" && c.status !== "False")) return;
     const at = new Date(this.clock.now()).toISOString();
     const updated = conditions.map((c) => (c.type === "Ready" ? { ...c, status: "False", lastTransitionTime: at } : c));
-    const status = { ...((json["status"] ?? {}) as JsonObject), conditions: updated.map((c) => PodCondition.toJSON(c)) };
+    const status = { ...statusOf(json), conditions: updated.map((c) => PodCondition.toJSON(c)) };
     await this.client.updateStatus(toApiObject({ ...json, status }));
   }
 
