@@ -1,3 +1,4 @@
+import { metaOf } from "@capstan/api";
 import { FINALIZER_DELETE_DEPENDENTS, FINALIZER_ORPHAN_DEPENDENTS, type DeletionPropagation } from "@capstan/apimachinery";
 import type { JsonObject } from "@capstan/client";
 import { metadataOf, type OwnerReference } from "@capstan/controller-runtime";
@@ -98,13 +99,13 @@ export function referenceTo(obj: JsonObject, uid: string | undefined): OwnerRefe
 
 /** A copy of the object without its references to these owners. */
 export function withoutOwnerReferences(obj: JsonObject, uids: readonly string[]): JsonObject {
-  const metadata = (obj["metadata"] ?? {}) as JsonObject;
+  const metadata = metaOf(obj).json;
   const refs = metadataOf(obj).ownerReferences ?? [];
   return { ...obj, metadata: { ...metadata, ownerReferences: refs.filter((r) => !uids.includes(r.uid)) } };
 }
 
 /** A copy of the object without the finalizer. */
 export function withoutFinalizer(obj: JsonObject, finalizer: string): JsonObject {
-  const metadata = (obj["metadata"] ?? {}) as JsonObject;
+  const metadata = metaOf(obj).json;
   return { ...obj, metadata: { ...metadata, finalizers: (metadataOf(obj).finalizers ?? []).filter((f) => f !== finalizer) } };
 }
