@@ -1,4 +1,4 @@
-import { FINALIZER_KUBERNETES } from "@capstan/api";
+import { FINALIZER_KUBERNETES, arrayOf, specOf } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import { metadataOf } from "@capstan/controller-runtime";
 
@@ -16,9 +16,8 @@ export type NamespacePlan =
   /** Empty: remove the kubernetes finalizer, and the namespace goes. */
   | { readonly type: "finalize"; readonly finalizers: readonly string[] };
 
-export function specFinalizersOf(namespace: JsonObject): string[] {
-  const spec = (namespace["spec"] ?? {}) as JsonObject;
-  return (spec["finalizers"] as string[] | undefined) ?? [];
+export function specFinalizersOf(namespace: JsonObject): readonly string[] {
+  return arrayOf<string>(specOf(namespace)["finalizers"]);
 }
 
 /**

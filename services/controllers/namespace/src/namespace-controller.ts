@@ -1,4 +1,4 @@
-import { fromApiObject, supportedKinds, toApiObject } from "@capstan/api";
+import { fromApiObject, specOf, supportedKinds, toApiObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import { metadataOf, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
@@ -40,7 +40,7 @@ export class NamespaceReconciler implements Reconciler {
         await Promise.all(plan.delete.map((c) => this.delete(c)));
         return { requeueAfterMs: RECHECK_MS };
       case "finalize":
-        await this.client.finalize(toApiObject({ ...namespace, spec: { ...((namespace["spec"] ?? {}) as JsonObject), finalizers: plan.finalizers } }));
+        await this.client.finalize(toApiObject({ ...namespace, spec: { ...specOf(namespace), finalizers: plan.finalizers } }));
         this.log(`namespace ${name} is empty; finalized`);
         return;
       default:
