@@ -6,6 +6,7 @@ import {
   Pod,
   Service,
   objectMeta,
+  serviceView,
   toApiObject,
   toKubernetesJSON,
   type ApiObject,
@@ -40,7 +41,7 @@ export function indexSlicesByService(slices: Informer): void {
 }
 
 export function selectorOf(service: JsonObject): Readonly<Record<string, string>> {
-  return ((service["spec"] as JsonObject | undefined)?.["selector"] ?? {}) as Record<string, string>;
+  return serviceView(service).selector ?? {};
 }
 
 /**
