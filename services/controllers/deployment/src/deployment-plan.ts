@@ -1,4 +1,4 @@
-import { Deployment, ReplicaSet } from "@capstan/api";
+import { Deployment, ReplicaSet, objectOf, statusOf } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import { newReplicaSet, REVISION_ANNOTATION, templateOf, withChange, type ReplicaSetChange } from "./deployment-replica-set.js";
 import { deploymentStatus, isComplete, sameStatus, type DeploymentStatusView } from "./deployment-status.js";
@@ -64,7 +64,8 @@ export function planDeployment(deployment: JsonObject, replicaSets: readonly Jso
   // The current ReplicaSet as the cache will hold it after these writes.
   const newRS = viewOf(changes.filter((c) => c.name === currentName).reduce(withChange, current));
   const oldViews = olds.map((o) => ({ ...o, replicas: step.scale.get(o.name) ?? o.replicas }));
-  const previous = deployment["status"] ? (deployment["status"] as unknown as DeploymentStatusView) : undefined;
+  // The stored status is the one this controller wrote: a DeploymentStatusView in Kubernetes JSON.
+  const previous = objectOf(deployment["status"]) as DeploymentStatusView | undefined;
   const progressDeadlineSeconds = d.spec?.progressDeadlineSeconds ?? 600;
   const status = deploymentStatus({
     spec: { ...spec, progressDeadlineSeconds },
@@ -75,7 +76,7 @@ export function planDeployment(deployment: JsonObject, replicaSets: readonly Jso
     acted: create !== undefined || changes.length > 0,
     now,
   });
-  const stored = (deployment["status"] ?? {}) as JsonObject;
+  const stored = statusOf(deployment);
   const toWrite = { ...stored, ...status };
   const plan: DeploymentPlan = { ...(create ? { create } : {}), changes, prune: step.prune, ...(sameStatus(stored, toWrite) ? {} : { status: toWrite }) };
   if (spec.paused || isComplete({ spec, newRS, olds: oldViews })) return plan;

@@ -1,4 +1,4 @@
-import type { Deployment } from "@capstan/api";
+import { metaOf, objectOf, specOf, workloadView, type Deployment } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import { POD_TEMPLATE_HASH, podTemplateHash } from "./pod-template-hash.js";
 
@@ -11,7 +11,7 @@ export interface ReplicaSetChange {
   readonly revision?: number;
 }
 
-export const templateOf = (json: JsonObject) => (((json["spec"] ?? {}) as JsonObject)["template"] ?? {}) as JsonObject;
+export const templateOf = (json: JsonObject): JsonObject => workloadView(json).template ?? {};
 
 /**
  * The ReplicaSet that runs the Deployment's template, at `revision`, with no replicas yet: named and
@@ -21,9 +21,9 @@ export function newReplicaSet(json: JsonObject, d: Deployment, revision: number)
   const meta = d.metadata!;
   const template = templateOf(json);
   const hash = podTemplateHash(template, d.status?.collisionCount ?? 0);
-  const templateMeta = (template["metadata"] ?? {}) as JsonObject;
-  const labels = { ...((templateMeta["labels"] ?? {}) as Record<string, string>), [POD_TEMPLATE_HASH]: hash };
-  const selector = ((json["spec"] as JsonObject)["selector"] ?? {}) as JsonObject;
+  const templateMeta = metaOf(template);
+  const labels = { ...templateMeta.labels, [POD_TEMPLATE_HASH]: hash };
+  const selector = workloadView(json).selector ?? {};
   return {
     apiVersion: "apps/v1",
     kind: "ReplicaSet",
@@ -37,17 +37,17 @@ export function newReplicaSet(json: JsonObject, d: Deployment, revision: number)
     spec: {
       replicas: 0,
       minReadySeconds: d.spec?.minReadySeconds ?? 0,
-      selector: { ...selector, matchLabels: { ...((selector["matchLabels"] ?? {}) as Record<string, string>), [POD_TEMPLATE_HASH]: hash } },
-      template: { ...template, metadata: { ...templateMeta, labels } },
+      selector: { ...selector, matchLabels: { ...objectOf(selector["matchLabels"]), [POD_TEMPLATE_HASH]: hash } },
+      template: { ...template, metadata: { ...templateMeta.json, labels } },
     },
   };
 }
 
 /** The ReplicaSet with the change made: what the controller writes, and what it reads back after. */
 export function withChange(json: JsonObject, change: ReplicaSetChange): JsonObject {
-  const metadata = (json["metadata"] ?? {}) as JsonObject;
-  const spec = (json["spec"] ?? {}) as JsonObject;
-  const annotations = { ...((metadata["annotations"] ?? {}) as JsonObject), [REVISION_ANNOTATION]: String(change.revision) };
+  const metadata = metaOf(json).json;
+  const spec = specOf(json);
+  const annotations = { ...metaOf(json).annotations, [REVISION_ANNOTATION]: String(change.revision) };
   return {
     ...json,
     metadata: change.revision !== undefined ? { ...metadata, annotations } : metadata,

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { arrayOf, type JsonObject } from "@capstan/api";
 import { resolveFenceposts } from "./int-or-percent.js";
 import type { ReplicaSetView, RolloutSpec } from "./rollout-plan.js";
 
@@ -124,6 +125,6 @@ export function sameStatus(a: Record<string, unknown>, b: Record<string, unknown
 function normalize(status: Record<string, unknown>) {
   return {
     counts: COUNTS.map((k) => Number(status[k] ?? 0)),
-    conditions: ((status["conditions"] ?? []) as Record<string, unknown>[]).map((c) => CONDITION_FIELDS.map((k) => String(c[k] ?? ""))),
+    conditions: arrayOf<JsonObject>(status["conditions"]).map((c) => CONDITION_FIELDS.map((k) => String(c[k] ?? ""))),
   };
 }

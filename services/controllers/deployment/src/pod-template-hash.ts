@@ -1,27 +1,26 @@
 import { createHash } from "node:crypto";
+import { metaOf, type JsonObject } from "@capstan/api";
 
 export const POD_TEMPLATE_HASH = "pod-template-hash";
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** JSON with sorted keys, so equal templates give equal text whatever order their fields came in. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, Json>).filter(([, v]) => v !== undefined);
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
 }
 
 /** The template without the hash label its ReplicaSet adds: what "same template" compares. */
-export function withoutHashLabel(template: Record<string, unknown>): Record<string, unknown> {
-  const metadata = (template["metadata"] ?? {}) as Record<string, unknown>;
-  const { [POD_TEMPLATE_HASH]: _hash, ...labels } = (metadata["labels"] ?? {}) as Record<string, string>;
-  return { ...template, metadata: { ...metadata, labels } };
+export function withoutHashLabel(template: JsonObject): JsonObject {
+  const metadata = metaOf(template);
+  const { [POD_TEMPLATE_HASH]: _hash, ...labels } = metadata.labels;
+  return { ...template, metadata: { ...metadata.json, labels } };
 }
 
-export function sameTemplate(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+export function sameTemplate(a: JsonObject, b: JsonObject): boolean {
   return canonical(withoutHashLabel(a)) === canonical(withoutHashLabel(b));
 }
 
