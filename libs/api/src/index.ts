@@ -164,6 +164,7 @@ export type {
   ContainerJson,
   ContainerPortJson,
   ContainerStatusJson,
+  ContainerStateJson,
   VolumeJson,
   NodeImageJson,
   ServicePortJson,

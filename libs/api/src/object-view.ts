@@ -67,6 +67,19 @@ export interface ContainerJson {
   readonly [field: string]: unknown;
 }
 
+export interface ContainerStateJson {
+  readonly waiting?: { readonly reason?: string; readonly message?: string };
+  readonly running?: { readonly startedAt?: string };
+  readonly terminated?: {
+    readonly reason?: string;
+    readonly message?: string;
+    readonly exitCode?: number;
+    readonly signal?: number;
+    readonly startedAt?: string;
+    readonly finishedAt?: string;
+  };
+}
+
 export interface ContainerStatusJson {
   readonly name: string;
   readonly ready?: boolean;
@@ -75,8 +88,8 @@ export interface ContainerStatusJson {
   readonly image?: string;
   readonly imageID?: string;
   readonly containerID?: string;
-  readonly state?: JsonObject;
-  readonly lastState?: JsonObject;
+  readonly state?: ContainerStateJson;
+  readonly lastState?: ContainerStateJson;
 }
 
 export interface VolumeJson {

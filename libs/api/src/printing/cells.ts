@@ -5,14 +5,15 @@
  */
 import { LabelSelector } from "../gen/capstan/v1/meta.js";
 import { labelSelectorToString } from "../label-selector.js";
-import type { JsonObject } from "../kinds/kind-strategy.js";
+import { arrayOf, objectOf, type JsonObject } from "../object-view.js";
 
 /** kubectl's text for an unset value. */
 export const NONE = "<none>";
 
 /** The value at a path of keys in an object's JSON; undefined where any step is missing. */
 export function valueAt(object: unknown, ...keys: readonly string[]): unknown {
-  return keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as JsonObject)[k] : undefined), object);
+  // Arrays too: a printer column may step into a list by index.
+  return keys.reduce<unknown>((v, k) => (v && typeof v === "object" ? Reflect.get(v, k) : undefined), object);
 }
 
 /** A string value as a cell: itself, or `fallback` (<none>) when unset or empty. */
@@ -26,9 +27,8 @@ export function countOf(value: unknown): number {
 }
 
 /** The array at a path, or none; for lists the JSON leaves out when empty. */
-export function itemsAt(object: unknown, ...keys: readonly string[]): JsonObject[] {
-  const value = valueAt(object, ...keys);
-  return Array.isArray(value) ? (value as JsonObject[]) : [];
+export function itemsAt(object: unknown, ...keys: readonly string[]): readonly JsonObject[] {
+  return arrayOf<JsonObject>(valueAt(object, ...keys));
 }
 
 /** At most three items, then how many more, as kubectl lists endpoints: `a,b,c + 2 more...`. */
@@ -52,6 +52,6 @@ export function selectorText(selector: unknown): string {
 
 /** A map selector (a Service's, a ReplicationController's) as kubectl shows it: sorted `k=v,…`, or <none>. */
 export function mapSelectorText(selector: unknown): string {
-  const entries = Object.entries((selector ?? {}) as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(objectOf(selector) ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(",") : NONE;
 }

@@ -2,6 +2,7 @@
  * kubectl describe's layout (its PrefixWriter and tabbed output): aligned `Key:  value` lines, nested
  * sections indented by two, an unset value shown as <none>.
  */
+import { objectOf } from "../object-view.js";
 import { NONE } from "./cells.js";
 
 /** The column values start at, as kubectl's tab writer aligns the top-level keys. */
@@ -18,7 +19,7 @@ export class DescribeWriter {
 
   /** A map as `Key:  k=v`, one entry a line, the rest aligned under the first; <none> when empty. */
   map(indent: number, key: string, m: unknown): void {
-    const entries = Object.entries((m ?? {}) as Record<string, string>);
+    const entries = Object.entries(objectOf(m) ?? {});
     if (entries.length === 0) return this.field(indent, key, NONE);
     entries.forEach(([k, v], i) => {
       if (i === 0) this.field(indent, key, `${k}=${v}`);

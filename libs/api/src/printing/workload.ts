@@ -4,7 +4,7 @@
  */
 import type { KindName } from "../kinds/kind-map.js";
 import type { DescribeLookup } from "../kinds/kind-printer.js";
-import type { JsonObject } from "../kinds/kind-strategy.js";
+import { metaOf, type JsonObject } from "../object-view.js";
 import { itemsAt, NONE, textOr, valueAt } from "./cells.js";
 import type { DescribeWriter } from "./describe-writer.js";
 import { formatTable } from "./table.js";
@@ -17,7 +17,7 @@ export function templateContainers(workload: JsonObject): [string, string] {
 
 /** Name, Namespace, CreationTimestamp, Selector, Labels, Annotations and Controlled By, as kubectl begins a workload. */
 export function describeWorkloadHeader(w: DescribeWriter, workload: JsonObject, selector: string): void {
-  const meta = workload["metadata"] as JsonObject;
+  const meta = metaOf(workload).json;
   w.field(0, "Name", meta["name"]);
   w.field(0, "Namespace", meta["namespace"]);
   w.field(0, "CreationTimestamp", meta["creationTimestamp"]);

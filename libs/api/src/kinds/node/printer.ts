@@ -2,7 +2,7 @@
 import { age } from "@capstan/apimachinery";
 import { itemsAt, NONE, textOr, valueAt } from "../../printing/cells.js";
 import type { KindPrinter } from "../kind-printer.js";
-import type { JsonObject } from "../kind-strategy.js";
+import { metaOf, type JsonObject } from "../../object-view.js";
 
 const ROLE_LABEL_PREFIX = "node-role.kubernetes.io/";
 
@@ -14,7 +14,7 @@ export const nodePrinter: KindPrinter = {
     // As kubectl: any Ready status but True (False or Unknown) is NotReady; no Ready condition at all is Unknown.
     let status = ready === undefined ? "Unknown" : ready["status"] === "True" ? "Ready" : "NotReady";
     if (valueAt(node, "spec", "unschedulable") === true) status += ",SchedulingDisabled";
-    const roles = Object.keys((valueAt(node, "metadata", "labels") ?? {}) as JsonObject)
+    const roles = Object.keys(metaOf(node).labels)
       .filter((l) => l.startsWith(ROLE_LABEL_PREFIX))
       .map((l) => l.slice(ROLE_LABEL_PREFIX.length));
     return [textOr(valueAt(node, "metadata", "name")), status, roles.join(",") || NONE, age(valueAt(node, "metadata", "creationTimestamp"), now), textOr(valueAt(node, "status", "nodeInfo", "kubeletVersion"))];

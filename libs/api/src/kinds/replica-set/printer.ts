@@ -4,7 +4,7 @@ import { countOf, selectorText, textOr, valueAt } from "../../printing/cells.js"
 import { DescribeWriter } from "../../printing/describe-writer.js";
 import { controlledBy, describeConditions, describeWorkloadHeader, templateContainers } from "../../printing/workload.js";
 import type { DescribeLookup, KindDescriber, KindPrinter } from "../kind-printer.js";
-import type { JsonObject } from "../kind-strategy.js";
+import { workloadView, type JsonObject } from "../../object-view.js";
 import { describePodTemplate } from "../pod/describe.js";
 
 /** NAME DESIRED CURRENT READY AGE, and the template and selector wide; `selector` prints spec.selector. */
@@ -34,7 +34,7 @@ export function replicaCountsDescriber(selector: (value: unknown) => string): Ki
       const phases = (await controlledBy(lookup, o, "Pod", shown)).map((p) => valueAt(p, "status", "phase"));
       const n = (phase: string) => phases.filter((p) => p === phase).length;
       w.field(0, "Pods Status", `${n("Running")} Running / ${n("Pending")} Waiting / ${n("Succeeded")} Succeeded / ${n("Failed")} Failed`);
-      describePodTemplate(w, valueAt(o, "spec", "template") as JsonObject | undefined);
+      describePodTemplate(w, workloadView(o).template);
       describeConditions(w, o);
       return w.lines;
     },
