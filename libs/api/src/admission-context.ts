@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { JsonObject, ObjectRecord } from "@capstan/apimachinery";
 import type { AdmissionContext } from "./kinds/kind-strategy.js";
 import { isGlobalDefault } from "./kinds/priority-class/priority-admission.js";
+import { metaOf } from "./object-view.js";
 import type { ServiceAllocator } from "./kinds/service/service-allocation.js";
 
 /**
@@ -21,7 +22,7 @@ export function createAdmissionContext(
       defaultClass ??= store.list({ kind: "PriorityClass" }).then(
         ({ items }) => {
           const found = items.find((r) => isGlobalDefault(r.object));
-          return found ? String((found.object["metadata"] as JsonObject)["name"]) : undefined;
+          return found ? metaOf(found.object).name : undefined;
         },
         (e: unknown) => {
           // A failed read fails this write only; the next one lists again.

@@ -5,6 +5,7 @@
  */
 import { parseQuantity, tryParseQuantity } from "@capstan/apimachinery";
 import type { Node, Pod } from "./gen/capstan/v1/core.js";
+import { objectOf as record } from "./object-view.js";
 
 export interface PodResources {
   readonly milliCpu: number;
@@ -23,10 +24,6 @@ type ResourceList = Readonly<Record<string, string>>;
 interface ContainerResources {
   readonly requests: ResourceList;
   readonly limits: ResourceList;
-}
-
-function record(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** A resource map with its quantities as strings (Kubernetes JSON may hold `cpu: 2`). */

@@ -4,6 +4,7 @@
  */
 import type { JsonObject } from "@capstan/apimachinery";
 import type { DeletionStrategy } from "../kind-strategy.js";
+import { specOf as spec, statusOf } from "../../object-view.js";
 
 export const NAMESPACE_ACTIVE = "Active";
 export const NAMESPACE_TERMINATING = "Terminating";
@@ -14,8 +15,6 @@ export const FINALIZER_KUBERNETES = "kubernetes";
 /** The namespaces everything else assumes: created at start, and never deleted. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-const spec = (o: JsonObject): JsonObject => (o["spec"] ?? {}) as JsonObject;
-const statusOf = (o: JsonObject): JsonObject => (o["status"] ?? {}) as JsonObject;
 
 function specFinalizers(namespace: JsonObject): string[] {
   return (spec(namespace)["finalizers"] as string[] | undefined) ?? [];

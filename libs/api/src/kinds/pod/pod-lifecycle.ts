@@ -2,20 +2,20 @@
 import { isDeepStrictEqual } from "node:util";
 import { field, InvalidError, type JsonObject, type ObjectKey } from "@capstan/apimachinery";
 import type { DeletionStrategy } from "../kind-strategy.js";
+import { arrayOf, specOf as spec, statusOf } from "../../object-view.js";
 import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from "./defaults.js";
-
-const spec = (o: JsonObject): JsonObject => (o["spec"] ?? {}) as JsonObject;
 
 /** Fields of a Pod spec that an update may change, as in Kubernetes. */
 function withoutMutablePodFields(podSpec: JsonObject): JsonObject {
-  const containers = (podSpec["containers"] as JsonObject[] | undefined)?.map(({ image: _image, ...rest }) => rest);
+  // Absent stays absent (undefined), so an update that only adds an empty list is still a change.
+  const containers = Array.isArray(podSpec["containers"]) ? arrayOf<JsonObject>(podSpec["containers"]).map(({ image: _image, ...rest }) => rest) : undefined;
   const { tolerations: _tolerations, activeDeadlineSeconds: _deadline, schedulingGates: _gates, ...rest } = podSpec;
   return { ...rest, containers };
 }
 
 /** Scheduling gates may only be removed (whoever held the pod back lets it go), never added. */
 function addedSchedulingGate(before: JsonObject, after: JsonObject): string | undefined {
-  const names = (s: JsonObject) => ((s["schedulingGates"] ?? []) as JsonObject[]).map((g) => String(g["name"]));
+  const names = (s: JsonObject) => arrayOf<JsonObject>(s["schedulingGates"]).map((g) => String(g["name"]));
   const had = new Set(names(before));
   return names(after).find((name) => !had.has(name));
 }
@@ -40,7 +40,7 @@ export const podDeletion: DeletionStrategy = {
   gracePeriodSeconds: (pod, requested) => {
     const s = spec(pod);
     // A pod no node runs can go at once, as can one already finished.
-    const phase = ((pod["status"] ?? {}) as JsonObject)["phase"];
+    const phase = statusOf(pod)["phase"];
     if (!s["nodeName"] || phase === "Succeeded" || phase === "Failed") return 0;
     return Math.max(0, requested ?? (s["terminationGracePeriodSeconds"] as number | undefined) ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
   },

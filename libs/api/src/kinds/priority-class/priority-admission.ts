@@ -5,6 +5,7 @@
  * pod never gets the value of a class deleted before it was written.
  */
 import { ForbiddenError, InvalidError, type Decide, type JsonObject, type ObjectKey, type ReadRecord } from "@capstan/apimachinery";
+import { metaOf, specOf as spec } from "../../object-view.js";
 import { PREEMPT_LOWER_PRIORITY } from "../../scheduling-validation.js";
 import type { AdmissionContext, Admitted, DeletionStrategy, KindAdmission } from "../kind-strategy.js";
 import { isSystemPriorityClass } from "./system-priority-classes.js";
@@ -16,8 +17,7 @@ export function priorityClassKey(name: string): ObjectKey {
   return { kind: "PriorityClass", namespace: "", name };
 }
 
-const spec = (o: JsonObject): JsonObject => (o["spec"] ?? {}) as JsonObject;
-const nameOf = (o: JsonObject): string => String(((o["metadata"] ?? {}) as JsonObject)["name"] ?? "");
+const nameOf = (o: JsonObject): string => metaOf(o).name;
 export const isGlobalDefault = (pc: JsonObject | undefined): boolean => pc?.["globalDefault"] === true;
 
 /**

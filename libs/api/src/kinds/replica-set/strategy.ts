@@ -9,6 +9,7 @@ import { PodTemplateSpec, type ReplicationControllerStatus } from "../../gen/cap
 import { nonNegative } from "../../field-validation.js";
 import { validatePodTemplate, validateWorkloadSelector } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { specOf } from "../../object-view.js";
 import { replicaSetDescriber, replicaSetPrinter } from "./printer.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
 
@@ -47,7 +48,7 @@ export const replicaSetStrategy: KindStrategy<"ReplicaSet"> = {
 
 /** apps/v1 fixes spec.selector at creation (ReplicaSet, Deployment), so a controller never loses its pods. */
 export function immutableSelector(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined {
-  const selectorOf = (o: JsonObject) => ((o["spec"] ?? {}) as JsonObject)["selector"];
+  const selectorOf = (o: JsonObject) => specOf(o)["selector"];
   const selector = selectorOf(after);
   if (isDeepStrictEqual(selectorOf(before), selector)) return undefined;
   return new InvalidError(`${key.kind} "${key.name}"`, [field.invalid("spec.selector", selector ?? null, "field is immutable")]);
