@@ -4,15 +4,15 @@ import { NONE, selectorText, valueAt } from "../../printing/cells.js";
 import { DescribeWriter } from "../../printing/describe-writer.js";
 import { controlledBy, describeConditions, describeWorkloadHeader } from "../../printing/workload.js";
 import type { DescribeLookup, KindDescriber } from "../kind-printer.js";
-import type { JsonObject } from "../kind-strategy.js";
+import { metaOf, objectOf, statusOf, workloadView, type JsonObject } from "../../object-view.js";
 import { describePodTemplate } from "../pod/describe.js";
 
 /** A ReplicaSet's template with the label its Deployment adds, for comparing with the Deployment's. */
 function templateWithoutHash(rs: JsonObject): unknown {
-  const template = (valueAt(rs, "spec", "template") ?? {}) as JsonObject;
-  const labels = { ...((valueAt(template, "metadata", "labels") ?? {}) as JsonObject) };
+  const template = workloadView(rs).template ?? {};
+  const labels: Record<string, string> = { ...metaOf(template).labels };
   delete labels["pod-template-hash"];
-  const metadata: JsonObject = { ...((template["metadata"] ?? {}) as JsonObject), labels };
+  const metadata: JsonObject = { ...metaOf(template).json, labels };
   if (Object.keys(labels).length === 0) delete metadata["labels"];
   return { ...template, metadata };
 }
@@ -21,17 +21,17 @@ async function describeDeployment(d: JsonObject, lookup: DescribeLookup): Promis
   const w = new DescribeWriter();
   const selector = selectorText(valueAt(d, "spec", "selector"));
   describeWorkloadHeader(w, d, selector);
-  const status = (d["status"] ?? {}) as JsonObject;
+  const status = statusOf(d);
   const count = (k: string) => String(status[k] ?? 0);
   w.field(0, "Replicas", `${String(valueAt(d, "spec", "replicas") ?? 0)} desired | ${count("updatedReplicas")} updated | ${count("replicas")} total | ${count("availableReplicas")} available | ${count("unavailableReplicas")} unavailable`);
   const strategy = String(valueAt(d, "spec", "strategy", "type") ?? "");
   w.field(0, "StrategyType", strategy);
   w.field(0, "MinReadySeconds", String(valueAt(d, "spec", "minReadySeconds") ?? 0));
   if (strategy === "RollingUpdate") {
-    const ru = (valueAt(d, "spec", "strategy", "rollingUpdate") ?? {}) as JsonObject;
+    const ru = objectOf(valueAt(d, "spec", "strategy", "rollingUpdate")) ?? {};
     w.field(0, "RollingUpdateStrategy", `${String(ru["maxUnavailable"] ?? "")} max unavailable, ${String(ru["maxSurge"] ?? "")} max surge`);
   }
-  const template = valueAt(d, "spec", "template") as JsonObject | undefined;
+  const template = workloadView(d).template;
   describePodTemplate(w, template);
   describeConditions(w, d);
   const replicaSets = await controlledBy(lookup, d, "ReplicaSet", selector);

@@ -6,13 +6,13 @@ import { formatTable } from "../../printing/table.js";
 import { DescribeWriter } from "../../printing/describe-writer.js";
 import { itemsAt, NONE, valueAt } from "../../printing/cells.js";
 import type { KindDescriber } from "../kind-printer.js";
-import type { JsonObject } from "../kind-strategy.js";
+import { arrayOf, metaOf, objectOf, type JsonObject } from "../../object-view.js";
 import { podStatusText } from "./printer.js";
 
 function containerState(state: JsonObject | undefined): [string, [string, unknown][]] {
   if (state?.["running"]) return ["Running", [["Started", valueAt(state, "running", "startedAt")]]];
   if (state?.["terminated"]) {
-    const t = state["terminated"] as JsonObject;
+    const t = objectOf(state["terminated"]) ?? {};
     return ["Terminated", [["Reason", t["reason"]], ["Exit Code", t["exitCode"] ?? 0], ["Started", t["startedAt"]], ["Finished", t["finishedAt"]]]];
   }
   if (state?.["waiting"]) return ["Waiting", [["Reason", valueAt(state, "waiting", "reason")]]];
@@ -22,9 +22,9 @@ function containerState(state: JsonObject | undefined): [string, [string, unknow
 /** A probe as kubectl describe prints it: `http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3`. */
 export function probeText(probe: JsonObject): string {
   let action = "unknown";
-  if (probe["exec"]) action = `exec [${((valueAt(probe, "exec", "command") ?? []) as string[]).join(" ")}]`;
+  if (probe["exec"]) action = `exec [${arrayOf<string>(valueAt(probe, "exec", "command")).join(" ")}]`;
   else if (probe["httpGet"]) {
-    const h = probe["httpGet"] as JsonObject;
+    const h = objectOf(probe["httpGet"]) ?? {};
     action = `http-get ${String(h["scheme"] ?? "HTTP").toLowerCase()}://${String(h["host"] ?? "")}:${String(h["port"] ?? "")}${String(h["path"] ?? "")}`;
   } else if (probe["tcpSocket"]) action = `tcp-socket ${String(valueAt(probe, "tcpSocket", "host") ?? "")}:${String(valueAt(probe, "tcpSocket", "port") ?? "")}`;
   const n = (k: string, fallback: number) => String(probe[k] ?? fallback);
@@ -33,7 +33,8 @@ export function probeText(probe: JsonObject): string {
 
 function describeProbes(w: DescribeWriter, indent: number, c: JsonObject): void {
   for (const [key, title] of [["livenessProbe", "Liveness"], ["readinessProbe", "Readiness"], ["startupProbe", "Startup"]] as const) {
-    if (c[key]) w.field(indent, title, probeText(c[key] as JsonObject));
+    const probe = objectOf(c[key]);
+    if (probe) w.field(indent, title, probeText(probe));
   }
 }
 
@@ -53,13 +54,14 @@ function mountsText(c: JsonObject): string {
 }
 
 function describeCommand(w: DescribeWriter, indent: number, c: JsonObject): void {
-  if ((c["command"] as string[] | undefined)?.length) w.field(indent, "Command", (c["command"] as string[]).join(" "));
-  if ((c["args"] as string[] | undefined)?.length) w.field(indent, "Args", (c["args"] as string[]).join(" "));
+  const [command, args] = [arrayOf<string>(c["command"]), arrayOf<string>(c["args"])];
+  if (command.length) w.field(indent, "Command", command.join(" "));
+  if (args.length) w.field(indent, "Args", args.join(" "));
 }
 
 function describePod(pod: JsonObject): readonly string[] {
   const w = new DescribeWriter();
-  const meta = pod["metadata"] as JsonObject;
+  const meta = metaOf(pod).json;
   w.field(0, "Name", meta["name"]);
   w.field(0, "Namespace", meta["namespace"]);
   w.field(0, "Node", valueAt(pod, "spec", "nodeName") ? `${String(valueAt(pod, "spec", "nodeName"))}/${String(valueAt(pod, "status", "hostIP") ?? "")}` : NONE);
@@ -77,18 +79,18 @@ function describePod(pod: JsonObject): readonly string[] {
     w.field(4, "Image", c["image"]);
     if (itemsAt(c, "ports").length) w.field(4, "Port", portsText(c));
     describeCommand(w, 4, c);
-    const [state, details] = containerState(s?.["state"] as JsonObject | undefined);
+    const [state, details] = containerState(objectOf(s?.["state"]));
     w.field(4, "State", state);
     for (const [k, v] of details) if (v !== undefined && v !== "") w.field(6, k, v);
     if (valueAt(s, "lastState", "terminated")) {
-      const [last, lastDetails] = containerState(s?.["lastState"] as JsonObject);
+      const [last, lastDetails] = containerState(objectOf(s?.["lastState"]));
       w.field(4, "Last State", last);
       for (const [k, v] of lastDetails) if (v !== undefined && v !== "") w.field(6, k, v);
     }
     w.field(4, "Ready", s?.["ready"] ? "True" : "False");
     describeProbes(w, 4, c);
     w.field(4, "Restart Count", s?.["restartCount"] ?? 0);
-    const req = valueAt(c, "resources", "requests") as JsonObject | undefined;
+    const req = objectOf(valueAt(c, "resources", "requests"));
     if (req && Object.keys(req).length) w.map(4, "Requests", req);
     w.field(4, "Environment", environmentText(c));
     w.field(4, "Mounts", mountsText(c));
@@ -128,9 +130,9 @@ export function describePodTemplate(w: DescribeWriter, template: JsonObject | un
     w.field(4, "Image", c["image"]);
     w.field(4, "Port", portsText(c));
     describeCommand(w, 4, c);
-    const req = valueAt(c, "resources", "requests") as JsonObject | undefined;
+    const req = objectOf(valueAt(c, "resources", "requests"));
     if (req && Object.keys(req).length) w.map(4, "Requests", req);
-    const limits = valueAt(c, "resources", "limits") as JsonObject | undefined;
+    const limits = objectOf(valueAt(c, "resources", "limits"));
     if (limits && Object.keys(limits).length) w.map(4, "Limits", limits);
     describeProbes(w, 4, c);
     w.field(4, "Environment", environmentText(c));

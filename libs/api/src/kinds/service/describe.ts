@@ -3,13 +3,13 @@ import { itemsAt, mapSelectorText, NONE, valueAt } from "../../printing/cells.js
 import { DescribeWriter } from "../../printing/describe-writer.js";
 import { endpointsText } from "../endpoints/printer.js";
 import type { DescribeLookup, KindDescriber } from "../kind-printer.js";
-import type { JsonObject } from "../kind-strategy.js";
+import { metaOf, specOf, type JsonObject } from "../../object-view.js";
 
 /** kubectl describe service, given the Endpoints line (its same-named Endpoints, or <none>). */
 export function describeServiceText(svc: JsonObject, endpoints: string): readonly string[] {
   const w = new DescribeWriter();
-  const meta = svc["metadata"] as JsonObject;
-  const spec = (svc["spec"] ?? {}) as JsonObject;
+  const meta = metaOf(svc).json;
+  const spec = specOf(svc);
   w.field(0, "Name", meta["name"]);
   w.field(0, "Namespace", meta["namespace"]);
   w.map(0, "Labels", meta["labels"]);
