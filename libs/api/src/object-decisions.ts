@@ -13,6 +13,7 @@ import {
 } from "@capstan/apimachinery";
 import type { Decide, Decision, JsonObject, ObjectRecord, ReadRecord } from "@capstan/apimachinery";
 import { findKind } from "./kinds.js";
+import { arrayOf, specOf, statusOf } from "./object-view.js";
 import type { AnyKindStrategy } from "./kinds/kind-strategy.js";
 
 /**
@@ -35,9 +36,6 @@ function meta(o: JsonObject): Meta {
   return (o["metadata"] ?? {}) as Meta;
 }
 
-function spec(o: JsonObject): JsonObject {
-  return (o["spec"] ?? {}) as JsonObject;
-}
 
 /** The strategy of a key's kind; undefined for records no served kind owns (allocation ranges). */
 function strategyOf(key: ObjectKey): AnyKindStrategy | undefined {
@@ -107,7 +105,7 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
     const invalid = strategy?.validateUpdate?.(key, prepared, was);
     if (invalid) return { error: invalid };
     const before = meta(was);
-    const specChanged = !isDeepStrictEqual(spec(was), spec(prepared));
+    const specChanged = !isDeepStrictEqual(specOf(was), specOf(prepared));
     const metadata: Meta = {
       ...meta(prepared),
       name: before.name,
@@ -118,6 +116,7 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
     };
     for (const deletionField of ["deletionTimestamp", "deletionGracePeriodSeconds"] as const) {
       if (before[deletionField] === undefined) delete metadata[deletionField];
+      // Meta types each field apart; one loop sets either of the two.
       else (metadata as JsonObject)[deletionField] = before[deletionField];
     }
     delete metadata.resourceVersion;
@@ -235,15 +234,15 @@ export function decideBind(key: ObjectKey, nodeName: string, now: Date, precondi
       return { error: new ConflictError(key, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.uid}`) };
     }
     const object = current.object;
-    const bound = spec(object)["nodeName"];
+    const bound = specOf(object)["nodeName"];
     if (bound) return { error: new ConflictError(key, `pod ${key.name} is already assigned to node "${String(bound)}"`) };
     if (meta(object).deletionTimestamp) return { error: new ConflictError(key, `pod ${key.name} is being deleted, cannot be assigned to a host`) };
-    const status = (object["status"] ?? {}) as JsonObject;
-    const conditions = ((status["conditions"] ?? []) as JsonObject[]).filter((c) => c["type"] !== "PodScheduled");
+    const status = statusOf(object);
+    const conditions = arrayOf<JsonObject>(status["conditions"]).filter((c) => c["type"] !== "PodScheduled");
     conditions.push({ type: "PodScheduled", status: "True", lastTransitionTime: now.toISOString() });
     return {
       type: "MODIFIED",
-      object: { ...object, spec: { ...spec(object), nodeName }, status: { ...status, conditions } },
+      object: { ...object, spec: { ...specOf(object), nodeName }, status: { ...status, conditions } },
     };
   };
 }

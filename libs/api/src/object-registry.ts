@@ -29,6 +29,7 @@ import {
   namespaceKey,
 } from "./object-decisions.js";
 import { objectSelection, selected } from "./object-selection.js";
+import { metaOf, stringOf } from "./object-view.js";
 import { validateObject, validateStatus } from "./validation.js";
 
 /** Who asks, and the trace the resulting event joins. */
@@ -100,8 +101,8 @@ export class ObjectRegistry {
   async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, json } = fromApiObject(obj);
     const strategy = kindInfo(kind);
-    const m = { ...((json["metadata"] ?? {}) as JsonObject) };
-    m["namespace"] = strategy.namespaced ? str(m["namespace"]) || "default" : "";
+    const m = { ...metaOf(json).json };
+    m["namespace"] = strategy.namespaced ? stringOf(m["namespace"]) || "default" : "";
     if (!m["name"] && typeof m["generateName"] === "string" && m["generateName"]) {
       m["name"] = `${m["generateName"]}${this.nameSuffix()}`;
     }
@@ -110,7 +111,7 @@ export class ObjectRegistry {
     this.validate(kind, object);
     const key = keyOf(kind, object);
     const defaulted = applyDefaults(kind, object, this.opts.defaulting);
-    const metadata = { ...(defaulted["metadata"] as JsonObject) };
+    const metadata = { ...metaOf(defaulted).json };
     delete metadata["resourceVersion"];
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
@@ -235,15 +236,15 @@ export class ObjectRegistry {
 
   private throwIfInvalid(kind: string, object: JsonObject, errors: readonly FieldError[]): void {
     if (errors.length > 0) {
-      throw new InvalidError(`${kind} "${str(((object["metadata"] ?? {}) as JsonObject)["name"]) ?? ""}"`, errors);
+      throw new InvalidError(`${kind} "${metaOf(object).name}"`, errors);
     }
   }
 
   private decodeForWrite(obj: ApiObject): { kind: string; object: JsonObject; key: ObjectKey } {
     const { kind, json } = fromApiObject(obj);
     const info = kindInfo(kind);
-    const m = { ...((json["metadata"] ?? {}) as JsonObject) };
-    m["namespace"] = info.namespaced ? str(m["namespace"]) || "default" : "";
+    const m = { ...metaOf(json).json };
+    m["namespace"] = info.namespaced ? stringOf(m["namespace"]) || "default" : "";
     const object = { ...json, metadata: m };
     return { kind, object, key: keyOf(kind, object) };
   }
@@ -280,11 +281,7 @@ function propagationPolicy(requested: string): DeletionPropagation | undefined {
   ]);
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
 function keyOf(kind: string, object: JsonObject): ObjectKey {
-  const m = (object["metadata"] ?? {}) as JsonObject;
-  return { kind, namespace: str(m["namespace"]) ?? "", name: str(m["name"]) ?? "" };
+  const { namespace, name } = metaOf(object);
+  return { kind, namespace, name };
 }

@@ -13,6 +13,7 @@
  * record grows with the number of Services and every allocating write rewrites it.
  */
 import { InvalidError, type Decide, type Decision, type FieldError, type JsonObject, type ObjectKey, type ObjectRecord, type ReadRecord, type RelatedWrite } from "@capstan/apimachinery";
+import { objectOf, specOf, statusOf } from "../../object-view.js";
 import { CLUSTER_DNS_OFFSET, DEFAULT_SERVICE_CIDR, formatIPv4, parseCIDR, parseIPv4 } from "../../service-cidr.js";
 
 /** A headless service's clusterIP. */
@@ -69,9 +70,6 @@ function allocationsOf(record: ObjectRecord | undefined): Allocations {
   return { ...((record?.object["allocations"] ?? {}) as Allocations) };
 }
 
-function spec(o: JsonObject): JsonObject {
-  return (o["spec"] ?? {}) as JsonObject;
-}
 
 interface ServicePortJson extends JsonObject {
   name?: string;
@@ -81,15 +79,15 @@ interface ServicePortJson extends JsonObject {
 }
 
 function portsOf(o: JsonObject): ServicePortJson[] {
-  return (spec(o)["ports"] as ServicePortJson[] | undefined) ?? [];
+  return (specOf(o)["ports"] as ServicePortJson[] | undefined) ?? [];
 }
 
 function hasClusterIP(o: JsonObject): boolean {
-  return spec(o)["type"] !== "ExternalName" && spec(o)["clusterIP"] !== CLUSTER_IP_NONE;
+  return specOf(o)["type"] !== "ExternalName" && specOf(o)["clusterIP"] !== CLUSTER_IP_NONE;
 }
 
 function hasNodePorts(o: JsonObject): boolean {
-  const type = spec(o)["type"];
+  const type = specOf(o)["type"];
   return type === "NodePort" || type === "LoadBalancer";
 }
 
@@ -99,9 +97,9 @@ function hasNodePorts(o: JsonObject): boolean {
  * allocates anew).
  */
 export function serviceUpdateRequest(key: ObjectKey, before: JsonObject, requested: JsonObject): { object: JsonObject } | { error: Error } {
-  const was = spec(before);
-  const asked = { ...spec(requested) };
-  if (hasClusterIP(before) && spec(requested)["type"] !== "ExternalName") {
+  const was = specOf(before);
+  const asked = { ...specOf(requested) };
+  if (hasClusterIP(before) && specOf(requested)["type"] !== "ExternalName") {
     if (!asked["clusterIP"]) {
       asked["clusterIP"] = was["clusterIP"];
       if (was["clusterIPs"] !== undefined) asked["clusterIPs"] = was["clusterIPs"];
@@ -110,7 +108,7 @@ export function serviceUpdateRequest(key: ObjectKey, before: JsonObject, request
     }
     // What the allocation filled in stays, so an apply that leaves it out does not change the spec.
     for (const filled of ["ipFamilies", "ipFamilyPolicy"]) if (asked[filled] === undefined && was[filled] !== undefined) asked[filled] = was[filled];
-  } else if (was["clusterIP"] === CLUSTER_IP_NONE && asked["clusterIP"] !== CLUSTER_IP_NONE && spec(requested)["type"] !== "ExternalName") {
+  } else if (was["clusterIP"] === CLUSTER_IP_NONE && asked["clusterIP"] !== CLUSTER_IP_NONE && specOf(requested)["type"] !== "ExternalName") {
     return { error: new InvalidError(`Service "${key.name}"`, [immutable("spec.clusterIP", asked["clusterIP"] ?? "")]) };
   }
   if (hasNodePorts(before) && hasNodePorts(requested)) {
@@ -166,7 +164,7 @@ function release(allocations: Allocations, owner: string, keep: ReadonlySet<stri
 }
 
 function allocate(object: JsonObject, owner: string, allocator: ServiceAllocator, ips: Allocations, ports: Allocations, errors: FieldError[]): JsonObject {
-  const s = { ...spec(object) };
+  const s = { ...specOf(object) };
   const keptIPs = new Set<string>();
   const families = (s["ipFamilies"] ?? []) as string[];
   families.forEach((f, i) => {
@@ -222,9 +220,9 @@ function allocate(object: JsonObject, owner: string, allocator: ServiceAllocator
   release(ports, owner, keptPorts);
 
   const out: JsonObject = { ...object, spec: s };
-  const status = { ...((object["status"] ?? {}) as JsonObject) };
+  const status = { ...statusOf(object) };
   if (s["type"] === "LoadBalancer") {
-    const lb = (status["loadBalancer"] ?? {}) as JsonObject;
+    const lb = objectOf(status["loadBalancer"]) ?? {};
     if (!Array.isArray(lb["ingress"]) || lb["ingress"].length === 0) status["loadBalancer"] = { ingress: [{ ip: allocator.loadBalancerAddress }] };
   } else {
     delete status["loadBalancer"];
@@ -280,7 +278,7 @@ function recordWrite(key: ObjectKey, record: ObjectRecord | undefined, allocatio
   const before = allocationsOf(record);
   const same = Object.keys(before).length === Object.keys(allocations).length && Object.entries(allocations).every(([k, v]) => before[k] === v);
   if (same) return undefined;
-  const { resourceVersion: _rv, ...metadata } = (record?.object["metadata"] ?? { name: key.name, uid }) as JsonObject;
+  const { resourceVersion: _rv, ...metadata } = objectOf(record?.object["metadata"]) ?? { name: key.name, uid };
   return {
     key,
     type: record ? "MODIFIED" : "ADDED",
