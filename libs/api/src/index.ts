@@ -137,6 +137,7 @@ export {
   keyOf,
   objectOf,
   arrayOf,
+  childObject,
   stringOf,
   specOf,
   statusOf,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrayOf, keyOf, metaOf, nodeView, podView, serviceView, endpointSliceView, workloadView } from "./object-view.js";
+import { arrayOf, childObject, keyOf, metaOf, nodeView, podView, serviceView, endpointSliceView, workloadView } from "./object-view.js";
 
 const pod = {
   apiVersion: "v1",
@@ -100,6 +100,13 @@ describe("other kinds", () => {
   it("workloadView", () => {
     const w = workloadView({ spec: { replicas: 3, paused: true }, status: { readyReplicas: 2 } });
     expect([w.replicas, w.paused, w.readyReplicas, w.availableReplicas, workloadView({}).replicas]).toEqual([3, true, 2, 0, undefined]);
+  });
+
+  it("childObject returns the member to edit, creating it when absent", () => {
+    const o: Record<string, unknown> = { spec: { replicas: 1 } };
+    expect(childObject(o, "spec")).toBe(o["spec"]);
+    childObject(o, "metadata")["name"] = "x";
+    expect(o["metadata"]).toEqual({ name: "x" });
   });
 
   it("arrayOf ignores what is not an array", () => {

@@ -130,6 +130,18 @@ function stringMapOf(v: unknown): Readonly<Record<string, string>> {
   return (objectOf(v) as Readonly<Record<string, string>> | undefined) ?? NO_STRINGS;
 }
 
+/**
+ * The member object to edit in place, set to a new empty one when absent: for a copy being built up
+ * (a manifest, an object read for update), never for a cached object.
+ */
+export function childObject(parent: JsonObject, key: string): JsonObject {
+  const existing = objectOf(parent[key]);
+  if (existing) return existing;
+  const made: JsonObject = {};
+  parent[key] = made;
+  return made;
+}
+
 /** The `spec` / `status` / `metadata` member of an object, or a shared empty object. */
 export function specOf(o: unknown): JsonObject {
   return objectOf(objectOf(o)?.["spec"]) ?? EMPTY;
