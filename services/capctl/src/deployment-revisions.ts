@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { fromApiObject } from "@capstan/api";
+import { fromApiObject, childObject, metaOf, objectOf, workloadView } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import type { Json } from "./printers.js";
 import { CHANGE_CAUSE_ANNOTATION, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, ROLLBACK_SKIPPED_ANNOTATIONS } from "./well-known.js";
@@ -12,18 +12,17 @@ export interface Revision {
   readonly changeCause: string | undefined;
 }
 
-const metadataOf = (o: Json): Json => (o["metadata"] ?? {}) as Json;
-const annotationsOf = (o: Json): Record<string, string> => (metadataOf(o)["annotations"] ?? {}) as Record<string, string>;
+const annotationsOf = (o: Json): Readonly<Record<string, string>> => metaOf(o).annotations;
 
 function isControlledBy(o: Json, uid: unknown): boolean {
-  return ((metadataOf(o)["ownerReferences"] ?? []) as Json[]).some((r) => r["controller"] === true && r["uid"] === uid);
+  return metaOf(o).ownerReferences.some((r) => r.controller === true && r.uid === uid);
 }
 
 /** The ReplicaSets the Deployment controls (by owner uid, as the Deployment controller adopts them). */
 export async function replicaSetsOf(client: Pick<CapstanClient, "list">, deployment: Json): Promise<Json[]> {
-  const meta = metadataOf(deployment);
-  const list = await client.list({ kind: "ReplicaSet", namespace: String(meta["namespace"] ?? "") });
-  return list.items.map((o) => fromApiObject(o).json).filter((rs) => isControlledBy(rs, meta["uid"]));
+  const meta = metaOf(deployment);
+  const list = await client.list({ kind: "ReplicaSet", namespace: meta.namespace });
+  return list.items.map((o) => fromApiObject(o).json).filter((rs) => isControlledBy(rs, meta.json["uid"]));
 }
 
 /** The revisions the ReplicaSets carry, oldest first; a ReplicaSet without a readable revision is not one. */
@@ -33,7 +32,7 @@ export function revisionHistory(replicaSets: readonly Json[]): Revision[] {
     const text = annotationsOf(rs)[REVISION_ANNOTATION];
     const revision = Number(text);
     if (!text || !Number.isInteger(revision) || revision < 0) continue;
-    const template = ((rs["spec"] as Json | undefined)?.["template"] ?? {}) as Json;
+    const template = workloadView(rs).template ?? {};
     history.push({ revision, replicaSet: rs, template, changeCause: annotationsOf(rs)[CHANGE_CAUSE_ANNOTATION] || undefined });
   }
   return history.sort((a, b) => a.revision - b.revision);
@@ -57,8 +56,8 @@ export function rollbackRevision(history: readonly Revision[], toRevision: numbe
 
 /** A template without the hash label its ReplicaSet adds: what a Deployment's own template looks like. */
 export function templateWithoutHash(template: Json): Json {
-  const metadata = { ...((template["metadata"] ?? {}) as Json) };
-  const { [POD_TEMPLATE_HASH_LABEL]: _hash, ...labels } = (metadata["labels"] ?? {}) as Record<string, string>;
+  const metadata: Json = { ...metaOf(template).json };
+  const { [POD_TEMPLATE_HASH_LABEL]: _hash, ...labels } = metaOf(template).labels;
   if (Object.keys(labels).length) metadata["labels"] = labels;
   else delete metadata["labels"];
   const copy: Json = structuredClone({ ...template, metadata });
@@ -79,15 +78,15 @@ export type RollbackOutcome = "rolled back" | "skipped";
  * Deployment's annotations to its ReplicaSets, so replacing would drop them.
  */
 export function rollBack(deployment: Json, to: Revision): RollbackOutcome {
-  const spec = (deployment["spec"] ??= {}) as Json;
+  const spec = childObject(deployment, "spec");
   if (spec["paused"] === true) {
     throw new Error("you cannot rollback a paused deployment; resume it first with 'capctl rollout resume' and try again");
   }
-  if (isSameTemplate(to.template, (spec["template"] ?? {}) as Json)) return "skipped";
+  if (isSameTemplate(to.template, objectOf(spec["template"]) ?? {})) return "skipped";
   spec["template"] = templateWithoutHash(to.template);
   const annotations = { ...annotationsOf(deployment) };
   for (const [k, v] of Object.entries(annotationsOf(to.replicaSet))) if (!ROLLBACK_SKIPPED_ANNOTATIONS.has(k)) annotations[k] = v;
-  const metadata = (deployment["metadata"] ??= {}) as Json;
+  const metadata = childObject(deployment, "metadata");
   if (Object.keys(annotations).length) metadata["annotations"] = annotations;
   return "rolled back";
 }

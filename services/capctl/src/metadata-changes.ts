@@ -1,3 +1,4 @@
+import { childObject, metaOf } from "@capstan/api";
 import type { PairChanges } from "./resource-args.js";
 import type { Json } from "./printers.js";
 
@@ -33,11 +34,11 @@ export function changedMap(current: StringMap, changes: PairChanges): MapChange 
 
 /** Writes a label or annotation map into metadata, leaving no empty map behind (the stored form has none). */
 export function setMetadataMap(object: Json, field: "labels" | "annotations", map: Record<string, string>): void {
-  const metadata = (object["metadata"] ??= {}) as Json;
+  const metadata = childObject(object, "metadata");
   if (Object.keys(map).length) metadata[field] = map;
   else delete metadata[field];
 }
 
 export function metadataMap(object: Json, field: "labels" | "annotations"): StringMap {
-  return ((object["metadata"] as Json | undefined)?.[field] ?? {}) as StringMap;
+  return metaOf(object)[field];
 }

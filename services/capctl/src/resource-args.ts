@@ -1,4 +1,4 @@
-import { fromApiObject, kindInfo, resolveResourceName, type KindName } from "@capstan/api";
+import { fromApiObject, kindInfo, resolveResourceName, metaOf, type KindName } from "@capstan/api";
 import type { ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 
@@ -98,5 +98,5 @@ export async function targetKeys(client: Pick<CapstanClient, "list">, resources:
   if (!kindOnly) throw new Error(`names cannot be given together with ${opts.all ? "--all" : "a selector"}`);
   const namespace = kindInfo(kindOnly).namespaced ? opts.namespace : "";
   const list = await client.list({ kind: kindOnly, namespace, labelSelector: opts.selector ?? "" });
-  return list.items.map((o) => scoped(kindOnly, String((fromApiObject(o).json["metadata"] as Record<string, unknown>)["name"])));
+  return list.items.map((o) => scoped(kindOnly, metaOf(fromApiObject(o).json).name));
 }

@@ -1,3 +1,4 @@
+import { metaOf } from "@capstan/api";
 import { stringify } from "yaml";
 import type { Json } from "./printers.js";
 
@@ -13,7 +14,7 @@ export function checkWrittenOutput(output: string | undefined): void {
 /** kubectl's printer for a written object: `configmap/NAME created`, or the object with -o yaml|json|name. */
 export function printWritten(resource: string, object: Json, output: string | undefined, verb: string): void {
   checkWrittenOutput(output);
-  const name = String((object["metadata"] as Json | undefined)?.["name"] ?? "");
+  const name = metaOf(object).name;
   if (output === "yaml") process.stdout.write(stringify(object));
   else if (output === "json") console.log(JSON.stringify(object, null, 2));
   else console.log(output === "name" ? `${resource}/${name}` : `${resource}/${name} ${verb}`);

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { applyDefaults, fromApiObject, kindInfo, toApiObject } from "@capstan/api";
+import { applyDefaults, fromApiObject, kindInfo, toApiObject, metaOf, objectOf } from "@capstan/api";
 import { isCapstanError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { readManifests } from "../manifests.js";
@@ -17,16 +17,17 @@ const MAX_ATTEMPTS = 5;
 
 /** Current object with the manifest's declared parts laid over it (labels, annotations, spec, other top-level fields). */
 function desiredFrom(current: Json, manifest: Json, kind: string): Json {
-  const cur = current["metadata"] as Json;
+  const cur = metaOf(current).json;
   const defaulted = applyDefaults(kind, manifest);
   // Defaulted, so labels a kind fills in (a ReplicationController's, from its template) compare equal.
-  const want = (defaulted["metadata"] ?? {}) as Json;
+  const want = metaOf(defaulted).json;
   const merged: Json = { ...current, ...defaulted, status: current["status"] };
   if (current["status"] === undefined) delete merged["status"];
-  merged["metadata"] = { ...cur, labels: want["labels"], annotations: want["annotations"] };
-  for (const k of ["labels", "annotations"]) if ((merged["metadata"] as Json)[k] === undefined) delete (merged["metadata"] as Json)[k];
-  const spec = merged["spec"] as Json | undefined;
-  const currentSpec = current["spec"] as Json | undefined;
+  const metadata: Json = { ...cur, labels: want["labels"], annotations: want["annotations"] };
+  for (const k of ["labels", "annotations"]) if (metadata[k] === undefined) delete metadata[k];
+  merged["metadata"] = metadata;
+  const spec = objectOf(merged["spec"]);
+  const currentSpec = objectOf(current["spec"]);
   // The scheduler's binding is not the manifest's to undo.
   if (kind === "Pod" && spec && currentSpec?.["nodeName"]) merged["spec"] = { ...spec, nodeName: currentSpec["nodeName"] };
   return merged;
@@ -70,7 +71,7 @@ export async function apply(client: CapstanClient, files: string[], namespace: s
   if (manifests.length === 0) throw new Error("no objects passed to apply");
   for (const m of manifests) {
     const info = kindInfo(m.kind);
-    const meta = { ...((m.json["metadata"] ?? {}) as Json) };
+    const meta = { ...metaOf(m.json).json };
     if (info.namespaced && !meta["namespace"] && namespace) meta["namespace"] = namespace;
     const name = String(meta["name"] ?? "");
     const key = { kind: m.kind, namespace: String(meta["namespace"] ?? ""), name };

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Command } from "commander";
 import { stringify } from "yaml";
-import { fromApiObject, toApiObject, validateConfigMapKey } from "@capstan/api";
+import { fromApiObject, toApiObject, validateConfigMapKey, metaOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { namespaceOf, type GlobalOptions } from "../context.js";
 import type { Json } from "../printers.js";
@@ -142,13 +142,13 @@ async function createObject(client: CreateClient, resource: string, object: Json
     throw new Error(dryRun === "server" ? "--dry-run=server is not supported; use --dry-run=client" : `Invalid dry-run value (${dryRun}). Must be "none", "server", or "client".`);
   }
   if (dryRun === "client") {
-    const shown = opts.namespaceGiven ? { ...object, metadata: { ...(object["metadata"] as Json), namespace: opts.namespace } } : object;
+    const shown = opts.namespaceGiven ? { ...object, metadata: { ...metaOf(object).json, namespace: opts.namespace } } : object;
     // Decoding checks it as the gateway would read it, so a dry run fails where a create would.
     toApiObject(shown);
     printWritten(resource, shown, opts.output, "created (dry run)");
     return;
   }
-  const created = await client.create(toApiObject({ ...object, metadata: { ...(object["metadata"] as Json), namespace: opts.namespace } }));
+  const created = await client.create(toApiObject({ ...object, metadata: { ...metaOf(object).json, namespace: opts.namespace } }));
   printWritten(resource, fromApiObject(created).json, opts.output, "created");
 }
 

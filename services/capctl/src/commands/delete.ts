@@ -1,4 +1,4 @@
-import { kindInfo } from "@capstan/api";
+import { kindInfo, metaOf, stringOf } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { readManifests } from "../manifests.js";
@@ -58,8 +58,8 @@ export async function deleteObjects(client: CapstanClient, args: string[], opts:
   const targets: { kind: string; namespace: string; name: string }[] = [];
   if (opts.filenames?.length) {
     for (const m of readManifests(opts.filenames)) {
-      const meta = (m.json["metadata"] ?? {}) as Record<string, string>;
-      targets.push({ kind: m.kind, namespace: meta["namespace"] ?? opts.namespace, name: meta["name"] ?? "" });
+      const meta = metaOf(m.json).json;
+      targets.push({ kind: m.kind, namespace: typeof meta["namespace"] === "string" ? meta["namespace"] : opts.namespace, name: stringOf(meta["name"]) });
     }
   } else {
     const { kind, names } = parseTarget(args);

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { DescribeWriter, formatTable, fromApiObject, kindInfo, valueAt, type DescribeLookup } from "@capstan/api";
+import { DescribeWriter, formatTable, fromApiObject, kindInfo, valueAt, metaOf, type DescribeLookup } from "@capstan/api";
 import { age, isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import type { Json } from "../printers.js";
@@ -8,7 +8,7 @@ import { parseTarget } from "./get.js";
 /** kubectl's generic describer, for a kind without its own: metadata, then the rest of the object as YAML. */
 function describeGeneric(o: Json): readonly string[] {
   const w = new DescribeWriter();
-  const meta = o["metadata"] as Json;
+  const meta = metaOf(o).json;
   w.field(0, "Name", meta["name"]);
   if (meta["namespace"]) w.field(0, "Namespace", meta["namespace"]);
   w.map(0, "Labels", meta["labels"]);

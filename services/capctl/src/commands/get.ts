@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { formatTable, fromApiObject, kindInfo, resolveResourceName } from "@capstan/api";
+import { formatTable, fromApiObject, kindInfo, resolveResourceName, metaOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { qualifiedResource, sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
 
@@ -30,7 +30,7 @@ function print(kind: string, items: Json[], opts: GetOptions, single: boolean): 
       process.stdout.write(stringify(single ? items[0] : { apiVersion: "v1", kind: "List", items }));
       return;
     case "name":
-      for (const o of items) console.log(`${qualifiedResource(kind)}/${String((o["metadata"] as Json)["name"])}`);
+      for (const o of items) console.log(`${qualifiedResource(kind)}/${metaOf(o).name}`);
       return;
     case undefined:
     case "wide": {
@@ -105,7 +105,7 @@ export async function get(client: CapstanClient, args: string[], opts: GetOption
   for await (const e of stream) {
     if (!e.object) continue;
     const o = fromApiObject(e.object).json;
-    if (names.length > 0 && !names.includes(String((o["metadata"] as Json)["name"]))) continue;
+    if (names.length > 0 && !names.includes(metaOf(o).name)) continue;
     if (opts.output === "json" || opts.output === "yaml") print(kind, [o], opts, true);
     else console.log(formatTable(tableColumns(kind, t), [tableRow(kind, o, t)]).split("\n")[1]);
   }

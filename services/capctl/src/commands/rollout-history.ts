@@ -1,4 +1,4 @@
-import { fromApiObject, podTemplateText } from "@capstan/api";
+import { fromApiObject, podTemplateText, childObject, objectOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { replicaSetsOf, revisionHistory, type Revision } from "../deployment-revisions.js";
 import { qualifiedResource, type Json } from "../printers.js";
@@ -19,8 +19,8 @@ export function revisionText(history: readonly Revision[], revision: number): st
   if (!found) throw new Error(`unable to find the specified revision ${revision}`);
   const template = structuredClone(found.template);
   if (found.changeCause) {
-    const metadata = (template["metadata"] ??= {}) as Json;
-    metadata["annotations"] = { ...((metadata["annotations"] ?? {}) as Json), [CHANGE_CAUSE_ANNOTATION]: found.changeCause };
+    const metadata = childObject(template, "metadata");
+    metadata["annotations"] = { ...objectOf(metadata["annotations"]), [CHANGE_CAUSE_ANNOTATION]: found.changeCause };
   }
   return podTemplateText(template);
 }

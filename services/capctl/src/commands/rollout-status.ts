@@ -1,4 +1,4 @@
-import { fromApiObject } from "@capstan/api";
+import { fromApiObject, arrayOf, metaOf, specOf, statusOf, type JsonObject } from "@capstan/api";
 import { isCapstanError, NotFoundError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient, Stream } from "@capstan/client";
 import { durationText } from "../duration.js";
@@ -19,14 +19,14 @@ const num = (v: unknown): number => (typeof v === "number" ? v : 0);
  * ProgressDeadlineExceeded.
  */
 export function deploymentRolloutStatus(deployment: Json): RolloutStatus {
-  const meta = (deployment["metadata"] ?? {}) as Json;
-  const spec = (deployment["spec"] ?? {}) as Json;
-  const status = (deployment["status"] ?? {}) as Json;
+  const meta = metaOf(deployment).json;
+  const spec = specOf(deployment);
+  const status = statusOf(deployment);
   const name = String(meta["name"] ?? "");
   if (num(meta["generation"]) > num(status["observedGeneration"])) {
     return { phase: "Waiting", message: "Waiting for deployment spec update to be observed..." };
   }
-  const progressing = ((status["conditions"] ?? []) as Json[]).find((c) => c["type"] === "Progressing");
+  const progressing = arrayOf<JsonObject>(status["conditions"]).find((c) => c["type"] === "Progressing");
   if (progressing?.["reason"] === "ProgressDeadlineExceeded") return { phase: "Failed", message: `deployment "${name}" exceeded its progress deadline` };
   const waiting = (what: string): RolloutStatus => ({ phase: "Waiting", message: `Waiting for deployment "${name}" rollout to finish: ${what}...` });
   const [replicas, updated, total, available] = [spec["replicas"], status["updatedReplicas"], status["replicas"], status["availableReplicas"]].map(num) as [number, number, number, number];

@@ -1,4 +1,4 @@
-import { kindInfo } from "@capstan/api";
+import { kindInfo, childObject, metaOf, objectOf } from "@capstan/api";
 import { modifyObject, type ModifyClient } from "../modify-object.js";
 import { qualifiedResource, type Json } from "../printers.js";
 import { parseResourceArgs, type ResourceRef } from "../resource-args.js";
@@ -27,12 +27,12 @@ function resourceText(kind: string, name: string): string {
   return `${info.group ? `${info.plural}.${info.group}` : info.plural} "${name}"`;
 }
 
-const specOf = (o: Json): Json => (o["spec"] ??= {}) as Json;
+const specOf = (o: Json): Json => childObject(o, "spec");
 
 /** Pauses (true) or resumes (false) a Deployment; doing what is already so is an error, as in kubectl. */
 export function setPaused(deployment: Json, paused: boolean): void {
   const spec = specOf(deployment);
-  const name = String((deployment["metadata"] as Json | undefined)?.["name"] ?? "");
+  const name = metaOf(deployment).name;
   if ((spec["paused"] === true) === paused) throw new Error(`${resourceText("Deployment", name)} ${paused ? "is already paused" : "is not paused"}`);
   spec["paused"] = paused;
 }
@@ -40,12 +40,12 @@ export function setPaused(deployment: Json, paused: boolean): void {
 /** Stamps the template so the Deployment rolls out fresh pods; a paused Deployment would not roll. */
 export function stampRestart(deployment: Json, now: Date): void {
   const spec = specOf(deployment);
-  const name = String((deployment["metadata"] as Json | undefined)?.["name"] ?? "");
+  const name = metaOf(deployment).name;
   if (spec["paused"] === true) throw new Error(`${resourceText("Deployment", name)} can't restart paused deployment (run rollout resume first)`);
-  const template = (spec["template"] ??= {}) as Json;
-  const metadata = (template["metadata"] ??= {}) as Json;
+  const template = childObject(spec, "template");
+  const metadata = childObject(template, "metadata");
   // RFC 3339 to the second, as kubectl writes it.
-  metadata["annotations"] = { ...((metadata["annotations"] ?? {}) as Json), [RESTARTED_AT_ANNOTATION]: now.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  metadata["annotations"] = { ...objectOf(metadata["annotations"]), [RESTARTED_AT_ANNOTATION]: now.toISOString().replace(/\.\d{3}Z$/, "Z") };
 }
 
 export async function rolloutPause(client: ModifyClient, args: string[], namespace: string, paused: boolean): Promise<void> {

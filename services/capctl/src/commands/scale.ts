@@ -1,4 +1,4 @@
-import { kindInfo } from "@capstan/api";
+import { kindInfo, childObject } from "@capstan/api";
 import { modifyObject, type ModifyClient } from "../modify-object.js";
 import { qualifiedResource, type Json } from "../printers.js";
 import { parseResourceArgs } from "../resource-args.js";
@@ -17,7 +17,7 @@ const SCALABLE = new Set(["Deployment", "ReplicaSet", "ReplicationController"]);
  * match what is stored.
  */
 export function scaleSpec(object: Json, replicas: number, currentReplicas?: number): void {
-  const spec = (object["spec"] ??= {}) as Json;
+  const spec = childObject(object, "spec");
   const current = typeof spec["replicas"] === "number" ? spec["replicas"] : 0;
   if (currentReplicas !== undefined && currentReplicas >= 0 && currentReplicas !== current) {
     throw new Error(`Expected replicas to be ${currentReplicas}, was ${current}`);

@@ -1,4 +1,4 @@
-import { kindInfo } from "@capstan/api";
+import { kindInfo, arrayOf, objectOf, type JsonObject } from "@capstan/api";
 import { modifyObject, type ModifyClient } from "../modify-object.js";
 import { qualifiedResource, type Json } from "../printers.js";
 import { parsePairs, parseResourceArgs, splitResourcesAndPairs, type ResourceRef } from "../resource-args.js";
@@ -34,8 +34,8 @@ export function parseSetImageArgs(args: readonly string[]): SetImageArgs {
 
 /** Sets the images of the named containers of an object's pod spec; an unknown name refuses the whole change. */
 export function setImages(kind: string, object: Json, images: ReadonlyMap<string, string>): void {
-  const podSpec = (POD_SPEC_PATH[kind] ?? []).reduce<Json | undefined>((o, k) => (o?.[k] as Json | undefined), object);
-  const containers = (podSpec?.["containers"] ?? []) as Json[];
+  const podSpec = (POD_SPEC_PATH[kind] ?? []).reduce<JsonObject | undefined>((o, k) => objectOf(o?.[k]), object);
+  const containers = arrayOf<JsonObject>(podSpec?.["containers"]);
   for (const [name, image] of images) {
     const matching = containers.filter((c) => name === "*" || c["name"] === name);
     if (matching.length === 0) throw new Error(`unable to find container named "${name}"`);
