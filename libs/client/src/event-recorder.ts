@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { toApiObject } from "@capstan/api";
+import { toApiObject, metaOf } from "@capstan/api";
 import type { CapstanClient } from "./capstan-client.js";
 
 export type JsonLike = Record<string, unknown>;
@@ -21,22 +21,22 @@ export class EventRecorder {
   ) {}
 
   record(involved: JsonLike, type: "Normal" | "Warning", reason: string, message: string, fieldPath = ""): void {
-    const meta = (involved["metadata"] ?? {}) as Record<string, string | undefined>;
+    const meta = metaOf(involved);
     const now = new Date().toISOString();
     const event = {
       apiVersion: "v1",
       kind: "Event",
       metadata: {
-        name: `${meta["name"] ?? "object"}.${Date.now().toString(16)}${randomBytes(2).toString("hex")}`,
-        namespace: meta["namespace"] || "default",
+        name: `${meta.name || "object"}.${Date.now().toString(16)}${randomBytes(2).toString("hex")}`,
+        namespace: meta.namespace || "default",
       },
       involvedObject: {
         apiVersion: String(involved["apiVersion"] ?? "v1"),
         kind: String(involved["kind"] ?? ""),
-        namespace: meta["namespace"] ?? "",
-        name: meta["name"] ?? "",
-        uid: meta["uid"] ?? "",
-        resourceVersion: meta["resourceVersion"] ?? "",
+        namespace: meta.namespace,
+        name: meta.name,
+        uid: meta.uid,
+        resourceVersion: meta.resourceVersion,
         fieldPath,
       },
       reason,
