@@ -109,6 +109,7 @@ function checkTransition(key: ObjectKey, decided: { type: EventType; object: Jso
 }
 
 function toEvent(m: Mutation, key: ObjectKey, decided: { type: EventType; object: JsonObject }, revision: number, committedAt: string): StoredEvent {
+  // hasUid let only objects with metadata (and a uid) reach a decision to store.
   const metadata = decided.object.metadata as JsonObject;
   const event: StoredEvent = {
     revision,
@@ -131,13 +132,13 @@ function toEvent(m: Mutation, key: ObjectKey, decided: { type: EventType; object
 function hasUid(object: JsonObject): boolean {
   const metadata = object.metadata;
   if (typeof metadata !== "object" || metadata === null) return false;
-  const uid = (metadata as JsonObject).uid;
+  const uid = "uid" in metadata ? metadata.uid : undefined;
   return typeof uid === "string" && uid !== "";
 }
 
 function nodeNameOf(object: JsonObject): string {
   const spec = object.spec;
   if (typeof spec !== "object" || spec === null) return "";
-  const nodeName = (spec as JsonObject).nodeName;
+  const nodeName = "nodeName" in spec ? spec.nodeName : undefined;
   return typeof nodeName === "string" ? nodeName : "";
 }

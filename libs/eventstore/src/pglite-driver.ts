@@ -9,5 +9,6 @@ export async function openPglite(dataDir: string | undefined): Promise<Driver> {
   const client = await PGlite.create(dataDir);
   const db = drizzle(client);
   await migrate(db, { migrationsFolder });
+  // drizzle types raw rows as unknown; a row is a column-keyed record.
   return { db, rows: async (query) => (await db.execute(query)).rows as Record<string, unknown>[], close: () => client.close() };
 }
