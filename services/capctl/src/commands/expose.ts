@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { fromApiObject, toApiObject, type KindName } from "@capstan/api";
+import { fromApiObject, toApiObject, objectOf, type KindName } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { qualifiedResource, type Json } from "../printers.js";
 import { parsePairs, parseSingleResource } from "../resource-args.js";
@@ -28,7 +28,7 @@ const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"];
 const PROTOCOLS = ["TCP", "UDP", "SCTP"];
 const USAGE = "capctl expose deployment web --port=80 --target-port=8080";
 
-const record = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
+const record = (v: unknown): Json => objectOf(v) ?? {};
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(record) : []);
 
 /**
@@ -39,6 +39,7 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(record) : []);
 export function selectorForObject(object: Json): Record<string, string> {
   const kind = String(object["kind"]);
   const spec = record(object["spec"]);
+  // Labels and map selectors hold strings only (the gateway validated them).
   const asMap = (v: unknown) => record(v) as Record<string, string>;
   switch (kind) {
     case "Pod": {
