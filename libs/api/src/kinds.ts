@@ -126,6 +126,7 @@ export function objectKey(obj: ApiObject): ObjectKey {
  */
 export function toKubernetesJSON<K extends KindName>(kind: K, message: KindMap[K]): Record<string, unknown> {
   const info = registry[kind] as KindInfo;
+  // ts-proto types toJSON as unknown; a message's JSON is an object.
   const json = info.messageFns.toJSON(message) as Record<string, unknown>;
   restoreIntOrStrings(info.protoTypeName, json);
   return json;

@@ -143,6 +143,7 @@ function reachesIntOrString(fullName: string, visiting = new Set<string>()): boo
  */
 export function restoreIntOrStrings(fullName: string, json: unknown): void {
   if (typeof json !== "object" || json === null || !reachesIntOrString(fullName)) return;
+  // Narrowed to a non-null object above; the message's fields are read by name.
   const obj = json as Record<string, unknown>;
   for (const f of schemaOf(fullName).fields.values()) {
     const v = obj[f.jsonName];

@@ -67,6 +67,7 @@ export function decodeBusEvent(
  * still finds it): what the bus carries in place of an object it cannot.
  */
 export function objectReference(e: BusEvent, objectBytes: number): BusEvent {
+  // The bus sits below @capstan/api and its views; a stored object's metadata is an object.
   const metadata = (e.object["metadata"] ?? {}) as Record<string, unknown>;
   const identity: Record<string, unknown> = {};
   for (const field of ["name", "namespace", "uid", "resourceVersion", "generation", "deletionTimestamp"]) {

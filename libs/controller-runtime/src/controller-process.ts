@@ -48,6 +48,7 @@ export function runControllerProcess(service: string, setup: (ctx: ControllerCon
       informer: <T extends JsonObject>(kind: string) => {
         let informer = informers.get(kind);
         if (!informer) informers.set(kind, (informer = createInformer({ client, bus, kind, log })));
+        // One informer per kind, shared: the caller names the object type its kind holds.
         return informer as unknown as Informer<T>;
       },
     };

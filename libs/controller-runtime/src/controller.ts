@@ -81,6 +81,7 @@ export class ControllerBuilder {
 
   /** Any other kind, with its own mapping from a changed object to the keys to reconcile. */
   watches<T extends JsonObject>(informer: Informer<T>, keysOf: KeysOf<T>): this {
+    // Sources of different object types share one list; each keysOf reads the objects its informer holds.
     this.sources.push({ informer: informer as unknown as Informer<JsonObject>, keysOf: keysOf as KeysOf });
     return this;
   }

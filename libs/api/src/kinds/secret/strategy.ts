@@ -67,6 +67,7 @@ export function foldStringData(secret: Secret): Secret {
 }
 
 function withStringDataFolded(object: JsonObject): JsonObject {
+  // ts-proto types toJSON as unknown; a message's JSON is an object.
   return Secret.toJSON(foldStringData(Secret.fromJSON(object))) as JsonObject;
 }
 
