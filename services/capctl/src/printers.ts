@@ -2,10 +2,11 @@
  * `capctl get`'s tables, for any kind: the kind's printer (its strategy's, in @capstan/api) or kubectl's
  * default NAME and AGE, with a NAMESPACE column first when listing across namespaces.
  */
-import { kindInfo, printerColumns, printerRow, textOr, valueAt, type KindPrinter, type TableOptions } from "@capstan/api";
+import { kindInfo, printerColumns, printerRow, textOr, valueAt, type JsonObject, type KindPrinter, type TableOptions } from "@capstan/api";
 import { age } from "@capstan/apimachinery";
 
-export type Json = Record<string, unknown>;
+/** @capstan/api's JsonObject, under the short name capctl's commands and tests use. */
+export type Json = JsonObject;
 
 /** kubectl's table for a kind it has no columns for. */
 export const defaultPrinter: KindPrinter = {

@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
-import { applyDefaults, fromApiObject, kindInfo, toApiObject, metaOf, objectOf } from "@capstan/api";
+import { applyDefaults, fromApiObject, kindInfo, toApiObject, metaOf, objectOf, type JsonObject } from "@capstan/api";
 import { isCapstanError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { readManifests } from "../manifests.js";
 import { qualifiedResource } from "../printers.js";
-
-type Json = Record<string, unknown>;
 
 /** What apply needs of the gateway. */
 export type ApplyClient = Pick<CapstanClient, "get" | "create" | "update">;
@@ -16,14 +14,14 @@ export type ApplyOutcome = "created" | "configured" | "unchanged";
 const MAX_ATTEMPTS = 5;
 
 /** Current object with the manifest's declared parts laid over it (labels, annotations, spec, other top-level fields). */
-function desiredFrom(current: Json, manifest: Json, kind: string): Json {
+function desiredFrom(current: JsonObject, manifest: JsonObject, kind: string): JsonObject {
   const cur = metaOf(current).json;
   const defaulted = applyDefaults(kind, manifest);
   // Defaulted, so labels a kind fills in (a ReplicationController's, from its template) compare equal.
   const want = metaOf(defaulted).json;
-  const merged: Json = { ...current, ...defaulted, status: current["status"] };
+  const merged: JsonObject = { ...current, ...defaulted, status: current["status"] };
   if (current["status"] === undefined) delete merged["status"];
-  const metadata: Json = { ...cur, labels: want["labels"], annotations: want["annotations"] };
+  const metadata: JsonObject = { ...cur, labels: want["labels"], annotations: want["annotations"] };
   for (const k of ["labels", "annotations"]) if (metadata[k] === undefined) delete metadata[k];
   merged["metadata"] = metadata;
   const spec = objectOf(merged["spec"]);
@@ -33,7 +31,7 @@ function desiredFrom(current: Json, manifest: Json, kind: string): Json {
   return merged;
 }
 
-async function getIfExists(client: ApplyClient, key: ObjectKey): Promise<Json | undefined> {
+async function getIfExists(client: ApplyClient, key: ObjectKey): Promise<JsonObject | undefined> {
   try {
     return fromApiObject(await client.get(key)).json;
   } catch (e) {
@@ -46,7 +44,7 @@ async function getIfExists(client: ApplyClient, key: ObjectKey): Promise<Json | 
  * kubectl apply's outcome for one object: created when absent, else updated with the current
  * resourceVersion when the manifest changes what is stored.
  */
-export async function applyObject(client: ApplyClient, key: ObjectKey, manifest: Json): Promise<ApplyOutcome> {
+export async function applyObject(client: ApplyClient, key: ObjectKey, manifest: JsonObject): Promise<ApplyOutcome> {
   for (let attempt = 1; ; attempt++) {
     const current = await getIfExists(client, key);
     try {
