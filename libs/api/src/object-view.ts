@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the views of every kind services read, with their JSON types, in one place so each field is spelled once.
 /**
  * One typed, cheap view of stored objects. A stored object is Kubernetes JSON (the gateway validated
  * and defaulted it), so services read it with plain property reads instead of a protobuf decode or a
