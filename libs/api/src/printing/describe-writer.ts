@@ -2,6 +2,7 @@
  * kubectl describe's layout (its PrefixWriter and tabbed output): aligned `Key:  value` lines, nested
  * sections indented by two, an unset value shown as <none>.
  */
+import type { JsonObject } from "@capstan/apimachinery";
 import { objectOf } from "../object-view.js";
 import { NONE } from "./cells.js";
 
@@ -25,6 +26,15 @@ export class DescribeWriter {
       if (i === 0) this.field(indent, key, `${k}=${v}`);
       else this.lines.push(`${" ".repeat(Math.max(VALUE_COLUMN, key.length + 2 + indent))}${k}=${v}`);
     });
+  }
+
+  /** The header most kinds open with: Name, Namespace, Labels, Annotations of the object's metadata. */
+  objectMeta(object: JsonObject): void {
+    const meta = objectOf(object["metadata"]) ?? {};
+    this.field(0, "Name", meta["name"]);
+    this.field(0, "Namespace", meta["namespace"]);
+    this.map(0, "Labels", meta["labels"]);
+    this.map(0, "Annotations", meta["annotations"]);
   }
 
   line(text: string): void {

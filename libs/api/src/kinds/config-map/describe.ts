@@ -7,10 +7,7 @@ import type { JsonObject } from "../kind-strategy.js";
 function describeConfigMap(object: JsonObject): readonly string[] {
   const cm = ConfigMap.fromJSON(object);
   const w = new DescribeWriter();
-  w.field(0, "Name", cm.metadata?.name);
-  w.field(0, "Namespace", cm.metadata?.namespace);
-  w.map(0, "Labels", cm.metadata?.labels);
-  w.map(0, "Annotations", cm.metadata?.annotations);
+  w.objectMeta(object);
   w.line("");
   w.line("Data");
   w.line("====");

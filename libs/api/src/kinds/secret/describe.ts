@@ -10,10 +10,7 @@ import type { JsonObject } from "../kind-strategy.js";
 function describeSecret(object: JsonObject): readonly string[] {
   const secret = Secret.fromJSON(object);
   const w = new DescribeWriter();
-  w.field(0, "Name", secret.metadata?.name);
-  w.field(0, "Namespace", secret.metadata?.namespace);
-  w.map(0, "Labels", secret.metadata?.labels);
-  w.map(0, "Annotations", secret.metadata?.annotations);
+  w.objectMeta(object);
   w.line("");
   w.line(`Type:  ${secret.type}`);
   w.line("");

@@ -3,17 +3,13 @@ import { itemsAt, mapSelectorText, NONE, valueAt } from "../../printing/cells.js
 import { DescribeWriter } from "../../printing/describe-writer.js";
 import { endpointsText } from "../endpoints/printer.js";
 import type { DescribeLookup, KindDescriber } from "../kind-printer.js";
-import { metaOf, specOf, type JsonObject } from "../../object-view.js";
+import { specOf, type JsonObject } from "../../object-view.js";
 
 /** kubectl describe service, given the Endpoints line (its same-named Endpoints, or <none>). */
 export function describeServiceText(svc: JsonObject, endpoints: string): readonly string[] {
   const w = new DescribeWriter();
-  const meta = metaOf(svc).json;
   const spec = specOf(svc);
-  w.field(0, "Name", meta["name"]);
-  w.field(0, "Namespace", meta["namespace"]);
-  w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
+  w.objectMeta(svc);
   w.field(0, "Selector", mapSelectorText(spec["selector"]));
   w.field(0, "Type", spec["type"]);
   if (spec["ipFamilyPolicy"]) w.field(0, "IP Family Policy", spec["ipFamilyPolicy"]);
