@@ -128,6 +128,11 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
   };
 }
 
+/** The answer to a Finalize of a kind without the subresource. */
+export function finalizeUnsupported(key: ObjectKey): InvalidError {
+  return new InvalidError(`${key.kind} "${key.name}"`, [{ path: "kind", message: `Unsupported value "${key.kind}": only namespaces are finalized` }]);
+}
+
 /**
  * The finalize subresource (namespaces): how the namespace controller says it has emptied a terminating
  * namespace, which then goes if nothing holds it any more.
@@ -135,9 +140,7 @@ export function decideUpdate(key: ObjectKey, requested: JsonObject) {
 export function decideFinalize(key: ObjectKey, requested: JsonObject) {
   return (current: ObjectRecord | undefined): Decision => {
     const finalize = strategyOf(key)?.finalize;
-    if (!finalize) {
-      return { error: new InvalidError(`${key.kind} "${key.name}"`, [{ path: "kind", message: `Unsupported value "${key.kind}": only namespaces are finalized` }]) };
-    }
+    if (!finalize) return { error: finalizeUnsupported(key) };
     if (!current) return { error: new NotFoundError(key) };
     const refused = checkWriteOf(key, current, requested);
     if (refused) return { error: refused };

@@ -23,6 +23,7 @@ import {
   decideCreate,
   decideDelete,
   decideFinalize,
+  finalizeUnsupported,
   decideUpdate,
   decideUpdateStatus,
   inActiveNamespace,
@@ -178,11 +179,10 @@ export class ObjectRegistry {
   /** The finalize subresource, for kinds that have one (namespaces). */
   async finalize(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
-    const decide = decideFinalize(key, object);
     // A kind without the subresource is refused before its object is judged.
-    if (!kindInfo(kind).finalize) throw (decide(undefined) as { error: Error }).error;
+    if (!kindInfo(kind).finalize) throw finalizeUnsupported(key);
     this.validate(kind, object);
-    return this.write(key, { decide, reads: [] }, ctx);
+    return this.write(key, { decide: decideFinalize(key, object), reads: [] }, ctx);
   }
 
   async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
