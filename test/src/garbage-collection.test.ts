@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromApiObject, toApiObject, type Pod } from "@capstan/api";
-import { isCapstanError } from "@capstan/apimachinery";
 import type { JsonObject } from "@capstan/client";
-import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, orGone, startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
 
@@ -57,12 +56,8 @@ async function runningPodsOf(app: string, namespace = "default"): Promise<Pod[]>
 }
 
 async function getOrUndefined(kind: string, name: string, namespace = "default"): Promise<JsonObject | undefined> {
-  try {
-    return fromApiObject(await cluster.client.get({ kind, namespace, name })).json;
-  } catch (e) {
-    if (isCapstanError(e, "NotFound")) return undefined;
-    throw e;
-  }
+  const found = await orGone(cluster.client.get({ kind, namespace, name }));
+  return found && fromApiObject(found).json;
 }
 
 const metadata = (o: JsonObject | undefined) => (o?.["metadata"] ?? {}) as JsonObject;

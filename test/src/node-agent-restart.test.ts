@@ -2,8 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toApiObject, type Pod } from "@capstan/api";
-import { isCapstanError } from "@capstan/apimachinery";
-import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, orGone, startTestCluster, type TestCluster } from "./support/index.js";
 
 /**
  * A node agent killed with SIGKILL leaves its containers running. When it comes back it must kill the
@@ -28,14 +27,7 @@ const sleeper = (name: string) =>
     spec: { nodeName: "node-1", terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }] },
   });
 
-async function podOrGone(name: string): Promise<Pod | undefined> {
-  try {
-    return (await cluster.client.get({ kind: "Pod", namespace: "default", name })).pod!;
-  } catch (e) {
-    if (isCapstanError(e, "NotFound")) return undefined;
-    throw e;
-  }
-}
+const podOrGone = async (name: string): Promise<Pod | undefined> => (await orGone(cluster.client.get({ kind: "Pod", namespace: "default", name })))?.pod;
 
 /** The pid of the pod's running container, from its containerID (process://<pid>). */
 async function runningPid(name: string, other?: number): Promise<number> {

@@ -1,9 +1,8 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toApiObject, type Node, type Pod } from "@capstan/api";
-import { isCapstanError } from "@capstan/apimachinery";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
-import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, orGone, startTestCluster, type TestCluster } from "./support/index.js";
 
 /**
  * Heartbeats go to the node lease, not the log. A node agent killed with SIGKILL: its Node goes Unknown and unreachable within the grace period, its
@@ -36,14 +35,7 @@ const node = async (name: string): Promise<Node> => (await cluster.client.get({ 
 const ready = (n: Node) => n.status?.conditions.find((c) => c.type === "Ready");
 const lifecycleTaints = (n: Node) => (n.spec?.taints ?? []).filter((t) => t.key.startsWith("node.kubernetes.io/"));
 
-async function podOrGone(name: string): Promise<Pod | undefined> {
-  try {
-    return (await cluster.client.get({ kind: "Pod", namespace: "default", name })).pod!;
-  } catch (e) {
-    if (isCapstanError(e, "NotFound")) return undefined;
-    throw e;
-  }
-}
+const podOrGone = async (name: string): Promise<Pod | undefined> => (await orGone(cluster.client.get({ kind: "Pod", namespace: "default", name })))?.pod;
 
 describe("node lifecycle", () => {
   it("renews a healthy node's lease every heartbeat but writes its Node to the log far less often", async () => {
