@@ -294,6 +294,10 @@ export class PodView extends ObjectView {
   get containerStatuses(): readonly ContainerStatusJson[] {
     return arrayOf<ContainerStatusJson>(this.status["containerStatuses"]);
   }
+
+  get initContainerStatuses(): readonly ContainerStatusJson[] {
+    return arrayOf<ContainerStatusJson>(this.status["initContainerStatuses"]);
+  }
   /** Succeeded or Failed: the pod will not run again. */
   get isTerminal(): boolean {
     const phase = this.status["phase"];

@@ -17,6 +17,29 @@ describe("podRequests", () => {
       pod: aPod().withContainer("a").requesting({ cpu: "1" }).limitedTo({ cpu: "2", memory: "1Ki" }),
       want: { milliCpu: 1000, memoryBytes: 1024 },
     },
+    {
+      name: "an init container larger than the containers' sum",
+      pod: aPod().withContainer("a").requesting({ cpu: "100m", memory: "64Mi" }).withSpec({ initContainers: [{ name: "i", image: "busybox", resources: { requests: { cpu: "1", memory: "32Mi" } } }] }),
+      want: { milliCpu: 1000, memoryBytes: 64 * 2 ** 20 },
+    },
+    {
+      name: "init containers are not summed: the largest of each resource",
+      pod: aPod()
+        .withContainer("a")
+        .requesting({ cpu: "100m" })
+        .withSpec({
+          initContainers: [
+            { name: "i1", image: "busybox", resources: { requests: { cpu: "300m", memory: "1Gi" } } },
+            { name: "i2", image: "busybox", resources: { limits: { cpu: "500m" } } },
+          ],
+        }),
+      want: { milliCpu: 500, memoryBytes: 2 ** 30 },
+    },
+    {
+      name: "overhead on top of the larger",
+      pod: aPod().withContainer("a").requesting({ cpu: "1" }).withSpec({ overhead: { cpu: "250m", memory: "1Mi" }, initContainers: [{ name: "i", image: "busybox", resources: { requests: { cpu: "2" } } }] }),
+      want: { milliCpu: 2250, memoryBytes: 2 ** 20 },
+    },
     { name: "other resources ignored", pod: aPod().withContainer("a").requesting({ "ephemeral-storage": "1Gi", "example.com/gpu": "1" }), want: { milliCpu: 0, memoryBytes: 0 } },
   ])("$name", ({ pod, want }) => {
     expect(podRequests(pod.build())).toEqual(want);

@@ -36,8 +36,8 @@ function resourceList(v: unknown): ResourceList {
   return out;
 }
 
-function containerResources(pod: Pod | Record<string, unknown>): ContainerResources[] {
-  const containers = record(pod["spec"])?.["containers"];
+function containerResources(pod: Pod | Record<string, unknown>, field: "containers" | "initContainers" = "containers"): ContainerResources[] {
+  const containers = record(pod["spec"])?.[field];
   if (!Array.isArray(containers)) return [];
   return containers.map((c: unknown) => {
     const resources = record(record(c)?.["resources"]);
@@ -49,16 +49,33 @@ function effectiveRequest(c: ContainerResources, name: string): string | undefin
   return c.requests[name] ?? c.limits[name];
 }
 
-/** The sum of the containers' cpu and memory requests. Throws QuantityFormatError on an invalid quantity. */
+function containerRequest(c: ContainerResources): PodResources {
+  const cpu = effectiveRequest(c, "cpu");
+  const memory = effectiveRequest(c, "memory");
+  return { milliCpu: cpu === undefined ? 0 : parseQuantity(cpu).milliValue(), memoryBytes: memory === undefined ? 0 : parseQuantity(memory).value() };
+}
+
+/**
+ * The pod's cpu and memory request as Kubernetes computes it (computePodResourceRequest): the sum of
+ * the containers', raised to the largest init container's (they run one at a time, before the
+ * containers), plus spec.overhead. Throws QuantityFormatError on an invalid quantity.
+ */
 export function podRequests(pod: Pod | Record<string, unknown>): PodResources {
   let milliCpu = 0;
   let memoryBytes = 0;
   for (const c of containerResources(pod)) {
-    const cpu = effectiveRequest(c, "cpu");
-    const memory = effectiveRequest(c, "memory");
-    if (cpu !== undefined) milliCpu += parseQuantity(cpu).milliValue();
-    if (memory !== undefined) memoryBytes += parseQuantity(memory).value();
+    const r = containerRequest(c);
+    milliCpu += r.milliCpu;
+    memoryBytes += r.memoryBytes;
   }
+  for (const c of containerResources(pod, "initContainers")) {
+    const r = containerRequest(c);
+    milliCpu = Math.max(milliCpu, r.milliCpu);
+    memoryBytes = Math.max(memoryBytes, r.memoryBytes);
+  }
+  const overhead = resourceList(record(pod["spec"])?.["overhead"]);
+  if (overhead["cpu"] !== undefined) milliCpu += parseQuantity(overhead["cpu"]).milliValue();
+  if (overhead["memory"] !== undefined) memoryBytes += parseQuantity(overhead["memory"]).value();
   return { milliCpu, memoryBytes };
 }
 

@@ -74,6 +74,15 @@ export function validatePodSpec(spec: PodSpec | undefined, written: PodSpec | un
     else errs.push(...messages(`${p}.name`, c.name, validateDNS1123Label(c.name)));
     containerNames.add(c.name);
     errs.push(...validateContainer(c, written?.containers[i]?.resources, p, volumes, hostPorts));
+    if (c.restartPolicy !== undefined) errs.push(forbidden(`${p}.restartPolicy`, "may not be set for non-init containers"));
+  });
+  (spec?.initContainers ?? []).forEach((c, i) => {
+    const p = `${path}.initContainers[${i}]`;
+    if (c.name === "") errs.push(required(`${p}.name`));
+    else if (containerNames.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
+    else errs.push(...messages(`${p}.name`, c.name, validateDNS1123Label(c.name)));
+    containerNames.add(c.name);
+    errs.push(...validateContainer(c, written?.initContainers[i]?.resources, p, volumes, hostPorts), ...validateInitContainerRules(c, p));
   });
 
   if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported(`${path}.restartPolicy`, spec?.restartPolicy, restartPolicies));
@@ -159,6 +168,30 @@ function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: 
     if (v.persistentVolumeClaim?.claimName === "") errs.push(required(`${path}.persistentVolumeClaim.claimName`));
   });
   return names;
+}
+
+/**
+ * What an init container may not have (validateInitContainers): probes, since it runs to completion
+ * before the pod can be ready. restartPolicy Always makes it a native sidecar, which is not run yet.
+ */
+function validateInitContainerRules(c: Container, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (c.restartPolicy !== undefined) {
+    if (c.restartPolicy === "Always") {
+      errs.push(forbidden(`${path}.restartPolicy`, "restartPolicy Always (a sidecar container) is not supported yet"));
+    } else {
+      errs.push(notSupported(`${path}.restartPolicy`, c.restartPolicy, ["Always"]));
+    }
+  }
+  const probes = [
+    ["livenessProbe", c.livenessProbe],
+    ["readinessProbe", c.readinessProbe],
+    ["startupProbe", c.startupProbe],
+  ] as const;
+  for (const [name, probe] of probes) {
+    if (probe) errs.push(forbidden(`${path}.${name}`, "may not be set for init containers without restartPolicy=Always"));
+  }
+  return errs;
 }
 
 function validateContainer(

@@ -59,6 +59,10 @@ describe("validateObject accepts", () => {
     { name: "an extended resource", pod: podWith((p) => (p["spec"]["containers"][0]["resources"]["limits"]["example.com/gpu"] = "1")) },
     { name: "a hostPath volume", pod: podWith((p) => p["spec"]["volumes"].push({ name: "host", hostPath: { path: "/var/log", type: "Directory" } })) },
     { name: "a volume without a source, defaulted to emptyDir", pod: podWith((p) => p["spec"]["volumes"].push({ name: "scratch" })) },
+    {
+      name: "an init container mounting a volume",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup", image: "busybox", volumeMounts: [{ name: "data", mountPath: "/data" }] }])),
+    },
   ])("$name", ({ pod }) => {
     expect(validateObject("Pod", pod)).toEqual([]);
   });
@@ -305,6 +309,51 @@ describe("validateObject rejects a Pod with", () => {
       name: "tolerationSeconds without NoExecute",
       pod: podWith((p) => (p["spec"]["tolerations"] = [{ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 5 }])),
       errors: [{ path: "spec.tolerations[0].effect", message: "Invalid value \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set" }],
+    },
+    {
+      name: "an init container named as a container",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "app", image: "busybox" }])),
+      errors: [{ path: "spec.initContainers[0].name", message: 'Duplicate value: "app"' }],
+    },
+    {
+      name: "two init containers of one name",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup", image: "busybox" }, { name: "setup", image: "busybox" }])),
+      errors: [{ path: "spec.initContainers[1].name", message: 'Duplicate value: "setup"' }],
+    },
+    {
+      name: "an init container without an image",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup" }])),
+      errors: [{ path: "spec.initContainers[0].image", message: "Required value" }],
+    },
+    {
+      name: "an init container mounting an unknown volume",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup", image: "busybox", volumeMounts: [{ name: "nope", mountPath: "/x" }] }])),
+      errors: [{ path: "spec.initContainers[0].volumeMounts[0].name", message: 'Not found: "nope"' }],
+    },
+    {
+      name: "an init container with a bad port",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup", image: "busybox", ports: [{ containerPort: 70000 }] }])),
+      errors: [{ path: "spec.initContainers[0].ports[0].containerPort", message: "Invalid value 70000: must be between 1 and 65535, inclusive" }],
+    },
+    {
+      name: "an init container with a readiness probe",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup", image: "busybox", readinessProbe: { exec: { command: ["true"] } } }])),
+      errors: [{ path: "spec.initContainers[0].readinessProbe", message: "Forbidden: may not be set for init containers without restartPolicy=Always" }],
+    },
+    {
+      name: "a sidecar init container (restartPolicy Always), not supported yet",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "proxy", image: "busybox", restartPolicy: "Always" }])),
+      errors: [{ path: "spec.initContainers[0].restartPolicy", message: "Forbidden: restartPolicy Always (a sidecar container) is not supported yet" }],
+    },
+    {
+      name: "an init container restartPolicy other than Always",
+      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "setup", image: "busybox", restartPolicy: "OnFailure" }])),
+      errors: [{ path: "spec.initContainers[0].restartPolicy", message: 'Unsupported value "OnFailure": supported values: "Always"' }],
+    },
+    {
+      name: "a restartPolicy on an app container",
+      pod: podWith((p) => (p["spec"]["containers"][0]["restartPolicy"] = "Always")),
+      errors: [{ path: "spec.containers[0].restartPolicy", message: "Forbidden: may not be set for non-init containers" }],
     },
   ])("$name", ({ pod, errors }) => {
     expect(validateObject("Pod", pod)).toEqual(errors);

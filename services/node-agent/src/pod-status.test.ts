@@ -32,6 +32,31 @@ describe("podStatusFrom", () => {
     }
   });
 
+  it.each([
+    { name: "no init containers", init: undefined, want: { status: "True" } },
+    { name: "every init container exited 0", init: [["setup", 0]] as const, want: { status: "True" } },
+    {
+      name: "one still running, one failed",
+      init: [["setup", undefined], ["migrate", 1]] as const,
+      want: { status: "False", reason: "ContainersNotInitialized", message: "containers with incomplete status: [setup migrate]" },
+    },
+  ])("Initialized follows the init containers: $name", ({ init, want }) => {
+    const runtime: PodRuntimeStatus = {
+      ...runtimeStatus("Pending", { a: false }),
+      ...(init
+        ? {
+            initContainerStatuses: init.map(([name, exitCode]) => ({
+              ...containerStatus(name, false),
+              state: exitCode === undefined ? { running: { startedAt: "t" } } : { terminated: { exitCode, signal: 0, reason: "", message: "", startedAt: "t", finishedAt: "t" } },
+            })),
+          }
+        : {}),
+    };
+    const status = podStatusFrom({ metadata: { name: "p" } }, runtime, "127.0.0.1", "2026-01-01T00:00:01Z");
+    expect(conditionsOf(status, "Initialized")).toMatchObject({ type: "Initialized", ...want });
+    expect((status["initContainerStatuses"] as unknown[] | undefined)?.length).toBe(init?.length);
+  });
+
   it("keeps lastTransitionTime while Ready does not change, and moves it when it does", () => {
     const t1 = "2026-01-01T00:00:01Z";
     const t2 = "2026-01-01T00:00:02Z";

@@ -19,17 +19,25 @@ function unreadyBecause(runtime: PodRuntimeStatus): { reason: string; message: s
   return { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
 }
 
+/** Initialized is False, naming the init containers not yet succeeded, until each has exited 0. */
+function uninitializedBecause(runtime: PodRuntimeStatus): { reason: string; message: string } | undefined {
+  const incomplete = (runtime.initContainerStatuses ?? []).filter((c) => c.state?.terminated?.exitCode !== 0 || !c.state.terminated).map((c) => c.name);
+  if (incomplete.length === 0) return undefined;
+  return { reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` };
+}
+
 /** The PodStatus the API should show for what the runtime reports. */
 export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP: string, now: string): JsonObject {
   const previous = arrayOf<Condition>(statusOf(pod)["conditions"]);
   const containersReady = runtime.containerStatuses.length > 0 && runtime.containerStatuses.every((c) => c.ready);
   const why = containersReady ? undefined : unreadyBecause(runtime);
+  const uninitialized = uninitializedBecause(runtime);
   const scheduled = previous.find((c) => c.type === "PodScheduled") ?? { type: "PodScheduled", status: "True", lastTransitionTime: now };
   const status: JsonObject = {
     ...statusOf(pod),
     phase: runtime.phase,
     conditions: [
-      condition(previous, "Initialized", true, now),
+      condition(previous, "Initialized", uninitialized === undefined, now, uninitialized),
       condition(previous, "Ready", containersReady, now, why),
       condition(previous, "ContainersReady", containersReady, now, why),
       scheduled,
@@ -40,6 +48,8 @@ export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP
     // Kubernetes JSON spelling (containerID, imageID), as the rest of this object.
     containerStatuses: runtime.containerStatuses.map((c) => ContainerStatus.toJSON(c)),
   };
+  if (runtime.initContainerStatuses?.length) status["initContainerStatuses"] = runtime.initContainerStatuses.map((c) => ContainerStatus.toJSON(c));
+  else delete status["initContainerStatuses"];
   if (runtime.startTime) status["startTime"] = runtime.startTime;
   if (runtime.reason) status["reason"] = runtime.reason;
   else delete status["reason"];

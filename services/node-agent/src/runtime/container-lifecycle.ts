@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { waitForExec, type ContainerLauncher } from "./container-launch.js";
 import type { PodLayout } from "./pod-layout.js";
 import { isTerminalPhase } from "./pod-phase.js";
-import { enqueue, gracePeriodOf, now, podRuntimeStatus, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
+import { allContainers, enqueue, gracePeriodOf, now, podRuntimeStatus, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
 import type { ProbeSpec } from "./probe.js";
 import type { ProbeManager } from "./probe-manager.js";
 import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
@@ -35,6 +35,7 @@ export class ContainerLifecycle {
   async syncContainers(rec: PodRecord, pod: Pod): Promise<void> {
     rec.pod = pod;
     if (rec.failure || isTerminalPhase(podRuntimeStatus(rec).phase)) return;
+    if (!(await this.syncInitContainers(rec, pod))) return;
     // Kubernetes starts a pod's containers one after another, in spec order.
     for (const spec of pod.spec?.containers ?? []) {
       if (rec.terminating || this.opts.isShuttingDown()) return;
@@ -50,6 +51,28 @@ export class ContainerLifecycle {
       c.spec = spec;
       if (!c.launched) await this.startContainer(rec, c);
     }
+  }
+
+  /**
+   * Runs the init containers one at a time, in spec order: starts the first not yet succeeded and answers
+   * false while one runs, backs off or failed; true once every one has exited 0 (the pod is Initialized).
+   * An init container's exit 0 syncs the pod again, which starts the next.
+   */
+  private async syncInitContainers(rec: PodRecord, pod: Pod): Promise<boolean> {
+    for (const spec of pod.spec?.initContainers ?? []) {
+      const c = rec.initContainers.get(spec.name);
+      if (!c) continue;
+      if (c.status.state?.terminated?.exitCode === 0) continue;
+      if (!c.launched && !rec.terminating && !this.opts.isShuttingDown()) {
+        c.spec = spec;
+        await this.startContainer(rec, c);
+      }
+      return false;
+    }
+    for (const c of rec.containers.values()) {
+      if (!c.launched && c.status.state?.waiting?.reason === "PodInitializing") c.status.state = { waiting: { reason: "ContainerCreating", message: "" } };
+    }
+    return true;
   }
 
   /**
@@ -153,11 +176,13 @@ export class ContainerLifecycle {
     c.status.started = false;
     const finishedAtMs = Date.now();
     // The kubelet restarts a container it killed for a failed probe whatever its exit code, unless the policy is Never.
-    const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(rec.policy, exitCode);
+    // An init container runs to completion: whatever the policy, only a failure restarts it, and not under Never.
+    const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(c.init && rec.policy === "Always" ? "OnFailure" : rec.policy, exitCode);
     if (rec.terminating || proc.stopping || this.opts.isShuttingDown() || !restartable) {
       c.status.state = { terminated };
       this.opts.listeners.notify(rec.uid);
       proc.markExited();
+      if (c.init && exitCode === 0 && !rec.terminating && !proc.stopping) void enqueue(rec, this.opts.logger, () => this.syncContainers(rec, rec.pod));
       return;
     }
     c.status.lastState = { terminated };
@@ -228,7 +253,7 @@ export class ContainerLifecycle {
 
   /** Forgets the back-off of a pod that is gone. */
   forget(rec: PodRecord): void {
-    for (const name of rec.containers.keys()) this.opts.backoff.forget(`${rec.uid}/${name}`);
+    for (const c of allContainers(rec)) this.opts.backoff.forget(`${rec.uid}/${c.spec.name}`);
   }
 }
 

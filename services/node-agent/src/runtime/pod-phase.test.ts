@@ -1,6 +1,6 @@
 import type { ContainerState, ContainerStatus } from "@capstan/api";
 import { describe, expect, it } from "vitest";
-import { podPhase } from "./pod-phase.js";
+import { initPhase, podPhase } from "./pod-phase.js";
 
 const running: ContainerState = { running: { startedAt: "t" } };
 const creating: ContainerState = { waiting: { reason: "ContainerCreating", message: "" } };
@@ -28,5 +28,18 @@ describe("podPhase", () => {
     { name: "OnFailure: failed one restarts", policy: "OnFailure", containers: [container(exited(0)), container(backingOff, exited(1))], want: "Running" },
   ] as const)("$name → $want", ({ policy, containers, want }) => {
     expect(podPhase(policy, containers)).toBe(want);
+  });
+});
+
+describe("initPhase", () => {
+  it.each([
+    { name: "no init containers: the containers decide", policy: "Always", init: [], want: undefined },
+    { name: "all exited 0: the containers decide", policy: "Never", init: [container(exited(0)), container(exited(0))], want: undefined },
+    { name: "first running", policy: "Always", init: [container(running), container(creating)], want: "Pending" },
+    { name: "second waiting after the first", policy: "Never", init: [container(exited(0)), container(creating)], want: "Pending" },
+    { name: "OnFailure: a failed one backs off", policy: "OnFailure", init: [container(backingOff, exited(1))], want: "Pending" },
+    { name: "Never: a failed one fails the pod", policy: "Never", init: [container(exited(0)), container(exited(1)), container(creating)], want: "Failed" },
+  ] as const)("$name → $want", ({ policy, init, want }) => {
+    expect(initPhase(policy, init)).toBe(want);
   });
 });

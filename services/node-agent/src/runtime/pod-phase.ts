@@ -28,6 +28,25 @@ export function podPhase(policy: RestartPolicy, statuses: readonly ContainerStat
   return "Running";
 }
 
+/**
+ * The phase while init containers decide it (the kubelet's getPhase): Pending until each has exited 0,
+ * Failed once one failed and the policy is Never; undefined when they have all succeeded.
+ */
+export function initPhase(policy: RestartPolicy, initStatuses: readonly ContainerStatus[]): PodPhase | undefined {
+  for (const s of initStatuses) {
+    const terminated = s.state?.terminated;
+    if (terminated?.exitCode === 0) continue;
+    if (terminated && policy === "Never") return "Failed";
+    return "Pending";
+  }
+  return undefined;
+}
+
+/** Whether every init container has exited 0 (true for a pod without init containers). */
+export function isInitialized(initStatuses: readonly ContainerStatus[]): boolean {
+  return initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
+}
+
 export function isTerminalPhase(phase: PodPhase): boolean {
   return phase === "Succeeded" || phase === "Failed";
 }

@@ -3,7 +3,7 @@ import type { Container, ContainerStatus, Pod } from "@capstan/api";
 import type { ChildProcess } from "node:child_process";
 import type { LogStream } from "./container-logs.js";
 import type { PodIdentity } from "./container-env.js";
-import { podPhase } from "./pod-phase.js";
+import { initPhase, podPhase } from "./pod-phase.js";
 import type { ContainerProber } from "./prober.js";
 import { restartPolicyOf, type RestartPolicy } from "./restart-backoff.js";
 import type { PodRuntimeStatus, RuntimeLogger } from "./runtime.js";
@@ -32,6 +32,8 @@ export interface ContainerProcess {
 
 export interface ContainerRecord {
   spec: Container;
+  /** One of spec.initContainers: it runs to completion, and a failure restarts it unless the policy is Never. */
+  init: boolean;
   status: ContainerStatus;
   /** Number of the current (or last) instance; -1 before the first. Logs are `<instance>.log`. */
   instance: number;
@@ -48,6 +50,8 @@ export interface PodRecord {
   policy: RestartPolicy;
   startTime: string;
   containers: Map<string, ContainerRecord>;
+  /** spec.initContainers, in order: each must exit 0 before the next, and all before any of `containers`. */
+  initContainers: Map<string, ContainerRecord>;
   terminating: boolean;
   /** Set when the pod can never run here; the phase is then Failed. */
   failure: { reason: string; message: string } | undefined;
@@ -70,32 +74,55 @@ export function newPodRecord(uid: string, pod: Pod, identity: PodIdentity, lastI
     policy: restartPolicyOf(pod.spec?.restartPolicy),
     startTime: now(),
     containers: new Map(),
+    initContainers: new Map(),
     terminating: false,
     failure: undefined,
     queue: Promise.resolve(),
     killing: undefined,
   };
-  for (const spec of pod.spec?.containers ?? []) {
-    rec.containers.set(spec.name, {
-      spec,
-      status: {
-        name: spec.name,
-        state: { waiting: { reason: "ContainerCreating", message: "" } },
-        ready: false,
-        restartCount: 0,
-        image: spec.image,
-        imageId: "",
-        containerId: "",
-        started: false,
-      },
-      instance: lastInstance(spec.name),
-      launched: false,
-      process: undefined,
-      restartTimer: undefined,
-      followers: new Set(),
-    });
+  const initSpecs = pod.spec?.initContainers ?? [];
+  // Init containers that succeeded in a previous life of this agent (the API's status says so) do not run again.
+  const before = pod.status?.initContainerStatuses ?? [];
+  const initialized = initSpecs.length > 0 && initSpecs.every((spec) => before.some((s) => s.name === spec.name && s.state?.terminated?.exitCode === 0));
+  const waitingReason = initSpecs.length > 0 && !initialized ? "PodInitializing" : "ContainerCreating";
+  for (const spec of initSpecs) {
+    const c = newContainerRecord(spec, true, "PodInitializing", lastInstance(spec.name));
+    const done = initialized ? before.find((s) => s.name === spec.name) : undefined;
+    if (done) {
+      c.status = structuredClone(done);
+      c.launched = true;
+    }
+    rec.initContainers.set(spec.name, c);
   }
+  for (const spec of pod.spec?.containers ?? []) rec.containers.set(spec.name, newContainerRecord(spec, false, waitingReason, lastInstance(spec.name)));
   return rec;
+}
+
+function newContainerRecord(spec: Container, init: boolean, waitingReason: string, instance: number): ContainerRecord {
+  return {
+    spec,
+    init,
+    status: {
+      name: spec.name,
+      state: { waiting: { reason: waitingReason, message: "" } },
+      ready: false,
+      restartCount: 0,
+      image: spec.image,
+      imageId: "",
+      containerId: "",
+      started: false,
+    },
+    instance,
+    launched: false,
+    process: undefined,
+    restartTimer: undefined,
+    followers: new Set(),
+  };
+}
+
+/** Init containers first, then the others: every container the pod has. */
+export function allContainers(rec: PodRecord): ContainerRecord[] {
+  return [...rec.initContainers.values(), ...rec.containers.values()];
 }
 
 export function newContainerProcess(child: ChildProcess, instance: number, env: Record<string, string>): ContainerProcess {
@@ -117,12 +144,14 @@ export function newContainerProcess(child: ChildProcess, instance: number, env: 
 
 export function podRuntimeStatus(rec: PodRecord): PodRuntimeStatus {
   const containerStatuses = [...rec.containers.values()].map((c) => structuredClone(c.status));
-  const phase = rec.failure ? "Failed" : podPhase(rec.policy, containerStatuses);
+  const initContainerStatuses = [...rec.initContainers.values()].map((c) => structuredClone(c.status));
+  const phase = rec.failure ? "Failed" : (initPhase(rec.policy, initContainerStatuses) ?? podPhase(rec.policy, containerStatuses));
   return {
     podIP: rec.identity.podIP,
     phase,
     startTime: rec.startTime,
     containerStatuses,
+    ...(initContainerStatuses.length > 0 ? { initContainerStatuses } : {}),
     ...(rec.failure ? { reason: rec.failure.reason, message: rec.failure.message } : {}),
   };
 }

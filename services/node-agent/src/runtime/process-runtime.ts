@@ -10,7 +10,7 @@ import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
 import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { PodIPAllocator } from "./pod-network.js";
-import { defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type PodRecord } from "./pod-record.js";
+import { allContainers, defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type PodRecord } from "./pod-record.js";
 import { prepareVolumes } from "./pod-volumes.js";
 import { ProbeManager } from "./probe-manager.js";
 import { Recovery } from "./recovery.js";
@@ -155,7 +155,7 @@ export class ProcessRuntime implements Runtime {
     const rec = this.pods.get(podUid);
     if (!rec) throw new NotFoundError({ kind: "Pod", namespace: "", name: podUid });
     const { namespace, name } = rec.identity;
-    const c = rec.containers.get(container);
+    const c = rec.containers.get(container) ?? rec.initContainers.get(container);
     if (!c) throw new NotFoundError({ kind: "Container", namespace, name: `${name}/${container}` });
     const instance = opts.previous ? c.instance - 1 : c.instance;
     const path = this.layout.logPath(podUid, container, instance);
@@ -203,11 +203,11 @@ export class ProcessRuntime implements Runtime {
   /** Without a sandbox a volume cannot appear at its mountPath: such a pod fails instead of running wrongly. */
   private failIfUnrunnable(rec: PodRecord): void {
     if (this.sandbox.mode !== "none") return;
-    const mounting = [...rec.containers.values()].filter((c) => c.spec.volumeMounts.length > 0);
+    const mounting = allContainers(rec).filter((c) => c.spec.volumeMounts.length > 0);
     if (mounting.length === 0) return;
     const message = `volumeMounts need the overlay sandbox, which is unavailable: ${this.sandbox.reason}`;
     rec.failure = { reason: "ContainerCannotRun", message };
-    for (const c of rec.containers.values()) {
+    for (const c of allContainers(rec)) {
       c.status.state = {
         terminated: { exitCode: 128, signal: 0, reason: "ContainerCannotRun", message, startedAt: "", finishedAt: now() },
       };
@@ -217,9 +217,9 @@ export class ProcessRuntime implements Runtime {
 
   private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
     rec.terminating = true;
-    await Promise.all([...rec.containers.values()].map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
+    await Promise.all(allContainers(rec).map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
     this.pods.delete(rec.uid);
-    for (const c of rec.containers.values()) for (const f of c.followers) f.finish();
+    for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     this.lifecycle.forget(rec);
     this.forgetPod(rec.uid);
     this.listeners.notify(rec.uid);
@@ -237,11 +237,11 @@ export class ProcessRuntime implements Runtime {
     for (const rec of this.pods.values()) {
       rec.terminating = true;
       const grace = Math.min(gracePeriodOf(rec), this.shutdownGraceSeconds);
-      for (const c of rec.containers.values()) stops.push(this.lifecycle.stopContainer(rec, c, grace));
+      for (const c of allContainers(rec)) stops.push(this.lifecycle.stopContainer(rec, c, grace));
     }
     await Promise.all(stops);
     for (const rec of this.pods.values()) {
-      for (const c of rec.containers.values()) for (const f of c.followers) f.finish();
+      for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     }
   }
 }

@@ -8,6 +8,8 @@ export interface PodRuntimeStatus {
   phase: PodPhase;
   startTime?: string;
   containerStatuses: ContainerStatus[];
+  /** spec.initContainers' statuses, in order; absent for a pod without init containers. */
+  initContainerStatuses?: ContainerStatus[];
   reason?: string;
   message?: string;
 }

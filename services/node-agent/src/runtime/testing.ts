@@ -59,6 +59,7 @@ export class PodBuilder {
       },
       spec: {
         containers: [],
+        initContainers: [],
         volumes: [],
         restartPolicy: "Always",
         nodeName: "node-1",
@@ -79,6 +80,11 @@ export class PodBuilder {
 
   with(container: Container): this {
     this.pod.spec?.containers.push(container);
+    return this;
+  }
+
+  withInit(container: Container): this {
+    this.pod.spec?.initContainers.push(container);
     return this;
   }
 

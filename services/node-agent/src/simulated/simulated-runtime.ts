@@ -38,6 +38,22 @@ function containerStatuses(pod: Pod, startedAt: string | undefined): ContainerSt
   }));
 }
 
+/** Simulated init containers finish at once: each has exited 0 by the pod's first sync. */
+function initContainerStatuses(pod: Pod, at: string): Pick<PodRuntimeStatus, "initContainerStatuses"> {
+  const uid = pod.metadata?.uid ?? "";
+  const statuses = (pod.spec?.initContainers ?? []).map((c) => ({
+    name: c.name,
+    image: c.image,
+    imageId: `simulated://${c.image}`,
+    containerId: `simulated://${uid}/${c.name}`,
+    restartCount: 0,
+    ready: false,
+    started: false,
+    state: { terminated: { exitCode: 0, signal: 0, reason: "Completed", message: "", startedAt: at, finishedAt: at } },
+  }));
+  return statuses.length > 0 ? { initContainerStatuses: statuses } : {};
+}
+
 /**
  * DESIGN.md §6 `simulated`: no processes. A pod is ContainerCreating from its first sync, Running with
  * ready containers and an address after the configured start latency, and gone after its grace period
@@ -65,13 +81,15 @@ export class SimulatedRuntime implements Runtime {
     if (before?.phase === "Running" && before.podIp && before.startTime) {
       // Running before this fleet (re)started: it keeps running, as a real node's containers outlive its agent.
       const running = containerStatuses(pod, before.startTime);
-      this.pods.set(uid, { status: { podIP: before.podIp, phase: podPhase(policy, running), startTime: before.startTime, containerStatuses: running } });
+      const init = initContainerStatuses(pod, before.startTime);
+      this.pods.set(uid, { status: { podIP: before.podIp, phase: podPhase(policy, running), startTime: before.startTime, containerStatuses: running, ...init } });
       this.inUse.add(before.podIp);
       this.changed(uid);
       return;
     }
     const creating = containerStatuses(pod, undefined);
-    const simulated: SimulatedPod = { status: { podIP: "", phase: podPhase(policy, creating), containerStatuses: creating } };
+    const init = initContainerStatuses(pod, new Date(this.clock.now()).toISOString());
+    const simulated: SimulatedPod = { status: { podIP: "", phase: podPhase(policy, creating), containerStatuses: creating, ...init } };
     this.pods.set(uid, simulated);
     simulated.timer = this.clock.setTimeout(
       () => {

@@ -33,6 +33,7 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   spec.dnsPolicy ||= "ClusterFirst";
   spec.schedulerName ||= DEFAULT_SCHEDULER_NAME;
+  spec.initContainers.forEach(defaultContainer);
   spec.containers.forEach(defaultContainer);
   for (const volume of spec.volumes) {
     if (volume.emptyDir === undefined && volume.hostPath === undefined && volume.persistentVolumeClaim === undefined) volume.emptyDir = EmptyDirVolumeSource.create();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeText } from "./describe.js";
+import { describePod, probeText } from "./describe.js";
 
 describe("probeText", () => {
   it.each([
@@ -8,5 +8,22 @@ describe("probeText", () => {
     { name: "exec", probe: { exec: { command: ["cat", "/ready"] }, failureThreshold: 30 }, want: "exec [cat /ready] delay=0s timeout=1s period=10s #success=1 #failure=30" },
   ])("$name", ({ probe, want }) => {
     expect(probeText(probe)).toBe(want);
+  });
+});
+
+describe("describe pod", () => {
+  it("lists init containers, with their state, before the containers", () => {
+    const pod = {
+      metadata: { name: "web", namespace: "default" },
+      spec: { initContainers: [{ name: "setup", image: "busybox" }], containers: [{ name: "app", image: "nginx" }] },
+      status: {
+        phase: "Running",
+        initContainerStatuses: [{ name: "setup", state: { terminated: { exitCode: 0, reason: "Completed" } } }],
+        containerStatuses: [{ name: "app", ready: true, state: { running: { startedAt: "2026-01-01T00:00:00Z" } } }],
+      },
+    };
+    const text = describePod(pod).join("\n");
+    expect(text).toMatch(/Init Containers:\n {2}setup:\n {4}Image: +busybox\n {4}State: +Terminated\n {6}Reason: +Completed\n {6}Exit Code: +0/);
+    expect(text.indexOf("Init Containers:")).toBeLessThan(text.indexOf("\nContainers:"));
   });
 });

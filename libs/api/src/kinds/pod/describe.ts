@@ -59,21 +59,10 @@ function describeCommand(w: DescribeWriter, indent: number, c: JsonObject): void
   if (args.length) w.field(indent, "Args", args.join(" "));
 }
 
-function describePod(pod: JsonObject): readonly string[] {
-  const w = new DescribeWriter();
-  const meta = metaOf(pod).json;
-  w.field(0, "Name", meta["name"]);
-  w.field(0, "Namespace", meta["namespace"]);
-  w.field(0, "Node", valueAt(pod, "spec", "nodeName") ? `${String(valueAt(pod, "spec", "nodeName"))}/${String(valueAt(pod, "status", "hostIP") ?? "")}` : NONE);
-  w.field(0, "Start Time", valueAt(pod, "status", "startTime"));
-  w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
-  w.field(0, "Status", podStatusText(pod));
-  if (meta["deletionTimestamp"]) w.field(0, "Termination Grace Period", `${String(meta["deletionGracePeriodSeconds"] ?? "")}s`);
-  w.field(0, "IP", valueAt(pod, "status", "podIP"));
-  w.line("Containers:");
-  const statuses = itemsAt(pod, "status", "containerStatuses");
-  for (const c of itemsAt(pod, "spec", "containers")) {
+/** The `Init Containers:` or `Containers:` section: each container's spec beside its status. */
+function describeContainers(w: DescribeWriter, title: string, containers: readonly JsonObject[], statuses: readonly JsonObject[]): void {
+  w.line(title);
+  for (const c of containers) {
     const s = statuses.find((x) => x["name"] === c["name"]);
     w.line(`  ${String(c["name"])}:`);
     w.field(4, "Image", c["image"]);
@@ -95,6 +84,23 @@ function describePod(pod: JsonObject): readonly string[] {
     w.field(4, "Environment", environmentText(c));
     w.field(4, "Mounts", mountsText(c));
   }
+}
+
+export function describePod(pod: JsonObject): readonly string[] {
+  const w = new DescribeWriter();
+  const meta = metaOf(pod).json;
+  w.field(0, "Name", meta["name"]);
+  w.field(0, "Namespace", meta["namespace"]);
+  w.field(0, "Node", valueAt(pod, "spec", "nodeName") ? `${String(valueAt(pod, "spec", "nodeName"))}/${String(valueAt(pod, "status", "hostIP") ?? "")}` : NONE);
+  w.field(0, "Start Time", valueAt(pod, "status", "startTime"));
+  w.map(0, "Labels", meta["labels"]);
+  w.map(0, "Annotations", meta["annotations"]);
+  w.field(0, "Status", podStatusText(pod));
+  if (meta["deletionTimestamp"]) w.field(0, "Termination Grace Period", `${String(meta["deletionGracePeriodSeconds"] ?? "")}s`);
+  w.field(0, "IP", valueAt(pod, "status", "podIP"));
+  const initContainers = itemsAt(pod, "spec", "initContainers");
+  if (initContainers.length) describeContainers(w, "Init Containers:", initContainers, itemsAt(pod, "status", "initContainerStatuses"));
+  describeContainers(w, "Containers:", itemsAt(pod, "spec", "containers"), itemsAt(pod, "status", "containerStatuses"));
   const conditions = itemsAt(pod, "status", "conditions");
   if (conditions.length) {
     w.line("Conditions:");

@@ -13,6 +13,11 @@ function aPod(status: Record<string, unknown>, extra: Record<string, unknown> = 
   };
 }
 
+function anInitPod(status: Record<string, unknown>) {
+  const pod = aPod({ phase: "Pending", ...status });
+  return { ...pod, spec: { ...pod.spec, initContainers: [{ name: "i1" }, { name: "i2" }] } };
+}
+
 describe("pod STATUS column", () => {
   it.each([
     ["running", aPod({ phase: "Running", containerStatuses: [{ ready: true, state: { running: {} } }] }), "Running"],
@@ -21,6 +26,20 @@ describe("pod STATUS column", () => {
     ["exit code", aPod({ phase: "Failed", containerStatuses: [{ state: { terminated: { exitCode: 3 } } }] }), "ExitCode:3"],
     ["bound, nothing reported", aPod({ phase: "Pending" }), "ContainerCreating"],
     ["terminating", aPod({ phase: "Running" }, { deletionTimestamp: created }), "Terminating"],
+    ["first of two init containers running", anInitPod({ initContainerStatuses: [{ state: { running: {} } }, { state: { waiting: { reason: "PodInitializing" } } }] }), "Init:0/2"],
+    ["second init container running", anInitPod({ initContainerStatuses: [{ state: { terminated: { exitCode: 0, reason: "Completed" } } }, { state: { running: {} } }] }), "Init:1/2"],
+    ["init container failed", anInitPod({ phase: "Failed", initContainerStatuses: [{ state: { terminated: { exitCode: 1, reason: "Error" } } }, { state: { waiting: { reason: "PodInitializing" } } }] }), "Init:Error"],
+    ["init container without a reason", anInitPod({ initContainerStatuses: [{ state: { terminated: { exitCode: 3 } } }, {}] }), "Init:ExitCode:3"],
+    ["init container crash loop", anInitPod({ initContainerStatuses: [{ state: { waiting: { reason: "CrashLoopBackOff" } } }, {}] }), "Init:CrashLoopBackOff"],
+    [
+      "init done, app running",
+      anInitPod({
+        phase: "Running",
+        initContainerStatuses: [{ state: { terminated: { exitCode: 0, reason: "Completed" } } }, { state: { terminated: { exitCode: 0, reason: "Completed" } } }],
+        containerStatuses: [{ ready: true, state: { running: {} } }],
+      }),
+      "Running",
+    ],
   ])("%s", (_name, pod, want) => {
     expect(podStatusText(pod)).toBe(want);
   });

@@ -9,6 +9,8 @@ export function podStatusText(pod: JsonObject): string {
   const view = podView(pod);
   if (view.metadata.deletionTimestamp !== undefined) return "Terminating";
   let reason = textOr(view.status["reason"], "") || textOr(view.phase, "Pending");
+  const initializing = initStatusText(view.initContainerStatuses, view.initContainers.length);
+  if (initializing !== undefined) return initializing;
   const statuses = view.containerStatuses;
   for (const c of statuses) {
     const waiting = c.state?.waiting?.reason;
@@ -18,6 +20,22 @@ export function podStatusText(pod: JsonObject): string {
   }
   if (reason === "Pending" && view.nodeName && statuses.length === 0) return "ContainerCreating";
   return reason;
+}
+
+/**
+ * While init containers run: the first one not yet succeeded, as `Init:N/M`, or its failure
+ * (`Init:Error`, `Init:CrashLoopBackOff`, `Init:ExitCode:3`); undefined once all succeeded.
+ */
+function initStatusText(statuses: readonly ContainerStatusJson[], count: number): string | undefined {
+  for (const [i, c] of statuses.entries()) {
+    const terminated = c.state?.terminated;
+    const waiting = c.state?.waiting?.reason;
+    if (terminated && (terminated.exitCode ?? 0) === 0) continue;
+    if (terminated) return `Init:${terminated.reason || (terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode ?? 0}`)}`;
+    if (waiting && waiting !== "PodInitializing") return `Init:${waiting}`;
+    return `Init:${i}/${count}`;
+  }
+  return undefined;
 }
 
 /** RESTARTS as kubectl shows it: the count, and how long ago the latest restart was ("3 (42s ago)"). */
@@ -35,7 +53,8 @@ export const podPrinter: KindPrinter = {
     const view = podView(pod);
     const statuses = view.containerStatuses;
     const ready = statuses.filter((c) => c.ready).length;
-    return [textOr(view.metadata.name), `${ready}/${view.containers.length}`, podStatusText(pod), restartsText(statuses, now), age(view.metadata.json["creationTimestamp"], now)];
+    const restarts = restartsText([...view.initContainerStatuses, ...statuses], now);
+    return [textOr(view.metadata.name), `${ready}/${view.containers.length}`, podStatusText(pod), restarts, age(view.metadata.json["creationTimestamp"], now)];
   },
   wide: (pod) => [textOr(podView(pod).podIP), textOr(podView(pod).nodeName)],
 };
