@@ -133,7 +133,12 @@ export function podInfoFrom(pod: JsonObject): PodInfo {
     nonZeroRequests.milliCpu += "cpu" in list ? resource.milliCpu : DEFAULT_MILLI_CPU_REQUEST;
     nonZeroRequests.memory += "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST;
   }
-  for (const c of initContainers) maxResource(requests, containerRequests(c).resource);
+  for (const c of initContainers) {
+    const { list, resource } = containerRequests(c);
+    maxResource(requests, resource);
+    nonZeroRequests.milliCpu = Math.max(nonZeroRequests.milliCpu, "cpu" in list ? resource.milliCpu : DEFAULT_MILLI_CPU_REQUEST);
+    nonZeroRequests.memory = Math.max(nonZeroRequests.memory, "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST);
+  }
   const overhead = resourceFromList(view.overhead);
   addResource(requests, overhead);
   nonZeroRequests.milliCpu += overhead.milliCpu;

@@ -91,6 +91,12 @@ export class PodBuilder {
   }
 
   /** Adds a volume from this PersistentVolumeClaim. */
+  /** spec.overhead: what the pod's sandbox uses on top of its containers. */
+  overhead(overhead: Record<string, string>): this {
+    this.spec["overhead"] = overhead;
+    return this;
+  }
+
   claim(claimName: string): this {
     const volumes = (this.spec["volumes"] as Json[] | undefined) ?? [];
     this.spec["volumes"] = [...volumes, { name: `v${volumes.length}`, persistentVolumeClaim: { claimName } }];

@@ -29,6 +29,9 @@ describe("NodeResourcesFit.filter", () => {
     // Init containers run one at a time before the others: the pod needs the larger of their max and the sum.
     ["init container larger than the sum", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "3" }), aNode(), ["Unschedulable", ["Insufficient cpu"]]],
     ["init container smaller than the sum", aPod().requests({ cpu: "1" }).requests({ cpu: "1" }).initContainer({ cpu: "1500m" }), aNode(), ["Success", []]],
+    ["init containers are not summed", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "1500m" }).initContainer({ cpu: "1500m" }), aNode(), ["Success", []]],
+    ["overhead on top of the larger of init and sum", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "1500m" }).overhead({ cpu: "600m" }), aNode(), ["Unschedulable", ["Insufficient cpu"]]],
+    ["overhead that still fits", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "1500m" }).overhead({ cpu: "500m" }), aNode(), ["Success", []]],
   ])("%s", (_name, pod, node, want) => {
     expect(filter(pod, node)).toEqual(want);
   });
