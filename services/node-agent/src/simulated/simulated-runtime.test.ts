@@ -33,6 +33,17 @@ describe("SimulatedRuntime", () => {
     expect(changes).toEqual(["u1", "u1"]);
   });
 
+  it("treats init containers as finished at once: each reported exited 0, the pod Running after the start latency", async () => {
+    const clock = new FakeClock(Date.parse("2026-01-01T00:00:00Z"));
+    const { rt } = runtime(clock);
+    const withInit = Pod.fromJSON({ ...Pod.toJSON(pod("u1", ["app"])) as object, spec: { nodeName: "sim-1", initContainers: [{ name: "setup", image: "busybox" }], containers: [{ name: "app", image: "app:1" }] } });
+    await rt.syncPod(withInit);
+    expect(rt.status("u1")?.initContainerStatuses?.map((c) => [c.name, c.state?.terminated?.exitCode, c.state?.terminated?.reason])).toEqual([["setup", 0, "Completed"]]);
+    clock.advance(125);
+    expect(rt.status("u1")?.phase).toBe("Running");
+    expect(rt.status("u1")?.initContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(0);
+  });
+
   it("gives each pod its own address and ignores a second sync", async () => {
     const clock = new FakeClock();
     const { rt, changes } = runtime(clock);
