@@ -12,7 +12,6 @@ import {
   validateAnnotations,
   validateDNS1123Label,
   validateDNS1123Subdomain,
-  validateEnvVarName,
   validateLabelSelector,
   validateLabels,
   validateLabelValue,
@@ -23,6 +22,8 @@ import {
   type FieldError,
 } from "@capstan/apimachinery";
 import { isIP } from "node:net";
+import { validateConfigVolume } from "./config-volume-validation.js";
+import { validateEnv, validateEnvFrom } from "./env-validation.js";
 import type { Container, PodDNSConfig, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, Toleration, Volume } from "./gen/capstan/v1/core.js";
 import { LabelSelector } from "./gen/capstan/v1/meta.js";
 import {
@@ -61,8 +62,10 @@ const standardContainerResources = new Set(["cpu", "memory", "ephemeral-storage"
  */
 export function validatePodSpec(spec: PodSpec | undefined, written: PodSpec | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const volumes = validateVolumes(spec?.volumes ?? [], `${path}.volumes`, errs);
   const containers = spec?.containers ?? [];
+  // A resourceFieldRef may name any container of the pod.
+  const allNames = new Set([...containers, ...(spec?.initContainers ?? [])].map((c) => c.name));
+  const volumes = validateVolumes(spec?.volumes ?? [], `${path}.volumes`, allNames, errs);
   if (containers.length === 0) errs.push(required(`${path}.containers`));
 
   const containerNames = new Set<string>();
@@ -73,7 +76,7 @@ export function validatePodSpec(spec: PodSpec | undefined, written: PodSpec | un
     else if (containerNames.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
     else errs.push(...messages(`${p}.name`, c.name, validateDNS1123Label(c.name)));
     containerNames.add(c.name);
-    errs.push(...validateContainer(c, written?.containers[i]?.resources, p, volumes, hostPorts));
+    errs.push(...validateContainer(c, written?.containers[i]?.resources, p, volumes, hostPorts, allNames));
     if (c.restartPolicy !== undefined) errs.push(forbidden(`${p}.restartPolicy`, "may not be set for non-init containers"));
   });
   (spec?.initContainers ?? []).forEach((c, i) => {
@@ -82,7 +85,7 @@ export function validatePodSpec(spec: PodSpec | undefined, written: PodSpec | un
     else if (containerNames.has(c.name)) errs.push(duplicate(`${p}.name`, c.name));
     else errs.push(...messages(`${p}.name`, c.name, validateDNS1123Label(c.name)));
     containerNames.add(c.name);
-    errs.push(...validateContainer(c, written?.initContainers[i]?.resources, p, volumes, hostPorts), ...validateInitContainerRules(c, p));
+    errs.push(...validateContainer(c, written?.initContainers[i]?.resources, p, volumes, hostPorts, allNames), ...validateInitContainerRules(c, p));
   });
 
   if (!restartPolicies.includes(spec?.restartPolicy ?? "")) errs.push(notSupported(`${path}.restartPolicy`, spec?.restartPolicy, restartPolicies));
@@ -144,7 +147,7 @@ function validatePodDNSConfig(config: PodDNSConfig | undefined, dnsPolicy: strin
 }
 
 /** Validates the volumes and answers the names a volumeMount may refer to. */
-function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: FieldError[]): Set<string> {
+function validateVolumes(volumes: readonly Volume[], volumesPath: string, containerNames: ReadonlySet<string>, errs: FieldError[]): Set<string> {
   const names = new Set<string>();
   volumes.forEach((v, i) => {
     const path = `${volumesPath}[${i}]`;
@@ -153,7 +156,15 @@ function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: 
     else errs.push(...messages(`${path}.name`, v.name, validateDNS1123Label(v.name)));
     names.add(v.name);
 
-    const sources = [v.emptyDir && "emptyDir", v.hostPath && "hostPath", v.persistentVolumeClaim && "persistentVolumeClaim"].filter((s): s is string => typeof s === "string");
+    const sources = [
+      v.emptyDir && "emptyDir",
+      v.hostPath && "hostPath",
+      v.persistentVolumeClaim && "persistentVolumeClaim",
+      v.configMap && "configMap",
+      v.secret && "secret",
+      v.downwardApi && "downwardAPI",
+      v.projected && "projected",
+    ].filter((s): s is string => typeof s === "string");
     if (sources.length === 0) errs.push(required(path, "must specify a volume type"));
     for (const extra of sources.slice(1)) errs.push(forbidden(`${path}.${extra}`, "may not specify more than 1 volume type"));
 
@@ -166,6 +177,7 @@ function validateVolumes(volumes: readonly Volume[], volumesPath: string, errs: 
       if (!hostPathTypes.includes(type)) errs.push(notSupported(`${path}.hostPath.type`, type, hostPathTypes.slice(1)));
     }
     if (v.persistentVolumeClaim?.claimName === "") errs.push(required(`${path}.persistentVolumeClaim.claimName`));
+    errs.push(...validateConfigVolume(v, path, containerNames));
   });
   return names;
 }
@@ -200,6 +212,7 @@ function validateContainer(
   path: string,
   volumes: ReadonlySet<string>,
   hostPorts: Set<string>,
+  containerNames: ReadonlySet<string>,
 ): FieldError[] {
   const errs: FieldError[] = [];
   if (c.image === "") errs.push(required(`${path}.image`));
@@ -209,11 +222,7 @@ function validateContainer(
     errs.push(notSupported(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, terminationMessagePolicies));
   }
 
-  c.env.forEach((e, j) => {
-    const p = `${path}.env[${j}].name`;
-    if (e.name === "") errs.push(required(p));
-    else errs.push(...messages(p, e.name, validateEnvVarName(e.name)));
-  });
+  errs.push(...validateEnv(c.env, `${path}.env`, containerNames), ...validateEnvFrom(c.envFrom, `${path}.envFrom`));
 
   const portNames = new Set<string>();
   c.ports.forEach((port, j) => {

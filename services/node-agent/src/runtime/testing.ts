@@ -11,6 +11,7 @@ export function aContainer(name: string, image: string, fields: Partial<Containe
     args: [],
     workingDir: "",
     env: [],
+    envFrom: [],
     ports: [],
     volumeMounts: [],
     imagePullPolicy: "",

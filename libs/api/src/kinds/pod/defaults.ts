@@ -2,7 +2,7 @@
  * Pod defaulting (pkg/apis/core/v1/defaults.go SetDefaults_PodSpec, SetDefaults_Container, SetDefaults_Probe):
  * a Pod's, and the pod template's of every workload (ReplicaSet, Deployment, ReplicationController).
  */
-import { EmptyDirVolumeSource, Pod, PodSpec, PodStatus, type Container, type PodTemplateSpec, type Probe, type Toleration } from "../../gen/capstan/v1/core.js";
+import { EmptyDirVolumeSource, Pod, PodSpec, PodStatus, type Container, type PodTemplateSpec, type Probe, type Toleration, type Volume } from "../../gen/capstan/v1/core.js";
 import type { DefaultingOptions } from "../kind-strategy.js";
 import { podQOSClass } from "../../pod-resources.js";
 
@@ -36,7 +36,9 @@ function defaultPodSpec(spec: PodSpec): void {
   spec.initContainers.forEach(defaultContainer);
   spec.containers.forEach(defaultContainer);
   for (const volume of spec.volumes) {
-    if (volume.emptyDir === undefined && volume.hostPath === undefined && volume.persistentVolumeClaim === undefined) volume.emptyDir = EmptyDirVolumeSource.create();
+    const { name: _name, ...sources } = volume;
+    if (Object.values(sources).every((s) => s === undefined)) volume.emptyDir = EmptyDirVolumeSource.create();
+    defaultConfigVolume(volume);
   }
 }
 
@@ -67,6 +69,17 @@ function defaultContainer(c: Container): void {
   const resources = c.resources;
   if (resources) for (const [name, limit] of Object.entries(resources.limits)) resources.requests[name] ??= limit;
   for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (probe) defaultProbe(probe);
+  for (const e of c.env) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ||= "v1";
+}
+
+/** The mode of files in configMap, secret, downwardAPI and projected volumes (0644), as Kubernetes defaults it. */
+export const DEFAULT_VOLUME_FILE_MODE = 0o644;
+
+/** SetDefaults_ConfigMapVolumeSource and its siblings: a defaultMode, and fieldRefs at v1. */
+function defaultConfigVolume(volume: Volume): void {
+  for (const source of [volume.configMap, volume.secret, volume.downwardApi, volume.projected]) if (source) source.defaultMode ??= DEFAULT_VOLUME_FILE_MODE;
+  const files = [...(volume.downwardApi?.items ?? []), ...(volume.projected?.sources ?? []).flatMap((s) => s.downwardApi?.items ?? [])];
+  for (const file of files) if (file.fieldRef) file.fieldRef.apiVersion ||= "v1";
 }
 
 /** Zero thresholds and periods are unset in the message, so they take Kubernetes' defaults. */
