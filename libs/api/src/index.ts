@@ -107,6 +107,7 @@ export { isSystemPriorityClass, systemPriorityClasses } from "./kinds/priority-c
 export { defaultPersistentVolume } from "./kinds/persistent-volume/strategy.js";
 export { defaultPersistentVolumeClaim } from "./kinds/persistent-volume-claim/strategy.js";
 export { MAX_DATA_BYTES, validateConfigMapKey } from "./kinds/config-map/config-map-key.js";
+export { resourceInUnits, splitFieldPath } from "./downward-api.js";
 export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { Service } from "@capstan/api";
+import { ConfigMap, Secret, Service } from "@capstan/api";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
 import { createClient, EventRecorder } from "@capstan/client";
 import { createInformer, startReflector } from "@capstan/controller-runtime";
@@ -15,6 +15,7 @@ import { loadFleetConfig } from "./simulated/fleet-config.js";
 import { startSimulatedFleet } from "./simulated/simulated-fleet.js";
 
 const log = (message: string) => console.log(message);
+const fromCache = <T>(json: object | undefined, decode: (o: object) => T): T | undefined => (json ? decode(json) : undefined);
 
 runService(
   "node-agent",
@@ -31,12 +32,20 @@ runService(
     const bus = await JetStreamBus.connect({ url: config.natsUrl, prefix: config.prefix, name: `node-agent-${config.nodeName}` });
     // One Service informer for the proxy and the containers' service variables.
     const services = createInformer({ client, bus, kind: "Service", log }).start();
+    // The ConfigMaps and Secrets containers take env and volumes from, as the kubelet's managers watch them.
+    const configMaps = createInformer({ client, bus, kind: "ConfigMap", log }).start();
+    const secrets = createInformer({ client, bus, kind: "Secret", log }).start();
     const runtime = createProcessRuntime({
       stateDir: config.stateDir,
       podIPBase: config.podIPBase,
       ...(imageAliases ? { catalog: { aliases: imageAliases } } : {}),
       dns: { servers: [config.clusterDNS], domain: config.clusterDomain },
       services: (namespace) => services.list(namespace).map((o) => Service.fromJSON(o)),
+      configObjects: {
+        configMap: (namespace, name) => fromCache(configMaps.get(namespace, name), ConfigMap.fromJSON),
+        secret: (namespace, name) => fromCache(secrets.get(namespace, name), Secret.fromJSON),
+      },
+      node: { hostIP: config.nodeIP, allocatable: config.capacity },
     });
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
     // One EndpointSlice informer for the proxy and for holding a deleted endpoint's SIGTERM until it is marked not ready.
@@ -52,7 +61,7 @@ runService(
     const port = (server.address() as AddressInfo).port;
 
     // Containers get the variables of the Services that exist when they start: know them before any pod.
-    await services.synced;
+    await Promise.all([services.synced, configMaps.synced, secrets.synced]);
     // Watch first, then register: a node that reports Ready must already receive the pods bound to it.
     const reflector = startReflector({ client, bus, kind: "Pod", nodeName: config.nodeName, log }, pods);
     const proxier = new Proxier({

@@ -1,4 +1,6 @@
-import type { Container, Pod, Service } from "@capstan/api";
+import type { Container, EnvVarSource, Pod, Service } from "@capstan/api";
+import { validateEnvVarName } from "@capstan/apimachinery";
+import { configData, isConfigError, podFieldValue, resourceFieldValue, type ConfigError, type ConfigObjects, type NodeFacts } from "./config-objects.js";
 
 /** The PATH a container gets when neither the image nor the spec sets one (the Debian image's). */
 export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -107,25 +109,86 @@ export function serviceEnvironment(services: readonly Service[]): Record<string,
   return env;
 }
 
+/** What a container's environment is made of besides its spec. */
+export interface EnvContext {
+  pod: Pod;
+  identity: PodIdentity;
+  node: NodeFacts;
+  objects: ConfigObjects;
+  /** The variables of the Services the pod links. */
+  services?: Record<string, string>;
+}
+
+export interface ContainerEnvironment {
+  env: Record<string, string>;
+  /** Warnings for keys of envFrom sources that are no variable names and were skipped, as the kubelet's events word them. */
+  skipped: string[];
+}
+
 /**
- * The container's environment: the runtime's defaults, the pod's identity (POD_IP, POD_NAME,
- * POD_NAMESPACE, HOSTNAME), the service variables, then the spec's `env` in order, each value expanded
- * against what precedes it — so a user's variable wins over a service's of the same name and may refer to it.
+ * The container's environment (the kubelet's makeEnvironmentVariables): the runtime's defaults, the
+ * pod's identity (POD_IP, POD_NAME, POD_NAMESPACE, HOSTNAME), the service variables, every key of the
+ * envFrom sources, then the spec's `env` in order — a `value` expanded against what precedes it, a
+ * `valueFrom` as its source has it. A missing ConfigMap, Secret or key that is not optional is a
+ * ConfigError: the container cannot start until it appears.
  */
-export function containerEnvironment(container: Container, pod: PodIdentity, services: Record<string, string> = {}): Record<string, string> {
+export function containerEnvironment(container: Container, ctx: EnvContext): ContainerEnvironment | ConfigError {
+  const { identity } = ctx;
   const env: Record<string, string> = {
     PATH: defaultPath,
     HOME: "/root",
-    HOSTNAME: pod.hostname,
-    POD_IP: pod.podIP,
-    POD_NAME: pod.name,
-    POD_NAMESPACE: pod.namespace,
-    ...services,
+    HOSTNAME: identity.hostname,
+    POD_IP: identity.podIP,
+    POD_NAME: identity.name,
+    POD_NAMESPACE: identity.namespace,
+    ...ctx.services,
   };
-  for (const v of container.env) {
-    env[v.name] = expandVariables(v.value, (name) => env[name]);
+  const skipped: string[] = [];
+  for (const from of container.envFrom) {
+    const ref = from.configMapRef ?? from.secretRef;
+    if (!ref) continue;
+    const kind = from.configMapRef ? "configmap" : "secret";
+    const data = configData(kind, ctx.objects, identity.namespace, ref.name);
+    if (isConfigError(data)) {
+      if (ref.optional) continue;
+      return data;
+    }
+    const invalid: string[] = [];
+    for (const [key, value] of Object.entries(data)) {
+      const name = from.prefix + key;
+      if (validateEnvVarName(name).length > 0) invalid.push(name);
+      else env[name] = value;
+    }
+    if (invalid.length > 0) {
+      const what = kind === "configmap" ? "configMap" : "secret";
+      skipped.push(`Keys [${invalid.sort().join(", ")}] from the EnvFrom ${what} ${identity.namespace}/${ref.name} were skipped since they are considered invalid environment variable names.`);
+    }
   }
-  return env;
+  for (const v of container.env) {
+    if (v.value !== "" || !v.valueFrom) {
+      env[v.name] = expandVariables(v.value, (name) => env[name]);
+      continue;
+    }
+    const value = valueFrom(v.valueFrom, container.name, ctx);
+    if (isConfigError(value)) return value;
+    if (value !== undefined) env[v.name] = value;
+  }
+  return { env, skipped };
+}
+
+/** One valueFrom's value; undefined when an optional source or key is missing (the variable is then not set). */
+function valueFrom(from: EnvVarSource, containerName: string, ctx: EnvContext): string | undefined | ConfigError {
+  if (from.fieldRef) return podFieldValue(from.fieldRef, ctx.pod, ctx.identity, ctx.node);
+  if (from.resourceFieldRef) return resourceFieldValue(from.resourceFieldRef, ctx.pod, containerName, ctx.node);
+  const ref = from.configMapKeyRef ?? from.secretKeyRef;
+  if (!ref) return undefined;
+  const kind = from.configMapKeyRef ? "configmap" : "secret";
+  const { namespace } = ctx.identity;
+  const data = configData(kind, ctx.objects, namespace, ref.name);
+  if (isConfigError(data)) return ref.optional ? undefined : data;
+  const value = data[ref.key];
+  if (value !== undefined || ref.optional) return value;
+  return { configError: `couldn't find key ${ref.key} in ${kind === "configmap" ? "ConfigMap" : "Secret"} ${namespace}/${ref.name}` };
 }
 
 /** What `hostname` says inside the pod: spec.hostname, else the pod name, cut to a valid host name. */

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { containerEnvironment, expandVariables, linkedServices, serviceEnvironment } from "./container-env.js";
 import { hostPathsToBind, launchCommand, type BindMount, type ContainerLaunch, type Sandbox } from "./container-sandbox.js";
+import { isConfigError, type ConfigError, type ConfigObjects, type NodeFacts } from "./config-objects.js";
 import type { ImageCatalog, ResolvedImage } from "./image-catalog.js";
 import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, type PodLayout } from "./pod-layout.js";
@@ -22,6 +23,9 @@ export interface ContainerLauncherOptions {
   hostResolvConf: string;
   /** The Services in a namespace, for the containers' service variables. */
   services: (namespace: string) => readonly Service[];
+  /** The ConfigMaps and Secrets env and volumes read. */
+  objects: ConfigObjects;
+  node: NodeFacts;
   listeners: RuntimeListeners;
 }
 
@@ -43,11 +47,21 @@ export class ContainerLauncher {
   constructor(private readonly opts: ContainerLauncherOptions) {}
 
   /** Spawns the container's next instance, or says why it cannot be created. */
-  launch(rec: PodRecord, c: ContainerRecord): SpawnedContainer | { configError: string } {
+  launch(rec: PodRecord, c: ContainerRecord): SpawnedContainer | ConfigError {
     const { layout, sandbox } = this.opts;
     const name = c.spec.name;
     const mounts = isSafeSegment(name) ? volumeMounts(layout, rec.uid, rec.pod, c.spec) : `container name "${name}" is not a valid name`;
     if (typeof mounts === "string") return { configError: mounts };
+    const resolved = containerEnvironment(c.spec, {
+      pod: rec.pod,
+      identity: rec.identity,
+      node: this.opts.node,
+      objects: this.opts.objects,
+      services: this.serviceVariables(rec),
+    });
+    if (isConfigError(resolved)) return resolved;
+    for (const warning of resolved.skipped) this.opts.listeners.emit(rec.uid, "Warning", "InvalidEnvironmentVariableNames", warning, name);
+    const { env } = resolved;
     const instance = c.instance + 1;
     const instanceDir = layout.instanceDir(rec.uid, name, instance);
     const sandboxed = sandbox.mode === "overlay";
@@ -57,7 +71,6 @@ export class ContainerLauncher {
     });
     this.opts.listeners.emit(rec.uid, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
 
-    const env = containerEnvironment(c.spec, rec.identity, this.serviceVariables(rec));
     const lookup = (v: string): string | undefined => env[v];
     const launch: ContainerLaunch = {
       argv: image.argv.map((a) => expandVariables(a, lookup)),

@@ -12,6 +12,9 @@ import { shouldRestartContainer, type RestartBackoff } from "./restart-backoff.j
 import type { RuntimeLogger } from "./runtime.js";
 import type { RuntimeListeners } from "./runtime-listeners.js";
 
+/** How soon a container that could not be configured is tried again. */
+const configRetryMs = 2_000;
+
 export interface ContainerLifecycleOptions {
   launcher: ContainerLauncher;
   probes: ProbeManager;
@@ -89,6 +92,11 @@ export class ContainerLifecycle {
       c.status.state = { waiting: { reason: "CreateContainerConfigError", message: launched.configError } };
       this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${launched.configError}`, name);
       this.opts.listeners.notify(rec.uid);
+      // The kubelet tries again on its next sync: the ConfigMap or Secret may have appeared by then.
+      c.restartTimer = setTimeout(() => {
+        c.restartTimer = undefined;
+        void enqueue(rec, this.opts.logger, () => this.startContainer(rec, c));
+      }, configRetryMs);
       return;
     }
     const { proc, imageId, logPath } = launched;

@@ -1,4 +1,5 @@
 export { ProcessRuntime, createProcessRuntime } from "./process-runtime.js";
+export type { ConfigObjects, NodeFacts } from "./config-objects.js";
 export type { ProcessRuntimeOptions } from "./process-runtime.js";
 export type { LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason, RuntimeLogger } from "./runtime.js";
 export { ImageCatalog, imageKind, imageName, loadImageAliases, parseImageAliases } from "./image-catalog.js";

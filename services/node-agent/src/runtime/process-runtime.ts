@@ -1,6 +1,7 @@
 import type { Pod, Service } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
 import { existsSync } from "node:fs";
+import { noConfigObjects, type ConfigObjects, type NodeFacts } from "./config-objects.js";
 import { podHostname, type PodIdentity } from "./container-env.js";
 import { ContainerLauncher } from "./container-launch.js";
 import { ContainerLifecycle } from "./container-lifecycle.js";
@@ -38,6 +39,10 @@ export interface ProcessRuntimeOptions {
   hostResolvConf?: string;
   /** The Services in a namespace as the agent's informer has them, for the containers' service variables. */
   services?: (namespace: string) => readonly Service[];
+  /** The ConfigMaps and Secrets as the agent's informers have them, for env and volumes. */
+  configObjects?: ConfigObjects;
+  /** This node's address and allocatable resources, for the downward API. */
+  node?: NodeFacts;
   logger?: RuntimeLogger;
 }
 
@@ -87,6 +92,8 @@ export class ProcessRuntime implements Runtime {
       dns: opts.dns ?? { servers: [], domain: "cluster.local" },
       hostResolvConf: opts.hostResolvConf ?? "/etc/resolv.conf",
       services: opts.services ?? (() => []),
+      objects: opts.configObjects ?? noConfigObjects,
+      node: opts.node ?? { hostIP: "127.0.0.1", allocatable: {} },
       listeners: this.listeners,
     });
     this.lifecycle = new ContainerLifecycle({

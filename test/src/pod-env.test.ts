@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toApiObject, type Event } from "@capstan/api";
+import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+
+/**
+ * Config into pods through real processes: a container's env from a ConfigMap key, a Secret key, every
+ * key of a ConfigMap under a prefix, and the downward API (its name, its IP); a pod whose ConfigMap is
+ * missing waits in CreateContainerConfigError with a Warning, and starts once the ConfigMap is created.
+ */
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const configMap = (name: string, data: Record<string, string>) => toApiObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
+
+function pod(name: string, container: Record<string, unknown>, volumes: unknown[] = []) {
+  return toApiObject({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: { terminationGracePeriodSeconds: 0, volumes, containers: [{ name: "app", image: "busybox", ...container }] },
+  });
+}
+
+async function logsOf(name: string, has: string): Promise<string> {
+  return eventually(
+    async () => {
+      const out = await cluster.capctl(["logs", name]);
+      return out.stdout.includes(has) ? out.stdout : undefined;
+    },
+    { timeoutMs: 30_000, what: `the log of ${name} to show ${has}` },
+  );
+}
+
+async function eventsOf(name: string, reason: string): Promise<Event[]> {
+  const items = (await cluster.client.list({ kind: "Event", namespace: "default", fieldSelector: `involvedObject.name=${name},reason=${reason}` })).items;
+  return items.map((o) => o.event!);
+}
+
+describe("config into pods", () => {
+  it("gives a container env from a ConfigMap, a Secret, envFrom with a prefix and the downward API", async () => {
+    await cluster.client.create(configMap("settings", { level: "debug", color: "blue" }));
+    await cluster.client.create(toApiObject({ apiVersion: "v1", kind: "Secret", metadata: { name: "creds" }, stringData: { password: "s3cret" } }));
+    await cluster.client.create(
+      pod("env-reader", {
+        command: ["sh", "-c", 'echo "level=$LEVEL password=$PASSWORD color=$CFG_color name=$MY_NAME ip=$MY_IP"; sleep 3600'],
+        env: [
+          { name: "LEVEL", valueFrom: { configMapKeyRef: { name: "settings", key: "level" } } },
+          { name: "PASSWORD", valueFrom: { secretKeyRef: { name: "creds", key: "password" } } },
+          { name: "MY_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+          { name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+        ],
+        envFrom: [{ prefix: "CFG_", configMapRef: { name: "settings" } }],
+      }),
+    );
+    const logs = await logsOf("env-reader", "level=");
+    const running = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "env-reader" })).pod!;
+    expect(running.status?.podIp).toMatch(/^127\./);
+    expect(logs.trim()).toBe(`level=debug password=s3cret color=blue name=env-reader ip=${running.status?.podIp}`);
+
+  });
+
+  it("holds a container whose ConfigMap is missing in CreateContainerConfigError, and starts it once the ConfigMap exists", async () => {
+    await cluster.client.create(
+      pod("waits-for-config", {
+        command: ["sh", "-c", 'echo "mode=$MODE"; sleep 3600'],
+        env: [{ name: "MODE", valueFrom: { configMapKeyRef: { name: "late", key: "mode" } } }],
+      }),
+    );
+    const waiting = await eventually(
+      async () => {
+        const p = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "waits-for-config" })).pod!;
+        return p.status?.containerStatuses[0]?.state?.waiting?.reason === "CreateContainerConfigError" ? p : undefined;
+      },
+      { timeoutMs: 30_000, what: "CreateContainerConfigError" },
+    );
+    expect(waiting.status?.containerStatuses[0]?.state?.waiting?.message).toBe('configmap "late" not found');
+    const failed = await eventually(async () => {
+      const events = await eventsOf("waits-for-config", "Failed");
+      return events.length > 0 ? events : undefined;
+    }, { timeoutMs: 15_000, what: "a Failed event" });
+    expect(failed[0]).toMatchObject({ type: "Warning", message: 'Error: configmap "late" not found' });
+    expect(await cluster.capctlOk(["get", "pod", "waits-for-config"])).toMatch(/waits-for-config\s+0\/1\s+CreateContainerConfigError/);
+
+    await cluster.client.create(configMap("late", { mode: "fast" }));
+    expect((await logsOf("waits-for-config", "mode=")).trim()).toBe("mode=fast");
+    const running = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "waits-for-config" })).pod!;
+    expect(running.status?.containerStatuses[0]?.state?.running).toBeDefined();
+  });
+});
