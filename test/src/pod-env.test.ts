@@ -64,6 +64,11 @@ describe("config into pods", () => {
     expect(running.status?.podIp).toMatch(/^127\./);
     expect(logs.trim()).toBe(`level=debug password=s3cret color=blue name=env-reader ip=${running.status?.podIp}`);
 
+    const described = await cluster.capctlOk(["describe", "pod", "env-reader"]);
+    expect(described).toMatch(/LEVEL:\s+<set to the key 'level' of config map 'settings'>\s+Optional: false/);
+    expect(described).toMatch(/PASSWORD:\s+<set to the key 'password' in secret 'creds'>\s+Optional: false/);
+    expect(described).toMatch(/MY_NAME:\s+env-reader \(v1:metadata\.name\)/);
+    expect(described).toMatch(/Environment Variables from:\n\s+settings\s+ConfigMap with prefix 'CFG_'\s+Optional: false/);
   });
 
   it("holds a container whose ConfigMap is missing in CreateContainerConfigError, and starts it once the ConfigMap exists", async () => {

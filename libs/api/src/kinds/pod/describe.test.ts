@@ -27,3 +27,41 @@ describe("describe pod", () => {
     expect(text.indexOf("Init Containers:")).toBeLessThan(text.indexOf("\nContainers:"));
   });
 });
+
+describe("describe pod environment", () => {
+  it("says where each variable comes from, as kubectl does", () => {
+    const pod = {
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "nginx",
+            envFrom: [{ prefix: "CFG_", configMapRef: { name: "settings" } }, { secretRef: { name: "creds", optional: true } }],
+            env: [
+              { name: "PLAIN", value: "1" },
+              { name: "LEVEL", valueFrom: { configMapKeyRef: { name: "settings", key: "level" } } },
+              { name: "PASSWORD", valueFrom: { secretKeyRef: { name: "creds", key: "password", optional: true } } },
+              { name: "ME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "metadata.name" } } },
+              { name: "CPU", valueFrom: { resourceFieldRef: { resource: "limits.cpu" } } },
+            ],
+          },
+        ],
+      },
+    };
+    const text = describePod(pod).join("\n");
+    expect(text).toContain(
+      [
+        "    Environment Variables from:",
+        "      settings  ConfigMap with prefix 'CFG_'  Optional: false",
+        "      creds  Secret  Optional: true",
+        "    Environment:",
+        "      PLAIN:      1",
+        "      LEVEL:      <set to the key 'level' of config map 'settings'>  Optional: false",
+        "      PASSWORD:   <set to the key 'password' in secret 'creds'>  Optional: true",
+        "      ME:         web (v1:metadata.name)",
+        "      CPU:        (limits.cpu)",
+      ].join("\n"),
+    );
+  });
+});

@@ -8,6 +8,7 @@ import { itemsAt, NONE, valueAt } from "../../printing/cells.js";
 import type { KindDescriber } from "../kind-printer.js";
 import { arrayOf, metaOf, objectOf, type JsonObject } from "../../object-view.js";
 import { podStatusText } from "./printer.js";
+import { splitFieldPath } from "../../downward-api.js";
 
 function containerState(state: JsonObject | undefined): [string, [string, unknown][]] {
   if (state?.["running"]) return ["Running", [["Started", valueAt(state, "running", "startedAt")]]];
@@ -43,9 +44,44 @@ function portsText(c: JsonObject): string {
   return ports.length ? ports.map((p) => `${String(p["containerPort"])}/${String(p["protocol"] ?? "TCP")}`).join(", ") : NONE;
 }
 
-function environmentText(c: JsonObject): string {
+/**
+ * kubectl's describeContainerEnvFrom and describeContainerEnvVars: each source of envFrom, then each
+ * variable, its value or where it comes from; a fieldRef resolved against the pod when there is one.
+ */
+function describeEnvironment(w: DescribeWriter, indent: number, c: JsonObject, pod: JsonObject | undefined): void {
+  const envFrom = itemsAt(c, "envFrom");
+  if (envFrom.length) {
+    w.line(`${" ".repeat(indent)}Environment Variables from:`);
+    for (const e of envFrom) {
+      const [from, ref] = e["configMapRef"] ? ["ConfigMap", objectOf(e["configMapRef"])] : ["Secret", objectOf(e["secretRef"])];
+      const prefix = e["prefix"] ? ` with prefix '${String(e["prefix"])}'` : "";
+      // kubectl writes the name bare, without a colon.
+      w.line(`${" ".repeat(indent + 2)}${String(ref?.["name"] ?? "")}  ${from}${prefix}  Optional: ${ref?.["optional"] === true}`);
+    }
+  }
   const env = itemsAt(c, "env");
-  return env.length ? env.map((e) => `${String(e["name"])}=${String(e["value"] ?? "")}`).join(", ") : NONE;
+  if (env.length === 0) return w.field(indent, "Environment", NONE);
+  w.line(`${" ".repeat(indent)}Environment:`);
+  for (const e of env) w.field(indent + 2, String(e["name"]), envValueText(e, pod));
+}
+
+function envValueText(e: JsonObject, pod: JsonObject | undefined): string {
+  const from = objectOf(e["valueFrom"]);
+  if (!from) return String(e["value"] ?? "");
+  const fieldRef = objectOf(from["fieldRef"]);
+  if (fieldRef) {
+    const path = String(fieldRef["fieldPath"] ?? "");
+    const { path: field, subscript } = splitFieldPath(path);
+    const value = pod ? valueAt(pod, ...field.split("."), ...(subscript !== undefined ? [subscript] : [])) : undefined;
+    return `${value === undefined ? "" : `${String(value)} `}(${String(fieldRef["apiVersion"] ?? "v1")}:${path})`;
+  }
+  const resourceRef = objectOf(from["resourceFieldRef"]);
+  if (resourceRef) return `(${String(resourceRef["resource"] ?? "")})`;
+  for (const [key, words] of [["configMapKeyRef", "of config map"], ["secretKeyRef", "in secret"]] as const) {
+    const ref = objectOf(from[key]);
+    if (ref) return `<set to the key '${String(ref["key"] ?? "")}' ${words} '${String(ref["name"] ?? "")}'>  Optional: ${ref["optional"] === true}`;
+  }
+  return "";
 }
 
 function mountsText(c: JsonObject): string {
@@ -60,7 +96,7 @@ function describeCommand(w: DescribeWriter, indent: number, c: JsonObject): void
 }
 
 /** The `Init Containers:` or `Containers:` section: each container's spec beside its status. */
-function describeContainers(w: DescribeWriter, title: string, containers: readonly JsonObject[], statuses: readonly JsonObject[]): void {
+function describeContainers(w: DescribeWriter, pod: JsonObject, title: string, containers: readonly JsonObject[], statuses: readonly JsonObject[]): void {
   w.line(title);
   for (const c of containers) {
     const s = statuses.find((x) => x["name"] === c["name"]);
@@ -81,7 +117,7 @@ function describeContainers(w: DescribeWriter, title: string, containers: readon
     w.field(4, "Restart Count", s?.["restartCount"] ?? 0);
     const req = objectOf(valueAt(c, "resources", "requests"));
     if (req && Object.keys(req).length) w.map(4, "Requests", req);
-    w.field(4, "Environment", environmentText(c));
+    describeEnvironment(w, 4, c, pod);
     w.field(4, "Mounts", mountsText(c));
   }
 }
@@ -99,8 +135,8 @@ export function describePod(pod: JsonObject): readonly string[] {
   if (meta["deletionTimestamp"]) w.field(0, "Termination Grace Period", `${String(meta["deletionGracePeriodSeconds"] ?? "")}s`);
   w.field(0, "IP", valueAt(pod, "status", "podIP"));
   const initContainers = itemsAt(pod, "spec", "initContainers");
-  if (initContainers.length) describeContainers(w, "Init Containers:", initContainers, itemsAt(pod, "status", "initContainerStatuses"));
-  describeContainers(w, "Containers:", itemsAt(pod, "spec", "containers"), itemsAt(pod, "status", "containerStatuses"));
+  if (initContainers.length) describeContainers(w, pod, "Init Containers:", initContainers, itemsAt(pod, "status", "initContainerStatuses"));
+  describeContainers(w, pod, "Containers:", itemsAt(pod, "spec", "containers"), itemsAt(pod, "status", "containerStatuses"));
   const conditions = itemsAt(pod, "status", "conditions");
   if (conditions.length) {
     w.line("Conditions:");
@@ -141,7 +177,7 @@ export function describePodTemplate(w: DescribeWriter, template: JsonObject | un
     const limits = objectOf(valueAt(c, "resources", "limits"));
     if (limits && Object.keys(limits).length) w.map(4, "Limits", limits);
     describeProbes(w, 4, c);
-    w.field(4, "Environment", environmentText(c));
+    describeEnvironment(w, 4, c, undefined);
     w.field(4, "Mounts", mountsText(c));
   }
   const volumes = itemsAt(template, "spec", "volumes");
