@@ -4,8 +4,8 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 
 /**
  * Config into pods through real processes: a container's env from a ConfigMap key, a Secret key, every
- * key of a ConfigMap under a prefix, and the downward API (its name, its IP); a pod whose ConfigMap is
- * missing waits in CreateContainerConfigError with a Warning, and starts once the ConfigMap is created.
+ * key of a ConfigMap under a prefix, and the downward API (its name, its IP); a ConfigMap volume whose
+ * files follow the ConfigMap's updates, and a downwardAPI volume; a pod whose ConfigMap is missing waits in CreateContainerConfigError with a Warning, and starts once the ConfigMap is created.
  */
 let cluster: TestCluster;
 
@@ -23,7 +23,7 @@ function pod(name: string, container: Record<string, unknown>, volumes: unknown[
   return toApiObject({
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name },
+    metadata: { name, labels: { app: name } },
     spec: { terminationGracePeriodSeconds: 0, volumes, containers: [{ name: "app", image: "busybox", ...container }] },
   });
 }
@@ -69,6 +69,34 @@ describe("config into pods", () => {
     expect(described).toMatch(/PASSWORD:\s+<set to the key 'password' in secret 'creds'>\s+Optional: false/);
     expect(described).toMatch(/MY_NAME:\s+env-reader \(v1:metadata\.name\)/);
     expect(described).toMatch(/Environment Variables from:\n\s+settings\s+ConfigMap with prefix 'CFG_'\s+Optional: false/);
+  });
+
+  it("mounts a ConfigMap as files that follow its updates, and a downwardAPI volume", async () => {
+    await cluster.client.create(configMap("mounted", { level: "debug" }));
+    await cluster.client.create(
+      pod(
+        "volume-reader",
+        {
+          command: ["sh", "-c", 'ls -a /etc/config; cat /etc/podinfo/labels; echo; while true; do echo "level=$(cat /etc/config/level)"; sleep 1; done'],
+          volumeMounts: [
+            { name: "config", mountPath: "/etc/config" },
+            { name: "podinfo", mountPath: "/etc/podinfo" },
+          ],
+        },
+        [
+          { name: "config", configMap: { name: "mounted" } },
+          { name: "podinfo", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }] } },
+        ],
+      ),
+    );
+    const first = await logsOf("volume-reader", "level=debug");
+    expect(first).toMatch(/^\.\.data$/m);
+    expect(first).toMatch(/^level$/m);
+    expect(first).toContain('app="volume-reader"');
+
+    const current = (await cluster.client.get({ kind: "ConfigMap", namespace: "default", name: "mounted" })).configMap!;
+    await cluster.client.update(toApiObject({ apiVersion: "v1", kind: "ConfigMap", metadata: current.metadata, data: { level: "info" } }));
+    await logsOf("volume-reader", "level=info");
   });
 
   it("holds a container whose ConfigMap is missing in CreateContainerConfigError, and starts it once the ConfigMap exists", async () => {

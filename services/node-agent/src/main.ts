@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { ConfigMap, Secret, Service } from "@capstan/api";
+import { ConfigMap, metaOf, Secret, Service } from "@capstan/api";
 import { JetStreamBus, NodeLeases } from "@capstan/bus";
-import { createClient, EventRecorder } from "@capstan/client";
+import { createClient, EventRecorder, type JsonObject } from "@capstan/client";
 import { createInformer, startReflector } from "@capstan/controller-runtime";
 import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
@@ -47,6 +47,11 @@ runService(
       },
       node: { hostIP: config.nodeIP, allocatable: config.capacity },
     });
+    // A ConfigMap or Secret volume follows its object, as the kubelet's volume manager updates it.
+    for (const informer of [configMaps, secrets]) {
+      const changed = (o: JsonObject) => runtime.configObjectsChanged(metaOf(o).namespace);
+      informer.addEventHandler({ onAdd: changed, onUpdate: (_old, o) => changed(o), onDelete: changed });
+    }
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
     // One EndpointSlice informer for the proxy and for holding a deleted endpoint's SIGTERM until it is marked not ready.
     const endpointSlices = createInformer({ client, bus, kind: "EndpointSlice", log });

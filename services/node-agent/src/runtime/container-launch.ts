@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { containerEnvironment, expandVariables, linkedServices, serviceEnvironment } from "./container-env.js";
 import { hostPathsToBind, launchCommand, type BindMount, type ContainerLaunch, type Sandbox } from "./container-sandbox.js";
+import { writeConfigVolumes } from "./config-volumes.js";
 import { isConfigError, type ConfigError, type ConfigObjects, type NodeFacts } from "./config-objects.js";
 import type { ImageCatalog, ResolvedImage } from "./image-catalog.js";
 import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
@@ -52,13 +53,10 @@ export class ContainerLauncher {
     const name = c.spec.name;
     const mounts = isSafeSegment(name) ? volumeMounts(layout, rec.uid, rec.pod, c.spec) : `container name "${name}" is not a valid name`;
     if (typeof mounts === "string") return { configError: mounts };
-    const resolved = containerEnvironment(c.spec, {
-      pod: rec.pod,
-      identity: rec.identity,
-      node: this.opts.node,
-      objects: this.opts.objects,
-      services: this.serviceVariables(rec),
-    });
+    const ctx = { pod: rec.pod, identity: rec.identity, node: this.opts.node, objects: this.opts.objects };
+    const unmountable = writeConfigVolumes((volume) => layout.emptyDirPath(rec.uid, volume), ctx);
+    if (unmountable) return unmountable;
+    const resolved = containerEnvironment(c.spec, { ...ctx, services: this.serviceVariables(rec) });
     if (isConfigError(resolved)) return resolved;
     for (const warning of resolved.skipped) this.opts.listeners.emit(rec.uid, "Warning", "InvalidEnvironmentVariableNames", warning, name);
     const { env } = resolved;

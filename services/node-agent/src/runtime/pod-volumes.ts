@@ -2,6 +2,7 @@ import type { Container, Pod } from "@capstan/api";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { containerPath, type BindMount } from "./container-sandbox.js";
+import { isConfigVolume } from "./config-volumes.js";
 import { isSafeSegment, type PodLayout } from "./pod-layout.js";
 
 /**
@@ -32,9 +33,10 @@ export function volumeMounts(layout: PodLayout, uid: string, pod: Pod, container
     if (!volume) return `volume "${m.name}" mounted by container "${container.name}" is not defined in the pod`;
     if (!m.mountPath.startsWith("/")) return `mountPath "${m.mountPath}" of volume "${m.name}" is not absolute`;
     let source: string;
+    const projected = isConfigVolume(volume);
     if (volume.hostPath) source = volume.hostPath.path;
-    else if (volume.emptyDir && isSafeSegment(volume.name)) source = layout.emptyDirPath(uid, volume.name);
-    else return `volume "${m.name}" has a type the process runtime does not support (emptyDir and hostPath are)`;
+    else if ((volume.emptyDir || projected) && isSafeSegment(volume.name)) source = layout.emptyDirPath(uid, volume.name);
+    else return `volume "${m.name}" has a type the process runtime does not support`;
     if (m.subPath) {
       if (m.subPath.startsWith("/") || m.subPath.split("/").includes("..")) {
         return `subPath "${m.subPath}" of volume "${m.name}" must be a relative path without ".."`;
@@ -42,7 +44,8 @@ export function volumeMounts(layout: PodLayout, uid: string, pod: Pod, container
       source = join(source, m.subPath);
       if (volume.emptyDir) mkdirSync(source, { recursive: true });
     }
-    mounts.push({ source, target: containerPath(m.mountPath), readOnly: m.readOnly });
+    // API data is never written back: the kubelet mounts these volumes read-only.
+    mounts.push({ source, target: containerPath(m.mountPath), readOnly: m.readOnly || projected });
   }
   return mounts;
 }

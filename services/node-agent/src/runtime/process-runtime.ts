@@ -1,6 +1,7 @@
 import type { Pod, Service } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
 import { existsSync } from "node:fs";
+import { writeConfigVolumes } from "./config-volumes.js";
 import { noConfigObjects, type ConfigObjects, type NodeFacts } from "./config-objects.js";
 import { podHostname, type PodIdentity } from "./container-env.js";
 import { ContainerLauncher } from "./container-launch.js";
@@ -63,6 +64,8 @@ export class ProcessRuntime implements Runtime {
   /** Pods from a previous life (their IPs stay reserved until synced or killed), and the killing of its leftovers. */
   private readonly recovery: Recovery;
   private shuttingDown: Promise<void> | undefined;
+  private readonly objects: ConfigObjects;
+  private readonly node: NodeFacts;
 
   constructor(opts: ProcessRuntimeOptions) {
     this.logger = opts.logger ?? { warn: (message, fields) => console.warn(`process-runtime: ${message}`, fields) };
@@ -85,6 +88,8 @@ export class ProcessRuntime implements Runtime {
       // resolv.conf and /etc/hosts are the pod's only inside a sandbox.
       this.logger.warn("pods use the host's resolver and /etc/hosts, not the cluster DNS", { reason: this.sandbox.reason });
     }
+    this.objects = opts.configObjects ?? noConfigObjects;
+    this.node = opts.node ?? { hostIP: "127.0.0.1", allocatable: {} };
     const launcher = new ContainerLauncher({
       layout: this.layout,
       catalog,
@@ -92,8 +97,8 @@ export class ProcessRuntime implements Runtime {
       dns: opts.dns ?? { servers: [], domain: "cluster.local" },
       hostResolvConf: opts.hostResolvConf ?? "/etc/resolv.conf",
       services: opts.services ?? (() => []),
-      objects: opts.configObjects ?? noConfigObjects,
-      node: opts.node ?? { hostIP: "127.0.0.1", allocatable: {} },
+      objects: this.objects,
+      node: this.node,
       listeners: this.listeners,
     });
     this.lifecycle = new ContainerLifecycle({
@@ -125,6 +130,23 @@ export class ProcessRuntime implements Runtime {
     }
     const admitted = rec;
     await enqueue(admitted, this.logger, () => this.lifecycle.syncContainers(admitted, pod));
+    // A downwardAPI file may show labels or annotations that just changed.
+    this.refreshConfigVolumes(admitted);
+  }
+
+  /**
+   * Rewrites the configMap, secret, downwardAPI and projected volumes already set up, from the objects
+   * as they are now: the kubelet's periodic volume sync, called when a ConfigMap or Secret changes.
+   * A container's subPath mount keeps the file it started with.
+   */
+  configObjectsChanged(namespace: string): void {
+    for (const rec of this.pods.values()) if (rec.identity.namespace === namespace) this.refreshConfigVolumes(rec);
+  }
+
+  private refreshConfigVolumes(rec: PodRecord): void {
+    if (rec.terminating || rec.failure) return;
+    const ctx = { pod: rec.pod, identity: rec.identity, node: this.node, objects: this.objects };
+    writeConfigVolumes((volume) => this.layout.emptyDirPath(rec.uid, volume), ctx, true);
   }
 
   killPod(podUid: string, gracePeriodSeconds: number): Promise<void> {
