@@ -126,4 +126,21 @@ describe("config into pods", () => {
     const running = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "waits-for-config" })).pod!;
     expect(running.status?.containerStatuses[0]?.state?.running).toBeDefined();
   });
+
+  it("keeps a pod whose ConfigMap volume is missing ContainerCreating with FailedMount, and runs it once the ConfigMap exists", async () => {
+    await cluster.client.create(
+      pod("waits-for-volume", { command: ["sh", "-c", "cat /etc/config/mode; echo; sleep 3600"], volumeMounts: [{ name: "config", mountPath: "/etc/config" }] }, [
+        { name: "config", configMap: { name: "late-volume" } },
+      ]),
+    );
+    const failed = await eventually(async () => {
+      const events = await eventsOf("waits-for-volume", "FailedMount");
+      return events.length > 0 ? events : undefined;
+    }, { timeoutMs: 30_000, what: "a FailedMount event" });
+    expect(failed[0]).toMatchObject({ type: "Warning", message: 'MountVolume.SetUp failed for volume "config" : configmap "late-volume" not found' });
+    expect(await cluster.capctlOk(["get", "pod", "waits-for-volume"])).toMatch(/waits-for-volume\s+0\/1\s+ContainerCreating/);
+
+    await cluster.client.create(configMap("late-volume", { mode: "mounted" }));
+    expect((await logsOf("waits-for-volume", "mounted")).trim()).toBe("mounted");
+  });
 });

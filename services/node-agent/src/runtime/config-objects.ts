@@ -20,9 +20,13 @@ export interface NodeFacts {
   allocatable: Readonly<Record<string, string>>;
 }
 
-/** Why a container cannot be configured yet: CreateContainerConfigError until the object appears. */
+/**
+ * Why a container cannot be configured yet: CreateContainerConfigError until the object appears, or,
+ * for a volume that cannot be set up, the pod stays ContainerCreating with FailedMount warnings.
+ */
 export interface ConfigError {
   configError: string;
+  failedMount?: boolean;
 }
 
 export const isConfigError = (v: unknown): v is ConfigError => typeof v === "object" && v !== null && "configError" in v;

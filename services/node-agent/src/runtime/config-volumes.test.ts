@@ -117,6 +117,7 @@ describe("writeConfigVolumes", () => {
     expect(readdirSync(root)).toEqual(["cfg"]);
     expect(writeConfigVolumes(dirOf, contextFor([{ name: "cfg", configMap: { name: "gone", items: [] } }]))).toEqual({
       configError: 'MountVolume.SetUp failed for volume "cfg" : configmap "gone" not found',
+      failedMount: true,
     });
     expect(writeConfigVolumes(dirOf, contextFor([{ name: "cfg", configMap: { name: "gone", items: [] } }]), true)).toBeUndefined();
     expect(readFileSync(join(root, "cfg/level"), "utf8")).toBe("info");

@@ -166,7 +166,7 @@ export function writeConfigVolumes(dirOf: (volume: string) => string, ctx: Confi
     const payload = configVolumePayload(volume, ctx);
     if (isConfigError(payload)) {
       if (onlySetUp) continue;
-      return { configError: `MountVolume.SetUp failed for volume "${volume.name}" : ${payload.configError}` };
+      return { configError: `MountVolume.SetUp failed for volume "${volume.name}" : ${payload.configError}`, failedMount: true };
     }
     writeAtomically(dir, payload);
   }

@@ -89,8 +89,14 @@ export class ContainerLifecycle {
     const launched = this.opts.launcher.launch(rec, c);
     if ("configError" in launched) {
       c.launched = true;
-      c.status.state = { waiting: { reason: "CreateContainerConfigError", message: launched.configError } };
-      this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${launched.configError}`, name);
+      const { configError, failedMount } = launched;
+      if (failedMount) {
+        c.status.state = { waiting: { reason: "ContainerCreating", message: "" } };
+        this.opts.listeners.emit(rec.uid, "Warning", "FailedMount", configError);
+      } else {
+        c.status.state = { waiting: { reason: "CreateContainerConfigError", message: configError } };
+        this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${configError}`, name);
+      }
       this.opts.listeners.notify(rec.uid);
       // The kubelet tries again on its next sync: the ConfigMap or Secret may have appeared by then.
       c.restartTimer = setTimeout(() => {
