@@ -65,3 +65,44 @@ describe("describe pod environment", () => {
     );
   });
 });
+
+describe("describe pod volumes", () => {
+  it("prints configMap, secret, downwardAPI and projected volumes as kubectl does", () => {
+    const pod = {
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        containers: [{ name: "app", image: "nginx" }],
+        volumes: [
+          { name: "config", configMap: { name: "settings" } },
+          { name: "creds", secret: { secretName: "creds", optional: true } },
+          { name: "podinfo", downwardAPI: { items: [{ path: "labels", fieldRef: { fieldPath: "metadata.labels" } }, { path: "cpu", resourceFieldRef: { resource: "limits.cpu" } }] } },
+          { name: "all", projected: { sources: [{ configMap: { name: "settings" } }, { secret: { name: "creds", optional: false } }, { downwardAPI: { items: [] } }] } },
+        ],
+      },
+    };
+    expect(describePod(pod).join("\n")).toContain(
+      [
+        "  config:",
+        "    Type:         ConfigMap (a volume populated by a ConfigMap)",
+        "    Name:         settings",
+        "    Optional:     false",
+        "  creds:",
+        "    Type:         Secret (a volume populated by a Secret)",
+        "    SecretName:   creds",
+        "    Optional:     true",
+        "  podinfo:",
+        "    Type:         DownwardAPI (a volume populated by information about the pod)",
+        "    Items:",
+        "      metadata.labels -> labels",
+        "      limits.cpu -> cpu",
+        "  all:",
+        "    Type:         Projected (a volume that contains injected data from multiple sources)",
+        "    ConfigMapName: settings",
+        "    ConfigMapOptional: <nil>",
+        "    SecretName:   creds",
+        "    SecretOptionalName: false",
+        "    DownwardAPI:  true",
+      ].join("\n"),
+    );
+  });
+});

@@ -151,11 +151,67 @@ export function describePod(pod: JsonObject): readonly string[] {
       w.field(4, "Type", "HostPath (bare host directory volume)");
       w.field(4, "Path", valueAt(v, "hostPath", "path"));
     }
+    describeConfigVolume(w, v);
   }
   w.map(0, "Node-Selectors", valueAt(pod, "spec", "nodeSelector"));
   const tolerations = itemsAt(pod, "spec", "tolerations");
   w.field(0, "Tolerations", tolerations.map((t) => `${String(t["key"] ?? "")}${t["operator"] === "Exists" ? "" : `=${String(t["value"] ?? "")}`}:${String(t["effect"] ?? "")}`).join(", "));
   return w.lines;
+}
+
+/** kubectl's printConfigMapVolumeSource, printSecretVolumeSource, printDownwardAPIVolumeSource and printProjectedVolumeSource. */
+function describeConfigVolume(w: DescribeWriter, v: JsonObject): void {
+  const optional = (ref: JsonObject | undefined) => (ref?.["optional"] === undefined ? "<nil>" : String(ref["optional"]));
+  const configMap = objectOf(v["configMap"]);
+  if (configMap) {
+    w.field(4, "Type", "ConfigMap (a volume populated by a ConfigMap)");
+    w.field(4, "Name", configMap["name"]);
+    w.field(4, "Optional", configMap["optional"] === true);
+  }
+  const secret = objectOf(v["secret"]);
+  if (secret) {
+    w.field(4, "Type", "Secret (a volume populated by a Secret)");
+    w.field(4, "SecretName", secret["secretName"]);
+    w.field(4, "Optional", secret["optional"] === true);
+  }
+  const downward = objectOf(v["downwardAPI"]);
+  if (downward) {
+    w.field(4, "Type", "DownwardAPI (a volume populated by information about the pod)");
+    w.line("    Items:");
+    for (const item of itemsAt(downward, "items")) {
+      const from = valueAt(item, "fieldRef", "fieldPath") ?? valueAt(item, "resourceFieldRef", "resource");
+      w.line(`      ${String(from ?? "")} -> ${String(item["path"] ?? "")}`);
+    }
+  }
+  const projected = objectOf(v["projected"]);
+  if (projected) {
+    w.field(4, "Type", "Projected (a volume that contains injected data from multiple sources)");
+    for (const source of itemsAt(projected, "sources")) {
+      const [sourceSecret, sourceConfigMap] = [objectOf(source["secret"]), objectOf(source["configMap"])];
+      if (sourceSecret) {
+        w.field(4, "SecretName", sourceSecret["name"]);
+        w.field(4, "SecretOptionalName", optional(sourceSecret));
+      } else if (source["downwardAPI"]) {
+        w.field(4, "DownwardAPI", "true");
+      } else if (sourceConfigMap) {
+        w.field(4, "ConfigMapName", sourceConfigMap["name"]);
+        w.field(4, "ConfigMapOptional", optional(sourceConfigMap));
+      }
+    }
+  }
+}
+
+/** A volume's type as the pod template's one-line Volumes field names it. */
+function volumeTypeName(v: JsonObject): string {
+  const types: [string, string][] = [
+    ["hostPath", "HostPath"],
+    ["persistentVolumeClaim", "PersistentVolumeClaim"],
+    ["configMap", "ConfigMap"],
+    ["secret", "Secret"],
+    ["downwardAPI", "DownwardAPI"],
+    ["projected", "Projected"],
+  ];
+  return types.find(([key]) => v[key] !== undefined)?.[1] ?? "EmptyDir";
 }
 
 export const podDescriber: KindDescriber = { sections: describePod };
@@ -181,7 +237,7 @@ export function describePodTemplate(w: DescribeWriter, template: JsonObject | un
     w.field(4, "Mounts", mountsText(c));
   }
   const volumes = itemsAt(template, "spec", "volumes");
-  w.field(2, "Volumes", volumes.length ? volumes.map((v) => `${String(v["name"])} (${v["hostPath"] ? "HostPath" : "EmptyDir"})`).join(", ") : NONE);
+  w.field(2, "Volumes", volumes.length ? volumes.map((v) => `${String(v["name"])} (${volumeTypeName(v)})`).join(", ") : NONE);
 }
 
 /** A pod template as the `Pod Template:` section of describe prints it; `rollout history --revision` shows it too. */
