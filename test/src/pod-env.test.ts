@@ -71,15 +71,16 @@ describe("config into pods", () => {
     expect(described).toMatch(/Environment Variables from:\n\s+settings\s+ConfigMap with prefix 'CFG_'\s+Optional: false/);
   });
 
-  it("mounts a ConfigMap as files that follow its updates, and a downwardAPI volume", async () => {
+  it("mounts a ConfigMap as files that follow its updates (not through a subPath), and a downwardAPI volume", async () => {
     await cluster.client.create(configMap("mounted", { level: "debug" }));
     await cluster.client.create(
       pod(
         "volume-reader",
         {
-          command: ["sh", "-c", 'ls -a /etc/config; cat /etc/podinfo/labels; echo; while true; do echo "level=$(cat /etc/config/level)"; sleep 1; done'],
+          command: ["sh", "-c", 'ls -a /etc/config; cat /etc/podinfo/labels; echo; while true; do echo "level=$(cat /etc/config/level) sub=$(cat /etc/sub-level)"; sleep 1; done'],
           volumeMounts: [
             { name: "config", mountPath: "/etc/config" },
+            { name: "config", mountPath: "/etc/sub-level", subPath: "level" },
             { name: "podinfo", mountPath: "/etc/podinfo" },
           ],
         },
@@ -89,14 +90,15 @@ describe("config into pods", () => {
         ],
       ),
     );
-    const first = await logsOf("volume-reader", "level=debug");
+    const first = await logsOf("volume-reader", "level=debug sub=debug");
     expect(first).toMatch(/^\.\.data$/m);
     expect(first).toMatch(/^level$/m);
     expect(first).toContain('app="volume-reader"');
 
     const current = (await cluster.client.get({ kind: "ConfigMap", namespace: "default", name: "mounted" })).configMap!;
     await cluster.client.update(toApiObject({ apiVersion: "v1", kind: "ConfigMap", metadata: current.metadata, data: { level: "info" } }));
-    await logsOf("volume-reader", "level=info");
+    // A subPath mount is the file as it was when the container started, as with the kubelet.
+    await logsOf("volume-reader", "level=info sub=debug");
   });
 
   it("holds a container whose ConfigMap is missing in CreateContainerConfigError, and starts it once the ConfigMap exists", async () => {

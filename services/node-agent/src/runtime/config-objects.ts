@@ -31,25 +31,28 @@ export interface ConfigError {
 
 export const isConfigError = (v: unknown): v is ConfigError => typeof v === "object" && v !== null && "configError" in v;
 
-/** The data of a ConfigMap or a Secret (decoded as UTF-8), the kubelet's NotFound error when it is missing. */
+/** The kubelet's configmap and secret managers' NotFound, in their words. */
+const notFound = (kind: "configmap" | "secret", name: string): ConfigError => ({ configError: `${kind} "${name}" not found` });
+
+/** What env reads: a ConfigMap's data or a Secret's (decoded as UTF-8); a ConfigMap's binaryData is not for env. */
 export function configData(kind: "configmap" | "secret", objects: ConfigObjects, namespace: string, name: string): Record<string, string> | ConfigError {
   if (kind === "configmap") {
     const cm = objects.configMap(namespace, name);
-    return cm ? cm.data : { configError: `configmap "${name}" not found` };
+    return cm ? cm.data : notFound(kind, name);
   }
   const secret = objects.secret(namespace, name);
-  if (!secret) return { configError: `secret "${name}" not found` };
+  if (!secret) return notFound(kind, name);
   return Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, Buffer.from(v).toString("utf8")]));
 }
 
-/** A ConfigMap's binaryData too, for volumes: the bytes of each key. */
+/** What a volume reads: the bytes of each key, a ConfigMap's binaryData too. */
 export function configBytes(kind: "configmap" | "secret", objects: ConfigObjects, namespace: string, name: string): Map<string, Uint8Array> | ConfigError {
   if (kind === "secret") {
     const secret = objects.secret(namespace, name);
-    return secret ? new Map(Object.entries(secret.data)) : { configError: `secret "${name}" not found` };
+    return secret ? new Map(Object.entries(secret.data)) : notFound(kind, name);
   }
   const cm = objects.configMap(namespace, name);
-  if (!cm) return { configError: `configmap "${name}" not found` };
+  if (!cm) return notFound(kind, name);
   return new Map([...Object.entries(cm.data).map(([k, v]) => [k, Buffer.from(v, "utf8")] as const), ...Object.entries(cm.binaryData)]);
 }
 
