@@ -12,8 +12,8 @@ import { shouldRestartContainer, type RestartBackoff } from "./restart-backoff.j
 import type { RuntimeLogger } from "./runtime.js";
 import type { RuntimeListeners } from "./runtime-listeners.js";
 
-/** How soon a container that could not be configured is tried again. */
-const configRetryMs = 2_000;
+/** How soon a container that could not be configured is tried again (the kubelet's pod worker back-off period). */
+const configRetryMs = 10_000;
 
 export interface ContainerLifecycleOptions {
   launcher: ContainerLauncher;
@@ -98,11 +98,9 @@ export class ContainerLifecycle {
         this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${configError}`, name);
       }
       this.opts.listeners.notify(rec.uid);
-      // The kubelet tries again on its next sync: the ConfigMap or Secret may have appeared by then.
-      c.restartTimer = setTimeout(() => {
-        c.restartTimer = undefined;
-        void enqueue(rec, this.opts.logger, () => this.startContainer(rec, c));
-      }, configRetryMs);
+      // The kubelet tries again on its next sync; a change of a ConfigMap or Secret tries at once (retryConfig).
+      c.awaitingConfig = true;
+      c.restartTimer = setTimeout(() => this.retryConfig(rec, c), configRetryMs);
       return;
     }
     const { proc, imageId, logPath } = launched;
@@ -147,6 +145,18 @@ export class ContainerLifecycle {
       this.opts.probes.start(rec, c, proc, (type, spec) => this.killUnhealthy(rec, c, proc, type, spec));
       this.opts.listeners.notify(rec.uid);
     }
+  }
+
+  /** Tries again now to start the pod's containers that could not be configured: what they miss may have appeared. */
+  retryUnconfigured(rec: PodRecord): void {
+    for (const c of allContainers(rec)) if (c.awaitingConfig) this.retryConfig(rec, c);
+  }
+
+  private retryConfig(rec: PodRecord, c: ContainerRecord): void {
+    clearTimeout(c.restartTimer);
+    c.restartTimer = undefined;
+    c.awaitingConfig = false;
+    void enqueue(rec, this.opts.logger, () => this.startContainer(rec, c));
   }
 
   /** A failed liveness or startup probe: kill the container (the probe's grace period, else the pod's); it then restarts by policy. */
@@ -234,6 +244,7 @@ export class ContainerLifecycle {
     if (c.restartTimer) {
       clearTimeout(c.restartTimer);
       c.restartTimer = undefined;
+      c.awaitingConfig = false;
       // It was backing off: it stays terminated with its last exit.
       if (c.status.lastState?.terminated) c.status.state = { terminated: c.status.lastState.terminated };
       this.opts.listeners.notify(rec.uid);

@@ -40,6 +40,8 @@ export interface ContainerRecord {
   launched: boolean;
   process: ContainerProcess | undefined;
   restartTimer: NodeJS.Timeout | undefined;
+  /** Set while restartTimer waits to try again a container that could not be configured (a missing ConfigMap or Secret). */
+  awaitingConfig: boolean;
   followers: Set<LogStream>;
 }
 
@@ -116,6 +118,7 @@ function newContainerRecord(spec: Container, init: boolean, waitingReason: strin
     launched: false,
     process: undefined,
     restartTimer: undefined,
+    awaitingConfig: false,
     followers: new Set(),
   };
 }

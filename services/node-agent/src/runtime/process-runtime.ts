@@ -136,11 +136,15 @@ export class ProcessRuntime implements Runtime {
 
   /**
    * Rewrites the configMap, secret, downwardAPI and projected volumes already set up, from the objects
-   * as they are now: the kubelet's periodic volume sync, called when a ConfigMap or Secret changes.
-   * A container's subPath mount keeps the file it started with.
+   * as they are now: the kubelet's periodic volume sync, called when a ConfigMap or Secret changes; and
+   * tries again at once the containers waiting for one. A container's subPath mount keeps the file it started with.
    */
   configObjectsChanged(namespace: string): void {
-    for (const rec of this.pods.values()) if (rec.identity.namespace === namespace) this.refreshConfigVolumes(rec);
+    for (const rec of this.pods.values()) {
+      if (rec.identity.namespace !== namespace) continue;
+      this.refreshConfigVolumes(rec);
+      this.lifecycle.retryUnconfigured(rec);
+    }
   }
 
   private refreshConfigVolumes(rec: PodRecord): void {
