@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toApiObject, type Job, type Pod } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
@@ -153,5 +155,21 @@ describe("Jobs", () => {
     const pods = await podsOf("sturdy");
     expect(pods.filter(isLive).map((p) => p.status?.phase)).toEqual(Array(8).fill("Succeeded"));
     expect(pods).toHaveLength(8);
+  });
+
+  it("applies a Kubernetes Job manifest, applies it again, and describes it as kubectl does", async () => {
+    const manifest = join(cluster.dataDir, "pi-job.yaml");
+    writeFileSync(
+      manifest,
+      ["apiVersion: batch/v1", "kind: Job", "metadata:", "  name: pi", "spec:", "  backoffLimit: 4", "  template:", "    spec:", "      restartPolicy: Never", "      containers:", "      - name: pi", "        image: busybox", '        command: ["sh", "-c", "echo 3.14"]', ""].join("\n"),
+    );
+    expect(await cluster.capctlOk(["apply", "-f", manifest])).toMatch(/job.batch\/pi created/);
+    await eventually(condition("pi", "Complete"), { timeoutMs: 60_000, what: "Job pi Complete" });
+    // The selector generated at create is kept, not refused as a change of an immutable field.
+    expect(await cluster.capctlOk(["apply", "-f", manifest])).toMatch(/job.batch\/pi (unchanged|configured)/);
+    const described = await cluster.capctlOk(["describe", "job", "pi"]);
+    expect(described).toMatch(/^Selector:\s+batch.kubernetes.io\/controller-uid=[0-9a-f-]+$/m);
+    expect(described).toMatch(/^Backoff Limit:\s+4$/m);
+    expect(described).toMatch(/^Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed$/m);
   });
 });

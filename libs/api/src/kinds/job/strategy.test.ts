@@ -106,6 +106,12 @@ describe("Job updates", () => {
     { name: "completions is immutable", change: { completions: 4 }, fields: ["spec.completions"] },
   ])("$name", ({ change, fields }) => expectUpdate(stored, withSpec(change), fields));
 
+  it("keeps the generated selector and labels when a manifest without them is written again", () => {
+    const again = applyDefaults("Job", aJob({ completions: 3 }));
+    expect(jobStrategy.validateUpdate!(key, jobStrategy.prepareForUpdate!(again, stored), stored)).toBeUndefined();
+    expect((jobStrategy.prepareForUpdate!(again, stored)["spec"] as JsonObject)["selector"]).toEqual((stored["spec"] as JsonObject)["selector"]);
+  });
+
   const templateWith = (job: JsonObject, podSpec: JsonObject, labels: Record<string, string> = {}) => {
     const template = (job["spec"] as JsonObject)["template"] as { metadata: JsonObject; spec: JsonObject };
     return { template: { metadata: { ...template.metadata, labels: { ...(template.metadata["labels"] as object), ...labels } }, spec: { ...template.spec, ...podSpec } } };

@@ -52,6 +52,7 @@ export const jobStrategy: KindStrategy<"Job"> = {
   defaults: defaultJob,
   validate: (job, written) => validateJobSpec(job.spec, written.spec, "spec", { generatesSelector: job.spec?.manualSelector !== true }),
   prepareForCreate: generateSelector,
+  prepareForUpdate: keepGeneratedSelector,
   validateUpdate: validateJobUpdate,
   validateStatus: (job) => validateJobStatus(job.status, "status"),
 
@@ -120,6 +121,16 @@ export function generateSelector(object: JsonObject): JsonObject {
   for (const key of [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL]) labels[key] ??= uid;
   childObject(childObject(spec, "selector"), "matchLabels")[CONTROLLER_UID_LABEL] ??= uid;
   return copy;
+}
+
+/**
+ * An update that leaves out the selector generated at create (a manifest applied again, as kubectl apply's
+ * merge keeps what the server set) keeps it, and its template the labels that go with it.
+ */
+export function keepGeneratedSelector(requested: JsonObject, current: JsonObject): JsonObject {
+  const spec = specOf(requested);
+  if (spec["manualSelector"] === true || spec["selector"] !== undefined) return requested;
+  return { ...generateSelector({ ...requested, metadata: { ...metaOf(requested).json, uid: metaOf(current).uid } }), metadata: metaOf(requested).json };
 }
 
 /**
