@@ -88,7 +88,8 @@ export function planJob({ job, pods, indexAnnotation }: JobPlanInput, now: Date,
   // Counts never go down: a finished pod someone deleted has still been counted.
   status.succeeded = Math.max(previous.succeeded, succeededPods.length);
   status.failed = Math.max(previous.failed, failedPods.length);
-  const completed = parseIndexes(previous.completedIndexes);
+  // Indexes at or above completions (an elastic Indexed Job scaled down) no longer count.
+  const completed = new Set([...parseIndexes(previous.completedIndexes)].filter((i) => i < (spec.completions ?? 0)));
   if (indexed) {
     for (const pod of succeededPods) {
       const index = completionIndexOf(pod, indexAnnotation, spec.completions ?? 0);
