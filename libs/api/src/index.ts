@@ -173,4 +173,4 @@ export type {
   EndpointJson,
   EndpointPortJson,
 } from "./object-view.js";
-export { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";
+export { CONTROLLER_UID_LABEL, DEFAULT_BACKOFF_LIMIT, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";

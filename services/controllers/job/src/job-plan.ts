@@ -3,7 +3,7 @@
  * pods to create up to parallelism bounded by the completions left, pods to delete, and its status.
  * Pure; the controller carries it out.
  */
-import type { Job, JobCondition, JobStatus, Pod } from "@capstan/api";
+import { DEFAULT_BACKOFF_LIMIT, type Job, type JobCondition, type JobStatus, type Pod } from "@capstan/api";
 import { formatIndexes, parseIndexes } from "./indexes.js";
 
 export interface JobPlanOptions {
@@ -113,7 +113,7 @@ export function planJob({ job, pods, indexAnnotation }: JobPlanInput, now: Date,
   // Failure first, as Kubernetes: too many failures, or past the deadline.
   // Under OnFailure a container restarts in its pod, so its restarts are the retries (pastBackoffLimitOnFailure).
   const onFailureRestarts = spec.template?.spec?.restartPolicy === "OnFailure" ? active.reduce((n, p) => n + restartsOf(p), 0) : 0;
-  const backoffLimit = spec.backoffLimit ?? 6;
+  const backoffLimit = spec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT;
   if (status.failed > backoffLimit || (onFailureRestarts > 0 && onFailureRestarts >= backoffLimit)) {
     return finish("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
   }
