@@ -11,6 +11,7 @@ export {
   DeploymentStrategy,
   RollingUpdateDeployment,
 } from "./gen/capstan/v1/apps.js";
+export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/capstan/v1/batch.js";
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export { PriorityClass } from "./gen/capstan/v1/scheduling.js";
@@ -173,3 +174,4 @@ export type {
   EndpointJson,
   EndpointPortJson,
 } from "./object-view.js";
+export { CONTROLLER_UID_LABEL, DEFAULT_BACKOFF_LIMIT, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";
