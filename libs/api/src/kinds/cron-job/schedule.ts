@@ -1,0 +1,78 @@
+/**
+ * A CronJob's schedule as Kubernetes reads it (robfig/cron ParseStandard): five fields, minute hour
+ * day-of-month month day-of-week, or one of the descriptors; times in spec.timeZone (UTC when unset).
+ * cron-parser computes the times; this file keeps it to the syntax Kubernetes accepts (cron-parser also
+ * takes a seconds field, L, W and # that a Kubernetes cluster would reject).
+ */
+import { CronExpressionParser, type CronExpression } from "cron-parser";
+
+/** The times a schedule fires. */
+export interface CronSchedule {
+  /** The first time after `after` (strictly) the schedule fires; undefined if it never does. */
+  next(after: Date): Date | undefined;
+}
+
+export type ParsedSchedule = { readonly ok: true; readonly schedule: CronSchedule } | { readonly ok: false; readonly reason: string };
+
+/** robfig/cron's descriptors (`@every` is not among the ones Capstan takes). */
+const descriptors: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+const monthNames = /jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec/gi;
+const dayNames = /sun|mon|tue|wed|thu|fri|sat/gi;
+const fieldSyntax = /^[0-9*?,/-]+$/;
+const fieldNames = ["minute", "hour", "day of month", "month", "day of week"] as const;
+
+/** The schedule, or why Kubernetes would not take it. */
+export function parseCronSchedule(schedule: string, timeZone = "UTC"): ParsedSchedule {
+  const text = schedule.trim();
+  if (text.length === 0) return { ok: false, reason: "empty spec string" };
+  let expression: string;
+  if (text.startsWith("@")) {
+    const expanded = descriptors[text];
+    if (expanded === undefined) return { ok: false, reason: `unrecognized descriptor: ${text}` };
+    expression = expanded;
+  } else {
+    const fields = text.split(/\s+/);
+    if (fields.length !== 5) return { ok: false, reason: `expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]` };
+    for (const [i, f] of fields.entries()) {
+      const names = i === 3 ? monthNames : i === 4 ? dayNames : undefined;
+      if (!fieldSyntax.test(names ? f.replace(names, "0") : f)) return { ok: false, reason: `invalid ${fieldNames[i]} field: "${f}"` };
+    }
+    expression = fields.join(" ");
+  }
+  let parsed: CronExpression;
+  try {
+    parsed = CronExpressionParser.parse(expression, { tz: timeZone, currentDate: new Date(0) });
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+  return { ok: true, schedule: { next: (after) => nextAfter(parsed, after) } };
+}
+
+function nextAfter(expression: CronExpression, after: Date): Date | undefined {
+  // Whole seconds, as robfig/cron: the next firing is later than `after` rounded down to its second.
+  expression.reset(new Date(Math.floor(after.getTime() / 1000) * 1000));
+  try {
+    return expression.next().toDate();
+  } catch {
+    return undefined; // a schedule that never fires (the 30th of February)
+  }
+}
+
+/** Whether a time zone is one the tz database names (Go's time.LoadLocation would find it). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
