@@ -117,7 +117,8 @@ export class ObjectRegistry {
     delete metadata["deletionTimestamp"];
     delete metadata["deletionGracePeriodSeconds"];
     Object.assign(metadata, { uid: this.newUid(key), creationTimestamp: this.now().toISOString(), generation: 1 });
-    const prepared = { ...(strategy.prepareForCreate?.(defaulted) ?? defaulted), metadata };
+    // Preparation sees the uid (a Job's generated selector selects it); the metadata stays the registry's.
+    const prepared = { ...(strategy.prepareForCreate?.({ ...defaulted, metadata }) ?? defaulted), metadata };
     const create = (o: JsonObject) => decideCreate(key, o);
     const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
     if (!strategy.namespaced) return this.write(key, admitted, ctx);

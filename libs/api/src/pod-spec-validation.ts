@@ -357,12 +357,13 @@ function validateToleration(t: Toleration, path: string): FieldError[] {
   return errs;
 }
 
-/** ValidatePodTemplateSpecForReplicaSet: labels the selector matches, a valid pod spec that always restarts. */
+/** ValidatePodTemplateSpecForReplicaSet: labels the selector matches, a valid pod spec restarting as the workload allows (Always; a Job: OnFailure or Never). */
 export function validatePodTemplate(
   template: PodTemplateSpec | undefined,
   written: PodTemplateSpec | undefined,
   matches: ((labels: Readonly<Record<string, string>>) => boolean) | undefined,
   path: string,
+  allowedRestartPolicies: readonly string[] = ["Always"],
 ): FieldError[] {
   const errs: FieldError[] = [];
   const labels = template?.metadata?.labels ?? {};
@@ -370,7 +371,9 @@ export function validatePodTemplate(
   errs.push(...validateLabels(labels, `${path}.metadata.labels`), ...validateAnnotations(template?.metadata?.annotations, `${path}.metadata.annotations`));
   errs.push(...validatePodSpec(template?.spec, written?.spec, `${path}.spec`));
   const restartPolicy = template?.spec?.restartPolicy ?? "";
-  if (restartPolicy !== "Always" && restartPolicies.includes(restartPolicy)) errs.push(notSupported(`${path}.spec.restartPolicy`, restartPolicy, ["Always"]));
+  if (!allowedRestartPolicies.includes(restartPolicy) && restartPolicies.includes(restartPolicy)) {
+    errs.push(notSupported(`${path}.spec.restartPolicy`, restartPolicy, allowedRestartPolicies));
+  }
   return errs;
 }
 

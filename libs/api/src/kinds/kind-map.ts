@@ -3,6 +3,7 @@
  * all a new kind adds outside its own folder (and the proto). Types only, so every folder may import it.
  */
 import type { Deployment, ReplicaSet } from "../gen/capstan/v1/apps.js";
+import type { Job } from "../gen/capstan/v1/batch.js";
 import type {
   ConfigMap,
   Endpoints,
@@ -35,5 +36,6 @@ export interface KindMap {
   PriorityClass: PriorityClass;
   PersistentVolume: PersistentVolume;
   PersistentVolumeClaim: PersistentVolumeClaim;
+  Job: Job;
 }
 export type KindName = keyof KindMap;

@@ -9,6 +9,7 @@ import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";
 import { endpointsStrategy } from "./endpoints/strategy.js";
 import { eventStrategy } from "./event/strategy.js";
+import { jobStrategy } from "./job/strategy.js";
 import type { AnyKindStrategy, KindStrategy } from "./kind-strategy.js";
 import { namespaceStrategy } from "./namespace/strategy.js";
 import { nodeStrategy } from "./node/strategy.js";
@@ -41,6 +42,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   PriorityClass: priorityClassStrategy,
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
+  Job: jobStrategy,
 };
 
 /** Every strategy, in the order above. */
