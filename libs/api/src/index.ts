@@ -172,3 +172,6 @@ export type {
   EndpointJson,
   EndpointPortJson,
 } from "./object-view.js";
+export { CronJob, CronJobSpec, CronJobStatus } from "./gen/capstan/v1/batch.js";
+export { parseCronSchedule, isKnownTimeZone } from "./kinds/cron-job/schedule.js";
+export type { CronSchedule, ParsedSchedule } from "./kinds/cron-job/schedule.js";

@@ -6,6 +6,7 @@
  */
 import type { DescriptorProto, FieldDescriptorProto, FileDescriptorProto } from "ts-proto-descriptors";
 import { protoMetadata as appsProto } from "./gen/capstan/v1/apps.js";
+import { protoMetadata as batchProto } from "./gen/capstan/v1/batch.js";
 import { protoMetadata as coreProto } from "./gen/capstan/v1/core.js";
 import { protoMetadata as discoveryProto } from "./gen/capstan/v1/discovery.js";
 import { protoMetadata as metaProto } from "./gen/capstan/v1/meta.js";
@@ -76,7 +77,7 @@ function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, De
   return byName;
 }
 
-const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor]);
+const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, batchProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor]);
 const schemas = new Map<string, MessageSchema>();
 
 /** The schema of a message by its fully-qualified name (".capstan.v1.Pod"), fields keyed by JSON name. */
