@@ -11,6 +11,7 @@ export {
   DeploymentStrategy,
   RollingUpdateDeployment,
 } from "./gen/capstan/v1/apps.js";
+export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/capstan/v1/batch.js";
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export { PriorityClass } from "./gen/capstan/v1/scheduling.js";
@@ -172,6 +173,7 @@ export type {
   EndpointJson,
   EndpointPortJson,
 } from "./object-view.js";
+export { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";
 export { CronJob, CronJobSpec, CronJobStatus } from "./gen/capstan/v1/batch.js";
 export { parseCronSchedule, isKnownTimeZone } from "./kinds/cron-job/schedule.js";
 export type { CronSchedule, ParsedSchedule } from "./kinds/cron-job/schedule.js";

@@ -21,7 +21,7 @@ export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
 /** The labels Kubernetes set before 1.27, still set beside the new ones. */
 const LEGACY_CONTROLLER_UID_LABEL = "controller-uid";
 const LEGACY_JOB_NAME_LABEL = "job-name";
-/** An Indexed Job's pod's index, as an annotation and a label (batch.kubernetes.io/job-completion-index). */
+/** An Indexed Job's pod's index: the key of both its annotation and its label. */
 export const JOB_COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index";
 
 export const DEFAULT_BACKOFF_LIMIT = 6;
