@@ -43,5 +43,5 @@ export async function createJobFrom(client: CreateJobClient, name: string, from:
   checkWrittenOutput(opts.output);
   const cronJob = fromApiObject(await client.get({ kind: "CronJob", namespace: opts.namespace, name: cronJobNameFrom(from) })).json;
   const created = await client.create(toApiObject(jobFromCronJob(name, cronJob)));
-  printWritten("job", fromApiObject(created).json, opts.output, "created");
+  printWritten("job.batch", fromApiObject(created).json, opts.output, "created");
 }
