@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { applyDefaults } from "../../defaults.js";
 import { formatTable, printerColumns, printerRow } from "../../printing/table.js";
 import { validateObject } from "../../validation.js";
+import type { DescribeLookup } from "../kind-printer.js";
+import { cronJobDescriber } from "./describe.js";
 import { cronJobPrinter } from "./printer.js";
 
 const template = { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "hello", image: "busybox" }] } } } };
@@ -73,5 +75,26 @@ describe("CronJob table", () => {
     expect(table(o)).toBe(
       ["NAME    SCHEDULE   TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE", "hello   @daily     Etc/UTC    <unset>   0        <none>          5m"].join("\n"),
     );
+  });
+});
+
+describe("CronJob describe", () => {
+  it("shows the schedule, limits, job template and status as kubectl describeCronJob", async () => {
+    const o = {
+      metadata: { name: "hello", namespace: "default" },
+      spec: { schedule: "*/1 * * * *", concurrencyPolicy: "Allow", suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1, jobTemplate: template },
+      status: { active: [{ name: "hello-1" }, { name: "hello-2" }], lastScheduleTime: "2026-03-01T11:05:00Z" },
+    };
+    const nothing: DescribeLookup = { get: async () => undefined, list: async () => [] };
+    const lines = await cronJobDescriber.sections!(o, nothing);
+    const text = lines.join("\n");
+    expect(text).toMatch(/^Schedule:\s+\*\/1 \* \* \* \*$/m);
+    expect(text).toMatch(/^Suspend:\s+False$/m);
+    expect(text).toMatch(/^Successful Job History Limit:\s+3$/m);
+    expect(text).toMatch(/^Starting Deadline Seconds:\s+<unset>$/m);
+    expect(text).toMatch(/^Selector:\s+<unset>$/m);
+    expect(text).toMatch(/^Pod Template:$/m);
+    expect(text).toMatch(/^Last Schedule Time:\s+Sun, 01 Mar 2026 11:05:00 \+0000$/m);
+    expect(text).toMatch(/^Active Jobs:\s+hello-1, hello-2$/m);
   });
 });

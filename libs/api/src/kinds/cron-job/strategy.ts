@@ -9,6 +9,7 @@ import { nonNegative } from "../../field-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
 import { validateJobSpec } from "../job/strategy.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
+import { cronJobDescriber } from "./describe.js";
 import { cronJobPrinter } from "./printer.js";
 import { isKnownTimeZone, parseCronSchedule } from "./schedule.js";
 
@@ -44,6 +45,7 @@ export const cronJobStrategy: KindStrategy<"CronJob"> = {
   validate: (cronJob, written) => [...validateCronJobName(cronJob.metadata?.name ?? ""), ...validateCronJobSpec(cronJob.spec, written.spec, "spec")],
 
   printer: cronJobPrinter,
+  describe: cronJobDescriber,
 };
 
 /** batch/v1 SetDefaults_CronJob: Allow, not suspended, 3 successful and 1 failed Job kept; the pod defaults. */
