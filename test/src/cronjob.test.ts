@@ -5,7 +5,8 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 /**
  * CronJobs through real processes: an every-minute CronJob starts a Job at the minute, named for it; Jobs
  * made by hand with `capctl create job --from=cronjob/…` run from its template; finished Jobs beyond
- * successfulJobsHistoryLimit are deleted, oldest first. The Job controller runs them to Complete.
+ * successfulJobsHistoryLimit are deleted, oldest first, and the rest go with the CronJob. The Job
+ * controller runs them to Complete.
  */
 let cluster: TestCluster;
 
@@ -74,6 +75,14 @@ describe("CronJobs", () => {
     }, { timeoutMs: 30_000, what: "lastSuccessfulTime set and nothing active" });
     expect(Date.parse(status.lastScheduleTime)).toBe(Date.parse(scheduledAt));
     expect(await cluster.capctlOk(["get", "cronjob", "hello"])).toMatch(/^hello\s+\* \* \* \* \*\s+<none>\s+False\s+0\s+\d+\w+\s+/m);
+    const described = await cluster.capctlOk(["describe", "cronjob", "hello"]);
+    expect(described).toMatch(/^Successful Job History Limit:\s+1$/m);
+    expect(described).toMatch(/^Active Jobs:\s+<none>$/m);
+    expect(described).toMatch(/SuccessfulCreate\s+.*Created job hello-\d+/);
+
+    // Its Jobs are its dependents: deleting the CronJob deletes them.
+    await cluster.capctlOk(["delete", "cronjob", "hello"]);
+    await eventually(async () => ((await jobs()).length === 0 ? true : undefined), { timeoutMs: 30_000, what: "the CronJob's Jobs deleted with it" });
   }, 240_000);
 
   it("refuses a schedule it cannot read and an unknown time zone, naming the fields", async () => {
