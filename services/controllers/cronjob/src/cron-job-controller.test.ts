@@ -63,6 +63,19 @@ describe("CronJobReconciler", () => {
     expect(c.jobNames()).toEqual([name]);
   });
 
+  it("given its status write was lost after the Job was created (a crash), when reconciled after a restart, then it adopts that Job and creates none", async () => {
+    const c = await given();
+    c.clock.advance(31_000);
+    await c.reconcile();
+    const [name] = c.jobNames();
+    await c.gateway.change("CronJob", "hello", (o) => ({ ...o, status: {} }));
+    expect(c.status()).toEqual({});
+    await c.restart();
+    await c.reconcile();
+    expect(c.jobNames()).toEqual([name]);
+    expect(c.status()).toMatchObject({ active: [{ name }], lastScheduleTime: "2026-03-01T12:01:00Z" });
+  });
+
   it("given its Job completed, when reconciled, then nothing is active and the completion is the last success", async () => {
     const c = await given();
     c.clock.advance(31_000);
