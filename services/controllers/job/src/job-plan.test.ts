@@ -147,6 +147,13 @@ describe("planJob: Indexed", () => {
     expect(conditionsOf(p)).toEqual(["Complete/CompletionsReached"]);
   });
 
+  it("scaled down (elastic), forgets the indexes beyond completions and stops their pods", () => {
+    const beyond = aPod({ index: 4 });
+    const p = plan(indexed({ completions: 3, parallelism: 3 }, { completedIndexes: "0-1,3" }), [aPod({ index: 2 }), beyond]);
+    expect(p.status).toMatchObject({ completedIndexes: "0-1", succeeded: 2 });
+    expect(p.remove).toEqual([beyond]);
+  });
+
   it("retries a failed index", () => {
     expect(plan(indexed({ parallelism: 1 }), [aPod({ index: 0, phase: "Failed", finishedSecondsAgo: 100 })]).create).toEqual([0]);
   });

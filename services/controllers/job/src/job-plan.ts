@@ -38,6 +38,8 @@ export function completionIndexOf(pod: Pod, annotation: string, completions: num
   return index < completions ? index : undefined;
 }
 
+const restartsOf = (pod: Pod) => [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].reduce((n, c) => n + c.restartCount, 0);
+
 /** When a pod finished: its containers' last finishedAt, else when its status last changed. */
 function finishedAt(pod: Pod): number {
   const times = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].map((c) => Date.parse(c.state?.terminated?.finishedAt ?? ""));
@@ -88,7 +90,8 @@ export function planJob({ job, pods, indexAnnotation }: JobPlanInput, now: Date,
   // Counts never go down: a finished pod someone deleted has still been counted.
   status.succeeded = Math.max(previous.succeeded, succeededPods.length);
   status.failed = Math.max(previous.failed, failedPods.length);
-  const completed = parseIndexes(previous.completedIndexes);
+  // Indexes at or above completions (an elastic Indexed Job scaled down) no longer count.
+  const completed = new Set([...parseIndexes(previous.completedIndexes)].filter((i) => i < (spec.completions ?? 0)));
   if (indexed) {
     for (const pod of succeededPods) {
       const index = completionIndexOf(pod, indexAnnotation, spec.completions ?? 0);
@@ -108,11 +111,10 @@ export function planJob({ job, pods, indexAnnotation }: JobPlanInput, now: Date,
   };
 
   // Failure first, as Kubernetes: too many failures, or past the deadline.
-  const onFailureRestarts = spec.template?.spec?.restartPolicy === "OnFailure"
-    ? active.reduce((n, p) => n + [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])].reduce((m, c) => m + c.restartCount, 0), 0)
-    : 0;
+  // Under OnFailure a container restarts in its pod, so its restarts are the retries (pastBackoffLimitOnFailure).
+  const onFailureRestarts = spec.template?.spec?.restartPolicy === "OnFailure" ? active.reduce((n, p) => n + restartsOf(p), 0) : 0;
   const backoffLimit = spec.backoffLimit ?? 6;
-  if (status.failed > backoffLimit || (onFailureRestarts > 0 && onFailureRestarts + status.failed >= backoffLimit)) {
+  if (status.failed > backoffLimit || (onFailureRestarts > 0 && onFailureRestarts >= backoffLimit)) {
     return finish("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
   }
   const suspended = spec.suspend === true;
@@ -143,46 +145,17 @@ export function planJob({ job, pods, indexAnnotation }: JobPlanInput, now: Date,
   }
   status.startTime ||= now.toISOString();
 
-  // Who runs: NonIndexed up to parallelism and the completions left; Indexed one pod per pending index.
-  let create: (number | undefined)[] = [];
-  let remove: Pod[] = [];
-  if (indexed) {
-    const byIndex = new Map<number, Pod[]>();
-    for (const pod of active) {
-      const index = completionIndexOf(pod, indexAnnotation, completions ?? 0);
-      // A pod without a valid index, or for an index already done, has nothing to do.
-      if (index === undefined || completed.has(index)) remove.push(pod);
-      else byIndex.set(index, [...(byIndex.get(index) ?? []), pod]);
-    }
-    for (const extra of [...byIndex.values()].flatMap((ps) => ps.slice(1))) remove.push(extra);
-    let running = byIndex.size;
-    // Over parallelism (lowered): the highest indexes stop first.
-    for (const index of [...byIndex.keys()].sort((a, b) => b - a)) {
-      if (running <= parallelism) break;
-      remove.push(byIndex.get(index)![0]!);
-      byIndex.delete(index);
-      running--;
-    }
-    for (let i = 0; i < (completions ?? 0) && byIndex.size + create.length < parallelism; i++) {
-      if (!completed.has(i) && !byIndex.has(i)) create.push(i);
-    }
-  } else {
-    const wanted = completions === undefined ? (status.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - status.succeeded);
-    const diff = wanted - active.length;
-    if (diff > 0) create = Array.from({ length: diff }, () => undefined);
-    else if (diff < 0) remove = active.slice(diff);
-  }
+  const runs = indexed
+    ? indexedRuns(active, completed, completions ?? 0, parallelism, indexAnnotation)
+    : nonIndexedRuns(active, completions === undefined ? (status.succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - status.succeeded));
+  let create = runs.create;
+  const remove = runs.remove;
 
-  // Back off after failures: base × 2^(n−1) from the last failure, n the failures since the last success.
   let recheckAfterMs: number | undefined;
-  if (create.length > 0 && failedPods.length > 0) {
-    const lastSuccess = Math.max(0, ...succeededPods.map(finishedAt));
-    const recentFailures = failedPods.map(finishedAt).filter((t) => t >= lastSuccess);
-    const retryAt = Math.max(0, ...recentFailures) + backoffDelayMs(recentFailures.length, opts);
-    if (retryAt > now.getTime()) {
-      create = [];
-      recheckAfterMs = retryAt - now.getTime();
-    }
+  const backoffLeftMs = create.length > 0 ? backoffLeft(succeededPods, failedPods, now, opts) : 0;
+  if (backoffLeftMs > 0) {
+    create = [];
+    recheckAfterMs = backoffLeftMs;
   }
   if (spec.activeDeadlineSeconds !== undefined) {
     const left = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - now.getTime();
@@ -195,6 +168,48 @@ export function planJob({ job, pods, indexAnnotation }: JobPlanInput, now: Date,
   status.ready = stays.filter(isReady).length;
   const plan: JobPlan = { create, remove, status, deleteJob: false };
   return recheckAfterMs !== undefined ? { ...plan, recheckAfterMs: Math.max(0, recheckAfterMs) } : plan;
+}
+
+interface Runs {
+  readonly create: (number | undefined)[];
+  readonly remove: Pod[];
+}
+
+/** NonIndexed: `wanted` pods at once; the newest of any excess stop. */
+function nonIndexedRuns(active: readonly Pod[], wanted: number): Runs {
+  const diff = wanted - active.length;
+  return { create: Array.from({ length: Math.max(0, diff) }, () => undefined), remove: diff < 0 ? active.slice(diff) : [] };
+}
+
+/**
+ * Indexed: one pod per pending index, the lowest first, up to parallelism. A pod without a valid index,
+ * for an index already done, or a second one for an index, stops; over parallelism, the highest indexes stop.
+ */
+function indexedRuns(active: readonly Pod[], completed: ReadonlySet<number>, completions: number, parallelism: number, indexAnnotation: string): Runs {
+  const remove: Pod[] = [];
+  const byIndex = new Map<number, Pod>();
+  for (const pod of active) {
+    const index = completionIndexOf(pod, indexAnnotation, completions);
+    if (index === undefined || completed.has(index) || byIndex.has(index)) remove.push(pod);
+    else byIndex.set(index, pod);
+  }
+  for (const index of [...byIndex.keys()].sort((a, b) => b - a).slice(0, Math.max(0, byIndex.size - parallelism))) {
+    remove.push(byIndex.get(index)!);
+    byIndex.delete(index);
+  }
+  const create: number[] = [];
+  for (let i = 0; i < completions && byIndex.size + create.length < parallelism; i++) {
+    if (!completed.has(i) && !byIndex.has(i)) create.push(i);
+  }
+  return { create, remove };
+}
+
+/** How long until the next pod may start: base × 2^(n−1) from the last failure, n the failures since the last success. */
+function backoffLeft(succeeded: readonly Pod[], failed: readonly Pod[], now: Date, opts: JobPlanOptions): number {
+  if (failed.length === 0) return 0;
+  const lastSuccess = Math.max(0, ...succeeded.map(finishedAt));
+  const recentFailures = failed.map(finishedAt).filter((t) => t >= lastSuccess);
+  return Math.max(0, Math.max(0, ...recentFailures) + backoffDelayMs(recentFailures.length, opts) - now.getTime());
 }
 
 /** A finished Job keeps no active pods, and goes ttlSecondsAfterFinished after it finished. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "@capstan/apimachinery";
 import { formatTable, printerColumns, printerRow } from "../../printing/table.js";
-import { jobPrinter } from "./printer.js";
+import { jobDescriber, jobPrinter } from "./printer.js";
 
 const created = "2026-01-01T00:00:00.000Z";
 const now = Date.parse(created) + 125_000;
@@ -32,5 +32,34 @@ describe("job table", () => {
       ["NAME   STATUS     COMPLETIONS   DURATION   AGE", "pi     Complete   1/1                      2m5s"].join("\n"),
     );
     expect(printerRow(jobPrinter, o, { wide: true, withNamespace: false, now }).slice(-3)).toEqual(["pi", "perl", "batch.kubernetes.io/controller-uid=u1"]);
+  });
+});
+
+describe("job describe", () => {
+  it("shows the spec's settings, when it ran and its pods' counts, as kubectl describe job", async () => {
+    const o = {
+      metadata: { name: "pi", namespace: "default", labels: { app: "pi" } },
+      spec: { parallelism: 2, completions: 3, completionMode: "Indexed", suspend: false, backoffLimit: 6, selector: { matchLabels: { app: "pi" } }, template: { spec: { containers: [{ name: "pi", image: "perl" }] } } },
+      status: { startTime: at(0), completionTime: at(8), active: 0, ready: 0, succeeded: 3, failed: 1, completedIndexes: "0-2" },
+    };
+    const lines = await jobDescriber.sections!(o, { get: async () => undefined, list: async () => [] });
+    expect(lines.slice(0, 15)).toEqual([
+      "Name:             pi",
+      "Namespace:        default",
+      "Selector:         app=pi",
+      "Labels:           app=pi",
+      "Annotations:      <none>",
+      "Parallelism:      2",
+      "Completions:      3",
+      "Completion Mode:  Indexed",
+      "Suspend:          false",
+      "Backoff Limit:    6",
+      `Start Time:       ${at(0)}`,
+      `Completed At:     ${at(8)}`,
+      "Duration:         8s",
+      "Pods Statuses:    0 Active (0 Ready) / 3 Succeeded / 1 Failed",
+      "Completed Indexes: 0-2",
+    ]);
+    expect(lines).toContain("Pod Template:");
   });
 });

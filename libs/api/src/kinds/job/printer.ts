@@ -2,9 +2,9 @@
 import { age, humanDuration } from "@capstan/apimachinery";
 import { itemsAt, selectorText, textOr, valueAt } from "../../printing/cells.js";
 import { DescribeWriter } from "../../printing/describe-writer.js";
-import { controlledBy, describeWorkloadHeader, templateContainers } from "../../printing/workload.js";
+import { templateContainers } from "../../printing/workload.js";
 import { workloadView, type JsonObject } from "../../object-view.js";
-import type { DescribeLookup, KindDescriber, KindPrinter } from "../kind-printer.js";
+import type { KindDescriber, KindPrinter } from "../kind-printer.js";
 import { describePodTemplate } from "../pod/describe.js";
 
 const hasCondition = (job: JsonObject, type: string): boolean => itemsAt(job, "status", "conditions").some((c) => c["type"] === type && c["status"] === "True");
@@ -42,13 +42,19 @@ export const jobPrinter: KindPrinter = {
   wide: (o) => [...templateContainers(o), selectorText(valueAt(o, "spec", "selector"))],
 };
 
+/** kubectl's describeJob: the spec's settings, when it ran, and its pods' counts from the status. */
 export const jobDescriber: KindDescriber = {
-  async sections(o: JsonObject, lookup: DescribeLookup) {
+  sections(o: JsonObject) {
     const w = new DescribeWriter();
-    const selector = selectorText(valueAt(o, "spec", "selector"));
-    describeWorkloadHeader(w, o, selector);
     const spec = (name: string) => valueAt(o, "spec", name);
     const status = (name: string) => valueAt(o, "status", name);
+    w.field(0, "Name", valueAt(o, "metadata", "name"));
+    w.field(0, "Namespace", valueAt(o, "metadata", "namespace"));
+    w.field(0, "Selector", selectorText(spec("selector")));
+    w.map(0, "Labels", valueAt(o, "metadata", "labels"));
+    w.map(0, "Annotations", valueAt(o, "metadata", "annotations"));
+    const owner = itemsAt(o, "metadata", "ownerReferences").find((r) => r["controller"] === true);
+    if (owner) w.field(0, "Controlled By", `${String(owner["kind"])}/${String(owner["name"])}`);
     w.field(0, "Parallelism", spec("parallelism"));
     w.field(0, "Completions", spec("completions") ?? "<unset>");
     w.field(0, "Completion Mode", spec("completionMode"));
@@ -56,14 +62,11 @@ export const jobDescriber: KindDescriber = {
     w.field(0, "Backoff Limit", spec("backoffLimit"));
     if (spec("ttlSecondsAfterFinished") !== undefined) w.field(0, "TTL Seconds After Finished", spec("ttlSecondsAfterFinished"));
     if (status("startTime")) w.field(0, "Start Time", status("startTime"));
-    if (status("completionTime")) {
-      w.field(0, "Completed At", status("completionTime"));
-      w.field(0, "Duration", durationText(o, Date.now()));
-    }
+    if (status("completionTime")) w.field(0, "Completed At", status("completionTime"));
+    if (status("startTime") && status("completionTime")) w.field(0, "Duration", durationText(o, Date.now()));
     if (spec("activeDeadlineSeconds") !== undefined) w.field(0, "Active Deadline Seconds", `${String(spec("activeDeadlineSeconds"))}s`);
-    const pods = await controlledBy(lookup, o, "Pod", selector);
-    const ready = pods.filter((p) => itemsAt(p, "status", "conditions").some((c) => c["type"] === "Ready" && c["status"] === "True")).length;
-    w.field(0, "Pods Statuses", `${Number(status("active") ?? 0)} Active (${ready} Ready) / ${Number(status("succeeded") ?? 0)} Succeeded / ${Number(status("failed") ?? 0)} Failed`);
+    const count = (name: string) => Number(status(name) ?? 0);
+    w.field(0, "Pods Statuses", `${count("active")} Active (${count("ready")} Ready) / ${count("succeeded")} Succeeded / ${count("failed")} Failed`);
     if (spec("completionMode") === "Indexed") w.field(0, "Completed Indexes", status("completedIndexes"));
     describePodTemplate(w, workloadView(o).template);
     return w.lines;

@@ -104,10 +104,44 @@ describe("Job updates", () => {
     { name: "the template is immutable", change: { template: { spec: { restartPolicy: "Never", containers: [{ ...container, image: "perl:2" }] } } }, fields: ["spec.template"] },
     { name: "completionMode is immutable", change: { completionMode: "Indexed" }, fields: ["spec.completionMode"] },
     { name: "completions is immutable", change: { completions: 4 }, fields: ["spec.completions"] },
-  ])("$name", ({ change, fields }) => {
-    const error = jobStrategy.validateUpdate!(key, withSpec(change), stored);
-    if (fields.length === 0) return expect(error).toBeUndefined();
-    expect(isCapstanError(error, "Invalid")).toBe(true);
-    expect((error as unknown as { fieldErrors: FieldError[] }).fieldErrors.map((e) => e.path)).toEqual(fields);
+  ])("$name", ({ change, fields }) => expectUpdate(stored, withSpec(change), fields));
+
+  it("keeps the generated selector and labels when a manifest without them is written again", () => {
+    const again = applyDefaults("Job", aJob({ completions: 3 }));
+    expect(jobStrategy.validateUpdate!(key, jobStrategy.prepareForUpdate!(again, stored), stored)).toBeUndefined();
+    expect((jobStrategy.prepareForUpdate!(again, stored)["spec"] as JsonObject)["selector"]).toEqual((stored["spec"] as JsonObject)["selector"]);
+  });
+
+  const templateWith = (job: JsonObject, podSpec: JsonObject, labels: Record<string, string> = {}) => {
+    const template = (job["spec"] as JsonObject)["template"] as { metadata: JsonObject; spec: JsonObject };
+    return { template: { metadata: { ...template.metadata, labels: { ...(template.metadata["labels"] as object), ...labels } }, spec: { ...template.spec, ...podSpec } } };
+  };
+  const suspended = created(aJob({ suspend: true }));
+  const scheduling = { nodeSelector: { disk: "ssd" }, tolerations: [{ key: "batch", operator: "Exists", effect: "NoSchedule" }] };
+
+  it.each([
+    { name: "scheduling directives and labels of a suspended Job that never started", job: suspended, startTime: undefined, podSpec: scheduling, labels: { queue: "a" }, fields: [] },
+    { name: "scheduling directives of a Job that started", job: suspended, startTime: "2026-01-01T00:00:00Z", podSpec: scheduling, labels: {}, fields: ["spec.template"] },
+    { name: "scheduling directives of a running Job", job: stored, startTime: undefined, podSpec: scheduling, labels: {}, fields: ["spec.template"] },
+    { name: "the containers of a suspended Job", job: suspended, startTime: undefined, podSpec: { containers: [{ ...container, image: "perl:2" }] }, labels: {}, fields: ["spec.template"] },
+  ])("the template: $name", ({ job, startTime, podSpec, labels, fields }) => {
+    const before = startTime ? { ...job, status: { startTime } } : job;
+    expectUpdate(before, { ...job, spec: { ...(job["spec"] as JsonObject), ...templateWith(job, podSpec, labels) } }, fields);
+  });
+
+  it.each([
+    { name: "in tandem with parallelism", change: { completions: 5, parallelism: 5 }, fields: [] },
+    { name: "alone", change: { completions: 5 }, fields: ["spec.completions"] },
+  ])("an Indexed Job's completions $name", ({ change, fields }) => {
+    const indexed = created(aJob({ completionMode: "Indexed", completions: 3, parallelism: 3 }));
+    expectUpdate(indexed, { ...indexed, spec: { ...(indexed["spec"] as JsonObject), ...change } }, fields);
   });
 });
+
+/** The update from `before` to `after` is refused at exactly `fields`, or accepted when none. */
+function expectUpdate(before: JsonObject, after: JsonObject, fields: string[]): void {
+  const error = jobStrategy.validateUpdate!(key, after, before);
+  if (fields.length === 0) return expect(error).toBeUndefined();
+  expect(isCapstanError(error, "Invalid")).toBe(true);
+  expect((error as unknown as { fieldErrors: FieldError[] }).fieldErrors.map((e) => e.path)).toEqual(fields);
+}

@@ -8,7 +8,7 @@ import { Job, JobSpec, type JobStatus } from "../../gen/capstan/v1/batch.js";
 import { PodTemplateSpec } from "../../gen/capstan/v1/core.js";
 import { nonNegative } from "../../field-validation.js";
 import { validatePodTemplate, validateWorkloadSelector } from "../../pod-spec-validation.js";
-import { childObject, metaOf, specOf } from "../../object-view.js";
+import { childObject, metaOf, objectOf, specOf, statusOf } from "../../object-view.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
 import { jobDescriber, jobPrinter } from "./printer.js";
@@ -52,6 +52,7 @@ export const jobStrategy: KindStrategy<"Job"> = {
   defaults: defaultJob,
   validate: (job, written) => validateJobSpec(job.spec, written.spec, "spec", { generatesSelector: job.spec?.manualSelector !== true }),
   prepareForCreate: generateSelector,
+  prepareForUpdate: keepGeneratedSelector,
   validateUpdate: validateJobUpdate,
   validateStatus: (job) => validateJobStatus(job.status, "status"),
 
@@ -122,16 +123,56 @@ export function generateSelector(object: JsonObject): JsonObject {
   return copy;
 }
 
-/** ValidateJobSpecUpdate: the selector, the completion mode and the pod template are fixed at creation. */
+/**
+ * An update that leaves out the selector generated at create (a manifest applied again, as kubectl apply's
+ * merge keeps what the server set) keeps it, and its template the labels that go with it.
+ */
+export function keepGeneratedSelector(requested: JsonObject, current: JsonObject): JsonObject {
+  const spec = specOf(requested);
+  if (spec["manualSelector"] === true || spec["selector"] !== undefined) return requested;
+  return { ...generateSelector({ ...requested, metadata: { ...metaOf(requested).json, uid: metaOf(current).uid } }), metadata: metaOf(requested).json };
+}
+
+/**
+ * ValidateJobSpecUpdate: the selector, the completion mode and the pod template are fixed at creation,
+ * except that a Job suspended before it ever started may take new scheduling directives, labels and
+ * annotations (to place it before it runs); completions may change only for an Indexed Job, in tandem
+ * with parallelism (an elastic Indexed Job).
+ */
 export function validateJobUpdate(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined {
   const errs: FieldError[] = [];
-  for (const name of ["selector", "completionMode", "template"]) {
-    const value = specOf(after)[name];
-    if (!isDeepStrictEqual(specOf(before)[name], value)) errs.push(invalid(`spec.${name}`, value ?? null, "field is immutable"));
+  const [spec, was] = [specOf(after), specOf(before)];
+  for (const name of ["selector", "completionMode"]) {
+    if (!isDeepStrictEqual(was[name], spec[name])) errs.push(invalid(`spec.${name}`, spec[name] ?? null, "field is immutable"));
   }
-  const completions = specOf(after)["completions"];
-  if (specOf(before)["completions"] !== completions) errs.push(invalid("spec.completions", completions ?? null, "field is immutable"));
+  const neverStarted = was["suspend"] === true && !statusOf(before)["startTime"];
+  const template = neverStarted ? withSchedulingOf(spec["template"], was["template"]) : spec["template"];
+  if (!isDeepStrictEqual(was["template"], template)) errs.push(invalid("spec.template", spec["template"] ?? null, "field is immutable"));
+  if (spec["completions"] !== was["completions"]) {
+    if (spec["completionMode"] !== "Indexed") errs.push(invalid("spec.completions", spec["completions"] ?? null, "field is immutable"));
+    else if (spec["completions"] !== undefined && spec["completions"] !== spec["parallelism"]) {
+      errs.push(invalid("spec.completions", spec["completions"], "can only be modified in tandem with spec.parallelism"));
+    }
+  }
   return errs.length > 0 ? new InvalidError(`${key.kind} "${key.name}"`, errs) : undefined;
+}
+
+/** The template with the fields a never-started suspended Job may change taken from `before`'s. */
+function withSchedulingOf(template: unknown, before: unknown): JsonObject {
+  const copy = structuredClone(objectOf(template) ?? {});
+  const old = objectOf(before) ?? {};
+  const assign = (target: JsonObject, from: JsonObject, name: string) => {
+    if (from[name] === undefined) delete target[name];
+    else target[name] = from[name];
+  };
+  const meta = childObject(copy, "metadata");
+  const oldMeta = objectOf(old["metadata"]) ?? {};
+  for (const name of ["labels", "annotations"]) assign(meta, oldMeta, name);
+  const podSpec = childObject(copy, "spec");
+  const oldSpec = objectOf(old["spec"]) ?? {};
+  for (const name of ["nodeSelector", "tolerations", "affinity", "schedulingGates"]) assign(podSpec, oldSpec, name);
+  if (Object.keys(meta).length === 0 && old["metadata"] === undefined) delete copy["metadata"];
+  return copy;
 }
 
 /** ValidateJobStatus: counts never negative. */
