@@ -1,6 +1,7 @@
 /**
  * A CronJob's schedule as Kubernetes reads it (robfig/cron ParseStandard): five fields, minute hour
- * day-of-month month day-of-week, or one of the descriptors; times in spec.timeZone (UTC when unset).
+ * day-of-month month day-of-week, or a descriptor (@daily, …, @every 1h30m); times in spec.timeZone (UTC
+ * when unset).
  * cron-parser computes the times; this file keeps it to the syntax Kubernetes accepts (cron-parser also
  * takes a seconds field, L, W and # that a Kubernetes cluster would reject).
  */
@@ -14,7 +15,7 @@ export interface CronSchedule {
 
 export type ParsedSchedule = { readonly ok: true; readonly schedule: CronSchedule } | { readonly ok: false; readonly reason: string };
 
-/** robfig/cron's descriptors (`@every` is not among the ones Capstan takes). */
+/** robfig/cron's descriptors; `@every <duration>` is apart (everySchedule). */
 const descriptors: Readonly<Record<string, string>> = {
   "@yearly": "0 0 1 1 *",
   "@annually": "0 0 1 1 *",
@@ -35,6 +36,7 @@ export function parseCronSchedule(schedule: string, timeZone = "UTC"): ParsedSch
   const text = schedule.trim();
   if (text.length === 0) return { ok: false, reason: "empty spec string" };
   let expression: string;
+  if (text.startsWith("@every ")) return everySchedule(text.slice("@every ".length));
   if (text.startsWith("@")) {
     const expanded = descriptors[text];
     if (expanded === undefined) return { ok: false, reason: `unrecognized descriptor: ${text}` };
@@ -55,6 +57,23 @@ export function parseCronSchedule(schedule: string, timeZone = "UTC"): ParsedSch
     return { ok: false, reason: e instanceof Error ? e.message : String(e) };
   }
   return { ok: true, schedule: { next: (after) => nextAfter(parsed, after) } };
+}
+
+/** Go's time.ParseDuration units, in milliseconds (below a millisecond only counts toward the sum). */
+const durationUnits: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const durationSyntax = /^(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+
+/**
+ * robfig/cron's `@every <duration>` (ConstantDelaySchedule): every whole second of a Go duration, at
+ * least one, counted from the time it is asked about rather than from the clock's minutes.
+ */
+function everySchedule(duration: string): ParsedSchedule {
+  const text = duration.trim();
+  if (!durationSyntax.test(text)) return { ok: false, reason: `failed to parse duration @every ${duration}: time: invalid duration "${duration}"` };
+  let ms = 0;
+  for (const [, value = "", unit = ""] of text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(value) * (durationUnits[unit] ?? 0);
+  const delay = Math.max(1000, Math.floor(ms / 1000) * 1000);
+  return { ok: true, schedule: { next: (after) => new Date(Math.floor(after.getTime() / 1000) * 1000 + delay) } };
 }
 
 function nextAfter(expression: CronExpression, after: Date): Date | undefined {
