@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { isCapstanError } from "@capstan/apimachinery";
-import { CronJob, objectMeta, toApiObject, type ApiObject, type ObjectReference } from "@capstan/api";
+import { CronJob, metaOf, objectMeta, statusOf, toApiObject, type ApiObject, type ObjectReference } from "@capstan/api";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import { controllerRefOf, OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
 import { planCronJob, type ChildJob, type CronJobStatusPlan } from "./cron-job-plan.js";
@@ -65,10 +65,10 @@ export class CronJobReconciler implements Reconciler {
         this.recorder.record(cronJob, "Warning", "FailedCreate", `Error creating job: ${e instanceof Error ? e.message : String(e)}`);
         throw e;
       }
-      const namespace = objectMeta(toApiObject(job)).namespace;
+      const { namespace, name: cronJobName } = metaOf(cronJob);
       const existing = await this.client.get({ kind: "Job", namespace, name });
       const owner = objectMeta(existing).ownerReferences.find((r) => r.controller === true);
-      if (owner?.uid !== uid) throw new Error(`job ${namespace}/${name} already exists but is not controlled by cronjob ${namespace}/${String(objectMeta(toApiObject(cronJob)).name)}`, { cause: e });
+      if (owner?.uid !== uid) throw new Error(`job ${namespace}/${name} already exists but is not controlled by cronjob ${namespace}/${cronJobName}`, { cause: e });
       return existing;
     }
   }
@@ -85,7 +85,7 @@ export class CronJobReconciler implements Reconciler {
   }
 
   private async writeStatus(json: JsonObject, plan: CronJobStatusPlan): Promise<void> {
-    const current = (json["status"] ?? {}) as JsonObject;
+    const current = statusOf(json);
     const status: JsonObject = {
       ...(plan.active.length > 0 ? { active: plan.active.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, uid: r.uid, resourceVersion: r.resourceVersion })) } : {}),
       ...(plan.lastScheduleTime ? { lastScheduleTime: metaTime(plan.lastScheduleTime) } : {}),

@@ -1,40 +1,36 @@
 /** The Jobs a CronJob makes and reads (Kubernetes' cronjob utils.go getJobFromTemplate2, IsJobFinished). */
+import { itemsAt, metaOf, objectOf, statusOf, valueAt } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
-import { metadataOf } from "@capstan/controller-runtime";
 import type { ChildJob } from "./cron-job-plan.js";
 
 /** The scheduled time a CronJob's Job was started for, RFC 3339 in the CronJob's time zone. */
 export const SCHEDULED_TIMESTAMP_ANNOTATION = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
-const objectOr = (v: unknown): JsonObject => (v && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : {});
-
 /** The Job for one scheduled time: the jobTemplate's labels, annotations and spec, controlled by the CronJob. */
 export function jobFromTemplate(cronJob: JsonObject, name: string, scheduledTime: Date, timeZone: string): JsonObject {
-  const meta = metadataOf(cronJob);
-  const template = objectOr(objectOr(cronJob["spec"])["jobTemplate"]);
-  const templateMeta = objectOr(template["metadata"]);
+  const meta = metaOf(cronJob);
+  const templateMeta = metaOf(valueAt(cronJob, "spec", "jobTemplate"));
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
       name,
       namespace: meta.namespace,
-      labels: { ...objectOr(templateMeta["labels"]) },
-      annotations: { ...objectOr(templateMeta["annotations"]), [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339In(scheduledTime, timeZone) },
+      labels: { ...templateMeta.labels },
+      annotations: { ...templateMeta.annotations, [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339In(scheduledTime, timeZone) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }],
     },
-    spec: structuredClone(objectOr(template["spec"])),
+    spec: structuredClone(objectOf(valueAt(cronJob, "spec", "jobTemplate", "spec")) ?? {}),
   };
 }
 
 /** A Job as the plan reads it. */
 export function childJobOf(job: JsonObject): ChildJob {
-  const meta = metadataOf(job);
-  const status = objectOr(job["status"]);
-  const conditions = Array.isArray(status["conditions"]) ? (status["conditions"] as JsonObject[]) : [];
-  const finished = conditions.find((c) => (c["type"] === "Complete" || c["type"] === "Failed") && c["status"] === "True")?.["type"] as ChildJob["finished"];
+  const meta = metaOf(job);
+  const status = statusOf(job);
+  const finished = itemsAt(job, "status", "conditions").find((c) => (c["type"] === "Complete" || c["type"] === "Failed") && c["status"] === "True")?.["type"] as ChildJob["finished"];
   const time = (k: string) => (typeof status[k] === "string" && status[k] !== "" ? { [k]: new Date(status[k]) } : {});
-  return { name: meta.name ?? "", namespace: meta.namespace ?? "", uid: meta.uid ?? "", ...(finished ? { finished } : {}), ...time("startTime"), ...time("completionTime") };
+  return { name: meta.name, namespace: meta.namespace, uid: meta.uid, ...(finished ? { finished } : {}), ...time("startTime"), ...time("completionTime") };
 }
 
 /** Go's time.RFC3339 of `date` in `timeZone`: 2026-03-01T12:05:00+01:00, or …Z at a zero offset. */
