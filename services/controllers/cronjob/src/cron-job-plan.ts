@@ -105,7 +105,7 @@ export function planCronJob(cronJob: CronJob, jobs: readonly ChildJob[], now: Da
   }
 
   const schedule = parsed.schedule;
-  const times: ScheduleTimes = { created: dateOf(meta.creationTimestamp) ?? now, lastScheduleTime, startingDeadlineSeconds: optionalNumber(spec.startingDeadlineSeconds) };
+  const times: ScheduleTimes = { created: dateOf(meta.creationTimestamp) ?? now, lastScheduleTime, startingDeadlineSeconds: spec.startingDeadlineSeconds };
   const latest = mostRecentScheduleTime(times, now, schedule, true);
   if (latest.invalid) {
     event("Warning", "InvalidSchedule", `invalid schedule: ${spec.schedule} : ${latest.invalid}`);
@@ -202,8 +202,4 @@ function oldest(jobs: readonly ChildJob[], limit: number | undefined): ChildJob[
 
 function dateOf(text: string | undefined): Date | undefined {
   return text ? new Date(text) : undefined;
-}
-
-function optionalNumber(value: number | bigint | string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
 }

@@ -70,7 +70,7 @@ function validateCronJobSpec(spec: CronJobSpec | undefined, written: CronJobSpec
   const schedule = spec?.schedule ?? "";
   if (schedule === "") errs.push(required(`${path}.schedule`, ""));
   else errs.push(...validateScheduleFormat(schedule, `${path}.schedule`));
-  if (spec?.startingDeadlineSeconds !== undefined) errs.push(...nonNegative(`${path}.startingDeadlineSeconds`, Number(spec.startingDeadlineSeconds)));
+  errs.push(...nonNegative(`${path}.startingDeadlineSeconds`, spec?.startingDeadlineSeconds));
   const policy = spec?.concurrencyPolicy ?? "";
   if (policy === "") errs.push(required(`${path}.concurrencyPolicy`, ""));
   else if (!concurrencyPolicies.includes(policy)) errs.push(notSupported(`${path}.concurrencyPolicy`, policy, concurrencyPolicies));
