@@ -116,11 +116,7 @@ export function planCronJob(cronJob: CronJob, jobs: readonly ChildJob[], now: Da
   if (!scheduledTime) return waitOnly(requeue());
   if (latest.missed === "many") event("Warning", "TooManyMissedTimes", "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew");
 
-  const deadline = times.startingDeadlineSeconds;
-  if (deadline !== undefined && scheduledTime.getTime() + deadline * 1000 < now.getTime()) {
-    event("Warning", "MissSchedule", `Missed scheduled time to start a job: ${scheduledTime.toUTCString()}`);
-    return waitOnly(requeue());
-  }
+  // Kubernetes' MissSchedule cannot happen here: the deadline bounds the search, so a time past it is never found.
   const name = jobNameFor(meta.name, scheduledTime);
   if (active.some((r) => r.name === name) || lastScheduleTime?.getTime() === scheduledTime.getTime()) return waitOnly(requeue());
   if (spec.concurrencyPolicy === "Forbid" && active.length > 0) {
