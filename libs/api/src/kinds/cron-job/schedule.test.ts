@@ -12,6 +12,7 @@ describe("parseCronSchedule", () => {
     ["every minute, strictly after", "* * * * *", "2026-01-01T10:00:00.000Z", undefined, "2026-01-01T10:01:00.000Z"],
     ["within a second rounds down", "* * * * *", "2026-01-01T10:00:59.900Z", undefined, "2026-01-01T10:01:00.000Z"],
     ["steps", "*/15 * * * *", "2026-01-01T10:07:00.000Z", undefined, "2026-01-01T10:15:00.000Z"],
+    ["a day-of-week step, Saturday in it", "0 9 * * */2", "2026-01-03T00:00:00.000Z", undefined, "2026-01-03T09:00:00.000Z"],
     ["day names", "0 9 * * mon-fri", "2026-01-03T00:00:00.000Z", undefined, "2026-01-05T09:00:00.000Z"],
     ["month names", "0 0 1 Mar *", "2026-01-03T00:00:00.000Z", undefined, "2026-03-01T00:00:00.000Z"],
     ["@hourly", "@hourly", "2026-01-01T10:30:00.000Z", undefined, "2026-01-01T11:00:00.000Z"],
@@ -37,6 +38,7 @@ describe("parseCronSchedule", () => {
     ["@every without a unit", "@every 5", 'failed to parse duration @every 5: time: invalid duration "5"'],
     ["L (not robfig/cron's)", "0 0 L * *", 'invalid day of month field: "L"'],
     ["# (not robfig/cron's)", "0 0 * * 1#2", 'invalid day of week field: "1#2"'],
+    ["Sunday as 7", "0 0 * * 5-7", "end of range (7) above maximum (6): 5-7"],
     ["a name in the wrong field", "0 0 * mon *", 'invalid month field: "mon"'],
     ["a TZ prefix", "TZ=UTC * * * * *", "expected exactly 5 fields, found 6: [TZ=UTC * * * * *]"],
   ])("rejects %s", (_name, schedule, reason) => {

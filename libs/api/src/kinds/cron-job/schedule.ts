@@ -48,6 +48,8 @@ export function parseCronSchedule(schedule: string, timeZone = "UTC"): ParsedSch
       const names = i === 3 ? monthNames : i === 4 ? dayNames : undefined;
       if (!fieldSyntax.test(names ? f.replace(names, "0") : f)) return { ok: false, reason: `invalid ${fieldNames[i]} field: "${f}"` };
     }
+    const sundayAsSeven = daysAboveSaturday(fields[4]!);
+    if (sundayAsSeven !== undefined) return { ok: false, reason: `end of range (${sundayAsSeven}) above maximum (6): ${fields[4]}` };
     expression = fields.join(" ");
   }
   let parsed: CronExpression;
@@ -74,6 +76,16 @@ function everySchedule(duration: string): ParsedSchedule {
   for (const [, value = "", unit = ""] of text.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(value) * (durationUnits[unit] ?? 0);
   const delay = Math.max(1000, Math.floor(ms / 1000) * 1000);
   return { ok: true, schedule: { next: (after) => new Date(Math.floor(after.getTime() / 1000) * 1000 + delay) } };
+}
+
+/** A day of week above 6 in a range (not a step): cron-parser reads 7 as Sunday, robfig/cron refuses it. */
+function daysAboveSaturday(field: string): number | undefined {
+  for (const part of field.split(",")) {
+    const range = part.split("/")[0] ?? "";
+    const above = range.split("-").map(Number).find((n) => n > 6);
+    if (above !== undefined) return above;
+  }
+  return undefined;
 }
 
 function nextAfter(expression: CronExpression, after: Date): Date | undefined {
