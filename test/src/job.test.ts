@@ -88,6 +88,14 @@ describe("Jobs", () => {
     const pods = await podsOf("fails");
     expect(pods.map((p) => p.status?.phase)).toEqual(["Failed", "Failed", "Failed"]);
     expect(await cluster.capctlOk(["get", "job", "fails"])).toMatch(/^fails\s+Failed\s+0\/1\s+/m);
+    const described = await eventually(
+      async () => {
+        const out = await cluster.capctlOk(["describe", "job", "fails"]);
+        return /Warning\s+BackoffLimitExceeded\s.*job-controller\s+Job has reached the specified backoff limit/.test(out) ? out : undefined;
+      },
+      { what: "the BackoffLimitExceeded event" },
+    );
+    expect(described.match(/Normal\s+SuccessfulCreate\s/g)).toHaveLength(3);
   });
 
   it("gives each pod of an Indexed Job its JOB_COMPLETION_INDEX", async () => {

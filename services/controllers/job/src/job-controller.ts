@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { isCapstanError } from "@capstan/apimachinery";
 import { Job, JOB_COMPLETION_INDEX_ANNOTATION, JobStatus, objectMeta, Pod, toApiObject, workloadView, type ApiObject, type OwnerReference } from "@capstan/api";
-import type { CapstanClient, JsonObject } from "@capstan/client";
+import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import { OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import { conditionEvents } from "./job-events.js";
 import { jobPod, type JobPodOwner } from "./job-pod.js";
 import { planJob, type JobPlanOptions } from "./job-plan.js";
 
@@ -11,6 +12,8 @@ export type JobClient = Pick<CapstanClient, "create" | "updateStatus" | "delete"
 
 /** Pods created per reconcile at most, as the ReplicaSet controller's burst; the rest follow at once. */
 const BURST = 500;
+
+export type Recorder = Pick<EventRecorder, "record">;
 
 /** The revision a write committed at: the resourceVersion of the object it returned. */
 const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
@@ -25,6 +28,7 @@ export class JobReconciler implements Reconciler {
     private readonly jobs: Informer,
     private readonly pods: Informer,
     private readonly client: JobClient,
+    private readonly recorder: Recorder,
     private readonly opts: JobPlanOptions,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -48,24 +52,33 @@ export class JobReconciler implements Reconciler {
     const owner: JobPodOwner = { namespace, name, ref: jobRef(name, uid), template: workloadView(json).template ?? {} };
     let written = 0;
     const track = (revision: number) => (written = Math.max(written, revision));
-    for (const revision of await this.createPods(owner, plan.create.slice(0, BURST))) track(revision);
-    await Promise.all(plan.remove.map(async (pod) => track(await this.deletePod(pod))));
+    for (const pod of await this.createPods(owner, plan.create.slice(0, BURST))) {
+      track(revisionOf(pod));
+      this.recorder.record(json, "Normal", "SuccessfulCreate", `Created pod: ${objectMeta(pod).name}`);
+    }
+    await Promise.all(
+      plan.remove.map(async (pod) => {
+        const revision = await this.deletePod(pod);
+        track(revision);
+        if (revision > 0) this.recorder.record(json, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata!.name}`);
+      }),
+    );
     if (written > 0) await this.pods.waitForRevision(written);
 
     await this.writeStatus(json, job.status, plan.status);
+    for (const e of conditionEvents(job.status?.conditions ?? [], plan.status.conditions)) this.recorder.record(json, e.type, e.reason, e.message);
     if (plan.create.length > BURST) return { requeueAfterMs: 0 };
     return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : undefined;
   }
 
   /** Kubernetes' slow start: batches of 1, 2, 4, … so a template that cannot be created fails once. */
-  private async createPods(owner: JobPodOwner, indexes: readonly (number | undefined)[]): Promise<number[]> {
-    const revisions: number[] = [];
-    for (let batch = 1; revisions.length < indexes.length; batch *= 2) {
-      const next = indexes.slice(revisions.length, revisions.length + batch);
-      const created = await Promise.all(next.map((index) => this.client.create(toApiObject(jobPod(owner, index)))));
-      for (const o of created) revisions.push(revisionOf(o));
+  private async createPods(owner: JobPodOwner, indexes: readonly (number | undefined)[]): Promise<ApiObject[]> {
+    const created: ApiObject[] = [];
+    for (let batch = 1; created.length < indexes.length; batch *= 2) {
+      const next = indexes.slice(created.length, created.length + batch);
+      created.push(...(await Promise.all(next.map((index) => this.client.create(toApiObject(jobPod(owner, index)))))));
     }
-    return revisions;
+    return created;
   }
 
   private async deletePod(pod: Pod): Promise<number> {

@@ -1,3 +1,4 @@
+import { EventRecorder } from "@capstan/client";
 import { controller, runControllerProcess } from "@capstan/controller-runtime";
 import { jobControllerConfig } from "./config.js";
 import { JobReconciler } from "./job-controller.js";
@@ -6,5 +7,6 @@ import { JobReconciler } from "./job-controller.js";
 runControllerProcess("job-controller", ({ client, informer, log }) => {
   const jobs = informer("Job");
   const pods = informer("Pod");
-  return [controller("job", { workers: 4, log }).for(jobs).owns(pods).complete(new JobReconciler(jobs, pods, client, jobControllerConfig()))];
+  const recorder = new EventRecorder(client, { component: "job-controller" }, log);
+  return [controller("job", { workers: 4, log }).for(jobs).owns(pods).complete(new JobReconciler(jobs, pods, client, recorder, jobControllerConfig()))];
 });
