@@ -3,7 +3,7 @@ import { FakeClock } from "@capstan/apimachinery/testing";
 import type { JsonObject } from "@capstan/client";
 import { createFakeGateway } from "@capstan/client/testing";
 import { syncedInformer } from "@capstan/controller-runtime/testing";
-import { CronJobReconciler } from "./cron-job-controller.js";
+import { CronJobReconciler, MAX_REQUEUE_MS } from "./cron-job-controller.js";
 
 /** 12:00:30, half a minute into a minute. */
 const T0 = Date.parse("2026-03-01T12:00:30.000Z");
@@ -47,6 +47,11 @@ describe("CronJobReconciler", () => {
     const c = await given();
     expect(await c.reconcile()).toEqual({ requeueAfterMs: 30_100 });
     expect(c.jobNames()).toEqual([]);
+  });
+
+  it("given a yearly schedule, when reconciled, then it wakes within a day, not past what a timer holds", async () => {
+    const c = await given({ schedule: "@yearly" });
+    expect(await c.reconcile()).toEqual({ requeueAfterMs: MAX_REQUEUE_MS });
   });
 
   it("given the minute came, when reconciled, then it starts that minute's Job and lists it active; a restart starts it no second time", async () => {

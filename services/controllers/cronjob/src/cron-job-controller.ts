@@ -10,6 +10,12 @@ import { childJobOf, jobFromTemplate, metaTime } from "./job-from-template.js";
 export type CronJobClient = Pick<CapstanClient, "create" | "get" | "updateStatus" | "delete">;
 export type Recorder = Pick<EventRecorder, "record">;
 
+/**
+ * The longest wait asked of the work queue: Node's timers overflow past 2^31-1 ms (24.8 days, shorter than
+ * @monthly's gaps) and fire at once. Waking early is harmless: the next sync plans the same time again.
+ */
+export const MAX_REQUEUE_MS = 24 * 3_600_000;
+
 /** The revision a write committed at: the resourceVersion of the object it returned. */
 const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
@@ -50,7 +56,7 @@ export class CronJobReconciler implements Reconciler {
     for (const e of plan.events) this.recorder.record(json, e.type, e.reason, e.message);
     if (written > 0) await this.jobs.waitForRevision(written);
     await this.writeStatus(json, { ...plan.status, active });
-    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: Math.min(plan.requeueAfterMs, MAX_REQUEUE_MS) } : undefined;
   }
 
   /** Creates the Job of a scheduled time; one already there from an earlier try is that Job, if it is ours. */
