@@ -91,6 +91,7 @@ const CONTROLLERS: Record<string, string> = {
   "namespace-controller": "namespace",
   "pv-binder": "pv-binder",
   "job-controller": "job",
+  "cronjob-controller": "cronjob",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });

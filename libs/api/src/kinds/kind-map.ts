@@ -3,7 +3,7 @@
  * all a new kind adds outside its own folder (and the proto). Types only, so every folder may import it.
  */
 import type { Deployment, ReplicaSet } from "../gen/capstan/v1/apps.js";
-import type { Job } from "../gen/capstan/v1/batch.js";
+import type { CronJob, Job } from "../gen/capstan/v1/batch.js";
 import type {
   ConfigMap,
   Endpoints,
@@ -37,5 +37,6 @@ export interface KindMap {
   PersistentVolume: PersistentVolume;
   PersistentVolumeClaim: PersistentVolumeClaim;
   Job: Job;
+  CronJob: CronJob;
 }
 export type KindName = keyof KindMap;

@@ -5,6 +5,7 @@
  */
 import type { KindName } from "./kind-map.js";
 import { configMapStrategy } from "./config-map/strategy.js";
+import { cronJobStrategy } from "./cron-job/strategy.js";
 import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";
 import { endpointsStrategy } from "./endpoints/strategy.js";
@@ -43,6 +44,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   Job: jobStrategy,
+  CronJob: cronJobStrategy,
 };
 
 /** Every strategy, in the order above. */

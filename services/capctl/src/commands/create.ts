@@ -1,6 +1,7 @@
 /**
  * kubectl create configmap and kubectl create secret generic: an object built from literals and files
- * (kubectl's create_configmap.go and create_secret.go, with their flags, checks and messages).
+ * (kubectl's create_configmap.go and create_secret.go, with their flags, checks and messages); and
+ * kubectl create job --from=cronjob/NAME (create-job.ts).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -11,6 +12,7 @@ import type { CapstanClient } from "@capstan/client";
 import { namespaceOf, type GlobalOptions } from "../context.js";
 import type { Json } from "../printers.js";
 import { checkWrittenOutput, printWritten } from "../written-object.js";
+import { createJobFrom } from "./create-job.js";
 
 export type CreateClient = Pick<CapstanClient, "create">;
 
@@ -185,7 +187,7 @@ function withDataFlags(cmd: Command): Command {
     .option("-o, --output <format>", "json|yaml|name");
 }
 
-/** `capctl create configmap|cm NAME …` and `capctl create secret generic NAME …`. */
+/** `capctl create configmap|cm NAME …`, `capctl create secret generic NAME …` and `capctl create job NAME --from=cronjob/NAME`. */
 export function createCommand(run: RunWithClient, globals: () => GlobalOptions): Command {
   const options = (flags: CreateFlags): CreateOptions => ({
     namespace: namespaceOf(globals()),
@@ -206,5 +208,12 @@ export function createCommand(run: RunWithClient, globals: () => GlobalOptions):
       .argument("<name>")
       .option("--type <type>", "the secret's type (default Opaque)"),
   ).action(run(async (client, name: string, flags: CreateFlags) => createSecretGeneric(client, name, flags, options(flags))));
+  create
+    .command("job")
+    .description("create a job from a cronjob's template")
+    .argument("<name>")
+    .requiredOption("--from <cronjob/name>", "the cronjob whose jobTemplate the job is made from")
+    .option("-o, --output <format>", "json|yaml|name")
+    .action(run(async (client, name: string, flags: { from: string; output?: string }) => createJobFrom(client, name, flags.from, { namespace: namespaceOf(globals()), ...(flags.output !== undefined ? { output: flags.output } : {}) })));
   return create;
 }
