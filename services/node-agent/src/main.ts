@@ -9,6 +9,7 @@ import { EndpointRemovalWatch } from "./endpoint-removal.js";
 import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
+import { StaticPodManager } from "./static-pods/static-pod-manager.js";
 import { holdServiceCIDRRoute, Proxier } from "./proxy/index.js";
 import { createProcessRuntime, loadImageAliases } from "./runtime/index.js";
 import { loadFleetConfig } from "./simulated/fleet-config.js";
@@ -38,6 +39,11 @@ runService(
       dns: { servers: [config.clusterDNS], domain: config.clusterDomain },
       services: (namespace) => services.list(namespace).map((o) => Service.fromJSON(o)),
     });
+    // Static pods run from their files at once, whether or not the API answers.
+    const staticPods = config.staticPodDir
+      ? new StaticPodManager(runtime, client, { dir: config.staticPodDir, nodeName: config.nodeName, hostIP: config.nodeIP, rescanMs: config.staticPodRescanSeconds * 1000, log })
+      : undefined;
+    await staticPods?.start();
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
     // One EndpointSlice informer for the proxy and for holding a deleted endpoint's SIGTERM until it is marked not ready.
     const endpointSlices = createInformer({ client, bus, kind: "EndpointSlice", log });
@@ -45,9 +51,10 @@ runService(
       hostIP: () => config.nodeIP,
       maxStatusWritesInFlight: 32,
       endpointRemovals: new EndpointRemovalWatch(endpointSlices),
+      ...(staticPods ? { staticPods } : {}),
     });
 
-    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
+    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name) ?? staticPods?.uidFor(ns, name));
     await new Promise<void>((resolve) => server.listen(config.port, config.nodeIP, resolve));
     const port = (server.address() as AddressInfo).port;
 
@@ -76,6 +83,7 @@ runService(
       await proxier.stop();
       await serviceCIDRRoute?.release();
       await reflector.stop();
+      staticPods?.stop();
       await runtime.shutdown();
       server.close();
       await bus.close();
