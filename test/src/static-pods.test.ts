@@ -103,6 +103,15 @@ describe("static pods", () => {
     const after = await runningMirror("the container restarted", (pod) => (pod.status?.containerStatuses[0]?.restartCount ?? 0) >= 1);
     expect(after.status!.containerStatuses[0]!.restartCount).toBe(1);
     expect(after.status!.containerStatuses[0]!.containerId).not.toBe(before.status!.containerStatuses[0]!.containerId);
+    // The runtime's events about the static pod, once its mirror exists, involve the mirror.
+    const described = await eventually(
+      async () => {
+        const out = await cluster.capctlOk(["describe", "pod", mirrorName]);
+        return /Normal\s+Started\s.*Started container web/.test(out) ? out : undefined;
+      },
+      { timeoutMs: 15_000, what: "the static pod's events on its mirror" },
+    );
+    expect(described).toContain("kubernetes.io/config.source=file");
   });
 
   it("makes a mirror pod deleted through the API again, while the static pod runs on", async () => {

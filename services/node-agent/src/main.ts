@@ -39,12 +39,19 @@ runService(
       dns: { servers: [config.clusterDNS], domain: config.clusterDomain },
       services: (namespace) => services.list(namespace).map((o) => Service.fromJSON(o)),
     });
+    const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
     // Static pods run from their files at once, whether or not the API answers.
     const staticPods = config.staticPodDir
-      ? new StaticPodManager(runtime, client, { dir: config.staticPodDir, nodeName: config.nodeName, hostIP: config.nodeIP, rescanMs: config.staticPodRescanSeconds * 1000, log })
+      ? new StaticPodManager(runtime, client, {
+          dir: config.staticPodDir,
+          nodeName: config.nodeName,
+          hostIP: config.nodeIP,
+          rescanMs: config.staticPodRescanSeconds * 1000,
+          recorder,
+          log,
+        })
       : undefined;
     await staticPods?.start();
-    const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
     // One EndpointSlice informer for the proxy and for holding a deleted endpoint's SIGTERM until it is marked not ready.
     const endpointSlices = createInformer({ client, bus, kind: "EndpointSlice", log });
     const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log, {

@@ -7,8 +7,8 @@ import { ClaimNotMountableError, hasClaimVolumes, resolveClaimVolumes, withResol
 import { endpointRemovalTimeoutMs, type EndpointRemovalWatch } from "./endpoint-removal.js";
 import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import { ReportQueue } from "./report-queue.js";
-import type { Runtime } from "./runtime/index.js";
-import { isMirrorPod } from "./static-pods/static-pod-manager.js";
+import type { Runtime, RuntimeEvent } from "./runtime/index.js";
+import { isMirrorPod } from "./static-pods/static-pod-source.js";
 
 const uidOf = (pod: JsonObject) => metaOf(pod).uid;
 
@@ -27,6 +27,11 @@ export interface PodManagerOptions {
   readonly endpointRemovals?: EndpointRemovalWatch;
   /** The static pods this node runs from files: their mirrors in the API are theirs, not pods to run. */
   readonly staticPods?: { isStatic(uid: string): boolean; mirrorChanged(mirror: JsonObject): void };
+}
+
+/** A runtime's event about a pod, as an Event on it (the container's as its fieldPath). */
+export function recordRuntimeEvent(recorder: EventRecorder, pod: JsonObject, e: RuntimeEvent): void {
+  recorder.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : "");
 }
 
 /**
@@ -62,7 +67,7 @@ export class PodManager implements ReflectorHandler {
     runtime.onStatusChange((uid) => this.reports.add(uid));
     runtime.onEvent((e) => {
       const pod = this.pods.get(e.podUid);
-      if (pod) this.recorder.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : "");
+      if (pod) recordRuntimeEvent(this.recorder, pod, e);
     });
   }
 

@@ -1,10 +1,11 @@
 import { watch, type FSWatcher } from "node:fs";
 import { fromApiObject, metaOf, MIRROR_POD_ANNOTATION, objectOf, toApiObject, type JsonObject } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
-import type { CapstanClient } from "@capstan/client";
+import type { CapstanClient, EventRecorder } from "@capstan/client";
+import { recordRuntimeEvent } from "../pod-manager.js";
 import { podStatusFrom, podStatusHasChanged } from "../pod-status.js";
 import type { Runtime } from "../runtime/index.js";
-import { readStaticPods, type StaticPod } from "./static-pod-source.js";
+import { isMirrorPod, readStaticPods, type StaticPod } from "./static-pod-source.js";
 
 /** The kubelet's fileCheckFrequency: the directory is read again this often besides being watched. */
 export const DEFAULT_STATIC_POD_RESCAN_MS = 20_000;
@@ -18,6 +19,8 @@ export interface StaticPodManagerOptions {
   readonly rescanMs?: number;
   /** How soon a mirror write that failed (the API unreachable, the Node not registered yet) is tried again. */
   readonly retryMs?: number;
+  /** Where the runtime's events about static pods go (involving the static pod, which its mirror's name finds). */
+  readonly recorder?: EventRecorder;
   readonly log: (m: string) => void;
 }
 
@@ -30,6 +33,8 @@ export interface StaticPodManagerOptions {
 export class StaticPodManager {
   /** The static pods running here, by namespace/name. */
   private readonly pods = new Map<string, StaticPod>();
+  /** The last mirror of each seen in the API: the runtime's events involve it, so `describe` of the mirror lists them. */
+  private readonly mirrors = new Map<string, JsonObject>();
   /** Mirrors being synced, and those to sync once more after. */
   private readonly syncing = new Set<string>();
   private readonly again = new Set<string>();
@@ -48,6 +53,14 @@ export class StaticPodManager {
       const key = this.keyOfUid(uid);
       if (key) this.syncMirror(key);
     });
+    const recorder = opts.recorder;
+    if (recorder) {
+      runtime.onEvent((e) => {
+        const key = this.keyOfUid(e.podUid);
+        const involved = key === undefined ? undefined : (this.mirrors.get(key) ?? this.pods.get(key)?.json);
+        if (involved) recordRuntimeEvent(recorder, involved, e);
+      });
+    }
   }
 
   /** Starts the directory's pods, then watches it (and reads it again every rescanMs). */
@@ -147,15 +160,17 @@ export class StaticPodManager {
     const [namespace = "", name = ""] = key.split("/");
     const pod = this.pods.get(key);
     let mirror = await this.getPod(namespace, name);
-    const isOurs = mirror !== undefined && metaOf(mirror).annotations[MIRROR_POD_ANNOTATION] !== undefined;
+    const isOurs = mirror !== undefined && isMirrorPod(mirror);
     const current = isOurs && pod !== undefined && metaOf(mirror).annotations[MIRROR_POD_ANNOTATION] === pod.uid && metaOf(mirror).deletionTimestamp === undefined;
     if (mirror && isOurs && !current) {
+      this.mirrors.delete(key);
       await this.deletePod(namespace, name, metaOf(mirror).uid);
       mirror = undefined;
     }
     if (!pod) return;
     if (mirror && !isOurs) throw new Error(`a pod ${key} that is not a mirror pod exists`);
     mirror ??= await this.createMirror(pod);
+    this.mirrors.set(key, mirror);
     const runtimeStatus = this.runtime.status(pod.uid);
     if (!runtimeStatus) return;
     const status = podStatusFrom(mirror, runtimeStatus, this.opts.hostIP, new Date().toISOString());
@@ -195,11 +210,6 @@ export class StaticPodManager {
       if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) throw e;
     }
   }
-}
-
-/** Whether a pod the API holds mirrors a static pod (the node agent runs the static pod, not it). */
-export function isMirrorPod(pod: JsonObject): boolean {
-  return metaOf(pod).annotations[MIRROR_POD_ANNOTATION] !== undefined;
 }
 
 function errorMessage(e: unknown): string {

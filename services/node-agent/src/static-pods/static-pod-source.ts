@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { applyDefaults, decodeManifest, Pod, validateObject, type JsonObject } from "@capstan/api";
+import { applyDefaults, decodeManifest, metaOf, MIRROR_POD_ANNOTATION, Pod, validateObject, type JsonObject } from "@capstan/api";
 import { canonicalJson } from "../canonical-json.js";
 
 export const CONFIG_SOURCE_ANNOTATION = "kubernetes.io/config.source";
@@ -75,6 +75,11 @@ function staticPodOf(written: unknown, file: string, nodeName: string): StaticPo
   const errors = validateObject("Pod", json);
   if (errors.length > 0) throw new Error(`Pod "${name}" is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join(", ")}`);
   return { uid, namespace, name, file, json, pod: Pod.fromJSON(json) };
+}
+
+/** Whether a pod the API holds mirrors a static pod (the node agent runs the static pod, not it). */
+export function isMirrorPod(pod: JsonObject): boolean {
+  return metaOf(pod).annotations[MIRROR_POD_ANNOTATION] !== undefined;
 }
 
 function errorMessage(e: unknown): string {
