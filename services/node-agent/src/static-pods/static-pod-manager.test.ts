@@ -9,7 +9,7 @@ import { useProcessRuntimes } from "../runtime/process-runtime-harness.js";
 import { eventually } from "../runtime/testing.js";
 import { StaticPodManager } from "./static-pod-manager.js";
 
-const { runtime } = useProcessRuntimes("127.202");
+const { runtime } = useProcessRuntimes("127.204");
 const managers: StaticPodManager[] = [];
 const dirs: string[] = [];
 
