@@ -114,4 +114,30 @@ describe("init containers", () => {
     expect(pod.status?.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
     expect(pod.status?.initContainerStatuses.map((c) => [c.name, c.started, c.ready, c.state?.running !== undefined])).toEqual([["sidecar", true, true, true]]);
   });
+
+  it("completes a restartPolicy Never pod when its app container does: the sidecar is stopped and does not fail it", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "job-with-sidecar" },
+        spec: {
+          restartPolicy: "Never",
+          terminationGracePeriodSeconds: 5,
+          initContainers: [{ name: "sidecar", image: "busybox", restartPolicy: "Always", command: ["sh", "-c", "exec sleep 3600"] }],
+          containers: [{ name: "app", image: "busybox", command: ["sh", "-c", "sleep 1; echo done"] }],
+        },
+      }),
+    );
+    const done = await eventually(
+      async () => {
+        const pod = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "job-with-sidecar" })).pod!;
+        return pod.status?.phase === "Succeeded" && pod.status.initContainerStatuses[0]?.state?.terminated ? pod : undefined;
+      },
+      { timeoutMs: 30_000, what: "phase Succeeded with the sidecar stopped" },
+    );
+    expect(done.status?.containerStatuses[0]?.state?.terminated?.exitCode).toBe(0);
+    expect(done.status?.initContainerStatuses[0]?.restartCount).toBe(0);
+    expect(await statusOf("job-with-sidecar")).toBe("Completed");
+  });
 });
