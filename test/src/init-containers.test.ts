@@ -5,7 +5,7 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 /**
  * Init containers through real processes: one writes a file into an emptyDir while the pod shows
  * `Init:0/1`, and the app container, started only after it exited 0, reads it; one that fails under
- * restartPolicy Never fails the pod, whose app container never runs.
+ * restartPolicy Never fails the pod, whose app container never runs; a sidecar runs beside the app.
  */
 let cluster: TestCluster;
 
@@ -74,5 +74,70 @@ describe("init containers", () => {
     expect(failed.status?.initContainerStatuses[0]?.state?.terminated?.exitCode).toBe(1);
     expect(failed.status?.containerStatuses[0]?.state?.running).toBeUndefined();
     expect(await statusOf("init-fails")).toBe("Init:Error");
+  });
+
+  it("runs a sidecar (restartPolicy Always) beside the app: it tails what the app writes, and counts for READY", async () => {
+    const mount = [{ name: "work", mountPath: "/work" }];
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "with-sidecar" },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          volumes: [{ name: "work", emptyDir: {} }],
+          initContainers: [
+            { name: "sidecar", image: "busybox", restartPolicy: "Always", command: ["sh", "-c", "touch /work/app.log; exec tail -f /work/app.log"], volumeMounts: mount },
+          ],
+          containers: [
+            { name: "app", image: "busybox", command: ["sh", "-c", "for i in 1 2 3; do echo app line $i >> /work/app.log; done; sleep 3600"], volumeMounts: mount },
+          ],
+        },
+      }),
+    );
+    await eventually(
+      async () => {
+        const out = await cluster.capctlOk(["get", "pod", "with-sidecar"]);
+        return /^with-sidecar\s+2\/2\s+Running\s/m.test(out) ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: "READY 2/2 Running" },
+    );
+    const logs = await eventually(
+      async () => {
+        const out = await cluster.capctl(["logs", "with-sidecar", "-c", "sidecar"]);
+        return out.stdout.includes("app line 3") ? out.stdout : undefined;
+      },
+      { timeoutMs: 15_000, what: "the sidecar's log" },
+    );
+    expect(logs.trim().split("\n")).toEqual(["app line 1", "app line 2", "app line 3"]);
+    const pod = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "with-sidecar" })).pod!;
+    expect(pod.status?.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
+    expect(pod.status?.initContainerStatuses.map((c) => [c.name, c.started, c.ready, c.state?.running !== undefined])).toEqual([["sidecar", true, true, true]]);
+  });
+
+  it("completes a restartPolicy Never pod when its app container does: the sidecar is stopped and does not fail it", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "job-with-sidecar" },
+        spec: {
+          restartPolicy: "Never",
+          terminationGracePeriodSeconds: 5,
+          initContainers: [{ name: "sidecar", image: "busybox", restartPolicy: "Always", command: ["sh", "-c", "exec sleep 3600"] }],
+          containers: [{ name: "app", image: "busybox", command: ["sh", "-c", "sleep 1; echo done"] }],
+        },
+      }),
+    );
+    const done = await eventually(
+      async () => {
+        const pod = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "job-with-sidecar" })).pod!;
+        return pod.status?.phase === "Succeeded" && pod.status.initContainerStatuses[0]?.state?.terminated ? pod : undefined;
+      },
+      { timeoutMs: 30_000, what: "phase Succeeded with the sidecar stopped" },
+    );
+    expect(done.status?.containerStatuses[0]?.state?.terminated?.exitCode).toBe(0);
+    expect(done.status?.initContainerStatuses[0]?.restartCount).toBe(0);
+    expect(await statusOf("job-with-sidecar")).toBe("Completed");
   });
 });

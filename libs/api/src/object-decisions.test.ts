@@ -641,3 +641,21 @@ describe("decideUpdate of a pod's scheduling gates", () => {
     else expect(expectError(decision, "Invalid").message).toContain(error);
   });
 });
+
+describe("decideUpdate of a mirror pod", () => {
+  const mirrored = (annotations: Record<string, string>, image = "web:1") => {
+    const pod = aPod({ image });
+    return { ...pod, metadata: { ...(pod["metadata"] as JsonObject), annotations } };
+  };
+  const mirror = { "kubernetes.io/config.mirror": "abc" };
+  it.each([
+    { name: "its spec changed", before: mirrored(mirror), after: mirrored(mirror, "web:2"), error: "spec: Forbidden: a mirror pod may not be updated" },
+    { name: "its mirror annotation removed", before: mirrored(mirror), after: mirrored({}), error: "Forbidden: may not add or remove mirror pod annotation" },
+    { name: "a mirror annotation added", before: mirrored({}), after: mirrored(mirror), error: "Forbidden: may not add or remove mirror pod annotation" },
+    { name: "a label added, the spec unchanged", before: mirrored(mirror), after: { ...mirrored(mirror), metadata: { ...(mirrored(mirror)["metadata"] as JsonObject), labels: { a: "b" } } }, error: undefined },
+  ])("$name", ({ before, after, error }) => {
+    const decision = decideUpdate(podKey, after)(aRecord(podKey, before));
+    if (error === undefined) expectEvent(decision, "MODIFIED");
+    else expect(expectError(decision, "Invalid").message).toContain(error);
+  });
+});

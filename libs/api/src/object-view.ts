@@ -65,6 +65,8 @@ export interface ContainerJson {
   readonly image?: string;
   readonly ports?: readonly ContainerPortJson[];
   readonly resources?: { readonly requests?: ResourceListJson; readonly limits?: ResourceListJson };
+  /** Only on init containers: Always makes one a sidecar. */
+  readonly restartPolicy?: string;
   readonly [field: string]: unknown;
 }
 
@@ -250,6 +252,10 @@ export class PodView extends ObjectView {
   }
   get initContainers(): readonly ContainerJson[] {
     return arrayOf<ContainerJson>(this.spec["initContainers"]);
+  }
+  /** The init containers with restartPolicy Always: native sidecars, which keep running beside the containers. */
+  get sidecarNames(): ReadonlySet<string> {
+    return new Set(this.initContainers.filter((c) => c.restartPolicy === "Always").map((c) => c.name));
   }
   get volumes(): readonly VolumeJson[] {
     return arrayOf<VolumeJson>(this.spec["volumes"]);

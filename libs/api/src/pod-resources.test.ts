@@ -40,6 +40,21 @@ describe("podRequests", () => {
       pod: aPod().withContainer("a").requesting({ cpu: "1" }).withSpec({ overhead: { cpu: "250m", memory: "1Mi" }, initContainers: [{ name: "i", image: "busybox", resources: { requests: { cpu: "2" } } }] }),
       want: { milliCpu: 2250, memoryBytes: 2 ** 20 },
     },
+    {
+      // As AggregateContainerRequests: max(containers 100m + sidecar 200m, init after it 200m + 500m).
+      name: "a sidecar adds to the containers and to the init containers after it",
+      pod: aPod()
+        .withContainer("a")
+        .requesting({ cpu: "100m", memory: "1Gi" })
+        .withSpec({
+          initContainers: [
+            { name: "early", image: "busybox", resources: { requests: { cpu: "600m" } } },
+            { name: "proxy", image: "busybox", restartPolicy: "Always", resources: { requests: { cpu: "200m", memory: "1Mi" } } },
+            { name: "late", image: "busybox", resources: { requests: { cpu: "500m" } } },
+          ],
+        }),
+      want: { milliCpu: 700, memoryBytes: 2 ** 30 + 2 ** 20 },
+    },
     { name: "other resources ignored", pod: aPod().withContainer("a").requesting({ "ephemeral-storage": "1Gi", "example.com/gpu": "1" }), want: { milliCpu: 0, memoryBytes: 0 } },
   ])("$name", ({ pod, want }) => {
     expect(podRequests(pod.build())).toEqual(want);

@@ -24,6 +24,8 @@ type ResourceList = Readonly<Record<string, string>>;
 interface ContainerResources {
   readonly requests: ResourceList;
   readonly limits: ResourceList;
+  /** An init container with restartPolicy Always (a sidecar). */
+  readonly sidecar: boolean;
 }
 
 /** A resource map with its quantities as strings (Kubernetes JSON may hold `cpu: 2`). */
@@ -41,7 +43,7 @@ function containerResources(pod: Pod | Record<string, unknown>, field: "containe
   if (!Array.isArray(containers)) return [];
   return containers.map((c: unknown) => {
     const resources = record(record(c)?.["resources"]);
-    return { requests: resourceList(resources?.["requests"]), limits: resourceList(resources?.["limits"]) };
+    return { requests: resourceList(resources?.["requests"]), limits: resourceList(resources?.["limits"]), sidecar: record(c)?.["restartPolicy"] === "Always" };
   });
 }
 
@@ -58,7 +60,8 @@ function containerRequest(c: ContainerResources): PodResources {
 /**
  * The pod's cpu and memory request as Kubernetes computes it (computePodResourceRequest): the sum of
  * the containers', raised to the largest init container's (they run one at a time, before the
- * containers), plus spec.overhead. Throws QuantityFormatError on an invalid quantity.
+ * containers), plus spec.overhead. Sidecars keep running, so theirs add to the containers' and to
+ * every later init container's (AggregateContainerRequests). Throws QuantityFormatError on an invalid quantity.
  */
 export function podRequests(pod: Pod | Record<string, unknown>): PodResources {
   let milliCpu = 0;
@@ -68,11 +71,20 @@ export function podRequests(pod: Pod | Record<string, unknown>): PodResources {
     milliCpu += r.milliCpu;
     memoryBytes += r.memoryBytes;
   }
+  const sidecars = { milliCpu: 0, memoryBytes: 0 };
+  const init = { milliCpu: 0, memoryBytes: 0 };
   for (const c of containerResources(pod, "initContainers")) {
     const r = containerRequest(c);
-    milliCpu = Math.max(milliCpu, r.milliCpu);
-    memoryBytes = Math.max(memoryBytes, r.memoryBytes);
+    if (c.sidecar) {
+      sidecars.milliCpu += r.milliCpu;
+      sidecars.memoryBytes += r.memoryBytes;
+    }
+    // While it runs: the sidecars started so far, and itself unless it is one of them.
+    init.milliCpu = Math.max(init.milliCpu, sidecars.milliCpu + (c.sidecar ? 0 : r.milliCpu));
+    init.memoryBytes = Math.max(init.memoryBytes, sidecars.memoryBytes + (c.sidecar ? 0 : r.memoryBytes));
   }
+  milliCpu = Math.max(milliCpu + sidecars.milliCpu, init.milliCpu);
+  memoryBytes = Math.max(memoryBytes + sidecars.memoryBytes, init.memoryBytes);
   const overhead = resourceList(record(pod["spec"])?.["overhead"]);
   if (overhead["cpu"] !== undefined) milliCpu += parseQuantity(overhead["cpu"]).milliValue();
   if (overhead["memory"] !== undefined) memoryBytes += parseQuantity(overhead["memory"]).value();

@@ -184,17 +184,12 @@ function validateVolumes(volumes: readonly Volume[], volumesPath: string, contai
 
 /**
  * What an init container may not have (validateInitContainers): probes, since it runs to completion
- * before the pod can be ready. restartPolicy Always makes it a native sidecar, which is not run yet.
+ * before the pod can be ready, unless restartPolicy Always makes it a native sidecar that keeps running.
  */
 function validateInitContainerRules(c: Container, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (c.restartPolicy !== undefined) {
-    if (c.restartPolicy === "Always") {
-      errs.push(forbidden(`${path}.restartPolicy`, "restartPolicy Always (a sidecar container) is not supported yet"));
-    } else {
-      errs.push(notSupported(`${path}.restartPolicy`, c.restartPolicy, ["Always"]));
-    }
-  }
+  if (c.restartPolicy !== undefined && c.restartPolicy !== "Always") errs.push(notSupported(`${path}.restartPolicy`, c.restartPolicy, ["Always"]));
+  if (c.restartPolicy === "Always") return errs;
   const probes = [
     ["livenessProbe", c.livenessProbe],
     ["readinessProbe", c.readinessProbe],

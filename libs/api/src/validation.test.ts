@@ -341,9 +341,21 @@ describe("validateObject rejects a Pod with", () => {
       errors: [{ path: "spec.initContainers[0].readinessProbe", message: "Forbidden: may not be set for init containers without restartPolicy=Always" }],
     },
     {
-      name: "a sidecar init container (restartPolicy Always), not supported yet",
-      pod: podWith((p) => (p["spec"]["initContainers"] = [{ name: "proxy", image: "busybox", restartPolicy: "Always" }])),
-      errors: [{ path: "spec.initContainers[0].restartPolicy", message: "Forbidden: restartPolicy Always (a sidecar container) is not supported yet" }],
+      name: "a sidecar init container (restartPolicy Always) with probes",
+      pod: podWith(
+        (p) =>
+          (p["spec"]["initContainers"] = [
+            { name: "proxy", image: "busybox", restartPolicy: "Always", readinessProbe: { exec: { command: ["true"] } }, startupProbe: { exec: { command: ["true"] } } },
+          ]),
+      ),
+      errors: [],
+    },
+    {
+      name: "a sidecar's startup probe needing several successes",
+      pod: podWith(
+        (p) => (p["spec"]["initContainers"] = [{ name: "proxy", image: "busybox", restartPolicy: "Always", startupProbe: { exec: { command: ["true"] }, successThreshold: 2 } }]),
+      ),
+      errors: [{ path: "spec.initContainers[0].startupProbe.successThreshold", message: "Invalid value 2: must be 1" }],
     },
     {
       name: "an init container restartPolicy other than Always",

@@ -31,6 +31,10 @@ export interface NodeAgentConfig {
   readonly nodeStatusReportSeconds: number;
   readonly capacity: { cpu: string; memory: string; pods: string; "ephemeral-storage": string };
   readonly labels: Record<string, string>;
+  /** CAPSTAN_STATIC_POD_DIR: manifests of pods this node runs on its own (static pods), if any. */
+  readonly staticPodDir: string | undefined;
+  /** CAPSTAN_STATIC_POD_RESCAN_SECONDS: the directory is read again this often besides being watched (kubelet's fileCheckFrequency, 20). */
+  readonly staticPodRescanSeconds: number;
 }
 
 function parseLabels(raw: string | undefined): Record<string, string> {
@@ -76,5 +80,7 @@ export function loadConfig(): NodeAgentConfig {
       "ephemeral-storage": env["CAPSTAN_NODE_EPHEMERAL_STORAGE"] ?? "100Gi",
     },
     labels: parseLabels(env["CAPSTAN_NODE_LABELS"]),
+    staticPodDir: env["CAPSTAN_STATIC_POD_DIR"] || undefined,
+    staticPodRescanSeconds: Number(env["CAPSTAN_STATIC_POD_RESCAN_SECONDS"] ?? 20),
   };
 }

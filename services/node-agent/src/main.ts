@@ -9,6 +9,7 @@ import { EndpointRemovalWatch } from "./endpoint-removal.js";
 import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
+import { StaticPodManager } from "./static-pods/static-pod-manager.js";
 import { holdServiceCIDRRoute, Proxier } from "./proxy/index.js";
 import { createProcessRuntime, loadImageAliases } from "./runtime/index.js";
 import { loadFleetConfig } from "./simulated/fleet-config.js";
@@ -53,15 +54,28 @@ runService(
       informer.addEventHandler({ onAdd: changed, onUpdate: (_old, o) => changed(o), onDelete: changed });
     }
     const recorder = new EventRecorder(client, { component: "kubelet", host: config.nodeName }, log);
+    // Static pods run from their files at once, whether or not the API answers.
+    const staticPods = config.staticPodDir
+      ? new StaticPodManager(runtime, client, {
+          dir: config.staticPodDir,
+          nodeName: config.nodeName,
+          hostIP: config.nodeIP,
+          rescanMs: config.staticPodRescanSeconds * 1000,
+          recorder,
+          log,
+        })
+      : undefined;
+    await staticPods?.start();
     // One EndpointSlice informer for the proxy and for holding a deleted endpoint's SIGTERM until it is marked not ready.
     const endpointSlices = createInformer({ client, bus, kind: "EndpointSlice", log });
     const pods = new PodManager(runtime, client, recorder, telemetry.tracer, log, {
       hostIP: () => config.nodeIP,
       maxStatusWritesInFlight: 32,
       endpointRemovals: new EndpointRemovalWatch(endpointSlices),
+      ...(staticPods ? { staticPods } : {}),
     });
 
-    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
+    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name) ?? staticPods?.uidFor(ns, name));
     await new Promise<void>((resolve) => server.listen(config.port, config.nodeIP, resolve));
     const port = (server.address() as AddressInfo).port;
 
@@ -90,6 +104,7 @@ runService(
       await proxier.stop();
       await serviceCIDRRoute?.release();
       await reflector.stop();
+      staticPods?.stop();
       await runtime.shutdown();
       server.close();
       await bus.close();

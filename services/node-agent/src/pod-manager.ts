@@ -7,7 +7,8 @@ import { ClaimNotMountableError, hasClaimVolumes, resolveClaimVolumes, withResol
 import { endpointRemovalTimeoutMs, type EndpointRemovalWatch } from "./endpoint-removal.js";
 import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import { ReportQueue } from "./report-queue.js";
-import type { Runtime } from "./runtime/index.js";
+import type { Runtime, RuntimeEvent } from "./runtime/index.js";
+import { isMirrorPod } from "./static-pods/static-pod-source.js";
 
 const uidOf = (pod: JsonObject) => metaOf(pod).uid;
 
@@ -24,6 +25,13 @@ export interface PodManagerOptions {
    * once they mark it not ready (bounded). Without it (the simulated fleet), pods stop at once.
    */
   readonly endpointRemovals?: EndpointRemovalWatch;
+  /** The static pods this node runs from files: their mirrors in the API are theirs, not pods to run. */
+  readonly staticPods?: { isStatic(uid: string): boolean; mirrorChanged(mirror: JsonObject): void };
+}
+
+/** A runtime's event about a pod, as an Event on it (the container's as its fieldPath). */
+export function recordRuntimeEvent(recorder: EventRecorder, pod: JsonObject, e: RuntimeEvent): void {
+  recorder.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : "");
 }
 
 /**
@@ -59,7 +67,7 @@ export class PodManager implements ReflectorHandler {
     runtime.onStatusChange((uid) => this.reports.add(uid));
     runtime.onEvent((e) => {
       const pod = this.pods.get(e.podUid);
-      if (pod) this.recorder.record(pod, e.type, e.reason, e.message, e.container ? `spec.containers{${e.container}}` : "");
+      if (pod) recordRuntimeEvent(this.recorder, pod, e);
     });
   }
 
@@ -72,16 +80,20 @@ export class PodManager implements ReflectorHandler {
     return undefined;
   }
 
-  async replace(objects: JsonObject[]): Promise<void> {
+  async replace(all: JsonObject[]): Promise<void> {
+    for (const pod of all) if (isMirrorPod(pod)) this.opts.staticPods?.mirrorChanged(pod);
+    const objects = all.filter((pod) => !isMirrorPod(pod));
     const wanted = new Set(objects.map(uidOf));
     for (const uid of this.claimVolumes.keys()) if (!wanted.has(uid)) this.claimVolumes.delete(uid);
     for (const uid of this.runtime.runningPods()) {
-      if (!wanted.has(uid)) await this.stop(uid, 0);
+      if (!wanted.has(uid) && !this.opts.staticPods?.isStatic(uid)) await this.stop(uid, 0);
     }
     for (const pod of objects) await this.podSeen(pod);
   }
 
   async apply(e: ReflectorEvent): Promise<void> {
+    // A mirror pod goes to the static pods, which know whether it is still right.
+    if (isMirrorPod(e.object)) return this.opts.staticPods?.mirrorChanged(e.object);
     const uid = uidOf(e.object);
     if (e.type === "DELETED") {
       this.pods.delete(uid);

@@ -69,6 +69,20 @@ describe("podStatusFrom", () => {
   });
 });
 
+describe("podStatusFrom with a sidecar", () => {
+  const pod = { spec: { initContainers: [{ name: "proxy", restartPolicy: "Always" }], containers: [{ name: "a" }] } };
+  const withSidecar = (sidecarReady: boolean): PodRuntimeStatus => ({ ...runtimeStatus("Running", { a: true }), initContainerStatuses: [containerStatus("proxy", sidecarReady)] });
+  it.each([
+    { name: "sidecar ready", sidecarReady: true, want: { status: "True" } },
+    { name: "sidecar unready", sidecarReady: false, want: { status: "False", reason: "ContainersNotReady", message: "containers with unready status: [proxy]" } },
+  ])("Ready: $name", ({ sidecarReady, want }) => {
+    const status = podStatusFrom(pod, withSidecar(sidecarReady), "127.0.0.1", "2026-01-01T00:00:00Z");
+    expect(conditionsOf(status, "Ready")).toMatchObject(want);
+    // A started sidecar is initialized although it never exits.
+    expect(conditionsOf(status, "Initialized")).toMatchObject({ status: "True" });
+  });
+});
+
 describe("podStatusHasChanged", () => {
   const running = podStatusFrom({}, runtimeStatus("Running", { a: true }), "127.0.0.1", "2026-01-01T00:00:01Z");
   const reordered = Object.fromEntries(Object.entries(running).reverse());

@@ -1,6 +1,6 @@
-import { ContainerStatus, PodStatus, arrayOf, statusOf, type JsonObject } from "@capstan/api";
+import { ContainerStatus, PodStatus, arrayOf, podView, statusOf, type JsonObject } from "@capstan/api";
 import { canonicalJson } from "./canonical-json.js";
-import type { PodRuntimeStatus } from "./runtime/index.js";
+import { hasContainerStarted, hasSidecarStarted, type PodRuntimeStatus } from "./runtime/index.js";
 
 type Condition = { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string };
 
@@ -12,16 +12,18 @@ function condition(previous: readonly Condition[], type: string, status: boolean
 }
 
 /** Why Ready and ContainersReady are False, in the kubelet's words. */
-function unreadyBecause(runtime: PodRuntimeStatus): { reason: string; message: string } | undefined {
+function unreadyBecause(runtime: PodRuntimeStatus, unready: readonly string[]): { reason: string; message: string } | undefined {
   if (runtime.phase === "Succeeded" || runtime.phase === "Failed") return { reason: "PodCompleted", message: "" };
-  const unready = runtime.containerStatuses.filter((c) => !c.ready).map((c) => c.name);
   if (unready.length === 0) return undefined;
   return { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
 }
 
-/** Initialized is False, naming the init containers not yet succeeded, until each has exited 0. */
-function uninitializedBecause(runtime: PodRuntimeStatus): { reason: string; message: string } | undefined {
-  const incomplete = (runtime.initContainerStatuses ?? []).filter((c) => c.state?.terminated?.exitCode !== 0 || !c.state.terminated).map((c) => c.name);
+/** Initialized is False, naming the init containers not yet succeeded (a sidecar: not yet started), until each has. */
+function uninitializedBecause(runtime: PodRuntimeStatus, sidecars: ReadonlySet<string>): { reason: string; message: string } | undefined {
+  const initialized = hasContainerStarted(runtime.containerStatuses);
+  const incomplete = (runtime.initContainerStatuses ?? [])
+    .filter((c) => (sidecars.has(c.name) ? !initialized && !hasSidecarStarted(c) : c.state?.terminated?.exitCode !== 0 || !c.state.terminated))
+    .map((c) => c.name);
   if (incomplete.length === 0) return undefined;
   return { reason: "ContainersNotInitialized", message: `containers with incomplete status: [${incomplete.join(" ")}]` };
 }
@@ -29,9 +31,13 @@ function uninitializedBecause(runtime: PodRuntimeStatus): { reason: string; mess
 /** The PodStatus the API should show for what the runtime reports. */
 export function podStatusFrom(pod: JsonObject, runtime: PodRuntimeStatus, hostIP: string, now: string): JsonObject {
   const previous = arrayOf<Condition>(statusOf(pod)["conditions"]);
-  const containersReady = runtime.containerStatuses.length > 0 && runtime.containerStatuses.every((c) => c.ready);
-  const why = containersReady ? undefined : unreadyBecause(runtime);
-  const uninitialized = uninitializedBecause(runtime);
+  // Sidecars count for readiness as the containers do (the kubelet's GenerateContainersReadyCondition).
+  const sidecars = podView(pod).sidecarNames;
+  const counted = [...(runtime.initContainerStatuses ?? []).filter((c) => sidecars.has(c.name)), ...runtime.containerStatuses];
+  const unready = counted.filter((c) => !c.ready).map((c) => c.name);
+  const containersReady = runtime.containerStatuses.length > 0 && unready.length === 0;
+  const why = containersReady ? undefined : unreadyBecause(runtime, unready);
+  const uninitialized = uninitializedBecause(runtime, sidecars);
   const scheduled = previous.find((c) => c.type === "PodScheduled") ?? { type: "PodScheduled", status: "True", lastTransitionTime: now };
   const status: JsonObject = {
     ...statusOf(pod),

@@ -1,4 +1,4 @@
-import { kindInfo, metaOf, stringOf } from "@capstan/api";
+import { fromApiObject, kindInfo, metaOf, stringOf } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { readManifests } from "../manifests.js";
@@ -42,10 +42,12 @@ export interface DeleteOptions {
   readonly propagationPolicy?: PropagationPolicy;
 }
 
-async function waitUntilGone(client: CapstanClient, kind: string, namespace: string, name: string): Promise<void> {
+/** As kubectl's wait: until the object deleted (`uid`) is gone; a namesake made since (a mirror pod's) is another object. */
+async function waitUntilGone(client: CapstanClient, kind: string, namespace: string, name: string, uid: string): Promise<void> {
   for (;;) {
     try {
-      await client.get({ kind, namespace, name });
+      const current = await client.get({ kind, namespace, name });
+      if (uid !== "" && metaOf(fromApiObject(current).json).uid !== uid) return;
     } catch (e) {
       if (isCapstanError(e, "NotFound")) return;
       throw e;
@@ -73,19 +75,21 @@ export async function deleteObjects(client: CapstanClient, args: string[], opts:
   for (const t of targets) {
     const info = kindInfo(t.kind);
     const namespace = info.namespaced ? t.namespace : "";
+    let uid = "";
     try {
-      await client.delete({
+      const response = await client.delete({
         kind: t.kind,
         namespace,
         name: t.name,
         ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
         ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),
       });
+      if (response.object) uid = metaOf(fromApiObject(response.object).json).uid;
     } catch (e) {
       if (opts.ignoreNotFound && isCapstanError(e, "NotFound")) continue;
       throw e;
     }
-    if (opts.wait) await waitUntilGone(client, t.kind, namespace, t.name);
+    if (opts.wait) await waitUntilGone(client, t.kind, namespace, t.name, uid);
     console.log(`${qualifiedResource(t.kind)} "${t.name}" ${opts.force ? "force deleted" : "deleted"}`);
   }
 }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { waitForExec, type ContainerLauncher } from "./container-launch.js";
 import type { PodLayout } from "./pod-layout.js";
 import { isTerminalPhase } from "./pod-phase.js";
-import { allContainers, enqueue, gracePeriodOf, now, podRuntimeStatus, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
+import { allContainers, enqueue, gracePeriodOf, now, podRuntimeStatus, sidecarsOf, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
 import type { ProbeSpec } from "./probe.js";
 import type { ProbeManager } from "./probe-manager.js";
 import { groupExitTimeoutMs, signalGroup, waitForGroupExit } from "./process-group.js";
@@ -59,17 +59,21 @@ export class ContainerLifecycle {
   /**
    * Runs the init containers one at a time, in spec order: starts the first not yet succeeded and answers
    * false while one runs, backs off or failed; true once every one has exited 0 (the pod is Initialized).
-   * An init container's exit 0 syncs the pod again, which starts the next.
+   * A sidecar lets the next one start as soon as it has started (its startup probe passed), as the
+   * kubelet's computeInitContainerActions; once the containers run, a sidecar only restarts on its own.
+   * An init container's exit 0, or a sidecar's start, syncs the pod again, which starts the next.
    */
   private async syncInitContainers(rec: PodRecord, pod: Pod): Promise<boolean> {
+    const initialized = [...rec.containers.values()].some((c) => c.launched);
     for (const spec of pod.spec?.initContainers ?? []) {
       const c = rec.initContainers.get(spec.name);
       if (!c) continue;
-      if (c.status.state?.terminated?.exitCode === 0) continue;
+      if (!c.sidecar && c.status.state?.terminated?.exitCode === 0) continue;
       if (!c.launched && !rec.terminating && !this.opts.isShuttingDown()) {
         c.spec = spec;
         await this.startContainer(rec, c);
       }
+      if (c.sidecar && (initialized || c.status.started === true)) continue;
       return false;
     }
     for (const c of rec.containers.values()) {
@@ -142,7 +146,15 @@ export class ContainerLifecycle {
     this.opts.listeners.emit(rec.uid, "Normal", "Started", `Started container ${name}`, name);
     if (c.process === proc) {
       c.status.state = { running: { startedAt: proc.startedAt } };
-      this.opts.probes.start(rec, c, proc, (type, spec) => this.killUnhealthy(rec, c, proc, type, spec));
+      this.opts.probes.start(
+        rec,
+        c,
+        proc,
+        (type, spec) => this.killUnhealthy(rec, c, proc, type, spec),
+        () => {
+          if (c.sidecar) void enqueue(rec, this.opts.logger, () => this.syncContainers(rec, rec.pod));
+        },
+      );
       this.opts.listeners.notify(rec.uid);
     }
   }
@@ -164,7 +176,7 @@ export class ContainerLifecycle {
     void enqueue(rec, this.opts.logger, async () => {
       if (c.process !== proc || proc.stopping || rec.terminating || this.opts.isShuttingDown()) return;
       proc.unhealthy = type;
-      const restart = rec.policy !== "Never";
+      const restart = c.sidecar || rec.policy !== "Never";
       const name = c.spec.name;
       this.opts.listeners.emit(rec.uid, "Normal", "Killing", `Container ${name} failed ${type} probe${restart ? ", will be restarted" : ""}`, name);
       await this.signalUntilGone(rec, c, proc, spec.terminationGracePeriodSeconds ?? gracePeriodOf(rec));
@@ -199,14 +211,15 @@ export class ContainerLifecycle {
     c.status.ready = false;
     c.status.started = false;
     const finishedAtMs = Date.now();
-    // The kubelet restarts a container it killed for a failed probe whatever its exit code, unless the policy is Never.
-    // An init container runs to completion: whatever the policy, only a failure restarts it, and not under Never.
-    const restartable = proc.unhealthy ? rec.policy !== "Never" : shouldRestartContainer(c.init && rec.policy === "Always" ? "OnFailure" : rec.policy, exitCode);
+    const restartable = this.isRestartable(rec, c, proc, exitCode);
     if (rec.terminating || proc.stopping || this.opts.isShuttingDown() || !restartable) {
       c.status.state = { terminated };
       this.opts.listeners.notify(rec.uid);
       proc.markExited();
-      if (c.init && exitCode === 0 && !rec.terminating && !proc.stopping) void enqueue(rec, this.opts.logger, () => this.syncContainers(rec, rec.pod));
+      if (rec.terminating || proc.stopping) return;
+      if (c.init && !c.sidecar && exitCode === 0) void enqueue(rec, this.opts.logger, () => this.syncContainers(rec, rec.pod));
+      // The containers are done (a Job's pod): its sidecars are stopped, and their exits do not count.
+      if (!c.sidecar && isTerminalPhase(podRuntimeStatus(rec).phase)) void enqueue(rec, this.opts.logger, () => this.stopSidecars(rec, Date.now() + gracePeriodOf(rec) * 1000));
       return;
     }
     c.status.lastState = { terminated };
@@ -215,7 +228,7 @@ export class ContainerLifecycle {
     const restart = () => {
       c.restartTimer = undefined;
       void enqueue(rec, this.opts.logger, async () => {
-        if (rec.terminating || this.opts.isShuttingDown()) return;
+        if (rec.terminating || this.opts.isShuttingDown() || (c.sidecar && isTerminalPhase(podRuntimeStatus(rec).phase))) return;
         this.opts.backoff.restarted(key, Date.now());
         await this.startContainer(rec, c);
       });
@@ -237,6 +250,33 @@ export class ContainerLifecycle {
     }
     this.opts.listeners.notify(rec.uid);
     proc.markExited();
+  }
+
+  /**
+   * Whether an exited container runs again. The kubelet restarts a container it killed for a failed probe
+   * whatever its exit code, unless the policy is Never. An init container runs to completion: whatever the
+   * policy, only a failure restarts it, and not under Never. A sidecar always restarts while the pod's
+   * containers are not done.
+   */
+  private isRestartable(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, exitCode: number): boolean {
+    if (c.sidecar) return !isTerminalPhase(podRuntimeStatus(rec).phase);
+    if (proc.unhealthy) return rec.policy !== "Never";
+    return shouldRestartContainer(c.init && rec.policy === "Always" ? "OnFailure" : rec.policy, exitCode);
+  }
+
+  /**
+   * Stops a terminating pod's containers as the kubelet's killPodWithSyncResult: the containers (and a
+   * running init container) first, then the sidecars one at a time in reverse order, each with what is
+   * left of the grace period.
+   */
+  async stopPod(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
+    const deadlineMs = Date.now() + gracePeriodSeconds * 1000;
+    await Promise.all(allContainers(rec).filter((c) => !c.sidecar).map((c) => this.stopContainer(rec, c, gracePeriodSeconds)));
+    await this.stopSidecars(rec, deadlineMs);
+  }
+
+  private async stopSidecars(rec: PodRecord, deadlineMs: number): Promise<void> {
+    for (const c of sidecarsOf(rec).reverse()) await this.stopContainer(rec, c, Math.max(0, deadlineMs - Date.now()) / 1000);
   }
 
   /** Stops a container for good (pod deletion, image change, shutdown): no restart follows. */

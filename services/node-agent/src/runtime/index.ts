@@ -9,7 +9,7 @@ export type { Sandbox, SandboxMode } from "./container-sandbox.js";
 export { PodIPAllocator, parsePodIPBase } from "./pod-network.js";
 export { RestartBackoff, shouldRestartContainer } from "./restart-backoff.js";
 export type { RestartBackoffOptions, RestartPolicy } from "./restart-backoff.js";
-export { podPhase } from "./pod-phase.js";
+export { hasContainerStarted, hasSidecarStarted, podPhase } from "./pod-phase.js";
 export { containerProbes, probeDefaults } from "./probe.js";
 export type { ContainerProbes, HTTPHeader, ProbeHandler, ProbePort, ProbeResult, ProbeSpec, ProbeType } from "./probe.js";
 export { ContainerProber } from "./prober.js";

@@ -2,7 +2,7 @@ import type { Pod } from "@capstan/api";
 import { describe, expect, it } from "vitest";
 import { readAll, uid, useProcessRuntimes } from "./process-runtime-harness.js";
 import type { ProcessRuntime } from "./process-runtime.js";
-import { aContainer, aPod, eventually } from "./testing.js";
+import { aContainer, anExecProbe, aPod, eventually } from "./testing.js";
 
 const { runtime } = useProcessRuntimes("127.201");
 const mount = { name: "work", mountPath: "/work", readOnly: false, subPath: "" };
@@ -85,5 +85,50 @@ describe("ProcessRuntime init containers", () => {
     await rt.syncPod(pod);
     await eventually(() => expect(rt.status(uid(pod))?.phase).toBe("Running"));
     expect(initStates(rt, pod)).toEqual([["once", "terminated", 0]]);
+  });
+
+  it("a sidecar lets the next init container start once its startup probe passed, and restarts whatever the pod's policy", async () => {
+    const { rt } = runtime({ backoffBaseMs: 50 });
+    const sidecar = sh("proxy", "n=$(cat /work/runs 2>/dev/null || echo 0); echo $((n+1)) > /work/runs; [ $n -ge 1 ] && exec sleep 1000; sleep 1; touch /work/proxy-up; sleep 2; exit 0");
+    sidecar.restartPolicy = "Always";
+    sidecar.startupProbe = anExecProbe(["cat", "/work/proxy-up"], { periodSeconds: 1 });
+    const pod = aPodWithInit("with-sidecar", sidecar, sh("setup", "cat /work/proxy-up"))
+      .with(sh("app", "sleep 1000"))
+      .restartPolicy("Never")
+      .build();
+    await rt.syncPod(pod);
+    await eventually(() => expect(rt.status(uid(pod))?.phase).toBe("Running"), { timeoutMs: 20_000 });
+    // setup ran after the probe saw the file (else it failed, and under Never the pod with it); the sidecar still runs beside the app.
+    expect(initStates(rt, pod)).toEqual([["proxy", "running", undefined], ["setup", "terminated", 0]]);
+    // It exits 0 once; under restartPolicy Never it is restarted all the same.
+    await eventually(() => expect(rt.status(uid(pod))?.initContainerStatuses?.[0]?.restartCount).toBe(1), { timeoutMs: 20_000 });
+    await eventually(() => expect(initStates(rt, pod)[0]).toEqual(["proxy", "running", undefined]), { timeoutMs: 20_000 });
+    expect(rt.status(uid(pod))?.phase).toBe("Running");
+  });
+
+  it("a Job-like pod completes when its containers do: the sidecar is then stopped and does not fail it", async () => {
+    const { rt } = runtime();
+    const sidecar = sh("logger", "trap 'exit 7' TERM; while true; do sleep 0.1; done");
+    sidecar.restartPolicy = "Always";
+    const pod = aPodWithInit("job-like", sidecar).with(sh("app", "sleep 1")).restartPolicy("Never").build();
+    await rt.syncPod(pod);
+    await eventually(() => expect(rt.status(uid(pod))?.phase).toBe("Succeeded"), { timeoutMs: 20_000 });
+    await eventually(() => expect(initStates(rt, pod)).toEqual([["logger", "terminated", 7]]), { timeoutMs: 20_000 });
+    expect(rt.status(uid(pod))?.phase).toBe("Succeeded");
+    expect(rt.status(uid(pod))?.initContainerStatuses?.[0]?.restartCount).toBe(0);
+  });
+
+  it("stops the sidecars after the containers when the pod is killed", async () => {
+    const { rt, events } = runtime();
+    const sidecar = sh("tail", "while true; do sleep 0.1; done");
+    sidecar.restartPolicy = "Always";
+    const pod = aPodWithInit("ordered-stop", sidecar)
+      .with(sh("app", "trap 'sleep 0.5; exit 0' TERM; while true; do sleep 0.1; done"))
+      .build();
+    await rt.syncPod(pod);
+    await eventually(() => expect(rt.status(uid(pod))?.containerStatuses[0]?.state?.running).toBeDefined(), { timeoutMs: 20_000 });
+    await rt.killPod(uid(pod), 10);
+    const killing = events.filter((e) => e.reason === "Killing").map((e) => e.container);
+    expect(killing).toEqual(["app", "tail"]);
   });
 });

@@ -42,4 +42,20 @@ describe("initPhase", () => {
   ] as const)("$name → $want", ({ policy, init, want }) => {
     expect(initPhase(policy, init)).toBe(want);
   });
+
+  const sidecar = (state: ContainerState, started: boolean, lastState?: ContainerState): ContainerStatus => ({ ...container(state, lastState), name: "proxy", started });
+  it.each([
+    { name: "a sidecar running, not started", init: [sidecar(running, false)], want: "Pending" },
+    { name: "a sidecar started", init: [sidecar(running, true)], want: undefined },
+    { name: "a sidecar restarting after it ran", init: [sidecar(backingOff, false, exited(1))], want: undefined },
+    { name: "a sidecar never run", init: [sidecar(creating, false)], want: "Pending" },
+    { name: "a sidecar stopped after the containers finished", init: [sidecar(exited(143), false)], want: undefined },
+  ] as const)("sidecars: $name → $want", ({ init, want }) => {
+    expect(initPhase("Never", init, new Set(["proxy"]))).toBe(want);
+  });
+
+  it("a sidecar restarting once the containers have run does not make the pod Pending", () => {
+    expect(initPhase("Never", [sidecar(running, false, exited(0))], new Set(["proxy"]), true)).toBeUndefined();
+    expect(initPhase("Never", [sidecar(creating, false)], new Set(["proxy"]), true)).toBeUndefined();
+  });
 });

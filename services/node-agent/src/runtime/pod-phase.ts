@@ -29,22 +29,45 @@ export function podPhase(policy: RestartPolicy, statuses: readonly ContainerStat
 }
 
 /**
- * The phase while init containers decide it (the kubelet's getPhase): Pending until each has exited 0,
- * Failed once one failed and the policy is Never; undefined when they have all succeeded.
+ * The phase while init containers decide it (the kubelet's getPhase): Pending until each has exited 0
+ * and each sidecar has started, Failed once one failed and the policy is Never; undefined once
+ * initialized. A sidecar that stopped after it started (it restarts), or one restarting once the
+ * containers have run (`containersStarted`), does not count.
  */
-export function initPhase(policy: RestartPolicy, initStatuses: readonly ContainerStatus[]): PodPhase | undefined {
+export function initPhase(
+  policy: RestartPolicy,
+  initStatuses: readonly ContainerStatus[],
+  sidecars: ReadonlySet<string> = new Set(),
+  containersStarted = false,
+): PodPhase | undefined {
+  let pending = false;
   for (const s of initStatuses) {
+    if (sidecars.has(s.name)) {
+      if (!containersStarted && !hasSidecarStarted(s)) pending = true;
+      continue;
+    }
     const terminated = s.state?.terminated;
     if (terminated?.exitCode === 0) continue;
     if (terminated && policy === "Never") return "Failed";
-    return "Pending";
+    pending = true;
   }
-  return undefined;
+  return pending ? "Pending" : undefined;
+}
+
+/** A sidecar running with its startup probe passed, or one that ran and stopped since. */
+export function hasSidecarStarted(s: ContainerStatus): boolean {
+  if (s.state?.running) return s.started === true;
+  return s.state?.terminated !== undefined || s.lastState?.terminated !== undefined;
 }
 
 /** Whether every init container has exited 0 (true for a pod without init containers). */
 export function isInitialized(initStatuses: readonly ContainerStatus[]): boolean {
   return initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
+}
+
+/** Whether any of the containers has run: the pod was initialized. */
+export function hasContainerStarted(statuses: readonly ContainerStatus[]): boolean {
+  return statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
 }
 
 export function isTerminalPhase(phase: PodPhase): boolean {

@@ -3,7 +3,7 @@ import type { Container, ContainerStatus, Pod } from "@capstan/api";
 import type { ChildProcess } from "node:child_process";
 import type { LogStream } from "./container-logs.js";
 import type { PodIdentity } from "./container-env.js";
-import { initPhase, podPhase } from "./pod-phase.js";
+import { hasContainerStarted, initPhase, podPhase } from "./pod-phase.js";
 import type { ContainerProber } from "./prober.js";
 import { restartPolicyOf, type RestartPolicy } from "./restart-backoff.js";
 import type { PodRuntimeStatus, RuntimeLogger } from "./runtime.js";
@@ -34,6 +34,12 @@ export interface ContainerRecord {
   spec: Container;
   /** One of spec.initContainers: it runs to completion, and a failure restarts it unless the policy is Never. */
   init: boolean;
+  /**
+   * An init container with restartPolicy Always (a native sidecar): the next init container starts once it
+   * has started, and it keeps running beside the containers, restarted whatever the pod's policy, until
+   * they are done.
+   */
+  sidecar: boolean;
   status: ContainerStatus;
   /** Number of the current (or last) instance; -1 before the first. Logs are `<instance>.log`. */
   instance: number;
@@ -83,13 +89,14 @@ export function newPodRecord(uid: string, pod: Pod, identity: PodIdentity, lastI
     killing: undefined,
   };
   const initSpecs = pod.spec?.initContainers ?? [];
-  // Init containers that succeeded in a previous life of this agent (the API's status says so) do not run again.
+  // Init containers that succeeded in a previous life of this agent (the API's status says so) do not run again; sidecars do.
   const before = pod.status?.initContainerStatuses ?? [];
-  const initialized = initSpecs.length > 0 && initSpecs.every((spec) => before.some((s) => s.name === spec.name && s.state?.terminated?.exitCode === 0));
+  const initialized =
+    initSpecs.length > 0 && initSpecs.every((spec) => isSidecar(spec) || before.some((s) => s.name === spec.name && s.state?.terminated?.exitCode === 0));
   const waitingReason = initSpecs.length > 0 && !initialized ? "PodInitializing" : "ContainerCreating";
   for (const spec of initSpecs) {
     const c = newContainerRecord(spec, true, "PodInitializing", lastInstance(spec.name));
-    const done = initialized ? before.find((s) => s.name === spec.name) : undefined;
+    const done = initialized && !isSidecar(spec) ? before.find((s) => s.name === spec.name) : undefined;
     if (done) {
       c.status = structuredClone(done);
       c.launched = true;
@@ -100,10 +107,15 @@ export function newPodRecord(uid: string, pod: Pod, identity: PodIdentity, lastI
   return rec;
 }
 
+export function isSidecar(spec: Container): boolean {
+  return spec.restartPolicy === "Always";
+}
+
 function newContainerRecord(spec: Container, init: boolean, waitingReason: string, instance: number): ContainerRecord {
   return {
     spec,
     init,
+    sidecar: init && isSidecar(spec),
     status: {
       name: spec.name,
       state: { waiting: { reason: waitingReason, message: "" } },
@@ -128,6 +140,11 @@ export function allContainers(rec: PodRecord): ContainerRecord[] {
   return [...rec.initContainers.values(), ...rec.containers.values()];
 }
 
+/** The pod's sidecars, in spec order. */
+export function sidecarsOf(rec: PodRecord): ContainerRecord[] {
+  return [...rec.initContainers.values()].filter((c) => c.sidecar);
+}
+
 export function newContainerProcess(child: ChildProcess, instance: number, env: Record<string, string>): ContainerProcess {
   let markExited!: () => void;
   return {
@@ -148,7 +165,8 @@ export function newContainerProcess(child: ChildProcess, instance: number, env: 
 export function podRuntimeStatus(rec: PodRecord): PodRuntimeStatus {
   const containerStatuses = [...rec.containers.values()].map((c) => structuredClone(c.status));
   const initContainerStatuses = [...rec.initContainers.values()].map((c) => structuredClone(c.status));
-  const phase = rec.failure ? "Failed" : (initPhase(rec.policy, initContainerStatuses) ?? podPhase(rec.policy, containerStatuses));
+  const sidecars = new Set([...rec.initContainers.values()].filter((c) => c.sidecar).map((c) => c.spec.name));
+  const phase = rec.failure ? "Failed" : (initPhase(rec.policy, initContainerStatuses, sidecars, hasContainerStarted(containerStatuses)) ?? podPhase(rec.policy, containerStatuses));
   return {
     podIP: rec.identity.podIP,
     phase,

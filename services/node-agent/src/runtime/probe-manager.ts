@@ -22,9 +22,10 @@ export class ProbeManager {
 
   /**
    * Without probes a running container is started and ready. A startup probe holds `started` (and so
-   * `ready`) back until it passes; a readiness probe holds `ready` back until it passes.
+   * `ready`) back until it passes; a readiness probe holds `ready` back until it passes. `started` is
+   * called when a startup probe passes.
    */
-  start(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, unhealthy: ProberEvents["unhealthy"]): void {
+  start(rec: PodRecord, c: ContainerRecord, proc: ContainerProcess, unhealthy: ProberEvents["unhealthy"], started: () => void = () => {}): void {
     const probes = containerProbes(c.spec);
     const name = c.spec.name;
     const prober = new ContainerProber({
@@ -36,11 +37,13 @@ export class ProbeManager {
           const verb = result.result === "Error" ? "errored" : "failed";
           this.listeners.emit(rec.uid, "Warning", "Unhealthy", `${probeTitle[type]} probe ${verb}: ${result.output}`, name);
         },
-        stateChanged: ({ started, ready }) => {
+        stateChanged: (state) => {
           if (c.process !== proc) return;
-          c.status.started = started;
-          c.status.ready = ready;
+          const startedNow = state.started && !c.status.started;
+          c.status.started = state.started;
+          c.status.ready = state.ready;
           this.listeners.notify(rec.uid);
+          if (startedNow) started();
         },
         unhealthy,
         error: (e) => this.logger.warn("probe listener failed", { podUid: rec.uid, container: name, error: errorMessage(e) }),

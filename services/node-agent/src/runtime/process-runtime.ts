@@ -250,7 +250,7 @@ export class ProcessRuntime implements Runtime {
 
   private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
     rec.terminating = true;
-    await Promise.all(allContainers(rec).map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
+    await this.lifecycle.stopPod(rec, gracePeriodSeconds);
     this.pods.delete(rec.uid);
     for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     this.lifecycle.forget(rec);
@@ -269,8 +269,7 @@ export class ProcessRuntime implements Runtime {
     const stops: Array<Promise<void>> = [];
     for (const rec of this.pods.values()) {
       rec.terminating = true;
-      const grace = Math.min(gracePeriodOf(rec), this.shutdownGraceSeconds);
-      for (const c of allContainers(rec)) stops.push(this.lifecycle.stopContainer(rec, c, grace));
+      stops.push(this.lifecycle.stopPod(rec, Math.min(gracePeriodOf(rec), this.shutdownGraceSeconds)));
     }
     await Promise.all(stops);
     for (const rec of this.pods.values()) {

@@ -38,19 +38,22 @@ function containerStatuses(pod: Pod, startedAt: string | undefined): ContainerSt
   }));
 }
 
-/** Simulated init containers finish at once: each has exited 0 by the pod's first sync. */
+/** Simulated init containers finish at once: each has exited 0 by the pod's first sync; a sidecar runs, started and ready. */
 function initContainerStatuses(pod: Pod, at: string): Pick<PodRuntimeStatus, "initContainerStatuses"> {
   const uid = pod.metadata?.uid ?? "";
-  const statuses = (pod.spec?.initContainers ?? []).map((c) => ({
-    name: c.name,
-    image: c.image,
-    imageId: `simulated://${c.image}`,
-    containerId: `simulated://${uid}/${c.name}`,
-    restartCount: 0,
-    ready: false,
-    started: false,
-    state: { terminated: { exitCode: 0, signal: 0, reason: "Completed", message: "", startedAt: at, finishedAt: at } },
-  }));
+  const statuses = (pod.spec?.initContainers ?? []).map((c) => {
+    const sidecar = c.restartPolicy === "Always";
+    return {
+      name: c.name,
+      image: c.image,
+      imageId: `simulated://${c.image}`,
+      containerId: `simulated://${uid}/${c.name}`,
+      restartCount: 0,
+      ready: sidecar,
+      started: sidecar,
+      state: sidecar ? { running: { startedAt: at } } : { terminated: { exitCode: 0, signal: 0, reason: "Completed", message: "", startedAt: at, finishedAt: at } },
+    };
+  });
   return statuses.length > 0 ? { initContainerStatuses: statuses } : {};
 }
 

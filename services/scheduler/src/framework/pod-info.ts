@@ -69,7 +69,7 @@ export interface PodInfo {
   readonly terminating: boolean;
   /** status.nominatedNodeName: where preemption made room for it (read back after a restart). */
   readonly nominatedNodeName: string;
-  /** What the pod needs: max(sum of containers, largest init container) + overhead. */
+  /** What the pod needs: max(sum of containers and sidecars, largest init container with the sidecars before it) + overhead. */
   readonly requests: Resource;
   /** As requests, but a container without a cpu or memory request counts 100m / 200Mi (for scoring). */
   readonly nonZeroRequests: { readonly milliCpu: number; readonly memory: number };
@@ -133,12 +133,31 @@ export function podInfoFrom(pod: JsonObject): PodInfo {
     nonZeroRequests.milliCpu += "cpu" in list ? resource.milliCpu : DEFAULT_MILLI_CPU_REQUEST;
     nonZeroRequests.memory += "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST;
   }
+  // Sidecars (restartPolicy Always) keep running beside the later init containers and the containers (AggregateContainerRequests).
+  const sidecars = emptyResource();
+  const sidecarsNonZero = { milliCpu: 0, memory: 0 };
+  const init = emptyResource();
+  const initNonZero = { milliCpu: 0, memory: 0 };
   for (const c of initContainers) {
     const { list, resource } = containerRequests(c);
-    maxResource(requests, resource);
-    nonZeroRequests.milliCpu = Math.max(nonZeroRequests.milliCpu, "cpu" in list ? resource.milliCpu : DEFAULT_MILLI_CPU_REQUEST);
-    nonZeroRequests.memory = Math.max(nonZeroRequests.memory, "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST);
+    const nonZero = { milliCpu: "cpu" in list ? resource.milliCpu : DEFAULT_MILLI_CPU_REQUEST, memory: "memory" in list ? resource.memory : DEFAULT_MEMORY_REQUEST };
+    const sidecar = c.restartPolicy === "Always";
+    if (sidecar) {
+      addResource(sidecars, resource);
+      sidecarsNonZero.milliCpu += nonZero.milliCpu;
+      sidecarsNonZero.memory += nonZero.memory;
+    }
+    const running = emptyResource();
+    addResource(running, sidecars);
+    if (!sidecar) addResource(running, resource);
+    maxResource(init, running);
+    initNonZero.milliCpu = Math.max(initNonZero.milliCpu, sidecarsNonZero.milliCpu + (sidecar ? 0 : nonZero.milliCpu));
+    initNonZero.memory = Math.max(initNonZero.memory, sidecarsNonZero.memory + (sidecar ? 0 : nonZero.memory));
   }
+  addResource(requests, sidecars);
+  maxResource(requests, init);
+  nonZeroRequests.milliCpu = Math.max(nonZeroRequests.milliCpu + sidecarsNonZero.milliCpu, initNonZero.milliCpu);
+  nonZeroRequests.memory = Math.max(nonZeroRequests.memory + sidecarsNonZero.memory, initNonZero.memory);
   const overhead = resourceFromList(view.overhead);
   addResource(requests, overhead);
   nonZeroRequests.milliCpu += overhead.milliCpu;

@@ -31,6 +31,12 @@ export class PodBuilder {
     return this;
   }
 
+  /** An init container with restartPolicy Always: it runs beside the later init containers and the containers. */
+  sidecar(requests: Record<string, string>): this {
+    this.initContainers.push({ name: `i${this.initContainers.length}`, image: "busybox", restartPolicy: "Always", resources: { requests } });
+    return this;
+  }
+
   image(image: string): this {
     return this.container({ image });
   }

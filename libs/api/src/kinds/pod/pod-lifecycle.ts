@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { field, InvalidError, type JsonObject, type ObjectKey } from "@capstan/apimachinery";
 import type { DeletionStrategy } from "../kind-strategy.js";
-import { arrayOf, specOf as spec, statusOf } from "../../object-view.js";
+import { arrayOf, metaOf, specOf as spec, statusOf } from "../../object-view.js";
 import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from "./defaults.js";
 
 /** Fields of a Pod spec that an update may change, as in Kubernetes. */
@@ -20,7 +20,18 @@ function addedSchedulingGate(before: JsonObject, after: JsonObject): string | un
   return names(after).find((name) => !had.has(name));
 }
 
+/** The annotation a node agent puts on the mirror of a static pod (kubelet's MirrorPodAnnotationKey). */
+export const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
+
 export function validatePodUpdate(key: ObjectKey, after: JsonObject, before: JsonObject): Error | undefined {
+  const mirror = (o: JsonObject) => metaOf(o).annotations[MIRROR_POD_ANNOTATION];
+  if (mirror(before) !== mirror(after)) {
+    return new InvalidError(`Pod "${key.name}"`, [field.forbidden(`metadata.annotations[${MIRROR_POD_ANNOTATION}]`, "may not add or remove mirror pod annotation")]);
+  }
+  // A mirror pod shows a static pod its node runs from a file: only the file changes it.
+  if (mirror(before) !== undefined && !isDeepStrictEqual(spec(before), spec(after))) {
+    return new InvalidError(`Pod "${key.name}"`, [field.forbidden("spec", "a mirror pod may not be updated: it mirrors a static pod, which its node runs from a file")]);
+  }
   const addedGate = addedSchedulingGate(spec(before), spec(after));
   if (addedGate !== undefined) {
     return new InvalidError(`Pod "${key.name}"`, [field.forbidden("spec.schedulingGates", `only deletion is allowed, but found new scheduling gate '${addedGate}'`)]);

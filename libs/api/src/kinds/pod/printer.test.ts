@@ -13,6 +13,11 @@ function aPod(status: Record<string, unknown>, extra: Record<string, unknown> = 
   };
 }
 
+function aSidecarPod(status: Record<string, unknown>) {
+  const pod = aPod({ phase: "Running", ...status });
+  return { ...pod, spec: { ...pod.spec, initContainers: [{ name: "setup" }, { name: "proxy", restartPolicy: "Always" }] } };
+}
+
 function anInitPod(status: Record<string, unknown>) {
   const pod = aPod({ phase: "Pending", ...status });
   return { ...pod, spec: { ...pod.spec, initContainers: [{ name: "i1" }, { name: "i2" }] } };
@@ -40,6 +45,28 @@ describe("pod STATUS column", () => {
       }),
       "Running",
     ],
+    [
+      "sidecar not started yet",
+      aSidecarPod({ phase: "Pending", initContainerStatuses: [{ name: "setup", state: { terminated: { exitCode: 0 } } }, { name: "proxy", started: false, state: { running: {} } }] }),
+      "Init:1/2",
+    ],
+    [
+      "sidecar started, app running",
+      aSidecarPod({
+        initContainerStatuses: [{ name: "setup", state: { terminated: { exitCode: 0 } } }, { name: "proxy", started: true, state: { running: {} } }],
+        containerStatuses: [{ ready: true, state: { running: {} } }],
+      }),
+      "Running",
+    ],
+    [
+      "sidecar restarting after the pod initialized",
+      aSidecarPod({
+        conditions: [{ type: "Initialized", status: "True" }],
+        initContainerStatuses: [{ name: "setup", state: { terminated: { exitCode: 0 } } }, { name: "proxy", state: { waiting: { reason: "CrashLoopBackOff" } } }],
+        containerStatuses: [{ ready: true, state: { running: {} } }],
+      }),
+      "Running",
+    ],
   ])("%s", (_name, pod, want) => {
     expect(podStatusText(pod)).toBe(want);
   });
@@ -59,5 +86,16 @@ describe("pod table", () => {
     expect(formatTable(printerColumns(podPrinter, opts), [printerRow(podPrinter, pod, opts)])).toBe(
       ["NAME   READY   STATUS    RESTARTS      AGE   IP          NODE", "web    1/2     Running   3 (45s ago)   65s   127.1.0.2   node-1"].join("\n"),
     );
+  });
+
+  it("counts started sidecars in READY, as kubectl counts restartable init containers", () => {
+    const pod = aSidecarPod({
+      initContainerStatuses: [
+        { name: "setup", ready: false, state: { terminated: { exitCode: 0 } } },
+        { name: "proxy", ready: true, started: true, state: { running: {} } },
+      ],
+      containerStatuses: [{ ready: true, state: { running: {} } }, { ready: false, state: { running: {} } }],
+    });
+    expect(printerRow(podPrinter, pod, { wide: false, withNamespace: false, now })[1]).toBe("2/3");
   });
 });

@@ -9,8 +9,9 @@ export function podStatusText(pod: JsonObject): string {
   const view = podView(pod);
   if (view.metadata.deletionTimestamp !== undefined) return "Terminating";
   let reason = textOr(view.status["reason"], "") || textOr(view.phase, "Pending");
-  const initializing = initStatusText(view.initContainerStatuses, view.initContainers.length);
-  if (initializing !== undefined) return initializing;
+  const initializing = initStatusText(view.initContainerStatuses, view.initContainers.length, view.sidecarNames);
+  const initialized = view.condition("Initialized")?.status === "True";
+  if (initializing !== undefined && !initialized) return initializing;
   const statuses = view.containerStatuses;
   for (const c of statuses) {
     const waiting = c.state?.waiting?.reason;
@@ -23,11 +24,13 @@ export function podStatusText(pod: JsonObject): string {
 }
 
 /**
- * While init containers run: the first one not yet succeeded, as `Init:N/M`, or its failure
- * (`Init:Error`, `Init:CrashLoopBackOff`, `Init:ExitCode:3`); undefined once all succeeded.
+ * While init containers run: the first one not yet succeeded (or, a sidecar, not yet started), as
+ * `Init:N/M`, or its failure (`Init:Error`, `Init:CrashLoopBackOff`, `Init:ExitCode:3`); undefined once
+ * all succeeded or started.
  */
-function initStatusText(statuses: readonly ContainerStatusJson[], count: number): string | undefined {
+function initStatusText(statuses: readonly ContainerStatusJson[], count: number, sidecars: ReadonlySet<string>): string | undefined {
   for (const [i, c] of statuses.entries()) {
+    if (sidecars.has(c.name) && c.started) continue;
     const terminated = c.state?.terminated;
     const waiting = c.state?.waiting?.reason;
     if (terminated && (terminated.exitCode ?? 0) === 0) continue;
@@ -52,9 +55,12 @@ export const podPrinter: KindPrinter = {
   row(pod, now) {
     const view = podView(pod);
     const statuses = view.containerStatuses;
-    const ready = statuses.filter((c) => c.ready).length;
+    // Sidecars count as containers, as kubectl counts restartable init containers: ready once started and ready.
+    const sidecars = view.sidecarNames;
+    const readySidecars = view.initContainerStatuses.filter((c) => sidecars.has(c.name) && c.started && c.ready).length;
+    const ready = statuses.filter((c) => c.ready).length + readySidecars;
     const restarts = restartsText([...view.initContainerStatuses, ...statuses], now);
-    return [textOr(view.metadata.name), `${ready}/${view.containers.length}`, podStatusText(pod), restarts, age(view.metadata.json["creationTimestamp"], now)];
+    return [textOr(view.metadata.name), `${ready}/${view.containers.length + sidecars.size}`, podStatusText(pod), restarts, age(view.metadata.json["creationTimestamp"], now)];
   },
   wide: (pod) => [textOr(podView(pod).podIP), textOr(podView(pod).nodeName)],
 };

@@ -31,6 +31,10 @@ describe("NodeResourcesFit.filter", () => {
     ["init container smaller than the sum", aPod().requests({ cpu: "1" }).requests({ cpu: "1" }).initContainer({ cpu: "1500m" }), aNode(), ["Success", []]],
     ["init containers are not summed", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "1500m" }).initContainer({ cpu: "1500m" }), aNode(), ["Success", []]],
     ["overhead on top of the larger of init and sum", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "1500m" }).overhead({ cpu: "600m" }), aNode(), ["Unschedulable", ["Insufficient cpu"]]],
+    // A sidecar keeps running: it adds to the containers' sum (2 × 1 cpu > 2) and to later init containers'.
+    ["a sidecar adds to the containers", aPod().requests({ cpu: "1100m" }).sidecar({ cpu: "1" }), aNode(), ["Unschedulable", ["Insufficient cpu"]]],
+    ["a sidecar adds to a later init container", aPod().requests({ cpu: "100m" }).sidecar({ cpu: "1" }).initContainer({ cpu: "1100m" }), aNode(), ["Unschedulable", ["Insufficient cpu"]]],
+    ["an earlier init container does not run beside the sidecar", aPod().requests({ cpu: "100m" }).initContainer({ cpu: "1500m" }).sidecar({ cpu: "500m" }), aNode(), ["Success", []]],
     ["overhead that still fits", aPod().requests({ cpu: "500m" }).initContainer({ cpu: "1500m" }).overhead({ cpu: "500m" }), aNode(), ["Success", []]],
   ])("%s", (_name, pod, node, want) => {
     expect(filter(pod, node)).toEqual(want);
