@@ -176,7 +176,6 @@ export type {
   EndpointPortJson,
 } from "./object-view.js";
 export { CONTROLLER_UID_LABEL, DEFAULT_BACKOFF_LIMIT, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";
-export { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";
 export { CronJob, CronJobSpec, CronJobStatus } from "./gen/capstan/v1/batch.js";
 export { parseCronSchedule, isKnownTimeZone } from "./kinds/cron-job/schedule.js";
 export type { CronSchedule, ParsedSchedule } from "./kinds/cron-job/schedule.js";
