@@ -5,6 +5,7 @@ import {
   type BindRequest,
   type DeleteRequest,
   type DeleteResponse,
+  type ExecStart,
   type GetRequest,
   type ListRequest,
   type ListResponse,
@@ -14,7 +15,7 @@ import {
 } from "@capstan/api";
 import { CapstanError, type ErrorCode } from "@capstan/apimachinery";
 import { traceClientInterceptor } from "@capstan/telemetry";
-import type { CapstanClient, Stream } from "./capstan-client.js";
+import type { CapstanClient, ExecCall, Stream } from "./capstan-client.js";
 import { fromServiceError } from "@capstan/api";
 
 export interface ClientOptions {
@@ -96,6 +97,12 @@ export class GrpcCapstanClient implements CapstanClient {
         for await (const chunk of chunks) yield chunk.data;
       },
     };
+  }
+
+  exec(start: ExecStart): ExecCall {
+    const call = this.grpc.exec(this.metadata());
+    call.write({ start });
+    return { ...this.stream(call), send: (req) => call.write(req) };
   }
 
   close(): void {

@@ -68,6 +68,12 @@ export function logsRequestErrors(req: { readonly name: string }): FieldError[] 
   return nameErrors(req.name);
 }
 
+/** An exec starts with what to run where: the pod and a command. */
+export function execStartErrors(start: { readonly name: string; readonly command: readonly string[] } | undefined): FieldError[] {
+  if (!start) return [field.required("start")];
+  return [...nameErrors(start.name), ...(start.command.length === 0 ? [field.required("command")] : [])];
+}
+
 function nameErrors(name: string): FieldError[] {
   return name === "" ? [field.required("name")] : [];
 }

@@ -1,6 +1,6 @@
 export { ProcessRuntime, createProcessRuntime } from "./process-runtime.js";
 export type { ProcessRuntimeOptions } from "./process-runtime.js";
-export type { LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason, RuntimeLogger } from "./runtime.js";
+export type { ExecOptions, ExecSession, LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason, RuntimeLogger } from "./runtime.js";
 export { ImageCatalog, imageKind, imageName, loadImageAliases, parseImageAliases } from "./image-catalog.js";
 export type { ImageAlias, ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
 export type { ClusterDNS } from "./pod-dns.js";

@@ -5,7 +5,8 @@ import { podHostname, type PodIdentity } from "./container-env.js";
 import { ContainerLauncher } from "./container-launch.js";
 import { ContainerLifecycle } from "./container-lifecycle.js";
 import { LogStream } from "./container-logs.js";
-import { probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
+import { startExec } from "./container-exec.js";
+import { execCommand, probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
 import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
@@ -15,7 +16,7 @@ import { prepareVolumes } from "./pod-volumes.js";
 import { ProbeManager } from "./probe-manager.js";
 import { Recovery } from "./recovery.js";
 import { defaultRestartBackoff, RestartBackoff } from "./restart-backoff.js";
-import type { LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeLogger } from "./runtime.js";
+import type { ExecOptions, ExecSession, LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeLogger } from "./runtime.js";
 import { RuntimeListeners } from "./runtime-listeners.js";
 
 export interface ProcessRuntimeOptions {
@@ -174,6 +175,21 @@ export class ProcessRuntime implements Runtime {
     });
     if (follow) c.followers.add(stream);
     return stream;
+  }
+
+  /** Throws NotFoundError for an unknown pod or container, UnavailableError for a container that is not running. */
+  exec(podUid: string, container: string, opts: ExecOptions): ExecSession {
+    const rec = this.pods.get(podUid);
+    if (!rec) throw new NotFoundError({ kind: "Pod", namespace: "", name: podUid });
+    const { name } = rec.identity;
+    const c = rec.containers.get(container) ?? rec.initContainers.get(container);
+    if (!c) throw new UnavailableError(`container ${container} not found in pod ${name}`);
+    const proc = c.process;
+    if (!c.status.state?.running || proc?.pid === undefined) {
+      const waiting = c.status.state?.waiting?.reason;
+      throw new UnavailableError(`container ${container} in pod ${name} is not running${waiting ? ` (${waiting})` : ""}`);
+    }
+    return startExec(execCommand({ pid: proc.pid, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
   }
 
   shutdown(): Promise<void> {

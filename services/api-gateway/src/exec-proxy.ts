@@ -1,0 +1,93 @@
+import { request as httpRequest } from "node:http";
+import type { Duplex } from "node:stream";
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import { EXEC_PROTOCOL, ExecFrameReader, ExecRequest, ExecResponse, execFrame, findOrDefaultContainer, podView, type ExecStart } from "@capstan/api";
+import { UnavailableError } from "@capstan/apimachinery";
+import { kubeletEndpoint } from "./kubelet-endpoint.js";
+import type { ObjectService } from "./object-service.js";
+import { UndecodableRequest, execStartErrors, invalidRequest, throwIfInvalidRequest } from "./request-validation.js";
+
+/**
+ * Runs an Exec call through the node agent that runs the pod: the first request opens an upgraded
+ * connection to its kubelet-style endpoint; later requests (stdin, its end) go down it as frames, and
+ * its frames (output, then the exit) come back as responses. Requests that arrive while the connection
+ * opens wait for it; the client ending its side ends the command's stdin; a cancelled call closes it.
+ */
+export function proxyExec(service: ObjectService, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
+  let upstream: Duplex | undefined;
+  let opening: Promise<void> | undefined;
+  const waiting: Buffer[] = [];
+  const forward = (m: ExecRequest) => {
+    const frame = execFrame(ExecRequest.encode(m).finish());
+    if (upstream) upstream.write(frame);
+    else waiting.push(frame);
+  };
+  const failed = (e: unknown) => {
+    upstream?.destroy();
+    fail(e);
+  };
+  call.on("data", (m: ExecRequest | UndecodableRequest) => {
+    if (m instanceof UndecodableRequest) return failed(m.error);
+    if (opening) return forward(m);
+    opening = openExec(service, m.start)
+      .then(({ socket, head }) => {
+        upstream = socket;
+        relayResponses(socket, head, call, failed);
+        for (const frame of waiting.splice(0)) socket.write(frame);
+      })
+      .catch(failed);
+  });
+  call.on("end", () => forward({ stdinClose: true }));
+  call.on("cancelled", () => upstream?.destroy());
+}
+
+/** The node agent's exec connection for `start`, after the checks a Kubernetes API server makes of it. */
+async function openExec(service: ObjectService, start: ExecStart | undefined): Promise<{ socket: Duplex; head: Buffer }> {
+  throwIfInvalidRequest(execStartErrors(start));
+  const { namespace, name, container: requested, command, stdin, tty, terminalSize } = start!;
+  const pod = await service.record({ kind: "Pod", namespace: namespace || "default", name });
+  const chosen = findOrDefaultContainer(podView(pod.object), requested);
+  if ("error" in chosen) throw invalidRequest([{ path: "start.container", message: `Invalid value "${requested}": ${chosen.error}` }]);
+  const { url: kubelet, nodeName } = await kubeletEndpoint(service, pod, "exec");
+  const query = new URLSearchParams(command.map((c): [string, string] => ["command", c]));
+  if (stdin) query.set("input", "1");
+  if (tty) query.set("tty", "1");
+  if (terminalSize) {
+    query.set("width", String(terminalSize.width));
+    query.set("height", String(terminalSize.height));
+  }
+  const path = [pod.namespace, pod.name, chosen.container].map(encodeURIComponent).join("/");
+  return new Promise((resolve, reject) => {
+    const r = httpRequest(`${kubelet}/exec/${path}?${query}`, { method: "POST", headers: { Connection: "Upgrade", Upgrade: EXEC_PROTOCOL } });
+    r.on("upgrade", (_res, socket, head) => resolve({ socket, head }));
+    r.on("response", (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => reject(new UnavailableError(body.trim() || `node ${nodeName} answered ${res.statusCode}`)));
+    });
+    r.on("error", (cause) => reject(new UnavailableError(`cannot reach node ${nodeName} for exec: ${cause.message}`, { cause })));
+    r.end();
+  });
+}
+
+/** The node agent's frames as responses, until its exit; a connection lost before it fails the call. */
+function relayResponses(socket: Duplex, head: Buffer, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
+  const reader = new ExecFrameReader();
+  let exited = false;
+  const relay = (chunk: Buffer) => {
+    for (const m of reader.push(chunk).map((b) => ExecResponse.decode(b))) {
+      call.write(m);
+      if (m.exit) {
+        exited = true;
+        call.end();
+        socket.destroy();
+      }
+    }
+  };
+  socket.on("data", relay);
+  socket.on("error", () => socket.destroy());
+  socket.on("close", () => {
+    if (!exited) fail(new UnavailableError("the node agent closed the exec connection before the command exited"));
+  });
+  if (head.length > 0) relay(head);
+}

@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { LaunchCommand } from "./container-sandbox.js";
+import { signalGroup } from "./process-group.js";
+import type { ExecOptions, ExecSession } from "./runtime.js";
+
+/**
+ * What to spawn for an exec on a terminal: util-linux `script` puts the command on a new pseudo-terminal
+ * (stdout and stderr become the one terminal stream, input is echoed, as on any tty) and exits with the
+ * command's code; the initial size is set with stty before the command replaces the shell.
+ */
+export function onTerminal(cmd: LaunchCommand, size: ExecOptions["terminalSize"]): LaunchCommand {
+  const resize = size && size.width > 0 && size.height > 0 ? `stty cols ${size.width} rows ${size.height} 2>/dev/null; ` : "";
+  const line = `${resize}exec ${[cmd.file, ...cmd.args].map(shellQuote).join(" ")}`;
+  return { file: "script", args: ["--quiet", "--return", "--flush", "--command", line, "/dev/null"], ...(cmd.cwd !== undefined ? { cwd: cmd.cwd } : {}), reportsStart: false };
+}
+
+/** `word` as one POSIX shell word. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Spawns an exec'd command in its own process group, with the container's environment. */
+export function startExec(cmd: LaunchCommand, env: Record<string, string>, opts: ExecOptions): ExecSession {
+  const run = opts.tty ? onTerminal(cmd, opts.terminalSize) : cmd;
+  const child = spawn(run.file, run.args, {
+    // `script` runs its --command with $SHELL: the host's sh, not whatever the container's env names.
+    env: opts.tty ? { ...env, SHELL: "/bin/sh" } : env,
+    ...(run.cwd !== undefined ? { cwd: run.cwd } : {}),
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  // A write after the command exited fails with EPIPE; the exit says what happened.
+  child.stdin.on("error", () => {});
+  // Without stdin the command reads end of file at once.
+  if (!opts.stdin) child.stdin.end();
+  const exited = new Promise<{ exitCode: number; message: string }>((resolve) => {
+    child.once("error", (e) => {
+      const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+      resolve({ exitCode: missing ? 127 : 126, message: missing ? `exec: ${JSON.stringify(run.file)}: executable file not found in $PATH` : e.message });
+    });
+    child.once("close", (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), message: signal ? `terminated by ${signal}` : "" }));
+  });
+  return {
+    stdin: opts.stdin ? child.stdin : undefined,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited,
+    kill: () => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) signalGroup(child.pid, "SIGKILL");
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toApiObject } from "@capstan/api";
+import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+
+/**
+ * `capctl exec` through the real gateway to the node agent's process runtime: output and exit code,
+ * piped stdin, the container's own environment and working directory, a terminal, and the errors.
+ */
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  await cluster.client.create(
+    toApiObject({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "shell" },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: ["app", "sidecar"].map((name) => ({
+          name,
+          image: "busybox",
+          command: ["sh", "-c", "sleep 3600"],
+          env: [{ name: "WHO", value: name }],
+          workingDir: `/srv/${name}`,
+        })),
+      },
+    }),
+  );
+  await eventually(
+    async () => ((await cluster.client.get({ kind: "Pod", namespace: "default", name: "shell" })).pod?.status?.phase === "Running" ? true : undefined),
+    { timeoutMs: 60_000, what: "pod shell Running" },
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("capctl exec", () => {
+  it("prints the command's stdout and stderr and exits with its code, defaulting to the first container", async () => {
+    const r = await cluster.capctl(["exec", "shell", "--", "sh", "-c", "echo hi; echo err >&2; exit 3"]);
+    expect(r.stdout).toBe("hi\n");
+    expect(r.stderr).toBe('Defaulted container "app" out of: app, sidecar\nerr\ncommand terminated with exit code 3\n');
+    expect(r.code).toBe(3);
+  });
+
+  it("passes piped stdin with -i", async () => {
+    const r = await cluster.capctl(["exec", "-i", "shell", "-c", "app", "--", "cat"], "data\nmore data\n");
+    expect(r).toEqual({ code: 0, stdout: "data\nmore data\n", stderr: "" });
+  });
+
+  it("runs in the container -c names, with its environment and working directory", async () => {
+    const r = await cluster.capctl(["exec", "shell", "-c", "sidecar", "--", "sh", "-c", 'echo "$WHO in $(pwd)"']);
+    expect(r).toEqual({ code: 0, stdout: "sidecar in /srv/sidecar\n", stderr: "" });
+  });
+
+  it("runs the command on a terminal when asked", async () => {
+    const call = cluster.client.exec({ namespace: "default", name: "shell", container: "app", command: ["sh", "-c", "tty; echo out; echo err >&2"], stdin: false, tty: true });
+    let output = "";
+    let exit: { exitCode: number; message: string } | undefined;
+    for await (const m of call) {
+      expect(m.stderr).toBeUndefined(); // one terminal stream
+      if (m.stdout) output += Buffer.from(m.stdout).toString();
+      if (m.exit) exit = m.exit;
+    }
+    expect(output).toMatch(/^\/dev\/pts\/\d+\r\nout\r\nerr\r\n$/);
+    expect(exit).toEqual({ exitCode: 0, message: "" });
+  });
+
+  it.each([
+    { name: "a missing pod", args: ["exec", "nope", "--", "true"], stderr: 'Error from server (NotFound): Pod "default/nope" not found\n' },
+    { name: "a missing container", args: ["exec", "shell", "-c", "db", "--", "true"], stderr: "error: container db not found in pod shell\n" },
+    { name: "no command", args: ["exec", "shell"], stderr: "error: missing required argument 'command'\n" },
+  ])("refuses $name in one line, exiting 1", async ({ args, stderr }) => {
+    const r = await cluster.capctl(args);
+    expect(r).toEqual({ code: 1, stdout: "", stderr });
+  });
+});
