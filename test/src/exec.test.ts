@@ -27,9 +27,36 @@ beforeAll(async () => {
       },
     }),
   );
+  // "done" exits at once and stays exited; "app" keeps the pod Running.
+  await cluster.client.create(
+    toApiObject({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "half-done" },
+      spec: {
+        restartPolicy: "Never",
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          { name: "app", image: "busybox", command: ["sleep", "3600"] },
+          { name: "done", image: "busybox", command: ["true"] },
+        ],
+      },
+    }),
+  );
+  await cluster.client.create(
+    toApiObject({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "finished" },
+      spec: { restartPolicy: "Never", containers: [{ name: "app", image: "busybox", command: ["true"] }] },
+    }),
+  );
+  const pod = async (name: string) => (await cluster.client.get({ kind: "Pod", namespace: "default", name })).pod?.status;
+  await eventually(async () => ((await pod("shell"))?.phase === "Running" ? true : undefined), { timeoutMs: 60_000, what: "pod shell Running" });
+  await eventually(async () => ((await pod("finished"))?.phase === "Succeeded" ? true : undefined), { timeoutMs: 60_000, what: "pod finished Succeeded" });
   await eventually(
-    async () => ((await cluster.client.get({ kind: "Pod", namespace: "default", name: "shell" })).pod?.status?.phase === "Running" ? true : undefined),
-    { timeoutMs: 60_000, what: "pod shell Running" },
+    async () => ((await pod("half-done"))?.containerStatuses.find((c) => c.name === "done")?.state?.terminated ? true : undefined),
+    { timeoutMs: 60_000, what: "container done of half-done terminated" },
   );
 }, 180_000);
 
@@ -55,6 +82,12 @@ describe("capctl exec", () => {
     expect(r).toEqual({ code: 0, stdout: "sidecar in /srv/sidecar\n", stderr: "" });
   });
 
+  it("exits as the container's shell does for a command it cannot find", async () => {
+    const r = await cluster.capctl(["exec", "shell", "-c", "app", "--", "no-such-command"]);
+    expect(r.stderr).toMatch(/no-such-command: not found\ncommand terminated with exit code 127\n$/);
+    expect(r.code).toBe(127);
+  });
+
   it("runs the command on a terminal when asked", async () => {
     const call = cluster.client.exec({ namespace: "default", name: "shell", container: "app", command: ["sh", "-c", "tty; echo out; echo err >&2"], stdin: false, tty: true });
     let output = "";
@@ -72,6 +105,16 @@ describe("capctl exec", () => {
     { name: "a missing pod", args: ["exec", "nope", "--", "true"], stderr: 'Error from server (NotFound): Pod "default/nope" not found\n' },
     { name: "a missing container", args: ["exec", "shell", "-c", "db", "--", "true"], stderr: "error: container db not found in pod shell\n" },
     { name: "no command", args: ["exec", "shell"], stderr: "error: missing required argument 'command'\n" },
+    {
+      name: "a completed pod",
+      args: ["exec", "finished", "--", "true"],
+      stderr: "error: cannot exec into a container in a completed pod; current phase is Succeeded\n",
+    },
+    {
+      name: "a container that is not running",
+      args: ["exec", "half-done", "-c", "done", "--", "true"],
+      stderr: "Error from server (Unavailable): container done in pod half-done is not running\n",
+    },
   ])("refuses $name in one line, exiting 1", async ({ args, stderr }) => {
     const r = await cluster.capctl(args);
     expect(r).toEqual({ code: 1, stdout: "", stderr });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ExecFrameReader, execFrame } from "./exec-frames.js";
+import { ExecFrameReader, MAX_EXEC_FRAME_BYTES, execFrame } from "./exec-frames.js";
 import { ExecResponse } from "./gen/capstan/v1/gateway.js";
 
 const messages: ExecResponse[] = [
@@ -22,5 +22,11 @@ describe("exec frames", () => {
       { stdout: undefined, stderr: "", exit: undefined },
       { stdout: undefined, stderr: undefined, exit: { exitCode: 3, message: "" } },
     ]);
+  });
+
+  it("refuses a length over the limit instead of waiting for it", () => {
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(MAX_EXEC_FRAME_BYTES + 1, 0);
+    expect(() => new ExecFrameReader().push(header)).toThrow(RangeError);
   });
 });

@@ -13,16 +13,20 @@ export function execFrame(message: Uint8Array): Buffer {
   return frame;
 }
 
+/** The largest message a reader accepts: a longer length is a broken stream, not a message to wait for. */
+export const MAX_EXEC_FRAME_BYTES = 16 * 1024 * 1024;
+
 /** Splits a byte stream back into the messages execFrame wrote, however the stream chunked them. */
 export class ExecFrameReader {
   private pending: Buffer = Buffer.alloc(0);
 
-  /** The messages completed by `chunk`, in order; a partial one waits for the next chunk. */
+  /** The messages completed by `chunk`, in order; a partial one waits for the next chunk. Throws RangeError on a length over the limit. */
   push(chunk: Uint8Array): Uint8Array[] {
     this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
     const messages: Uint8Array[] = [];
     while (this.pending.length >= 4) {
       const size = this.pending.readUInt32BE(0);
+      if (size > MAX_EXEC_FRAME_BYTES) throw new RangeError(`an exec frame of ${size} bytes is over the limit of ${MAX_EXEC_FRAME_BYTES}`);
       if (this.pending.length < 4 + size) break;
       messages.push(this.pending.subarray(4, 4 + size));
       this.pending = this.pending.subarray(4 + size);

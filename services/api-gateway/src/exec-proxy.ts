@@ -22,15 +22,20 @@ export function proxyExec(service: ObjectService, call: ServerDuplexStream<ExecR
     if (upstream) upstream.write(frame);
     else waiting.push(frame);
   };
+  let cancelled = false;
   const failed = (e: unknown) => {
     upstream?.destroy();
-    fail(e);
+    if (!cancelled) fail(e);
   };
   call.on("data", (m: ExecRequest | UndecodableRequest) => {
     if (m instanceof UndecodableRequest) return failed(m.error);
     if (opening) return forward(m);
     opening = openExec(service, m.start)
       .then(({ socket, head }) => {
+        if (cancelled) {
+          socket.destroy();
+          return;
+        }
         upstream = socket;
         relayResponses(socket, head, call, failed);
         for (const frame of waiting.splice(0)) socket.write(frame);
@@ -38,7 +43,10 @@ export function proxyExec(service: ObjectService, call: ServerDuplexStream<ExecR
       .catch(failed);
   });
   call.on("end", () => forward({ stdinClose: true }));
-  call.on("cancelled", () => upstream?.destroy());
+  call.on("cancelled", () => {
+    cancelled = true;
+    upstream?.destroy();
+  });
 }
 
 /** The node agent's exec connection for `start`, after the checks a Kubernetes API server makes of it. */
@@ -73,12 +81,24 @@ async function openExec(service: ObjectService, start: ExecStart | undefined): P
 /** The node agent's frames as responses, until its exit; a connection lost before it fails the call. */
 function relayResponses(socket: Duplex, head: Buffer, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
   const reader = new ExecFrameReader();
-  let exited = false;
+  let finished = false;
   const relay = (chunk: Buffer) => {
-    for (const m of reader.push(chunk).map((b) => ExecResponse.decode(b))) {
-      call.write(m);
+    let responses: ExecResponse[];
+    try {
+      responses = reader.push(chunk).map((b) => ExecResponse.decode(b));
+    } catch (cause) {
+      finished = true; // failed here, not by the close below
+      socket.destroy();
+      return fail(new UnavailableError(`the node agent's exec stream is broken: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }));
+    }
+    for (const m of responses) {
+      // Output waits on the node agent while the client is slow to take it.
+      if (!call.write(m) && !m.exit) {
+        socket.pause();
+        call.once("drain", () => socket.resume());
+      }
       if (m.exit) {
-        exited = true;
+        finished = true;
         call.end();
         socket.destroy();
       }
@@ -87,7 +107,7 @@ function relayResponses(socket: Duplex, head: Buffer, call: ServerDuplexStream<E
   socket.on("data", relay);
   socket.on("error", () => socket.destroy());
   socket.on("close", () => {
-    if (!exited) fail(new UnavailableError("the node agent closed the exec connection before the command exited"));
+    if (!finished) fail(new UnavailableError("the node agent closed the exec connection before the command exited"));
   });
   if (head.length > 0) relay(head);
 }

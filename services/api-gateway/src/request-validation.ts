@@ -71,7 +71,7 @@ export function logsRequestErrors(req: { readonly name: string }): FieldError[] 
 /** An exec starts with what to run where: the pod and a command. */
 export function execStartErrors(start: { readonly name: string; readonly command: readonly string[] } | undefined): FieldError[] {
   if (!start) return [field.required("start")];
-  return [...nameErrors(start.name), ...(start.command.length === 0 ? [field.required("command")] : [])];
+  return [...(start.name === "" ? [field.required("start.name")] : []), ...(start.command.length === 0 ? [field.required("start.command")] : [])];
 }
 
 function nameErrors(name: string): FieldError[] {

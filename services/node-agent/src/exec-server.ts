@@ -44,11 +44,24 @@ export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: 
     }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${EXEC_PROTOCOL}\r\n\r\n`);
     const send = (m: ExecResponse) => socket.write(execFrame(ExecResponse.encode(m).finish()));
-    session.stdout.on("data", (d: Buffer) => send({ stdout: d }));
-    session.stderr.on("data", (d: Buffer) => send({ stderr: d }));
+    // Output waits while the gateway is slow to take it, so a large output does not pile up here.
+    const relay = (stream: NodeJS.ReadableStream, wrap: (d: Buffer) => ExecResponse) =>
+      stream.on("data", (d: Buffer) => {
+        if (send(wrap(d))) return;
+        stream.pause();
+        socket.once("drain", () => stream.resume());
+      });
+    relay(session.stdout, (stdout) => ({ stdout }));
+    relay(session.stderr, (stderr) => ({ stderr }));
     const reader = new ExecFrameReader();
     socket.on("data", (chunk: Buffer) => {
-      for (const m of reader.push(chunk).map((b) => ExecRequest.decode(b))) {
+      let requests: ExecRequest[];
+      try {
+        requests = reader.push(chunk).map((b) => ExecRequest.decode(b));
+      } catch {
+        return socket.destroy(); // not the gateway's frames: the command goes with the connection
+      }
+      for (const m of requests) {
         if (m.stdin !== undefined) session.stdin?.write(m.stdin);
         if (m.stdinClose) session.stdin?.end();
       }
