@@ -101,6 +101,24 @@ describe("capctl exec", () => {
     expect(exit).toEqual({ exitCode: 0, message: "" });
   });
 
+  it("sizes the terminal as asked at the start and on a resize", async () => {
+    const command = ["sh", "-c", "stty size; read line; stty size"];
+    const call = cluster.client.exec({ namespace: "default", name: "shell", container: "app", command, stdin: true, tty: true, terminalSize: { width: 80, height: 24 } });
+    let output = "";
+    let resized = false;
+    for await (const m of call) {
+      if (m.stdout) output += Buffer.from(m.stdout).toString();
+      if (!resized && output === "24 80\r\n") {
+        resized = true;
+        call.send({ resize: { width: 132, height: 43 } });
+        call.send({ stdin: Buffer.from("\n") });
+      }
+      if (m.exit) expect(m.exit.exitCode).toBe(0);
+    }
+    // The terminal echoes the line typed.
+    expect(output).toBe("24 80\r\n\r\n43 132\r\n");
+  });
+
   it.each([
     { name: "a missing pod", args: ["exec", "nope", "--", "true"], stderr: 'Error from server (NotFound): Pod "default/nope" not found\n' },
     { name: "a missing container", args: ["exec", "shell", "-c", "db", "--", "true"], stderr: "error: container db not found in pod shell\n" },

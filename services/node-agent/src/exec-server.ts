@@ -54,6 +54,7 @@ export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: 
     relay(session.stdout, (stdout) => ({ stdout }));
     relay(session.stderr, (stderr) => ({ stderr }));
     const reader = new ExecFrameReader();
+    let applied = Promise.resolve();
     socket.on("data", (chunk: Buffer) => {
       let requests: ExecRequest[];
       try {
@@ -61,9 +62,13 @@ export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: 
       } catch {
         return socket.destroy(); // not the gateway's frames: the command goes with the connection
       }
+      // In order: input typed after a resize reaches a terminal of the new size.
       for (const m of requests) {
-        if (m.stdin !== undefined) session.stdin?.write(m.stdin);
-        if (m.stdinClose) session.stdin?.end();
+        applied = applied.then(async () => {
+          if (m.resize) await session.resize(m.resize);
+          if (m.stdin !== undefined) session.stdin?.write(m.stdin);
+          if (m.stdinClose) session.stdin?.end();
+        });
       }
     });
     socket.on("close", () => session.kill());

@@ -50,6 +50,21 @@ describe("startExec", () => {
     expect([r.err, r.exitCode]).toEqual(["", 0]);
   });
 
+  it("resizes the terminal while the command runs", async () => {
+    const argv = ["sh", "-c", "echo ready; read line; stty size"];
+    const session = startExec(execCommand({ pid: 0, argv, workingDir: "" }, noSandbox), { PATH: process.env["PATH"] ?? "/usr/bin:/bin" }, {
+      command: argv,
+      stdin: true,
+      tty: true,
+      terminalSize: { width: 80, height: 24 },
+    });
+    const result = collect(session);
+    await new Promise<void>((resolve) => session.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
+    await session.resize({ width: 120, height: 40 });
+    session.stdin!.end("\n");
+    expect((await result).out).toMatch(/\r\n40 120\r\n$/);
+  });
+
   it("ends the command when killed, as a signal's exit", async () => {
     const session = startExec({ file: "sleep", args: ["30"], reportsStart: false }, { PATH: process.env["PATH"] ?? "/usr/bin:/bin" }, { command: ["sleep", "30"], stdin: false, tty: false });
     // spawn returns once the child has exec'd, so its process group exists.

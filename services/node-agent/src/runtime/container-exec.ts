@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import type { LaunchCommand } from "./container-sandbox.js";
 import { signalGroup } from "./process-group.js";
@@ -46,8 +47,29 @@ export function startExec(cmd: LaunchCommand, env: Record<string, string>, opts:
     stdout: child.stdout,
     stderr: child.stderr,
     exited,
+    resize: (size) => (opts.tty && child.pid !== undefined ? resizeTerminal(child.pid, size) : Promise.resolve()),
     kill: () => {
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) signalGroup(child.pid, "SIGKILL");
     },
   };
+}
+
+/**
+ * Sets the window size of the terminal `script` (pid) runs its command on: its child's stdin, opened
+ * through /proc so the path holds whatever mount namespace the child entered. The kernel then sends
+ * the command SIGWINCH, as on any terminal. Before script has forked there is no child, and no resize.
+ */
+function resizeTerminal(scriptPid: number, size: { width: number; height: number }): Promise<void> {
+  let child: string | undefined;
+  try {
+    child = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, "utf8").trim().split(" ")[0];
+  } catch {
+    return Promise.resolve(); // script has exited
+  }
+  if (!child || !(size.width > 0 && size.height > 0)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stty = spawn("stty", ["-F", `/proc/${child}/fd/0`, "cols", String(size.width), "rows", String(size.height)], { stdio: "ignore" });
+    stty.once("error", () => resolve());
+    stty.once("close", () => resolve());
+  });
 }

@@ -55,6 +55,8 @@ export interface ExecSession {
   readonly stderr: NodeJS.ReadableStream;
   /** Settles after the command's output has ended: its exit code, and why it did not run when it did not. */
   readonly exited: Promise<{ exitCode: number; message: string }>;
+  /** Sets the size of the command's terminal (nothing without one); settles once applied or found impossible. */
+  resize(size: { width: number; height: number }): Promise<void>;
   /** Ends the command (its caller went away). */
   kill(): void;
 }
