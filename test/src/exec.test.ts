@@ -4,7 +4,8 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 
 /**
  * `capctl exec` through the real gateway to the node agent's process runtime: output and exit code,
- * piped stdin, the container's own environment and working directory, a terminal, and the errors.
+ * piped stdin, the container's own environment and working directory, a terminal, and the errors;
+ * and attach, to a container's own output.
  */
 let cluster: TestCluster;
 
@@ -117,6 +118,43 @@ describe("capctl exec", () => {
     }
     // The terminal echoes the line typed.
     expect(output).toBe("24 80\r\n\r\n43 132\r\n");
+  });
+
+  it("attaches to a container's output from now until it exits", async () => {
+    await cluster.client.create(
+      toApiObject({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "waiter" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [{ name: "app", image: "busybox", command: ["sh", "-c", "echo before; while [ ! -e /tmp/stop ]; do echo waiting; sleep 0.3; done; echo stopping"] }],
+        },
+      }),
+    );
+    await eventually(async () => ((await cluster.client.get({ kind: "Pod", namespace: "default", name: "waiter" })).pod?.status?.phase === "Running" ? true : undefined), {
+      timeoutMs: 60_000,
+      what: "pod waiter Running",
+    });
+    const call = cluster.client.attach({ namespace: "default", name: "waiter", container: "", command: [], stdin: false, tty: false });
+    let output = "";
+    let stopped = false;
+    let exit: { exitCode: number; message: string } | undefined;
+    for await (const m of call) {
+      if (m.stdout) output += Buffer.from(m.stdout).toString();
+      if (!stopped && output.includes("waiting")) {
+        stopped = true;
+        await cluster.capctlOk(["exec", "waiter", "--", "touch", "/tmp/stop"]);
+      }
+      if (m.exit) exit = m.exit;
+    }
+    expect(output).toMatch(/^(waiting\n)+stopping\n$/); // "before" was written before the attach
+    expect(exit).toEqual({ exitCode: 0, message: "" });
+  });
+
+  it("refuses to attach to a completed pod", async () => {
+    const r = await cluster.capctl(["attach", "finished"]);
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "error: cannot attach a container in a completed pod; current phase is Succeeded\n" });
   });
 
   it.each([

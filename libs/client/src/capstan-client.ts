@@ -44,5 +44,7 @@ export interface CapstanClient {
   logs(req: LogsRequest): Stream<Uint8Array>;
   /** Runs a command in a container: output, then the exit, come back on the call. */
   exec(start: ExecStart): ExecCall;
+  /** Streams a running container's output until it exits (start.command empty, no stdin). */
+  attach(start: ExecStart): ExecCall;
   close(): void;
 }

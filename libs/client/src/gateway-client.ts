@@ -1,10 +1,12 @@
-import { credentials, Metadata, type CallOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, type CallOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import {
   ApiObject,
   GatewayClient,
   type BindRequest,
   type DeleteRequest,
   type DeleteResponse,
+  type ExecRequest,
+  type ExecResponse,
   type ExecStart,
   type GetRequest,
   type ListRequest,
@@ -100,9 +102,11 @@ export class GrpcCapstanClient implements CapstanClient {
   }
 
   exec(start: ExecStart): ExecCall {
-    const call = this.grpc.exec(this.metadata());
-    call.write({ start });
-    return { ...this.stream(call), send: (req) => call.write(req) };
+    return this.execCall(this.grpc.exec(this.metadata()), start);
+  }
+
+  attach(start: ExecStart): ExecCall {
+    return this.execCall(this.grpc.attach(this.metadata()), start);
   }
 
   close(): void {
@@ -125,6 +129,11 @@ export class GrpcCapstanClient implements CapstanClient {
         (e: ServiceError | null, res: Res) => (e ? reject(fromServiceError(e)) : resolve(res)),
       );
     });
+  }
+
+  private execCall(call: ClientDuplexStream<ExecRequest, ExecResponse>, start: ExecStart): ExecCall {
+    call.write({ start });
+    return { ...this.stream(call), send: (req) => call.write(req) };
   }
 
   private stream<T>(call: ClientReadableStream<T>): Stream<T> {

@@ -8,12 +8,12 @@ import type { ObjectService } from "./object-service.js";
 import { UndecodableRequest, execStartErrors, invalidRequest, throwIfInvalidRequest } from "./request-validation.js";
 
 /**
- * Runs an Exec call through the node agent that runs the pod: the first request opens an upgraded
+ * Runs an Exec (or Attach) call through the node agent that runs the pod: the first request opens an upgraded
  * connection to its kubelet-style endpoint; later requests (stdin, its end) go down it as frames, and
  * its frames (output, then the exit) come back as responses. Requests that arrive while the connection
  * opens wait for it; the client ending its side ends the command's stdin; a cancelled call closes it.
  */
-export function proxyExec(service: ObjectService, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
+export function proxyExec(verb: "exec" | "attach", service: ObjectService, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
   let upstream: Duplex | undefined;
   let opening: Promise<void> | undefined;
   const waiting: Buffer[] = [];
@@ -30,7 +30,7 @@ export function proxyExec(service: ObjectService, call: ServerDuplexStream<ExecR
   call.on("data", (m: ExecRequest | UndecodableRequest) => {
     if (m instanceof UndecodableRequest) return failed(m.error);
     if (opening) return forward(m);
-    opening = openExec(service, m.start)
+    opening = openExec(verb, service, m.start)
       .then(({ socket, head }) => {
         if (cancelled) {
           socket.destroy();
@@ -50,13 +50,13 @@ export function proxyExec(service: ObjectService, call: ServerDuplexStream<ExecR
 }
 
 /** The node agent's exec connection for `start`, after the checks a Kubernetes API server makes of it. */
-async function openExec(service: ObjectService, start: ExecStart | undefined): Promise<{ socket: Duplex; head: Buffer }> {
-  throwIfInvalidRequest(execStartErrors(start));
+async function openExec(verb: "exec" | "attach", service: ObjectService, start: ExecStart | undefined): Promise<{ socket: Duplex; head: Buffer }> {
+  throwIfInvalidRequest(execStartErrors(start, verb));
   const { namespace, name, container: requested, command, stdin, tty, terminalSize } = start!;
   const pod = await service.record({ kind: "Pod", namespace: namespace || "default", name });
   const chosen = findOrDefaultContainer(podView(pod.object), requested);
   if ("error" in chosen) throw invalidRequest([{ path: "start.container", message: `Invalid value "${requested}": ${chosen.error}` }]);
-  const { url: kubelet, nodeName } = await kubeletEndpoint(service, pod, "exec");
+  const { url: kubelet, nodeName } = await kubeletEndpoint(service, pod, verb);
   const query = new URLSearchParams(command.map((c): [string, string] => ["command", c]));
   if (stdin) query.set("input", "1");
   if (tty) query.set("tty", "1");
@@ -66,14 +66,14 @@ async function openExec(service: ObjectService, start: ExecStart | undefined): P
   }
   const path = [pod.namespace, pod.name, chosen.container].map(encodeURIComponent).join("/");
   return new Promise((resolve, reject) => {
-    const r = httpRequest(`${kubelet}/exec/${path}?${query}`, { method: "POST", headers: { Connection: "Upgrade", Upgrade: EXEC_PROTOCOL } });
+    const r = httpRequest(`${kubelet}/${verb}/${path}?${query}`, { method: "POST", headers: { Connection: "Upgrade", Upgrade: EXEC_PROTOCOL } });
     r.on("upgrade", (_res, socket, head) => resolve({ socket, head }));
     r.on("response", (res) => {
       let body = "";
       res.on("data", (d: Buffer) => (body += d.toString()));
       res.on("end", () => reject(new UnavailableError(body.trim() || `node ${nodeName} answered ${res.statusCode}`)));
     });
-    r.on("error", (cause) => reject(new UnavailableError(`cannot reach node ${nodeName} for exec: ${cause.message}`, { cause })));
+    r.on("error", (cause) => reject(new UnavailableError(`cannot reach node ${nodeName} for ${verb}: ${cause.message}`, { cause })));
     r.end();
   });
 }

@@ -175,7 +175,8 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
     logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => {
       void proxyLogs(service, call).catch((e: unknown) => failStream(call as ServerWritableStream<unknown, unknown>, e));
     },
-    exec: (call) => proxyExec(service, call, (e) => failStream(call as unknown as ServerWritableStream<unknown, unknown>, e)),
+    exec: (call) => proxyExec("exec", service, call, (e) => failStream(call as unknown as ServerWritableStream<unknown, unknown>, e)),
+    attach: (call) => proxyExec("attach", service, call, (e) => failStream(call as unknown as ServerWritableStream<unknown, unknown>, e)),
   };
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(withUndecodableRequests(GatewayService), impl);

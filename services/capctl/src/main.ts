@@ -6,7 +6,7 @@ import { apply } from "./commands/apply.js";
 import { createCommand } from "./commands/create.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
-import { exec } from "./commands/exec.js";
+import { attach, exec } from "./commands/exec.js";
 import { expose } from "./commands/expose.js";
 import { get } from "./commands/get.js";
 import { logs } from "./commands/logs.js";
@@ -141,6 +141,17 @@ program
   .action(
     action(async (client, pod: string, command: string[], opts: { container?: string; stdin: boolean; tty: boolean }) => {
       process.exitCode = await exec(client, pod, command, { ...opts, namespace: namespaceOf(globals()) });
+    }),
+  );
+
+program
+  .command("attach")
+  .description("print the output of a running container from now until it exits")
+  .argument("<pod>", "pod name")
+  .option("-c, --container <name>", "the container (default: the pod's default container, else its first)")
+  .action(
+    action(async (client, pod: string, opts: { container?: string }) => {
+      process.exitCode = await attach(client, pod, { ...opts, namespace: namespaceOf(globals()) });
     }),
   );
 

@@ -4,14 +4,19 @@ import { EXEC_PROTOCOL, ExecFrameReader, ExecRequest, ExecResponse, execFrame } 
 import { isCapstanError } from "@capstan/apimachinery";
 import type { ExecOptions, Runtime } from "./runtime/index.js";
 
-/** The exec options of a kubelet-style URL: /exec/<namespace>/<pod>/<container>?command=..&input=1&tty=1&width=W&height=H */
-export function execTarget(url: URL): { namespace: string; name: string; container: string; opts: ExecOptions } | undefined {
-  const [, route, namespace, name, container, ...rest] = url.pathname.split("/").map(decodeURIComponent);
+/**
+ * What a kubelet-style URL asks: /exec/<namespace>/<pod>/<container>?command=..&input=1&tty=1&width=W&height=H,
+ * or /attach/<namespace>/<pod>/<container> (no command).
+ */
+export function execTarget(url: URL): { verb: "exec" | "attach"; namespace: string; name: string; container: string; opts: ExecOptions } | undefined {
+  const [, verb, namespace, name, container, ...rest] = url.pathname.split("/").map(decodeURIComponent);
   const command = url.searchParams.getAll("command");
-  if (route !== "exec" || !namespace || !name || !container || rest.length > 0 || command.length === 0) return undefined;
+  if ((verb !== "exec" && verb !== "attach") || !namespace || !name || !container || rest.length > 0) return undefined;
+  if ((verb === "exec") !== command.length > 0) return undefined;
   const width = Number(url.searchParams.get("width") ?? 0);
   const height = Number(url.searchParams.get("height") ?? 0);
   return {
+    verb,
     namespace,
     name,
     container,
@@ -25,20 +30,20 @@ export function execTarget(url: URL): { namespace: string; name: string; contain
 }
 
 /**
- * Adds exec to the kubelet-style server the gateway proxies `capctl exec` to: a POST with `Upgrade:
- * capstan-exec` answers 101 and becomes the command's stdin, stdout, stderr and exit, or answers an
- * HTTP error with one line saying why nothing runs. The command is killed when the connection goes.
+ * Adds exec and attach to the kubelet-style server the gateway proxies `capctl exec` to: a POST with
+ * `Upgrade: capstan-exec` answers 101 and becomes the command's stdin, stdout, stderr and exit, or
+ * answers an HTTP error with one line saying why nothing runs. The command is killed when the connection goes.
  */
 export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: string, name: string) => string | undefined): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
     socket.on("error", () => socket.destroy());
     const target = req.headers.upgrade === EXEC_PROTOCOL ? execTarget(new URL(req.url ?? "/", "http://node")) : undefined;
-    if (req.method !== "POST" || !target) return refuse(socket, 400, "not an exec request");
+    if (req.method !== "POST" || !target) return refuse(socket, 400, "not an exec or attach request");
     const uid = uidFor(target.namespace, target.name);
     if (!uid || !runtime.status(uid)) return refuse(socket, 404, `pod ${target.namespace}/${target.name} does not run on this node`);
     let session;
     try {
-      session = runtime.exec(uid, target.container, target.opts);
+      session = target.verb === "exec" ? runtime.exec(uid, target.container, target.opts) : runtime.attach(uid, target.container);
     } catch (e) {
       return refuse(socket, isCapstanError(e) && e.code === "NotFound" ? 404 : 409, e instanceof Error ? e.message : String(e));
     }

@@ -201,9 +201,13 @@ export class FakeGateway implements CapstanClient {
       send: () => {},
       // eslint-disable-next-line require-yield
       async *[Symbol.asyncIterator]() {
-        throw new UnavailableError("the fake gateway runs no node agents: there is nothing to exec in");
+        throw new UnavailableError("the fake gateway runs no node agents: there is nothing to exec in or attach to");
       },
     };
+  }
+
+  attach(): ExecCall {
+    return this.exec();
   }
 
   /** Ends every open Watch stream, as the client's connection closing does. */

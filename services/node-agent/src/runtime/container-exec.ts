@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import type { LogStream } from "./container-logs.js";
 import type { LaunchCommand } from "./container-sandbox.js";
 import { signalGroup } from "./process-group.js";
 import type { ExecOptions, ExecSession } from "./runtime.js";
@@ -51,6 +54,22 @@ export function startExec(cmd: LaunchCommand, env: Record<string, string>, opts:
     kill: () => {
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) signalGroup(child.pid, "SIGKILL");
     },
+  };
+}
+
+/** An attach as a session: `output` (a followed log) until `exited`, then what is left of it; nothing to kill but the stream. */
+export function attachOutput(output: LogStream, exited: Promise<void>): ExecSession {
+  void exited.then(() => output.finish());
+  return {
+    stdin: undefined,
+    stdout: output,
+    stderr: Readable.from([]),
+    exited: finished(output).then(
+      () => ({ exitCode: 0, message: "" }),
+      (e: unknown) => ({ exitCode: 1, message: `the container's output failed: ${e instanceof Error ? e.message : String(e)}` }),
+    ),
+    resize: () => Promise.resolve(),
+    kill: () => output.destroy(),
   };
 }
 

@@ -5,13 +5,13 @@ import { podHostname, type PodIdentity } from "./container-env.js";
 import { ContainerLauncher } from "./container-launch.js";
 import { ContainerLifecycle } from "./container-lifecycle.js";
 import { LogStream } from "./container-logs.js";
-import { startExec } from "./container-exec.js";
+import { attachOutput, startExec } from "./container-exec.js";
 import { execCommand, probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
 import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { PodIPAllocator } from "./pod-network.js";
-import { allContainers, defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type PodRecord } from "./pod-record.js";
+import { allContainers, defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
 import { prepareVolumes } from "./pod-volumes.js";
 import { ProbeManager } from "./probe-manager.js";
 import { Recovery } from "./recovery.js";
@@ -179,6 +179,17 @@ export class ProcessRuntime implements Runtime {
 
   /** Throws NotFoundError for an unknown pod or container, UnavailableError for a container that is not running. */
   exec(podUid: string, container: string, opts: ExecOptions): ExecSession {
+    const { c, proc } = this.runningContainer(podUid, container);
+    return startExec(execCommand({ pid: proc.pid!, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
+  }
+
+  /** The instance's log file is its output (stdout and stderr in one, as written): followed from its end until the process exits. */
+  attach(podUid: string, container: string): ExecSession {
+    const { c, proc } = this.runningContainer(podUid, container);
+    return attachOutput(new LogStream(this.layout.logPath(podUid, container, c.instance), { follow: true, tailLines: 0 }), proc.exited);
+  }
+
+  private runningContainer(podUid: string, container: string): { c: ContainerRecord; proc: ContainerProcess } {
     const rec = this.pods.get(podUid);
     if (!rec) throw new NotFoundError({ kind: "Pod", namespace: "", name: podUid });
     const { name } = rec.identity;
@@ -189,7 +200,7 @@ export class ProcessRuntime implements Runtime {
       const waiting = c.status.state?.waiting?.reason;
       throw new UnavailableError(`container ${container} in pod ${name} is not running${waiting ? ` (${waiting})` : ""}`);
     }
-    return startExec(execCommand({ pid: proc.pid, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
+    return { c, proc };
   }
 
   shutdown(): Promise<void> {

@@ -78,6 +78,8 @@ export interface Runtime {
   /** Runs a command in a running container, as its own processes run (env, root, working dir).
    * Throws (NotFound, Unavailable) when there is no such running container. */
   exec(podUid: string, container: string, opts: ExecOptions): ExecSession;
+  /** The running container's output from now until its process exits (kubectl attach without stdin); throws as exec. */
+  attach(podUid: string, container: string): ExecSession;
   /** Stop everything (agent shutdown); leaves nothing running. */
   shutdown(): Promise<void>;
 }

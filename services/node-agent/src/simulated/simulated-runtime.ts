@@ -137,6 +137,10 @@ export class SimulatedRuntime implements Runtime {
     throw new UnavailableError("exec is not supported by the simulated runtime");
   }
 
+  attach(): ExecSession {
+    throw new UnavailableError("attach is not supported by the simulated runtime");
+  }
+
   async shutdown(): Promise<void> {
     for (const simulated of this.pods.values()) simulated.timer?.cancel();
     this.pods.clear();
