@@ -34,7 +34,7 @@ export function execTarget(url: URL): { verb: "exec" | "attach"; namespace: stri
  * `Upgrade: capstan-exec` answers 101 and becomes the command's stdin, stdout, stderr and exit, or
  * answers an HTTP error with one line saying why nothing runs. The command is killed when the connection goes.
  */
-export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: string, name: string) => string | undefined): void {
+export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: string, name: string) => string | undefined, log: (message: string) => void): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
     socket.on("error", () => socket.destroy());
     const target = req.headers.upgrade === EXEC_PROTOCOL ? execTarget(new URL(req.url ?? "/", "http://node")) : undefined;
@@ -64,8 +64,10 @@ export function serveExec(server: Server, runtime: Runtime, uidFor: (namespace: 
       let requests: ExecRequest[];
       try {
         requests = reader.push(chunk).map((b) => ExecRequest.decode(b));
-      } catch {
-        return socket.destroy(); // not the gateway's frames: the command goes with the connection
+      } catch (e) {
+        // Not the gateway's frames: the command goes with the connection.
+        log(`${target.verb} in pod ${target.namespace}/${target.name}: closing a connection that sent a broken frame: ${e instanceof Error ? e.message : String(e)}`);
+        return socket.destroy();
       }
       // In order: input typed after a resize reaches a terminal of the new size.
       for (const m of requests) {

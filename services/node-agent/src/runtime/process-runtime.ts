@@ -179,8 +179,8 @@ export class ProcessRuntime implements Runtime {
 
   /** Throws NotFoundError for an unknown pod or container, UnavailableError for a container that is not running. */
   exec(podUid: string, container: string, opts: ExecOptions): ExecSession {
-    const { c, proc } = this.runningContainer(podUid, container);
-    return startExec(execCommand({ pid: proc.pid!, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
+    const { c, proc, pid } = this.runningContainer(podUid, container);
+    return startExec(execCommand({ pid, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
   }
 
   /** The instance's log file is its output (stdout and stderr in one, as written): followed from its end until the process exits. */
@@ -189,7 +189,7 @@ export class ProcessRuntime implements Runtime {
     return attachOutput(new LogStream(this.layout.logPath(podUid, container, c.instance), { follow: true, tailLines: 0 }), proc.exited);
   }
 
-  private runningContainer(podUid: string, container: string): { c: ContainerRecord; proc: ContainerProcess } {
+  private runningContainer(podUid: string, container: string): { c: ContainerRecord; proc: ContainerProcess; pid: number } {
     const rec = this.pods.get(podUid);
     if (!rec) throw new NotFoundError({ kind: "Pod", namespace: "", name: podUid });
     const { name } = rec.identity;
@@ -200,7 +200,7 @@ export class ProcessRuntime implements Runtime {
       const waiting = c.status.state?.waiting?.reason;
       throw new UnavailableError(`container ${container} in pod ${name} is not running${waiting ? ` (${waiting})` : ""}`);
     }
-    return { c, proc };
+    return { c, proc, pid: proc.pid };
   }
 
   shutdown(): Promise<void> {
