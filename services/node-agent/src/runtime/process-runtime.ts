@@ -49,6 +49,8 @@ export interface ProcessRuntimeOptions {
  */
 export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
+  /** Exec'd commands by pod: they end with their pod, as processes in its containers do. */
+  private readonly execs = new Map<string, Set<ExecSession>>();
   private readonly listeners: RuntimeListeners;
   private readonly lifecycle: ContainerLifecycle;
   private readonly allocator: PodIPAllocator;
@@ -180,7 +182,18 @@ export class ProcessRuntime implements Runtime {
   /** Throws NotFoundError for an unknown pod or container, UnavailableError for a container that is not running. */
   exec(podUid: string, container: string, opts: ExecOptions): ExecSession {
     const { c, proc, pid } = this.runningContainer(podUid, container);
-    return startExec(execCommand({ pid, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
+    const session = startExec(execCommand({ pid, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
+    const sessions = this.execs.get(podUid) ?? new Set();
+    this.execs.set(podUid, sessions.add(session));
+    void session.exited.then(() => {
+      sessions.delete(session);
+      if (sessions.size === 0 && this.execs.get(podUid) === sessions) this.execs.delete(podUid);
+    });
+    return session;
+  }
+
+  private killExecs(podUid: string): void {
+    for (const session of this.execs.get(podUid) ?? []) session.kill();
   }
 
   /** The instance's log file is its output (stdout and stderr in one, as written): followed from its end until the process exits. */
@@ -245,6 +258,7 @@ export class ProcessRuntime implements Runtime {
   private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
     rec.terminating = true;
     await Promise.all(allContainers(rec).map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
+    this.killExecs(rec.uid);
     this.pods.delete(rec.uid);
     for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     this.lifecycle.forget(rec);
@@ -268,6 +282,7 @@ export class ProcessRuntime implements Runtime {
     }
     await Promise.all(stops);
     for (const rec of this.pods.values()) {
+      this.killExecs(rec.uid);
       for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     }
   }
