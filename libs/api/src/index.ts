@@ -34,6 +34,11 @@ export {
   BindResult,
   LogsRequest,
   LogChunk,
+  ExecRequest,
+  ExecStart,
+  TerminalSize,
+  ExecResponse,
+  ExecExit,
   GatewayClient,
   GatewayService,
 } from "./gen/capstan/v1/gateway.js";
@@ -69,6 +74,9 @@ export { DescribeWriter } from "./printing/describe-writer.js";
 export { formatTable, printerColumns, printerRow } from "./printing/table.js";
 export type { TableOptions } from "./printing/table.js";
 export { podTemplateText } from "./kinds/pod/describe.js";
+export { DEFAULT_CONTAINER_ANNOTATION, findOrDefaultContainer } from "./kinds/pod/exec-container.js";
+export type { ExecContainer } from "./kinds/pod/exec-container.js";
+export { EXEC_PROTOCOL, ExecFrameReader, execFrame } from "./exec-frames.js";
 export { changesNothing, decideBind, decideCreate, decideDelete, decideFinalize, decideUpdate, decideUpdateStatus, inActiveNamespace, namespaceKey } from "./object-decisions.js";
 export type { DeleteOptions } from "./object-decisions.js";
 export { ObjectRegistry } from "./object-registry.js";

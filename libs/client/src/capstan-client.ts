@@ -3,6 +3,9 @@ import type {
   BindRequest,
   DeleteRequest,
   DeleteResponse,
+  ExecRequest,
+  ExecResponse,
+  ExecStart,
   GetRequest,
   ListRequest,
   ListResponse,
@@ -13,6 +16,11 @@ import type {
 
 export interface Stream<T> extends AsyncIterable<T> {
   cancel(): void;
+}
+
+/** An Exec call: its responses as a stream, and the later requests (stdin, its end, resizes) sent on it. */
+export interface ExecCall extends Stream<ExecResponse> {
+  send(req: Omit<ExecRequest, "start">): void;
 }
 
 /**
@@ -34,5 +42,9 @@ export interface CapstanClient {
   bindBatch(bindings: BindRequest[]): Promise<PromiseSettledResult<ApiObject>[]>;
   watch(req: Partial<WatchRequest> & { kind: string }): Stream<WatchEvent>;
   logs(req: LogsRequest): Stream<Uint8Array>;
+  /** Runs a command in a container: output, then the exit, come back on the call. */
+  exec(start: ExecStart): ExecCall;
+  /** Streams a running container's output until it exits (start.command empty, no stdin). */
+  attach(start: ExecStart): ExecCall;
   close(): void;
 }

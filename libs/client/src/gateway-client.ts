@@ -1,10 +1,13 @@
-import { credentials, Metadata, type CallOptions, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, type CallOptions, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import {
   ApiObject,
   GatewayClient,
   type BindRequest,
   type DeleteRequest,
   type DeleteResponse,
+  type ExecRequest,
+  type ExecResponse,
+  type ExecStart,
   type GetRequest,
   type ListRequest,
   type ListResponse,
@@ -14,7 +17,7 @@ import {
 } from "@capstan/api";
 import { CapstanError, type ErrorCode } from "@capstan/apimachinery";
 import { traceClientInterceptor } from "@capstan/telemetry";
-import type { CapstanClient, Stream } from "./capstan-client.js";
+import type { CapstanClient, ExecCall, Stream } from "./capstan-client.js";
 import { fromServiceError } from "@capstan/api";
 
 export interface ClientOptions {
@@ -98,6 +101,14 @@ export class GrpcCapstanClient implements CapstanClient {
     };
   }
 
+  exec(start: ExecStart): ExecCall {
+    return this.execCall(this.grpc.exec(this.metadata()), start);
+  }
+
+  attach(start: ExecStart): ExecCall {
+    return this.execCall(this.grpc.attach(this.metadata()), start);
+  }
+
   close(): void {
     this.grpc.close();
   }
@@ -118,6 +129,11 @@ export class GrpcCapstanClient implements CapstanClient {
         (e: ServiceError | null, res: Res) => (e ? reject(fromServiceError(e)) : resolve(res)),
       );
     });
+  }
+
+  private execCall(call: ClientDuplexStream<ExecRequest, ExecResponse>, start: ExecStart): ExecCall {
+    call.write({ start });
+    return { ...this.stream(call), send: (req) => call.write(req) };
   }
 
   private stream<T>(call: ClientReadableStream<T>): Stream<T> {

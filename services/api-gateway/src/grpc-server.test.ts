@@ -27,6 +27,15 @@ interface Answer {
 function call(client: Client, method: string, body: Uint8Array): Promise<Answer> {
   const path = `/capstan.v1.Gateway/${method}`;
   const buffer = Buffer.from(body);
+  if (method === "Exec" || method === "Attach") {
+    return new Promise((resolve) => {
+      const stream = client.makeBidiStreamRequest(path, identity, identity, new Metadata(), {});
+      stream.on("data", () => {});
+      stream.on("error", (e: ServiceError) => resolve({ code: e.code, message: e.details }));
+      stream.on("end", () => resolve({ code: status.OK, message: "" }));
+      stream.end(buffer);
+    });
+  }
   if (method === "Watch" || method === "Logs") {
     return new Promise((resolve) => {
       const stream = client.makeServerStreamRequest(path, identity, identity, buffer, new Metadata(), {});
@@ -142,6 +151,17 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
     { name: "a Watch from a revision that is none", method: "Watch", body: bytes(str(1, "Pod"), str(5, "yesterday")), code: status.INVALID_ARGUMENT, message: /resourceVersion: Invalid value "yesterday"/ },
     { name: "an empty LogsRequest", method: "Logs", body: EMPTY, code: status.INVALID_ARGUMENT, message: /^request is invalid: name: Required value$/ },
     { name: "a LogsRequest that is not protobuf", method: "Logs", body: Uint8Array.of(0xff), code: status.INVALID_ARGUMENT, message: undecodable("Logs") },
+    { name: "an Exec that does not start", method: "Exec", body: EMPTY, code: status.INVALID_ARGUMENT, message: /^request is invalid: start: Required value$/ },
+    { name: "an Exec of nothing", method: "Exec", body: bytes([0x0a, 0]), code: status.INVALID_ARGUMENT, message: /^request is invalid: start\.name: Required value; start\.command: Required value$/ },
+    { name: "an Exec in a pod that is not there", method: "Exec", body: bytes([0x0a, 9], str(2, "web"), str(4, "sh")), code: status.NOT_FOUND, message: /^Pod "default\/web" not found$/ },
+    {
+      name: "an Attach that runs a command",
+      method: "Attach",
+      body: bytes([0x0a, 9], str(2, "web"), str(4, "sh")),
+      code: status.INVALID_ARGUMENT,
+      message: /^request is invalid: start\.command: Forbidden: attach runs no command$/,
+    },
+    { name: "an ExecRequest that is not protobuf", method: "Exec", body: Uint8Array.of(0xff), code: status.INVALID_ARGUMENT, message: undecodable("Exec") },
   ])("answers $name with its code and one line naming the field", async ({ method, body, code, message }) => {
     const answer = await call(client, method, body);
     expect(answer.message).toMatch(message);
@@ -168,7 +188,7 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
     ]);
   });
 
-  it.each(["Create", "Get", "List", "Update", "UpdateStatus", "Delete", "Finalize", "Watch", "Bind", "BindBatch", "Logs"])(
+  it.each(["Create", "Get", "List", "Update", "UpdateStatus", "Delete", "Finalize", "Watch", "Bind", "BindBatch", "Logs", "Exec", "Attach"])(
     "answers any bytes sent to %s as invalid (or not found), never UNKNOWN or INTERNAL",
     async (method) => {
       const codes = new Set<number>();

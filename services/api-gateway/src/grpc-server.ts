@@ -20,8 +20,10 @@ import {
   type WatchEvent,
   type WatchRequest,
 } from "@capstan/api";
-import { InvalidError, NotFoundError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
+import { InvalidError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
 import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
+import { proxyExec } from "./exec-proxy.js";
+import { kubeletEndpoint } from "./kubelet-endpoint.js";
 import type { CallContext, ObjectService } from "./object-service.js";
 import {
   UndecodableRequest,
@@ -173,6 +175,8 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
     logs: (call: ServerWritableStream<LogsRequest, LogChunk>) => {
       void proxyLogs(service, call).catch((e: unknown) => failStream(call as ServerWritableStream<unknown, unknown>, e));
     },
+    exec: (call) => proxyExec("exec", service, call, (e) => failStream(call as unknown as ServerWritableStream<unknown, unknown>, e)),
+    attach: (call) => proxyExec("attach", service, call, (e) => failStream(call as unknown as ServerWritableStream<unknown, unknown>, e)),
   };
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   server.addService(withUndecodableRequests(GatewayService), impl);
@@ -197,14 +201,7 @@ async function proxyLogs(service: ObjectService, call: ServerWritableStream<Logs
   if (req instanceof UndecodableRequest) throw req.error;
   throwIfInvalidRequest(logsRequestErrors(req));
   const pod = await service.record({ kind: "Pod", namespace: req.namespace || "default", name: req.name });
-  const nodeName = pod.nodeName;
-  if (!nodeName) throw new NotFoundError({ kind: "Pod", namespace: pod.namespace, name: `${pod.name} (not scheduled yet, no logs)` });
-  const node = (await service.record({ kind: "Node", namespace: "", name: nodeName })).object as {
-    status?: { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { port?: number } } };
-  };
-  const address = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.port;
-  if (!address || !port) throw new UnavailableError(`node ${nodeName} publishes no log endpoint`);
+  const { url: kubelet, nodeName } = await kubeletEndpoint(service, pod, "logs");
   const containers = ((pod.object["spec"] as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
   const container = req.container || containers[0] || "";
   if (!req.container && containers.length > 1) {
@@ -214,7 +211,7 @@ async function proxyLogs(service: ObjectService, call: ServerWritableStream<Logs
   }
   const query = new URLSearchParams({ follow: String(req.follow), previous: String(req.previous) });
   if (req.tailLines !== undefined) query.set("tailLines", String(req.tailLines));
-  const url = `http://${address}:${port}/containerLogs/${pod.namespace}/${pod.name}/${container}?${query}`;
+  const url = `${kubelet}/containerLogs/${pod.namespace}/${pod.name}/${container}?${query}`;
   await new Promise<void>((resolve, reject) => {
     const r = httpRequest(url, (res) => {
       if (res.statusCode !== 200) {

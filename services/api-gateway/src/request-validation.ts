@@ -68,6 +68,19 @@ export function logsRequestErrors(req: { readonly name: string }): FieldError[] 
   return nameErrors(req.name);
 }
 
+/** An exec starts with what to run where: the pod and a command; an attach names no command, and has no stdin to attach to. */
+export function execStartErrors(
+  start: { readonly name: string; readonly command: readonly string[]; readonly stdin: boolean; readonly tty: boolean } | undefined,
+  verb: "exec" | "attach",
+): FieldError[] {
+  if (!start) return [field.required("start")];
+  const errors = start.name === "" ? [field.required("start.name")] : [];
+  if (verb === "exec") return start.command.length === 0 ? [...errors, field.required("start.command")] : errors;
+  if (start.command.length > 0) errors.push(field.forbidden("start.command", "attach runs no command"));
+  if (start.stdin || start.tty) errors.push(field.forbidden(start.stdin ? "start.stdin" : "start.tty", "Capstan containers run without stdin or a TTY to attach to"));
+  return errors;
+}
+
 function nameErrors(name: string): FieldError[] {
   return name === "" ? [field.required("name")] : [];
 }

@@ -6,6 +6,7 @@ import { apply } from "./commands/apply.js";
 import { createCommand } from "./commands/create.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
+import { attach, exec } from "./commands/exec.js";
 import { expose } from "./commands/expose.js";
 import { get } from "./commands/get.js";
 import { logs } from "./commands/logs.js";
@@ -126,6 +127,32 @@ program
     action(async (client, pod: string, opts: { container?: string; follow: boolean; tail?: number; previous: boolean }) =>
       logs(client, pod, { ...opts, namespace: namespaceOf(globals()) }),
     ),
+  );
+
+program
+  .command("exec")
+  .description("run a command in a container of a pod")
+  .usage("POD [-c CONTAINER] [-i] [-t] -- COMMAND [args...]")
+  .argument("<pod>", "pod name")
+  .argument("<command...>", "the command and its arguments, after --")
+  .option("-c, --container <name>", "the container (default: the pod's default container, else its first)")
+  .option("-i, --stdin", "pass stdin to the container", false)
+  .option("-t, --tty", "stdin is a TTY", false)
+  .action(
+    action(async (client, pod: string, command: string[], opts: { container?: string; stdin: boolean; tty: boolean }) => {
+      process.exitCode = await exec(client, pod, command, { ...opts, namespace: namespaceOf(globals()) });
+    }),
+  );
+
+program
+  .command("attach")
+  .description("print the output of a running container from now until it exits")
+  .argument("<pod>", "pod name")
+  .option("-c, --container <name>", "the container (default: the pod's default container, else its first)")
+  .action(
+    action(async (client, pod: string, opts: { container?: string }) => {
+      process.exitCode = await attach(client, pod, { ...opts, namespace: namespaceOf(globals()) });
+    }),
   );
 
 program

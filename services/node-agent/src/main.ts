@@ -6,6 +6,7 @@ import { createInformer, startReflector } from "@capstan/controller-runtime";
 import { runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { EndpointRemovalWatch } from "./endpoint-removal.js";
+import { serveExec } from "./exec-server.js";
 import { createLogServer } from "./log-server.js";
 import { NodeRegistration } from "./node-registration.js";
 import { PodManager } from "./pod-manager.js";
@@ -76,6 +77,8 @@ runService(
     });
 
     const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name) ?? staticPods?.uidFor(ns, name));
+    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
+    serveExec(server, runtime, (ns, name) => pods.uidFor(ns, name), log);
     await new Promise<void>((resolve) => server.listen(config.port, config.nodeIP, resolve));
     const port = (server.address() as AddressInfo).port;
 

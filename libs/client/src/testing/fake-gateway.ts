@@ -24,7 +24,7 @@ import {
 import { UnavailableError, type ObjectKey } from "@capstan/apimachinery";
 import type { StoredEvent } from "@capstan/eventstore";
 import { createInMemoryEventStore, type InMemoryEventStore } from "@capstan/eventstore/testing";
-import type { CapstanClient, Stream } from "../capstan-client.js";
+import type { CapstanClient, ExecCall, Stream } from "../capstan-client.js";
 import type { JsonObject, Reflector, ReflectorHandler } from "../list-watch.js";
 import { EventFeed } from "./event-feed.js";
 
@@ -193,6 +193,21 @@ export class FakeGateway implements CapstanClient {
         throw new UnavailableError("the fake gateway runs no node agents: there are no logs");
       },
     };
+  }
+
+  exec(): ExecCall {
+    return {
+      cancel: () => {},
+      send: () => {},
+      // eslint-disable-next-line require-yield
+      async *[Symbol.asyncIterator]() {
+        throw new UnavailableError("the fake gateway runs no node agents: there is nothing to exec in or attach to");
+      },
+    };
+  }
+
+  attach(): ExecCall {
+    return this.exec();
   }
 
   /** Ends every open Watch stream, as the client's connection closing does. */

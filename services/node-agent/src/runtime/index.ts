@@ -1,7 +1,7 @@
 export { ProcessRuntime, createProcessRuntime } from "./process-runtime.js";
 export type { ConfigObjects, NodeFacts } from "./config-objects.js";
 export type { ProcessRuntimeOptions } from "./process-runtime.js";
-export type { LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason, RuntimeLogger } from "./runtime.js";
+export type { ExecOptions, ExecSession, LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason, RuntimeLogger } from "./runtime.js";
 export { ImageCatalog, imageKind, imageName, loadImageAliases, parseImageAliases } from "./image-catalog.js";
 export type { ImageAlias, ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
 export type { ClusterDNS } from "./pod-dns.js";

@@ -7,17 +7,18 @@ import { podHostname, type PodIdentity } from "./container-env.js";
 import { ContainerLauncher } from "./container-launch.js";
 import { ContainerLifecycle } from "./container-lifecycle.js";
 import { LogStream } from "./container-logs.js";
-import { probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
+import { attachOutput, startExec } from "./container-exec.js";
+import { execCommand, probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
 import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { PodIPAllocator } from "./pod-network.js";
-import { allContainers, defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type PodRecord } from "./pod-record.js";
+import { allContainers, defaultGracePeriodSeconds, enqueue, gracePeriodOf, newPodRecord, now, podRuntimeStatus, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
 import { prepareVolumes } from "./pod-volumes.js";
 import { ProbeManager } from "./probe-manager.js";
 import { Recovery } from "./recovery.js";
 import { defaultRestartBackoff, RestartBackoff } from "./restart-backoff.js";
-import type { LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeLogger } from "./runtime.js";
+import type { ExecOptions, ExecSession, LogOptions, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeLogger } from "./runtime.js";
 import { RuntimeListeners } from "./runtime-listeners.js";
 
 export interface ProcessRuntimeOptions {
@@ -54,6 +55,8 @@ export interface ProcessRuntimeOptions {
  */
 export class ProcessRuntime implements Runtime {
   private readonly pods = new Map<string, PodRecord>();
+  /** Exec'd commands by pod: they end with their pod, as processes in its containers do. */
+  private readonly execs = new Map<string, Set<ExecSession>>();
   private readonly listeners: RuntimeListeners;
   private readonly lifecycle: ContainerLifecycle;
   private readonly allocator: PodIPAllocator;
@@ -209,6 +212,43 @@ export class ProcessRuntime implements Runtime {
     return stream;
   }
 
+  /** Throws NotFoundError for an unknown pod or container, UnavailableError for a container that is not running. */
+  exec(podUid: string, container: string, opts: ExecOptions): ExecSession {
+    const { c, proc, pid } = this.runningContainer(podUid, container);
+    const session = startExec(execCommand({ pid, argv: opts.command, workingDir: c.spec.workingDir }, this.sandbox), proc.env, opts);
+    const sessions = this.execs.get(podUid) ?? new Set();
+    this.execs.set(podUid, sessions.add(session));
+    void session.exited.then(() => {
+      sessions.delete(session);
+      if (sessions.size === 0 && this.execs.get(podUid) === sessions) this.execs.delete(podUid);
+    });
+    return session;
+  }
+
+  private killExecs(podUid: string): void {
+    for (const session of this.execs.get(podUid) ?? []) session.kill();
+  }
+
+  /** The instance's log file is its output (stdout and stderr in one, as written): followed from its end until the process exits. */
+  attach(podUid: string, container: string): ExecSession {
+    const { c, proc } = this.runningContainer(podUid, container);
+    return attachOutput(new LogStream(this.layout.logPath(podUid, container, c.instance), { follow: true, tailLines: 0 }), proc.exited);
+  }
+
+  private runningContainer(podUid: string, container: string): { c: ContainerRecord; proc: ContainerProcess; pid: number } {
+    const rec = this.pods.get(podUid);
+    if (!rec) throw new NotFoundError({ kind: "Pod", namespace: "", name: podUid });
+    const { name } = rec.identity;
+    const c = rec.containers.get(container) ?? rec.initContainers.get(container);
+    if (!c) throw new UnavailableError(`container ${container} not found in pod ${name}`);
+    const proc = c.process;
+    if (!c.status.state?.running || proc?.pid === undefined) {
+      const waiting = c.status.state?.waiting?.reason;
+      throw new UnavailableError(`container ${container} in pod ${name} is not running${waiting ? ` (${waiting})` : ""}`);
+    }
+    return { c, proc, pid: proc.pid };
+  }
+
   shutdown(): Promise<void> {
     this.shuttingDown ??= this.shutdownNow();
     return this.shuttingDown;
@@ -251,6 +291,8 @@ export class ProcessRuntime implements Runtime {
   private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
     rec.terminating = true;
     await this.lifecycle.stopPod(rec, gracePeriodSeconds);
+    await Promise.all(allContainers(rec).map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
+    this.killExecs(rec.uid);
     this.pods.delete(rec.uid);
     for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     this.lifecycle.forget(rec);
@@ -273,6 +315,7 @@ export class ProcessRuntime implements Runtime {
     }
     await Promise.all(stops);
     for (const rec of this.pods.values()) {
+      this.killExecs(rec.uid);
       for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
     }
   }

@@ -38,6 +38,29 @@ export interface LogOptions {
   previous?: boolean;
 }
 
+export interface ExecOptions {
+  command: string[];
+  /** Whether the command reads the caller's stdin; without it, its stdin is empty. */
+  stdin: boolean;
+  /** Whether the command runs on a terminal (stdout and stderr are then one stream, stdout). */
+  tty: boolean;
+  terminalSize?: { width: number; height: number };
+}
+
+/** A command running in a container for exec: its streams, and how it ended. */
+export interface ExecSession {
+  /** Present when opts.stdin was asked for. */
+  readonly stdin: NodeJS.WritableStream | undefined;
+  readonly stdout: NodeJS.ReadableStream;
+  readonly stderr: NodeJS.ReadableStream;
+  /** Settles after the command's output has ended: its exit code, and why it did not run when it did not. */
+  readonly exited: Promise<{ exitCode: number; message: string }>;
+  /** Sets the size of the command's terminal (nothing without one); settles once applied or found impossible. */
+  resize(size: { width: number; height: number }): Promise<void>;
+  /** Ends the command (its caller went away). */
+  kill(): void;
+}
+
 export interface Runtime {
   /** Make the pod run as its spec says; idempotent; called again on every spec update. */
   syncPod(pod: Pod): Promise<void>;
@@ -52,6 +75,11 @@ export interface Runtime {
   /** The container's log: existing lines (tailLines limits), then, with follow, new lines until the stream is destroyed or the container's pod is removed. previous = the previous instance's log.
    * Throws (NotFound, Unavailable) when there is no such log; later failures are stream errors. */
   logs(podUid: string, container: string, opts: LogOptions): NodeJS.ReadableStream;
+  /** Runs a command in a running container, as its own processes run (env, root, working dir).
+   * Throws (NotFound, Unavailable) when there is no such running container. */
+  exec(podUid: string, container: string, opts: ExecOptions): ExecSession;
+  /** The running container's output from now until its process exits (kubectl attach without stdin); throws as exec. */
+  attach(podUid: string, container: string): ExecSession;
   /** Stop everything (agent shutdown); leaves nothing running. */
   shutdown(): Promise<void>;
 }

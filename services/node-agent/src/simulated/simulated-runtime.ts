@@ -1,6 +1,6 @@
 import type { ContainerStatus, Pod } from "@capstan/api";
 import { UnavailableError, systemClock, type Clock, type Timer } from "@capstan/apimachinery";
-import { podPhase, type PodRuntimeStatus, type RestartPolicy, type Runtime } from "../runtime/index.js";
+import { podPhase, type ExecSession, type PodRuntimeStatus, type RestartPolicy, type Runtime } from "../runtime/index.js";
 
 export interface SimulatedRuntimeOptions {
   /** Time from a pod's first sync to Running (image pull and container start, simulated). */
@@ -134,6 +134,14 @@ export class SimulatedRuntime implements Runtime {
 
   logs(): NodeJS.ReadableStream {
     throw new UnavailableError("simulated pods have no logs");
+  }
+
+  exec(): ExecSession {
+    throw new UnavailableError("exec is not supported by the simulated runtime");
+  }
+
+  attach(): ExecSession {
+    throw new UnavailableError("attach is not supported by the simulated runtime");
   }
 
   async shutdown(): Promise<void> {
