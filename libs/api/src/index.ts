@@ -172,3 +172,16 @@ export type {
   EndpointJson,
   EndpointPortJson,
 } from "./object-view.js";
+export { StorageClass, TopologySelectorTerm, TopologySelectorLabelRequirement } from "./gen/capstan/v1/storage.js";
+export {
+  BINDING_IMMEDIATE,
+  BINDING_WAIT_FOR_FIRST_CONSUMER,
+  RECLAIM_DELETE,
+  IS_DEFAULT_CLASS_ANNOTATION,
+  SELECTED_NODE_ANNOTATION,
+  PROVISIONED_BY_ANNOTATION,
+  LOCAL_PATH_PROVISIONER,
+  LOCAL_PATH_CLASS,
+  isDefaultStorageClass,
+} from "./kinds/storage-class/storage-classes.js";
+export { defaultStorageClass } from "./kinds/storage-class/strategy.js";

@@ -18,6 +18,7 @@ import type {
 } from "../gen/capstan/v1/core.js";
 import type { EndpointSlice } from "../gen/capstan/v1/discovery.js";
 import type { PriorityClass } from "../gen/capstan/v1/scheduling.js";
+import type { StorageClass } from "../gen/capstan/v1/storage.js";
 
 export interface KindMap {
   Namespace: Namespace;
@@ -35,5 +36,6 @@ export interface KindMap {
   PriorityClass: PriorityClass;
   PersistentVolume: PersistentVolume;
   PersistentVolumeClaim: PersistentVolumeClaim;
+  StorageClass: StorageClass;
 }
 export type KindName = keyof KindMap;

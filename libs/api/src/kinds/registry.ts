@@ -20,6 +20,7 @@ import { replicaSetStrategy } from "./replica-set/strategy.js";
 import { replicationControllerStrategy } from "./replication-controller/strategy.js";
 import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
+import { storageClassStrategy } from "./storage-class/strategy.js";
 
 /**
  * The strategy of each kind, by name, in the order they matter. Typed per kind, so a kind without a
@@ -41,6 +42,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   PriorityClass: priorityClassStrategy,
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
+  StorageClass: storageClassStrategy,
 };
 
 /** Every strategy, in the order above. */

@@ -1,0 +1,26 @@
+/**
+ * What StorageClasses mean to the rest of the API and to controllers: binding modes, reclaim policies, the
+ * default-class annotation and the annotations provisioning writes (Kubernetes' storage/v1 and
+ * pkg/controller/volume/persistentvolume/util names).
+ */
+import type { JsonObject } from "@capstan/apimachinery";
+import { metaOf } from "../../object-view.js";
+
+export const BINDING_IMMEDIATE = "Immediate";
+export const BINDING_WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
+export const volumeBindingModes = [BINDING_IMMEDIATE, BINDING_WAIT_FOR_FIRST_CONSUMER];
+
+export const RECLAIM_DELETE = "Delete";
+
+/** The annotation that makes a class the one claims naming none get. */
+export const IS_DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+/** Set on a claim by the scheduler: the node a WaitForFirstConsumer volume is to be provisioned on. */
+export const SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node";
+/** Set on a volume by its provisioner. */
+export const PROVISIONED_BY_ANNOTATION = "pv.kubernetes.io/provisioned-by";
+
+/** The provisioner Capstan ships, as k3s ships rancher.io/local-path: a directory on the pod's node. */
+export const LOCAL_PATH_PROVISIONER = "capstan.io/local-path";
+export const LOCAL_PATH_CLASS = "local-path";
+
+export const isDefaultStorageClass = (sc: JsonObject | undefined): boolean => sc !== undefined && metaOf(sc).annotations[IS_DEFAULT_CLASS_ANNOTATION] === "true";
