@@ -23,4 +23,14 @@ export const PROVISIONED_BY_ANNOTATION = "pv.kubernetes.io/provisioned-by";
 export const LOCAL_PATH_PROVISIONER = "capstan.io/local-path";
 export const LOCAL_PATH_CLASS = "local-path";
 
+/** The default class of a new cluster, as k3s's: a directory on the node the pod was scheduled to, deleted with its claim. */
+export const localPathStorageClass: JsonObject = {
+  apiVersion: "storage.k8s.io/v1",
+  kind: "StorageClass",
+  metadata: { name: LOCAL_PATH_CLASS, annotations: { [IS_DEFAULT_CLASS_ANNOTATION]: "true" } },
+  provisioner: LOCAL_PATH_PROVISIONER,
+  reclaimPolicy: RECLAIM_DELETE,
+  volumeBindingMode: BINDING_WAIT_FOR_FIRST_CONSUMER,
+};
+
 export const isDefaultStorageClass = (sc: JsonObject | undefined): boolean => sc !== undefined && metaOf(sc).annotations[IS_DEFAULT_CLASS_ANNOTATION] === "true";

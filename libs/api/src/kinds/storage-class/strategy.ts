@@ -6,6 +6,7 @@ import { InvalidError, field, validateLabelKey, validateQualifiedName, type Fiel
 import { StorageClass, type TopologySelectorTerm } from "../../gen/capstan/v1/storage.js";
 import { RECLAIM_RETAIN } from "../../volume-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { storageClassAdmission } from "./default-storage-class.js";
 import { storageClassPrinter } from "./printer.js";
 import { BINDING_IMMEDIATE, RECLAIM_DELETE, volumeBindingModes } from "./storage-classes.js";
 
@@ -35,6 +36,7 @@ export const storageClassStrategy: KindStrategy<"StorageClass"> = {
   defaults: defaultStorageClass,
   validate: validateStorageClass,
   validateUpdate: validateStorageClassUpdate,
+  admission: storageClassAdmission,
 
   printer: storageClassPrinter,
 };
