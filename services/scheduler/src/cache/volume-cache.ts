@@ -1,15 +1,20 @@
 /**
- * The PersistentVolumeClaims and PersistentVolumes the VolumeBinding plugin reads, kept current by
- * reflectors as the node and pod caches are; decoded once per event, not per scheduling attempt.
+ * The PersistentVolumeClaims, PersistentVolumes and StorageClasses the VolumeBinding plugin reads, kept
+ * current by reflectors as the node and pod caches are; decoded once per event, not per scheduling
+ * attempt. PreBind waits here for a claim to be bound, woken by the claim's own events.
  */
-import { PersistentVolume, PersistentVolumeClaim, type JsonObject } from "@capstan/api";
+import { CLAIM_BOUND, PersistentVolume, PersistentVolumeClaim, StorageClass, type JsonObject } from "@capstan/api";
 import type { VolumeListers } from "../plugins/volume-binding/volume-binding.js";
 
 const claimKey = (namespace: string, name: string) => `${namespace}/${name}`;
+const isBound = (claim: PersistentVolumeClaim | undefined) => claim?.status?.phase === CLAIM_BOUND && (claim.spec?.volumeName ?? "") !== "";
 
 export class VolumeCache implements VolumeListers {
   private readonly claims = new Map<string, PersistentVolumeClaim>();
   private readonly volumes = new Map<string, PersistentVolume>();
+  private readonly classes = new Map<string, StorageClass>();
+  /** Who waits for which claim to be bound, by claim key. */
+  private readonly boundWaiters = new Map<string, Set<() => void>>();
 
   persistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined {
     return this.claims.get(claimKey(namespace, name));
@@ -26,7 +31,28 @@ export class VolumeCache implements VolumeListers {
 
   setClaim(object: JsonObject): void {
     const claim = PersistentVolumeClaim.fromJSON(object);
-    this.claims.set(claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? ""), claim);
+    const key = claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "");
+    this.claims.set(key, claim);
+    if (isBound(claim)) for (const wake of this.boundWaiters.get(key) ?? []) wake();
+  }
+
+  /** Resolves true once the claim is Bound in this cache, false when `timeoutMs` passes first. */
+  waitForBound(namespace: string, name: string, timeoutMs: number): Promise<boolean> {
+    const key = claimKey(namespace, name);
+    if (isBound(this.claims.get(key))) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiters = this.boundWaiters.get(key) ?? new Set<() => void>();
+      this.boundWaiters.set(key, waiters);
+      const done = (bound: boolean) => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0) this.boundWaiters.delete(key);
+        resolve(bound);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      waiters.add(wake);
+    });
   }
 
   deleteClaim(object: JsonObject): void {
@@ -46,5 +72,23 @@ export class VolumeCache implements VolumeListers {
 
   deleteVolume(object: JsonObject): void {
     this.volumes.delete(PersistentVolume.fromJSON(object).metadata?.name ?? "");
+  }
+
+  storageClass(name: string): StorageClass | undefined {
+    return this.classes.get(name);
+  }
+
+  replaceClasses(objects: readonly JsonObject[]): void {
+    this.classes.clear();
+    for (const o of objects) this.setClass(o);
+  }
+
+  setClass(object: JsonObject): void {
+    const sc = StorageClass.fromJSON(object);
+    this.classes.set(sc.metadata?.name ?? "", sc);
+  }
+
+  deleteClass(object: JsonObject): void {
+    this.classes.delete(StorageClass.fromJSON(object).metadata?.name ?? "");
   }
 }
