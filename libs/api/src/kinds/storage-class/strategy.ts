@@ -7,6 +7,7 @@ import { StorageClass, type TopologySelectorTerm } from "../../gen/capstan/v1/st
 import { RECLAIM_RETAIN } from "../../volume-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
 import { storageClassAdmission } from "./default-storage-class.js";
+import { storageClassDescriber } from "./describe.js";
 import { storageClassPrinter } from "./printer.js";
 import { BINDING_IMMEDIATE, RECLAIM_DELETE, volumeBindingModes } from "./storage-classes.js";
 
@@ -39,6 +40,7 @@ export const storageClassStrategy: KindStrategy<"StorageClass"> = {
   admission: storageClassAdmission,
 
   printer: storageClassPrinter,
+  describe: storageClassDescriber,
 };
 
 /** SetDefaults_StorageClass: volumes are deleted with their claim, and bound at once. */
