@@ -13,8 +13,8 @@ export class VolumeCache implements VolumeListers {
   private readonly claims = new Map<string, PersistentVolumeClaim>();
   private readonly volumes = new Map<string, PersistentVolume>();
   private readonly classes = new Map<string, StorageClass>();
-  /** Who waits for which claim to be bound, by claim key. */
-  private readonly boundWaiters = new Map<string, Set<() => void>>();
+  /** Who waits for which claim to be bound (true) or deleted (false), by claim key. */
+  private readonly boundWaiters = new Map<string, Set<(bound: boolean) => void>>();
 
   persistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined {
     return this.claims.get(claimKey(namespace, name));
@@ -33,31 +33,32 @@ export class VolumeCache implements VolumeListers {
     const claim = PersistentVolumeClaim.fromJSON(object);
     const key = claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "");
     this.claims.set(key, claim);
-    if (isBound(claim)) for (const wake of this.boundWaiters.get(key) ?? []) wake();
+    if (isBound(claim)) for (const wake of this.boundWaiters.get(key) ?? []) wake(true);
   }
 
-  /** Resolves true once the claim is Bound in this cache, false when `timeoutMs` passes first. */
+  /** Resolves true once the claim is Bound in this cache, false when it is deleted or `timeoutMs` passes first. */
   waitForBound(namespace: string, name: string, timeoutMs: number): Promise<boolean> {
     const key = claimKey(namespace, name);
     if (isBound(this.claims.get(key))) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiters = this.boundWaiters.get(key) ?? new Set<() => void>();
+      const waiters = this.boundWaiters.get(key) ?? new Set<(bound: boolean) => void>();
       this.boundWaiters.set(key, waiters);
       const done = (bound: boolean) => {
         clearTimeout(timer);
-        waiters.delete(wake);
+        waiters.delete(done);
         if (waiters.size === 0) this.boundWaiters.delete(key);
         resolve(bound);
       };
-      const wake = () => done(true);
       const timer = setTimeout(() => done(false), timeoutMs);
-      waiters.add(wake);
+      waiters.add(done);
     });
   }
 
   deleteClaim(object: JsonObject): void {
     const claim = PersistentVolumeClaim.fromJSON(object);
-    this.claims.delete(claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? ""));
+    const key = claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "");
+    this.claims.delete(key);
+    for (const wake of this.boundWaiters.get(key) ?? []) wake(false);
   }
 
   replaceVolumes(objects: readonly JsonObject[]): void {

@@ -133,4 +133,12 @@ describe("VolumeCache.waitForBound", () => {
     expect(await cache.waitForBound("default", "data", 5_000)).toBe(true);
     expect(await cache.waitForBound("default", "other", 10)).toBe(false);
   });
+
+  it("resolves false when the claim is deleted while it waits", async () => {
+    const cache = new VolumeCache();
+    cache.replaceClaims([classClaim("data", "later")]);
+    const bound = cache.waitForBound("default", "data", 5_000);
+    cache.deleteClaim(classClaim("data", "later"));
+    expect(await bound).toBe(false);
+  });
 });

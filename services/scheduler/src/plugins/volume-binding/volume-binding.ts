@@ -40,7 +40,7 @@ export interface VolumeListers {
 export interface ClaimBinder {
   /** Annotates the claim with the node its volume is to be provisioned on. */
   selectNode(namespace: string, name: string, nodeName: string): Promise<void>;
-  /** Resolves true once the claim is Bound, false when `timeoutMs` passes first. */
+  /** Resolves true once the claim is Bound, false when it is deleted or `timeoutMs` passes first. */
   waitForBound(namespace: string, name: string, timeoutMs: number): Promise<boolean>;
 }
 
@@ -124,7 +124,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlug
     }
     for (const claim of toProvision) {
       if (!(await this.binder.waitForBound(pod.namespace, claim.name, this.bindTimeoutMs))) {
-        return errorStatus(`binding volumes: timed out waiting for persistentvolumeclaim "${claim.name}" to be bound`);
+        return errorStatus(`binding volumes: persistentvolumeclaim "${claim.name}" was not bound in time`);
       }
     }
     return SUCCESS;
