@@ -81,6 +81,8 @@ export class Scheduler {
         nodeCount: () => this.cache.nodeCount,
         volumes: this.volumes,
         claimBinder: {
+          assumeSelectedNode: (namespace, name, nodeName) => this.volumes.assumeSelectedNode(namespace, name, nodeName),
+          revertSelectedNode: (namespace, name) => this.volumes.revertSelectedNode(namespace, name),
           selectNode: (namespace, name, nodeName) => this.selectNode(namespace, name, nodeName),
           waitForBound: (namespace, name, timeoutMs) => this.volumes.waitForBound(namespace, name, timeoutMs),
         },

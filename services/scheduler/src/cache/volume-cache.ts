@@ -1,9 +1,10 @@
 /**
  * The PersistentVolumeClaims, PersistentVolumes and StorageClasses the VolumeBinding plugin reads, kept
  * current by reflectors as the node and pod caches are; decoded once per event, not per scheduling
- * attempt. PreBind waits here for a claim to be bound, woken by the claim's own events.
+ * attempt. Reserve assumes a claim's selected node here until the claim's annotation shows it, and
+ * PreBind waits here for a claim to be bound, woken by the claim's own events.
  */
-import { CLAIM_BOUND, PersistentVolume, PersistentVolumeClaim, StorageClass, type JsonObject } from "@capstan/api";
+import { CLAIM_BOUND, PersistentVolume, PersistentVolumeClaim, SELECTED_NODE_ANNOTATION, StorageClass, type JsonObject } from "@capstan/api";
 import type { VolumeListers } from "../plugins/volume-binding/volume-binding.js";
 
 const claimKey = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -13,6 +14,8 @@ export class VolumeCache implements VolumeListers {
   private readonly claims = new Map<string, PersistentVolumeClaim>();
   private readonly volumes = new Map<string, PersistentVolume>();
   private readonly classes = new Map<string, StorageClass>();
+  /** Nodes Reserve assumed selected for claims whose annotation does not say so yet, by claim key. */
+  private readonly assumedNodes = new Map<string, string>();
   /** Who waits for which claim to be bound (true) or deleted (false), by claim key. */
   private readonly boundWaiters = new Map<string, Set<(bound: boolean) => void>>();
 
@@ -33,7 +36,21 @@ export class VolumeCache implements VolumeListers {
     const claim = PersistentVolumeClaim.fromJSON(object);
     const key = claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "");
     this.claims.set(key, claim);
+    if (claim.metadata?.annotations[SELECTED_NODE_ANNOTATION]) this.assumedNodes.delete(key);
     if (isBound(claim)) for (const wake of this.boundWaiters.get(key) ?? []) wake(true);
+  }
+
+  selectedNode(namespace: string, name: string): string {
+    const key = claimKey(namespace, name);
+    return this.claims.get(key)?.metadata?.annotations[SELECTED_NODE_ANNOTATION] || (this.assumedNodes.get(key) ?? "");
+  }
+
+  assumeSelectedNode(namespace: string, name: string, nodeName: string): void {
+    this.assumedNodes.set(claimKey(namespace, name), nodeName);
+  }
+
+  revertSelectedNode(namespace: string, name: string): void {
+    this.assumedNodes.delete(claimKey(namespace, name));
   }
 
   /** Resolves true once the claim is Bound in this cache, false when it is deleted or `timeoutMs` passes first. */
@@ -58,6 +75,7 @@ export class VolumeCache implements VolumeListers {
     const claim = PersistentVolumeClaim.fromJSON(object);
     const key = claimKey(claim.metadata?.namespace ?? "", claim.metadata?.name ?? "");
     this.claims.delete(key);
+    this.assumedNodes.delete(key);
     for (const wake of this.boundWaiters.get(key) ?? []) wake(false);
   }
 

@@ -7,7 +7,7 @@ import type { ClaimBinder } from "../plugins/volume-binding/volume-binding.js";
 import { Nominator } from "../queue/nominator.js";
 
 /** A ClaimBinder whose claims bind at once, for tests that do not look at volume binding. */
-export const immediateClaimBinder: ClaimBinder = { selectNode: async () => {}, waitForBound: async () => true };
+export const immediateClaimBinder: ClaimBinder = { assumeSelectedNode: () => {}, revertSelectedNode: () => {}, selectNode: async () => {}, waitForBound: async () => true };
 
 export interface PodSchedulerHarness {
   readonly scheduler: PodScheduler;

@@ -39,22 +39,33 @@ const volume = (name: string, zone?: string): Json => ({
   status: { phase: "Bound" },
 });
 
-/** Records the nodes selected, as `claim@node`, and binds a claim at once unless it is in `neverBound`. */
-function aBinder(neverBound: string[] = []): ClaimBinder & { selected: string[] } {
+/**
+ * Assumes in the cache, as the scheduler's binder does; records the nodes selected, as `claim@node`, and
+ * binds a claim at once unless it is in `neverBound`.
+ */
+function aBinder(cache: VolumeCache, neverBound: string[] = []): ClaimBinder & { selected: string[] } {
   const selected: string[] = [];
   return {
     selected,
+    assumeSelectedNode: (namespace, name, nodeName) => cache.assumeSelectedNode(namespace, name, nodeName),
+    revertSelectedNode: (namespace, name) => cache.revertSelectedNode(namespace, name),
     selectNode: async (_namespace, name, nodeName) => void selected.push(`${name}@${nodeName}`),
     waitForBound: async (_namespace, name) => !neverBound.includes(name),
   };
 }
 
-function pluginWith(claims: Json[], volumes: Json[], binder: ClaimBinder = aBinder()): VolumeBinding {
+function cacheWith(claims: Json[], volumes: Json[]): VolumeCache {
   const cache = new VolumeCache();
   cache.replaceClaims(claims);
   cache.replaceVolumes(volumes);
   cache.replaceClasses(classes);
-  return new VolumeBinding(cache, binder, { bindTimeoutSeconds: 1 });
+  return cache;
+}
+
+function pluginWith(claims: Json[], volumes: Json[], neverBound: string[] = []): { plugin: VolumeBinding; binder: ReturnType<typeof aBinder> } {
+  const cache = cacheWith(claims, volumes);
+  const binder = aBinder(cache, neverBound);
+  return { plugin: new VolumeBinding(cache, binder, { bindTimeoutSeconds: 1 }), binder };
 }
 
 describe("VolumeBinding", () => {
@@ -71,7 +82,7 @@ describe("VolumeBinding", () => {
     { name: "an unbound claim of an Immediate class", pod: aPod().claim("data"), claims: [classClaim("data", "now")], volumes: [], code: "Unschedulable", reasons: [ERR_REASON_BIND_CONFLICT] },
     { name: "an unbound claim of a class that does not exist", pod: aPod().claim("data"), claims: [classClaim("data", "gone")], volumes: [], code: "Unschedulable", reasons: [ERR_REASON_BIND_CONFLICT] },
   ])("PreFilter: $name", ({ pod, claims, volumes, code, reasons }) => {
-    const status = pluginWith(claims, volumes).preFilter(new CycleState(), pod.build());
+    const status = pluginWith(claims, volumes).plugin.preFilter(new CycleState(), pod.build());
     expect({ code: status.code, reasons: status.reasons }).toEqual({ code, reasons });
   });
 
@@ -80,7 +91,7 @@ describe("VolumeBinding", () => {
     { name: "a local volume on the node's zone", volumes: [volume("pv", "z1")], zone: "z1", code: "Success" },
     { name: "a local volume elsewhere", volumes: [volume("pv", "z1")], zone: "z2", code: "UnschedulableAndUnresolvable" },
   ])("Filter: $name", ({ volumes, zone, code }) => {
-    const plugin = pluginWith([claim("data", "pv")], volumes);
+    const { plugin } = pluginWith([claim("data", "pv")], volumes);
     const state = new CycleState();
     const pod = aPod().claim("data").build();
     expect(plugin.preFilter(state, pod).code).toBe("Success");
@@ -96,7 +107,7 @@ describe("VolumeBinding", () => {
     { name: "a class whose topology allows the node", claim: classClaim("data", "zoned"), node: "n2", zone: "z1", code: "Success" },
     { name: "a class whose topology excludes the node", claim: classClaim("data", "zoned"), node: "n2", zone: "z2", code: "UnschedulableAndUnresolvable" },
   ])("Filter: $name", ({ claim: c, node, zone, code }) => {
-    const plugin = pluginWith([c], []);
+    const { plugin } = pluginWith([c], []);
     const state = new CycleState();
     const pod = aPod().claim("data").build();
     expect(plugin.preFilter(state, pod).code).toBe("Success");
@@ -111,14 +122,32 @@ describe("VolumeBinding", () => {
     { name: "skips a pod whose claims are all bound", claims: [claim("a", "pv")], neverBound: [], code: "Skip", selected: [] },
     { name: "fails when a claim is not bound in time", claims: [classClaim("a", "later")], neverBound: ["a"], code: "Error", selected: ["a@n1"] },
   ])("PreBind: $name", async ({ claims, neverBound, code, selected }) => {
-    const binder = aBinder(neverBound);
-    const plugin = pluginWith(claims, [volume("pv")], binder);
+    const { plugin, binder } = pluginWith(claims, [volume("pv")], neverBound);
     const state = new CycleState();
     const pod = claims.reduce((p, c) => p.claim((c["metadata"] as Json)["name"] as string), aPod()).build();
     expect(plugin.preFilter(state, pod).code).toBe("Success");
     const status = await plugin.preBind(state, pod, "n1");
     expect(status.code).toBe(code);
     expect(binder.selected).toEqual(selected);
+  });
+});
+
+describe("VolumeBinding Reserve", () => {
+  it("sends a second pod sharing a claim to the node reserved for the first, until Unreserve", () => {
+    const { plugin } = pluginWith([classClaim("shared", "later")], []);
+    const pod = aPod().claim("shared").build();
+    const first = new CycleState();
+    expect(plugin.preFilter(first, pod).code).toBe("Success");
+    expect(plugin.reserve(first, pod, "n1").code).toBe("Success");
+
+    const filterOn = (node: string) => {
+      const state = new CycleState();
+      plugin.preFilter(state, pod);
+      return plugin.filter(state, pod, aNode(node).build()).code;
+    };
+    expect([filterOn("n1"), filterOn("n2")]).toEqual(["Success", "UnschedulableAndUnresolvable"]);
+    plugin.unreserve(first, pod);
+    expect([filterOn("n1"), filterOn("n2")]).toEqual(["Success", "Success"]);
   });
 });
 

@@ -1,7 +1,6 @@
 import {
   BINDING_WAIT_FOR_FIRST_CONSUMER,
   CLAIM_BOUND,
-  SELECTED_NODE_ANNOTATION,
   type NodeSelector,
   type PersistentVolume,
   type PersistentVolumeClaim,
@@ -9,7 +8,7 @@ import {
   type TopologySelectorTerm,
 } from "@capstan/api";
 import { StateKey, type CycleState } from "../../framework/cycle-state.js";
-import type { FilterPlugin, PreBindPlugin, PreFilterPlugin } from "../../framework/interface.js";
+import type { FilterPlugin, PreBindPlugin, PreFilterPlugin, ReservePlugin } from "../../framework/interface.js";
 import type { NodeInfo } from "../../framework/node-info.js";
 import type { PodInfo } from "../../framework/pod-info.js";
 import { SKIP, SUCCESS, errorStatus, unresolvable, unschedulable, type Status } from "../../framework/status.js";
@@ -34,10 +33,18 @@ export interface VolumeListers {
   persistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined;
   persistentVolume(name: string): PersistentVolume | undefined;
   storageClass(name: string): StorageClass | undefined;
+  /** The node a claim's volume is to be provisioned on: its annotation, or one assumed in Reserve; "" for none. */
+  selectedNode(namespace: string, name: string): string;
 }
 
-/** What PreBind writes and waits for (kube-scheduler's SchedulerVolumeBinder.BindPodVolumes). */
+/**
+ * What Reserve assumes and PreBind writes and waits for (kube-scheduler's SchedulerVolumeBinder:
+ * AssumePodVolumes, RevertAssumedPodVolumes, BindPodVolumes).
+ */
 export interface ClaimBinder {
+  /** Until the claim's annotation shows it, later pods see the node as selected (so they go there too). */
+  assumeSelectedNode(namespace: string, name: string, nodeName: string): void;
+  revertSelectedNode(namespace: string, name: string): void;
   /** Annotates the claim with the node its volume is to be provisioned on. */
   selectNode(namespace: string, name: string, nodeName: string): Promise<void>;
   /** Resolves true once the claim is Bound, false when it is deleted or `timeoutMs` passes first. */
@@ -58,14 +65,17 @@ interface PodVolumes {
 }
 
 const podVolumes = new StateKey<PodVolumes>(`PreFilter${NAME}`);
+/** The claims Reserve assumed a node for, so Unreserve reverts exactly those. */
+const assumedClaims = new StateKey<readonly string[]>(`Reserve${NAME}`);
 
 /**
  * PreFilter: every claim the pod names must exist and be bound, except a claim of a WaitForFirstConsumer
  * class, which waits for the pod's node. Filter: the node must satisfy the node affinity of each bound
- * volume, and be one the claims to provision may be provisioned on. PreBind: those claims get the node as
- * volume.kubernetes.io/selected-node, and the pod is bound only once they are Bound.
+ * volume, and be one the claims to provision may be provisioned on. Reserve: the node is assumed selected
+ * for those claims, so pods sharing a claim that follow go to the same node. PreBind: the claims get the
+ * node as volume.kubernetes.io/selected-node, and the pod is bound only once they are Bound.
  */
-export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlugin {
+export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlugin, PreBindPlugin {
   readonly name = NAME;
   private readonly bindTimeoutMs: number;
 
@@ -90,7 +100,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlug
       if (volumeName === "" || claim.status?.phase !== CLAIM_BOUND) {
         const sc = this.delayedBindingClass(claim);
         if (!sc) return unschedulable(ERR_REASON_BIND_CONFLICT);
-        toProvision.push({ name: claimName, selectedNode: claim.metadata?.annotations[SELECTED_NODE_ANNOTATION] ?? "", allowedTopologies: sc.allowedTopologies });
+        toProvision.push({ name: claimName, selectedNode: this.listers.selectedNode(pod.namespace, claimName), allowedTopologies: sc.allowedTopologies });
         continue;
       }
       const volume = this.listers.persistentVolume(volumeName);
@@ -114,6 +124,17 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlug
       if (!topologyAllows(claim.allowedTopologies, node.node.labels)) return noVolumes;
     }
     return SUCCESS;
+  }
+
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): Status {
+    const unselected = (state.read(podVolumes)?.toProvision ?? []).filter((c) => c.selectedNode === "").map((c) => c.name);
+    for (const name of unselected) this.binder.assumeSelectedNode(pod.namespace, name, nodeName);
+    state.write(assumedClaims, unselected);
+    return SUCCESS;
+  }
+
+  unreserve(state: CycleState, pod: PodInfo): void {
+    for (const name of state.read(assumedClaims) ?? []) this.binder.revertSelectedNode(pod.namespace, name);
   }
 
   async preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> {
