@@ -123,4 +123,21 @@ describe("local-path provisioning", () => {
     expect(table).toMatch(new RegExp(`^${name}\\s+1Gi\\s+RWO\\s+Retain\\s+Released\\s+default/kept\\s+local-keep\\s+\\d+s$`, "m"));
     expect(readFileSync(join(path, "hello"), "utf8")).toBe("written by keeper\n");
   });
+
+  it("provisions and binds a claim of an Immediate class before any pod uses it", async () => {
+    await cluster.client.create(
+      toApiObject({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: "local-now" }, provisioner: "capstan.io/local-path", volumeBindingMode: "Immediate" }),
+    );
+    await cluster.client.create(claimOf("early", "local-now"));
+    const claim = await eventually(async () => ((await getClaim("early")).persistentVolumeClaim?.status?.phase === "Bound" ? (await getClaim("early")).persistentVolumeClaim : undefined), {
+      what: "claim early Bound",
+    });
+    const name = claim!.spec!.volumeName!;
+    const volume = (await getVolume(name)).persistentVolume!;
+    expect(cluster.nodeNames).toContain(volume.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions[0]?.values[0]);
+    expect(claim!.metadata?.annotations["volume.kubernetes.io/selected-node"]).toBeUndefined();
+
+    await cluster.client.delete({ kind: "PersistentVolumeClaim", namespace: "default", name: "early" });
+    await eventually(async () => ((await orGone(getVolume(name))) === undefined ? true : undefined), { what: `volume ${name} deleted` });
+  });
 });
