@@ -140,4 +140,23 @@ describe("local-path provisioning", () => {
     await cluster.client.delete({ kind: "PersistentVolumeClaim", namespace: "default", name: "early" });
     await eventually(async () => ((await orGone(getVolume(name))) === undefined ? true : undefined), { what: `volume ${name} deleted` });
   });
+
+  it("picks up after a kill -9 of the provisioner: a pod waiting on its claim runs once it is back, with one volume", async () => {
+    const provisioner = cluster.stack.service("local-path-provisioner");
+    await provisioner.crash();
+    await cluster.client.create(claimOf("late"));
+    await cluster.client.create(writerOf("waiter", "late"));
+    // The scheduler picked a node and waits in PreBind; nothing provisions yet.
+    const selected = await eventually(async () => (await getClaim("late")).persistentVolumeClaim?.metadata?.annotations["volume.kubernetes.io/selected-node"], {
+      what: "the claim's selected node",
+    });
+    expect((await getPod("waiter")).pod?.spec?.nodeName).toBe("");
+
+    provisioner.start();
+    await eventually(async () => ((await getPod("waiter")).pod?.status?.phase === "Running" ? true : undefined), { timeoutMs: 90_000, intervalMs: 250, what: "pod waiter Running" });
+    expect((await getPod("waiter")).pod?.spec?.nodeName).toBe(selected);
+    const uid = (await getClaim("late")).persistentVolumeClaim!.metadata!.uid;
+    const volumes = (await cluster.client.list({ kind: "PersistentVolume" })).items.map((o) => o.persistentVolume!);
+    expect(volumes.filter((v) => v.spec?.claimRef?.uid === uid).map((v) => v.metadata?.name)).toEqual([`pvc-${uid}`]);
+  });
 });
