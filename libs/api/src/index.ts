@@ -183,5 +183,6 @@ export {
   LOCAL_PATH_PROVISIONER,
   LOCAL_PATH_CLASS,
   isDefaultStorageClass,
+  topologyAllows,
 } from "./kinds/storage-class/storage-classes.js";
 export { defaultStorageClass } from "./kinds/storage-class/strategy.js";

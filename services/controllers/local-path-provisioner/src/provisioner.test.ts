@@ -26,8 +26,8 @@ function aClaim(name: string, storageClassName: string, annotations: Json = {}):
   };
 }
 
-function aNode(name: string, ready = true): Json {
-  return { apiVersion: "v1", kind: "Node", metadata: { name }, status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] } };
+function aNode(name: string, ready = true, labels: Json = {}): Json {
+  return { apiVersion: "v1", kind: "Node", metadata: { name, labels }, status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] } };
 }
 
 const selectedNode = (node: string) => ({ "volume.kubernetes.io/selected-node": node });
@@ -94,6 +94,13 @@ describe("ClaimReconciler", () => {
 
   it("provisions an Immediate claim at once, on the first ready node", async () => {
     const cluster = await Cluster.with([aClass("now", { volumeBindingMode: "Immediate" }), aNode("node-a", false), aNode("node-b"), aNode("node-c"), aClaim("data", "now")]);
+    await cluster.provision("default/data");
+    expect(cluster.volumes().map((v) => v["spec"].nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values)).toEqual([["node-b"]]);
+  });
+
+  it("provisions an Immediate claim only on a node the class's allowedTopologies allow", async () => {
+    const zoned = aClass("zoned", { volumeBindingMode: "Immediate", allowedTopologies: [{ matchLabelExpressions: [{ key: "zone", values: ["z2"] }] }] });
+    const cluster = await Cluster.with([zoned, aNode("node-a", true, { zone: "z1" }), aNode("node-b", true, { zone: "z2" }), aClaim("data", "zoned")]);
     await cluster.provision("default/data");
     expect(cluster.volumes().map((v) => v["spec"].nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values)).toEqual([["node-b"]]);
   });

@@ -34,7 +34,10 @@ export class ClaimReconciler implements Reconciler {
     const sc = classJson && StorageClass.fromJSON(classJson);
     if (!isProvisionable(claim, sc)) return;
     if (this.volumes.get("", volumeNameFor(claim))) return;
-    const readyNodes = this.nodes.list().filter((n) => nodeView(n).isReady).map((n) => metaOf(n).name);
+    const readyNodes = this.nodes
+      .list()
+      .filter((n) => nodeView(n).isReady)
+      .map((n) => ({ name: metaOf(n).name, labels: metaOf(n).labels }));
     const nodeName = nodeFor(claim, sc, readyNodes);
     if (nodeName === undefined) return;
     this.recorder.record(json, "Normal", "Provisioning", `External provisioner is provisioning volume for claim "${key}"`);

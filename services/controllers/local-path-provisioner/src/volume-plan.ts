@@ -12,6 +12,7 @@ import {
   SELECTED_NODE_ANNOTATION,
   VOLUME_MODE_FILESYSTEM,
   VOLUME_RELEASED,
+  topologyAllows,
   type PersistentVolume,
   type PersistentVolumeClaim,
   type StorageClass,
@@ -38,13 +39,23 @@ export function isProvisionable(claim: PersistentVolumeClaim, sc: StorageClass |
   return sc?.provisioner === LOCAL_PATH_PROVISIONER && (claim.spec?.volumeName ?? "") === "" && claim.metadata?.deletionTimestamp === undefined;
 }
 
+/** A node the provisioner may choose: its name and labels. */
+export interface CandidateNode {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 /**
  * The node the volume goes on: the one the scheduler picked for a WaitForFirstConsumer class (undefined
- * until it has), else the first of the ready nodes (Immediate: no pod has asked for a place yet).
+ * until it has), else the first by name of the ready nodes the class's allowedTopologies allow
+ * (Immediate: no pod has asked for a place yet).
  */
-export function nodeFor(claim: PersistentVolumeClaim, sc: StorageClass, readyNodes: readonly string[]): string | undefined {
+export function nodeFor(claim: PersistentVolumeClaim, sc: StorageClass, readyNodes: readonly CandidateNode[]): string | undefined {
   if (sc.volumeBindingMode === BINDING_WAIT_FOR_FIRST_CONSUMER) return claim.metadata?.annotations[SELECTED_NODE_ANNOTATION] || undefined;
-  return [...readyNodes].sort()[0];
+  return readyNodes
+    .filter((n) => topologyAllows(sc.allowedTopologies, n.labels))
+    .map((n) => n.name)
+    .sort()[0];
 }
 
 /** The volume for the claim on the node: its size and modes, the class's reclaim policy, pinned to the node. */

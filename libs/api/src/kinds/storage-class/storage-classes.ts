@@ -4,6 +4,7 @@
  * pkg/controller/volume/persistentvolume/util names).
  */
 import type { JsonObject } from "@capstan/apimachinery";
+import type { TopologySelectorTerm } from "../../gen/capstan/v1/storage.js";
 import { metaOf } from "../../object-view.js";
 
 export const BINDING_IMMEDIATE = "Immediate";
@@ -34,3 +35,14 @@ export const localPathStorageClass: JsonObject = {
 };
 
 export const isDefaultStorageClass = (sc: JsonObject | undefined): boolean => sc !== undefined && metaOf(sc).annotations[IS_DEFAULT_CLASS_ANNOTATION] === "true";
+
+/** MatchTopologySelectorTerms: no terms allow every node; else some term whose every requirement the labels meet. */
+export function topologyAllows(terms: readonly TopologySelectorTerm[], labels: Readonly<Record<string, string>>): boolean {
+  if (terms.length === 0) return true;
+  return terms.some((t) =>
+    t.matchLabelExpressions.every((r) => {
+      const value = labels[r.key];
+      return value !== undefined && r.values.includes(value);
+    }),
+  );
+}

@@ -1,6 +1,7 @@
 import {
   BINDING_WAIT_FOR_FIRST_CONSUMER,
   CLAIM_BOUND,
+  topologyAllows,
   type NodeSelector,
   type PersistentVolume,
   type PersistentVolumeClaim,
@@ -163,17 +164,6 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
 export function podClaimNames(pod: PodInfo): string[] {
   const volumes = (pod.object["spec"] as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined)?.volumes ?? [];
   return volumes.flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
-}
-
-/** MatchTopologySelectorTerms: no terms allow every node; else some term whose every requirement the labels meet. */
-export function topologyAllows(terms: readonly TopologySelectorTerm[], labels: Readonly<Record<string, string>>): boolean {
-  if (terms.length === 0) return true;
-  return terms.some((t) =>
-    t.matchLabelExpressions.every((r) => {
-      const value = labels[r.key];
-      return value !== undefined && r.values.includes(value);
-    }),
-  );
 }
 
 export const createVolumeBinding = (listers: VolumeListers, binder: ClaimBinder, args?: VolumeBindingArgs): VolumeBinding => new VolumeBinding(listers, binder, args);
