@@ -187,3 +187,17 @@ export { CONTROLLER_UID_LABEL, DEFAULT_BACKOFF_LIMIT, JOB_NAME_LABEL, JOB_COMPLE
 export { CronJob, CronJobSpec, CronJobStatus } from "./gen/capstan/v1/batch.js";
 export { parseCronSchedule, isKnownTimeZone } from "./kinds/cron-job/schedule.js";
 export type { CronSchedule, ParsedSchedule } from "./kinds/cron-job/schedule.js";
+export { StorageClass, TopologySelectorTerm, TopologySelectorLabelRequirement } from "./gen/capstan/v1/storage.js";
+export {
+  BINDING_IMMEDIATE,
+  BINDING_WAIT_FOR_FIRST_CONSUMER,
+  RECLAIM_DELETE,
+  IS_DEFAULT_CLASS_ANNOTATION,
+  SELECTED_NODE_ANNOTATION,
+  PROVISIONED_BY_ANNOTATION,
+  LOCAL_PATH_PROVISIONER,
+  LOCAL_PATH_CLASS,
+  isDefaultStorageClass,
+  topologyAllows,
+} from "./kinds/storage-class/storage-classes.js";
+export { defaultStorageClass } from "./kinds/storage-class/strategy.js";

@@ -24,6 +24,7 @@ describe("kindInfo", () => {
     { name: "PriorityClass", apiVersion: "scheduling.k8s.io/v1", namespaced: false, plural: "priorityclasses", singular: "priorityclass", short: ["pc"], field: "priorityClass", proto: ".capstan.v1.PriorityClass" },
     { name: "PersistentVolume", apiVersion: "v1", namespaced: false, plural: "persistentvolumes", singular: "persistentvolume", short: ["pv"], field: "persistentVolume", proto: ".capstan.v1.PersistentVolume" },
     { name: "PersistentVolumeClaim", apiVersion: "v1", namespaced: true, plural: "persistentvolumeclaims", singular: "persistentvolumeclaim", short: ["pvc"], field: "persistentVolumeClaim", proto: ".capstan.v1.PersistentVolumeClaim" },
+    { name: "StorageClass", apiVersion: "storage.k8s.io/v1", namespaced: false, plural: "storageclasses", singular: "storageclass", short: ["sc"], field: "storageClass", proto: ".capstan.v1.StorageClass" },
     {
       name: "ReplicaSet",
       apiVersion: "apps/v1",
@@ -63,6 +64,7 @@ describe("kindInfo", () => {
 
   it("lists the kinds in the order they matter", () => {
     expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Job", "CronJob"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "StorageClass"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {

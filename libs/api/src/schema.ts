@@ -11,6 +11,7 @@ import { protoMetadata as coreProto } from "./gen/capstan/v1/core.js";
 import { protoMetadata as discoveryProto } from "./gen/capstan/v1/discovery.js";
 import { protoMetadata as metaProto } from "./gen/capstan/v1/meta.js";
 import { protoMetadata as schedulingProto } from "./gen/capstan/v1/scheduling.js";
+import { protoMetadata as storageProto } from "./gen/capstan/v1/storage.js";
 import { isIntOrStringInt } from "./int-or-string.js";
 
 // google.protobuf.FieldDescriptorProto.Type and .Label; ts-proto-descriptors is CommonJS, so only its types are imported.
@@ -78,6 +79,7 @@ function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, De
 }
 
 const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, batchProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor]);
+const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor, storageProto.fileDescriptor]);
 const schemas = new Map<string, MessageSchema>();
 
 /** The schema of a message by its fully-qualified name (".capstan.v1.Pod"), fields keyed by JSON name. */

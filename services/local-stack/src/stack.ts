@@ -92,6 +92,7 @@ const CONTROLLERS: Record<string, string> = {
   "pv-binder": "pv-binder",
   "job-controller": "job",
   "cronjob-controller": "cronjob",
+  "local-path-provisioner": "local-path-provisioner",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });

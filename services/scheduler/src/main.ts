@@ -22,13 +22,14 @@ runService("scheduler", async ({ telemetry }) => {
   const pods = startReflector({ client, bus, kind: "Pod", log }, scheduler.podHandler);
   const claims = startReflector({ client, bus, kind: "PersistentVolumeClaim", log }, scheduler.claimHandler);
   const volumes = startReflector({ client, bus, kind: "PersistentVolume", log }, scheduler.volumeHandler);
-  await Promise.all([nodes.synced, pods.synced, claims.synced, volumes.synced]);
+  const classes = startReflector({ client, bus, kind: "StorageClass", log }, scheduler.classHandler);
+  await Promise.all([nodes.synced, pods.synced, claims.synced, volumes.synced, classes.synced]);
   scheduler.start();
   log("scheduling");
 
   return async () => {
     await scheduler.stop();
-    await Promise.all([nodes.stop(), pods.stop(), claims.stop(), volumes.stop()]);
+    await Promise.all([nodes.stop(), pods.stop(), claims.stop(), volumes.stop(), classes.stop()]);
     await bus.close();
     client.close();
   };

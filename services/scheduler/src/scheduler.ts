@@ -1,5 +1,5 @@
 import { context, trace, type Tracer } from "@opentelemetry/api";
-import { fromApiObject, keyOf, metaOf, podView, statusOf, toApiObject } from "@capstan/api";
+import { SELECTED_NODE_ANNOTATION, fromApiObject, keyOf, metaOf, podView, statusOf, toApiObject } from "@capstan/api";
 import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
@@ -80,6 +80,12 @@ export class Scheduler {
         bindPod: (pod, nodeName) => this.bindPod(pod, nodeName),
         nodeCount: () => this.cache.nodeCount,
         volumes: this.volumes,
+        claimBinder: {
+          assumeSelectedNode: (namespace, name, nodeName) => this.volumes.assumeSelectedNode(namespace, name, nodeName),
+          revertSelectedNode: (namespace, name) => this.volumes.revertSelectedNode(namespace, name),
+          selectNode: (namespace, name, nodeName) => this.selectNode(namespace, name, nodeName),
+          waitForBound: (namespace, name, timeoutMs) => this.volumes.waitForBound(namespace, name, timeoutMs),
+        },
         runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
         nominator: this.nominator,
         evictPod: (victim, preemptor, nodeName) => void this.evictPod(victim, preemptor, nodeName),
@@ -159,6 +165,19 @@ export class Scheduler {
       if (e.type === "DELETED") return this.volumes.deleteVolume(e.object);
       this.volumes.setVolume(e.object);
       this.queue.moveAllToActiveOrBackoffQueue(e.type === "ADDED" ? "PersistentVolumeAdd" : "PersistentVolumeUpdate");
+    },
+  };
+
+  /** StorageClasses for VolumeBinding: a new class may let a claim of it wait for its first consumer. */
+  readonly classHandler: ReflectorHandler = {
+    replace: (objects) => {
+      this.volumes.replaceClasses(objects);
+      this.queue.moveAllToActiveOrBackoffQueue("StorageClassAdd");
+    },
+    apply: (e) => {
+      if (e.type === "DELETED") return this.volumes.deleteClass(e.object);
+      this.volumes.setClass(e.object);
+      if (e.type === "ADDED") this.queue.moveAllToActiveOrBackoffQueue("StorageClassAdd");
     },
   };
 
@@ -320,7 +339,10 @@ export class Scheduler {
     const parent = contextFromTraceparent(entry.traceparent, entry.tracestate);
     const span = this.tracer.startSpan("Scheduler/Bind", { attributes: { "k8s.pod.name": name, "k8s.node.name": nodeName } }, parent);
     try {
-      const status = await context.with(trace.setSpan(parent, span), () => fwk.runBind(state, pod, nodeName));
+      const status = await context.with(trace.setSpan(parent, span), async () => {
+        const prepared = await fwk.runPreBind(state, pod, nodeName);
+        return isSuccess(prepared) ? fwk.runBind(state, pod, nodeName) : prepared;
+      });
       if (!isSuccess(status)) throw new Error(`${status.plugin ?? ""}: ${status.reasons.join(", ")}`);
       // The cache counts it on the node until the pod's MODIFIED event confirms the binding.
       this.queue.done(pod.key);
@@ -351,6 +373,22 @@ export class Scheduler {
     } catch (e) {
       if (!isCapstanError(e, "NotFound") && !isCapstanError(e, "Conflict")) {
         this.opts.log(`preempting ${victim.key} for ${preemptor.key}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  /** VolumeBinding's PreBind: the claim's volume is to be provisioned on this node (Update, retried once on a conflict). */
+  private async selectNode(namespace: string, name: string, nodeName: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const claim = fromApiObject(await this.client.get({ kind: "PersistentVolumeClaim", namespace, name })).json;
+      const meta = metaOf(claim);
+      if (meta.annotations[SELECTED_NODE_ANNOTATION] === nodeName) return;
+      const metadata = { ...meta.json, annotations: { ...meta.annotations, [SELECTED_NODE_ANNOTATION]: nodeName } };
+      try {
+        await this.client.update(toApiObject({ ...claim, metadata }));
+        return;
+      } catch (e) {
+        if (!isCapstanError(e, "Conflict") || attempt > 0) throw e;
       }
     }
   }

@@ -19,6 +19,7 @@ import type {
 } from "../gen/capstan/v1/core.js";
 import type { EndpointSlice } from "../gen/capstan/v1/discovery.js";
 import type { PriorityClass } from "../gen/capstan/v1/scheduling.js";
+import type { StorageClass } from "../gen/capstan/v1/storage.js";
 
 export interface KindMap {
   Namespace: Namespace;
@@ -38,5 +39,6 @@ export interface KindMap {
   PersistentVolumeClaim: PersistentVolumeClaim;
   Job: Job;
   CronJob: CronJob;
+  StorageClass: StorageClass;
 }
 export type KindName = keyof KindMap;

@@ -98,6 +98,10 @@ export interface AdmissionContext {
   defaultPriorityClass(): Promise<string | undefined>;
   /** After a PriorityClass write: the next defaultPriorityClass() looks again. */
   priorityClassesChanged(): void;
+  /** The default StorageClass's name as this server last saw it (the newest of several); a claim create reads it to confirm. */
+  defaultStorageClass(): Promise<string | undefined>;
+  /** After a StorageClass write: the next defaultStorageClass() looks again. */
+  storageClassesChanged(): void;
   readonly serviceAllocator: ServiceAllocator;
   /** A fresh uid, for records admission writes beside the object. */
   newUid(): string;

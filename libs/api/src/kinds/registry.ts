@@ -22,6 +22,7 @@ import { replicaSetStrategy } from "./replica-set/strategy.js";
 import { replicationControllerStrategy } from "./replication-controller/strategy.js";
 import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
+import { storageClassStrategy } from "./storage-class/strategy.js";
 
 /**
  * The strategy of each kind, by name, in the order they matter. Typed per kind, so a kind without a
@@ -45,6 +46,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,
+  StorageClass: storageClassStrategy,
 };
 
 /** Every strategy, in the order above. */

@@ -3,7 +3,7 @@ import { EventRecorder } from "@capstan/client";
 import { createFakeGateway, type FakeGateway } from "@capstan/client/testing";
 import type { Informer } from "@capstan/controller-runtime";
 import { syncedInformer } from "@capstan/controller-runtime/testing";
-import { ClaimReconciler, NO_VOLUMES_MESSAGE, VolumeReconciler } from "./reconcile.js";
+import { ClaimReconciler, NO_VOLUMES_MESSAGE, VolumeReconciler, WAIT_FOR_FIRST_CONSUMER_MESSAGE, externalProvisioningMessage } from "./reconcile.js";
 
 type Json = Record<string, any>;
 
@@ -38,16 +38,23 @@ class Cluster {
     readonly gateway: FakeGateway,
     readonly volumes: Informer,
     readonly claims: Informer,
+    readonly classes: Informer,
     private readonly recorder: EventRecorder,
   ) {}
 
-  static async with(volumes: Json[], claims: Json[]): Promise<Cluster> {
+  static async with(volumes: Json[], claims: Json[], classes: Json[] = []): Promise<Cluster> {
     const gateway = await createFakeGateway();
-    for (const o of [...volumes, ...claims]) await gateway.apply(o);
+    for (const o of [...classes, ...volumes, ...claims]) await gateway.apply(o);
     const recorder = new EventRecorder(gateway, { component: "persistentvolume-controller" }, (message) => {
       throw new Error(message);
     });
-    const c = new Cluster(gateway, await syncedInformer(gateway, "PersistentVolume"), await syncedInformer(gateway, "PersistentVolumeClaim"), recorder);
+    const c = new Cluster(
+      gateway,
+      await syncedInformer(gateway, "PersistentVolume"),
+      await syncedInformer(gateway, "PersistentVolumeClaim"),
+      await syncedInformer(gateway, "StorageClass"),
+      recorder,
+    );
     c.start = gateway.revision;
     return c;
   }
@@ -63,7 +70,7 @@ class Cluster {
     return this.gateway.objects("Event").map((e) => `${e["type"]} ${e["reason"]} ${(e["involvedObject"] as Json)["name"]}: ${e["message"]}`);
   }
 
-  claimReconciler = () => new ClaimReconciler(this.claims, this.volumes, this.gateway, this.recorder);
+  claimReconciler = () => new ClaimReconciler(this.claims, this.volumes, this.classes, this.gateway, this.recorder);
   volumeReconciler = () => new VolumeReconciler(this.volumes, this.claims, this.gateway);
   volume = (name: string) => this.gateway.stored("PersistentVolume", name) as Json;
   claim = (name: string) => this.gateway.stored("PersistentVolumeClaim", name) as Json;
@@ -99,14 +106,53 @@ describe("ClaimReconciler", () => {
     { name: "bound to another claim", volumes: [aVolume("pv", { claimRef: { namespace: "default", name: "other", uid: "uid-other" } }, "Bound")] },
     { name: "released by an old claim", volumes: [aVolume("pv", { claimRef: { namespace: "default", name: "pvc", uid: "uid-gone" } }, "Released")] },
     { name: "not yet Available", volumes: [aVolume("pv", {}, "Pending")] },
-  ])("leaves a claim Pending with FailedBinding when the volume is $name", async ({ volumes }) => {
+  ])("leaves a claim Pending when the volume is $name", async ({ volumes }) => {
     const cluster = await Cluster.with(volumes, [aClaim("pvc")]);
     await cluster.claimReconciler().reconcile("default/pvc");
 
     expect(cluster.claim("pvc")["status"].phase).toBe("Pending");
     expect(cluster.claim("pvc")["spec"].volumeName).toBeUndefined();
     expect(cluster.writes).toBe(0);
-    expect(await cluster.events()).toEqual([`Warning FailedBinding pvc: ${NO_VOLUMES_MESSAGE}`]);
+    // Its class "ssd" is no StorageClass, so nothing can provision one either.
+    expect(await cluster.events()).toEqual(['Warning ProvisioningFailed pvc: storageclass.storage.k8s.io "ssd" not found']);
+  });
+
+  const aClass = (name: string, volumeBindingMode: string) => ({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name }, provisioner: "example.com/disk", volumeBindingMode });
+  const selected = { metadata: { name: "pvc", namespace: "default", annotations: { "volume.kubernetes.io/selected-node": "node-1" } } };
+
+  it.each([
+    { name: "no class: nothing will provision one", claim: aClaim("pvc", { storageClassName: "" }), volumes: [], classes: [], event: `Warning FailedBinding pvc: ${NO_VOLUMES_MESSAGE}` },
+    { name: "an Immediate class: its provisioner", claim: aClaim("pvc"), volumes: [], classes: [aClass("ssd", "Immediate")], event: `Normal ExternalProvisioning pvc: ${externalProvisioningMessage("example.com/disk")}` },
+    {
+      name: "a WaitForFirstConsumer class: a pod, though a free volume fits (the scheduler places it)",
+      claim: aClaim("pvc"),
+      volumes: [aVolume("pv")],
+      classes: [aClass("ssd", "WaitForFirstConsumer")],
+      event: `Normal WaitForFirstConsumer pvc: ${WAIT_FOR_FIRST_CONSUMER_MESSAGE}`,
+    },
+    {
+      name: "a WaitForFirstConsumer class with a node selected: its provisioner",
+      claim: { ...aClaim("pvc"), ...selected },
+      volumes: [],
+      classes: [aClass("ssd", "WaitForFirstConsumer")],
+      event: `Normal ExternalProvisioning pvc: ${externalProvisioningMessage("example.com/disk")}`,
+    },
+  ])("says what an unbound claim waits for: $name", async ({ claim, volumes, classes, event }) => {
+    const cluster = await Cluster.with(volumes, [claim], classes);
+    await cluster.claimReconciler().reconcile("default/pvc");
+
+    expect(cluster.writes).toBe(0);
+    expect(await cluster.events()).toEqual([event]);
+  });
+
+  it("binds a WaitForFirstConsumer claim to the volume provisioned for it", async () => {
+    const claim = { ...aClaim("pvc"), ...selected };
+    const cluster = await Cluster.with([aVolume("provisioned", { claimRef: { namespace: "default", name: "pvc", uid: "uid-pvc" } }, "Pending")], [claim], [aClass("ssd", "WaitForFirstConsumer")]);
+    await cluster.claimReconciler().reconcile("default/pvc");
+
+    expect(cluster.claim("pvc")["spec"].volumeName).toBe("provisioned");
+    expect(cluster.claim("pvc")["status"].phase).toBe("Bound");
+    expect(cluster.volumeRows()).toEqual(["provisioned Bound pvc"]);
   });
 
   it("does not bind a claim to the volume it names when that volume does not fit", async () => {

@@ -1,12 +1,17 @@
 /**
- * The pv-binder: Kubernetes' PersistentVolume controller without dynamic provisioning (pkg/controller/
- * volume/persistentvolume/pv_controller.go). A claim reconcile binds a Pending claim to a volume; a volume
- * reconcile keeps the volume's phase true to its claim (Available, Bound, Released once the claim is gone).
+ * The pv-binder: Kubernetes' PersistentVolume controller (pkg/controller/volume/persistentvolume/
+ * pv_controller.go), with provisioning left to external provisioners. A claim reconcile binds a Pending
+ * claim to a volume — for a WaitForFirstConsumer class only to one pre-bound to it (the provisioned one),
+ * as the scheduler picks the node — and says what it waits for; a volume reconcile keeps the volume's
+ * phase true to its claim (Available, Bound, Released once the claim is gone).
  */
 import {
+  BINDING_WAIT_FOR_FIRST_CONSUMER,
   CLAIM_BOUND,
   PersistentVolume,
   PersistentVolumeClaim,
+  SELECTED_NODE_ANNOTATION,
+  StorageClass,
   VOLUME_AVAILABLE,
   VOLUME_BOUND,
   VOLUME_RELEASED,
@@ -22,6 +27,9 @@ export type Recorder = Pick<EventRecorder, "record">;
 
 /** Kubernetes' words for a claim no volume serves when it names no storage class (and there is no provisioning). */
 export const NO_VOLUMES_MESSAGE = "no persistent volumes available for this claim and no storage class is set";
+export const WAIT_FOR_FIRST_CONSUMER_MESSAGE = "waiting for first consumer to be created before binding";
+export const externalProvisioningMessage = (provisioner: string): string =>
+  `Waiting for a volume to be created either by the external provisioner '${provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`;
 
 const volumeOf = (o: ApiObject): PersistentVolume => o.persistentVolume ?? PersistentVolume.create();
 const claimOf = (o: ApiObject): PersistentVolumeClaim => o.persistentVolumeClaim ?? PersistentVolumeClaim.create();
@@ -31,12 +39,22 @@ export function claimsOfChangedVolume(claims: Informer): KeysOf {
   return (volume) => {
     const ref = PersistentVolume.fromJSON(volume).spec?.claimRef;
     if (ref) return [namespacedKey(ref.namespace, ref.name)];
-    return claims
-      .list()
-      .map((c) => PersistentVolumeClaim.fromJSON(c))
-      .filter((c) => !c.spec?.volumeName)
-      .map((c) => namespacedKey(c.metadata?.namespace ?? "", c.metadata?.name ?? ""));
+    return unboundClaims(claims);
   };
+}
+
+/** A changed StorageClass wakes every claim still waiting for a volume. */
+export const claimsOfChangedClass =
+  (claims: Informer): KeysOf =>
+  () =>
+    unboundClaims(claims);
+
+function unboundClaims(claims: Informer): string[] {
+  return claims
+    .list()
+    .map((c) => PersistentVolumeClaim.fromJSON(c))
+    .filter((c) => !c.spec?.volumeName)
+    .map((c) => namespacedKey(c.metadata?.namespace ?? "", c.metadata?.name ?? ""));
 }
 
 /** A changed (or deleted) claim wakes the volume it is bound to. */
@@ -49,6 +67,7 @@ export class ClaimReconciler implements Reconciler {
   constructor(
     private readonly claims: Informer,
     private readonly volumes: Informer,
+    private readonly classes: Informer,
     private readonly client: BinderClient,
     private readonly recorder: Recorder,
   ) {}
@@ -63,9 +82,17 @@ export class ClaimReconciler implements Reconciler {
 
     const volumeName = claim.spec?.volumeName ?? "";
     if (volumeName === "") {
-      const volume = findMatchingVolume(claim, volumes);
+      const className = claim.spec?.storageClassName ?? "";
+      const classJson = className === "" ? undefined : this.classes.get("", className);
+      const sc = classJson && StorageClass.fromJSON(classJson);
+      const delayBinding = sc?.volumeBindingMode === BINDING_WAIT_FOR_FIRST_CONSUMER;
+      const volume = findMatchingVolume(claim, volumes, delayBinding);
       if (volume) return this.bind(volume, claim);
-      this.recorder.record(json, "Warning", "FailedBinding", NO_VOLUMES_MESSAGE);
+      // What the claim waits for, in Kubernetes' words.
+      if (className === "") this.recorder.record(json, "Warning", "FailedBinding", NO_VOLUMES_MESSAGE);
+      else if (!sc) this.recorder.record(json, "Warning", "ProvisioningFailed", `storageclass.storage.k8s.io "${className}" not found`);
+      else if (delayBinding && !claim.metadata?.annotations[SELECTED_NODE_ANNOTATION]) this.recorder.record(json, "Normal", "WaitForFirstConsumer", WAIT_FOR_FIRST_CONSUMER_MESSAGE);
+      else this.recorder.record(json, "Normal", "ExternalProvisioning", externalProvisioningMessage(sc.provisioner));
       return;
     }
     // The claim asks for one volume (or is bound to it): that one or none.

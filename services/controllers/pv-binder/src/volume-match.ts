@@ -26,7 +26,7 @@ function storageOf(quantities: Readonly<Record<string, string>> | undefined): Qu
   return q === undefined ? undefined : parseQuantity(q);
 }
 
-/** The claim's class; no class is "" (with no StorageClass objects there is no default class to pick). */
+/** The claim's class; no class is "" (admission gave a claim that named none the default class, if any). */
 function claimClass(claim: PersistentVolumeClaim): string {
   return claim.spec?.storageClassName ?? "";
 }
@@ -51,14 +51,15 @@ export function volumeMismatch(volume: PersistentVolume, claim: PersistentVolume
 
 /**
  * The volume a claim without spec.volumeName binds to: a volume already pre-bound to it, else the
- * smallest Available, unclaimed volume that serves it (the least waste of capacity).
+ * smallest Available, unclaimed volume that serves it (the least waste of capacity). With delayed
+ * binding (WaitForFirstConsumer) only a pre-bound one: where a free volume may go is the scheduler's.
  */
-export function findMatchingVolume(claim: PersistentVolumeClaim, volumes: readonly PersistentVolume[]): PersistentVolume | undefined {
+export function findMatchingVolume(claim: PersistentVolumeClaim, volumes: readonly PersistentVolume[], delayBinding = false): PersistentVolume | undefined {
   let best: { volume: PersistentVolume; capacity: Quantity } | undefined;
   for (const volume of volumes) {
     if (volume.metadata?.deletionTimestamp !== undefined || volumeMismatch(volume, claim) !== undefined) continue;
     if (isVolumeBoundToClaim(volume, claim)) return volume;
-    if (volume.spec?.claimRef || volume.status?.phase !== VOLUME_AVAILABLE) continue;
+    if (delayBinding || volume.spec?.claimRef || volume.status?.phase !== VOLUME_AVAILABLE) continue;
     const capacity = storageOf(volume.spec?.capacity);
     if (capacity && (!best || capacity.cmp(best.capacity) < 0)) best = { volume, capacity };
   }

@@ -3,10 +3,10 @@ import { Nominator } from "../queue/nominator.js";
 import { aNode, aPod } from "../testing/builders.js";
 import { CycleState } from "./cycle-state.js";
 import { Framework, type FrameworkPlugins } from "./framework.js";
-import type { BindPlugin, FilterPlugin, PermitPlugin, PreFilterPlugin, ReservePlugin, ScorePlugin } from "./interface.js";
-import { SKIP, SUCCESS, unschedulable, type Status } from "./status.js";
+import type { BindPlugin, FilterPlugin, PermitPlugin, PreBindPlugin, PreFilterPlugin, ReservePlugin, ScorePlugin } from "./interface.js";
+import { SKIP, SUCCESS, errorStatus, unschedulable, type Status } from "./status.js";
 
-const none: FrameworkPlugins = { preFilter: [], filter: [], postFilter: [], preScore: [], score: [], reserve: [], permit: [], bind: [] };
+const none: FrameworkPlugins = { preFilter: [], filter: [], postFilter: [], preScore: [], score: [], reserve: [], permit: [], preBind: [], bind: [] };
 const pod = aPod().build();
 const node = aNode("n1").build();
 
@@ -78,6 +78,15 @@ describe("Framework", () => {
   it("treats a Permit Wait as a rejection (waiting is not supported)", () => {
     const permit: PermitPlugin = { name: "Gang", permit: () => ({ code: "Wait", reasons: [] }) };
     expect(new Framework("t", { ...none, permit: [permit] }).runPermit(new CycleState(), pod, "n1")).toMatchObject({ code: "Unschedulable", plugin: "Gang" });
+  });
+
+  it("runs PreBind plugins in order until one does not succeed", async () => {
+    const ran: string[] = [];
+    const preBinder = (name: string, s: Status): PreBindPlugin => ({ name, preBind: async () => (ran.push(name), s) });
+    const fwk = new Framework("t", { ...none, preBind: [preBinder("Skipper", SKIP), preBinder("Volumes", errorStatus("timed out")), preBinder("Never", SUCCESS)] });
+    expect(await fwk.runPreBind(new CycleState(), pod, "n1")).toMatchObject({ code: "Error", reasons: ["timed out"], plugin: "Volumes" });
+    expect(ran).toEqual(["Skipper", "Volumes"]);
+    expect(await new Framework("t", none).runPreBind(new CycleState(), pod, "n1")).toEqual(SUCCESS);
   });
 
   it("binds with the first binder that does not Skip", async () => {

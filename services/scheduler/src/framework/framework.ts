@@ -10,6 +10,7 @@ import {
   type NodeScore,
   type PermitPlugin,
   type PostFilterPlugin,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
   type QueueSortPlugin,
@@ -36,6 +37,7 @@ export interface FrameworkPlugins {
   readonly score: readonly WeightedScorePlugin[];
   readonly reserve: readonly ReservePlugin[];
   readonly permit: readonly PermitPlugin[];
+  readonly preBind: readonly PreBindPlugin[];
   readonly bind: readonly BindPlugin[];
 }
 
@@ -183,6 +185,15 @@ export class Framework {
       const s = p.permit(state, pod, nodeName);
       if (s.code === "Wait") return withPlugin({ code: "Unschedulable", reasons: ["waiting on permit is not supported"] }, p.name);
       if (!isSuccess(s)) return withPlugin(s, p.name);
+    }
+    return SUCCESS;
+  }
+
+  /** Each in order; the first that does not succeed (a Skip counts as success) stops the bind. */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> {
+    for (const p of this.plugins.preBind) {
+      const s = await p.preBind(state, pod, nodeName);
+      if (!isSuccess(s) && s.code !== SKIP.code) return withPlugin(s, p.name);
     }
     return SUCCESS;
   }

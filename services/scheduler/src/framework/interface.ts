@@ -65,6 +65,14 @@ export interface PermitPlugin extends Plugin {
   permit(state: CycleState, pod: PodInfo, nodeName: string): Status;
 }
 
+/**
+ * Readies what the binding needs before it is written (kube-scheduler's PreBind: VolumeBinding has the
+ * pod's claims provisioned on the node and waits for them to bind). Any status but Success stops the bind.
+ */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
 /** Binds the pod to the node. `Skip` passes it to the next binder. */
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
@@ -78,6 +86,7 @@ export const isPreScore = (p: Plugin): p is PreScorePlugin => typeof (p as Parti
 export const isScore = (p: Plugin): p is ScorePlugin => typeof (p as Partial<ScorePlugin>).score === "function";
 export const isReserve = (p: Plugin): p is ReservePlugin => typeof (p as Partial<ReservePlugin>).reserve === "function";
 export const isPermit = (p: Plugin): p is PermitPlugin => typeof (p as Partial<PermitPlugin>).permit === "function";
+export const isPreBind = (p: Plugin): p is PreBindPlugin => typeof (p as Partial<PreBindPlugin>).preBind === "function";
 export const isBind = (p: Plugin): p is BindPlugin => typeof (p as Partial<BindPlugin>).bind === "function";
 
 /** kube-scheduler's helper.DefaultNormalizeScore: scale to the highest, optionally reversed. */

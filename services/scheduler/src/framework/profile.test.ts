@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { VolumeCache } from "../cache/volume-cache.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
 import { Nominator } from "../queue/nominator.js";
+import { immediateClaimBinder } from "../testing/pod-scheduler.js";
 import { readSchedulerConfiguration, resolveProfile, type ProfileConfig } from "./profile.js";
 
-const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0, volumes: new VolumeCache(), runFilter: () => ({ code: "Error", reasons: ["unused"] }), nominator: new Nominator(), evictPod: () => {} };
+const handle: Handle = { bindPod: async () => {}, nodeCount: () => 0, volumes: new VolumeCache(), claimBinder: immediateClaimBinder, runFilter: () => ({ code: "Error", reasons: ["unused"] }), nominator: new Nominator(), evictPod: () => {} };
 const resolve = (config: ProfileConfig) => resolveProfile(config, "default-scheduler", DEFAULT_PLUGINS, registry, handle);
 const names = (refs: readonly { name: string }[]) => refs.map((r) => r.name);
 

@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 import type { PodNominator } from "../queue/nominator.js";
 import { Framework, type FrameworkPlugins, type WeightedScorePlugin } from "./framework.js";
-import { isBind, isQueueSort, isFilter, isPermit, isPostFilter, isPreFilter, isPreScore, isReserve, isScore, type Plugin, type QueueSortPlugin } from "./interface.js";
+import { isBind, isQueueSort, isFilter, isPermit, isPostFilter, isPreBind, isPreFilter, isPreScore, isReserve, isScore, type Plugin, type QueueSortPlugin } from "./interface.js";
 
-export const EXTENSION_POINTS = ["queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve", "permit", "bind"] as const;
+export const EXTENSION_POINTS = ["queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve", "permit", "preBind", "bind"] as const;
 export type ExtensionPoint = (typeof EXTENSION_POINTS)[number];
 
 export interface PluginRef {
@@ -57,6 +57,7 @@ const implementsPoint: Record<ExtensionPoint, (p: Plugin) => boolean> = {
   score: isScore,
   reserve: isReserve,
   permit: isPermit,
+  preBind: isPreBind,
   bind: isBind,
 };
 
@@ -150,6 +151,7 @@ export function frameworkFor<H>(profile: Profile, registry: Registry<H>, handle:
     score: profile.plugins.score.map((ref): WeightedScorePlugin => ({ plugin: get(ref.name) as WeightedScorePlugin["plugin"], weight: ref.weight ?? 1 })),
     reserve: at("reserve"),
     permit: at("permit"),
+    preBind: at("preBind"),
     bind: at("bind"),
   };
   return new Framework(profile.schedulerName, plugins, nominator);

@@ -21,15 +21,17 @@ import { createNodeUnschedulable, NAME as NodeUnschedulable } from "./node-unsch
 import { createPodTopologySpread, NAME as PodTopologySpread } from "./pod-topology-spread/pod-topology-spread.js";
 import { createPrioritySort, NAME as PrioritySort } from "./priority-sort/priority-sort.js";
 import { createTaintToleration, NAME as TaintToleration } from "./taint-toleration/taint-toleration.js";
-import { createVolumeBinding, NAME as VolumeBinding, type VolumeListers } from "./volume-binding/volume-binding.js";
+import { createVolumeBinding, NAME as VolumeBinding, type ClaimBinder, type VolumeBindingArgs, type VolumeListers } from "./volume-binding/volume-binding.js";
 
 /** What plugins may ask of the scheduler that runs them (one per profile: runFilter is that profile's). */
 export interface Handle extends PreemptionHandle {
   readonly bindPod: BindFn;
   /** Nodes in the current snapshot (ImageLocality scales by it). */
   readonly nodeCount: () => number;
-  /** Claims and volumes (VolumeBinding reads them). */
+  /** Claims, volumes and classes (VolumeBinding reads them). */
   readonly volumes: VolumeListers;
+  /** What VolumeBinding's PreBind writes and waits for. */
+  readonly claimBinder: ClaimBinder;
 }
 
 export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<string, PluginFactory<Handle>>([
@@ -42,7 +44,7 @@ export const registry: ReadonlyMap<string, PluginFactory<Handle>> = new Map<stri
   [NodePorts, () => createNodePorts()],
   [NodeResourcesFit, (args) => createNodeResourcesFit((args ?? {}) as NodeResourcesFitArgs)],
   [NodeResourcesBalancedAllocation, (args) => createNodeResourcesBalancedAllocation((args ?? {}) as BalancedAllocationArgs)],
-  [VolumeBinding, (_args, handle) => createVolumeBinding(handle.volumes)],
+  [VolumeBinding, (args, handle) => createVolumeBinding(handle.volumes, handle.claimBinder, (args ?? {}) as VolumeBindingArgs)],
   [PodTopologySpread, () => createPodTopologySpread()],
   [InterPodAffinity, () => createInterPodAffinity()],
   [ImageLocality, (_args, handle) => createImageLocality(handle.nodeCount)],

@@ -20,6 +20,7 @@ export type ClusterEvent =
   | "PersistentVolumeClaimUpdate"
   | "PersistentVolumeAdd"
   | "PersistentVolumeUpdate"
+  | "StorageClassAdd"
   /** The pod waited in unschedulableQ longer than the flush interval. */
   | "UnschedulableTimeout";
 
@@ -38,7 +39,7 @@ const pluginEvents: ReadonlyMap<string, ReadonlySet<ClusterEvent>> = new Map(
     TaintToleration: ["NodeAdd", "NodeTaintChange"],
     PodTopologySpread: ["NodeAdd", "NodeDelete", "NodeLabelChange", "NodeTaintChange", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"],
     InterPodAffinity: ["NodeAdd", "NodeLabelChange", "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"],
-    VolumeBinding: ["NodeAdd", "NodeLabelChange", "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate", "PersistentVolumeAdd", "PersistentVolumeUpdate"],
+    VolumeBinding: ["NodeAdd", "NodeLabelChange", "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate", "PersistentVolumeAdd", "PersistentVolumeUpdate", "StorageClassAdd"],
   }).map(([plugin, events]) => [plugin, new Set(events as ClusterEvent[])]),
 );
 

@@ -3,7 +3,11 @@ import type { Framework } from "../framework/framework.js";
 import { frameworkFor, resolveProfile, type ProfileConfig } from "../framework/profile.js";
 import { PodScheduler } from "../framework/schedule-one.js";
 import { DEFAULT_PLUGINS, registry, type Handle } from "../plugins/registry.js";
+import type { ClaimBinder } from "../plugins/volume-binding/volume-binding.js";
 import { Nominator } from "../queue/nominator.js";
+
+/** A ClaimBinder whose claims bind at once, for tests that do not look at volume binding. */
+export const immediateClaimBinder: ClaimBinder = { assumeSelectedNode: () => {}, revertSelectedNode: () => {}, selectNode: async () => {}, waitForBound: async () => true };
 
 export interface PodSchedulerHarness {
   readonly scheduler: PodScheduler;
@@ -21,6 +25,7 @@ export function aPodScheduler(opts: { percentage?: number; random?: () => number
     bindPod: async () => {},
     nodeCount: () => 0,
     volumes: new VolumeCache(),
+    claimBinder: immediateClaimBinder,
     runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
     nominator,
     evictPod: (victim, _preemptor, nodeName) => void evicted.push(`${victim.name}@${nodeName}`),

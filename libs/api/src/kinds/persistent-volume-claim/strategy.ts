@@ -14,6 +14,7 @@ import {
   validateVolumeMode,
 } from "../../volume-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
+import { defaultStorageClassAdmission } from "../storage-class/default-storage-class.js";
 import { persistentVolumeClaimPrinter } from "./printer.js";
 
 const { required, invalid } = field;
@@ -38,6 +39,7 @@ export const persistentVolumeClaimStrategy: KindStrategy<"PersistentVolumeClaim"
 
   defaults: defaultPersistentVolumeClaim,
   validate: (pvc) => validatePersistentVolumeClaimSpec(pvc.spec, "spec"),
+  admission: defaultStorageClassAdmission,
 
   printer: persistentVolumeClaimPrinter,
 };
