@@ -78,8 +78,7 @@ function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, De
   return byName;
 }
 
-const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, batchProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor]);
-const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor, storageProto.fileDescriptor]);
+const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, batchProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor, storageProto.fileDescriptor]);
 const schemas = new Map<string, MessageSchema>();
 
 /** The schema of a message by its fully-qualified name (".capstan.v1.Pod"), fields keyed by JSON name. */

@@ -77,8 +77,7 @@ runService(
     });
 
     const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name) ?? staticPods?.uidFor(ns, name));
-    const server = createLogServer(runtime, (ns, name) => pods.uidFor(ns, name));
-    serveExec(server, runtime, (ns, name) => pods.uidFor(ns, name), log);
+    serveExec(server, runtime, (ns, name) => pods.uidFor(ns, name) ?? staticPods?.uidFor(ns, name), log);
     await new Promise<void>((resolve) => server.listen(config.port, config.nodeIP, resolve));
     const port = (server.address() as AddressInfo).port;
 

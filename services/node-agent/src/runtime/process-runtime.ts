@@ -291,7 +291,6 @@ export class ProcessRuntime implements Runtime {
   private async killPodNow(rec: PodRecord, gracePeriodSeconds: number): Promise<void> {
     rec.terminating = true;
     await this.lifecycle.stopPod(rec, gracePeriodSeconds);
-    await Promise.all(allContainers(rec).map((c) => this.lifecycle.stopContainer(rec, c, gracePeriodSeconds)));
     this.killExecs(rec.uid);
     this.pods.delete(rec.uid);
     for (const c of allContainers(rec)) for (const f of c.followers) f.finish();
