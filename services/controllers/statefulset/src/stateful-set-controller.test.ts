@@ -96,6 +96,18 @@ describe("StatefulSetReconciler", () => {
     expect(t.claims()).toEqual(["www-web-0", "www-web-1", "www-web-2"]);
   });
 
+  it.each([
+    { name: "whenScaled: Delete gives a condemned pod's claim to the pod, so it goes after it", policy: { whenDeleted: "Retain", whenScaled: "Delete" }, owners: { "www-web-0": [], "www-web-1": ["Pod/web-1"] } },
+    { name: "whenDeleted: Delete gives every claim to the set", policy: { whenDeleted: "Delete", whenScaled: "Retain" }, owners: { "www-web-0": ["StatefulSet/web"], "www-web-1": ["StatefulSet/web"] } },
+  ])("claim retention: $name", async ({ policy, owners }) => {
+    const t = await given(web({ podManagementPolicy: "Parallel", persistentVolumeClaimRetentionPolicy: policy }));
+    await t.reconcile();
+    await t.change({ replicas: 1 });
+    await t.reconcile();
+    const ownersOf = (claim: string) => (metaOf(t.gateway.stored("PersistentVolumeClaim", claim, "default")!).ownerReferences ?? []).map((r) => `${r.kind}/${(r as { name?: string }).name}`);
+    expect({ "www-web-0": ownersOf("www-web-0"), "www-web-1": ownersOf("www-web-1") }).toEqual(owners);
+  });
+
   it("OrderedReady scales down one at a time, waiting for the terminating pod to go", async () => {
     const t = await given(web({ replicas: 3 }));
     for (const p of ["web-0", "web-1", "web-2"]) {

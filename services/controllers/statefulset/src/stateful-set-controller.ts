@@ -66,6 +66,7 @@ export class StatefulSetReconciler implements Reconciler {
     const track = (revision: number) => (written = Math.max(written, revision));
     for (const claim of plan.createClaims) await this.createIfAbsent(claim);
     await Promise.all(plan.createPods.map(async (pod) => track(await this.createIfAbsent(pod))));
+    for (const { claim, pod } of plan.claimsOwnedByPod) await this.ownClaimByPod(namespace, claim, pod);
     await Promise.all(plan.deletePods.map(async (pod) => track(await this.deletePod(pod))));
     if (written > 0) await this.informers.pods.waitForRevision(written);
 
@@ -86,6 +87,15 @@ export class StatefulSetReconciler implements Reconciler {
       if (isCapstanError(e, "AlreadyExists")) return 0;
       throw e;
     }
+  }
+
+  /** Adds the pod to the claim's owners (once); the claim's resourceVersion guards the change. */
+  private async ownClaimByPod(namespace: string, name: string, pod: Pod): Promise<void> {
+    const claim = this.informers.claims.get(namespace, name);
+    const meta = pod.metadata!;
+    if (!claim || metaOf(claim).ownerReferences.some((r) => r.uid === meta.uid)) return;
+    const ownerReferences = [...metaOf(claim).ownerReferences, { apiVersion: "v1", kind: "Pod", name: meta.name, uid: meta.uid }];
+    await this.client.update(toApiObject({ ...claim, metadata: { ...metaOf(claim).json, ownerReferences } }));
   }
 
   private async deletePod(pod: Pod): Promise<number> {
