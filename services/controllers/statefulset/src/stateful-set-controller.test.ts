@@ -80,6 +80,16 @@ describe("StatefulSetReconciler", () => {
     expect(t.status()).toMatchObject({ replicas: 2, readyReplicas: 1, currentRevision: t.revisionOf("web-0"), updateRevision: t.revisionOf("web-0") });
   });
 
+  it("adopts an orphan it selects that holds one of its ordinals' names, and creates only the others", async () => {
+    const t = await given(web({ podManagementPolicy: "Parallel" }));
+    await t.gateway.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-0", namespace: "default", labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } });
+    await t.gateway.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "stray", namespace: "default", labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } });
+    await t.reconcile();
+    expect(t.pods()).toEqual(["stray", "web-0", "web-1"]);
+    expect(metaOf(t.gateway.stored("Pod", "web-0", "default")!).ownerReferences?.map((r) => r.kind)).toEqual(["StatefulSet"]);
+    expect(metaOf(t.gateway.stored("Pod", "stray", "default")!).ownerReferences ?? []).toEqual([]);
+  });
+
   it("in Parallel creates every ordinal at once", async () => {
     const t = await given(web({ podManagementPolicy: "Parallel", replicas: 3 }));
     await t.reconcile();

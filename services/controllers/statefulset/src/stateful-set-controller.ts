@@ -2,6 +2,7 @@ import { isCapstanError } from "@capstan/apimachinery";
 import { metaOf, objectMeta, Pod, toApiObject, type ApiObject } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
+  controllerRefOf,
   OWNER_UID_INDEX,
   revisionsToTruncate,
   splitObjectKey,
@@ -10,7 +11,7 @@ import {
   type ReconcileResult,
   type Reconciler,
 } from "@capstan/controller-runtime";
-import { revisionOfPod } from "./stateful-pod.js";
+import { ordinalOf, revisionOfPod } from "./stateful-pod.js";
 import { nameOf, readStatefulSet, revisionData, templateOfRevision, type StatefulSetView } from "./stateful-set.js";
 import { planStatefulSet, type StatefulSetPlan } from "./stateful-set-plan.js";
 
@@ -49,10 +50,7 @@ export class StatefulSetReconciler implements Reconciler {
     const revisions = await syncRevisions(this.client, set, owned, revisionData(set), set.collisionCount, set.currentRevision);
     if (revisions.written > 0) await this.informers.revisions.waitForRevision(revisions.written);
 
-    const pods = this.informers.pods
-      .byIndex(OWNER_UID_INDEX, set.uid)
-      .map((p) => Pod.fromJSON(p))
-      .filter((p) => p.metadata?.ownerReferences.some((r) => r.controller === true && r.uid === set.uid));
+    const pods = await this.claimPods(set);
     const plan = planStatefulSet({
       set,
       pods,
@@ -77,6 +75,33 @@ export class StatefulSetReconciler implements Reconciler {
 
     await this.writeStatus(json, set, plan, revisions.collisionCount);
     return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : undefined;
+  }
+
+  /**
+   * Its pods: those it controls, and orphans of its namespace that it selects and that are named as its
+   * ordinals, which it adopts (a set deleted with --cascade=orphan and created again takes its pods
+   * back instead of failing to create them under the names they hold).
+   */
+  private async claimPods(set: StatefulSetView): Promise<Pod[]> {
+    const owned = this.informers.pods
+      .byIndex(OWNER_UID_INDEX, set.uid)
+      .map((p) => Pod.fromJSON(p))
+      .filter((p) => p.metadata?.ownerReferences.some((r) => r.controller === true && r.uid === set.uid));
+    // Checked on the JSON first: decoding every pod of a busy namespace would be the reconcile's main cost.
+    const orphans = this.informers.pods
+      .list(set.namespace)
+      .filter((p) => !controllerRefOf(p))
+      .map((p) => Pod.fromJSON(p))
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .filter((p) => set.selects(p.metadata?.labels ?? {}) && ordinalOf(set, p.metadata?.name ?? "") !== undefined);
+    let written = 0;
+    for (const orphan of orphans) {
+      const adopted = Pod.fromPartial({ ...orphan, metadata: { ...orphan.metadata!, ownerReferences: [...orphan.metadata!.ownerReferences, set.ref] } });
+      written = Math.max(written, revisionOf(await this.client.update(toApiObject(Pod.toJSON(adopted)))));
+      owned.push(adopted);
+    }
+    if (written > 0) await this.informers.pods.waitForRevision(written);
+    return owned;
   }
 
   /** Creates the object; one of its name already there is taken as created. Returns the write's revision. */
