@@ -39,10 +39,13 @@ async function given(set: JsonObject) {
     claims: await syncedInformer(gateway, "PersistentVolumeClaim"),
     revisions: await syncedInformer(gateway, "ControllerRevision"),
   };
-  const reconciler = new StatefulSetReconciler(informers, gateway, () => new Date(clock.now()));
+  const events: string[] = [];
+  const recorder = { record: (_o: JsonObject, type: string, reason: string, message: string) => void events.push(`${type} ${reason} ${message}`) };
+  const reconciler = new StatefulSetReconciler(informers, gateway, recorder, () => new Date(clock.now()));
   const pods = () => gateway.objects("Pod").filter((p) => !metaOf(p).deletionTimestamp);
   return {
     gateway,
+    events,
     reconcile: () => reconciler.reconcile("default/web"),
     /** Live pod names, each with its revision label. */
     pods: () => pods().map((p) => metaOf(p).name).sort(),
@@ -67,6 +70,7 @@ describe("StatefulSetReconciler", () => {
     const t = await given(web());
     await t.reconcile();
     expect([t.pods(), t.claims()]).toEqual([["web-0"], ["www-web-0"]]);
+    expect(t.events).toEqual(["Normal SuccessfulCreate create Claim www-web-0 Pod web-0 in StatefulSet web success", "Normal SuccessfulCreate create Pod web-0 in StatefulSet web successful"]);
     await t.reconcile();
     expect(t.pods(), "web-1 waits for web-0 to be Ready").toEqual(["web-0"]);
     await t.ready("web-0");

@@ -1,6 +1,6 @@
 import { isCapstanError } from "@capstan/apimachinery";
 import { metaOf, objectMeta, Pod, toApiObject, type ApiObject } from "@capstan/api";
-import type { CapstanClient, JsonObject } from "@capstan/client";
+import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import {
   controllerRefOf,
   OWNER_UID_INDEX,
@@ -25,6 +25,9 @@ export interface StatefulSetInformers {
   readonly revisions: Informer;
 }
 
+/** Where the controller reports what it did to a set (kubectl describe's Events). */
+export type Recorder = Pick<EventRecorder, "record">;
+
 const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
 /**
@@ -36,6 +39,7 @@ export class StatefulSetReconciler implements Reconciler {
   constructor(
     private readonly informers: StatefulSetInformers,
     private readonly client: StatefulSetClient,
+    private readonly recorder: Recorder,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -62,10 +66,26 @@ export class StatefulSetReconciler implements Reconciler {
 
     let written = 0;
     const track = (revision: number) => (written = Math.max(written, revision));
-    for (const claim of plan.createClaims) await this.createIfAbsent(claim);
-    await Promise.all(plan.createPods.map(async (pod) => track(await this.createIfAbsent(pod))));
+    // The messages are the StatefulSet controller's (stateful_pod_control.go recordPodEvent, recordClaimEvent).
+    for (const claim of plan.createClaims) {
+      const podName = `${set.name}-${String(ordinalOfClaim(claim))}`;
+      if (await this.createIfAbsent(claim)) this.recorder.record(json, "Normal", "SuccessfulCreate", `create Claim ${nameOf(claim)} Pod ${podName} in StatefulSet ${set.name} success`);
+    }
+    await Promise.all(
+      plan.createPods.map(async (pod) => {
+        const revision = await this.createIfAbsent(pod);
+        if (revision) this.recorder.record(json, "Normal", "SuccessfulCreate", `create Pod ${nameOf(pod)} in StatefulSet ${set.name} successful`);
+        track(revision);
+      }),
+    );
     for (const { claim, pod } of plan.claimsOwnedByPod) await this.ownClaimByPod(namespace, claim, pod);
-    await Promise.all(plan.deletePods.map(async (pod) => track(await this.deletePod(pod))));
+    await Promise.all(
+      plan.deletePods.map(async (pod) => {
+        const revision = await this.deletePod(pod);
+        if (revision) this.recorder.record(json, "Normal", "SuccessfulDelete", `delete Pod ${pod.metadata!.name} in StatefulSet ${set.name} successful`);
+        track(revision);
+      }),
+    );
     if (written > 0) await this.informers.pods.waitForRevision(written);
 
     const live = new Set([nameOf(revisions.current), nameOf(revisions.update), ...pods.map(revisionOfPod)]);
@@ -142,6 +162,9 @@ export class StatefulSetReconciler implements Reconciler {
     await this.informers.sets.waitForRevision(revisionOf(written));
   }
 }
+
+/** The ordinal a claim of the set is for: the number its name ends in. */
+const ordinalOfClaim = (claim: JsonObject) => Number(/-(\d+)$/.exec(nameOf(claim))?.[1]);
 
 function ignoreNotFound(e: unknown): void {
   if (!isCapstanError(e, "NotFound")) throw e;
