@@ -10,6 +10,10 @@ export {
   DeploymentCondition,
   DeploymentStrategy,
   RollingUpdateDeployment,
+  ControllerRevision,
+  StatefulSet,
+  StatefulSetSpec,
+  StatefulSetStatus,
 } from "./gen/capstan/v1/apps.js";
 export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/capstan/v1/batch.js";
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";

@@ -93,6 +93,7 @@ const CONTROLLERS: Record<string, string> = {
   "job-controller": "job",
   "cronjob-controller": "cronjob",
   "local-path-provisioner": "local-path-provisioner",
+  "statefulset-controller": "statefulset",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });

@@ -4,6 +4,7 @@
  */
 import type { Deployment, ReplicaSet } from "../gen/capstan/v1/apps.js";
 import type { CronJob, Job } from "../gen/capstan/v1/batch.js";
+import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from "../gen/capstan/v1/apps.js";
 import type {
   ConfigMap,
   Endpoints,
@@ -40,5 +41,7 @@ export interface KindMap {
   Job: Job;
   CronJob: CronJob;
   StorageClass: StorageClass;
+  ControllerRevision: ControllerRevision;
+  StatefulSet: StatefulSet;
 }
 export type KindName = keyof KindMap;

@@ -6,6 +6,7 @@
 import type { KindName } from "./kind-map.js";
 import { configMapStrategy } from "./config-map/strategy.js";
 import { cronJobStrategy } from "./cron-job/strategy.js";
+import { controllerRevisionStrategy } from "./controller-revision/strategy.js";
 import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";
 import { endpointsStrategy } from "./endpoints/strategy.js";
@@ -23,6 +24,7 @@ import { replicationControllerStrategy } from "./replication-controller/strategy
 import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
 import { storageClassStrategy } from "./storage-class/strategy.js";
+import { statefulSetStrategy } from "./stateful-set/strategy.js";
 
 /**
  * The strategy of each kind, by name, in the order they matter. Typed per kind, so a kind without a
@@ -47,6 +49,8 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   Job: jobStrategy,
   CronJob: cronJobStrategy,
   StorageClass: storageClassStrategy,
+  ControllerRevision: controllerRevisionStrategy,
+  StatefulSet: statefulSetStrategy,
 };
 
 /** Every strategy, in the order above. */
