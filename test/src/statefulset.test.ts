@@ -1,19 +1,16 @@
 import { Resolver } from "node:dns/promises";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toApiObject, type Pod } from "@capstan/api";
+import type { Pod } from "@capstan/api";
 import { eventually, examplesDir, startTestCluster, type TestCluster } from "./support/index.js";
 
 /**
  * ../shared/examples/statefulset.yaml through real processes: pods web-0 then web-1, each with its own
- * claim bound to a volume (pre-created here until a default StorageClass provisions them), a DNS name
+ * claim bound to a volume the default local-path class provisions, a DNS name
  * under the headless Service, scale down from the top keeping the claim, a rollout highest ordinal
  * first that survives a kill -9 of the controller, and rollout history and undo.
  */
 let cluster: TestCluster;
-const hostDir = mkdtempSync(join(tmpdir(), "capstan-sts-"));
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -21,7 +18,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  rmSync(hostDir, { recursive: true, force: true });
 });
 
 async function pods(): Promise<Pod[]> {
@@ -57,16 +53,6 @@ async function resolveA(name: string): Promise<string[]> {
 
 describe("StatefulSet", () => {
   it("creates web-0, then web-1 once web-0 is Ready, each with its claim Bound and a DNS name", async () => {
-    for (const n of [0, 1, 2]) {
-      await cluster.client.create(
-        toApiObject({
-          apiVersion: "v1",
-          kind: "PersistentVolume",
-          metadata: { name: `sts-pv-${n}` },
-          spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: join(hostDir, `pv-${n}`) } },
-        }),
-      );
-    }
     await cluster.capctlOk(["apply", "-f", join(examplesDir, "statefulset.yaml")]);
     const [web0, web1] = await settled(["web-0", "web-1"]);
     expect(Date.parse(web1!.metadata!.creationTimestamp), "web-1 is created only after web-0 is Ready").toBeGreaterThanOrEqual(Date.parse(readySince(web0!)!));
@@ -74,8 +60,9 @@ describe("StatefulSet", () => {
     expect(web0!.metadata!.labels).toMatchObject({ "statefulset.kubernetes.io/pod-name": "web-0", "apps.kubernetes.io/pod-index": "0" });
 
     const claims = await cluster.capctlOk(["get", "pvc"]);
-    expect(claims).toMatch(/^www-web-0\s+Bound\s+sts-pv-\d/m);
-    expect(claims).toMatch(/^www-web-1\s+Bound\s+sts-pv-\d/m);
+    // Provisioned by the default local-path class on the node the scheduler picked: no volume made by hand.
+    expect(claims).toMatch(/^www-web-0\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+local-path\s/m);
+    expect(claims).toMatch(/^www-web-1\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+local-path\s/m);
     expect((await cluster.capctlOk(["get", "sts"])).trim()).toMatch(/^NAME\s+READY\s+AGE\nweb\s+2\/2\s+\d+s$/);
     await eventually(async () => ((await resolveA("web-0.nginx.default.svc.cluster.local")).join() === web0!.status!.podIp ? true : undefined), {
       timeoutMs: 30_000,
