@@ -41,6 +41,7 @@ const tour: Step[] = [
   { command: "curl http://<POD-IP>/", until: true, shows: /^\w{3} \w{3} +\d+ \d\d:\d\d:\d\d /m },
   { command: "pnpm capctl describe pod mc1", until: true, shows: /^Volumes:[\s\S]*html:[\s\S]*^Events:[\s\S]*Normal\s+Started\s/m },
   { command: "pnpm capctl logs mc1 -c 1st -f", follows: true, shows: /"GET \/ HTTP\/1\.1" 200/ },
+  { command: "pnpm capctl exec mc1 -c 1st -- ls /usr/share/nginx/html", shows: /^index\.html$/m },
   { command: "pnpm capctl delete pod mc1", shows: /^pod "mc1" deleted$/m },
   { command: "pnpm capctl apply -f ../shared/examples/pod.yaml -f ../shared/examples/two-container-pod.yaml", shows: /^pod\/myapp created\npod\/webserver created$/m },
   { command: "pnpm capctl get pods", until: true, shows: /^myapp\s+1\/1\s+Running\s[\s\S]*^webserver\s+2\/2\s+Running\s/m },
@@ -80,6 +81,12 @@ const tour: Step[] = [
   { command: "pnpm capctl get svc web", shows: /^web\s+NodePort\s+\S+\s+<none>\s+80:(?<NODE_PORT>\d+)\/TCP\s/m },
   { command: "curl http://127.1.0.1:<NODE-PORT>/", until: true, shows: podName },
   { command: "pnpm capctl delete deployment my-deployment --cascade=foreground", shows: /^deployment\.apps "my-deployment" deleted$/m },
+  { command: "pnpm capctl apply -f ../shared/examples/statefulset.yaml", shows: /^service\/nginx created\nstatefulset\.apps\/web created$/m },
+  { command: "pnpm capctl get pvc", until: true, shows: /^www-web-0\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+local-path\s[\s\S]*^www-web-1\s+Bound\s+pvc-/m },
+  { command: "dig @127.0.0.1 -p 10053 +short web-0.nginx.default.svc.cluster.local", until: true, shows: /^127\.\d+\.\d+\.\d+$/m },
+  { command: "pnpm capctl set image statefulset/web nginx=nginx:1.27", shows: /^statefulset\.apps\/web image updated$/m },
+  { command: "pnpm capctl rollout history statefulset/web", until: true, shows: /^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>$/m },
+  { command: "pnpm capctl rollout undo statefulset/web", shows: /^statefulset\.apps\/web rolled back$/m },
 ];
 
 /** The commands of the tour's code blocks, in order, without their comments. */
