@@ -10,6 +10,12 @@ export {
   DeploymentCondition,
   DeploymentStrategy,
   RollingUpdateDeployment,
+  DaemonSet,
+  DaemonSetSpec,
+  DaemonSetStatus,
+  DaemonSetCondition,
+  DaemonSetUpdateStrategy,
+  RollingUpdateDaemonSet,
 } from "./gen/capstan/v1/apps.js";
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
@@ -98,6 +104,7 @@ export {
   DEFAULT_REVISION_HISTORY_LIMIT,
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
 } from "./kinds/deployment/strategy.js";
+export { defaultDaemonSet, DEFAULT_DAEMON_SET_MAX_SURGE, DEFAULT_DAEMON_SET_MAX_UNAVAILABLE } from "./kinds/daemon-set/strategy.js";
 export { defaultReplicationController } from "./kinds/replication-controller/strategy.js";
 export { defaultService } from "./kinds/service/strategy.js";
 export { defaultEndpoints } from "./kinds/endpoints/strategy.js";
