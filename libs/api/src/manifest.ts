@@ -9,6 +9,7 @@ import { isIntOrStringInt } from "./int-or-string.js";
 import { findKind, fromApiObject, unsupportedKindError, wrapObject, type KindName } from "./kinds.js";
 import {
   schemaOf,
+  STRUCT,
   TYPE_BOOL,
   TYPE_BYTES,
   TYPE_DOUBLE,
@@ -129,6 +130,7 @@ class Decoder {
       case TYPE_ENUM:
         return typeof v === "string" || Number.isInteger(v) ? v : this.fail(path, v, "must be an enum name");
       case TYPE_MESSAGE:
+        if (f.typeName === STRUCT) return isPlainObject(v) ? v : this.fail(path, v, "must be an object");
         return this.message(schemaOf(f.typeName), v, path);
       default:
         throw new Error(`unsupported protobuf field type ${f.type} at ${path}`);

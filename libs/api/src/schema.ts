@@ -18,6 +18,9 @@ export const TYPE_BOOL = 8, TYPE_STRING = 9, TYPE_MESSAGE = 11, TYPE_BYTES = 12,
 export const TYPE_SFIXED32 = 15, TYPE_SFIXED64 = 16, TYPE_SINT32 = 17, TYPE_SINT64 = 18;
 const LABEL_REPEATED = 3;
 
+/** google.protobuf.Struct: any JSON object (Kubernetes' RawExtension), taken as written, never walked. */
+export const STRUCT = ".google.protobuf.Struct";
+
 /**
  * Fields that hold Kubernetes quantities as strings. Kubernetes also accepts a JSON number there
  * (`cpu: 2`), so they take either and are stored as the string.
@@ -132,7 +135,7 @@ function reachesIntOrString(fullName: string, visiting = new Set<string>()): boo
   visiting.add(fullName);
   let found = false;
   for (const f of schemaOf(fullName).fields.values()) {
-    if (f.intOrString || (f.type === TYPE_MESSAGE && !f.mapValue && reachesIntOrString(f.typeName, visiting))) found = true;
+    if (f.intOrString || (f.type === TYPE_MESSAGE && !f.mapValue && f.typeName !== STRUCT && reachesIntOrString(f.typeName, visiting))) found = true;
   }
   visiting.delete(fullName);
   reachesCache.set(fullName, found);

@@ -39,3 +39,19 @@ export type {
 
 export { runControllerProcess, leadUntilLost } from "./controller-process.js";
 export type { ControllerContext, LeadOptions } from "./controller-process.js";
+
+export {
+  CONTROLLER_REVISION_HASH_LABEL,
+  DEFAULT_REVISION_HISTORY_LIMIT,
+  controllerRevisionName,
+  equalRevision,
+  findEqualRevisions,
+  hashControllerRevision,
+  newControllerRevision,
+  nextRevision,
+  revisionNumber,
+  revisionsToTruncate,
+  sortControllerRevisions,
+  syncRevisions,
+} from "./history.js";
+export type { HistoryClient, RevisionOwner, RevisionSync } from "./history.js";

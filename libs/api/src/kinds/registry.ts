@@ -5,6 +5,7 @@
  */
 import type { KindName } from "./kind-map.js";
 import { configMapStrategy } from "./config-map/strategy.js";
+import { controllerRevisionStrategy } from "./controller-revision/strategy.js";
 import { daemonSetStrategy } from "./daemon-set/strategy.js";
 import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";
@@ -42,6 +43,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   PriorityClass: priorityClassStrategy,
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
+  ControllerRevision: controllerRevisionStrategy,
   DaemonSet: daemonSetStrategy,
 };
 
