@@ -90,6 +90,7 @@ const CONTROLLERS: Record<string, string> = {
   "garbage-collector": "garbage-collector",
   "namespace-controller": "namespace",
   "pv-binder": "pv-binder",
+  "daemonset-controller": "daemonset",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });

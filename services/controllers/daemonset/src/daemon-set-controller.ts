@@ -1,0 +1,111 @@
+import { isCapstanError } from "@capstan/apimachinery";
+import { DaemonSet, metaOf, Node, objectMeta, Pod, specOf, statusOf, toApiObject, type ApiObject } from "@capstan/api";
+import type { CapstanClient, JsonObject } from "@capstan/client";
+import {
+  CONTROLLER_REVISION_HASH_LABEL,
+  DEFAULT_REVISION_HISTORY_LIMIT,
+  OWNER_UID_INDEX,
+  revisionsToTruncate,
+  splitObjectKey,
+  syncRevisions,
+  type Informer,
+  type ReconcileResult,
+  type Reconciler,
+  type RevisionOwner,
+} from "@capstan/controller-runtime";
+import { CONTROLLER_REVISION_HASH_POD_LABEL, newDaemonPod } from "./daemon-pod.js";
+import { planDaemonSet } from "./daemon-plan.js";
+
+/** The gateway calls the controller makes. */
+export type DaemonSetClient = Pick<CapstanClient, "create" | "get" | "update" | "updateStatus" | "delete">;
+
+/** The revision a write committed at: the resourceVersion of the object it returned. */
+const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
+
+export interface DaemonSetInformers {
+  readonly daemonSets: Informer;
+  readonly nodes: Informer;
+  readonly pods: Informer;
+  readonly revisions: Informer;
+}
+
+/**
+ * Keeps one pod of each DaemonSet on every node that should run it (planDaemonSet), at the revision of
+ * its template (a ControllerRevision), then waits until its own writes are in the caches so the next
+ * reconcile never counts on a stale one and creates a second pod on a node.
+ */
+export class DaemonSetReconciler implements Reconciler {
+  constructor(
+    private readonly informers: DaemonSetInformers,
+    private readonly client: DaemonSetClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const { daemonSets, nodes, pods, revisions } = this.informers;
+    const { namespace, name } = splitObjectKey(key);
+    const json = daemonSets.get(namespace, name);
+    if (!json || metaOf(json).deletionTimestamp) return;
+    const ds = DaemonSet.fromJSON(json);
+    const uid = ds.metadata!.uid;
+
+    const owned = revisions.byIndex(OWNER_UID_INDEX, uid);
+    const history = await syncRevisions(this.client, revisionOwner(ds), owned, { spec: { template: specOf(json)["template"] ?? {} } }, ds.status?.collisionCount ?? 0, "");
+    if (history.written > 0) await revisions.waitForRevision(history.written);
+    const hash = metaOf(history.update).labels[CONTROLLER_REVISION_HASH_LABEL] ?? "";
+
+    const daemonPods = pods.byIndex(OWNER_UID_INDEX, uid).map((p) => Pod.fromJSON(p));
+    const plan = planDaemonSet(ds, nodes.list().map((n) => Node.fromJSON(n)), daemonPods, hash, this.now());
+    const written = await Promise.all([
+      ...plan.create.map(async (node) => revisionOf(await this.client.create(toApiObject(Pod.toJSON(newDaemonPod(ds, node, hash)) as JsonObject)))),
+      ...plan.remove.map((pod) => this.deletePod(pod)),
+    ]);
+    const last = Math.max(0, ...written);
+    if (last > 0) await pods.waitForRevision(last);
+
+    await this.truncateHistory(ds, revisions.byIndex(OWNER_UID_INDEX, uid), daemonPods, metaOf(history.update).name);
+    await this.writeStatus(json, { ...plan.status, observedGeneration: ds.metadata!.generation, collisionCount: history.collisionCount });
+    return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : undefined;
+  }
+
+  /** Revisions beyond revisionHistoryLimit that no pod runs and that are not the template's, oldest first. */
+  private async truncateHistory(ds: DaemonSet, owned: readonly JsonObject[], daemonPods: readonly Pod[], updateName: string): Promise<void> {
+    const runningHashes = new Set(daemonPods.map((p) => p.metadata?.labels[CONTROLLER_REVISION_HASH_POD_LABEL]));
+    const live = new Set([updateName, ...owned.filter((r) => runningHashes.has(metaOf(r).labels[CONTROLLER_REVISION_HASH_LABEL])).map((r) => metaOf(r).name)]);
+    const limit = ds.spec?.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT;
+    for (const r of revisionsToTruncate(owned, live, limit)) {
+      await this.deleteIgnoringGone("ControllerRevision", metaOf(r).namespace, metaOf(r).name, metaOf(r).uid);
+    }
+  }
+
+  private deletePod(pod: Pod): Promise<number> {
+    const meta = pod.metadata!;
+    return this.deleteIgnoringGone("Pod", meta.namespace, meta.name, meta.uid);
+  }
+
+  private async deleteIgnoringGone(kind: string, namespace: string, name: string, uid: string): Promise<number> {
+    try {
+      return revisionOf((await this.client.delete({ kind, namespace, name, preconditions: { uid } })).object);
+    } catch (e) {
+      if (isCapstanError(e, "NotFound")) return 0;
+      throw e;
+    }
+  }
+
+  private async writeStatus(json: JsonObject, counts: Record<string, number>): Promise<void> {
+    const current = statusOf(json);
+    const status = { ...current, ...counts };
+    if (Object.entries(counts).every(([k, v]) => Number(current[k] ?? 0) === v)) return;
+    await this.informers.daemonSets.waitForRevision(revisionOf(await this.client.updateStatus(toApiObject({ ...json, status }))));
+  }
+}
+
+function revisionOwner(ds: DaemonSet): RevisionOwner {
+  const meta = ds.metadata!;
+  return {
+    namespace: meta.namespace,
+    name: meta.name,
+    ref: { apiVersion: "apps/v1", kind: "DaemonSet", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true },
+    templateLabels: ds.spec?.template?.metadata?.labels ?? {},
+  };
+}
