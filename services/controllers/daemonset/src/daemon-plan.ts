@@ -20,6 +20,11 @@ export interface DaemonSetPlan {
   /** Nodes to create a pod at the update revision on. */
   readonly create: readonly string[];
   readonly remove: readonly Pod[];
+  /**
+   * Pods of a node no longer in the cluster, to delete at once (grace 0): no agent is left to finish a
+   * graceful delete. Kubernetes' pod garbage collector does this (gcOrphaned); Capstan has none.
+   */
+  readonly orphaned: readonly Pod[];
   readonly status: DaemonSetCounts;
   /** A ready pod becomes available then (minReadySeconds): look again. */
   readonly recheckAfterMs?: number;
@@ -64,12 +69,12 @@ interface NodePods {
 export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: readonly Pod[], hash: string, now: Date): DaemonSetPlan {
   const podsByNode = new Map<string, Pod[]>();
   const remove: Pod[] = [];
+  const orphaned: Pod[] = [];
   const known = new Set(nodes.map((n) => n.metadata?.name ?? ""));
   for (const pod of pods) {
     const node = targetNodeName(pod);
-    // Kubernetes leaves pods of a deleted node to the pod garbage collector; Capstan has none, so they go here.
     if (node === undefined || !known.has(node)) {
-      if (!isTerminating(pod)) remove.push(pod);
+      orphaned.push(pod);
       continue;
     }
     podsByNode.set(node, [...(podsByNode.get(node) ?? []), pod]);
@@ -97,12 +102,13 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   }
 
   const status = countStatus(ds, placed, hash, now);
-  const idle = create.length === 0 && remove.length === 0;
+  const idle = create.length === 0 && remove.length === 0 && orphaned.length === 0;
   const rolled = idle && ds.spec?.updateStrategy?.type === "RollingUpdate" ? rollingUpdate(ds, placed, status.desiredNumberScheduled, hash, now) : { create: [], remove: [] };
   const recheckAfterMs = nextAvailableInMs(ds, placed, now);
   return {
     create: [...create, ...rolled.create],
     remove: [...remove, ...rolled.remove],
+    orphaned,
     status,
     ...(recheckAfterMs !== undefined ? { recheckAfterMs } : {}),
   };

@@ -59,6 +59,7 @@ export class DaemonSetReconciler implements Reconciler {
     const written = await Promise.all([
       ...plan.create.map(async (node) => revisionOf(await this.client.create(toApiObject(Pod.toJSON(newDaemonPod(ds, node, hash)) as JsonObject)))),
       ...plan.remove.map((pod) => this.deletePod(pod)),
+      ...plan.orphaned.map((pod) => this.deletePod(pod, 0)),
     ]);
     const last = Math.max(0, ...written);
     if (last > 0) await pods.waitForRevision(last);
@@ -78,14 +79,15 @@ export class DaemonSetReconciler implements Reconciler {
     }
   }
 
-  private deletePod(pod: Pod): Promise<number> {
+  private deletePod(pod: Pod, gracePeriodSeconds?: number): Promise<number> {
     const meta = pod.metadata!;
-    return this.deleteIgnoringGone("Pod", meta.namespace, meta.name, meta.uid);
+    return this.deleteIgnoringGone("Pod", meta.namespace, meta.name, meta.uid, gracePeriodSeconds);
   }
 
-  private async deleteIgnoringGone(kind: string, namespace: string, name: string, uid: string): Promise<number> {
+  private async deleteIgnoringGone(kind: string, namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<number> {
     try {
-      return revisionOf((await this.client.delete({ kind, namespace, name, preconditions: { uid } })).object);
+      const grace = gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {};
+      return revisionOf((await this.client.delete({ kind, namespace, name, preconditions: { uid }, ...grace })).object);
     } catch (e) {
       if (isCapstanError(e, "NotFound")) return 0;
       throw e;
