@@ -41,6 +41,6 @@ describe("DaemonSetReconciler", () => {
     expect(ds.podNodes().filter((a) => a.includes('"values":["node-2"]'))).toHaveLength(1);
     expect(ds.revisions()).toHaveLength(1);
     expect(new Set(ds.hashes())).toEqual(new Set(ds.revisions()));
-    expect(ds.status()).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 2, numberReady: 0, numberUnavailable: 2 });
+    expect(ds.status()).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 2, numberUnavailable: 2 });
   });
 });
