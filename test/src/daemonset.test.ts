@@ -83,6 +83,9 @@ describe("DaemonSet", () => {
     const table = await cluster.capctlOk(["get", "ds"]);
     expect(table).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\n/);
     expect(table).toMatch(/^log-shipper\s+2\s+2\s+2\s+2\s+2\s+<none>\s+\d+s$/m);
+    const described = await cluster.capctlOk(["describe", "ds", NAME]);
+    expect(described).toMatch(/^Desired Number of Nodes Scheduled:\s+2$/m);
+    expect(described).toMatch(/^Pods Status:\s+2 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
   }, 120_000);
 
   it("gives a node that joins a pod, and takes it from a node deleted from the API", async () => {
