@@ -169,7 +169,7 @@ describe("applyDefaults: other kinds", () => {
   });
 
   it("rejects an unsupported kind", () => {
-    expect(() => applyDefaults("StatefulSet", {})).toThrow(/supported kinds are/);
+    expect(() => applyDefaults("Widget", {})).toThrow(/supported kinds are/);
   });
 });
 

@@ -62,7 +62,7 @@ describe("kindInfo", () => {
   });
 
   it("lists the kinds in the order they matter", () => {
-    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "ControllerRevision", "DaemonSet"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "ControllerRevision", "StatefulSet", "DaemonSet"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {
@@ -100,12 +100,12 @@ describe("resolveResourceName", () => {
 
   it("names the supported resource types for an unknown one", () => {
     try {
-      resolveResourceName("statefulsets");
+      resolveResourceName("widgets");
       expect.unreachable();
     } catch (e) {
       expect(isCapstanError(e, "Invalid")).toBe(true);
       expect((e as InvalidError).fieldErrors[0]?.message).toBe(
-        `Unsupported value "statefulsets": supported resource types are ${supportedKinds().map((k) => `"${k.plural}"`).join(", ")}`,
+        `Unsupported value "widgets": supported resource types are ${supportedKinds().map((k) => `"${k.plural}"`).join(", ")}`,
       );
     }
   });
@@ -235,7 +235,7 @@ describe("the gateway envelope", () => {
 
   it.each([
     { name: "no kind", json: { metadata: { name: "x" } }, message: "Required value" },
-    { name: "unknown kind", json: { kind: "StatefulSet" }, message: expect.stringContaining('Unsupported value "StatefulSet"') },
+    { name: "unknown kind", json: { kind: "Widget" }, message: expect.stringContaining('Unsupported value "Widget"') },
   ])("toApiObject rejects $name", ({ json, message }) => {
     try {
       toApiObject(json);

@@ -47,6 +47,7 @@ const intOrStringFields = new Set([
   ".capstan.v1.TCPSocketAction.port",
   ".capstan.v1.RollingUpdateDeployment.maxUnavailable",
   ".capstan.v1.RollingUpdateDeployment.maxSurge",
+  ".capstan.v1.RollingUpdateStatefulSetStrategy.maxUnavailable",
   ".capstan.v1.RollingUpdateDaemonSet.maxUnavailable",
   ".capstan.v1.RollingUpdateDaemonSet.maxSurge",
   ".capstan.v1.ServicePort.targetPort",

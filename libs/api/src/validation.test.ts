@@ -429,9 +429,9 @@ describe("validateObject, other kinds", () => {
     },
     {
       name: "an unsupported kind",
-      kind: "StatefulSet",
+      kind: "Widget",
       json: {},
-      errors: [{ path: "kind", message: expect.stringMatching(/^Unsupported value "StatefulSet": supported kinds are "Namespace", "Pod", /) }],
+      errors: [{ path: "kind", message: expect.stringMatching(/^Unsupported value "Widget": supported kinds are "Namespace", "Pod", /) }],
     },
   ])("$name", ({ kind, json, errors }) => {
     expect(validateObject(kind, json)).toEqual(errors);

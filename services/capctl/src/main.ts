@@ -199,7 +199,7 @@ for (const [name, verb, fn] of [
 
 program.addCommand(createCommand(action, globals));
 
-const rollout = program.command("rollout").description("manage the rollout of a deployment");
+const rollout = program.command("rollout").description("manage the rollout of a deployment or statefulset");
 
 rollout
   .command("status")

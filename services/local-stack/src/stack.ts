@@ -90,6 +90,7 @@ const CONTROLLERS: Record<string, string> = {
   "garbage-collector": "garbage-collector",
   "namespace-controller": "namespace",
   "pv-binder": "pv-binder",
+  "statefulset-controller": "statefulset",
   "daemonset-controller": "daemonset",
 };
 

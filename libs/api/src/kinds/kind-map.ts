@@ -2,7 +2,7 @@
  * Every kind's name and its protobuf message type. One line a kind: with its line in registry.ts, this is
  * all a new kind adds outside its own folder (and the proto). Types only, so every folder may import it.
  */
-import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from "../gen/capstan/v1/apps.js";
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../gen/capstan/v1/apps.js";
 import type {
   ConfigMap,
   Endpoints,
@@ -36,6 +36,7 @@ export interface KindMap {
   PersistentVolume: PersistentVolume;
   PersistentVolumeClaim: PersistentVolumeClaim;
   ControllerRevision: ControllerRevision;
+  StatefulSet: StatefulSet;
   DaemonSet: DaemonSet;
 }
 export type KindName = keyof KindMap;

@@ -22,6 +22,7 @@ import { replicaSetStrategy } from "./replica-set/strategy.js";
 import { replicationControllerStrategy } from "./replication-controller/strategy.js";
 import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
+import { statefulSetStrategy } from "./stateful-set/strategy.js";
 
 /**
  * The strategy of each kind, by name, in the order they matter. Typed per kind, so a kind without a
@@ -44,6 +45,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   ControllerRevision: controllerRevisionStrategy,
+  StatefulSet: statefulSetStrategy,
   DaemonSet: daemonSetStrategy,
 };
 

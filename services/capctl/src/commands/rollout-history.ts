@@ -1,12 +1,12 @@
 import { fromApiObject, podTemplateText, childObject, objectOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
-import { replicaSetsOf, revisionHistory, type Revision } from "../deployment-revisions.js";
+import type { HistoryRevision } from "../controller-revisions.js";
+import { rolloutRef } from "../rollout-kinds.js";
 import { qualifiedResource, type Json } from "../printers.js";
 import { CHANGE_CAUSE_ANNOTATION } from "../well-known.js";
-import { deploymentRef } from "./rollout.js";
 
 /** kubectl's REVISION / CHANGE-CAUSE table (a tabwriter with two spaces of padding). */
-export function historyTable(history: readonly Revision[]): string {
+export function historyTable(history: readonly HistoryRevision[]): string {
   if (history.length === 0) return "No rollout history found.";
   const width = Math.max("REVISION".length, ...history.map((r) => String(r.revision).length)) + 2;
   const rows = history.map((r) => `${String(r.revision).padEnd(width)}${r.changeCause ?? "<none>"}`);
@@ -14,7 +14,7 @@ export function historyTable(history: readonly Revision[]): string {
 }
 
 /** One revision's pod template as kubectl prints it, with the change cause among its annotations. */
-export function revisionText(history: readonly Revision[], revision: number): string {
+export function revisionText(history: readonly HistoryRevision[], revision: number): string {
   const found = history.find((r) => r.revision === revision);
   if (!found) throw new Error(`unable to find the specified revision ${revision}`);
   const template = structuredClone(found.template);
@@ -26,9 +26,9 @@ export function revisionText(history: readonly Revision[], revision: number): st
 }
 
 export async function rolloutHistory(client: Pick<CapstanClient, "get" | "list">, args: string[], opts: { namespace: string; revision?: number }): Promise<void> {
-  const ref = deploymentRef(args, "history");
-  const deployment = fromApiObject(await client.get({ kind: ref.kind, namespace: opts.namespace, name: ref.name })).json;
-  const history = revisionHistory(await replicaSetsOf(client, deployment));
+  const ref = rolloutRef(args, "history");
+  const owner = fromApiObject(await client.get({ kind: ref.kind, namespace: opts.namespace, name: ref.name })).json;
+  const history = await ref.rollout.history(client, owner);
   const name = `${qualifiedResource(ref.kind)}/${ref.name}`;
   if (opts.revision !== undefined && opts.revision > 0) {
     const text = revisionText(history, opts.revision);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createFakeGateway, type FakeGateway } from "@capstan/client/testing";
 import { aWebDeployment } from "../testing/builders.js";
-import { deploymentRolloutStatus, rolloutStatus } from "./rollout-status.js";
+import { deploymentRolloutStatus } from "../rollout-viewers.js";
+import { rolloutStatus } from "./rollout-status.js";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -14,13 +14,6 @@ export function deploymentRefs(args: readonly string[], subcommand: string): rea
   return refs;
 }
 
-/** The one Deployment rollout status, history and undo act on. */
-export function deploymentRef(args: readonly string[], subcommand: string): ResourceRef {
-  const refs = deploymentRefs(args, subcommand);
-  if (refs.length > 1) throw new Error(`rollout ${subcommand} takes one deployment, e.g. capctl rollout ${subcommand} deployment/web`);
-  return refs[0]!;
-}
-
 /** kubectl's name for a resource in errors: `deployments.apps "web"`. */
 function resourceText(kind: string, name: string): string {
   const info = kindInfo(kind);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daemonSetRolloutStatus } from "./daemon-set-rollout.js";
+import { daemonSetRolloutStatus } from "./rollout-viewers.js";
 
 const ds = (status: Record<string, number>, generation = 2, type = "RollingUpdate") => ({
   metadata: { name: "log-shipper", generation },
@@ -7,7 +7,7 @@ const ds = (status: Record<string, number>, generation = 2, type = "RollingUpdat
   status: { observedGeneration: 2, desiredNumberScheduled: 3, ...status },
 });
 
-describe("daemonSetRolloutStatus", () => {
+describe("daemonSetRolloutStatus (DaemonSetStatusViewer)", () => {
   it.each([
     { name: "a spec not yet observed", o: ds({ updatedNumberScheduled: 3, numberAvailable: 3 }, 3), want: { phase: "Waiting", message: "Waiting for daemon set spec update to be observed..." } },
     {
@@ -26,6 +26,6 @@ describe("daemonSetRolloutStatus", () => {
   });
 
   it("refuses OnDelete, which has no rollout to watch", () => {
-    expect(() => daemonSetRolloutStatus(ds({}, 2, "OnDelete"))).toThrow("rollout status is only available for RollingUpdate strategy type");
+    expect(daemonSetRolloutStatus(ds({}, 2, "OnDelete"))).toEqual({ phase: "Failed", message: "rollout status is only available for RollingUpdate strategy type" });
   });
 });
