@@ -131,7 +131,8 @@ describe("DaemonSet", () => {
     const revisions = (await cluster.client.list({ kind: "ControllerRevision", namespace: "default" })).items;
     expect(revisions).toHaveLength(2);
     await eventually(async () => ((await daemonSetStatus())["updatedNumberScheduled"] === 2 ? true : undefined), { what: "updatedNumberScheduled 2" });
-    expect((await cluster.capctlOk(["get", "ds", NAME]))).toMatch(/daemon=yes/);
+    expect(await cluster.capctlOk(["get", "ds", NAME])).toMatch(/daemon=yes/);
+    expect(await cluster.capctlOk(["rollout", "status", `ds/${NAME}`, "--timeout", "60s"])).toContain(`daemon set "${NAME}" successfully rolled out`);
   }, 180_000);
 
   it("takes the pod from a node labelled out of the nodeSelector, and gives none to a node with an untolerated taint", async () => {
@@ -150,5 +151,20 @@ describe("DaemonSet", () => {
 
     await updateNode("node-2", (n) => (n.spec!.taints = n.spec!.taints.filter((t) => t.key !== "dedicated")));
     await eventually(() => runningOn(["node-1", "node-2"]), { timeoutMs: 60_000, what: "a pod on node-2 once untainted" });
+  }, 180_000);
+
+  it("lists the revisions in rollout history, and rollout undo goes back to the first template", async () => {
+    const history = await cluster.capctlOk(["rollout", "history", `ds/${NAME}`]);
+    expect(history).toMatch(/^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>$/m);
+    // kubectl prints a revision's pod template (DescribePodTemplate shows no nodeSelector).
+    expect(await cluster.capctlOk(["rollout", "history", `ds/${NAME}`, "--revision", "2"])).toMatch(/^daemonset\.apps\/log-shipper with revision #2\nPod Template:\n[^]*\bshipper:\n[^]*Image:\s+busybox$/m);
+    const firstHash = (await cluster.client.list({ kind: "ControllerRevision", namespace: "default" })).items
+      .map((o) => o.controllerRevision!)
+      .find((r) => Number(r.revision) === 1)!.metadata!.labels["controller.kubernetes.io/hash"];
+
+    expect(await cluster.capctlOk(["rollout", "undo", `ds/${NAME}`])).toContain("rolled back");
+    const pods = await eventually(() => runningOn(["node-1", "node-2"], firstHash), { timeoutMs: 120_000, what: "both pods back at the first revision" });
+    expect([...pods.values()].every((p) => p.spec?.nodeSelector["daemon"] === undefined)).toBe(true);
+    expect(await cluster.capctlOk(["rollout", "history", `ds/${NAME}`])).toMatch(/^2\s+<none>\n3\s+<none>$/m);
   }, 180_000);
 });
