@@ -167,4 +167,12 @@ describe("DaemonSet", () => {
     expect([...pods.values()].every((p) => p.spec?.nodeSelector["daemon"] === undefined)).toBe(true);
     expect(await cluster.capctlOk(["rollout", "history", `ds/${NAME}`])).toMatch(/^2\s+<none>\n3\s+<none>$/m);
   }, 180_000);
+
+  it("deletes its pods and revisions with it (cascading through the garbage collector)", async () => {
+    await cluster.capctlOk(["delete", "ds", NAME]);
+    await eventually(async () => ((await podsByNode()).size === 0 ? true : undefined), { timeoutMs: 60_000, what: "the DaemonSet's pods deleted (terminating or gone)" });
+    await eventually(async () => ((await cluster.client.list({ kind: "ControllerRevision", namespace: "default" })).items.length === 0 ? true : undefined), {
+      what: "its ControllerRevisions gone",
+    });
+  }, 120_000);
 });
