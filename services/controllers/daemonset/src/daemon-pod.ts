@@ -2,7 +2,7 @@
  * The pod a DaemonSet runs on a node (Kubernetes' pkg/controller/daemon/util): its template, pinned to
  * the node through required node affinity so the scheduler places it, tolerating what a daemon must.
  */
-import { Pod, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Affinity, type DaemonSet, type Toleration } from "@capstan/api";
+import { Pod, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, type Affinity, type DaemonSet, type OwnerReference, type Toleration } from "@capstan/api";
 
 /** The label a daemon pod carries its template's revision hash in (apps.ControllerRevisionHashLabelKey). */
 export const CONTROLLER_REVISION_HASH_POD_LABEL = "controller-revision-hash";
@@ -60,6 +60,12 @@ export function targetNodeName(pod: Pod): string | undefined {
   return undefined;
 }
 
+/** The reference that makes the DaemonSet the controller of its pods and revisions. */
+export function daemonSetRef(ds: DaemonSet): OwnerReference {
+  const meta = ds.metadata!;
+  return { apiVersion: "apps/v1", kind: "DaemonSet", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true };
+}
+
 /** NewPod: the DaemonSet's template for `nodeName` at revision `hash`, owned by the DaemonSet. */
 export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod {
   const meta = ds.metadata!;
@@ -73,7 +79,7 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod
       namespace: meta.namespace,
       labels: { ...template?.metadata?.labels, [CONTROLLER_REVISION_HASH_POD_LABEL]: hash },
       annotations: { ...template?.metadata?.annotations },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [daemonSetRef(ds)],
     },
     spec: { ...spec, affinity: pinnedToNode(spec?.affinity, nodeName), tolerations: withDaemonTolerations(spec?.tolerations ?? []) },
   });

@@ -1,5 +1,5 @@
 import { isCapstanError } from "@capstan/apimachinery";
-import { DaemonSet, metaOf, Node, objectMeta, Pod, specOf, statusOf, toApiObject, type ApiObject } from "@capstan/api";
+import { DaemonSet, metaOf, Node, objectMeta, Pod, specOf, statusOf, toApiObject, type ApiObject, type OwnerReference } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
   CONTROLLER_REVISION_HASH_LABEL,
@@ -13,8 +13,9 @@ import {
   type Reconciler,
   type RevisionOwner,
 } from "@capstan/controller-runtime";
-import { CONTROLLER_REVISION_HASH_POD_LABEL, newDaemonPod } from "./daemon-pod.js";
+import { CONTROLLER_REVISION_HASH_POD_LABEL, daemonSetRef, newDaemonPod } from "./daemon-pod.js";
 import { planDaemonSet } from "./daemon-plan.js";
+import { claimPods, ORPHAN_PODS_INDEX } from "./pod-claims.js";
 
 /** The gateway calls the controller makes. */
 export type DaemonSetClient = Pick<CapstanClient, "create" | "get" | "update" | "updateStatus" | "delete">;
@@ -54,7 +55,14 @@ export class DaemonSetReconciler implements Reconciler {
     if (history.written > 0) await revisions.waitForRevision(history.written);
     const hash = metaOf(history.update).labels[CONTROLLER_REVISION_HASH_LABEL] ?? "";
 
-    const daemonPods = pods.byIndex(OWNER_UID_INDEX, uid).map((p) => Pod.fromJSON(p));
+    const candidates = new Set([...pods.byIndex(OWNER_UID_INDEX, uid), ...pods.byIndex(ORPHAN_PODS_INDEX, namespace)]);
+    const claims = claimPods(ds, [...candidates].map((p) => Pod.fromJSON(p)));
+    const claimed = await Promise.all([
+      ...claims.adopt.map((pod) => this.setController(pod, daemonSetRef(ds))),
+      ...claims.release.map((pod) => this.setController(pod, undefined)),
+    ]);
+    if (claimed.length > 0) await pods.waitForRevision(Math.max(...claimed));
+    const daemonPods = claims.claimed;
     const plan = planDaemonSet(ds, nodes.list().map((n) => Node.fromJSON(n)), daemonPods, hash, this.now());
     const written = await Promise.all([
       ...plan.create.map(async (node) => revisionOf(await this.client.create(toApiObject(Pod.toJSON(newDaemonPod(ds, node, hash)) as JsonObject)))),
@@ -67,6 +75,13 @@ export class DaemonSetReconciler implements Reconciler {
     await this.truncateHistory(ds, revisions.byIndex(OWNER_UID_INDEX, uid), daemonPods, metaOf(history.update).name);
     await this.writeStatus(json, { ...plan.status, observedGeneration: ds.metadata!.generation, collisionCount: history.collisionCount });
     return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : undefined;
+  }
+
+  /** Sets or clears the pod's controller reference; the pod's resourceVersion guards the change. */
+  private async setController(pod: Pod, ref: OwnerReference | undefined): Promise<number> {
+    const others = pod.metadata!.ownerReferences.filter((r) => r.controller !== true);
+    const updated = Pod.fromPartial({ ...pod, metadata: { ...pod.metadata!, ownerReferences: ref ? [...others, ref] : others } });
+    return revisionOf(await this.client.update({ pod: updated }));
   }
 
   /** Revisions beyond revisionHistoryLimit that no pod runs and that are not the template's, oldest first. */
