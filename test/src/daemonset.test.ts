@@ -86,6 +86,7 @@ describe("DaemonSet", () => {
     const described = await cluster.capctlOk(["describe", "ds", NAME]);
     expect(described).toMatch(/^Desired Number of Nodes Scheduled:\s+2$/m);
     expect(described).toMatch(/^Pods Status:\s+2 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+    expect(described).toMatch(/SuccessfulCreate\s+.*Created pod: log-shipper-\w+/);
   }, 120_000);
 
   it("gives a node that joins a pod, and takes it from a node deleted from the API", async () => {

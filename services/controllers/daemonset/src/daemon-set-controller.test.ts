@@ -24,10 +24,12 @@ async function given(nodes: string[], seeded: JsonObject[] = []) {
   for (const n of nodes) await gateway.apply(aNode(n));
   for (const p of seeded) await gateway.apply(p);
   const [daemonSets, nodeInformer, pods, revisions] = await Promise.all(["DaemonSet", "Node", "Pod", "ControllerRevision"].map((k) => syncedInformer(gateway, k)));
+  const events: string[] = [];
   pods!.addIndexer(ORPHAN_PODS_INDEX, orphanPodsByNamespace);
-  const reconciler = new DaemonSetReconciler({ daemonSets: daemonSets!, nodes: nodeInformer!, pods: pods!, revisions: revisions! }, gateway);
+  const reconciler = new DaemonSetReconciler({ daemonSets: daemonSets!, nodes: nodeInformer!, pods: pods!, revisions: revisions! }, gateway, { record: (_o, _type, reason, message) => events.push(`${reason} ${message}`) });
   const meta = (o: JsonObject) => o["metadata"] as { labels: Record<string, string> };
   return {
+    events,
     reconcile: () => reconciler.reconcile("default/log-shipper"),
     owners: () => gateway.objects("Pod").map((p) => ((p["metadata"] as JsonObject)["ownerReferences"] as { kind: string }[] | undefined)?.map((r) => r.kind).join()),
     /** The node of each pod: its nodeName, or the one its required node affinity pins it to. */
@@ -44,6 +46,7 @@ describe("DaemonSetReconciler", () => {
     await ds.reconcile();
     await ds.reconcile();
     expect(ds.podNodes().sort()).toEqual(["node-1", "node-2"]);
+    expect(ds.events).toEqual([expect.stringMatching(/^SuccessfulCreate Created pod: log-shipper-\w+$/), expect.stringMatching(/^SuccessfulCreate Created pod: log-shipper-\w+$/)]);
     expect(ds.revisions()).toHaveLength(1);
     expect(new Set(ds.hashes())).toEqual(new Set(ds.revisions()));
     expect(ds.status()).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, updatedNumberScheduled: 2, numberUnavailable: 2 });

@@ -1,6 +1,6 @@
 import { isCapstanError } from "@capstan/apimachinery";
 import { DaemonSet, metaOf, Node, objectMeta, Pod, specOf, statusOf, toApiObject, type ApiObject, type OwnerReference } from "@capstan/api";
-import type { CapstanClient, JsonObject } from "@capstan/client";
+import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import {
   CONTROLLER_REVISION_HASH_LABEL,
   DEFAULT_REVISION_HISTORY_LIMIT,
@@ -23,6 +23,9 @@ export type DaemonSetClient = Pick<CapstanClient, "create" | "get" | "update" | 
 /** The revision a write committed at: the resourceVersion of the object it returned. */
 const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
+/** Where the controller reports what it did to a DaemonSet (kubectl describe's Events). */
+export type Recorder = Pick<EventRecorder, "record">;
+
 export interface DaemonSetInformers {
   readonly daemonSets: Informer;
   readonly nodes: Informer;
@@ -39,6 +42,7 @@ export class DaemonSetReconciler implements Reconciler {
   constructor(
     private readonly informers: DaemonSetInformers,
     private readonly client: DaemonSetClient,
+    private readonly recorder: Recorder,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -64,10 +68,15 @@ export class DaemonSetReconciler implements Reconciler {
     if (claimed.length > 0) await pods.waitForRevision(Math.max(...claimed));
     const daemonPods = claims.claimed;
     const plan = planDaemonSet(ds, nodes.list().map((n) => Node.fromJSON(n)), daemonPods, hash, this.now());
+    // The messages are the DaemonSet controller's (syncNodes).
     const written = await Promise.all([
-      ...plan.create.map(async (node) => revisionOf(await this.client.create(toApiObject(Pod.toJSON(newDaemonPod(ds, node, hash)) as JsonObject)))),
-      ...plan.remove.map((pod) => this.deletePod(pod)),
-      ...plan.orphaned.map((pod) => this.deletePod(pod, 0)),
+      ...plan.create.map(async (node) => {
+        const created = await this.client.create(toApiObject(Pod.toJSON(newDaemonPod(ds, node, hash)) as JsonObject));
+        this.recorder.record(json, "Normal", "SuccessfulCreate", `Created pod: ${objectMeta(created).name}`);
+        return revisionOf(created);
+      }),
+      ...plan.remove.map((pod) => this.deletePod(json, pod)),
+      ...plan.orphaned.map((pod) => this.deletePod(json, pod, 0)),
     ]);
     const last = Math.max(0, ...written);
     if (last > 0) await pods.waitForRevision(last);
@@ -94,9 +103,11 @@ export class DaemonSetReconciler implements Reconciler {
     }
   }
 
-  private deletePod(pod: Pod, gracePeriodSeconds?: number): Promise<number> {
+  private async deletePod(ds: JsonObject, pod: Pod, gracePeriodSeconds?: number): Promise<number> {
     const meta = pod.metadata!;
-    return this.deleteIgnoringGone("Pod", meta.namespace, meta.name, meta.uid, gracePeriodSeconds);
+    const revision = await this.deleteIgnoringGone("Pod", meta.namespace, meta.name, meta.uid, gracePeriodSeconds);
+    this.recorder.record(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${meta.name}`);
+    return revision;
   }
 
   private async deleteIgnoringGone(kind: string, namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<number> {

@@ -1,3 +1,4 @@
+import { EventRecorder } from "@capstan/client";
 import { controller, controllerRefOf, metadataOf, objectKey, runControllerProcess } from "@capstan/controller-runtime";
 import { DaemonSetReconciler } from "./daemon-set-controller.js";
 import { ORPHAN_PODS_INDEX, orphanPodsByNamespace } from "./pod-claims.js";
@@ -9,6 +10,7 @@ runControllerProcess("daemonset-controller", ({ client, informer, log }) => {
   const pods = informer("Pod");
   pods.addIndexer(ORPHAN_PODS_INDEX, orphanPodsByNamespace);
   const revisions = informer("ControllerRevision");
+  const recorder = new EventRecorder(client, { component: "daemonset-controller" }, log);
   return [
     controller("daemonset", { workers: 4, log })
       .for(daemonSets)
@@ -18,6 +20,6 @@ runControllerProcess("daemonset-controller", ({ client, informer, log }) => {
       .watches(nodes, () => daemonSets.list().map(objectKey))
       // An orphan pod wakes the DaemonSets of its namespace, so the one that selects it adopts it.
       .watches(pods, (pod) => (controllerRefOf(pod) ? [] : daemonSets.list(metadataOf(pod).namespace ?? "").map(objectKey)))
-      .complete(new DaemonSetReconciler({ daemonSets, nodes, pods, revisions }, client)),
+      .complete(new DaemonSetReconciler({ daemonSets, nodes, pods, revisions }, client, recorder)),
   ];
 });
