@@ -15,6 +15,7 @@ describe("the example manifests of supported kinds", () => {
     { file: "webserver-pod.yaml", kinds: ["Pod"] },
     { file: "shared-volume-pod.yaml", kinds: ["Pod"] },
     { file: "service.yaml", kinds: ["Service"] },
+    { file: "statefulset.yaml", kinds: ["Service", "StatefulSet"] },
   ])("$file decodes strictly, defaults and validates", ({ file, kinds }) => {
     const manifests = readManifests([join(examples, file)]);
     expect(manifests.map((m) => m.kind)).toEqual(kinds);

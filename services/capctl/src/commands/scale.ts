@@ -10,7 +10,7 @@ export interface ScaleOptions {
   readonly currentReplicas?: number;
 }
 
-const SCALABLE = new Set(["Deployment", "ReplicaSet", "ReplicationController"]);
+const SCALABLE = new Set(["Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"]);
 
 /**
  * Sets spec.replicas on a scalable object, refusing as kubectl does when --current-replicas does not

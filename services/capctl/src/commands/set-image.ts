@@ -9,6 +9,7 @@ const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
   Deployment: ["spec", "template", "spec"],
   ReplicaSet: ["spec", "template", "spec"],
   ReplicationController: ["spec", "template", "spec"],
+  StatefulSet: ["spec", "template", "spec"],
 };
 
 export interface SetImageArgs {

@@ -39,10 +39,13 @@ async function given(set: JsonObject) {
     claims: await syncedInformer(gateway, "PersistentVolumeClaim"),
     revisions: await syncedInformer(gateway, "ControllerRevision"),
   };
-  const reconciler = new StatefulSetReconciler(informers, gateway, () => new Date(clock.now()));
+  const events: string[] = [];
+  const recorder = { record: (_o: JsonObject, type: string, reason: string, message: string) => void events.push(`${type} ${reason} ${message}`) };
+  const reconciler = new StatefulSetReconciler(informers, gateway, recorder, () => new Date(clock.now()));
   const pods = () => gateway.objects("Pod").filter((p) => !metaOf(p).deletionTimestamp);
   return {
     gateway,
+    events,
     reconcile: () => reconciler.reconcile("default/web"),
     /** Live pod names, each with its revision label. */
     pods: () => pods().map((p) => metaOf(p).name).sort(),
@@ -67,6 +70,7 @@ describe("StatefulSetReconciler", () => {
     const t = await given(web());
     await t.reconcile();
     expect([t.pods(), t.claims()]).toEqual([["web-0"], ["www-web-0"]]);
+    expect(t.events).toEqual(["Normal SuccessfulCreate create Claim www-web-0 Pod web-0 in StatefulSet web success", "Normal SuccessfulCreate create Pod web-0 in StatefulSet web successful"]);
     await t.reconcile();
     expect(t.pods(), "web-1 waits for web-0 to be Ready").toEqual(["web-0"]);
     await t.ready("web-0");
@@ -78,6 +82,16 @@ describe("StatefulSetReconciler", () => {
     expect(specOf(pod)).toMatchObject({ hostname: "web-0", subdomain: "nginx", volumes: [{ name: "www", persistentVolumeClaim: { claimName: "www-web-0" } }] });
     await t.reconcile();
     expect(t.status()).toMatchObject({ replicas: 2, readyReplicas: 1, currentRevision: t.revisionOf("web-0"), updateRevision: t.revisionOf("web-0") });
+  });
+
+  it("adopts an orphan it selects that holds one of its ordinals' names, and creates only the others", async () => {
+    const t = await given(web({ podManagementPolicy: "Parallel" }));
+    await t.gateway.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-0", namespace: "default", labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } });
+    await t.gateway.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "stray", namespace: "default", labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx" }] } });
+    await t.reconcile();
+    expect(t.pods()).toEqual(["stray", "web-0", "web-1"]);
+    expect(metaOf(t.gateway.stored("Pod", "web-0", "default")!).ownerReferences?.map((r) => r.kind)).toEqual(["StatefulSet"]);
+    expect(metaOf(t.gateway.stored("Pod", "stray", "default")!).ownerReferences ?? []).toEqual([]);
   });
 
   it("in Parallel creates every ordinal at once", async () => {
@@ -94,6 +108,18 @@ describe("StatefulSetReconciler", () => {
     await t.reconcile();
     expect(t.pods()).toEqual(["web-0"]);
     expect(t.claims()).toEqual(["www-web-0", "www-web-1", "www-web-2"]);
+  });
+
+  it.each([
+    { name: "whenScaled: Delete gives a condemned pod's claim to the pod, so it goes after it", policy: { whenDeleted: "Retain", whenScaled: "Delete" }, owners: { "www-web-0": [], "www-web-1": ["Pod/web-1"] } },
+    { name: "whenDeleted: Delete gives every claim to the set", policy: { whenDeleted: "Delete", whenScaled: "Retain" }, owners: { "www-web-0": ["StatefulSet/web"], "www-web-1": ["StatefulSet/web"] } },
+  ])("claim retention: $name", async ({ policy, owners }) => {
+    const t = await given(web({ podManagementPolicy: "Parallel", persistentVolumeClaimRetentionPolicy: policy }));
+    await t.reconcile();
+    await t.change({ replicas: 1 });
+    await t.reconcile();
+    const ownersOf = (claim: string) => (metaOf(t.gateway.stored("PersistentVolumeClaim", claim, "default")!).ownerReferences ?? []).map((r) => `${r.kind}/${(r as { name?: string }).name}`);
+    expect({ "www-web-0": ownersOf("www-web-0"), "www-web-1": ownersOf("www-web-1") }).toEqual(owners);
   });
 
   it("OrderedReady scales down one at a time, waiting for the terminating pod to go", async () => {

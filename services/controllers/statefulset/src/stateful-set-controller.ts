@@ -1,7 +1,8 @@
 import { isCapstanError } from "@capstan/apimachinery";
 import { metaOf, objectMeta, Pod, toApiObject, type ApiObject } from "@capstan/api";
-import type { CapstanClient, JsonObject } from "@capstan/client";
+import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
 import {
+  controllerRefOf,
   OWNER_UID_INDEX,
   revisionsToTruncate,
   splitObjectKey,
@@ -10,7 +11,7 @@ import {
   type ReconcileResult,
   type Reconciler,
 } from "@capstan/controller-runtime";
-import { revisionOfPod } from "./stateful-pod.js";
+import { ordinalOf, revisionOfPod } from "./stateful-pod.js";
 import { nameOf, readStatefulSet, revisionData, templateOfRevision, type StatefulSetView } from "./stateful-set.js";
 import { planStatefulSet, type StatefulSetPlan } from "./stateful-set-plan.js";
 
@@ -24,6 +25,9 @@ export interface StatefulSetInformers {
   readonly revisions: Informer;
 }
 
+/** Where the controller reports what it did to a set (kubectl describe's Events). */
+export type Recorder = Pick<EventRecorder, "record">;
+
 const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
 /**
@@ -35,6 +39,7 @@ export class StatefulSetReconciler implements Reconciler {
   constructor(
     private readonly informers: StatefulSetInformers,
     private readonly client: StatefulSetClient,
+    private readonly recorder: Recorder,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -49,10 +54,7 @@ export class StatefulSetReconciler implements Reconciler {
     const revisions = await syncRevisions(this.client, set, owned, revisionData(set), set.collisionCount, set.currentRevision);
     if (revisions.written > 0) await this.informers.revisions.waitForRevision(revisions.written);
 
-    const pods = this.informers.pods
-      .byIndex(OWNER_UID_INDEX, set.uid)
-      .map((p) => Pod.fromJSON(p))
-      .filter((p) => p.metadata?.ownerReferences.some((r) => r.controller === true && r.uid === set.uid));
+    const pods = await this.claimPods(set);
     const plan = planStatefulSet({
       set,
       pods,
@@ -64,9 +66,26 @@ export class StatefulSetReconciler implements Reconciler {
 
     let written = 0;
     const track = (revision: number) => (written = Math.max(written, revision));
-    for (const claim of plan.createClaims) await this.createIfAbsent(claim);
-    await Promise.all(plan.createPods.map(async (pod) => track(await this.createIfAbsent(pod))));
-    await Promise.all(plan.deletePods.map(async (pod) => track(await this.deletePod(pod))));
+    // The messages are the StatefulSet controller's (stateful_pod_control.go recordPodEvent, recordClaimEvent).
+    for (const claim of plan.createClaims) {
+      const podName = `${set.name}-${String(ordinalOfClaim(claim))}`;
+      if (await this.createIfAbsent(claim)) this.recorder.record(json, "Normal", "SuccessfulCreate", `create Claim ${nameOf(claim)} Pod ${podName} in StatefulSet ${set.name} success`);
+    }
+    await Promise.all(
+      plan.createPods.map(async (pod) => {
+        const revision = await this.createIfAbsent(pod);
+        if (revision) this.recorder.record(json, "Normal", "SuccessfulCreate", `create Pod ${nameOf(pod)} in StatefulSet ${set.name} successful`);
+        track(revision);
+      }),
+    );
+    for (const { claim, pod } of plan.claimsOwnedByPod) await this.ownClaimByPod(namespace, claim, pod);
+    await Promise.all(
+      plan.deletePods.map(async (pod) => {
+        const revision = await this.deletePod(pod);
+        if (revision) this.recorder.record(json, "Normal", "SuccessfulDelete", `delete Pod ${pod.metadata!.name} in StatefulSet ${set.name} successful`);
+        track(revision);
+      }),
+    );
     if (written > 0) await this.informers.pods.waitForRevision(written);
 
     const live = new Set([nameOf(revisions.current), nameOf(revisions.update), ...pods.map(revisionOfPod)]);
@@ -78,6 +97,33 @@ export class StatefulSetReconciler implements Reconciler {
     return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : undefined;
   }
 
+  /**
+   * Its pods: those it controls, and orphans of its namespace that it selects and that are named as its
+   * ordinals, which it adopts (a set deleted with --cascade=orphan and created again takes its pods
+   * back instead of failing to create them under the names they hold).
+   */
+  private async claimPods(set: StatefulSetView): Promise<Pod[]> {
+    const owned = this.informers.pods
+      .byIndex(OWNER_UID_INDEX, set.uid)
+      .map((p) => Pod.fromJSON(p))
+      .filter((p) => p.metadata?.ownerReferences.some((r) => r.controller === true && r.uid === set.uid));
+    // Checked on the JSON first: decoding every pod of a busy namespace would be the reconcile's main cost.
+    const orphans = this.informers.pods
+      .list(set.namespace)
+      .filter((p) => !controllerRefOf(p))
+      .map((p) => Pod.fromJSON(p))
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .filter((p) => set.selects(p.metadata?.labels ?? {}) && ordinalOf(set, p.metadata?.name ?? "") !== undefined);
+    let written = 0;
+    for (const orphan of orphans) {
+      const adopted = Pod.fromPartial({ ...orphan, metadata: { ...orphan.metadata!, ownerReferences: [...orphan.metadata!.ownerReferences, set.ref] } });
+      written = Math.max(written, revisionOf(await this.client.update(toApiObject(Pod.toJSON(adopted)))));
+      owned.push(adopted);
+    }
+    if (written > 0) await this.informers.pods.waitForRevision(written);
+    return owned;
+  }
+
   /** Creates the object; one of its name already there is taken as created. Returns the write's revision. */
   private async createIfAbsent(object: JsonObject): Promise<number> {
     try {
@@ -86,6 +132,15 @@ export class StatefulSetReconciler implements Reconciler {
       if (isCapstanError(e, "AlreadyExists")) return 0;
       throw e;
     }
+  }
+
+  /** Adds the pod to the claim's owners (once); the claim's resourceVersion guards the change. */
+  private async ownClaimByPod(namespace: string, name: string, pod: Pod): Promise<void> {
+    const claim = this.informers.claims.get(namespace, name);
+    const meta = pod.metadata!;
+    if (!claim || metaOf(claim).ownerReferences.some((r) => r.uid === meta.uid)) return;
+    const ownerReferences = [...metaOf(claim).ownerReferences, { apiVersion: "v1", kind: "Pod", name: meta.name, uid: meta.uid }];
+    await this.client.update(toApiObject({ ...claim, metadata: { ...metaOf(claim).json, ownerReferences } }));
   }
 
   private async deletePod(pod: Pod): Promise<number> {
@@ -107,6 +162,9 @@ export class StatefulSetReconciler implements Reconciler {
     await this.informers.sets.waitForRevision(revisionOf(written));
   }
 }
+
+/** The ordinal a claim of the set is for: the number its name ends in. */
+const ordinalOfClaim = (claim: JsonObject) => Number(/-(\d+)$/.exec(nameOf(claim))?.[1]);
 
 function ignoreNotFound(e: unknown): void {
   if (!isCapstanError(e, "NotFound")) throw e;

@@ -43,6 +43,11 @@ export interface StatefulSetPlan {
   readonly createClaims: JsonObject[];
   readonly createPods: JsonObject[];
   readonly deletePods: Pod[];
+  /**
+   * Claims of condemned pods under whenScaled: Delete, each to be owned by its pod before the pod goes,
+   * so the garbage collector deletes the claim after it (the StatefulSet controller's updateClaimOwnerRefForSetAndPod).
+   */
+  readonly claimsOwnedByPod: { readonly claim: string; readonly pod: Pod }[];
   readonly status: StatefulSetStatusCounts;
   /** When a ready pod becomes available (minReadySeconds), the set is looked at again. */
   readonly recheckAfterMs?: number;
@@ -66,6 +71,7 @@ export function planStatefulSet(state: StatefulSetState): StatefulSetPlan {
   const createClaims: JsonObject[] = [];
   const createPods: JsonObject[] = [];
   const deletePods: Pod[] = [];
+  const claimsOwnedByPod: { claim: string; pod: Pod }[] = [];
   let recheckAfterMs: number | undefined;
   const healthy = (pod: Pod) => {
     if (!isRunningAndReady(pod) || isTerminating(pod)) return false;
@@ -123,8 +129,18 @@ export function planStatefulSet(state: StatefulSetState): StatefulSetPlan {
     }
   };
   plan();
+  if (set.whenScaled === "Delete") {
+    for (const pod of deletePods) {
+      const ordinal = ordinalOf(set, pod.metadata?.name ?? "");
+      if (ordinal === undefined || ordinal < end) continue;
+      for (const t of set.claimTemplates) {
+        const claim = claimName(metaOf(t).name, set, ordinal);
+        if (state.claims.has(claim)) claimsOwnedByPod.push({ claim, pod });
+      }
+    }
+  }
 
-  return { createClaims, createPods, deletePods, status: statusOf(state), ...(recheckAfterMs !== undefined ? { recheckAfterMs } : {}) };
+  return { createClaims, createPods, deletePods, claimsOwnedByPod, status: statusOf(state), ...(recheckAfterMs !== undefined ? { recheckAfterMs } : {}) };
 }
 
 /** computeReplicaStatus, and completeRollingUpdate: once every pod is updated and ready, the update revision is current. */
