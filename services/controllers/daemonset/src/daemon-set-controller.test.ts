@@ -13,7 +13,8 @@ const daemonSet: JsonObject = {
   metadata: { name: "log-shipper", namespace: "default" },
   spec: {
     selector: { matchLabels: { app: "log-shipper" } },
-    template: { metadata: { labels: { app: "log-shipper" } }, spec: { containers: [{ name: "shipper", image: "busybox" }] } },
+    // A numeric IntOrString (the probe's port) must reach the gateway as a number.
+    template: { metadata: { labels: { app: "log-shipper" } }, spec: { containers: [{ name: "shipper", image: "busybox", readinessProbe: { tcpSocket: { port: 8080 } } }] } },
   },
 };
 const aNode = (name: string): JsonObject => ({ apiVersion: "v1", kind: "Node", metadata: { name } });

@@ -71,7 +71,8 @@ export class DaemonSetReconciler implements Reconciler {
     // The messages are the DaemonSet controller's (syncNodes).
     const written = await Promise.all([
       ...plan.create.map(async (node) => {
-        const created = await this.client.create(toApiObject(Pod.toJSON(newDaemonPod(ds, node, hash)) as JsonObject));
+        // The message itself: its JSON would spell IntOrString ports as strings, which a manifest may not.
+        const created = await this.client.create({ pod: newDaemonPod(ds, node, hash) });
         this.recorder.record(json, "Normal", "SuccessfulCreate", `Created pod: ${objectMeta(created).name}`);
         return revisionOf(created);
       }),
