@@ -14,6 +14,12 @@ export {
   StatefulSet,
   StatefulSetSpec,
   StatefulSetStatus,
+  DaemonSet,
+  DaemonSetSpec,
+  DaemonSetStatus,
+  DaemonSetCondition,
+  DaemonSetUpdateStrategy,
+  RollingUpdateDaemonSet,
 } from "./gen/capstan/v1/apps.js";
 export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/capstan/v1/batch.js";
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
@@ -112,6 +118,7 @@ export {
   DEFAULT_REVISION_HISTORY_LIMIT,
   DEFAULT_PROGRESS_DEADLINE_SECONDS,
 } from "./kinds/deployment/strategy.js";
+export { defaultDaemonSet, DEFAULT_DAEMON_SET_MAX_SURGE, DEFAULT_DAEMON_SET_MAX_UNAVAILABLE } from "./kinds/daemon-set/strategy.js";
 export { defaultReplicationController } from "./kinds/replication-controller/strategy.js";
 export { defaultService } from "./kinds/service/strategy.js";
 export { defaultEndpoints } from "./kinds/endpoints/strategy.js";

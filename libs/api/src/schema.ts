@@ -50,6 +50,8 @@ const intOrStringFields = new Set([
   ".capstan.v1.RollingUpdateDeployment.maxUnavailable",
   ".capstan.v1.RollingUpdateDeployment.maxSurge",
   ".capstan.v1.RollingUpdateStatefulSetStrategy.maxUnavailable",
+  ".capstan.v1.RollingUpdateDaemonSet.maxUnavailable",
+  ".capstan.v1.RollingUpdateDaemonSet.maxSurge",
   ".capstan.v1.ServicePort.targetPort",
 ]);
 

@@ -50,7 +50,7 @@ describe("StatefulSet rollout history", () => {
 
   it("rolls out statefulsets and deployments, not other kinds", () => {
     expect(rolloutRef(["sts/web"], "history")).toMatchObject({ kind: "StatefulSet", name: "web" });
-    expect(() => rolloutRef(["rs/web"], "undo")).toThrow("rollout undo supports deployments, statefulsets only, not replicasets");
+    expect(() => rolloutRef(["rs/web"], "undo")).toThrow("rollout undo supports deployments, statefulsets, daemonsets only, not replicasets");
   });
 });
 

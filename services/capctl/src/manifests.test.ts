@@ -16,6 +16,7 @@ describe("the example manifests of supported kinds", () => {
     { file: "shared-volume-pod.yaml", kinds: ["Pod"] },
     { file: "service.yaml", kinds: ["Service"] },
     { file: "statefulset.yaml", kinds: ["Service", "StatefulSet"] },
+    { file: "daemonset.yaml", kinds: ["DaemonSet"] },
   ])("$file decodes strictly, defaults and validates", ({ file, kinds }) => {
     const manifests = readManifests([join(examples, file)]);
     expect(manifests.map((m) => m.kind)).toEqual(kinds);

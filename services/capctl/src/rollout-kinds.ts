@@ -5,7 +5,7 @@
  */
 import { kindInfo, type KindName } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
-import { deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from "./rollout-viewers.js";
+import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from "./rollout-viewers.js";
 import { controllerRevisionHistory, previousRevision, restoreTemplate, type HistoryRevision } from "./controller-revisions.js";
 import { replicaSetsOf, revisionHistory, rollBack, rollbackRevision, type Revision, type RollbackOutcome } from "./deployment-revisions.js";
 import type { Json } from "./printers.js";
@@ -32,6 +32,12 @@ export const rolloutKinds: Partial<Record<KindName, RolloutKind>> = {
     target: (history, toRevision) => previousRevision(history, toRevision),
     rollBack: restoreTemplate,
     status: statefulSetRolloutStatus,
+  },
+  DaemonSet: {
+    history: controllerRevisionHistory,
+    target: (history, toRevision) => previousRevision(history, toRevision),
+    rollBack: restoreTemplate,
+    status: daemonSetRolloutStatus,
   },
 };
 

@@ -1,8 +1,8 @@
 /**
  * Where a rollout stands, by kind, as kubectl's status viewers say it (rollout_status.go): the
- * DeploymentStatusViewer and the StatefulSetStatusViewer.
+ * DeploymentStatusViewer, the StatefulSetStatusViewer and the DaemonSetStatusViewer.
  */
-import { arrayOf, metaOf, specOf, statusOf, type JsonObject } from "@capstan/api";
+import { arrayOf, metaOf, objectOf, specOf, statusOf, type JsonObject } from "@capstan/api";
 import type { Json } from "./printers.js";
 
 /** Where a rollout stands, as kubectl's DeploymentStatusViewer says it; a failed one is a value, not a throw. */
@@ -73,4 +73,22 @@ function objectOfStrategy(spec: JsonObject): { type: string | undefined; partiti
   const strategy = (spec["updateStrategy"] ?? {}) as JsonObject;
   const rollingUpdate = (strategy["rollingUpdate"] ?? {}) as JsonObject;
   return { type: typeof strategy["type"] === "string" ? strategy["type"] : undefined, partition: num(rollingUpdate["partition"]) };
+}
+
+/**
+ * A DaemonSet's rollout (DaemonSetStatusViewer): RollingUpdate only; waiting until the controller has
+ * seen the latest spec, every desired node runs an updated pod, and every one is available.
+ */
+export function daemonSetRolloutStatus(ds: Json): RolloutStatus {
+  const meta = metaOf(ds).json;
+  const name = String(meta["name"] ?? "");
+  const strategy = objectOf(specOf(ds)["updateStrategy"])?.["type"];
+  if (strategy !== "RollingUpdate") return { phase: "Failed", message: "rollout status is only available for RollingUpdate strategy type" };
+  const status = statusOf(ds);
+  if (num(meta["generation"]) > num(status["observedGeneration"])) return { phase: "Waiting", message: "Waiting for daemon set spec update to be observed..." };
+  const [desired, updated, available] = [status["desiredNumberScheduled"], status["updatedNumberScheduled"], status["numberAvailable"]].map(num) as [number, number, number];
+  const waiting = (what: string): RolloutStatus => ({ phase: "Waiting", message: `Waiting for daemon set "${name}" rollout to finish: ${what}...` });
+  if (updated < desired) return waiting(`${updated} out of ${desired} new pods have been updated`);
+  if (available < desired) return waiting(`${available} of ${desired} updated pods are available`);
+  return { phase: "Complete", message: `daemon set "${name}" successfully rolled out` };
 }

@@ -94,6 +94,7 @@ const CONTROLLERS: Record<string, string> = {
   "cronjob-controller": "cronjob",
   "local-path-provisioner": "local-path-provisioner",
   "statefulset-controller": "statefulset",
+  "daemonset-controller": "daemonset",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });

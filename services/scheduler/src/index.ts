@@ -2,3 +2,7 @@
 export { Scheduler } from "./scheduler.js";
 export type { SchedulerOptions } from "./scheduler.js";
 export type { SchedulerConfiguration } from "./framework/profile.js";
+// The predicates the DaemonSet controller shares with the scheduler (Kubernetes' daemon controller
+// calls the same component-helpers): whether a node matches a pod's affinity and tolerates its taints.
+export { podMatchesNodeSelectorAndAffinity } from "./plugins/node-affinity/node-affinity.js";
+export { findUntoleratedTaint } from "./plugins/taint-toleration/taint-toleration.js";

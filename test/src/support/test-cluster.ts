@@ -13,7 +13,8 @@ import { natsUrl, removeStreams } from "./scratch-stack.js";
 import { ServiceLogs } from "./service-logs.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const examplesDir = resolve(repoRoot, "../shared/examples");
+/** The shared example manifests beside the repository; CAPSTAN_EXAMPLES_DIR points elsewhere (a worktree has none beside it). */
+export const examplesDir = process.env["CAPSTAN_EXAMPLES_DIR"] ?? resolve(repoRoot, "../shared/examples");
 
 export interface TestClusterOptions {
   readonly nodes?: number;

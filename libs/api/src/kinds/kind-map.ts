@@ -4,6 +4,7 @@
  */
 import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from "../gen/capstan/v1/apps.js";
 import type { CronJob, Job } from "../gen/capstan/v1/batch.js";
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../gen/capstan/v1/apps.js";
 import type {
   ConfigMap,
   Endpoints,
@@ -42,5 +43,6 @@ export interface KindMap {
   StorageClass: StorageClass;
   ControllerRevision: ControllerRevision;
   StatefulSet: StatefulSet;
+  DaemonSet: DaemonSet;
 }
 export type KindName = keyof KindMap;

@@ -7,6 +7,7 @@ import type { KindName } from "./kind-map.js";
 import { configMapStrategy } from "./config-map/strategy.js";
 import { cronJobStrategy } from "./cron-job/strategy.js";
 import { controllerRevisionStrategy } from "./controller-revision/strategy.js";
+import { daemonSetStrategy } from "./daemon-set/strategy.js";
 import { deploymentStrategy } from "./deployment/strategy.js";
 import { endpointSliceStrategy } from "./endpoint-slice/strategy.js";
 import { endpointsStrategy } from "./endpoints/strategy.js";
@@ -51,6 +52,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   StorageClass: storageClassStrategy,
   ControllerRevision: controllerRevisionStrategy,
   StatefulSet: statefulSetStrategy,
+  DaemonSet: daemonSetStrategy,
 };
 
 /** Every strategy, in the order above. */

@@ -118,7 +118,7 @@ function validateDeploymentStrategy(strategy: DeploymentStrategy | undefined, pa
 }
 
 /** An IntOrString as a message shows it: an integer as a number, anything else quoted. */
-function intOrStringShown(value: string | undefined): string | number {
+export function intOrStringShown(value: string | undefined): string | number {
   return value !== undefined && isIntOrStringInt(value) ? Number(value) : (value ?? 0);
 }
 
@@ -137,7 +137,7 @@ function validateDeploymentStatus(status: DeploymentStatus | undefined, path: st
 }
 
 /** An IntOrString count: a non-negative integer or a percentage (ValidatePositiveIntOrPercent). */
-function validateIntOrPercent(value: string | undefined, path: string): FieldError[] {
+export function validateIntOrPercent(value: string | undefined, path: string): FieldError[] {
   if (value === undefined) return [];
   if (isIntOrStringInt(value)) return nonNegative(path, Number(value));
   if (!percentValue.test(value)) {
@@ -147,7 +147,7 @@ function validateIntOrPercent(value: string | undefined, path: string): FieldErr
 }
 
 /** The integer or percentage an IntOrString count stands for; undefined when it is neither. */
-function intOrPercentNumber(value: string | undefined): number | undefined {
+export function intOrPercentNumber(value: string | undefined): number | undefined {
   if (value === undefined) return 0;
   return isIntOrStringInt(value) ? Number(value) : percentValue.test(value) ? percentOf(value) : undefined;
 }

@@ -53,7 +53,8 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 }
 
-export function podMatchesNodeSelectorAndAffinity(pod: PodInfo, nodeName: string, labels: Readonly<Record<string, string>>): boolean {
+/** Only the pod's nodeSelector and node affinity matter, so the DaemonSet controller asks with a pod template. */
+export function podMatchesNodeSelectorAndAffinity(pod: Pick<PodInfo, "nodeSelector" | "nodeAffinity">, nodeName: string, labels: Readonly<Record<string, string>>): boolean {
   for (const k in pod.nodeSelector) if (labels[k] !== pod.nodeSelector[k]) return false;
   const required = pod.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
