@@ -2,9 +2,8 @@
  * Every kind's name and its protobuf message type. One line a kind: with its line in registry.ts, this is
  * all a new kind adds outside its own folder (and the proto). Types only, so every folder may import it.
  */
-import type { ControllerRevision, Deployment, ReplicaSet, StatefulSet } from "../gen/capstan/v1/apps.js";
-import type { CronJob, Job } from "../gen/capstan/v1/batch.js";
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from "../gen/capstan/v1/apps.js";
+import type { CronJob, Job } from "../gen/capstan/v1/batch.js";
 import type {
   ConfigMap,
   Endpoints,
