@@ -55,3 +55,6 @@ export {
   syncRevisions,
 } from "./history.js";
 export type { HistoryClient, RevisionOwner, RevisionSync } from "./history.js";
+
+export { deleteIfUid, deletePod, revisionOf } from "./writes.js";
+export type { DeleteOptions, DeleteTarget, Recorder } from "./writes.js";

@@ -1,23 +1,29 @@
 import { isDeepStrictEqual } from "node:util";
 import { isCapstanError } from "@capstan/apimachinery";
 import { CronJob, metaOf, objectMeta, statusOf, toApiObject, type ApiObject, type ObjectReference } from "@capstan/api";
-import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
-import { controllerRefOf, OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import type { CapstanClient, JsonObject } from "@capstan/client";
+import {
+  controllerRefOf,
+  deleteIfUid,
+  OWNER_UID_INDEX,
+  revisionOf,
+  splitObjectKey,
+  type Informer,
+  type ReconcileResult,
+  type Reconciler,
+  type Recorder,
+} from "@capstan/controller-runtime";
 import { planCronJob, type ChildJob, type CronJobStatusPlan } from "./cron-job-plan.js";
 import { childJobOf, jobFromTemplate, metaTime } from "./job-from-template.js";
 
 /** The gateway calls the controller makes. */
 export type CronJobClient = Pick<CapstanClient, "create" | "get" | "updateStatus" | "delete">;
-export type Recorder = Pick<EventRecorder, "record">;
 
 /**
  * The longest wait asked of the work queue: Node's timers overflow past 2^31-1 ms (24.8 days, shorter than
  * @monthly's gaps) and fire at once. Waking early is harmless: the next sync plans the same time again.
  */
 export const MAX_REQUEUE_MS = 24 * 3_600_000;
-
-/** The revision a write committed at: the resourceVersion of the object it returned. */
-const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
 /**
  * Starts each CronJob's Jobs on schedule and keeps its history: carries out planCronJob, waits until its
@@ -81,13 +87,7 @@ export class CronJobReconciler implements Reconciler {
 
   /** Deletes a Job with its pods (background propagation, as Kubernetes' deleteJob). */
   private async deleteJob(job: ChildJob): Promise<number> {
-    try {
-      const res = await this.client.delete({ kind: "Job", namespace: job.namespace, name: job.name, preconditions: { uid: job.uid }, propagationPolicy: "Background" });
-      return revisionOf(res.object);
-    } catch (e) {
-      if (isCapstanError(e, "NotFound")) return 0;
-      throw e;
-    }
+    return deleteIfUid(this.client, { kind: "Job", namespace: job.namespace, name: job.name, uid: job.uid }, { propagationPolicy: "Background" });
   }
 
   private async writeStatus(json: JsonObject, plan: CronJobStatusPlan): Promise<void> {

@@ -1,16 +1,19 @@
-import { isCapstanError } from "@capstan/apimachinery";
-import { DaemonSet, metaOf, Node, objectMeta, Pod, specOf, statusOf, toApiObject, type ApiObject, type OwnerReference } from "@capstan/api";
-import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
+import { DaemonSet, metaOf, Node, objectMeta, Pod, specOf, statusOf, toApiObject, type OwnerReference } from "@capstan/api";
+import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
   CONTROLLER_REVISION_HASH_LABEL,
   DEFAULT_REVISION_HISTORY_LIMIT,
+  deleteIfUid,
+  deletePod,
   OWNER_UID_INDEX,
+  revisionOf,
   revisionsToTruncate,
   splitObjectKey,
   syncRevisions,
   type Informer,
   type ReconcileResult,
   type Reconciler,
+  type Recorder,
   type RevisionOwner,
 } from "@capstan/controller-runtime";
 import { CONTROLLER_REVISION_HASH_POD_LABEL, daemonSetRef, newDaemonPod } from "./daemon-pod.js";
@@ -19,12 +22,6 @@ import { claimPods, ORPHAN_PODS_INDEX } from "./pod-claims.js";
 
 /** The gateway calls the controller makes. */
 export type DaemonSetClient = Pick<CapstanClient, "create" | "get" | "update" | "updateStatus" | "delete">;
-
-/** The revision a write committed at: the resourceVersion of the object it returned. */
-const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
-
-/** Where the controller reports what it did to a DaemonSet (kubectl describe's Events). */
-export type Recorder = Pick<EventRecorder, "record">;
 
 export interface DaemonSetInformers {
   readonly daemonSets: Informer;
@@ -100,25 +97,14 @@ export class DaemonSetReconciler implements Reconciler {
     const live = new Set([updateName, ...owned.filter((r) => runningHashes.has(metaOf(r).labels[CONTROLLER_REVISION_HASH_LABEL])).map((r) => metaOf(r).name)]);
     const limit = ds.spec?.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT;
     for (const r of revisionsToTruncate(owned, live, limit)) {
-      await this.deleteIgnoringGone("ControllerRevision", metaOf(r).namespace, metaOf(r).name, metaOf(r).uid);
+      await deleteIfUid(this.client, { kind: "ControllerRevision", namespace: metaOf(r).namespace, name: metaOf(r).name, uid: metaOf(r).uid });
     }
   }
 
   private async deletePod(ds: JsonObject, pod: Pod, gracePeriodSeconds?: number): Promise<number> {
-    const meta = pod.metadata!;
-    const revision = await this.deleteIgnoringGone("Pod", meta.namespace, meta.name, meta.uid, gracePeriodSeconds);
-    this.recorder.record(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${meta.name}`);
+    const revision = await deletePod(this.client, pod, { gracePeriodSeconds });
+    this.recorder.record(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata!.name}`);
     return revision;
-  }
-
-  private async deleteIgnoringGone(kind: string, namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<number> {
-    try {
-      const grace = gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {};
-      return revisionOf((await this.client.delete({ kind, namespace, name, preconditions: { uid }, ...grace })).object);
-    } catch (e) {
-      if (isCapstanError(e, "NotFound")) return 0;
-      throw e;
-    }
   }
 
   private async writeStatus(json: JsonObject, counts: Record<string, number>): Promise<void> {

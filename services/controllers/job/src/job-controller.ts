@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { isCapstanError } from "@capstan/apimachinery";
 import { Job, JOB_COMPLETION_INDEX_ANNOTATION, JobStatus, objectMeta, Pod, toApiObject, workloadView, type ApiObject, type OwnerReference } from "@capstan/api";
-import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
-import { OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import type { CapstanClient, JsonObject } from "@capstan/client";
+import { deletePod, OWNER_UID_INDEX, revisionOf, splitObjectKey, type Informer, type ReconcileResult, type Reconciler, type Recorder } from "@capstan/controller-runtime";
 import { conditionEvents } from "./job-events.js";
 import { jobPod, type JobPodOwner } from "./job-pod.js";
 import { planJob, type JobPlanOptions } from "./job-plan.js";
@@ -12,11 +12,6 @@ export type JobClient = Pick<CapstanClient, "create" | "updateStatus" | "delete"
 
 /** Pods created per reconcile at most, as the ReplicaSet controller's burst; the rest follow at once. */
 const BURST = 500;
-
-export type Recorder = Pick<EventRecorder, "record">;
-
-/** The revision a write committed at: the resourceVersion of the object it returned. */
-const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
 /**
  * Runs each Job's pods to completion: carries out planJob, then waits until its own pod writes are in
@@ -58,7 +53,7 @@ export class JobReconciler implements Reconciler {
     }
     await Promise.all(
       plan.remove.map(async (pod) => {
-        const revision = await this.deletePod(pod);
+        const revision = await deletePod(this.client, pod);
         track(revision);
         if (revision > 0) this.recorder.record(json, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata!.name}`);
       }),
@@ -79,17 +74,6 @@ export class JobReconciler implements Reconciler {
       created.push(...(await Promise.all(next.map((index) => this.client.create(toApiObject(jobPod(owner, index)))))));
     }
     return created;
-  }
-
-  private async deletePod(pod: Pod): Promise<number> {
-    const meta = pod.metadata!;
-    try {
-      const res = await this.client.delete({ kind: "Pod", namespace: meta.namespace, name: meta.name, preconditions: { uid: meta.uid } });
-      return revisionOf(res.object);
-    } catch (e) {
-      if (isCapstanError(e, "NotFound")) return 0;
-      throw e;
-    }
   }
 
   /** ttlSecondsAfterFinished: the Job goes in the background; the garbage collector takes its pods. */

@@ -1,10 +1,11 @@
-import { isCapstanError } from "@capstan/apimachinery";
-import { metaOf, objectMeta, Pod, statusOf, toApiObject, type ApiObject, type OwnerReference } from "@capstan/api";
+import { metaOf, Pod, statusOf, toApiObject, type OwnerReference } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
   controllerRefOf,
+  deletePod,
   metadataOf,
   OWNER_UID_INDEX,
+  revisionOf,
   splitObjectKey,
   type IndexFunc,
   type Informer,
@@ -24,8 +25,6 @@ const BURST = 500;
 export const ORPHAN_PODS_INDEX = "orphan-pods";
 export const orphanPodsByNamespace: IndexFunc = (pod) => (controllerRefOf(pod) ? [] : [metadataOf(pod).namespace ?? ""]);
 
-/** The revision a write committed at: the resourceVersion of the object it returned. */
-const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
 /**
  * Keeps each ReplicaSet's (or ReplicationController's) pods at its replicas: carries out planReplicas,
@@ -53,7 +52,7 @@ export class ReplicaSetReconciler implements Reconciler {
     for (const pod of plan.adopt) track(await this.setController(pod, owner.ref));
     for (const pod of plan.release) track(await this.setController(pod, undefined));
     if (plan.create > 0) for (const revision of await this.createPods(owner, Math.min(plan.create, BURST))) track(revision);
-    await Promise.all(plan.remove.map(async (pod) => track(await this.deletePod(pod))));
+    await Promise.all(plan.remove.map(async (pod) => track(await deletePod(this.client, pod))));
     if (written > 0) await this.pods.waitForRevision(written);
 
     await this.writeStatus(json, owner, plan);
@@ -103,17 +102,6 @@ export class ReplicaSetReconciler implements Reconciler {
       for (const o of created) revisions.push(revisionOf(o));
     }
     return revisions;
-  }
-
-  private async deletePod(pod: Pod): Promise<number> {
-    const meta = pod.metadata!;
-    try {
-      const res = await this.client.delete({ kind: "Pod", namespace: meta.namespace, name: meta.name, preconditions: { uid: meta.uid } });
-      return revisionOf(res.object);
-    } catch (e) {
-      if (isCapstanError(e, "NotFound")) return 0;
-      throw e;
-    }
   }
 
   private async writeStatus(json: JsonObject, owner: ReplicaOwnerObject, plan: ReplicaPlan): Promise<void> {

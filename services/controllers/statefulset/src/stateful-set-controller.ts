@@ -1,15 +1,19 @@
 import { isCapstanError } from "@capstan/apimachinery";
-import { metaOf, objectMeta, Pod, toApiObject, type ApiObject } from "@capstan/api";
-import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
+import { metaOf, Pod, toApiObject } from "@capstan/api";
+import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
   controllerRefOf,
+  deleteIfUid,
+  deletePod,
   OWNER_UID_INDEX,
+  revisionOf,
   revisionsToTruncate,
   splitObjectKey,
   syncRevisions,
   type Informer,
   type ReconcileResult,
   type Reconciler,
+  type Recorder,
 } from "@capstan/controller-runtime";
 import { ordinalOf, revisionOfPod } from "./stateful-pod.js";
 import { nameOf, readStatefulSet, revisionData, templateOfRevision, type StatefulSetView } from "./stateful-set.js";
@@ -24,11 +28,6 @@ export interface StatefulSetInformers {
   readonly claims: Informer;
   readonly revisions: Informer;
 }
-
-/** Where the controller reports what it did to a set (kubectl describe's Events). */
-export type Recorder = Pick<EventRecorder, "record">;
-
-const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resourceVersion || 0) : 0);
 
 /**
  * Keeps each StatefulSet's ordinals: syncs its revision history, carries out planStatefulSet, trims the
@@ -81,7 +80,7 @@ export class StatefulSetReconciler implements Reconciler {
     for (const { claim, pod } of plan.claimsOwnedByPod) await this.ownClaimByPod(namespace, claim, pod);
     await Promise.all(
       plan.deletePods.map(async (pod) => {
-        const revision = await this.deletePod(pod);
+        const revision = await deletePod(this.client, pod);
         if (revision) this.recorder.record(json, "Normal", "SuccessfulDelete", `delete Pod ${pod.metadata!.name} in StatefulSet ${set.name} successful`);
         track(revision);
       }),
@@ -90,7 +89,7 @@ export class StatefulSetReconciler implements Reconciler {
 
     const live = new Set([nameOf(revisions.current), nameOf(revisions.update), ...pods.map(revisionOfPod)]);
     for (const old of revisionsToTruncate(this.informers.revisions.byIndex(OWNER_UID_INDEX, set.uid), live, set.revisionHistoryLimit)) {
-      await this.client.delete({ kind: "ControllerRevision", namespace, name: nameOf(old), preconditions: { uid: metaOf(old).uid } }).catch(ignoreNotFound);
+      await deleteIfUid(this.client, { kind: "ControllerRevision", namespace, name: nameOf(old), uid: metaOf(old).uid });
     }
 
     await this.writeStatus(json, set, plan, revisions.collisionCount);
@@ -143,17 +142,6 @@ export class StatefulSetReconciler implements Reconciler {
     await this.client.update(toApiObject({ ...claim, metadata: { ...metaOf(claim).json, ownerReferences } }));
   }
 
-  private async deletePod(pod: Pod): Promise<number> {
-    const meta = pod.metadata!;
-    try {
-      const res = await this.client.delete({ kind: "Pod", namespace: meta.namespace, name: meta.name, preconditions: { uid: meta.uid } });
-      return revisionOf(res.object);
-    } catch (e) {
-      ignoreNotFound(e);
-      return 0;
-    }
-  }
-
   private async writeStatus(json: JsonObject, set: StatefulSetView, plan: StatefulSetPlan, collisionCount: number): Promise<void> {
     const status: JsonObject = { ...set.status, ...plan.status, observedGeneration: set.generation, collisionCount };
     const unchanged = Object.entries(status).every(([k, v]) => (set.status[k] ?? 0) === v);
@@ -165,8 +153,4 @@ export class StatefulSetReconciler implements Reconciler {
 
 /** The ordinal a claim of the set is for: the number its name ends in. */
 const ordinalOfClaim = (claim: JsonObject) => Number(/-(\d+)$/.exec(nameOf(claim))?.[1]);
-
-function ignoreNotFound(e: unknown): void {
-  if (!isCapstanError(e, "NotFound")) throw e;
-}
 
