@@ -108,6 +108,7 @@ export {
   TAINT_NODE_UNREACHABLE,
 } from "./kinds/pod/defaults.js";
 export { MIRROR_POD_ANNOTATION } from "./kinds/pod/pod-lifecycle.js";
+export { isAvailable, readySince } from "./kinds/pod/pod-readiness.js";
 export { defaultNamespace } from "./kinds/namespace/strategy.js";
 export { defaultNode } from "./kinds/node/strategy.js";
 export { defaultReplicaSet, DEFAULT_REPLICAS } from "./kinds/replica-set/strategy.js";

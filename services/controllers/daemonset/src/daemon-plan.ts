@@ -2,7 +2,7 @@
  * What a DaemonSet's reconcile does, as data (Kubernetes' daemon controller manage, rollingUpdate and
  * updateDaemonSetStatus): which nodes get a pod, which pods go, and the status the counts give.
  */
-import { scaledValueFromIntOrPercent, type DaemonSet, type Node, type Pod } from "@capstan/api";
+import { isAvailable, readySince, scaledValueFromIntOrPercent, type DaemonSet, type Node, type Pod } from "@capstan/api";
 import { CONTROLLER_REVISION_HASH_POD_LABEL, targetNodeName } from "./daemon-pod.js";
 import { nodeShouldRunDaemonPod } from "./node-should-run.js";
 
@@ -34,11 +34,8 @@ const isTerminating = (pod: Pod) => Boolean(pod.metadata?.deletionTimestamp);
 const hasFinished = (pod: Pod) => pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded";
 const isUpdated = (pod: Pod, hash: string) => pod.metadata?.labels[CONTROLLER_REVISION_HASH_POD_LABEL] === hash;
 
-function readySince(pod: Pod): number | undefined {
-  const ready = pod.status?.conditions.find((c) => c.type === "Ready");
-  if (ready?.status !== "True") return undefined;
-  return ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : 0;
-}
+/** When the pod became ready, in ms since the epoch, or undefined while it is not ready. */
+const readyAtMs = (pod: Pod) => readySince(pod)?.getTime();
 
 /** Kubernetes' podByCreationTimestampAndPhase: bound pods first, then the oldest, then by name. */
 function byAge(a: Pod, b: Pod): number {
@@ -122,10 +119,7 @@ function keepOnePerRevision(running: readonly Pod[], hash: string, allowsSurge: 
   return running.filter((p) => p === newest || p === oldest);
 }
 
-function isAvailable(ds: DaemonSet, pod: Pod, now: Date): boolean {
-  const since = readySince(pod);
-  return since !== undefined && now.getTime() - since >= (ds.spec?.minReadySeconds ?? 0) * 1000;
-}
+const isAvailableIn = (ds: DaemonSet, pod: Pod, now: Date) => isAvailable(pod, ds.spec?.minReadySeconds ?? 0, now);
 
 function countStatus(ds: DaemonSet, placed: readonly NodePods[], hash: string, now: Date): DaemonSetCounts {
   const c: DaemonSetCounts = {
@@ -147,7 +141,7 @@ function countStatus(ds: DaemonSet, placed: readonly NodePods[], hash: string, n
     if (!pod) continue;
     c.currentNumberScheduled++;
     if (readySince(pod) !== undefined) c.numberReady++;
-    if (isAvailable(ds, pod, now)) c.numberAvailable++;
+    if (isAvailableIn(ds, pod, now)) c.numberAvailable++;
     if (isUpdated(pod, hash)) c.updatedNumberScheduled++;
   }
   c.numberUnavailable = Math.max(0, c.desiredNumberScheduled - c.numberAvailable);
@@ -161,7 +155,7 @@ function countStatus(ds: DaemonSet, placed: readonly NodePods[], hash: string, n
  */
 function rollingUpdate(ds: DaemonSet, placed: readonly NodePods[], desired: number, hash: string, now: Date): { create: string[]; remove: Pod[] } {
   const { maxSurge, maxUnavailable } = rollingUpdateLimits(ds, desired);
-  const available = (p: Pod) => isAvailable(ds, p, now);
+  const available = (p: Pod) => isAvailableIn(ds, p, now);
   const nodes = placed.filter((n) => n.shouldRun && n.any);
   const oldOf = (n: NodePods) => n.running.find((p) => !isUpdated(p, hash));
   const newOf = (n: NodePods) => n.running.find((p) => isUpdated(p, hash));
@@ -203,8 +197,8 @@ function nextAvailableInMs(ds: DaemonSet, placed: readonly NodePods[], now: Date
   let next: number | undefined;
   for (const { running } of placed) {
     for (const pod of running) {
-      const since = readySince(pod);
-      if (since === undefined || isAvailable(ds, pod, now)) continue;
+      const since = readyAtMs(pod);
+      if (since === undefined || isAvailableIn(ds, pod, now)) continue;
       const wait = since + minReadyMs - now.getTime();
       next = next === undefined ? wait : Math.min(next, wait);
     }

@@ -1,5 +1,5 @@
-import type { OwnerReference, Pod } from "@capstan/api";
-import { deletionOrder, isActive, isAvailable, isTerminating, readySince } from "./pod-ranking.js";
+import { isAvailable, readySince, type OwnerReference, type Pod } from "@capstan/api";
+import { deletionOrder, isActive, isTerminating } from "./pod-ranking.js";
 
 /** A ReplicaSet or ReplicationController, as far as keeping replicas goes. */
 export interface ReplicaOwner {

@@ -6,8 +6,8 @@
  * deleted highest first; a RollingUpdate then deletes outdated pods highest first, down to the partition,
  * within maxUnavailable, and the next reconcile creates them at the update revision.
  */
-import type { JsonObject, Pod } from "@capstan/api";
-import { isAvailable, isRunningAndReady, isTerminating, readyRecheckMs } from "./pod-health.js";
+import { isAvailable, type JsonObject, type Pod } from "@capstan/api";
+import { isRunningAndReady, isTerminating, readyRecheckMs } from "./pod-health.js";
 import { claimName, newClaim, newStatefulPod, ordinalOf, revisionOfPod } from "./stateful-pod.js";
 import type { StatefulSetView } from "./stateful-set.js";
 import { metaOf } from "@capstan/api";
