@@ -198,6 +198,8 @@ export type {
 export { CONTROLLER_UID_LABEL, DEFAULT_BACKOFF_LIMIT, JOB_NAME_LABEL, JOB_COMPLETION_INDEX_ANNOTATION, defaultJobSpec, validateJobSpec } from "./kinds/job/strategy.js";
 export { CronJob, CronJobSpec, CronJobStatus } from "./gen/capstan/v1/batch.js";
 export { parseCronSchedule, isKnownTimeZone } from "./kinds/cron-job/schedule.js";
+export { jobFromCronJob } from "./kinds/cron-job/job-template.js";
+export type { JobFromCronJobOptions } from "./kinds/cron-job/job-template.js";
 export type { CronSchedule, ParsedSchedule } from "./kinds/cron-job/schedule.js";
 export { StorageClass, TopologySelectorTerm, TopologySelectorLabelRequirement } from "./gen/capstan/v1/storage.js";
 export {

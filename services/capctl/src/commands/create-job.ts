@@ -2,7 +2,7 @@
  * kubectl create job NAME --from=cronjob/NAME (kubectl's create_job.go createJobFromCronJob): a Job from a
  * CronJob's jobTemplate, marked as started by hand and owned by the CronJob, so its history limits count it.
  */
-import { fromApiObject, metaOf, resolveResourceName, toApiObject, valueAt } from "@capstan/api";
+import { fromApiObject, jobFromCronJob as jobFromTemplateOf, resolveResourceName, toApiObject } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import type { Json } from "../printers.js";
 import { checkWrittenOutput, printWritten } from "../written-object.js";
@@ -14,21 +14,8 @@ export const INSTANTIATE_ANNOTATION = "cronjob.kubernetes.io/instantiate";
 
 /** The Job kubectl makes from a CronJob: the template's labels and annotations, and its spec. */
 export function jobFromCronJob(name: string, cronJob: Json): Json {
-  const meta = metaOf(cronJob);
-  const templateMeta = metaOf(valueAt(cronJob, "spec", "jobTemplate"));
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: {
-      name,
-      namespace: meta.namespace,
-      ...(templateMeta.labels && Object.keys(templateMeta.labels).length > 0 ? { labels: templateMeta.labels } : {}),
-      annotations: { ...templateMeta.annotations, [INSTANTIATE_ANNOTATION]: "manual" },
-      // Not blockOwnerDeletion, as kubectl: that would need the cronjobs/finalizers permission.
-      ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: meta.name, uid: meta.uid, controller: true }],
-    },
-    spec: valueAt(cronJob, "spec", "jobTemplate", "spec") ?? {},
-  };
+  // Not blockOwnerDeletion, as kubectl: that would need the cronjobs/finalizers permission.
+  return jobFromTemplateOf(cronJob, name, { annotations: { [INSTANTIATE_ANNOTATION]: "manual" } });
 }
 
 /** `--from=cronjob/NAME`: the CronJob's name; any other resource is refused, as kubectl. */

@@ -1,5 +1,5 @@
 /** The Jobs a CronJob makes and reads (Kubernetes' cronjob utils.go getJobFromTemplate2, IsJobFinished). */
-import { itemsAt, metaOf, objectOf, statusOf, valueAt } from "@capstan/api";
+import { itemsAt, jobFromCronJob, metaOf, statusOf } from "@capstan/api";
 import type { JsonObject } from "@capstan/client";
 import type { ChildJob } from "./cron-job-plan.js";
 
@@ -8,20 +8,7 @@ export const SCHEDULED_TIMESTAMP_ANNOTATION = "batch.kubernetes.io/cronjob-sched
 
 /** The Job for one scheduled time: the jobTemplate's labels, annotations and spec, controlled by the CronJob. */
 export function jobFromTemplate(cronJob: JsonObject, name: string, scheduledTime: Date, timeZone: string): JsonObject {
-  const meta = metaOf(cronJob);
-  const templateMeta = metaOf(valueAt(cronJob, "spec", "jobTemplate"));
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: {
-      name,
-      namespace: meta.namespace,
-      labels: { ...templateMeta.labels },
-      annotations: { ...templateMeta.annotations, [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339In(scheduledTime, timeZone) },
-      ownerReferences: [{ apiVersion: "batch/v1", kind: "CronJob", name: meta.name, uid: meta.uid, controller: true, blockOwnerDeletion: true }],
-    },
-    spec: structuredClone(objectOf(valueAt(cronJob, "spec", "jobTemplate", "spec")) ?? {}),
-  };
+  return jobFromCronJob(cronJob, name, { annotations: { [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339In(scheduledTime, timeZone) }, blockOwnerDeletion: true });
 }
 
 /** A Job as the plan reads it. */
