@@ -9,25 +9,13 @@ import { isCapstanError } from "@capstan/apimachinery";
 import { fromApiObject, metaOf, toApiObject } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import type { OwnerReference } from "./object-key.js";
+import { canonicalJson, SAFE_ENCODE_ALPHABET } from "./canonical.js";
 
 /** The label a ControllerRevision carries its hash in (history.ControllerRevisionHashLabel). */
 export const CONTROLLER_REVISION_HASH_LABEL = "controller.kubernetes.io/hash";
 
 /** Revisions kept when the owner does not say (revisionHistoryLimit). */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
-
-// Consonants and digits that spell no words (Kubernetes' rand.SafeEncodeString).
-const SAFE = "bcdfghjklmnpqrstvwxz2456789";
-
-/** JSON with sorted keys, so equal data gives equal text whatever order its fields came in. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** 32-bit FNV-1 (Go's fnv.New32), over UTF-8 bytes. */
 function fnv1(text: string, hash = 0x811c9dc5): number {
@@ -40,9 +28,9 @@ function fnv1(text: string, hash = 0x811c9dc5): number {
  * in safe characters.
  */
 export function hashControllerRevision(data: JsonObject, collisionCount?: number): string {
-  let hash = fnv1(canonical(data));
+  let hash = fnv1(canonicalJson(data));
   if (collisionCount !== undefined && collisionCount > 0) hash = fnv1(String(collisionCount), hash);
-  return Array.from(String(hash), (c) => SAFE[c.charCodeAt(0) % SAFE.length]).join("");
+  return Array.from(String(hash), (c) => SAFE_ENCODE_ALPHABET[c.charCodeAt(0) % SAFE_ENCODE_ALPHABET.length]).join("");
 }
 
 /** `<prefix>-<hash>`, the prefix cut so the name stays a valid DNS subdomain (ControllerRevisionName). */

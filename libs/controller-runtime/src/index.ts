@@ -58,3 +58,5 @@ export type { HistoryClient, RevisionOwner, RevisionSync } from "./history.js";
 
 export { deleteIfUid, deletePod, revisionOf } from "./writes.js";
 export type { DeleteOptions, DeleteTarget, Recorder } from "./writes.js";
+
+export { canonicalJson, SAFE_ENCODE_ALPHABET } from "./canonical.js";
