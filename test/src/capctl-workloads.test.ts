@@ -184,7 +184,7 @@ describe("capctl workload commands against a Deployment", () => {
   }, 90_000);
 
   it("refuses kinds that have no rollout, in one line", async () => {
-    expect(await fails("rollout", "status", "rs/web")).toBe("error: rollout status supports deployments, statefulsets only, not replicasets");
+    expect(await fails("rollout", "status", "rs/web")).toBe("error: rollout status supports deployments, statefulsets, daemonsets only, not replicasets");
     expect(await fails("rollout", "status", "deployment/nothing", "--timeout=1s")).toBe('Error from server (NotFound): Deployment "workloads/nothing" not found');
   });
 });
