@@ -21,6 +21,8 @@ export interface NodeAgentConfig {
   readonly clusterDomain: string;
   /** CAPSTAN_IMAGE_CATALOG: a JSON file of image aliases (see runtime/image-catalog.ts), if any. */
   readonly imageCatalog: string | undefined;
+  /** CAPSTAN_IMAGE_PULL_BACKOFF_BASE_MS: the image pull back-off's first wait (kubelet's 10 s; tests shorten it); it doubles to 300 s. */
+  readonly imagePullBackoffBaseMs: number;
   /** A UDP client's upstream socket closes after this long without a datagram either way (conntrack's UDP timeout). */
   readonly proxyUDPIdleTimeoutMs: number;
   /** Port of the kubelet-style endpoint (logs); 0 picks a free one. */
@@ -51,6 +53,15 @@ function ipFrom(name: string, raw: string): string {
   return raw;
 }
 
+/** A setting that is a count or a number of milliseconds: `fallback` when unset. */
+export function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: Invalid value "${raw}": must be a non-negative integer`);
+  return value;
+}
+
 export function loadConfig(): NodeAgentConfig {
   const env = process.env;
   const nodeName = env["CAPSTAN_NODE_NAME"] ?? hostname().toLowerCase();
@@ -69,6 +80,7 @@ export function loadConfig(): NodeAgentConfig {
     clusterDNS: ipFrom("CAPSTAN_CLUSTER_DNS_IP", env["CAPSTAN_CLUSTER_DNS_IP"] || clusterDNSIP(serviceCIDR)),
     clusterDomain: env["CAPSTAN_CLUSTER_DOMAIN"] || "cluster.local",
     imageCatalog: env["CAPSTAN_IMAGE_CATALOG"] || undefined,
+    imagePullBackoffBaseMs: nonNegative(env, "CAPSTAN_IMAGE_PULL_BACKOFF_BASE_MS", 10_000),
     proxyUDPIdleTimeoutMs: Number(env["CAPSTAN_PROXY_UDP_IDLE_TIMEOUT_MS"] ?? 30_000),
     port: Number(env["CAPSTAN_NODE_PORT"] ?? 0),
     heartbeatSeconds: Number(env["CAPSTAN_HEARTBEAT_SECONDS"] ?? 10),

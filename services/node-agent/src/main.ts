@@ -40,6 +40,7 @@ runService(
     const runtime = createProcessRuntime({
       stateDir: config.stateDir,
       podIPBase: config.podIPBase,
+      imagePullBackoffBaseMs: config.imagePullBackoffBaseMs,
       ...(imageAliases ? { catalog: { aliases: imageAliases } } : {}),
       dns: { servers: [config.clusterDNS], domain: config.clusterDomain },
       services: (namespace) => services.list(namespace).map((o) => Service.fromJSON(o)),

@@ -8,7 +8,7 @@ import { containerEnvironment, expandVariables, linkedServices, serviceEnvironme
 import { hostPathsToBind, launchCommand, type BindMount, type ContainerLaunch, type Sandbox } from "./container-sandbox.js";
 import { writeConfigVolumes } from "./config-volumes.js";
 import { isConfigError, type ConfigError, type ConfigObjects, type NodeFacts } from "./config-objects.js";
-import type { ImageCatalog, ResolvedImage } from "./image-catalog.js";
+import type { CatalogImage, ImageCatalog, ResolvedImage } from "./image-catalog.js";
 import { podHostsFile, podResolvConf, type ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, type PodLayout } from "./pod-layout.js";
 import { newContainerProcess, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
@@ -38,7 +38,7 @@ export interface SpawnedContainer {
 }
 
 /**
- * Puts the next instance of a container on this host: its image from the catalog, its environment and
+ * Puts the next instance of a container on this host: what its image runs, its environment and
  * service variables, its root layers with the pod's /etc/hosts and resolv.conf, its volumes, its log
  * file, and the process group itself, spawned through the sandbox. Everything here is synchronous.
  */
@@ -47,8 +47,8 @@ export class ContainerLauncher {
 
   constructor(private readonly opts: ContainerLauncherOptions) {}
 
-  /** Spawns the container's next instance, or says why it cannot be created. */
-  launch(rec: PodRecord, c: ContainerRecord): SpawnedContainer | ConfigError {
+  /** Spawns the container's next instance from its pulled image, or says why it cannot be created. */
+  launch(rec: PodRecord, c: ContainerRecord, pulled: CatalogImage): SpawnedContainer | ConfigError {
     const { layout, sandbox } = this.opts;
     const name = c.spec.name;
     const mounts = isSafeSegment(name) ? volumeMounts(layout, rec.uid, rec.pod, c.spec) : `container name "${name}" is not a valid name`;
@@ -63,11 +63,10 @@ export class ContainerLauncher {
     const instance = c.instance + 1;
     const instanceDir = layout.instanceDir(rec.uid, name, instance);
     const sandboxed = sandbox.mode === "overlay";
-    const image = this.opts.catalog.resolve(c.spec, {
+    const image = this.opts.catalog.resolve(c.spec, pulled, {
       podIP: rec.identity.podIP,
       rootPrefix: sandboxed ? "" : join(instanceDir, "image"),
     });
-    this.opts.listeners.emit(rec.uid, "Normal", "Pulled", `Container image "${c.spec.image}" already present on machine`, name);
 
     const lookup = (v: string): string | undefined => env[v];
     const launch: ContainerLaunch = {

@@ -2,6 +2,7 @@ import type { ContainerStateTerminated, Pod } from "@capstan/api";
 import { constants as osConstants } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitForExec, type ContainerLauncher } from "./container-launch.js";
+import type { ImagePuller } from "./image-puller.js";
 import type { PodLayout } from "./pod-layout.js";
 import { isTerminalPhase } from "./pod-phase.js";
 import { allContainers, enqueue, gracePeriodOf, now, podRuntimeStatus, sidecarsOf, type ContainerProcess, type ContainerRecord, type PodRecord } from "./pod-record.js";
@@ -17,6 +18,7 @@ const configRetryMs = 10_000;
 
 export interface ContainerLifecycleOptions {
   launcher: ContainerLauncher;
+  images: ImagePuller;
   probes: ProbeManager;
   layout: PodLayout;
   backoff: RestartBackoff;
@@ -90,7 +92,18 @@ export class ContainerLifecycle {
   async startContainer(rec: PodRecord, c: ContainerRecord): Promise<void> {
     if (rec.terminating || this.opts.isShuttingDown()) return;
     const name = c.spec.name;
-    const launched = this.opts.launcher.launch(rec, c);
+    // The kubelet pulls first, then creates the container.
+    const image = this.opts.images.ensureImageExists(rec, c);
+    if ("waiting" in image) {
+      c.launched = true;
+      c.status = { ...c.status, state: { waiting: image.waiting }, image: c.spec.image, imageId: "", ready: false, started: false };
+      this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${image.waiting.reason}`, name);
+      this.opts.listeners.notify(rec.uid);
+      // The kubelet's pod worker syncs the pod again after an error: it pulls again, or reports the back-off.
+      c.restartTimer = setTimeout(() => this.retryStart(rec, c), this.opts.images.retryMs);
+      return;
+    }
+    const launched = this.opts.launcher.launch(rec, c, image);
     if ("configError" in launched) {
       c.launched = true;
       const { configError, failedMount } = launched;
@@ -102,9 +115,9 @@ export class ContainerLifecycle {
         this.opts.listeners.emit(rec.uid, "Warning", "Failed", `Error: ${configError}`, name);
       }
       this.opts.listeners.notify(rec.uid);
-      // The kubelet tries again on its next sync; a change of a ConfigMap or Secret tries at once (retryConfig).
+      // The kubelet tries again on its next sync; a change of a ConfigMap or Secret tries at once (retryUnconfigured).
       c.awaitingConfig = true;
-      c.restartTimer = setTimeout(() => this.retryConfig(rec, c), configRetryMs);
+      c.restartTimer = setTimeout(() => this.retryStart(rec, c), configRetryMs);
       return;
     }
     const { proc, imageId, logPath } = launched;
@@ -161,10 +174,11 @@ export class ContainerLifecycle {
 
   /** Tries again now to start the pod's containers that could not be configured: what they miss may have appeared. */
   retryUnconfigured(rec: PodRecord): void {
-    for (const c of allContainers(rec)) if (c.awaitingConfig) this.retryConfig(rec, c);
+    for (const c of allContainers(rec)) if (c.awaitingConfig) this.retryStart(rec, c);
   }
 
-  private retryConfig(rec: PodRecord, c: ContainerRecord): void {
+  /** Tries again to start a container that could not be pulled or configured. */
+  private retryStart(rec: PodRecord, c: ContainerRecord): void {
     clearTimeout(c.restartTimer);
     c.restartTimer = undefined;
     c.awaitingConfig = false;
@@ -229,7 +243,7 @@ export class ContainerLifecycle {
       c.restartTimer = undefined;
       void enqueue(rec, this.opts.logger, async () => {
         if (rec.terminating || this.opts.isShuttingDown() || (c.sidecar && isTerminalPhase(podRuntimeStatus(rec).phase))) return;
-        this.opts.backoff.restarted(key, Date.now());
+        this.opts.backoff.next(key, Date.now());
         await this.startContainer(rec, c);
       });
     };
@@ -316,9 +330,10 @@ export class ContainerLifecycle {
     }
   }
 
-  /** Forgets the back-off of a pod that is gone. */
+  /** Forgets the back-offs of a pod that is gone. */
   forget(rec: PodRecord): void {
     for (const c of allContainers(rec)) this.opts.backoff.forget(`${rec.uid}/${c.spec.name}`);
+    this.opts.images.forget(rec.uid);
   }
 }
 

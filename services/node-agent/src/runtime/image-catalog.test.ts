@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ImageCatalog, imageKind, imageName, parseImageAliases, placeholderCommand } from "./image-catalog.js";
+import { ImageCatalog, imageKind, imageName, parseImageAliases, pauseCommand } from "./image-catalog.js";
 import { aContainer } from "./testing.js";
 
 describe("imageName", () => {
@@ -24,7 +24,8 @@ describe("imageName", () => {
     ["debian", "shell"],
     ["alpine", "shell"],
     ["ubuntu", "shell"],
-    ["punitporwal07/myapp", "other"],
+    ["pause", "pause"],
+    ["punitporwal07/myapp", undefined],
   ])("%s is a %s image", (name, kind) => {
     expect(imageKind(name)).toBe(kind);
   });
@@ -37,9 +38,8 @@ describe("ImageCatalog.resolve", () => {
   it.each([
     { name: "a command runs with its args", image: "nginx", fields: { command: ["/bin/sh", "-c"], args: ["echo hi"] }, argv: ["/bin/sh", "-c", "echo hi"] },
     { name: "a shell image runs its args", image: "busybox", fields: { args: ["sleep", "5"] }, argv: ["sleep", "5"] },
-    { name: "a shell image without a command stays up", image: "debian", fields: {}, argv: placeholderCommand },
-    { name: "an unknown image stays up", image: "punitporwal07/myapp:0.1", fields: {}, argv: placeholderCommand },
-    { name: "an unknown image ignores args without its entrypoint", image: "org/app", fields: { args: ["--port", "8000"] }, argv: placeholderCommand },
+    { name: "a shell image without a command stays up", image: "debian", fields: {}, argv: pauseCommand },
+    { name: "pause stays up", image: "registry.k8s.io/pause:3.9", fields: {}, argv: pauseCommand },
     {
       name: "agnhost runs its subcommand",
       image: "registry.k8s.io/e2e-test-images/agnhost:2.45",
@@ -53,12 +53,18 @@ describe("ImageCatalog.resolve", () => {
       argv: ["/usr/bin/node", "/opt/capstan/images/agnhost.js", "serve-hostname", "--port", "80"],
     },
   ])("$name", ({ image, fields, argv }) => {
-    expect(catalog.resolve(aContainer("c", image, fields), at).argv).toEqual(argv);
+    const container = aContainer("c", image, fields);
+    expect(catalog.resolve(container, catalog.find(image)!, at).argv).toEqual(argv);
+  });
+
+  it.each(["punitporwal07/myapp:0.1", "org/app", "example.invalid/nope:1", "nginx-unprivileged"])("does not hold %s", (image) => {
+    expect(catalog.find(image)).toBeUndefined();
   });
 
   it("serves nginx on the pod IP at each declared TCP port, 80 by default, with a welcome page", () => {
     const port = (containerPort: number, protocol = "TCP") => ({ name: "", containerPort, hostPort: 0, protocol, hostIp: "" });
-    const withPorts = catalog.resolve(aContainer("web", "nginx:latest", { ports: [port(80), port(8443), port(53, "UDP")] }), at);
+    const nginx = catalog.find("nginx:latest")!;
+    const withPorts = catalog.resolve(aContainer("web", "nginx:latest", { ports: [port(80), port(8443), port(53, "UDP")] }), nginx, at);
     expect(withPorts.argv).toEqual([
       "/usr/bin/node",
       "/opt/capstan/images/nginx.js",
@@ -71,7 +77,7 @@ describe("ImageCatalog.resolve", () => {
     ]);
     expect(withPorts.imageId).toBe("catalog://nginx");
     expect(withPorts.files.get("/usr/share/nginx/html/index.html")).toContain("Welcome to nginx!");
-    const bare = catalog.resolve(aContainer("web", "nginx", {}), { podIP: "127.1.0.6", rootPrefix: "/state/c/image" });
+    const bare = catalog.resolve(aContainer("web", "nginx", {}), nginx, { podIP: "127.1.0.6", rootPrefix: "/state/c/image" });
     expect(bare.argv.slice(2)).toEqual(["--root", "/state/c/image/usr/share/nginx/html", "--listen", "127.1.0.6:80"]);
   });
 });
@@ -94,9 +100,13 @@ describe("image aliases", () => {
     { name: "an alias entrypoint keeps, its args go", image: "example.com/team/shell:2", fields: { args: ["echo mine"] }, argv: ["/bin/sh", "-c", "echo mine"] },
     { name: "a container command replaces both", image: "example.com/team/shell", fields: { command: ["true"] }, argv: ["true"] },
   ])("$name", ({ image, fields, argv }) => {
-    const resolved = catalog.resolve(aContainer("c", image, fields), at);
+    const resolved = catalog.resolve(aContainer("c", image, fields), catalog.find(image)!, at);
     expect(resolved.argv).toEqual(argv);
     expect(resolved.imageId).toMatch(/^catalog:\/\/(agnhost|busybox)$/);
+  });
+
+  it("lists the aliases among the names a pull can find", () => {
+    expect(catalog.names()).toEqual(["nginx", "agnhost", "pause", "busybox", "debian", "alpine", "ubuntu", "my-image", "team/shell"]);
   });
 
   it.each([

@@ -5,14 +5,16 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /**
- * The local image catalog: there is no registry and no image layer, an image name only decides what the
- * container runs. `nginx` is a small static HTTP server (images/nginx.ts) and `agnhost` Kubernetes' e2e
- * test server (images/agnhost.ts), both run by the agent's own node; `busybox`, `debian`, `alpine` and
- * `ubuntu` run their command with the host's POSIX shell and tools; any other image runs its command, or
- * without one a placeholder that stays up until SIGTERM. Image aliases (CAPSTAN_IMAGE_CATALOG) map more
- * names onto these, like a local registry mirror.
+ * The local image catalog, the process runtime's only image store: there is no registry and no image
+ * layer, an image name only decides what the container runs. It holds, for tests and the examples:
+ * `nginx`, a small static HTTP server (images/nginx.ts); `agnhost`, Kubernetes' e2e test server
+ * (images/agnhost.ts), both run by the agent's own node; `pause` (registry.k8s.io/pause), which stays up
+ * until SIGTERM; and `busybox`, `debian`, `alpine` and `ubuntu`, which run their command with the host's
+ * POSIX shell and tools (without one, they stay up as `pause`). Image aliases (CAPSTAN_IMAGE_CATALOG) map
+ * more names onto these, like a local registry mirror. Any other image is not here and cannot be pulled:
+ * its container waits in ErrImagePull and ImagePullBackOff (see image-puller.ts), never runs.
  */
-export type ImageKind = "nginx" | "agnhost" | "shell" | "other";
+export type ImageKind = "nginx" | "agnhost" | "pause" | "shell";
 
 const shellImages = new Set(["busybox", "debian", "alpine", "ubuntu"]);
 
@@ -32,18 +34,20 @@ export function imageName(ref: string): string {
   return name;
 }
 
-export function imageKind(name: string): ImageKind {
+/** What a catalog image is, or undefined for an image the catalog does not hold. */
+export function imageKind(name: string): ImageKind | undefined {
   if (name === "nginx") return "nginx";
   // Kubernetes publishes it as registry.k8s.io/e2e-test-images/agnhost.
   if (name === "agnhost" || name === "e2e-test-images/agnhost") return "agnhost";
-  return shellImages.has(name) ? "shell" : "other";
+  if (name === "pause") return "pause";
+  return shellImages.has(name) ? "shell" : undefined;
 }
 
-const catalogImages = ["nginx", "agnhost", ...shellImages];
+export const catalogImages = ["nginx", "agnhost", "pause", ...shellImages];
 
 const imageAliasSchema = z
   .object({
-    image: z.string().refine((ref) => imageKind(imageName(ref)) !== "other", {
+    image: z.string().refine((ref) => imageKind(imageName(ref)) !== undefined, {
       message: `must name a catalog image (${catalogImages.join(", ")})`,
     }),
     command: z.array(z.string()).optional(),
@@ -97,14 +101,20 @@ const welcomePage = `<!DOCTYPE html>
 </html>
 `;
 
-/** Stays up, doing nothing, until SIGTERM; then exits 0 like a well-behaved pause container. */
-export const placeholderCommand = ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
+/** The pause image's program: stays up, doing nothing, until SIGTERM; then exits 0. */
+export const pauseCommand = ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
 
-export interface ResolvedImage {
+/** An image the catalog holds, as a pull finds it. */
+export interface CatalogImage {
   /** The catalog name (`nginx`), reported as the container's imageID `catalog://nginx`. */
   name: string;
   kind: ImageKind;
   imageId: string;
+  /** The alias the container's image name matched, if it did. */
+  alias: ImageAlias | undefined;
+}
+
+export interface ResolvedImage extends CatalogImage {
   /** What the container executes (argv[0] resolved through the container's PATH). */
   argv: string[];
   /** Files the image provides, as paths inside the container → content; placed under `rootPrefix`. */
@@ -150,11 +160,22 @@ export class ImageCatalog {
     return paths;
   }
 
-  resolve(container: Container, opts: ResolveOptions): ResolvedImage {
-    const alias = this.aliases.get(imageName(container.image));
-    const name = imageName(alias?.image ?? container.image);
+  /** The catalog image `ref` names, directly or through an alias; undefined when the catalog does not hold it. */
+  find(ref: string): CatalogImage | undefined {
+    const alias = this.aliases.get(imageName(ref));
+    const name = imageName(alias?.image ?? ref);
     const kind = imageKind(name);
-    const base = { name, kind, imageId: `catalog://${name}` };
+    return kind && { name, kind, imageId: `catalog://${name}`, alias };
+  }
+
+  /** The names a pull can find: the catalog's images, then the aliases. */
+  names(): string[] {
+    return [...catalogImages, ...this.aliases.keys()];
+  }
+
+  /** What `container` runs from `image` (found by `find`). */
+  resolve(container: Container, image: CatalogImage, opts: ResolveOptions): ResolvedImage {
+    const { alias, kind } = image;
     // Kubernetes' rule for an image's ENTRYPOINT and CMD: a command replaces both, args replace only CMD.
     const command = container.command.length > 0 ? container.command : (alias?.command ?? []);
     const args = container.command.length > 0 || container.args.length > 0 ? container.args : (alias?.args ?? []);
@@ -162,7 +183,7 @@ export class ImageCatalog {
     if (command.length > 0) {
       // The real image's entrypoint is /agnhost; here it is the catalog program.
       const argv = kind === "agnhost" && basename(command[0]!) === "agnhost" ? [...agnhost, ...command.slice(1)] : command;
-      return { ...base, argv: [...argv, ...args], files: new Map() };
+      return { ...image, argv: [...argv, ...args], files: new Map() };
     }
     switch (kind) {
       case "nginx": {
@@ -172,19 +193,18 @@ export class ImageCatalog {
           .map((p) => p.containerPort);
         const listen = (ports.length > 0 ? ports : [80]).flatMap((port) => ["--listen", `${opts.podIP}:${port}`]);
         return {
-          ...base,
+          ...image,
           argv: [this.nodePath, join(this.programsDir, "nginx.js"), "--root", root, ...listen],
           files: new Map([[`${nginxHtmlDir}/index.html`, welcomePage]]),
         };
       }
       case "agnhost":
-        return { ...base, argv: [...agnhost, ...args], files: new Map() };
+        return { ...image, argv: [...agnhost, ...args], files: new Map() };
+      case "pause":
+        return { ...image, argv: pauseCommand, files: new Map() };
       case "shell":
         // No entrypoint: args replace the default command.
-        return { ...base, argv: args.length > 0 ? [...args] : placeholderCommand, files: new Map() };
-      case "other":
-        // The real entrypoint is unknown, so args alone have nothing to run with.
-        return { ...base, argv: placeholderCommand, files: new Map() };
+        return { ...image, argv: args.length > 0 ? [...args] : pauseCommand, files: new Map() };
     }
   }
 }

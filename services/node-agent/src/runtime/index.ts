@@ -3,7 +3,7 @@ export type { ConfigObjects, NodeFacts } from "./config-objects.js";
 export type { ProcessRuntimeOptions } from "./process-runtime.js";
 export type { ExecOptions, ExecSession, LogOptions, PodPhase, PodRuntimeStatus, Runtime, RuntimeEvent, RuntimeEventReason, RuntimeLogger } from "./runtime.js";
 export { ImageCatalog, imageKind, imageName, loadImageAliases, parseImageAliases } from "./image-catalog.js";
-export type { ImageAlias, ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
+export type { CatalogImage, ImageAlias, ImageCatalogOptions, ImageKind, ResolvedImage } from "./image-catalog.js";
 export type { ClusterDNS } from "./pod-dns.js";
 export type { Sandbox, SandboxMode } from "./container-sandbox.js";
 export { PodIPAllocator, parsePodIPBase } from "./pod-network.js";

@@ -57,7 +57,7 @@ describe("ProcessRuntime", () => {
     ]);
   });
 
-  it("runs the webserver, two-container and myapp example pods", async () => {
+  it("runs the example pods' catalog images and never an image it cannot pull", async () => {
     const { rt } = runtime();
     const port = (containerPort: number) => ({ name: "", containerPort, hostPort: 0, protocol: "TCP", hostIp: "" });
     const webserver = aPod("webserver")
@@ -67,11 +67,62 @@ describe("ProcessRuntime", () => {
     const myapp = aPod("myapp").with(aContainer("app-container", "punitporwal07/myapp:0.1", { ports: [port(8000)] })).build();
     await rt.syncPod(webserver);
     await rt.syncPod(myapp);
-    await eventually(() => expect([rt.status(uid(webserver))?.phase, rt.status(uid(myapp))?.phase]).toEqual(["Running", "Running"]));
     // Running is exec'd, not listening (there is no readiness probe): poll.
     const body = await eventually(async () => (await fetch(`http://${rt.status(uid(webserver))?.podIP}/`)).text());
     expect(body).toContain("Welcome to nginx!");
     expect((await fetch(`http://${rt.status(uid(webserver))?.podIP}/missing.html`)).status).toBe(404);
+    expect(rt.status(uid(webserver))?.phase).toBe("Pending");
+    expect(rt.status(uid(webserver))?.containerStatuses.map((c) => [c.name, c.ready, c.state?.waiting?.reason ?? "running"])).toEqual([
+      ["webserver", true, "running"],
+      ["webwatcher", false, "ErrImagePull"],
+    ]);
+    expect(rt.status(uid(myapp))).toMatchObject({ phase: "Pending", containerStatuses: [{ ready: false, containerId: "", state: { waiting: { reason: "ErrImagePull" } } }] });
+  });
+
+  it("backs off pulling an image it lacks, for containers, init containers and sidecars alike, and runs a catalog image once the pod names one", async () => {
+    const { rt, events } = runtime({ imagePullBackoffBaseMs: 200 });
+    const missing = "example.invalid/nope:1";
+    const pods = [
+      aPod("main").with(aContainer("app", missing)).build(),
+      aPod("init").withInit(aContainer("setup", missing)).with(aContainer("app", "busybox", { command: ["sleep", "600"] })).build(),
+      aPod("sidecar").withInit(aContainer("proxy", missing, { restartPolicy: "Always" })).with(aContainer("app", "busybox", { command: ["sleep", "600"] })).build(),
+    ];
+    for (const pod of pods) await rt.syncPod(pod);
+    const waitingOf = (pod: Pod) => {
+      const s = rt.status(uid(pod))!;
+      return [...(s.initContainerStatuses ?? []), ...s.containerStatuses].map((c) => c.state?.waiting?.reason ?? "not waiting");
+    };
+    await eventually(() => {
+      expect(pods.map(waitingOf)).toEqual([["ImagePullBackOff"], ["ImagePullBackOff", "PodInitializing"], ["ImagePullBackOff", "ContainerCreating"]]);
+    });
+    for (const pod of pods) expect(rt.status(uid(pod))?.phase).toBe("Pending");
+    const forApp = events.filter((e) => e.podUid === uid(pods[0]!)).map((e) => `${e.type} ${e.reason}: ${e.message}`);
+    expect(forApp.slice(0, 3)).toEqual([
+      `Normal Pulling: Pulling image "${missing}"`,
+      expect.stringMatching(/^Warning Failed: Failed to pull image "example\.invalid\/nope:1": image "nope" is not in the process runtime's image catalog/),
+      "Warning Failed: Error: ErrImagePull",
+    ]);
+    expect(forApp).toContain(`Normal BackOff: Back-off pulling image "${missing}"`);
+    expect(forApp).toContain("Warning Failed: Error: ImagePullBackOff");
+    expect(forApp.some((e) => e.includes("Started"))).toBe(false);
+
+    // Pods allow their image to change: the container is created from the new one.
+    const fixed = structuredClone(pods[0]!);
+    fixed.spec!.containers[0]!.image = "registry.k8s.io/pause:3.9";
+    await rt.syncPod(fixed);
+    await eventually(() => expect(rt.status(uid(fixed))).toMatchObject({ phase: "Running", containerStatuses: [{ ready: true, image: "registry.k8s.io/pause:3.9", imageId: "catalog://pause" }] }));
+  });
+
+  it("does not pull under pullPolicy Never: ErrImageNeverPull", async () => {
+    const { rt, events } = runtime();
+    const pod = aPod("never").with(aContainer("app", "example.invalid/nope:1", { imagePullPolicy: "Never" })).build();
+    await rt.syncPod(pod);
+    const message = 'Container image "example.invalid/nope:1" is not present with pull policy of Never';
+    expect(rt.status(uid(pod))).toMatchObject({ phase: "Pending", containerStatuses: [{ state: { waiting: { reason: "ErrImageNeverPull", message } } }] });
+    expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([
+      ["Warning", "ErrImageNeverPull", message],
+      ["Warning", "Failed", "Error: ErrImageNeverPull"],
+    ]);
   });
 
   it("streams logs: existing lines, tailLines, then new lines with follow until the pod is removed", async () => {
@@ -106,15 +157,15 @@ describe("ProcessRuntime", () => {
 
   it("gives every pod its own IP, and a removed pod's IP is not handed out again at once", async () => {
     const { rt } = runtime();
-    const pods = ["a", "b", "c"].map((n) => aPod(n).with(aContainer("main", "afakharany/watcher:latest")).build());
+    const pods = ["a", "b", "c"].map((n) => aPod(n).with(aContainer("main", "registry.k8s.io/pause:3.9")).build());
     for (const pod of pods) await rt.syncPod(pod);
     const ips = pods.map((p) => rt.status(uid(p))?.podIP);
     expect(new Set(ips).size).toBe(3);
     await rt.killPod(uid(pods[0]!), 1);
-    const d = aPod("d").with(aContainer("main", "afakharany/watcher:latest")).build();
+    const d = aPod("d").with(aContainer("main", "registry.k8s.io/pause:3.9")).build();
     await rt.syncPod(d);
     expect(ips).not.toContain(rt.status(uid(d))?.podIP);
-    // The placeholder of an unknown image stays up and stops at once on SIGTERM.
+    // pause stays up and stops at once on SIGTERM.
     await eventually(() => expect(rt.status(uid(d))?.phase).toBe("Running"));
     const t0 = Date.now();
     await rt.killPod(uid(d), 30);

@@ -10,6 +10,7 @@ import { LogStream } from "./container-logs.js";
 import { attachOutput, startExec } from "./container-exec.js";
 import { execCommand, probeSandbox, type Sandbox, type SandboxMode } from "./container-sandbox.js";
 import { ImageCatalog, type ImageCatalogOptions } from "./image-catalog.js";
+import { ImagePuller } from "./image-puller.js";
 import type { ClusterDNS } from "./pod-dns.js";
 import { isSafeSegment, PodLayout } from "./pod-layout.js";
 import { PodIPAllocator } from "./pod-network.js";
@@ -30,6 +31,8 @@ export interface ProcessRuntimeOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   backoffResetMs?: number;
+  /** The image pull back-off's first wait (default 10 s, as the kubelet's); it doubles to 300 s. */
+  imagePullBackoffBaseMs?: number;
   /** "auto" (default) uses the overlay sandbox when this host supports it. */
   sandbox?: "auto" | SandboxMode;
   /** Agent shutdown waits at most this long for a container to stop after SIGTERM (default 30). */
@@ -81,6 +84,13 @@ export class ProcessRuntime implements Runtime {
     });
     const catalog = new ImageCatalog(opts.catalog);
     this.listeners = new RuntimeListeners(this.logger);
+    const pullBaseMs = opts.imagePullBackoffBaseMs ?? defaultRestartBackoff.baseMs;
+    const images = new ImagePuller({
+      catalog,
+      backoff: new RestartBackoff({ ...defaultRestartBackoff, baseMs: pullBaseMs }),
+      retryMs: pullBaseMs,
+      listeners: this.listeners,
+    });
     this.shutdownGraceSeconds = opts.shutdownGracePeriodSeconds ?? defaultGracePeriodSeconds;
     const wanted = opts.sandbox ?? "auto";
     this.sandbox = wanted === "none" ? { mode: "none", reason: "the runtime was configured without a sandbox" } : probeSandbox(this.layout.stateDir);
@@ -106,6 +116,7 @@ export class ProcessRuntime implements Runtime {
     });
     this.lifecycle = new ContainerLifecycle({
       launcher,
+      images,
       probes: new ProbeManager(this.sandbox, this.listeners, this.logger),
       layout: this.layout,
       backoff,

@@ -13,7 +13,7 @@ function waits(crashes: number, runsMs: number): number[] {
     const wait = backoff.delayMs("c", clock, clock);
     out.push(wait);
     clock += wait;
-    backoff.restarted("c", clock);
+    backoff.next("c", clock);
   }
   return out;
 }
@@ -29,7 +29,7 @@ describe("RestartBackoff", () => {
 
   it("measures the wait from when the container finished, not from now", () => {
     const backoff = new RestartBackoff(opts);
-    backoff.restarted("c", 0);
+    backoff.next("c", 0);
     expect(backoff.delayMs("c", 1_000, 1_000)).toBe(10_000);
     expect(backoff.delayMs("c", 1_000, 7_000)).toBe(4_000);
     expect(backoff.delayMs("c", 1_000, 20_000)).toBe(0);
@@ -37,7 +37,7 @@ describe("RestartBackoff", () => {
 
   it("forgets a container", () => {
     const backoff = new RestartBackoff(opts);
-    backoff.restarted("c", 0);
+    backoff.next("c", 0);
     backoff.forget("c");
     expect(backoff.delayMs("c", 0, 0)).toBe(0);
   });

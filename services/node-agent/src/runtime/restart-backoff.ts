@@ -1,8 +1,8 @@
 /**
- * The kubelet's container restart back-off (`flowcontrol.Backoff` as used by `doBackOff`): the first
- * restart is immediate, then each restart waits base, 2·base, 4·base … capped, counted from the moment
- * the container finished; a container that ran longer than `resetAfterMs` since its last restart starts
- * over at base.
+ * The kubelet's `flowcontrol.Backoff`, as its container restarts (`doBackOff`) and image pulls use it:
+ * the first restart is immediate, then each restart waits base, 2·base, 4·base … capped, counted from the
+ * moment the container finished; a container that ran longer than `resetAfterMs` since its last restart
+ * starts over at base. A failed image pull backs off the same way, from the failed attempt.
  */
 export interface RestartBackoffOptions {
   baseMs: number;
@@ -29,8 +29,15 @@ export class RestartBackoff {
     return Math.max(0, entry.backoffMs - (nowMs - finishedAtMs));
   }
 
-  /** The back-off that applies after a restart at `nowMs` (what the next crash will wait). */
-  restarted(key: string, nowMs: number): void {
+  /** Whether an attempt at `nowMs` is still within the back-off of the last one (kubelet's IsInBackOffSinceUpdate). */
+  isInBackOffSinceUpdate(key: string, nowMs: number): boolean {
+    const entry = this.entries.get(key);
+    if (!entry || nowMs - entry.lastRestartMs > this.opts.resetAfterMs) return false;
+    return nowMs - entry.lastRestartMs < entry.backoffMs;
+  }
+
+  /** The back-off that applies after an attempt (a restart, a pull) at `nowMs`: what the next one waits. */
+  next(key: string, nowMs: number): void {
     const entry = this.entries.get(key);
     if (!entry || nowMs - entry.lastRestartMs > this.opts.resetAfterMs) {
       this.entries.set(key, { backoffMs: this.opts.baseMs, lastRestartMs: nowMs });

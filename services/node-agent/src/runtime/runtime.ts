@@ -14,7 +14,7 @@ export interface PodRuntimeStatus {
   message?: string;
 }
 
-export type RuntimeEventReason = "Pulled" | "Created" | "Started" | "Killing" | "BackOff" | "Failed" | "Unhealthy" | "InvalidEnvironmentVariableNames" | "FailedMount";
+export type RuntimeEventReason = "Pulling" | "Pulled" | "ErrImageNeverPull" | "Created" | "Started" | "Killing" | "BackOff" | "Failed" | "Unhealthy" | "InvalidEnvironmentVariableNames" | "FailedMount";
 
 /** A Kubernetes-style event about a pod (or one of its containers), as the kubelet would record it. */
 export interface RuntimeEvent {

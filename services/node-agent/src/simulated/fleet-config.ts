@@ -1,4 +1,4 @@
-import type { NodeAgentConfig } from "../config.js";
+import { nonNegative, type NodeAgentConfig } from "../config.js";
 import { loadFleetSpec, type SimulatedNodeSpec } from "./fleet-spec.js";
 
 export interface FleetConfig {
@@ -11,14 +11,6 @@ export interface FleetConfig {
   readonly maxStopMs: number;
   /** CAPSTAN_SIMULATED_WRITES_IN_FLIGHT: pod status writes, and lease renewals and Node writes, in flight at most. */
   readonly maxInFlight: number;
-}
-
-function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: Invalid value "${raw}": must be a non-negative integer`);
-  return value;
 }
 
 /**

@@ -60,7 +60,9 @@ function initContainerStatuses(pod: Pod, at: string): Pick<PodRuntimeStatus, "in
 /**
  * DESIGN.md §6 `simulated`: no processes. A pod is ContainerCreating from its first sync, Running with
  * ready containers and an address after the configured start latency, and gone after its grace period
- * (capped) once deleted. Containers never exit, whatever their restart policy.
+ * (capped) once deleted. Containers never exit, whatever their restart policy. Every image "pulls": a
+ * simulated node stands for a real one with a registry, for scale tests and benchmarks, and has no image
+ * store to miss an image in (the process runtime's catalog does; there an unknown image is ErrImagePull).
  */
 export class SimulatedRuntime implements Runtime {
   private readonly pods = new Map<string, SimulatedPod>();
