@@ -2,12 +2,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toApiObject, type ApiObject, type Pod } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
+import { examplesImageCatalog } from "@capstan/local-stack";
 import { eventually, examplesDir, startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ nodes: 2, env: { CAPSTAN_LEASE_SECONDS: "3" } });
+  // shared/examples/deployment.yaml's `my-image` is in pnpm start's image catalog (agnhost serve-hostname).
+  cluster = await startTestCluster({ nodes: 2, env: { CAPSTAN_LEASE_SECONDS: "3", CAPSTAN_IMAGE_CATALOG: examplesImageCatalog } });
 }, 120_000);
 
 afterAll(async () => {

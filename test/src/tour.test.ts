@@ -44,7 +44,7 @@ const tour: Step[] = [
   { command: "pnpm capctl exec mc1 -c 1st -- ls /usr/share/nginx/html", shows: /^index\.html$/m },
   { command: "pnpm capctl delete pod mc1", shows: /^pod "mc1" deleted$/m },
   { command: "pnpm capctl apply -f ../shared/examples/pod.yaml -f ../shared/examples/two-container-pod.yaml", shows: /^pod\/myapp created\npod\/webserver created$/m },
-  { command: "pnpm capctl get pods", until: true, shows: /^myapp\s+1\/1\s+Running\s[\s\S]*^webserver\s+2\/2\s+Running\s/m },
+  { command: "pnpm capctl get pods", until: true, shows: /^myapp\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s[\s\S]*^webserver\s+1\/2\s+(ErrImagePull|ImagePullBackOff)\s/m },
   { command: "pnpm capctl apply -f ../shared/examples/deployment.yaml", shows: /^deployment\.apps\/my-deployment created$/m },
   { command: "pnpm capctl get deploy,rs,pods", until: true, shows: /^deployment\.apps\/my-deployment\s+3\/3\s+3\s+3\s/m },
   { command: "pnpm capctl set image deployment/my-deployment my-container=my-image:2", shows: /^deployment\.apps\/my-deployment image updated$/m },
