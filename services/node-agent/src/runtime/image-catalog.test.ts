@@ -112,7 +112,7 @@ describe("image aliases", () => {
   it.each([
     { name: "not JSON", json: "{", error: "aliases.json: not valid JSON" },
     { name: "not an object", json: "[]", error: "the file must be an object of image names" },
-    { name: "an unknown target", json: '{"app": {"image": "org/app"}}', error: 'entry "app" field image: must name a catalog image (nginx, agnhost, busybox' },
+    { name: "an unknown target", json: '{"app": {"image": "org/app"}}', error: 'entry "app" field image: must name a catalog image (nginx, agnhost, pause, busybox' },
     { name: "a missing image", json: '{"app": {"args": []}}', error: 'entry "app" field image: Required' },
     { name: "args that are not strings", json: '{"app": {"image": "agnhost", "args": [8080]}}', error: 'entry "app" field args.0: Expected string, received number' },
     { name: "an unknown field", json: '{"app": {"image": "agnhost", "cmd": []}}', error: "entry \"app\": Unrecognized key(s) in object: 'cmd'" },
