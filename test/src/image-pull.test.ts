@@ -9,8 +9,7 @@ import { eventually, startTestCluster, type TestCluster } from "./support/index.
 const NS = "image-pull";
 const missing = "example.invalid/nope:1";
 
-function podManifest(image: string): string {
-  return `apiVersion: v1
+const manifest = `apiVersion: v1
 kind: Pod
 metadata:
   name: nope
@@ -19,9 +18,8 @@ spec:
   terminationGracePeriodSeconds: 0
   containers:
   - name: app
-    image: ${image}
+    image: ${missing}
 `;
-}
 
 let cluster: TestCluster;
 /** Every STATUS `capctl get` showed for the pod, and whether it ever showed it ready. */
@@ -49,7 +47,7 @@ afterAll(async () => {
 
 describe("an image the node cannot pull", () => {
   it("goes ErrImagePull, then ImagePullBackOff, never Ready, with the image in get, describe and the events", async () => {
-    expect((await cluster.capctlOk(["apply", "-f", "-"], podManifest(missing))).trim()).toBe("pod/nope created");
+    expect((await cluster.capctlOk(["apply", "-f", "-"], manifest)).trim()).toBe("pod/nope created");
     await eventually(async () => ((await statusInTable()) === "ErrImagePull" ? true : undefined), { what: "STATUS ErrImagePull" });
     await eventually(async () => ((await statusInTable()) === "ImagePullBackOff" ? true : undefined), { what: "STATUS ImagePullBackOff" });
     expect([...seen].filter((s) => !["Pending", "ContainerCreating", "ErrImagePull", "ImagePullBackOff"].includes(s))).toEqual([]);
@@ -83,9 +81,9 @@ describe("an image the node cannot pull", () => {
   }, 90_000);
 
   it("runs once the pod's image is changed to one the runtime has", async () => {
-    expect((await cluster.capctlOk(["apply", "-f", "-"], podManifest("registry.k8s.io/pause:3.9"))).trim()).toBe("pod/nope configured");
+    expect((await cluster.capctlOk(["set", "image", "pod/nope", "app=registry.k8s.io/pause:3.9", "-n", NS])).trim()).toBe("pod/nope image updated");
     await eventually(async () => ((await statusInTable()) === "Running" && everReady ? true : undefined), { what: "nope 1/1 Running" });
     const pod = JSON.parse(await cluster.capctlOk(["get", "pod", "nope", "-n", NS, "-o", "json"]));
-    expect(pod.status.containerStatuses[0]).toMatchObject({ ready: true, image: "registry.k8s.io/pause:3.9", imageId: "catalog://pause" });
+    expect(pod.status.containerStatuses[0]).toMatchObject({ ready: true, image: "registry.k8s.io/pause:3.9", imageID: "catalog://pause" });
   }, 60_000);
 });
