@@ -27,6 +27,8 @@ describe("pod STATUS column", () => {
   it.each([
     ["running", aPod({ phase: "Running", containerStatuses: [{ ready: true, state: { running: {} } }] }), "Running"],
     ["crash loop", aPod({ phase: "Running", containerStatuses: [{ state: { waiting: { reason: "CrashLoopBackOff" } } }] }), "CrashLoopBackOff"],
+    ["image pull failed", aPod({ phase: "Pending", containerStatuses: [{ state: { waiting: { reason: "ErrImagePull" } } }] }), "ErrImagePull"],
+    ["image pull backing off", aPod({ phase: "Pending", containerStatuses: [{ state: { waiting: { reason: "ImagePullBackOff" } } }] }), "ImagePullBackOff"],
     ["completed", aPod({ phase: "Succeeded", containerStatuses: [{ state: { terminated: { reason: "Completed", exitCode: 0 } } }] }), "Completed"],
     ["exit code", aPod({ phase: "Failed", containerStatuses: [{ state: { terminated: { exitCode: 3 } } }] }), "ExitCode:3"],
     ["bound, nothing reported", aPod({ phase: "Pending" }), "ContainerCreating"],
@@ -36,6 +38,7 @@ describe("pod STATUS column", () => {
     ["init container failed", anInitPod({ phase: "Failed", initContainerStatuses: [{ state: { terminated: { exitCode: 1, reason: "Error" } } }, { state: { waiting: { reason: "PodInitializing" } } }] }), "Init:Error"],
     ["init container without a reason", anInitPod({ initContainerStatuses: [{ state: { terminated: { exitCode: 3 } } }, {}] }), "Init:ExitCode:3"],
     ["init container crash loop", anInitPod({ initContainerStatuses: [{ state: { waiting: { reason: "CrashLoopBackOff" } } }, {}] }), "Init:CrashLoopBackOff"],
+    ["init container image backing off", anInitPod({ initContainerStatuses: [{ state: { waiting: { reason: "ImagePullBackOff" } } }, {}] }), "Init:ImagePullBackOff"],
     [
       "init done, app running",
       anInitPod({
