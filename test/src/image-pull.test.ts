@@ -58,7 +58,7 @@ describe("an image the node cannot pull", () => {
     expect(pod.status.conditions.find((c: { type: string }) => c.type === "Ready")?.status).toBe("False");
     const waiting = pod.status.containerStatuses[0].state.waiting;
     expect(["ErrImagePull", "ImagePullBackOff"]).toContain(waiting.reason);
-    expect(waiting.message).toContain('image "nope" is not in the process runtime\'s image catalog');
+    expect(waiting.message).toContain(`image "${missing}" is not in the process runtime's image catalog`);
 
     const wide = await cluster.capctlOk(["get", "pod", "nope", "-n", NS, "-o", "wide"]);
     expect(wide).toMatch(/^nope\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s/m);
@@ -71,7 +71,7 @@ describe("an image the node cannot pull", () => {
     expect(described).toMatch(/^\s+State:\s+Waiting\n\s+Reason:\s+(ErrImagePull|ImagePullBackOff)$/m);
     expect(described).toMatch(/^\s+Ready:\s+False$/m);
     expect(described).toMatch(/Normal\s+Pulling\s.*Pulling image "example\.invalid\/nope:1"/);
-    expect(described).toMatch(/Warning\s+Failed\s.*Failed to pull image "example\.invalid\/nope:1": image "nope" is not in the process runtime's image catalog/);
+    expect(described).toMatch(/Warning\s+Failed\s.*Failed to pull image "example\.invalid\/nope:1": image "example\.invalid\/nope:1" is not in the process runtime's image catalog/);
     expect(described).toMatch(/Warning\s+Failed\s.*Error: ErrImagePull/);
     expect(described).toMatch(/Warning\s+Failed\s.*Error: ImagePullBackOff/);
     expect(described).not.toMatch(/\sStarted\s/);

@@ -71,7 +71,7 @@ describe("ImagePuller", () => {
     ]);
     const failed = events.find((e) => e.reason === "Failed")!;
     expect(failed).toMatchObject({ type: "Warning", container: "app" });
-    expect(failed.message).toMatch(/^Failed to pull image "example\.invalid\/nope:1": image "nope" is not in the process runtime's image catalog, and it pulls from no registry \(the catalog holds nginx, agnhost, pause, /);
+    expect(failed.message).toMatch(/^Failed to pull image "example\.invalid\/nope:1": image "example\.invalid\/nope:1" is not in the process runtime's image catalog, and it pulls from no registry \(the catalog holds nginx, agnhost, pause, /);
     expect(events.slice(0, 2).map((e) => [e.type, e.reason])).toEqual([
       ["Normal", "Pulling"],
       ["Warning", "Failed"],
@@ -101,7 +101,7 @@ describe("ImagePuller", () => {
     const backingOff = puller.ensureImageExists(rec, c);
     expect("waiting" in failed && "waiting" in backingOff).toBe(true);
     if (!("waiting" in failed) || !("waiting" in backingOff)) return;
-    expect(failed.waiting.message).toMatch(/^image "nope" is not in the process runtime's image catalog/);
+    expect(failed.waiting.message).toMatch(/^image "example\.invalid\/nope:1" is not in the process runtime's image catalog/);
     expect(backingOff.waiting).toEqual({ reason: "ImagePullBackOff", message: `Back-off pulling image "example.invalid/nope:1": ErrImagePull: ${failed.waiting.message}` });
   });
 

@@ -1,5 +1,5 @@
 import { defaultPullPolicy, type ContainerStateWaiting } from "@capstan/api";
-import { imageName, type CatalogImage, type ImageCatalog } from "./image-catalog.js";
+import type { CatalogImage, ImageCatalog } from "./image-catalog.js";
 import type { ContainerRecord, PodRecord } from "./pod-record.js";
 import type { RestartBackoff } from "./restart-backoff.js";
 import type { RuntimeListeners } from "./runtime-listeners.js";
@@ -62,7 +62,7 @@ export class ImagePuller {
     }
     emit("Normal", "Pulling", `Pulling image "${ref}"`);
     const why =
-      `image "${imageName(ref)}" is not in the process runtime's image catalog, and it pulls from no registry ` +
+      `image "${ref}" is not in the process runtime's image catalog, and it pulls from no registry ` +
       `(the catalog holds ${this.opts.catalog.names().join(", ")})`;
     emit("Warning", "Failed", `Failed to pull image "${ref}": ${why}`);
     this.opts.backoff.next(key, nowMs);

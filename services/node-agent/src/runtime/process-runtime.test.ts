@@ -99,7 +99,7 @@ describe("ProcessRuntime", () => {
     const forApp = events.filter((e) => e.podUid === uid(pods[0]!)).map((e) => `${e.type} ${e.reason}: ${e.message}`);
     expect(forApp.slice(0, 3)).toEqual([
       `Normal Pulling: Pulling image "${missing}"`,
-      expect.stringMatching(/^Warning Failed: Failed to pull image "example\.invalid\/nope:1": image "nope" is not in the process runtime's image catalog/),
+      expect.stringMatching(/^Warning Failed: Failed to pull image "example\.invalid\/nope:1": image "example\.invalid\/nope:1" is not in the process runtime's image catalog/),
       "Warning Failed: Error: ErrImagePull",
     ]);
     expect(forApp).toContain(`Normal BackOff: Back-off pulling image "${missing}"`);
