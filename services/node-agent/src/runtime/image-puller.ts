@@ -3,6 +3,7 @@ import type { CatalogImage, ImageCatalog } from "./image-catalog.js";
 import type { ContainerRecord, PodRecord } from "./pod-record.js";
 import type { RestartBackoff } from "./restart-backoff.js";
 import type { RuntimeListeners } from "./runtime-listeners.js";
+import type { RuntimeEvent, RuntimeEventReason } from "./runtime.js";
 
 /** Why a container has no image to start from: its waiting state (ErrImagePull, ImagePullBackOff, ErrImageNeverPull). */
 export interface ImagePullFailure {
@@ -41,7 +42,7 @@ export class ImagePuller {
 
   ensureImageExists(rec: PodRecord, c: ContainerRecord): CatalogImage | ImagePullFailure {
     const { image: ref, name } = c.spec;
-    const emit = (type: "Normal" | "Warning", reason: "Pulled" | "Pulling" | "BackOff" | "Failed" | "ErrImageNeverPull", message: string) =>
+    const emit = (type: RuntimeEvent["type"], reason: RuntimeEventReason, message: string) =>
       this.opts.listeners.emit(rec.uid, type, reason, message, name);
     const found = this.opts.catalog.find(ref);
     if (found) {
