@@ -4,7 +4,7 @@ import type { EventStore, ListFilter } from "../event-store.js";
 import { GroupCommit } from "../group-commit.js";
 import type { Mutation } from "../mutation.js";
 import { keyString, type ObjectRecord } from "../object-record.js";
-import { foldEvent, type ProjectionChanges } from "../projection.js";
+import { evolve, foldEvent, type ProjectionChanges } from "../projection.js";
 import type { StoredEvent } from "../stored-event.js";
 
 export interface InMemoryEventStoreOptions {
@@ -55,6 +55,25 @@ export class InMemoryEventStore implements EventStore {
     return { items: this.records(filter), revision: this.revision };
   }
 
+  async history(key: ObjectKey): Promise<StoredEvent[]> {
+    const k = keyString(key);
+    return this.#log.filter((e) => keyString(e) === k);
+  }
+
+  async getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined> {
+    const k = keyString(key);
+    const last = this.#log.slice(0, revision).findLast((e) => keyString(e) === k);
+    return last && evolve(last);
+  }
+
+  /** The fold of the log up to the revision, as a rebuild stopped there would leave the projection. */
+  async listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]> {
+    const changes: ProjectionChanges = new Map();
+    for (const event of this.#log.slice(0, revision)) foldEvent(changes, event);
+    const rows = [...changes.values()].flatMap(({ row }) => row ?? []);
+    return sortedRecords(rows.filter((r) => matches(r, filter)));
+  }
+
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
     return this.events(after).slice(0, limit);
   }
@@ -83,14 +102,7 @@ export class InMemoryEventStore implements EventStore {
 
   /** The records a list with this filter answers now, ordered by namespace and name as the database orders them. */
   records(filter: ListFilter): ObjectRecord[] {
-    const items: ObjectRecord[] = [];
-    for (const r of this.#objects.values()) {
-      if (r.kind !== filter.kind) continue;
-      if (filter.namespace !== undefined && r.namespace !== filter.namespace) continue;
-      if (filter.nodeName !== undefined && r.nodeName !== filter.nodeName) continue;
-      items.push(r);
-    }
-    return items.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+    return sortedRecords([...this.#objects.values()].filter((r) => matches(r, filter)));
   }
 
   /** The events after a revision, in order. */
@@ -132,6 +144,15 @@ function tell(listener: EventListener, event: StoredEvent): void {
       throw e;
     });
   }
+}
+
+function matches(r: ObjectRecord, filter: ListFilter): boolean {
+  return r.kind === filter.kind && (filter.namespace === undefined || r.namespace === filter.namespace) && (filter.nodeName === undefined || r.nodeName === filter.nodeName);
+}
+
+/** Ordered by namespace and name, as the database orders them. */
+function sortedRecords(records: ObjectRecord[]): ObjectRecord[] {
+  return records.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
 }
 
 function compare(a: string, b: string): number {
