@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventStore } from "./event-store.js";
 import type { Mutation } from "./mutation.js";
 import { openEventStore } from "./open-event-store.js";
-import { foldEvent, type ProjectionChanges } from "./projection.js";
+import { replay } from "./projection.js";
 import type { JsonObject, StoredEvent } from "./stored-event.js";
 import { createInMemoryEventStore, createTestDatabase, type TestDatabase } from "./testing/index.js";
 
@@ -259,9 +259,7 @@ describe.each([...drivers, { driver: "memory", open: () => Promise.resolve(creat
     expect(log[1]).not.toHaveProperty("verb");
 
     for (let revision = start; revision <= head; revision++) {
-      const replayed: ProjectionChanges = new Map();
-      for (const e of log.filter((e) => e.revision <= revision)) foldEvent(replayed, e);
-      const expected = [...replayed.values()].flatMap(({ row }) => row ?? []);
+      const expected = replay(log.filter((e) => e.revision <= revision));
       expect(await store.listAt({ kind: "Pod", namespace: ns }, revision), `list at ${revision}`).toEqual(expected.sort((x, y) => x.name.localeCompare(y.name)));
       expect(await store.getAt(a, revision), `get at ${revision}`).toEqual(expected.find((r) => r.name === "a"));
     }

@@ -4,7 +4,7 @@ import type { EventStore, ListFilter } from "../event-store.js";
 import { GroupCommit } from "../group-commit.js";
 import type { Mutation } from "../mutation.js";
 import { keyString, type ObjectRecord } from "../object-record.js";
-import { evolve, foldEvent, type ProjectionChanges } from "../projection.js";
+import { evolve, replay } from "../projection.js";
 import type { StoredEvent } from "../stored-event.js";
 
 export interface InMemoryEventStoreOptions {
@@ -68,10 +68,7 @@ export class InMemoryEventStore implements EventStore {
 
   /** The fold of the log up to the revision, as a rebuild stopped there would leave the projection. */
   async listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]> {
-    const changes: ProjectionChanges = new Map();
-    for (const event of this.#log.slice(0, revision)) foldEvent(changes, event);
-    const rows = [...changes.values()].flatMap(({ row }) => row ?? []);
-    return sortedRecords(rows.filter((r) => matches(r, filter)));
+    return sortedRecords(replay(this.#log.slice(0, revision)).filter((r) => matches(r, filter)));
   }
 
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
@@ -83,10 +80,8 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async rebuildProjection(): Promise<{ events: number; objects: number }> {
-    const changes: ProjectionChanges = new Map();
-    for (const event of this.#log) foldEvent(changes, event);
     this.#objects.clear();
-    for (const [k, { row }] of changes) if (row) this.#objects.set(k, row);
+    for (const row of replay(this.#log)) this.#objects.set(keyString(row), row);
     return { events: this.#log.length, objects: this.#objects.size };
   }
 
