@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
+  ExpiredError,
   field,
   InvalidError,
   isDeletionPropagation,
@@ -69,6 +70,8 @@ export interface ObjectStore {
   getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined>;
   /** The records a list answered at a revision no later than the head, from the log. */
   listAt(filter: StoreListFilter, revision: number): Promise<ObjectRecord[]>;
+  /** The oldest revision the log answers at (a compaction dropped what earlier ones needed). */
+  compactedRevision(): Promise<number>;
 }
 
 export interface StoreListFilter {
@@ -255,15 +258,16 @@ export class ObjectRegistry {
     return from;
   }
 
-  /** A revision the log can answer at: one it has reached (Kubernetes' wording for one it has not). */
+  /** A revision the log can answer at: one it has reached, and not compacted away (Kubernetes' wording for both). */
   private async pastRevision(revision: number): Promise<number> {
     if (!Number.isSafeInteger(revision) || revision < 0) {
       throw new InvalidError("request", [field.invalid("revision", revision, "must be a revision, 0 or more")]);
     }
-    const head = await this.store.headRevision();
+    const [head, compacted] = await Promise.all([this.store.headRevision(), this.store.compactedRevision()]);
     if (revision > head) {
       throw new InvalidError("request", [field.invalid("revision", revision, `Too large resource version: ${revision}, current: ${head}`)]);
     }
+    if (revision < compacted) throw new ExpiredError(revision, compacted);
     return revision;
   }
 

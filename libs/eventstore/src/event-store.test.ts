@@ -6,6 +6,7 @@ import { ConflictError, InvalidError, isCapstanError, NotFoundError, type Object
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventStore } from "./event-store.js";
 import type { Mutation } from "./mutation.js";
+import { retainedEvents } from "./compaction.js";
 import { openEventStore } from "./open-event-store.js";
 import { replay } from "./projection.js";
 import type { JsonObject, StoredEvent } from "./stored-event.js";
@@ -267,6 +268,35 @@ describe.each([...drivers, { driver: "memory", open: () => Promise.resolve(creat
     expect((await store.listAt({ kind: "Pod", namespace: ns, nodeName: "node-1" }, start + 2)).map((r) => r.name)).toEqual(["a", "b"]);
     expect((await store.listAt({ kind: "Pod", namespace: ns, nodeName: "node-1" }, start + 3)).map((r) => r.name)).toEqual(["b"]);
     expect(await store.history(podKey(ns, "never"))).toEqual([]);
+  });
+
+  it("compacts to a revision: what is left replays to the same projection and answers the same from there on", async () => {
+    const ns = aNamespace();
+    const [a, b, c] = [podKey(ns, "a"), podKey(ns, "b"), podKey(ns, "c")];
+    await store.append(create(a));
+    await store.append(create(b));
+    await store.append(modify(a, (o) => ({ ...o, status: { phase: "Running" } })));
+    await store.append(create(c));
+    await store.append(remove(c));
+    const compactAt = await store.headRevision();
+    await store.append(modify(b, (o) => ({ ...o, status: { phase: "Running" } })));
+    await store.append(remove(a));
+    const head = await store.headRevision();
+    const before = await store.readEvents(0, 1_000_000);
+    const answersFrom = (revision: number) =>
+      Promise.all(range(revision, head - revision + 1).map(async (r) => [await store.listAt({ kind: "Pod", namespace: ns }, r), await store.getAt(a, r)]));
+    const answers = await answersFrom(compactAt);
+    const live = await store.list({ kind: "Pod" });
+
+    expect(await store.compact(compactAt)).toEqual({ dropped: before.length - retainedEvents(before, compactAt).length });
+    expect(await store.readEvents(0, 1_000_000)).toEqual(retainedEvents(before, compactAt));
+    expect(await store.compactedRevision()).toBe(compactAt);
+    expect((await store.history(a)).map((e) => e.type)).toEqual(["MODIFIED", "DELETED"]);
+    expect(await store.history(c)).toEqual([]);
+    expect(await answersFrom(compactAt)).toEqual(answers);
+    await store.rebuildProjection();
+    expect(await store.list({ kind: "Pod" })).toEqual(live);
+    await expect(store.compact(head + 1)).rejects.toThrow(`compaction is invalid: revision: Invalid value ${head + 1}: must be a revision from 0 to the head, ${head}`);
   });
 });
 

@@ -1,6 +1,8 @@
 import { isCapstanError, UnavailableError, type ObjectKey } from "@capstan/apimachinery";
-import { and, asc, count, desc, eq, gt, lte, ne, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, gt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { planBatch } from "./batch-plan.js";
+import { throwIfBeyondHead } from "./compaction.js";
 import { appendEvents, keysIn, writeChanges } from "./bulk-statements.js";
 import type { Database, Driver } from "./driver.js";
 import type { EventStore, ListFilter } from "./event-store.js";
@@ -100,6 +102,45 @@ export class PgEventStore implements EventStore {
         .orderBy(asc(latest.namespace), asc(latest.name)),
     );
     return rows.flatMap((row) => evolve(toStoredEvent(row)) ?? []);
+  }
+
+  async compact(revision: number): Promise<{ dropped: number }> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        // The counter's lock keeps appends out meanwhile, as a rebuild does.
+        const [counter] = await tx.select().from(revisionCounter).where(theCounter).for("update");
+        if (!counter) throw new Error("revision_counter has no row; the migrations did not run");
+        throwIfBeyondHead(revision, counter.value);
+        // Superseded up to the revision (a later event of the key up to it), or the key's end: its DELETED.
+        const later = alias(events, "later");
+        const dropped = await tx
+          .delete(events)
+          .where(
+            and(
+              lte(events.revision, revision),
+              or(
+                eq(events.type, "DELETED"),
+                exists(
+                  tx
+                    .select({ one: sql`1` })
+                    .from(later)
+                    .where(and(eq(later.kind, events.kind), eq(later.namespace, events.namespace), eq(later.name, events.name), gt(later.revision, events.revision), lte(later.revision, revision))),
+                ),
+              ),
+            ),
+          )
+          .returning({ revision: events.revision });
+        if (revision > counter.compacted) await tx.update(revisionCounter).set({ compacted: revision }).where(theCounter);
+        return { dropped: dropped.length };
+      });
+    } catch (cause) {
+      throw unavailable("compact", cause);
+    }
+  }
+
+  async compactedRevision(): Promise<number> {
+    const [row] = await read("compactedRevision", this.#db.select({ compacted: revisionCounter.compacted }).from(revisionCounter).where(theCounter));
+    return row?.compacted ?? 0;
   }
 
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {

@@ -58,6 +58,8 @@ export const revisionCounter = pgTable(
   {
     id: smallint("id").primaryKey(),
     value: bigint("value", { mode: "number" }).notNull(),
+    /** The log answers the past from this revision on: compaction dropped what only earlier revisions needed. */
+    compacted: bigint("compacted", { mode: "number" }).notNull().default(0),
   },
   (t) => [check("revision_counter_single_row", sql`${t.id} = 1`)],
 );

@@ -71,6 +71,10 @@ describe("FakeGateway", () => {
     const refusal = (revision: number) => gw.get({ kind: "Pod", namespace: "default", name: "web", revision }).catch((e: unknown) => (e as Error).message);
     expect(await refusal(gw.revision + 1)).toBe(`request is invalid: revision: Invalid value ${gw.revision + 1}: Too large resource version: ${gw.revision + 1}, current: ${gw.revision}`);
     expect(await refusal(-1)).toBe("request is invalid: revision: Invalid value -1: must be a revision, 0 or more");
+
+    await gw.store.compact(createdAt + 1);
+    expect(await labelsAt(createdAt + 1)).toEqual({ app: "v2" });
+    expect(await refusal(createdAt)).toBe(`too old resource version: ${createdAt} (oldest available ${createdAt + 1})`);
   });
 
   it("lists an informer at a revision, then hands over each later event of its kind, held back until released", async () => {

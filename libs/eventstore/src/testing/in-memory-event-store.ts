@@ -1,5 +1,6 @@
 import { UnavailableError, type ObjectKey } from "@capstan/apimachinery";
 import { planBatch } from "../batch-plan.js";
+import { retainedEvents, throwIfBeyondHead } from "../compaction.js";
 import type { EventStore, ListFilter } from "../event-store.js";
 import { GroupCommit } from "../group-commit.js";
 import type { Mutation } from "../mutation.js";
@@ -30,6 +31,9 @@ export class InMemoryEventStore implements EventStore {
   readonly #groupCommit = new GroupCommit((batch) => Promise.resolve(this.#commit(batch)), 500);
   readonly #maxObjectBytes: number;
   readonly #now: () => Date;
+  #compacted = 0;
+  /** Kept apart from the log, whose last events a compaction may drop (a key's DELETED). */
+  #head = 0;
   #closed = false;
 
   constructor(opts: InMemoryEventStoreOptions = {}) {
@@ -39,7 +43,7 @@ export class InMemoryEventStore implements EventStore {
 
   /** The revision of the last committed event. */
   get revision(): number {
-    return this.#log.at(-1)?.revision ?? 0;
+    return this.#head;
   }
 
   append(m: Mutation): Promise<StoredEvent> {
@@ -62,13 +66,26 @@ export class InMemoryEventStore implements EventStore {
 
   async getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined> {
     const k = keyString(key);
-    const last = this.#log.slice(0, revision).findLast((e) => keyString(e) === k);
+    const last = this.#upTo(revision).findLast((e) => keyString(e) === k);
     return last && evolve(last);
   }
 
   /** The fold of the log up to the revision, as a rebuild stopped there would leave the projection. */
   async listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]> {
-    return sortedRecords(replay(this.#log.slice(0, revision)).filter((r) => matches(r, filter)));
+    return sortedRecords(replay(this.#upTo(revision)).filter((r) => matches(r, filter)));
+  }
+
+  async compact(revision: number): Promise<{ dropped: number }> {
+    throwIfBeyondHead(revision, this.revision);
+    const kept = retainedEvents(this.#log, revision);
+    const dropped = this.#log.length - kept.length;
+    this.#log.splice(0, this.#log.length, ...kept);
+    this.#compacted = Math.max(this.#compacted, revision);
+    return { dropped };
+  }
+
+  async compactedRevision(): Promise<number> {
+    return this.#compacted;
   }
 
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
@@ -102,8 +119,22 @@ export class InMemoryEventStore implements EventStore {
 
   /** The events after a revision, in order. */
   events(after = 0): StoredEvent[] {
-    // Revisions are gap-free from 1, so the event after `after` is at index `after`.
-    return this.#log.slice(Math.max(0, after));
+    return this.#log.slice(this.#firstAfter(after));
+  }
+
+  #upTo(revision: number): StoredEvent[] {
+    return this.#log.slice(0, this.#firstAfter(revision));
+  }
+
+  /** The index of the first event after a revision: the log is in revision order, with gaps once compacted. */
+  #firstAfter(revision: number): number {
+    let [lo, hi] = [0, this.#log.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#log[mid]!.revision <= revision) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -124,6 +155,7 @@ export class InMemoryEventStore implements EventStore {
     }
     for (const event of plan.events) {
       this.#log.push(event);
+      this.#head = event.revision;
       for (const listener of this.#listeners) tell(listener, event);
     }
     return plan.outcomes;
