@@ -1,8 +1,13 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { storedToApiObject } from "@capstan/api";
 import { openEventStore, replay, type EventStore, type StoredEvent } from "@capstan/eventstore";
-import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, repoRoot, startTestCluster, type TestCluster } from "./support/index.js";
+
+const run = promisify(execFile);
 
 type Json = Record<string, any>;
 
@@ -65,6 +70,15 @@ const byCapctl = (rows: readonly Row[]) => rows.filter((r) => r.actor.startsWith
 
 async function deploymentAt(revision: number): Promise<Json> {
   return JSON.parse(await ok("get", "deploy", "web", "--at-revision", String(revision), "-o", "json")) as Json;
+}
+
+/** The gateway's compact-log command against this cluster's database and stream: its one line of output. */
+async function compactLog(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [join(repoRoot, "services/api-gateway/dist/compact.js"), ...args], {
+    env: { ...process.env, DATABASE_URL: cluster.databaseUrl, CAPSTAN_PREFIX: cluster.prefix },
+    timeout: 60_000,
+  });
+  return stdout.trim();
 }
 
 /** The whole log, read straight from the database the gateway writes. */
@@ -171,6 +185,27 @@ describe("the event log as a feature", () => {
         expect(list.resourceVersion).toBe(String(revision));
       }
     }
+  }, 60_000);
+
+  it("compact-log drops what only earlier revisions need: Expired before it, the same answers from it on, a log that replays to the projection", async () => {
+    const [, , , scaled, deleted, recreated] = byCapctl(rows) as [Row, Row, Row, Row, Row, Row];
+    const head = Number((await cluster.client.list({ kind: "Namespace" })).resourceVersion);
+    const answers = () => Promise.all([deploymentAt(recreated.revision), ...["Deployment", "ReplicaSet", "Pod"].map((kind) => cluster.client.list({ kind, namespace: NS, revision: head }))]);
+    const before = await answers();
+
+    expect(await compactLog(String(deleted.revision))).toMatch(new RegExp(`^compacted the log to revision ${deleted.revision}: dropped \\d+ events$`));
+    expect(await fails("get", "deploy", "web", "--at-revision", String(scaled.revision))).toBe(
+      `Error from server (Expired): too old resource version: ${scaled.revision} (oldest available ${deleted.revision})`,
+    );
+    expect(await answers()).toEqual(before);
+    const events = await theLog();
+    expect(events.filter((e) => e.revision <= deleted.revision && e.namespace === NS && e.name === "web")).toEqual([]);
+    for (const kind of ["Deployment", "ReplicaSet", "Pod"]) {
+      const replayed = replay(events.filter((e) => e.revision <= head && e.namespace === NS && e.kind === kind)).sort((a, b) => a.name.localeCompare(b.name));
+      expect((await cluster.client.list({ kind, namespace: NS, revision: head })).items, kind).toEqual(replayed.map((r) => storedToApiObject(r.object)));
+    }
+    expect((await cluster.client.history({ kind: "Deployment", namespace: NS, name: "web" })).events[0]!.revision).toBe(recreated.revision);
+    expect(await compactLog(String(deleted.revision))).toBe(`the log is compacted to revision ${deleted.revision} already`);
   }, 60_000);
 
   it("capctl events lists the namespace's events, and those about one object", async () => {
