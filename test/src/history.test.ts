@@ -205,6 +205,9 @@ describe("the event log as a feature", () => {
       expect((await cluster.client.list({ kind, namespace: NS, revision: head })).items, kind).toEqual(replayed.map((r) => storedToApiObject(r.object)));
     }
     expect((await cluster.client.history({ kind: "Deployment", namespace: NS, name: "web" })).events[0]!.revision).toBe(recreated.revision);
+    const history = await cluster.capctl(["history", "deployment/web", "-n", NS]);
+    expect(parseHistory(history.stdout)[0]!.revision).toBe(recreated.revision);
+    expect(history.stderr.trim()).toBe(`(the log is compacted to revision ${deleted.revision}: earlier changes may be gone)`);
     expect(await compactLog(String(deleted.revision))).toBe(`the log is compacted to revision ${deleted.revision} already`);
   }, 60_000);
 

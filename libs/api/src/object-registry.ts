@@ -232,14 +232,14 @@ export class ObjectRegistry {
     );
   }
 
-  /** Every event the log holds of the key, oldest first; NotFound if it holds none. */
+  /** Every event the log holds of the key, oldest first (since its compaction, if any); NotFound if it holds none. */
   async history(req: ObjectKey): Promise<HistoryResponse> {
     const key = this.normalize(req);
     // The head first: every event up to it has committed, so the history is complete at least to there.
-    const head = await this.store.headRevision();
+    const [head, compactedRevision] = await Promise.all([this.store.headRevision(), this.store.compactedRevision()]);
     const events = await this.store.history(key);
     if (events.length === 0) throw new NotFoundError(key);
-    return { events: events.map(historyEvent), resourceVersion: String(Math.max(head, events.at(-1)!.revision)) };
+    return { events: events.map(historyEvent), resourceVersion: String(Math.max(head, events.at(-1)!.revision)), compactedRevision };
   }
 
   /** The record as stored: a logs request reaches the node agent through it. */

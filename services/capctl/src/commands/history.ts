@@ -29,6 +29,8 @@ export function historyText(events: readonly HistoryEvent[], opts: Pick<HistoryO
 export async function history(client: Pick<CapstanClient, "history">, args: string[], opts: HistoryOptions): Promise<void> {
   const { kind, names } = parseTarget(args);
   if (names.length !== 1) throw new Error("you must specify one resource by type and name, e.g. capctl history deployment/web");
-  const { events } = await client.history({ kind, namespace: opts.namespace, name: names[0]! });
+  const { events, compactedRevision } = await client.history({ kind, namespace: opts.namespace, name: names[0]! });
   console.log(historyText(events, opts));
+  // On stderr, as kubectl's notes are, so the table stays the whole of stdout.
+  if (compactedRevision > 0) console.error(`(the log is compacted to revision ${compactedRevision}: earlier changes may be gone)`);
 }
