@@ -38,6 +38,9 @@ export {
   DeleteResponse,
   WatchRequest,
   WatchEvent,
+  HistoryRequest,
+  HistoryEvent,
+  HistoryResponse,
   BindRequest,
   BindBatchRequest,
   BindBatchResponse,
@@ -90,7 +93,7 @@ export { EXEC_PROTOCOL, ExecFrameReader, execFrame } from "./exec-frames.js";
 export { changesNothing, decideBind, decideCreate, decideDelete, decideFinalize, decideUpdate, decideUpdateStatus, inActiveNamespace, namespaceKey } from "./object-decisions.js";
 export type { DeleteOptions } from "./object-decisions.js";
 export { ObjectRegistry } from "./object-registry.js";
-export type { BindingRequest, CallContext, ObjectRegistryOptions, ObjectStore } from "./object-registry.js";
+export type { BindingRequest, CallContext, ObjectRegistryOptions, ObjectStore, StoreListFilter } from "./object-registry.js";
 export { objectSelection, selected } from "./object-selection.js";
 export type { ObjectSelection } from "./object-selection.js";
 export { ensureSystemObjects } from "./system-objects.js";

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
+  ExpiredError,
+  field,
   InvalidError,
   isDeletionPropagation,
   NotFoundError,
@@ -10,8 +12,10 @@ import {
   type Mutation,
   type ObjectKey,
   type ObjectRecord,
+  type StoredEvent,
+  type Verb,
 } from "@capstan/apimachinery";
-import type { DeleteRequest, ListRequest, ListResponse, Object as ApiObject } from "./gen/capstan/v1/gateway.js";
+import type { DeleteRequest, HistoryEvent, HistoryResponse, ListRequest, ListResponse, Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { createAdmissionContext } from "./admission-context.js";
 import { applyDefaults, type DefaultingOptions } from "./defaults.js";
 import type { AdmissionContext, Admitted } from "./kinds/kind-strategy.js";
@@ -58,8 +62,22 @@ export interface ObjectStore {
   append(m: Mutation): Promise<{ readonly type: EventType; readonly object: JsonObject }>;
   get(key: ObjectKey): Promise<ObjectRecord | undefined>;
   /** A consistent snapshot: the records and the revision they answer at. */
-  list(filter: { kind: string; namespace?: string; nodeName?: string }): Promise<{ items: ObjectRecord[]; revision: number }>;
+  list(filter: StoreListFilter): Promise<{ items: ObjectRecord[]; revision: number }>;
   headRevision(): Promise<number>;
+  /** Every event of the key, ascending. */
+  history(key: ObjectKey): Promise<StoredEvent[]>;
+  /** The record as of a revision no later than the head, from the log. */
+  getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined>;
+  /** The records a list answered at a revision no later than the head, from the log. */
+  listAt(filter: StoreListFilter, revision: number): Promise<ObjectRecord[]>;
+  /** The oldest revision the log answers at (a compaction dropped what earlier ones needed). */
+  compactedRevision(): Promise<number>;
+}
+
+export interface StoreListFilter {
+  kind: string;
+  namespace?: string;
+  nodeName?: string;
 }
 
 export interface ObjectRegistryOptions {
@@ -121,23 +139,32 @@ export class ObjectRegistry {
     const prepared = { ...(strategy.prepareForCreate?.({ ...defaulted, metadata }) ?? defaulted), metadata };
     const create = (o: JsonObject) => decideCreate(key, o);
     const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
-    if (!strategy.namespaced) return this.write(key, admitted, ctx);
+    if (!strategy.namespaced) return this.write("create", key, admitted, ctx);
     // New content needs an active namespace, read in the create's own commit.
-    return this.write(key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
+    return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
   }
 
-  async get(key: ObjectKey): Promise<ApiObject> {
-    return storedToApiObject((await this.record(this.normalize(key))).object);
+  /** The object now, or as of `revision` (from the log) when the request names one. */
+  async get(req: ObjectKey & { readonly revision?: number | undefined }): Promise<ApiObject> {
+    const key = this.normalize(req);
+    if (req.revision === undefined) return storedToApiObject((await this.record(key)).object);
+    const record = await this.store.getAt(key, await this.pastRevision(req.revision));
+    if (!record) throw new NotFoundError(key);
+    return storedToApiObject(record.object);
   }
 
   async list(req: ListRequest): Promise<ListResponse> {
     const info = kindInfo(req.kind);
     const sel = objectSelection(info.kind, req.labelSelector, req.fieldSelector);
-    const { items, revision } = await this.store.list({
+    const filter: StoreListFilter = {
       kind: info.kind,
       ...(info.namespaced && req.namespace ? { namespace: req.namespace } : {}),
       ...(sel.nodeName !== undefined ? { nodeName: sel.nodeName } : {}),
-    });
+    };
+    const { items, revision } =
+      req.revision === undefined
+        ? await this.store.list(filter)
+        : { items: await this.store.listAt(filter, await this.pastRevision(req.revision)), revision: req.revision };
     return {
       items: items.flatMap((r) => selected(sel, r.object) ?? []),
       resourceVersion: String(revision),
@@ -151,13 +178,13 @@ export class ObjectRegistry {
     const update = (r: JsonObject) => decideUpdate(key, r);
     const admission = kindInfo(kind).admission;
     const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
-    return this.write(key, admitted, ctx);
+    return this.write("update", key, admitted, ctx);
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
     this.throwIfInvalid(kind, object, validateStatus(kind, object));
-    return this.write(key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx);
+    return this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx);
   }
 
   async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
@@ -173,7 +200,7 @@ export class ObjectRegistry {
     const decided = decide(current);
     if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
     const admission = kindInfo(key.kind).admission;
-    const event = await this.append(key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
+    const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
     return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
   }
 
@@ -183,7 +210,7 @@ export class ObjectRegistry {
     // A kind without the subresource is refused before its object is judged.
     if (!kindInfo(kind).finalize) throw finalizeUnsupported(key);
     this.validate(kind, object);
-    return this.write(key, { decide: decideFinalize(key, object), reads: [] }, ctx);
+    return this.write("finalize", key, { decide: decideFinalize(key, object), reads: [] }, ctx);
   }
 
   async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
@@ -205,6 +232,16 @@ export class ObjectRegistry {
     );
   }
 
+  /** Every event the log holds of the key, oldest first (since its compaction, if any); NotFound if it holds none. */
+  async history(req: ObjectKey): Promise<HistoryResponse> {
+    const key = this.normalize(req);
+    // The head first: every event up to it has committed, so the history is complete at least to there.
+    const [head, compactedRevision] = await Promise.all([this.store.headRevision(), this.store.compactedRevision()]);
+    const events = await this.store.history(key);
+    if (events.length === 0) throw new NotFoundError(key);
+    return { events: events.map(historyEvent), resourceVersion: String(Math.max(head, events.at(-1)!.revision)), compactedRevision };
+  }
+
   /** The record as stored: a logs request reaches the node agent through it. */
   async record(key: ObjectKey): Promise<ObjectRecord> {
     const record = await this.store.get(key);
@@ -221,6 +258,19 @@ export class ObjectRegistry {
     return from;
   }
 
+  /** A revision the log can answer at: one it has reached, and not compacted away (Kubernetes' wording for both). */
+  private async pastRevision(revision: number): Promise<number> {
+    if (!Number.isSafeInteger(revision) || revision < 0) {
+      throw new InvalidError("request", [field.invalid("revision", revision, "must be a revision, 0 or more")]);
+    }
+    const [head, compacted] = await Promise.all([this.store.headRevision(), this.store.compactedRevision()]);
+    if (revision > head) {
+      throw new InvalidError("request", [field.invalid("revision", revision, `Too large resource version: ${revision}, current: ${head}`)]);
+    }
+    if (revision < compacted) throw new ExpiredError(revision, compacted);
+    return revision;
+  }
+
   private async nodeExists(nodeName: string): Promise<boolean> {
     return Boolean(await this.store.get({ kind: "Node", namespace: "", name: nodeName }));
   }
@@ -228,7 +278,7 @@ export class ObjectRegistry {
   private async bindTo(nodeExists: Promise<boolean>, namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
     const key = this.normalize({ kind: "Pod", namespace, name });
     if (!(await nodeExists)) throw new NotFoundError({ kind: "Node", namespace: "", name: nodeName });
-    return this.write(key, { decide: decideBind(key, nodeName, this.now(), { uid }), reads: [] }, ctx);
+    return this.write("bind", key, { decide: decideBind(key, nodeName, this.now(), { uid }), reads: [] }, ctx);
   }
 
   private validate(kind: string, object: JsonObject): void {
@@ -255,16 +305,17 @@ export class ObjectRegistry {
     return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
   }
 
-  private async write(key: ObjectKey, admitted: Admitted, ctx: CallContext): Promise<ApiObject> {
-    return storedToApiObject((await this.append(key, admitted, ctx)).object);
+  private async write(verb: Verb, key: ObjectKey, admitted: Admitted, ctx: CallContext): Promise<ApiObject> {
+    return storedToApiObject((await this.append(verb, key, admitted, ctx)).object);
   }
 
-  private async append(key: ObjectKey, { decide, reads }: Admitted, ctx: CallContext): Promise<{ type: EventType; object: JsonObject }> {
+  private async append(verb: Verb, key: ObjectKey, { decide, reads }: Admitted, ctx: CallContext): Promise<{ type: EventType; object: JsonObject }> {
     const event = await this.store.append({
       key,
       decide,
       ...(reads.length > 0 ? { reads } : {}),
       actor: ctx.actor,
+      verb,
       ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
       ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
     });
@@ -272,6 +323,19 @@ export class ObjectRegistry {
     findKind(key.kind)?.admission?.committed?.(this.admission);
     return event;
   }
+}
+
+function historyEvent(e: StoredEvent): HistoryEvent {
+  return {
+    revision: e.revision,
+    type: e.type,
+    verb: e.verb ?? "",
+    actor: e.actor,
+    time: e.committedAt,
+    // traceparent is version-traceid-parentid-flags (W3C Trace Context).
+    traceId: e.traceparent?.split("-")[1] ?? "",
+    object: storedToApiObject(e.object),
+  };
 }
 
 function propagationPolicy(requested: string): DeletionPropagation | undefined {

@@ -10,7 +10,7 @@ export {
   isCapstanError,
 } from "./errors.js";
 export type { ErrorCode, ObjectKey, FieldError } from "./errors.js";
-export type { Decide, Decision, EventType, JsonObject, Mutation, ObjectRecord, ReadRecord, RelatedWrite } from "./stored-object.js";
+export type { Decide, Decision, EventType, JsonObject, Mutation, ObjectRecord, ReadRecord, RelatedWrite, StoredEvent, Verb } from "./stored-object.js";
 
 export * as field from "./field-errors.js";
 export { emptyError, maxLenError, inclusiveRangeError, regexError } from "./rule-messages.js";

@@ -43,6 +43,12 @@ export type ReadRecord = (key: ObjectKey) => ObjectRecord | undefined;
 /** A write's decision: a pure function of the current record and the records it reads, run inside the commit. */
 export type Decide = (current: ObjectRecord | undefined, read: ReadRecord) => Decision;
 
+/**
+ * The API verb that made a write, recorded on its events so a history says create / update / status /
+ * delete / bind / finalize beside ADDED / MODIFIED / DELETED. The projection never reads it.
+ */
+export type Verb = "create" | "update" | "status" | "delete" | "bind" | "finalize";
+
 /** One write as the API hands it to the log: the key, its decision, what else it reads, and who asks. */
 export interface Mutation {
   key: ObjectKey;
@@ -51,6 +57,25 @@ export interface Mutation {
   /** Other objects decide needs (a namespace that must exist, say), read in the same snapshot. */
   reads?: readonly ObjectKey[];
   actor: string;
+  verb?: Verb;
   traceparent?: string;
   tracestate?: string;
+}
+
+/** One entry of the log: what happened to one object, with the whole object as it was left. */
+export interface StoredEvent {
+  revision: number;
+  type: EventType;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  nodeName: string;
+  object: JsonObject;
+  actor: string;
+  /** Unset for events appended without one (before the log recorded verbs). */
+  verb?: Verb;
+  traceparent?: string;
+  tracestate?: string;
+  committedAt: string;
 }

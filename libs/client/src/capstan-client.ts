@@ -7,6 +7,8 @@ import type {
   ExecResponse,
   ExecStart,
   GetRequest,
+  HistoryRequest,
+  HistoryResponse,
   ListRequest,
   ListResponse,
   LogsRequest,
@@ -41,6 +43,8 @@ export interface CapstanClient {
   /** Several bindings in one call; each settles as its own bind would have (a Capstan error on failure). */
   bindBatch(bindings: BindRequest[]): Promise<PromiseSettledResult<ApiObject>[]>;
   watch(req: Partial<WatchRequest> & { kind: string }): Stream<WatchEvent>;
+  /** Every event of one object the log holds, oldest first. */
+  history(req: HistoryRequest): Promise<HistoryResponse>;
   logs(req: LogsRequest): Stream<Uint8Array>;
   /** Runs a command in a container: output, then the exit, come back on the call. */
   exec(start: ExecStart): ExecCall;

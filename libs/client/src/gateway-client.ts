@@ -9,6 +9,8 @@ import {
   type ExecResponse,
   type ExecStart,
   type GetRequest,
+  type HistoryRequest,
+  type HistoryResponse,
   type ListRequest,
   type ListResponse,
   type LogsRequest,
@@ -88,6 +90,10 @@ export class GrpcCapstanClient implements CapstanClient {
   watch(req: Partial<WatchRequest> & { kind: string }): Stream<WatchEvent> {
     const full: WatchRequest = { namespace: "", labelSelector: "", fieldSelector: "", resourceVersion: "", ...req };
     return this.stream(this.grpc.watch(full, this.metadata()));
+  }
+
+  history(req: HistoryRequest): Promise<HistoryResponse> {
+    return this.unary(this.grpc.history, req);
   }
 
   logs(req: LogsRequest): Stream<Uint8Array> {

@@ -124,6 +124,7 @@ function toEvent(m: Mutation, key: ObjectKey, decided: { type: EventType; object
     actor: m.actor,
     committedAt,
   };
+  if (m.verb !== undefined) event.verb = m.verb;
   if (m.traceparent !== undefined) event.traceparent = m.traceparent;
   if (m.tracestate !== undefined) event.tracestate = m.tracestate;
   return event;

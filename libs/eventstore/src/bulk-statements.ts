@@ -37,11 +37,11 @@ export function appendEvents(head: number, batch: readonly StoredEvent[], change
     with bumped as (
       update ${revisionCounter} set value = value + ${batch.length} where id = 1 and value = ${head} returning value
     ), appended as (
-      insert into ${events} (revision, type, kind, namespace, name, uid, node_name, object, actor, traceparent, tracestate, committed_at)
-      select e.revision, e.type, e.kind, e.namespace, e.name, e.uid, e."nodeName", e.object, e.actor, e.traceparent, e.tracestate, e."committedAt"
+      insert into ${events} (revision, type, kind, namespace, name, uid, node_name, object, actor, verb, traceparent, tracestate, committed_at)
+      select e.revision, e.type, e.kind, e.namespace, e.name, e.uid, e."nodeName", e.object, e.actor, e.verb, e.traceparent, e.tracestate, e."committedAt"
       from json_to_recordset(${JSON.stringify(batch)}::text::json) as e(
         revision bigint, type text, kind text, namespace text, name text, uid text, "nodeName" text, object jsonb,
-        actor text, traceparent text, tracestate text, "committedAt" timestamptz)
+        actor text, verb text, traceparent text, tracestate text, "committedAt" timestamptz)
       where exists (select 1 from bumped)
       returning revision, kind, namespace, name, uid, node_name, object
     ), upserted as (

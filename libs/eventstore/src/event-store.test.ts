@@ -6,9 +6,11 @@ import { ConflictError, InvalidError, isCapstanError, NotFoundError, type Object
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventStore } from "./event-store.js";
 import type { Mutation } from "./mutation.js";
+import { retainedEvents } from "./compaction.js";
 import { openEventStore } from "./open-event-store.js";
+import { replay } from "./projection.js";
 import type { JsonObject, StoredEvent } from "./stored-event.js";
-import { createTestDatabase, type TestDatabase } from "./testing/index.js";
+import { createInMemoryEventStore, createTestDatabase, type TestDatabase } from "./testing/index.js";
 
 // Small batches, so concurrent appends span several group-commit transactions.
 const MAX_BATCH = 16;
@@ -221,6 +223,80 @@ describe.each(drivers)("event store on $driver", ({ open }) => {
     const rebuilt = await store.rebuildProjection();
     expect(await snapshot()).toEqual(live);
     expect(rebuilt).toEqual({ events: head, objects: live.reduce((n, l) => n + l.items.length, 0) });
+  });
+});
+
+describe.each([...drivers, { driver: "memory", open: () => Promise.resolve(createInMemoryEventStore()) }])("the past of the log on $driver", ({ open }) => {
+  let store: EventStore;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it("answers history, get and list at each revision as a replay of the log up to it", async () => {
+    const ns = aNamespace();
+    const [a, b] = [podKey(ns, "a"), podKey(ns, "b")];
+    const start = await store.headRevision();
+    await store.append({ ...create(a, { spec: { nodeName: "node-1" } }), verb: "create" });
+    await store.append(create(b, { spec: { nodeName: "node-1" } }));
+    await store.append({ ...modify(a, (o) => ({ ...o, spec: { nodeName: "node-2" } })), verb: "bind" });
+    await store.append({ ...remove(a), verb: "delete" });
+    await store.append({ ...create(a), verb: "create" });
+    await store.append(modify(b, (o) => ({ ...o, status: { phase: "Running" } })));
+    const head = await store.headRevision();
+    const log = await store.readEvents(start, 100);
+
+    const history = await store.history(a);
+    expect(history).toEqual(log.filter((e) => e.name === "a"));
+    expect(history.map((e) => [e.type, e.verb])).toEqual([
+      ["ADDED", "create"],
+      ["MODIFIED", "bind"],
+      ["DELETED", "delete"],
+      ["ADDED", "create"],
+    ]);
+    expect(new Set(history.map((e) => e.uid)).size).toBe(2);
+    expect(log[1]).not.toHaveProperty("verb");
+
+    for (let revision = start; revision <= head; revision++) {
+      const expected = replay(log.filter((e) => e.revision <= revision));
+      expect(await store.listAt({ kind: "Pod", namespace: ns }, revision), `list at ${revision}`).toEqual(expected.sort((x, y) => x.name.localeCompare(y.name)));
+      expect(await store.getAt(a, revision), `get at ${revision}`).toEqual(expected.find((r) => r.name === "a"));
+    }
+    // The node filter reads where each key's last event up to the revision left it.
+    expect((await store.listAt({ kind: "Pod", namespace: ns, nodeName: "node-1" }, start + 2)).map((r) => r.name)).toEqual(["a", "b"]);
+    expect((await store.listAt({ kind: "Pod", namespace: ns, nodeName: "node-1" }, start + 3)).map((r) => r.name)).toEqual(["b"]);
+    expect(await store.history(podKey(ns, "never"))).toEqual([]);
+  });
+
+  it("compacts to a revision: what is left replays to the same projection and answers the same from there on", async () => {
+    const ns = aNamespace();
+    const [a, b, c] = [podKey(ns, "a"), podKey(ns, "b"), podKey(ns, "c")];
+    await store.append(create(a));
+    await store.append(create(b));
+    await store.append(modify(a, (o) => ({ ...o, status: { phase: "Running" } })));
+    await store.append(create(c));
+    await store.append(remove(c));
+    const compactAt = await store.headRevision();
+    await store.append(modify(b, (o) => ({ ...o, status: { phase: "Running" } })));
+    await store.append(remove(a));
+    const head = await store.headRevision();
+    const before = await store.readEvents(0, 1_000_000);
+    const answersFrom = (revision: number) =>
+      Promise.all(range(revision, head - revision + 1).map(async (r) => [await store.listAt({ kind: "Pod", namespace: ns }, r), await store.getAt(a, r)]));
+    const answers = await answersFrom(compactAt);
+    const live = await store.list({ kind: "Pod" });
+
+    expect(await store.compact(compactAt)).toEqual({ dropped: before.length - retainedEvents(before, compactAt).length });
+    expect(await store.readEvents(0, 1_000_000)).toEqual(retainedEvents(before, compactAt));
+    expect(await store.compactedRevision()).toBe(compactAt);
+    expect((await store.history(a)).map((e) => e.type)).toEqual(["MODIFIED", "DELETED"]);
+    expect(await store.history(c)).toEqual([]);
+    expect(await answersFrom(compactAt)).toEqual(answers);
+    await store.rebuildProjection();
+    expect(await store.list({ kind: "Pod" })).toEqual(live);
+    await expect(store.compact(head + 1)).rejects.toThrow(`compaction is invalid: revision: Invalid value ${head + 1}: must be a revision from 0 to the head, ${head}`);
   });
 });
 

@@ -15,6 +15,20 @@ export interface EventStore {
   get(key: ObjectKey): Promise<ObjectRecord | undefined>;
   /** Consistent snapshot: items and the revision they answer at. */
   list(filter: ListFilter): Promise<{ items: ObjectRecord[]; revision: number }>;
+  /** Every event of one key, ascending: of each object that had the name, so across a delete and re-create too. */
+  history(key: ObjectKey): Promise<StoredEvent[]>;
+  /** The record the log left for the key as of `revision` (at most the head, at least the compacted revision): undefined if it had no object then. */
+  getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined>;
+  /** The records list would have answered at `revision` (at most the head): each key's last event up to it, deleted keys left out. */
+  listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]>;
+  /**
+   * Drops the events only revisions before `revision` need: each key keeps its last event up to it if that
+   * left an object, and every later event, so a replay still yields the projection exactly and get/list at
+   * `revision` or later still answer; earlier ones answer Expired from then on. At most the head.
+   */
+  compact(revision: number): Promise<{ dropped: number }>;
+  /** The revision compact last reached (0 if never): the oldest the log answers at. */
+  compactedRevision(): Promise<number>;
   /** Events with revision > after, ascending, at most limit — the outbox relay reads these. */
   readEvents(after: number, limit: number): Promise<StoredEvent[]>;
   headRevision(): Promise<number>;

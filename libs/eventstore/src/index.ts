@@ -1,5 +1,6 @@
 export { benchAppends, benchRawInserts } from "./bench.js";
 export { openEventStore } from "./open-event-store.js";
+export { replay } from "./projection.js";
 
 export type { AppendBenchResult } from "./bench.js";
 export type { EventStore, ListFilter } from "./event-store.js";

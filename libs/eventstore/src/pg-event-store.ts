@@ -1,13 +1,15 @@
 import { isCapstanError, UnavailableError, type ObjectKey } from "@capstan/apimachinery";
-import { and, asc, count, eq, gt, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, gt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { planBatch } from "./batch-plan.js";
+import { throwIfBeyondHead } from "./compaction.js";
 import { appendEvents, keysIn, writeChanges } from "./bulk-statements.js";
 import type { Database, Driver } from "./driver.js";
 import type { EventStore, ListFilter } from "./event-store.js";
 import { GroupCommit } from "./group-commit.js";
 import type { Mutation } from "./mutation.js";
 import { keyString, type ObjectRecord } from "./object-record.js";
-import { foldEvent, type ProjectionChanges } from "./projection.js";
+import { evolve, foldEvent, type ProjectionChanges } from "./projection.js";
 import { events, objects, revisionCounter } from "./schema.js";
 import type { StoredEvent } from "./stored-event.js";
 
@@ -67,6 +69,78 @@ export class PgEventStore implements EventStore {
     const items: ObjectRecord[] = [];
     for (const row of rows) if (row.item) items.push(row.item);
     return { items, revision: rows[0]?.revision ?? 0 };
+  }
+
+  async history(key: ObjectKey): Promise<StoredEvent[]> {
+    const rows = await read("history", this.#db.select().from(events).where(eventKeyIs(key)).orderBy(asc(events.revision)));
+    return rows.map(toStoredEvent);
+  }
+
+  async getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined> {
+    const [row] = await read(
+      "getAt",
+      this.#db.select().from(events).where(and(eventKeyIs(key), lte(events.revision, revision))).orderBy(desc(events.revision)).limit(1),
+    );
+    return row && evolve(toStoredEvent(row));
+  }
+
+  async listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]> {
+    // Each key's last event up to the revision (DISTINCT ON walks the key-then-revision index), then the
+    // live ones: the node filter applies to where that last event left the object, as the projection's does.
+    const latest = this.#db
+      .selectDistinctOn([events.namespace, events.name])
+      .from(events)
+      .where(and(eq(events.kind, filter.kind), filter.namespace === undefined ? undefined : eq(events.namespace, filter.namespace), lte(events.revision, revision)))
+      .orderBy(asc(events.namespace), asc(events.name), desc(events.revision))
+      .as("latest");
+    const rows = await read(
+      "listAt",
+      this.#db
+        .select()
+        .from(latest)
+        .where(and(ne(latest.type, "DELETED"), filter.nodeName === undefined ? undefined : eq(latest.nodeName, filter.nodeName)))
+        .orderBy(asc(latest.namespace), asc(latest.name)),
+    );
+    return rows.flatMap((row) => evolve(toStoredEvent(row)) ?? []);
+  }
+
+  async compact(revision: number): Promise<{ dropped: number }> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        // The counter's lock keeps appends out meanwhile, as a rebuild does.
+        const [counter] = await tx.select().from(revisionCounter).where(theCounter).for("update");
+        if (!counter) throw new Error("revision_counter has no row; the migrations did not run");
+        throwIfBeyondHead(revision, counter.value);
+        // Superseded up to the revision (a later event of the key up to it), or the key's end: its DELETED.
+        const later = alias(events, "later");
+        const dropped = await tx
+          .delete(events)
+          .where(
+            and(
+              lte(events.revision, revision),
+              or(
+                eq(events.type, "DELETED"),
+                exists(
+                  tx
+                    .select({ one: sql`1` })
+                    .from(later)
+                    .where(and(eq(later.kind, events.kind), eq(later.namespace, events.namespace), eq(later.name, events.name), gt(later.revision, events.revision), lte(later.revision, revision))),
+                ),
+              ),
+            ),
+          )
+          .returning({ revision: events.revision });
+        if (revision > counter.compacted) await tx.update(revisionCounter).set({ compacted: revision }).where(theCounter);
+        return { dropped: dropped.length };
+      });
+    } catch (cause) {
+      throw unavailable("compact", cause);
+    }
+  }
+
+  async compactedRevision(): Promise<number> {
+    const [row] = await read("compactedRevision", this.#db.select({ compacted: revisionCounter.compacted }).from(revisionCounter).where(theCounter));
+    return row?.compacted ?? 0;
   }
 
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
@@ -153,8 +227,9 @@ function selectEvents(db: Database, after: number, limit: number) {
 }
 
 function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
-  const { traceparent, tracestate, committedAt, ...rest } = row;
+  const { verb, traceparent, tracestate, committedAt, ...rest } = row;
   const event: StoredEvent = { ...rest, committedAt: committedAt.toISOString() };
+  if (verb !== null) event.verb = verb;
   if (traceparent !== null) event.traceparent = traceparent;
   if (tracestate !== null) event.tracestate = tracestate;
   return event;
@@ -162,6 +237,10 @@ function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
 
 function keyIs(key: ObjectKey): SQL | undefined {
   return and(eq(objects.kind, key.kind), eq(objects.namespace, key.namespace), eq(objects.name, key.name));
+}
+
+function eventKeyIs(key: ObjectKey): SQL | undefined {
+  return and(eq(events.kind, key.kind), eq(events.namespace, key.namespace), eq(events.name, key.name));
 }
 
 function unavailable(operation: string, cause: unknown): Error {

@@ -25,3 +25,10 @@ export type ProjectionChanges = Map<string, { key: ObjectKey; row: ObjectRecord 
 export function foldEvent(changes: ProjectionChanges, event: StoredEvent): void {
   changes.set(keyString(event), { key: event, row: evolve(event) });
 }
+
+/** The projection a run of events leaves, replayed from nothing: the live records, in the order their keys first appear. */
+export function replay(events: Iterable<StoredEvent>): ObjectRecord[] {
+  const changes: ProjectionChanges = new Map();
+  for (const event of events) foldEvent(changes, event);
+  return [...changes.values()].flatMap(({ row }) => row ?? []);
+}

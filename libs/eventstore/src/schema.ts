@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, jsonb, pgTable, primaryKey, smallint, text, timestamp } from "drizzle-orm/pg-core";
-import type { EventType, JsonObject } from "./stored-event.js";
+import type { EventType, JsonObject, Verb } from "./stored-event.js";
 
 /** The log: one row per accepted mutation, never updated. `revision` is the global, gap-free counter. */
 export const events = pgTable(
@@ -17,11 +17,17 @@ export const events = pgTable(
     nodeName: text("node_name").notNull(),
     object: jsonb("object").$type<JsonObject>().notNull(),
     actor: text("actor").notNull(),
+    /** The API verb of the write (create, update, status, …); NULL on events logged before it was recorded. */
+    verb: text("verb").$type<Verb>(),
     traceparent: text("traceparent"),
     tracestate: text("tracestate"),
     committedAt: timestamp("committed_at", { withTimezone: true, mode: "date" }).notNull(),
   },
-  (t) => [check("events_type_check", sql`${t.type} in ('ADDED', 'MODIFIED', 'DELETED')`)],
+  (t) => [
+    check("events_type_check", sql`${t.type} in ('ADDED', 'MODIFIED', 'DELETED')`),
+    // An object's history, and the log as it stood at a revision (Get/List at R), read by key then revision.
+    index("events_kind_namespace_name_revision_idx").on(t.kind, t.namespace, t.name, t.revision),
+  ],
 );
 
 /** The projection: the current object of every live key, at the revision of its last event. */
@@ -52,6 +58,8 @@ export const revisionCounter = pgTable(
   {
     id: smallint("id").primaryKey(),
     value: bigint("value", { mode: "number" }).notNull(),
+    /** The log answers the past from this revision on: compaction dropped what only earlier revisions needed. */
+    compacted: bigint("compacted", { mode: "number" }).notNull().default(0),
   },
   (t) => [check("revision_counter_single_row", sql`${t.id} = 1`)],
 );

@@ -23,6 +23,8 @@ export interface GatewayConfig {
   readonly defaultTolerationSeconds: number;
   /** Where Services' cluster IPs and node ports come from, and a LoadBalancer's ingress address. */
   readonly serviceAllocation: ServiceAllocationConfig;
+  /** How many of the latest revisions `compact-log` keeps whole when it names no revision; unset: it must name one. */
+  readonly logRetainRevisions: number | undefined;
 }
 
 function intFrom(name: string): number | undefined {
@@ -45,6 +47,7 @@ export function loadConfig(): GatewayConfig {
     maxEvents: intFrom("CAPSTAN_STREAM_MAX_EVENTS"),
     defaultTolerationSeconds: intFrom("CAPSTAN_DEFAULT_TOLERATION_SECONDS") ?? DEFAULT_TOLERATION_SECONDS,
     serviceAllocation: serviceAllocationFrom(env),
+    logRetainRevisions: intFrom("CAPSTAN_LOG_RETAIN_REVISIONS"),
   };
 }
 

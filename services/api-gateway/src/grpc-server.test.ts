@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { trace } from "@opentelemetry/api";
-import { BindBatchRequest, BindBatchResponse, CreateRequest, toApiObject } from "@capstan/api";
+import { BindBatchRequest, BindBatchResponse, CreateRequest, GetRequest, toApiObject } from "@capstan/api";
 import type { JetStreamBus } from "@capstan/bus";
 import { openEventStore, type EventStore } from "@capstan/eventstore";
 import { createGatewayServer, listen } from "./grpc-server.js";
@@ -132,6 +132,15 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
       code: status.INVALID_ARGUMENT,
       message: /^Pod "grüße" is invalid: metadata\.name: Invalid value "grüße": /,
     },
+    {
+      name: "a Get at a revision the log has not reached",
+      method: "Get",
+      body: GetRequest.encode({ kind: "Namespace", namespace: "", name: "default", revision: 1_000_000 }).finish(),
+      code: status.INVALID_ARGUMENT,
+      message: /^request is invalid: revision: Invalid value 1000000: Too large resource version: 1000000, current: \d+$/,
+    },
+    { name: "an empty HistoryRequest", method: "History", body: EMPTY, code: status.INVALID_ARGUMENT, message: /^request is invalid: kind: Unsupported value "": .+; name: Required value$/ },
+    { name: "a History of a pod that never was", method: "History", body: bytes(str(1, "Pod"), str(3, "nope")), code: status.NOT_FOUND, message: /^Pod "default\/nope" not found$/ },
     { name: "a List of no kind", method: "List", body: EMPTY, code: status.INVALID_ARGUMENT, message: /^request is invalid: kind: Unsupported value "": / },
     { name: "a List with a garbage selector", method: "List", body: bytes(str(1, "Pod"), str(3, "a b c")), code: status.INVALID_ARGUMENT, message: /^label selector "a b c" is invalid: labelSelector: Invalid value "a b c": unable to parse requirement/ },
     { name: "a Delete without a name", method: "Delete", body: bytes(str(1, "Pod")), code: status.INVALID_ARGUMENT, message: /^request is invalid: name: Required value$/ },
@@ -188,7 +197,7 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
     ]);
   });
 
-  it.each(["Create", "Get", "List", "Update", "UpdateStatus", "Delete", "Finalize", "Watch", "Bind", "BindBatch", "Logs", "Exec", "Attach"])(
+  it.each(["Create", "Get", "List", "History", "Update", "UpdateStatus", "Delete", "Finalize", "Watch", "Bind", "BindBatch", "Logs", "Exec", "Attach"])(
     "answers any bytes sent to %s as invalid (or not found), never UNKNOWN or INTERNAL",
     async (method) => {
       const codes = new Set<number>();

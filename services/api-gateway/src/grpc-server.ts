@@ -117,6 +117,10 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       throwIfInvalidRequest(kindRequestErrors(req));
       return service.list(req);
     }),
+    history: unary("History", ins, (req) => {
+      throwIfInvalidRequest(keyRequestErrors(req));
+      return service.history(req);
+    }),
     update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx)),
     updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx)),
     delete: unary("Delete", ins, (req, ctx) => {

@@ -8,7 +8,9 @@ import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
 import { attach, exec } from "./commands/exec.js";
 import { expose } from "./commands/expose.js";
+import { events } from "./commands/events.js";
 import { get } from "./commands/get.js";
+import { history } from "./commands/history.js";
 import { logs } from "./commands/logs.js";
 import { annotate } from "./commands/annotate.js";
 import { label } from "./commands/label.js";
@@ -77,10 +79,29 @@ program
   .option("-l, --selector <selector>", "label selector, e.g. app=web,tier!=db")
   .option("--field-selector <selector>", "field selector, e.g. spec.nodeName=node-1")
   .option("-w, --watch", "after listing, watch for changes", false)
+  .option("--at-revision <revision>", "as the cluster was at this revision, from the event log (deleted objects included)", integer)
   .action(
-    action(async (client, args: string[], opts: { output?: string; allNamespaces: boolean; selector?: string; fieldSelector?: string; watch: boolean }) =>
-      get(client, args, { ...opts, namespace: namespaceOf(globals()) }),
+    action(
+      async (client, args: string[], opts: { output?: string; allNamespaces: boolean; selector?: string; fieldSelector?: string; watch: boolean; atRevision?: number }) =>
+        get(client, args, { ...opts, namespace: namespaceOf(globals()) }),
     ),
+  );
+
+program
+  .command("history")
+  .description("list every change the event log holds of one object: revision, age, actor, verb, trace")
+  .argument("<resource...>", "type/name or type name")
+  .option("-p, --patch", "under each revision, the fields it added, changed or removed", false)
+  .action(action(async (client, args: string[], opts: { patch: boolean }) => history(client, args, { ...opts, namespace: namespaceOf(globals()) })));
+
+program
+  .command("events")
+  .description("list events, oldest first, as kubectl events")
+  .option("-A, --all-namespaces", "list across all namespaces", false)
+  .option("--for <resource>", "only the events about this object, e.g. pod/web")
+  .option("-w, --watch", "after listing, watch for new events", false)
+  .action(
+    action(async (client, opts: { allNamespaces: boolean; for?: string; watch: boolean }) => events(client, { ...opts, namespace: namespaceOf(globals()) })),
   );
 
 program

@@ -41,6 +41,42 @@ describe("FakeGateway", () => {
     expect(await codeOf(gw.update(toApiObject(created)))).toBe("Conflict");
   });
 
+  it("answers get, list and history from its log as of a past revision, refusing one it has not reached", async () => {
+    const gw = await createFakeGateway();
+    const created = fromApiObject(await gw.create(toApiObject(pod("web")))).json;
+    const createdAt = gw.revision;
+    await gw.update(toApiObject({ ...created, metadata: { ...meta(created), labels: { app: "v2" } } }));
+    await gw.delete({ kind: "Pod", namespace: "default", name: "web", gracePeriodSeconds: 0 });
+    const deletedAt = gw.revision;
+    await gw.create(toApiObject(pod("web")));
+
+    const labelsAt = async (revision: number) => meta(fromApiObject(await gw.get({ kind: "Pod", namespace: "default", name: "web", revision })).json)["labels"];
+    expect(await labelsAt(createdAt)).toEqual({ app: "web" });
+    expect(await labelsAt(createdAt + 1)).toEqual({ app: "v2" });
+    expect(await codeOf(gw.get({ kind: "Pod", namespace: "default", name: "web", revision: deletedAt }))).toBe("NotFound");
+    expect(await codeOf(gw.get({ kind: "Pod", namespace: "default", name: "web", revision: createdAt - 1 }))).toBe("NotFound");
+    expect((await gw.list({ kind: "Pod", namespace: "default", revision: createdAt + 1 })).items.map((o) => meta(fromApiObject(o).json)["uid"])).toEqual(["uid-web"]);
+    expect(await gw.list({ kind: "Pod", namespace: "default", revision: deletedAt })).toEqual({ items: [], resourceVersion: String(deletedAt) });
+
+    const { events, resourceVersion } = await gw.history({ kind: "Pod", namespace: "default", name: "web" });
+    expect(events.map((e) => [e.type, e.verb, e.actor, meta(fromApiObject(e.object!).json)["uid"]])).toEqual([
+      ["ADDED", "create", "test", "uid-web"],
+      ["MODIFIED", "update", "test", "uid-web"],
+      ["DELETED", "delete", "test", "uid-web"],
+      ["ADDED", "create", "test", "uid-web-2"],
+    ]);
+    expect(resourceVersion).toBe(String(gw.revision));
+    expect(await codeOf(gw.history({ kind: "Pod", namespace: "default", name: "never" }))).toBe("NotFound");
+
+    const refusal = (revision: number) => gw.get({ kind: "Pod", namespace: "default", name: "web", revision }).catch((e: unknown) => (e as Error).message);
+    expect(await refusal(gw.revision + 1)).toBe(`request is invalid: revision: Invalid value ${gw.revision + 1}: Too large resource version: ${gw.revision + 1}, current: ${gw.revision}`);
+    expect(await refusal(-1)).toBe("request is invalid: revision: Invalid value -1: must be a revision, 0 or more");
+
+    await gw.store.compact(createdAt + 1);
+    expect(await labelsAt(createdAt + 1)).toEqual({ app: "v2" });
+    expect(await refusal(createdAt)).toBe(`too old resource version: ${createdAt} (oldest available ${createdAt + 1})`);
+  });
+
   it("lists an informer at a revision, then hands over each later event of its kind, held back until released", async () => {
     const gw = await createFakeGateway();
     await gw.apply(pod("a"));

@@ -15,6 +15,8 @@ import {
   type DeleteRequest,
   type DeleteResponse,
   type GetRequest,
+  type HistoryRequest,
+  type HistoryResponse,
   type ListRequest,
   type ListResponse,
   type ServiceAllocationConfig,
@@ -96,6 +98,10 @@ export class FakeGateway implements CapstanClient {
 
   get(req: GetRequest): Promise<ApiObject> {
     return this.registry.get(req);
+  }
+
+  history(req: HistoryRequest): Promise<HistoryResponse> {
+    return this.registry.history(req);
   }
 
   list(req: Partial<ListRequest> & { kind: string }): Promise<ListResponse> {

@@ -1,10 +1,11 @@
 import { UnavailableError, type ObjectKey } from "@capstan/apimachinery";
 import { planBatch } from "../batch-plan.js";
+import { retainedEvents, throwIfBeyondHead } from "../compaction.js";
 import type { EventStore, ListFilter } from "../event-store.js";
 import { GroupCommit } from "../group-commit.js";
 import type { Mutation } from "../mutation.js";
 import { keyString, type ObjectRecord } from "../object-record.js";
-import { foldEvent, type ProjectionChanges } from "../projection.js";
+import { evolve, replay } from "../projection.js";
 import type { StoredEvent } from "../stored-event.js";
 
 export interface InMemoryEventStoreOptions {
@@ -30,6 +31,9 @@ export class InMemoryEventStore implements EventStore {
   readonly #groupCommit = new GroupCommit((batch) => Promise.resolve(this.#commit(batch)), 500);
   readonly #maxObjectBytes: number;
   readonly #now: () => Date;
+  #compacted = 0;
+  /** Kept apart from the log, whose last events a compaction may drop (a key's DELETED). */
+  #head = 0;
   #closed = false;
 
   constructor(opts: InMemoryEventStoreOptions = {}) {
@@ -39,7 +43,7 @@ export class InMemoryEventStore implements EventStore {
 
   /** The revision of the last committed event. */
   get revision(): number {
-    return this.#log.at(-1)?.revision ?? 0;
+    return this.#head;
   }
 
   append(m: Mutation): Promise<StoredEvent> {
@@ -55,6 +59,35 @@ export class InMemoryEventStore implements EventStore {
     return { items: this.records(filter), revision: this.revision };
   }
 
+  async history(key: ObjectKey): Promise<StoredEvent[]> {
+    const k = keyString(key);
+    return this.#log.filter((e) => keyString(e) === k);
+  }
+
+  async getAt(key: ObjectKey, revision: number): Promise<ObjectRecord | undefined> {
+    const k = keyString(key);
+    const last = this.#upTo(revision).findLast((e) => keyString(e) === k);
+    return last && evolve(last);
+  }
+
+  /** The fold of the log up to the revision, as a rebuild stopped there would leave the projection. */
+  async listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]> {
+    return sortedRecords(replay(this.#upTo(revision)).filter((r) => matches(r, filter)));
+  }
+
+  async compact(revision: number): Promise<{ dropped: number }> {
+    throwIfBeyondHead(revision, this.revision);
+    const kept = retainedEvents(this.#log, revision);
+    const dropped = this.#log.length - kept.length;
+    this.#log.splice(0, this.#log.length, ...kept);
+    this.#compacted = Math.max(this.#compacted, revision);
+    return { dropped };
+  }
+
+  async compactedRevision(): Promise<number> {
+    return this.#compacted;
+  }
+
   async readEvents(after: number, limit: number): Promise<StoredEvent[]> {
     return this.events(after).slice(0, limit);
   }
@@ -64,10 +97,8 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async rebuildProjection(): Promise<{ events: number; objects: number }> {
-    const changes: ProjectionChanges = new Map();
-    for (const event of this.#log) foldEvent(changes, event);
     this.#objects.clear();
-    for (const [k, { row }] of changes) if (row) this.#objects.set(k, row);
+    for (const row of replay(this.#log)) this.#objects.set(keyString(row), row);
     return { events: this.#log.length, objects: this.#objects.size };
   }
 
@@ -83,20 +114,27 @@ export class InMemoryEventStore implements EventStore {
 
   /** The records a list with this filter answers now, ordered by namespace and name as the database orders them. */
   records(filter: ListFilter): ObjectRecord[] {
-    const items: ObjectRecord[] = [];
-    for (const r of this.#objects.values()) {
-      if (r.kind !== filter.kind) continue;
-      if (filter.namespace !== undefined && r.namespace !== filter.namespace) continue;
-      if (filter.nodeName !== undefined && r.nodeName !== filter.nodeName) continue;
-      items.push(r);
-    }
-    return items.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+    return sortedRecords([...this.#objects.values()].filter((r) => matches(r, filter)));
   }
 
   /** The events after a revision, in order. */
   events(after = 0): StoredEvent[] {
-    // Revisions are gap-free from 1, so the event after `after` is at index `after`.
-    return this.#log.slice(Math.max(0, after));
+    return this.#log.slice(this.#firstAfter(after));
+  }
+
+  #upTo(revision: number): StoredEvent[] {
+    return this.#log.slice(0, this.#firstAfter(revision));
+  }
+
+  /** The index of the first event after a revision: the log is in revision order, with gaps once compacted. */
+  #firstAfter(revision: number): number {
+    let [lo, hi] = [0, this.#log.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#log[mid]!.revision <= revision) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -117,6 +155,7 @@ export class InMemoryEventStore implements EventStore {
     }
     for (const event of plan.events) {
       this.#log.push(event);
+      this.#head = event.revision;
       for (const listener of this.#listeners) tell(listener, event);
     }
     return plan.outcomes;
@@ -132,6 +171,15 @@ function tell(listener: EventListener, event: StoredEvent): void {
       throw e;
     });
   }
+}
+
+function matches(r: ObjectRecord, filter: ListFilter): boolean {
+  return r.kind === filter.kind && (filter.namespace === undefined || r.namespace === filter.namespace) && (filter.nodeName === undefined || r.nodeName === filter.nodeName);
+}
+
+/** Ordered by namespace and name, as the database orders them. */
+function sortedRecords(records: ObjectRecord[]): ObjectRecord[] {
+  return records.sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
 }
 
 function compare(a: string, b: string): number {

@@ -10,6 +10,13 @@ export interface GetOptions {
   readonly selector?: string;
   readonly fieldSelector?: string;
   readonly watch: boolean;
+  /** `--at-revision R`: as the cluster was at revision R, from the event log (with --watch, every change after R). */
+  readonly atRevision?: number;
+}
+
+/** The revision field of a Get or List request: set only for --at-revision. */
+function atRevision(opts: GetOptions): { revision?: number } {
+  return opts.atRevision === undefined ? {} : { revision: opts.atRevision };
 }
 
 /** `pods`, `pods web api`, `pod/web`: the kind and the names asked for. */
@@ -53,7 +60,7 @@ async function getSeveral(client: CapstanClient, kinds: readonly string[], opts:
   const namespace = opts.allNamespaces ? "" : opts.namespace;
   const found: { kind: string; items: Json[] }[] = [];
   for (const kind of kinds) {
-    const list = await client.list({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "" });
+    const list = await client.list({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "", ...atRevision(opts) });
     found.push({ kind, items: list.items.map((o) => fromApiObject(o).json) });
   }
   if (opts.output !== undefined && opts.output !== "wide") {
@@ -90,10 +97,10 @@ export async function get(client: CapstanClient, args: string[], opts: GetOption
   let revision: string;
   if (names.length > 0) {
     items = [];
-    for (const name of names) items.push(fromApiObject(await client.get({ kind, namespace, name })).json);
-    revision = "";
+    for (const name of names) items.push(fromApiObject(await client.get({ kind, namespace, name, ...atRevision(opts) })).json);
+    revision = opts.atRevision === undefined ? "" : String(opts.atRevision);
   } else {
-    const list = await client.list({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "" });
+    const list = await client.list({ kind, namespace, labelSelector: opts.selector ?? "", fieldSelector: opts.fieldSelector ?? "", ...atRevision(opts) });
     items = list.items.map((o) => fromApiObject(o).json);
     revision = list.resourceVersion;
   }

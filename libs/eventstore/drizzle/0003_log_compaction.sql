@@ -1,0 +1,1 @@
+ALTER TABLE "revision_counter" ADD COLUMN "compacted" bigint DEFAULT 0 NOT NULL;
