@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "@capstan/apimachinery";
+import { kubernetesExamples } from "../testing/kubernetes-examples.js";
 import { applyConflictMessage, serverSideApply, updateManagedFields, type ApplyResult, type ManagedFieldsEntry } from "./server-side-apply.js";
 
 const now = new Date("2026-12-03T16:00:00.123Z");
@@ -172,5 +173,20 @@ describe("updateManagedFields", () => {
     delete (unlabelled["metadata"] as JsonObject)["labels"];
     const object = updateManagedFields(current, unlabelled, "editor", "Deployment", later);
     expect(managedFields(object)[0]?.fieldsV1).not.toHaveProperty("f:metadata");
+  });
+});
+
+describe("serverSideApply on the shared example manifests", () => {
+  it.each(kubernetesExamples)("$name: creates, re-applies unchanged and shares with a second applier", ({ manifest }) => {
+    const kind = String(manifest["kind"]);
+    const created = applied(serverSideApply(undefined, manifest, "kubectl", { force: false, now }, kind));
+    const { managedFields: entries = [], ...metadata } = created["metadata"] as { managedFields?: ManagedFieldsEntry[] };
+    expect({ ...created, metadata }).toEqual(manifest);
+    // A manifest that sets nothing but its name owns nothing, and no entry is kept for nothing.
+    expect(entries.map((e) => e.manager)).toEqual(kind === "Namespace" ? [] : ["kubectl"]);
+    expect(applied(serverSideApply(created, manifest, "kubectl", { force: false, now }, kind))).toEqual(created);
+    const shared = applied(serverSideApply(created, manifest, "ci", { force: false, now }, kind));
+    const sharedEntries = (shared["metadata"] as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? [];
+    expect(sharedEntries.map((e) => [e.manager, e.fieldsV1])).toEqual(entries.flatMap((e) => [["kubectl", e.fieldsV1], ["ci", e.fieldsV1]]));
   });
 });

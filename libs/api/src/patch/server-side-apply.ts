@@ -78,7 +78,7 @@ export function serverSideApply(current: JsonObject | undefined, applied: JsonOb
   }
 
   const own = entryOf(manager, "Apply", String(applied["apiVersion"] ?? ""), opts.now, appliedFields);
-  setManagedFields(object, replaceOwn(owners, isApplier, own));
+  setManagedFields(object, replaceOwn(owners, isApplier, own, appliedFields));
   return { object };
 }
 
@@ -97,8 +97,9 @@ export function updateManagedFields(previous: JsonObject | undefined, updated: J
   }
   const isUpdater = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Update";
   const kept = owners.find(isUpdater)?.fields ?? new FieldSet();
-  const own = entryOf(manager, "Update", String(object["apiVersion"] ?? ""), now, new FieldSet([...kept, ...changed]));
-  setManagedFields(object, replaceOwn(owners, isUpdater, own));
+  const ownFields = new FieldSet([...kept, ...changed]);
+  const own = entryOf(manager, "Update", String(object["apiVersion"] ?? ""), now, ownFields);
+  setManagedFields(object, replaceOwn(owners, isUpdater, own, ownFields));
   return object;
 }
 
@@ -145,16 +146,27 @@ function entryOf(manager: string, operation: ManagedFieldsOperation, apiVersion:
   return { manager, operation, apiVersion, time, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(fields) };
 }
 
-/** The owners' entries with `own` in place of the manager's old one (or last); owners of nothing dropped. */
-function replaceOwn(owners: readonly Owner[], isOwn: (o: Owner) => boolean, own: ManagedFieldsEntry): ManagedFieldsEntry[] {
-  const entries = owners.filter((o) => isOwn(o) || o.fields.size > 0).map((o) => (isOwn(o) ? own : { ...o.entry, fieldsV1: toFieldsV1(o.fields) }));
-  if (!owners.some(isOwn)) entries.push(own);
+/**
+ * The owners' entries with the manager's own (`own`, owning `ownFields`) in place of its old one, or last.
+ * A manager left owning nothing loses its entry, as structured-merge-diff drops empty sets.
+ */
+function replaceOwn(owners: readonly Owner[], isOwn: (o: Owner) => boolean, own: ManagedFieldsEntry, ownFields: FieldSet): ManagedFieldsEntry[] {
+  const entries: ManagedFieldsEntry[] = [];
+  for (const o of owners) {
+    if (isOwn(o)) {
+      if (ownFields.size > 0) entries.push(own);
+    } else if (o.fields.size > 0) {
+      entries.push({ ...o.entry, fieldsV1: toFieldsV1(o.fields) });
+    }
+  }
+  if (!owners.some(isOwn) && ownFields.size > 0) entries.push(own);
   return entries;
 }
 
 function setManagedFields(object: JsonObject, entries: ManagedFieldsEntry[]): void {
   const metadata = isMap(object["metadata"]) ? object["metadata"] : (object["metadata"] = {});
-  metadata["managedFields"] = entries;
+  if (entries.length > 0) metadata["managedFields"] = entries;
+  else delete metadata["managedFields"];
 }
 
 /** The applied configuration minus what apply never writes: managedFields and, on the main resource, status. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isCapstanError, type JsonObject } from "@capstan/apimachinery";
+import { kubernetesExamples } from "../testing/kubernetes-examples.js";
 import { strategicMergePatch } from "./strategic-merge.js";
 
 /** A Pod with these spec fields (and the metadata kubectl's patches leave alone). */
@@ -376,5 +377,11 @@ describe("strategicMergePatch: malformed patches", () => {
     }
     expect(isCapstanError(thrown, "Invalid")).toBe(true);
     expect((thrown as Error).message).toContain(error);
+  });
+});
+
+describe("strategicMergePatch on the shared example manifests", () => {
+  it.each(kubernetesExamples)("$name: patching with itself changes nothing, as a repeated kubectl patch", ({ manifest }) => {
+    expect(strategicMergePatch(manifest, manifest, String(manifest["kind"]))).toEqual(manifest);
   });
 });
