@@ -45,9 +45,9 @@ export class FieldSet {
   }
 }
 
-/** Fields the apiserver never records an owner for (its stripMeta), besides status on the main resource. */
+/** Fields the apiserver never records an owner for (its stripMetaManager), besides status on the main resource. */
 const UNOWNED_TOP = new Set(["apiVersion", "kind", "status"]);
-const UNOWNED_METADATA = new Set(["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "managedFields", "selfLink"]);
+const UNOWNED_METADATA = new Set(["name", "namespace", "creationTimestamp", "selfLink", "uid", "generation", "managedFields", "resourceVersion"]);
 
 function isMap(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "@capstan/apimachinery";
 import { kubernetesExamples } from "../testing/kubernetes-examples.js";
-import { applyConflictMessage, serverSideApply, updateManagedFields, type ApplyResult, type ManagedFieldsEntry } from "./server-side-apply.js";
+import { applyConflictCauses, applyConflictMessage, serverSideApply, updateManagedFields, type ApplyResult, type ManagedFieldsEntry } from "./server-side-apply.js";
 
 const now = new Date("2026-12-03T16:00:00.123Z");
 const later = new Date("2026-12-03T17:00:00.000Z");
@@ -71,6 +71,7 @@ describe("serverSideApply", () => {
     expect(result).toEqual({ conflicts: [{ manager: "kubectl-client-side-apply", operation: "Update", apiVersion: "apps/v1", field: ".spec.replicas" }] });
     if ("conflicts" in result) {
       expect(applyConflictMessage(result.conflicts)).toBe('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+      expect(applyConflictCauses(result.conflicts)).toEqual([{ type: "FieldManagerConflict", message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: ".spec.replicas" }]);
     }
   });
 

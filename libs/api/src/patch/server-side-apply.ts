@@ -113,6 +113,11 @@ export function applyConflictMessage(conflicts: readonly ApplyConflict[]): strin
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
 }
 
+/** The 409 Status's causes, one per conflict, as the apiserver lists them in `details.causes`. */
+export function applyConflictCauses(conflicts: readonly ApplyConflict[]): { type: "FieldManagerConflict"; message: string; field: string }[] {
+  return conflicts.map((c) => ({ type: "FieldManagerConflict", message: `conflict with ${managerText(c)}`, field: c.field }));
+}
+
 /** An Update manager is named with the API version it wrote through; an Apply manager by name alone. */
 function managerText(c: ApplyConflict): string {
   return c.operation === "Update" ? `${JSON.stringify(c.manager)} using ${c.apiVersion}` : JSON.stringify(c.manager);
