@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { JsonObject } from "@capstan/apimachinery";
-import { fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
+import { fieldPatchMeta, listTypeOf, patchMetaOfType, type FieldPatchMeta, type TypePatchMeta } from "./patch-meta.js";
 
 export type FieldPath = readonly string[];
 
@@ -74,13 +74,13 @@ function collect(map: JsonObject, fields: TypePatchMeta | undefined, prefix: Fie
     const meta = fieldPatchMeta(fields, name);
     const path = [...prefix, `f:${name}`];
     if (Array.isArray(value)) {
-      const { listType, keys } = listTypeOf(meta);
+      const { listType } = listTypeOf(meta);
       if (listType === "atomic") set.add(path);
       else if (listType === "set") for (const item of value) set.add([...path, valueElement(item)]);
       else {
         for (const item of value) {
           if (!isMap(item)) continue;
-          const itemPath = [...path, keyElement(item, keys)];
+          const itemPath = [...path, keyElement(item, meta)];
           set.add(itemPath);
           collect(item, patchMetaOfType(meta?.type), itemPath, set);
         }
@@ -93,13 +93,21 @@ function collect(map: JsonObject, fields: TypePatchMeta | undefined, prefix: Fie
   }
 }
 
-/** `k:{"name":"web"}`: the item's key fields, sorted by name as structured-merge-diff writes them. */
-export function keyElement(item: JsonObject, keys: readonly string[]): string {
-  const present = [...keys].filter((k) => Object.hasOwn(item, k)).sort();
-  return `k:${JSON.stringify(Object.fromEntries(present.map((k) => [k, item[k]])))}`;
+/**
+ * `k:{"name":"web"}`: the item's key fields, a left-out key by its default, sorted by name as
+ * structured-merge-diff writes them.
+ */
+export function keyElement(item: JsonObject, meta: FieldPatchMeta | undefined): string {
+  const defaults = meta?.listMapKeyDefaults ?? {};
+  const key: [string, unknown][] = [];
+  for (const k of [...listTypeOf(meta).keys].sort()) {
+    const value = Object.hasOwn(item, k) ? item[k] : defaults[k];
+    if (value !== undefined) key.push([k, value]);
+  }
+  return `k:${JSON.stringify(Object.fromEntries(key))}`;
 }
 
-function valueElement(item: unknown): string {
+export function valueElement(item: unknown): string {
   return `v:${JSON.stringify(item)}`;
 }
 
@@ -174,11 +182,14 @@ function step(node: unknown, element: string): { parent: JsonObject | unknown[];
   return i < 0 ? undefined : { parent: node, at: i };
 }
 
-/** Whether a list item is the one a `k:` or `v:` element names (a `k:` element names only the keys it has). */
-export function isItem(item: unknown, element: string): boolean {
+/**
+ * Whether a list item is the one a `k:` or `v:` element names. A key field the item leaves out matches:
+ * the element carries that key's default (keyElement), which the stored item gets from defaulting.
+ */
+function isItem(item: unknown, element: string): boolean {
   const named = JSON.parse(element.slice(2)) as unknown;
   if (element.startsWith("v:")) return isDeepStrictEqual(item, named);
-  return isMap(item) && isMap(named) && Object.entries(named).every(([k, v]) => isDeepStrictEqual(item[k], v));
+  return isMap(item) && isMap(named) && Object.entries(named).every(([k, v]) => !Object.hasOwn(item, k) || isDeepStrictEqual(item[k], v));
 }
 
 export function valueAt(object: JsonObject, path: FieldPath): unknown {

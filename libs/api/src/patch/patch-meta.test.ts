@@ -6,7 +6,7 @@ describe("patchMetaFor", () => {
   // Each row is a Go struct tag from k8s.io/api (core/v1, apps/v1, batch/v1) or apimachinery meta/v1.
   it.each<{ name: string; kind: KindName; path: string[]; want: FieldPatchMeta | undefined }>([
     { name: "Pod containers by name", kind: "Pod", path: ["spec", "containers"], want: { patchStrategy: "merge", patchMergeKey: "name", type: "Container" } },
-    { name: "a container's ports by containerPort", kind: "Pod", path: ["spec", "initContainers", "ports"], want: { patchStrategy: "merge", patchMergeKey: "containerPort", listMapKeys: ["containerPort", "protocol"] } },
+    { name: "a container's ports by containerPort", kind: "Pod", path: ["spec", "initContainers", "ports"], want: { patchStrategy: "merge", patchMergeKey: "containerPort", listMapKeys: ["containerPort", "protocol"], listMapKeyDefaults: { protocol: "TCP" } } },
     { name: "an ephemeral container's env by name", kind: "Pod", path: ["spec", "ephemeralContainers", "env"], want: { patchStrategy: "merge", patchMergeKey: "name" } },
     { name: "volumeMounts by mountPath", kind: "Pod", path: ["spec", "containers", "volumeMounts"], want: { patchStrategy: "merge", patchMergeKey: "mountPath" } },
     { name: "volumes merge and retain keys", kind: "Pod", path: ["spec", "volumes"], want: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" } },
@@ -22,7 +22,7 @@ describe("patchMetaFor", () => {
     { name: "Deployment strategy retains keys", kind: "Deployment", path: ["spec", "strategy"], want: { patchStrategy: "retainKeys" } },
     { name: "CronJob jobTemplate down to the pod", kind: "CronJob", path: ["spec", "jobTemplate", "spec", "template", "spec", "volumes"], want: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" } },
     { name: "StatefulSet volumeClaimTemplates are atomic", kind: "StatefulSet", path: ["spec", "volumeClaimTemplates"], want: undefined },
-    { name: "Service ports by port", kind: "Service", path: ["spec", "ports"], want: { patchStrategy: "merge", patchMergeKey: "port", listMapKeys: ["port", "protocol"] } },
+    { name: "Service ports by port", kind: "Service", path: ["spec", "ports"], want: { patchStrategy: "merge", patchMergeKey: "port", listMapKeys: ["port", "protocol"], listMapKeyDefaults: { protocol: "TCP" } } },
     { name: "Node addresses by type", kind: "Node", path: ["status", "addresses"], want: { patchStrategy: "merge", patchMergeKey: "type" } },
     { name: "Node podCIDRs merge as primitives", kind: "Node", path: ["spec", "podCIDRs"], want: { patchStrategy: "merge" } },
     { name: "Job conditions patch by type, apply atomically", kind: "Job", path: ["status", "conditions"], want: { patchStrategy: "merge", patchMergeKey: "type", listType: "atomic" } },

@@ -24,6 +24,8 @@ export interface FieldPatchMeta {
   readonly listType?: ListType;
   /** `+listMapKey`, only where there is more than the patchMergeKey. */
   readonly listMapKeys?: readonly string[];
+  /** Defaults of key fields (`+default`), which identify an item that leaves them out. */
+  readonly listMapKeyDefaults?: Readonly<Record<string, string>>;
   /** `+mapType=atomic` / `+structType=atomic`: server-side apply owns and replaces the map whole. */
   readonly mapType?: "atomic";
 }
@@ -40,7 +42,7 @@ const selector: FieldPatchMeta = { mapType: "atomic" };
 
 /** Container and EphemeralContainer (EphemeralContainerCommon) carry the same tags. */
 const containerFields: TypePatchMeta = {
-  ports: { patchStrategy: "merge", patchMergeKey: "containerPort", listMapKeys: ["containerPort", "protocol"] },
+  ports: { patchStrategy: "merge", patchMergeKey: "containerPort", listMapKeys: ["containerPort", "protocol"], listMapKeyDefaults: { protocol: "TCP" } },
   env: { patchStrategy: "merge", patchMergeKey: "name" },
   volumeMounts: { patchStrategy: "merge", patchMergeKey: "mountPath" },
   volumeDevices: { patchStrategy: "merge", patchMergeKey: "devicePath" },
@@ -73,7 +75,10 @@ export const PATCH_META_BY_TYPE: Readonly<Record<string, TypePatchMeta>> = {
     podIPs: { patchStrategy: "merge", patchMergeKey: "ip" },
     resourceClaimStatuses: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" },
   },
-  ServiceSpec: { ports: { patchStrategy: "merge", patchMergeKey: "port", listMapKeys: ["port", "protocol"] }, selector },
+  ServiceSpec: {
+    ports: { patchStrategy: "merge", patchMergeKey: "port", listMapKeys: ["port", "protocol"], listMapKeyDefaults: { protocol: "TCP" } },
+    selector,
+  },
   ServiceStatus: { conditions },
   NodeSpec: { podCIDRs: { patchStrategy: "merge" } },
   NodeStatus: { conditions, addresses: { patchStrategy: "merge", patchMergeKey: "type" } },

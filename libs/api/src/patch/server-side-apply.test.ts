@@ -134,6 +134,29 @@ describe("serverSideApply", () => {
     ]);
   });
 
+  it("orders a map-type list as structured-merge-diff does: applied order, another manager's item after its predecessor", () => {
+    const containers = (...names: string[]): JsonObject[] => names.map((name) => ({ name, image: `${name}:1` }));
+    const first = applied(apply(undefined, deploymentConfig({ containers: containers("a", "c") })));
+    const injected = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { template: { spec: { containers: containers("b") } } } };
+    const withB = applied(apply(first, injected, "injector"));
+    const object = applied(apply(withB, deploymentConfig({ containers: containers("c", "a") })));
+    const names = (((spec(object)["template"] as JsonObject)["spec"] as JsonObject)["containers"] as JsonObject[]).map((c) => c["name"]);
+    expect(names).toEqual(["c", "b", "a"]);
+  });
+
+  it("identifies a port that leaves out its protocol by the default TCP, as the stored (defaulted) port", () => {
+    const config = deploymentConfig({ containers: [{ name: "web", image: "web:1", ports: [{ containerPort: 80 }] }] });
+    const created = applied(apply(undefined, config));
+    const stored = structuredClone(created);
+    // What defaulting does to the stored object.
+    ((((spec(stored)["template"] as JsonObject)["spec"] as JsonObject)["containers"] as JsonObject[])[0]!["ports"] as JsonObject[])[0]!["protocol"] = "TCP";
+    const object = applied(apply(stored, config));
+    const ports = (((spec(object)["template"] as JsonObject)["spec"] as JsonObject)["containers"] as JsonObject[])[0]!["ports"];
+    expect(ports).toEqual([{ containerPort: 80, protocol: "TCP" }]);
+    const containerFields = ((((managedFields(object)[0]!.fieldsV1["f:spec"] as JsonObject)["f:template"] as JsonObject)["f:spec"] as JsonObject)["f:containers"] as JsonObject)['k:{"name":"web"}'];
+    expect(containerFields).toHaveProperty(["f:ports", 'k:{"containerPort":80,"protocol":"TCP"}'], { ".": {}, "f:containerPort": {} });
+  });
+
   it("replaces an atomic list whole and unions a set", () => {
     const config = (tolerations: JsonObject[], finalizers: string[]): JsonObject => ({
       apiVersion: "v1",

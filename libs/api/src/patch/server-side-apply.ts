@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { InvalidError, type JsonObject } from "@capstan/apimachinery";
 import { isSupportedKind, unsupportedKindError } from "../kinds.js";
-import { FieldSet, fieldSetOf, fromFieldsV1, isItem, keyElement, pathString, removeAt, toFieldsV1, valueAt, type FieldPath } from "./field-set.js";
+import { FieldSet, fieldSetOf, fromFieldsV1, keyElement, pathString, removeAt, toFieldsV1, valueAt, valueElement, type FieldPath } from "./field-set.js";
 import { PATCH_META_BY_KIND, fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
 
 export type ManagedFieldsOperation = "Apply" | "Update";
@@ -55,6 +55,7 @@ interface Owner {
 export function serverSideApply(current: JsonObject | undefined, applied: JsonObject, manager: string, opts: ApplyOptions, kind: string): ApplyResult {
   const kindFields = kindPatchMeta(kind);
   const appliedFields = fieldSetOf(applied, kindFields);
+  const config = withoutUnapplied(applied);
   const base = current === undefined ? {} : structuredClone(current);
   const owners = ownersOf(base);
   const isApplier = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Apply";
@@ -62,14 +63,14 @@ export function serverSideApply(current: JsonObject | undefined, applied: JsonOb
   const conflicts: { owner: Owner; path: FieldPath }[] = [];
   for (const owner of owners) {
     if (isApplier(owner)) continue;
-    for (const path of appliedFields) if (owner.fields.has(path) && changes(base, applied, path)) conflicts.push({ owner, path });
+    for (const path of appliedFields) if (owner.fields.has(path) && changes(base, config, path)) conflicts.push({ owner, path });
   }
   if (conflicts.length > 0 && !opts.force) {
     return { conflicts: conflicts.map(({ owner, path }) => ({ manager: owner.entry.manager, operation: owner.entry.operation, apiVersion: owner.entry.apiVersion, field: pathString(path) })) };
   }
   for (const { owner, path } of conflicts) owner.fields.delete(path);
 
-  const object = mergeObject(base, withoutUnapplied(applied), kindFields);
+  const object = mergeObject(base, config, kindFields);
   const others = owners.filter((o) => !isApplier(o));
   const previous = owners.find(isApplier)?.fields ?? new FieldSet();
   for (const path of previous) {
@@ -188,11 +189,13 @@ function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatch
     if (value === null || value === undefined) continue;
     const meta = fieldPatchMeta(fields, name);
     const was = current[name];
-    if (Array.isArray(value) && Array.isArray(was)) {
-      const { listType, keys } = listTypeOf(meta);
-      if (listType === "set") current[name] = [...was, ...value.filter((v) => !was.some((w) => isDeepStrictEqual(v, w)))];
-      else if (listType === "map") current[name] = mergeMapList(was, value, keys, patchMetaOfType(meta?.type));
-      else current[name] = value;
+    const { listType } = listTypeOf(meta);
+    if (Array.isArray(value) && Array.isArray(was) && listType === "set") {
+      current[name] = mergeListItems(was, value, valueElement, (_live, item) => item);
+    } else if (Array.isArray(value) && Array.isArray(was) && listType === "map") {
+      const itemFields = patchMetaOfType(meta?.type);
+      const elementOf = (item: unknown): string => (isMap(item) ? keyElement(item, meta) : valueElement(item));
+      current[name] = mergeListItems(was, value, elementOf, (live, item) => (isMap(live) && isMap(item) ? mergeObject(live, item, itemFields) : item));
     } else if (isMap(value) && isMap(was) && meta?.mapType !== "atomic") {
       current[name] = mergeObject(was, value, patchMetaOfType(meta?.type));
     } else {
@@ -202,15 +205,55 @@ function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatch
   return current;
 }
 
-/** Items merge with the live item of the same keys; new items follow the live ones. */
-function mergeMapList(live: unknown[], applied: unknown[], keys: readonly string[], fields: TypePatchMeta | undefined): unknown[] {
-  const merged = [...live];
-  for (const item of applied) {
-    if (!isMap(item)) continue;
-    const key = keyElement(item, keys);
-    const i = merged.findIndex((m) => isItem(m, key));
-    if (i < 0) merged.push(item);
-    else merged[i] = mergeObject(merged[i] as JsonObject, item, fields);
+/**
+ * An associative list's merge, ordered as structured-merge-diff's visitListItems orders it: walk both lists
+ * together; shared items follow the applied order, and live-only items stay where they were among them.
+ */
+function mergeListItems(live: unknown[], applied: unknown[], elementOf: (item: unknown) => string, mergeItem: (live: unknown, applied: unknown) => unknown): unknown[] {
+  const lhs = live.map(elementOf);
+  const rhs = applied.map(elementOf);
+  const liveByElement = new Map<string, unknown>();
+  live.forEach((item, i) => liveByElement.set(lhs[i]!, liveByElement.has(lhs[i]!) ? liveByElement.get(lhs[i]!) : item));
+  const inApplied = new Set(rhs);
+  const sharedOrder = rhs.filter((pe) => liveByElement.has(pe));
+  let nextShared = sharedOrder.shift();
+  const merged = new Set<string>();
+  const out: unknown[] = [];
+  let l = 0;
+  let r = 0;
+  while (l < lhs.length || r < rhs.length) {
+    if (l < lhs.length && r < rhs.length) {
+      const pe = lhs[l]!;
+      if (pe === rhs[r]) {
+        merged.add(pe);
+        out.push(mergeItem(liveByElement.get(pe), applied[r]));
+        l++;
+        r++;
+        nextShared = sharedOrder.shift();
+        continue;
+      }
+      // A shared item, but not the one due now: it is emitted when the applied list reaches it.
+      if (inApplied.has(pe) && nextShared !== undefined && nextShared !== pe) {
+        l++;
+        continue;
+      }
+    }
+    if (l < lhs.length) {
+      const pe = lhs[l]!;
+      if (!inApplied.has(pe)) {
+        out.push(live[l]);
+        l++;
+        continue;
+      }
+      if (merged.has(pe)) l++;
+    }
+    if (r < rhs.length) {
+      const pe = rhs[r]!;
+      merged.add(pe);
+      out.push(liveByElement.has(pe) ? mergeItem(liveByElement.get(pe), applied[r]) : applied[r]);
+      r++;
+      if (nextShared === pe) nextShared = sharedOrder.shift();
+    }
   }
-  return merged;
+  return out;
 }
