@@ -171,6 +171,12 @@ describe("serverSideApply", () => {
     expect(managedFields(object).map((e) => e.fieldsV1["f:metadata"])).toEqual([{ "f:finalizers": { 'v:"x"': {} } }, { "f:finalizers": { 'v:"y"': {} } }]);
   });
 
+  it("refuses a __proto__ key in the applied configuration", () => {
+    const current = applied(apply(undefined, deploymentConfig()));
+    const config = { ...deploymentConfig(), spec: JSON.parse('{"__proto__": {"replicas": 9}}') as JsonObject };
+    expect(() => apply(current, config)).toThrow("spec.__proto__: Forbidden: not a field of any Kubernetes object");
+  });
+
   it("never applies status on the main resource", () => {
     const current = applied(apply(undefined, deploymentConfig()));
     const object = applied(apply({ ...current, status: { replicas: 1 } }, { ...deploymentConfig(), status: { replicas: 9 } }));

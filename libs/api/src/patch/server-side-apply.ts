@@ -8,7 +8,7 @@
  * patch-meta.ts.
  */
 import { isDeepStrictEqual } from "node:util";
-import { InvalidError, type JsonObject } from "@capstan/apimachinery";
+import { InvalidError, field, type JsonObject } from "@capstan/apimachinery";
 import { isSupportedKind, unsupportedKindError } from "../kinds.js";
 import { FieldSet, fieldSetOf, fromFieldsV1, keyElement, pathString, removeAt, toFieldsV1, valueAt, valueElement, type FieldPath } from "./field-set.js";
 import { PATCH_META_BY_KIND, fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
@@ -70,7 +70,7 @@ export function serverSideApply(current: JsonObject | undefined, applied: JsonOb
   }
   for (const { owner, path } of conflicts) owner.fields.delete(path);
 
-  const object = mergeObject(base, config, kindFields);
+  const object = mergeObject(base, config, kindFields, "");
   const others = owners.filter((o) => !isApplier(o));
   const previous = owners.find(isApplier)?.fields ?? new FieldSet();
   for (const path of previous) {
@@ -184,8 +184,11 @@ function withoutUnapplied(applied: JsonObject): JsonObject {
 }
 
 /** Structured merge of an applied configuration: maps by key, lists by their list type, atomics whole. */
-function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatchMeta | undefined): JsonObject {
+function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatchMeta | undefined, path: string): JsonObject {
   for (const [name, value] of Object.entries(applied)) {
+    const at = field.child(path, name);
+    // Assigning "__proto__" would replace the map's prototype instead of setting a field.
+    if (name === "__proto__") throw new InvalidError("apply", [field.forbidden(at, "not a field of any Kubernetes object")]);
     if (value === null || value === undefined) continue;
     const meta = fieldPatchMeta(fields, name);
     const was = current[name];
@@ -195,9 +198,9 @@ function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatch
     } else if (Array.isArray(value) && Array.isArray(was) && listType === "map") {
       const itemFields = patchMetaOfType(meta?.type);
       const elementOf = (item: unknown): string => (isMap(item) ? keyElement(item, meta) : valueElement(item));
-      current[name] = mergeListItems(was, value, elementOf, (live, item) => (isMap(live) && isMap(item) ? mergeObject(live, item, itemFields) : item));
+      current[name] = mergeListItems(was, value, elementOf, (live, item) => (isMap(live) && isMap(item) ? mergeObject(live, item, itemFields, at) : item));
     } else if (isMap(value) && isMap(was) && meta?.mapType !== "atomic") {
-      current[name] = mergeObject(was, value, patchMetaOfType(meta?.type));
+      current[name] = mergeObject(was, value, patchMetaOfType(meta?.type), at);
     } else {
       current[name] = value;
     }
