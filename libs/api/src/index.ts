@@ -218,3 +218,8 @@ export {
   topologyAllows,
 } from "./kinds/storage-class/storage-classes.js";
 export { defaultStorageClass } from "./kinds/storage-class/strategy.js";
+export { strategicMergePatch } from "./patch/strategic-merge.js";
+export { PATCH_META_BY_KIND, PATCH_META_BY_TYPE, listTypeOf, patchMetaFor } from "./patch/patch-meta.js";
+export type { FieldPatchMeta, ListType, PatchStrategy, TypePatchMeta } from "./patch/patch-meta.js";
+export { applyConflictCauses, applyConflictMessage, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";
+export type { ApplyConflict, ApplyOptions, ApplyResult, ManagedFieldsEntry, ManagedFieldsOperation } from "./patch/server-side-apply.js";
