@@ -215,3 +215,5 @@ export {
   topologyAllows,
 } from "./kinds/storage-class/storage-classes.js";
 export { defaultStorageClass } from "./kinds/storage-class/strategy.js";
+export { openApiV2 } from "./openapi/openapi-v2.js";
+export { openApiV3, openApiV3Discovery } from "./openapi/openapi-v3.js";
