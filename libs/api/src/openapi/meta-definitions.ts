@@ -22,7 +22,7 @@ const string = (description: string): JsonSchema => ({ description, type: "strin
 const integer = (description: string, format: "int32" | "int64"): JsonSchema => ({ description, type: "integer", format });
 
 export function metaDefinitions(dialect: Dialect): Record<string, JsonSchema> {
-  const ref = (name: string, description: string): JsonSchema => dialect.describedRef(`${dialect.refPrefix}${name}`, description);
+  const ref = (name: string, description: string): JsonSchema => dialect.annotatedRef(`${dialect.refPrefix}${name}`, { description });
   return {
     [QUANTITY]: {
       description:

@@ -207,6 +207,16 @@ describe.each([
     expect(fieldSchema(doc(), "io.k8s.api.apps.v1.Deployment", "spec.template.spec.containers[]")["required"]).toEqual(["name"]);
   });
 
+  it("carries the strategic-merge-patch keys the server's PATCH merges by", () => {
+    const podSpec = at(doc().schemas, "io.k8s.api.core.v1.PodSpec", "properties");
+    expect(at(podSpec, "containers")).toEqual(expect.objectContaining({ type: "array", "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge" }));
+    expect(at(podSpec, "volumes")).toEqual(expect.objectContaining({ "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge,retainKeys" }));
+    expect(at(podSpec, "tolerations")).not.toHaveProperty("x-kubernetes-patch-strategy");
+    const strategy = at(doc().schemas, "io.k8s.api.apps.v1.DeploymentSpec", "properties", "strategy");
+    expect(strategy["x-kubernetes-patch-strategy"]).toBe("retainKeys");
+    expect(resolved(doc(), strategy)).toBe(at(doc().schemas, "io.k8s.api.apps.v1.DeploymentStrategy"));
+  });
+
   it("carries the proto's comments as descriptions", () => {
     expect(at(doc().schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector")["description"]).toBe(
       "A label query over a set of objects (matchLabels and matchExpressions are ANDed). An absent selector selects nothing; an empty one selects everything.",
