@@ -221,6 +221,9 @@ describe.each([
     expect(at(doc().schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector")["description"]).toBe(
       "A label query over a set of objects (matchLabels and matchExpressions are ANDed). An absent selector selects nothing; an empty one selects everything.",
     );
+    // A section heading ("// ---- ControllerRevision ----") titles the file, not the message below it.
+    expect(at(doc().schemas, "io.k8s.api.apps.v1.ControllerRevision")["description"]).toMatch(/^An immutable snapshot of a controller's state/);
+    expect(at(doc().schemas, "io.k8s.api.apps.v1.RollingUpdateDeployment")).not.toHaveProperty("description");
     expect(at(doc().schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "properties", "operator")).toEqual({
       description: "In, NotIn, Exists or DoesNotExist.",
       type: "string",

@@ -101,11 +101,16 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
   const writeBody = { definition: object, mediaTypes: [MEDIA_JSON], required: true };
   const patchBody = { definition: PATCH, mediaTypes: PATCH_TYPES, required: true };
 
-  const objectOperations = (what: string, suffix: string): Operation[] => [
-    operation({ method: "get", operationId: id("read", suffix), description: `read ${what} of the specified ${kind.kind}`, action: "get", parameters: [], responses: { "200": object } }),
-    operation({ method: "put", operationId: id("replace", suffix), description: `replace ${what} of the specified ${kind.kind}`, action: "put", parameters: writeParameters, body: writeBody, responses: { "200": object, "201": object } }),
-    operation({ method: "patch", operationId: id("patch", suffix), description: `partially update ${what} of the specified ${kind.kind}`, action: "patch", parameters: [...writeParameters, force], body: patchBody, responses: { "200": object, "201": object } }),
-  ];
+  /** The operations on the object, or on its status: "read the specified Pod", "read status of the specified Pod". */
+  const objectOperations = (subresource: "" | "status"): Operation[] => {
+    const what = subresource ? `${subresource} of the specified ${kind.kind}` : `the specified ${kind.kind}`;
+    const suffix = subresource ? "Status" : "";
+    return [
+      operation({ method: "get", operationId: id("read", suffix), description: `read ${what}`, action: "get", parameters: [], responses: { "200": object } }),
+      operation({ method: "put", operationId: id("replace", suffix), description: `replace ${what}`, action: "put", parameters: writeParameters, body: writeBody, responses: { "200": object, "201": object } }),
+      operation({ method: "patch", operationId: id("patch", suffix), description: `partially update ${what}`, action: "patch", parameters: [...writeParameters, force], body: patchBody, responses: { "200": object, "201": object } }),
+    ];
+  };
 
   const items: PathItem[] = [
     {
@@ -129,13 +134,13 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
       path: `${collection}/{name}`,
       parameters: objectParameters,
       operations: [
-        ...objectOperations("the", ""),
+        ...objectOperations(""),
         operation({ method: "delete", operationId: id("delete"), description: `delete a ${kind.kind}`, action: "delete", parameters: deleteParameters, body: { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false }, responses: { "200": STATUS, "202": STATUS } }),
       ],
     },
   ];
   if (schemaOf(kind.protoTypeName).fields.has("status")) {
-    items.push({ path: `${collection}/{name}/status`, parameters: objectParameters, operations: objectOperations("status", "Status") });
+    items.push({ path: `${collection}/{name}/status`, parameters: objectParameters, operations: objectOperations("status") });
   }
   if (kind.namespaced) {
     items.push({
