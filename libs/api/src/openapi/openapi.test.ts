@@ -173,6 +173,17 @@ describe("openApiV3", () => {
     for (const op of patches) expect(op["parameters"]).toContainEqual(expect.objectContaining({ name: "fieldValidation", in: "query" }));
   });
 
+  it("serves the scale subresource of the kinds with spec.replicas, as an autoscaling/v1 Scale", () => {
+    const scaled = kinds.filter((k) => Object.keys(at(v3(groupVersionOf(k)).root, "paths")).some((p) => p.endsWith(`/${k.plural}/{name}/scale`)));
+    expect(scaled.map((k) => k.kind).sort()).toEqual(["Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"]);
+    const doc = v3("apis/apps/v1");
+    const scale = at(doc.root, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale");
+    expect(Object.keys(scale).sort()).toEqual(["get", "parameters", "patch", "put"]);
+    expect(at(scale, "put", "x-kubernetes-group-version-kind")).toEqual({ group: "autoscaling", version: "v1", kind: "Scale" });
+    expect(at(scale, "get", "responses", "200", "content", "application/json", "schema")).toEqual({ $ref: "#/components/schemas/io.k8s.api.autoscaling.v1.Scale" });
+    expect(fieldSchema(doc, "io.k8s.api.autoscaling.v1.Scale", "spec.replicas")).toEqual(expect.objectContaining({ type: "integer" }));
+  });
+
   it("holds only the schemas its paths reach", () => {
     const batch = v3("apis/batch/v1").schemas;
     expect(Object.keys(batch)).toContain("io.k8s.api.batch.v1.CronJob");
