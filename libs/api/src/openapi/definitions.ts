@@ -43,6 +43,11 @@ export interface Dialect {
    * siblings, so it wraps it in allOf.
    */
   annotatedRef(ref: string, annotations: JsonSchema): JsonSchema;
+  /**
+   * A scalar JSON may write as any of `types` (a Quantity: "string" or "number"): swagger 2.0 names the
+   * first, as Kubernetes' OpenAPISchemaType; OpenAPI 3 lists them all in oneOf, as its OpenAPIV3OneOfTypes.
+   */
+  oneOfTypes(types: readonly [string, ...string[]]): JsonSchema;
 }
 
 /** Kubernetes' x-kubernetes-group-version-kind entry. */
@@ -192,7 +197,7 @@ function listDefinition(kind: AnyKindInfo, dialect: Dialect): JsonSchema {
       items: { description: `List of ${kind.plural}.`, type: "array", items: ref(dialect, definitionName(kind.protoTypeName)) },
       kind: { description: KIND_DESCRIPTION, type: "string" },
       metadata: dialect.annotatedRef(`${dialect.refPrefix}${LIST_META}`, {
-        description: "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+        description: "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
       }),
     },
     "x-kubernetes-group-version-kind": [{ ...gvk, kind: `${kind.kind}List` }],

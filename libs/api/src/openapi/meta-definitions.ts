@@ -32,11 +32,11 @@ export function metaDefinitions(dialect: Dialect): Record<string, JsonSchema> {
     [QUANTITY]: {
       description:
         "Quantity is a fixed-point representation of a number: a decimal or binary SI suffix (\"100m\", \"1Gi\") or a plain number. A JSON number is accepted on input and written back as a string.",
-      type: "string",
+      ...dialect.oneOfTypes(["string", "number"]),
     },
     [INT_OR_STRING]: {
       description: "IntOrString is a type that can hold an int32 or a string. When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.",
-      type: "string",
+      ...dialect.oneOfTypes(["string", "integer"]),
       format: "int-or-string",
       "x-kubernetes-int-or-string": true,
     },

@@ -11,6 +11,7 @@ const dialect: Dialect = {
   refPrefix: "#/definitions/",
   // Kubernetes' own v2 document writes the description and extensions beside the $ref.
   annotatedRef: (ref, annotations) => ({ ...annotations, $ref: ref }),
+  oneOfTypes: ([type]) => ({ type }),
 };
 
 function parameter(p: Parameter): JsonSchema {

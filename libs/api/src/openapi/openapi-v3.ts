@@ -17,6 +17,7 @@ const dialect: Dialect = {
   refPrefix: REF_PREFIX,
   // OpenAPI 3.0 ignores the siblings of a $ref; Kubernetes wraps it in allOf to keep them.
   annotatedRef: (ref, annotations) => ({ ...annotations, allOf: [{ $ref: ref }] }),
+  oneOfTypes: (types) => ({ oneOf: types.map((type) => ({ type })) }),
 };
 
 function parameter(p: Parameter): JsonSchema {

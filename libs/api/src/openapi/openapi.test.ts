@@ -70,10 +70,17 @@ function fieldSchema(doc: Doc, definition: string, path: string): Json {
  */
 function validationErrors(doc: Doc, schema: Json, value: unknown, path: string): string[] {
   const s = resolved(doc, schema);
-  if (s["format"] === "int-or-string") return typeof value === "string" || Number.isInteger(value) ? [] : [`${path}: not an int or string`];
+  if (Array.isArray(s["oneOf"])) {
+    const errors = (s["oneOf"] as Json[]).map((alternative) => validationErrors(doc, alternative, value, path));
+    return errors.some((e) => e.length === 0) ? [] : [`${path}: matches none of ${JSON.stringify(s["oneOf"])}`];
+  }
   switch (s["type"]) {
     case "string":
-      return typeof value === "string" ? [] : [`${path}: not a string`];
+      // As kubectl's validator (kube-openapi pkg/util/proto/validation): a string field takes any scalar,
+      // which is how swagger 2.0's {type: string} Quantity and IntOrString take `cpu: 2` and `maxSurge: 1`.
+      return ["string", "number", "boolean"].includes(typeof value) ? [] : [`${path}: not a string`];
+    case "number":
+      return typeof value === "number" ? [] : [`${path}: not a number`];
     case "integer":
       return Number.isInteger(value) ? [] : [`${path}: not an integer`];
     case "boolean":
@@ -193,21 +200,24 @@ describe("openApiV3", () => {
   });
 });
 
+// Kubernetes' scalar types: swagger 2.0 gives their OpenAPISchemaType, OpenAPI 3 their OpenAPIV3OneOfTypes.
 describe.each([
-  { name: "v2", doc: () => v2 },
-  { name: "v3", doc: () => v3("apis/apps/v1") },
-])("the schema in $name", ({ doc }) => {
+  { name: "v2", doc: () => v2, intOrString: { type: "string" }, quantity: { type: "string" } },
+  { name: "v3", doc: () => v3("apis/apps/v1"), intOrString: { oneOf: [{ type: "string" }, { type: "integer" }] }, quantity: { oneOf: [{ type: "string" }, { type: "number" }] } },
+])("the schema in $name", ({ doc, intOrString, quantity }) => {
   it("describes maxSurge as an int-or-string", () => {
     const maxSurge = fieldSchema(doc(), "io.k8s.api.apps.v1.Deployment", "spec.strategy.rollingUpdate.maxSurge");
-    expect(maxSurge).toEqual(expect.objectContaining({ type: "string", format: "int-or-string", "x-kubernetes-int-or-string": true }));
+    expect(maxSurge).toEqual(expect.objectContaining({ ...intOrString, format: "int-or-string", "x-kubernetes-int-or-string": true }));
+    expect(validationErrors(doc(), maxSurge, 1, "maxSurge")).toEqual([]);
+    expect(validationErrors(doc(), maxSurge, "25%", "maxSurge")).toEqual([]);
   });
 
   it("describes a container's resource limits as a map of quantities", () => {
     const limits = fieldSchema(doc(), "io.k8s.api.apps.v1.Deployment", "spec.template.spec.containers[].resources.limits");
     expect(limits["type"]).toBe("object");
-    const quantity = resolved(doc(), at(limits, "additionalProperties"));
-    expect(quantity).toEqual(expect.objectContaining({ type: "string" }));
     expect(at(limits, "additionalProperties")["$ref"]).toMatch(/io\.k8s\.apimachinery\.pkg\.api\.resource\.Quantity$/);
+    expect(resolved(doc(), at(limits, "additionalProperties"))).toEqual(expect.objectContaining(quantity));
+    expect(validationErrors(doc(), limits, { cpu: 2, memory: "1Gi" }, "limits")).toEqual([]);
   });
 
   it("types scalars, maps and required fields as Kubernetes does", () => {
@@ -251,8 +261,9 @@ describe("the example manifests", () => {
   });
 
   it("fails validation for an unknown field, a wrong type and a missing required field", () => {
-    const manifest = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { replicas: "3", selector: {}, template: { spec: { containers: [{ image: "x", imagePullPolice: "Always" }] } } } };
+    const manifest = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", labels: [] }, spec: { replicas: "3", selector: {}, template: { spec: { containers: [{ image: "x", imagePullPolice: "Always" }] } } } };
     expect(validationErrors(v2, at(v2.schemas, "io.k8s.api.apps.v1.Deployment"), manifest, "Deployment")).toEqual([
+      "Deployment.metadata.labels: not an object",
       "Deployment.spec.replicas: not an integer",
       "Deployment.spec.template.spec.containers[0].name: required",
       "Deployment.spec.template.spec.containers[0].imagePullPolice: unknown field",
