@@ -100,6 +100,9 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
   const objectParameters = [pathParameter("name", `name of the ${kind.kind}`), ...collectionParameters];
   const operation = (o: Omit<Operation, "gvk" | "produces"> & { produces?: readonly string[]; gvk?: GroupVersionKind }): Operation => ({ produces: [MEDIA_JSON], gvk, ...o });
   const patchBody = { definition: PATCH, mediaTypes: PATCH_TYPES, required: true };
+  const deleteBody = { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false };
+  const listOperation = (operationId: string): Operation =>
+    operation({ method: "get", operationId, description: `list or watch objects of kind ${kind.kind}`, action: "list", parameters: listParameters, responses: { "200": list }, produces: [MEDIA_JSON, WATCH_STREAM] });
 
   /**
    * The operations on the object or one of its subresources: "read the specified Pod", "read status of
@@ -123,7 +126,7 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
       path: collection,
       parameters: collectionParameters,
       operations: [
-        operation({ method: "get", operationId: id("list"), description: `list or watch objects of kind ${kind.kind}`, action: "list", parameters: listParameters, responses: { "200": list }, produces: [MEDIA_JSON, WATCH_STREAM] }),
+        listOperation(id("list")),
         operation({ method: "post", operationId: id("create"), description: `create a ${kind.kind}`, action: "post", parameters: writeParameters, body: { definition: object, mediaTypes: [MEDIA_JSON], required: true }, responses: { "200": object, "201": object, "202": object } }),
         operation({
           method: "delete",
@@ -131,7 +134,7 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
           description: `delete collection of ${kind.kind}`,
           action: "deletecollection",
           parameters: [...deleteParameters, ...listParameters.filter((p) => p.name !== "watch" && p.name !== "allowWatchBookmarks")],
-          body: { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false },
+          body: deleteBody,
           responses: { "200": STATUS },
         }),
       ],
@@ -141,7 +144,7 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
       parameters: objectParameters,
       operations: [
         ...objectOperations(""),
-        operation({ method: "delete", operationId: id("delete"), description: `delete a ${kind.kind}`, action: "delete", parameters: deleteParameters, body: { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false }, responses: { "200": STATUS, "202": STATUS } }),
+        operation({ method: "delete", operationId: id("delete"), description: `delete a ${kind.kind}`, action: "delete", parameters: deleteParameters, body: deleteBody, responses: { "200": STATUS, "202": STATUS } }),
       ],
     },
   ];
@@ -149,13 +152,7 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
   if (fields.has("status")) items.push({ path: `${collection}/{name}/status`, parameters: objectParameters, operations: objectOperations("status") });
   if (hasReplicas(fields.get("spec"))) items.push({ path: `${collection}/{name}/scale`, parameters: objectParameters, operations: objectOperations("scale") });
   if (kind.namespaced) {
-    items.push({
-      path: `${base}/${kind.plural}`,
-      parameters: [pretty],
-      operations: [
-        operation({ method: "get", operationId: `list${operationPrefix(gvk)}${kind.kind}ForAllNamespaces`, description: `list or watch objects of kind ${kind.kind}`, action: "list", parameters: listParameters, responses: { "200": list }, produces: [MEDIA_JSON, WATCH_STREAM] }),
-      ],
-    });
+    items.push({ path: `${base}/${kind.plural}`, parameters: [pretty], operations: [listOperation(`list${operationPrefix(gvk)}${kind.kind}ForAllNamespaces`)] });
   }
   return items;
 }
