@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeEach, type RunnerTestFile, type RunnerTestSuite } from "vitest";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
-import { startStack, type Stack } from "@capstan/local-stack";
+import { ServiceProcess, startStack, type Stack } from "@capstan/local-stack";
 import { claimHostRanges, type HostRanges } from "./host-ranges.js";
 import { natsUrl, removeStreams } from "./scratch-stack.js";
 import { ServiceLogs } from "./service-logs.js";
@@ -52,6 +52,11 @@ export interface TestCluster {
    * default), each `hh:mm:ss.mmm service| text`. A failing test prints these tails by itself.
    */
   logs(opts?: { lines?: number }): string;
+  /**
+   * Starts another instance of one of the stack's services with extra environment (say, the replacement
+   * of a crashed controller on a test clock); its lines join the service's, and it stops with the cluster.
+   */
+  startService(name: string, env: Record<string, string>): ServiceProcess;
   stop(): Promise<void>;
 }
 
@@ -137,6 +142,10 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
   const nodeNames = Array.from({ length: nodeCount }, (_, i) => `node-${i + 1}`);
   let ranges: HostRanges | undefined;
   let stack: Stack;
+  const output = (service: string, line: string) => {
+    logs.add(service, line);
+    if (process.env["CAPSTAN_TEST_LOGS"]) console.log(`${service}| ${line}`);
+  };
   try {
     // Pod IPs and cluster IPs no other cluster on this host has; every node agent routes the latter to lo.
     ranges = await claimHostRanges(nodeCount, opts.env?.["CAPSTAN_SERVICE_CIDR"]);
@@ -156,10 +165,7 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       // here. A test that kills leaders asks for short ones. DNS on a free port, as clusters of
       // parallel tests share the machine.
       env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...opts.env },
-      output: (service, line) => {
-        logs.add(service, line);
-        if (process.env["CAPSTAN_TEST_LOGS"]) console.log(`${service}| ${line}`);
-      },
+      output,
     });
   } catch (e) {
     record.stopped = true;
@@ -171,6 +177,7 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
   const claimed = ranges;
   const { serviceCIDR } = claimed;
   const client = createClient({ address: stack.gateway, actor: "test" });
+  const extraServices: ServiceProcess[] = [];
   const cluster: TestCluster = {
     stack,
     client,
@@ -196,10 +203,19 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       return r.stdout;
     },
     logs: (logOpts) => logs.text(logOpts),
+    startService(name, env) {
+      const { spec } = stack.service(name);
+      const service = new ServiceProcess({ ...spec, env: { ...spec.env, ...env } }, { restart: false, output });
+      extraServices.push(service);
+      service.start();
+      return service;
+    },
     async stop() {
       if (record.stopped) return;
       record.stopped = true;
       client.close();
+      // Clients of the gateway, as the stack's own: stopped before it.
+      await Promise.all(extraServices.map((s) => s.stop()));
       await stack.stop();
       await removeStreams(prefix);
       await database?.drop();
