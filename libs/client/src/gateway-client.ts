@@ -43,6 +43,10 @@ export class GrpcCapstanClient implements CapstanClient {
   constructor(private readonly opts: ClientOptions) {
     this.grpc = new GatewayClient(opts.address, credentials.createInsecure(), {
       "grpc.max_receive_message_length": 256 * 1024 * 1024,
+      // grpc-js backs off reconnects up to 120 s: a service would stay deaf for minutes after the gateway
+      // restarted a few times in a row. The gateway is near; trying again every 2 s at most costs nothing.
+      "grpc.initial_reconnect_backoff_ms": 200,
+      "grpc.max_reconnect_backoff_ms": 2_000,
       interceptors: [traceClientInterceptor],
     });
     this.timeoutMs = opts.timeoutMs ?? 30_000;
