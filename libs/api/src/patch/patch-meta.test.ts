@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import type { KindName } from "../kinds/kind-map.js";
+import { patchMetaFor, type FieldPatchMeta } from "./patch-meta.js";
+
+describe("patchMetaFor", () => {
+  // Each row is a Go struct tag from k8s.io/api (core/v1, apps/v1, batch/v1) or apimachinery meta/v1.
+  it.each<{ name: string; kind: KindName; path: string[]; want: FieldPatchMeta | undefined }>([
+    { name: "Pod containers by name", kind: "Pod", path: ["spec", "containers"], want: { patchStrategy: "merge", patchMergeKey: "name", type: "Container" } },
+    { name: "a container's ports by containerPort", kind: "Pod", path: ["spec", "initContainers", "ports"], want: { patchStrategy: "merge", patchMergeKey: "containerPort" } },
+    { name: "an ephemeral container's env by name", kind: "Pod", path: ["spec", "ephemeralContainers", "env"], want: { patchStrategy: "merge", patchMergeKey: "name" } },
+    { name: "volumeMounts by mountPath", kind: "Pod", path: ["spec", "containers", "volumeMounts"], want: { patchStrategy: "merge", patchMergeKey: "mountPath" } },
+    { name: "volumes merge and retain keys", kind: "Pod", path: ["spec", "volumes"], want: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" } },
+    { name: "tolerations are atomic (untagged)", kind: "Pod", path: ["spec", "tolerations"], want: undefined },
+    { name: "topologySpreadConstraints by topologyKey alone", kind: "Pod", path: ["spec", "topologySpreadConstraints"], want: { patchStrategy: "merge", patchMergeKey: "topologyKey" } },
+    { name: "containerStatuses are atomic (untagged)", kind: "Pod", path: ["status", "containerStatuses"], want: undefined },
+    { name: "Deployment template containers", kind: "Deployment", path: ["spec", "template", "spec", "containers", "env"], want: { patchStrategy: "merge", patchMergeKey: "name" } },
+    { name: "Deployment strategy retains keys", kind: "Deployment", path: ["spec", "strategy"], want: { patchStrategy: "retainKeys" } },
+    { name: "CronJob jobTemplate down to the pod", kind: "CronJob", path: ["spec", "jobTemplate", "spec", "template", "spec", "volumes"], want: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" } },
+    { name: "StatefulSet volumeClaimTemplates are atomic", kind: "StatefulSet", path: ["spec", "volumeClaimTemplates"], want: undefined },
+    { name: "Service ports by port", kind: "Service", path: ["spec", "ports"], want: { patchStrategy: "merge", patchMergeKey: "port" } },
+    { name: "Node addresses by type", kind: "Node", path: ["status", "addresses"], want: { patchStrategy: "merge", patchMergeKey: "type" } },
+    { name: "Node podCIDRs merge as primitives", kind: "Node", path: ["spec", "podCIDRs"], want: { patchStrategy: "merge" } },
+    { name: "Job conditions by type", kind: "Job", path: ["status", "conditions"], want: { patchStrategy: "merge", patchMergeKey: "type" } },
+    { name: "ownerReferences by uid", kind: "ConfigMap", path: ["metadata", "ownerReferences"], want: { patchStrategy: "merge", patchMergeKey: "uid" } },
+    { name: "finalizers merge as primitives", kind: "Secret", path: ["metadata", "finalizers"], want: { patchStrategy: "merge" } },
+    { name: "a template's metadata is ObjectMeta", kind: "DaemonSet", path: ["spec", "template", "metadata", "finalizers"], want: { patchStrategy: "merge" } },
+    { name: "an inherited property name is no field", kind: "Pod", path: ["spec", "constructor"], want: undefined },
+  ])("$name", ({ kind, path, want }) => {
+    expect(patchMetaFor(kind, path)).toEqual(want);
+  });
+});
