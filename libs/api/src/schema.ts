@@ -57,6 +57,8 @@ const intOrStringFields = new Set([
 
 export interface FieldSchema {
   readonly jsonName: string;
+  /** The field's leading comment in the .proto, one paragraph per blank-line-separated block; "" when none. */
+  readonly description: string;
   readonly type: number;
   readonly typeName: string;
   readonly repeated: boolean;
@@ -68,19 +70,52 @@ export interface FieldSchema {
 
 export interface MessageSchema {
   readonly fullName: string;
+  /** The .proto file that declares it: "capstan/v1/apps.proto". */
+  readonly file: string;
+  /** The message's leading comment in the .proto; "" when none. */
+  readonly description: string;
   readonly fields: ReadonlyMap<string, FieldSchema>;
 }
 
-function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, DescriptorProto> {
-  const byName = new Map<string, DescriptorProto>();
-  const visit = (prefix: string, messages: readonly DescriptorProto[]): void => {
-    for (const m of messages) {
-      const name = `${prefix}.${m.name}`;
-      byName.set(name, m);
-      visit(name, m.nestedType);
-    }
-  };
-  for (const f of files) visit(f.package ? `.${f.package}` : "", f.messageType);
+interface IndexedMessage {
+  readonly descriptor: DescriptorProto;
+  readonly file: string;
+  readonly description: string;
+  /** Leading comments of its fields, by field number. */
+  readonly fieldDescriptions: ReadonlyMap<number, string>;
+}
+
+// DescriptorProto field numbers in a SourceCodeInfo location path: FileDescriptorProto.message_type = 4,
+// DescriptorProto.field = 2, DescriptorProto.nested_type = 3.
+const PATH_MESSAGE_TYPE = 4, PATH_FIELD = 2, PATH_NESTED_TYPE = 3;
+
+/** A proto comment as prose: its lines joined, blank lines kept as paragraph breaks. */
+function commentText(comment: string | undefined): string {
+  if (!comment) return "";
+  return comment
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.split("\n").map((line) => line.trim()).filter(Boolean).join(" "))
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, IndexedMessage> {
+  const byName = new Map<string, IndexedMessage>();
+  for (const f of files) {
+    const comments = new Map<string, string>();
+    for (const loc of f.sourceCodeInfo?.location ?? []) comments.set(loc.path.join("."), commentText(loc.leadingComments));
+    const visit = (prefix: string, messages: readonly DescriptorProto[], path: readonly number[]): void => {
+      messages.forEach((m, i) => {
+        const name = `${prefix}.${m.name}`;
+        const at = [...path, i];
+        const fieldDescriptions = new Map<number, string>();
+        m.field.forEach((field, j) => fieldDescriptions.set(field.number, comments.get([...at, PATH_FIELD, j].join(".")) ?? ""));
+        byName.set(name, { descriptor: m, file: f.name, description: comments.get(at.join(".")) ?? "", fieldDescriptions });
+        visit(name, m.nestedType, [...at, PATH_NESTED_TYPE]);
+      });
+    };
+    visit(f.package ? `.${f.package}` : "", f.messageType, [PATH_MESSAGE_TYPE]);
+  }
   return byName;
 }
 
@@ -91,34 +126,36 @@ const schemas = new Map<string, MessageSchema>();
 export function schemaOf(fullName: string): MessageSchema {
   const cached = schemas.get(fullName);
   if (cached) return cached;
-  const d = descriptors.get(fullName);
-  if (!d) throw new Error(`no descriptor for ${fullName}`);
+  const indexed = descriptors.get(fullName);
+  if (!indexed) throw new Error(`no descriptor for ${fullName}`);
   const fields = new Map<string, FieldSchema>();
-  for (const f of d.field) fields.set(f.jsonName, fieldSchema(fullName, f));
-  const schema = { fullName, fields };
+  for (const f of indexed.descriptor.field) fields.set(f.jsonName, fieldSchema(fullName, f, indexed.fieldDescriptions.get(f.number) ?? ""));
+  const schema = { fullName, file: indexed.file, description: indexed.description, fields };
   schemas.set(fullName, schema);
   return schema;
 }
 
-function fieldSchema(owner: string, f: FieldDescriptorProto): FieldSchema {
+function fieldSchema(owner: string, f: FieldDescriptorProto, description: string): FieldSchema {
   const quantity = quantityFields.has(`${owner}.${f.jsonName}`);
   const intOrString = intOrStringFields.has(`${owner}.${f.jsonName}`);
-  const entry = f.type === TYPE_MESSAGE ? descriptors.get(f.typeName) : undefined;
+  const entry = f.type === TYPE_MESSAGE ? descriptors.get(f.typeName)?.descriptor : undefined;
   if (f.label === LABEL_REPEATED && entry?.options?.mapEntry) {
     const value = entry.field.find((v) => v.number === 2);
     if (!value) throw new Error(`map entry ${f.typeName} has no value field`);
     return {
       jsonName: f.jsonName,
+      description,
       type: TYPE_MESSAGE,
       typeName: f.typeName,
       repeated: false,
       quantity: false,
       intOrString: false,
-      mapValue: { jsonName: "value", type: value.type, typeName: value.typeName, repeated: false, quantity, intOrString, mapValue: undefined },
+      mapValue: { jsonName: "value", description: "", type: value.type, typeName: value.typeName, repeated: false, quantity, intOrString, mapValue: undefined },
     };
   }
   return {
     jsonName: f.jsonName,
+    description,
     type: f.type,
     typeName: f.typeName,
     repeated: f.label === LABEL_REPEATED,
