@@ -216,8 +216,8 @@ export {
   topologyAllows,
 } from "./kinds/storage-class/storage-classes.js";
 export { defaultStorageClass } from "./kinds/storage-class/strategy.js";
+export { openApiV2 } from "./openapi/openapi-v2.js";
+export { openApiV3, openApiV3Discovery } from "./openapi/openapi-v3.js";
 export { strategicMergePatch } from "./patch/strategic-merge.js";
 export { PATCH_META_BY_KIND, PATCH_META_BY_TYPE, patchMetaFor } from "./patch/patch-meta.js";
 export type { FieldPatchMeta, PatchStrategy, TypePatchMeta } from "./patch/patch-meta.js";
-export { openApiV2 } from "./openapi/openapi-v2.js";
-export { openApiV3, openApiV3Discovery } from "./openapi/openapi-v3.js";
