@@ -1,8 +1,9 @@
 /**
- * PATCH bodies by content type: JSON merge patch (RFC 7386) and JSON patch (RFC 6902). Strategic merge
- * and apply patches come from @capstan/api's patch functions; until they exist, those types are
- * refused as an unknown patch type, with 415.
+ * PATCH bodies by content type: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and strategic merge
+ * patch (@capstan/api's, with the kinds' merge keys). Apply patches (server-side apply) are not served
+ * yet: refused as an unknown patch type, with 415, as the apiserver refuses one.
  */
+import { strategicMergePatch } from "@capstan/api";
 import type { JsonObject } from "@capstan/apimachinery";
 import jsonPatch from "fast-json-patch";
 import { badRequest, unsupportedMediaType } from "./status.js";
@@ -14,12 +15,13 @@ type Patcher = (original: JsonObject, patch: unknown, kind: string) => JsonObjec
 const patchers: Readonly<Record<string, Patcher>> = {
   "application/merge-patch+json": (original, patch) => asObject(mergePatch(original, patch)),
   "application/json-patch+json": jsonPatchOf,
+  "application/strategic-merge-patch+json": (original, patch, kind) => strategicMergePatch(original, patchObject(patch), kind),
 };
 
 /** The patched object; throws 415 for a patch type not served, 400 for a patch that does not apply. */
 export function applyPatch(contentType: string, original: JsonObject, patch: unknown, kind: string): JsonObject {
   const patcher = patchers[mediaType(contentType)];
-  if (!patcher) throw unsupportedMediaType(contentType);
+  if (!patcher) throw unsupportedMediaType(contentType, Object.keys(patchers));
   return patcher(original, patch, kind);
 }
 
@@ -55,6 +57,11 @@ function jsonPatchOf(original: JsonObject, patch: unknown): JsonObject {
   } catch (e) {
     throw badRequest(`the JSON patch could not be applied: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
   }
+}
+
+function patchObject(patch: unknown): JsonObject {
+  if (!isObject(patch)) throw badRequest("the strategic merge patch must be a JSON object");
+  return patch;
 }
 
 function asObject(value: unknown): JsonObject {

@@ -4,12 +4,13 @@
  * ObjectService as gRPC; a failure is a `kind: Status` body from the one mapping in status.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { openApiV2, openApiV3, openApiV3Discovery } from "@capstan/api";
 import type { ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { sendJson } from "./request.js";
 import { parseResourcePath } from "./resource-path.js";
 import { serveResource } from "./resources.js";
-import { methodNotAllowed, notFoundPath, statusOf, type StatusTarget } from "./status.js";
+import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
 export interface KubeApiOptions {
   readonly log: (message: string) => void;
@@ -67,7 +68,7 @@ async function handle(service: ObjectService, req: IncomingMessage, res: ServerR
   });
 }
 
-/** The answer of a discovery path (text for the health checks), or undefined for any other path. */
+/** The answer of a discovery path (text for the health checks; the OpenAPI documents too), or undefined for any other path. */
 function discoveryAnswer(path: string, accept: string | undefined): string | { body: unknown; contentType?: string } | undefined {
   const aggregated = wantsAggregatedDiscovery(accept);
   const segments = path.split("/").filter((s) => s !== "");
@@ -84,6 +85,17 @@ function discoveryAnswer(path: string, accept: string | undefined): string | { b
       return aggregated ? { body: aggregatedDiscovery(false), contentType: AGGREGATED_DISCOVERY } : { body: apiGroupList() };
     case "/api/v1":
       return { body: apiResourceList("v1") };
+    case "/openapi/v2":
+      // kubectl asks for the protobuf form only, and falls back to v3 on 406.
+      if (accept !== undefined && !/json|\*\/\*/.test(accept)) throw notAcceptable("application/json");
+      return { body: openApiV2() };
+    case "/openapi/v3":
+      return { body: openApiV3Discovery() };
+  }
+  if (path.startsWith("/openapi/v3/")) {
+    const document = openApiV3(path.slice("/openapi/v3/".length));
+    if (document === undefined) throw notFoundPath();
+    return { body: document };
   }
   if (segments[0] !== "apis" || segments.length > 3 || segments.length < 2) return undefined;
   const body = segments.length === 2 ? apiGroupOf(segments[1]!) : apiResourceList(`${segments[1]}/${segments[2]}`);

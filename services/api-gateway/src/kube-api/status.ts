@@ -43,7 +43,9 @@ export class KubeApiError extends Error {
 export const badRequest = (message: string) => new KubeApiError(400, "BadRequest", message);
 export const notFoundPath = () => new KubeApiError(404, "NotFound", "the server could not find the requested resource");
 export const methodNotAllowed = (method: string) => new KubeApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource (${method})`);
-export const unsupportedMediaType = (contentType: string) => new KubeApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got ${JSON.stringify(contentType)})`);
+export const notAcceptable = (served: string) => new KubeApiError(406, "NotAcceptable", `only the following media types are accepted: ${served}`);
+export const unsupportedMediaType = (contentType: string, accepted: readonly string[]) =>
+  new KubeApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")} (got ${JSON.stringify(contentType)})`);
 
 const httpOf: Record<ErrorCode, { code: number; reason: string }> = {
   NotFound: { code: 404, reason: "NotFound" },
