@@ -7,7 +7,8 @@
  * A field is listed only if it carries a tag or leads to a type that does: an unlisted map merges key by
  * key and an unlisted list is replaced whole (atomic), as upstream does for untagged fields
  * (tolerations, args, containerStatuses, volumeClaimTemplates, …). The OpenAPI document's
- * x-kubernetes-patch-strategy / x-kubernetes-patch-merge-key read the same table.
+ * x-kubernetes-patch-strategy / x-kubernetes-patch-merge-key read the same table, and server-side apply reads
+ * its list and map types (the `+listType`, `+listMapKey`, `+mapType`, `+structType` markers) from it.
  */
 import type { KindName } from "../kinds/kind-map.js";
 
@@ -19,17 +20,27 @@ export interface FieldPatchMeta {
   readonly patchMergeKey?: string;
   /** The field's type (a list's element type) when that type has tagged fields of its own. */
   readonly type?: string;
+  /** `+listType`, only where it is not what the patch tags imply (see listTypeOf). */
+  readonly listType?: ListType;
+  /** `+listMapKey`, only where there is more than the patchMergeKey. */
+  readonly listMapKeys?: readonly string[];
+  /** `+mapType=atomic` / `+structType=atomic`: server-side apply owns and replaces the map whole. */
+  readonly mapType?: "atomic";
 }
+
+export type ListType = "atomic" | "set" | "map";
 
 export type TypePatchMeta = Readonly<Record<string, FieldPatchMeta>>;
 
 const metadata: FieldPatchMeta = { type: "ObjectMeta" };
 const conditions: FieldPatchMeta = { patchStrategy: "merge", patchMergeKey: "type" };
 const template: FieldPatchMeta = { type: "PodTemplateSpec" };
+/** A workload's LabelSelector (`+structType=atomic`), and a ReplicationController's map (`+mapType=atomic`). */
+const selector: FieldPatchMeta = { mapType: "atomic" };
 
 /** Container and EphemeralContainer (EphemeralContainerCommon) carry the same tags. */
 const containerFields: TypePatchMeta = {
-  ports: { patchStrategy: "merge", patchMergeKey: "containerPort" },
+  ports: { patchStrategy: "merge", patchMergeKey: "containerPort", listMapKeys: ["containerPort", "protocol"] },
   env: { patchStrategy: "merge", patchMergeKey: "name" },
   volumeMounts: { patchStrategy: "merge", patchMergeKey: "mountPath" },
   volumeDevices: { patchStrategy: "merge", patchMergeKey: "devicePath" },
@@ -49,30 +60,31 @@ export const PATCH_META_BY_TYPE: Readonly<Record<string, TypePatchMeta>> = {
     ephemeralContainers: { patchStrategy: "merge", patchMergeKey: "name", type: "EphemeralContainer" },
     imagePullSecrets: { patchStrategy: "merge", patchMergeKey: "name" },
     hostAliases: { patchStrategy: "merge", patchMergeKey: "ip" },
-    topologySpreadConstraints: { patchStrategy: "merge", patchMergeKey: "topologyKey" },
+    topologySpreadConstraints: { patchStrategy: "merge", patchMergeKey: "topologyKey", listMapKeys: ["topologyKey", "whenUnsatisfiable"] },
     schedulingGates: { patchStrategy: "merge", patchMergeKey: "name" },
     resourceClaims: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" },
+    nodeSelector: { mapType: "atomic" },
   },
   Container: containerFields,
   EphemeralContainer: containerFields,
   PodStatus: {
     conditions,
-    hostIPs: { patchStrategy: "merge", patchMergeKey: "ip" },
+    hostIPs: { patchStrategy: "merge", patchMergeKey: "ip", listType: "atomic" },
     podIPs: { patchStrategy: "merge", patchMergeKey: "ip" },
     resourceClaimStatuses: { patchStrategy: "merge,retainKeys", patchMergeKey: "name" },
   },
-  ServiceSpec: { ports: { patchStrategy: "merge", patchMergeKey: "port" } },
+  ServiceSpec: { ports: { patchStrategy: "merge", patchMergeKey: "port", listMapKeys: ["port", "protocol"] }, selector },
   ServiceStatus: { conditions },
   NodeSpec: { podCIDRs: { patchStrategy: "merge" } },
   NodeStatus: { conditions, addresses: { patchStrategy: "merge", patchMergeKey: "type" } },
   NamespaceStatus: { conditions },
   PersistentVolumeClaimStatus: { conditions },
-  ReplicationControllerSpec: { template },
-  DeploymentSpec: { template, strategy: { patchStrategy: "retainKeys" } },
-  ReplicaSetSpec: { template },
-  StatefulSetSpec: { template },
-  DaemonSetSpec: { template },
-  JobSpec: { template },
+  ReplicationControllerSpec: { template, selector },
+  DeploymentSpec: { template, selector, strategy: { patchStrategy: "retainKeys" } },
+  ReplicaSetSpec: { template, selector },
+  StatefulSetSpec: { template, selector },
+  DaemonSetSpec: { template, selector },
+  JobSpec: { template, selector },
   JobTemplateSpec: { metadata, spec: { type: "JobSpec" } },
   CronJobSpec: { jobTemplate: { type: "JobTemplateSpec" } },
   ReplicationControllerStatus: { conditions },
@@ -80,7 +92,7 @@ export const PATCH_META_BY_TYPE: Readonly<Record<string, TypePatchMeta>> = {
   ReplicaSetStatus: { conditions },
   StatefulSetStatus: { conditions },
   DaemonSetStatus: { conditions },
-  JobStatus: { conditions },
+  JobStatus: { conditions: { ...conditions, listType: "atomic" } },
 };
 
 /** Each kind's top-level fields; a Record over KindName, so a new kind without an entry does not compile. */
@@ -107,6 +119,18 @@ export const PATCH_META_BY_KIND: Readonly<Record<KindName, TypePatchMeta>> = {
   StorageClass: { metadata },
   PriorityClass: { metadata },
 };
+
+/**
+ * A list's server-side-apply type: declared, or implied by its patch tags as upstream's markers agree
+ * (merge by key → map on that key, merge of primitives → set, untagged → atomic).
+ */
+export function listTypeOf(meta: FieldPatchMeta | undefined): { listType: ListType; keys: readonly string[] } {
+  const merges = meta?.patchStrategy === "merge" || meta?.patchStrategy === "merge,retainKeys";
+  const implied: ListType = !merges ? "atomic" : meta?.patchMergeKey === undefined ? "set" : "map";
+  const listType = meta?.listType ?? implied;
+  const keys = listType !== "map" ? [] : (meta?.listMapKeys ?? (meta?.patchMergeKey === undefined ? [] : [meta.patchMergeKey]));
+  return { listType, keys };
+}
 
 /** The fields of a type named in a FieldPatchMeta; undefined for a type without tagged fields. */
 export function patchMetaOfType(type: string | undefined): TypePatchMeta | undefined {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isCapstanError, type JsonObject } from "@capstan/apimachinery";
+import { kubernetesExamples } from "../testing/kubernetes-examples.js";
 import { strategicMergePatch } from "./strategic-merge.js";
 
 /** A Pod with these spec fields (and the metadata kubectl's patches leave alone). */
@@ -302,6 +303,40 @@ describe("strategicMergePatch: lists and directives", () => {
     expect(names((strategicMergePatch(current, patch, "Pod")["spec"] as JsonObject)["containers"])).toEqual(["2", "1", "7", "9", "8", "4", "3"]);
   });
 
+  // Upstream's customStrategicMergePatchTestCaseData, with containers for mergingList.
+  it.each<{ name: string; containers: JsonObject[]; patch: JsonObject[]; want: JsonObject[] }>([
+    {
+      name: "delete all duplicate entries in a merging list",
+      containers: [{ name: "1" }, { name: "1" }, { name: "2", image: "a" }, { name: "3" }, { name: "3" }],
+      patch: [
+        { name: "1", $patch: "delete" },
+        { name: "3", $patch: "delete" },
+      ],
+      want: [{ name: "2", image: "a" }],
+    },
+    { name: "delete all items from merging list", containers: [{ name: "1" }, { name: "2" }], patch: [{ $patch: "replace" }], want: [] },
+    {
+      name: "preserve the order from the patch in a merging list",
+      containers: [{ name: "1" }, { name: "2", image: "b" }, { name: "3" }],
+      patch: [{ name: "3", image: "c" }, { name: "1", image: "a" }, { name: "2", workingDir: "x" }],
+      want: [{ name: "3", image: "c" }, { name: "1", image: "a" }, { name: "2", image: "b", workingDir: "x" }],
+    },
+    {
+      name: "preserve the order from the patch in a merging list 2",
+      containers: [{ name: "1" }, { name: "2", image: "b" }, { name: "3" }],
+      patch: [{ name: "3", image: "c" }, { name: "1", image: "a" }],
+      want: [{ name: "2", image: "b" }, { name: "3", image: "c" }, { name: "1", image: "a" }],
+    },
+  ])("$name", ({ containers, patch, want }) => {
+    expect((strategicMergePatch(pod({ containers }), { spec: { containers: patch } }, "Pod")["spec"] as JsonObject)["containers"]).toEqual(want);
+  });
+
+  it("$patch: replace at the top stands for the whole object as given (upstream's add key and delete all keys from map)", () => {
+    const current = { kind: "ConfigMap", metadata: { name: "settings" }, data: { a: "1" } };
+    const patch = { $patch: "replace", kind: "ConfigMap", metadata: { name: "settings" }, data: { b: "2" } };
+    expect(strategicMergePatch(current, patch, "ConfigMap")).toEqual({ kind: "ConfigMap", metadata: { name: "settings" }, data: { b: "2" } });
+  });
+
   it("leaves its arguments unmodified", () => {
     const current = pod({ containers: [container("web"), container("log")] }, { labels: { a: "1" } });
     const patch = { metadata: { labels: { a: null } }, spec: { containers: [{ name: "log", $patch: "delete" }] } };
@@ -376,5 +411,11 @@ describe("strategicMergePatch: malformed patches", () => {
     }
     expect(isCapstanError(thrown, "Invalid")).toBe(true);
     expect((thrown as Error).message).toContain(error);
+  });
+});
+
+describe("strategicMergePatch on the shared example manifests", () => {
+  it.each(kubernetesExamples)("$name: patching with itself changes nothing, as a repeated kubectl patch", ({ manifest }) => {
+    expect(strategicMergePatch(manifest, manifest, String(manifest["kind"]))).toEqual(manifest);
   });
 });

@@ -1,0 +1,216 @@
+/**
+ * Server-side apply (`kubectl apply --server-side`, PATCH with application/apply-patch+yaml) and the field
+ * ownership every write records in metadata.managedFields, after the apiserver's fieldmanager and
+ * sigs.k8s.io/structured-merge-diff: an applier owns exactly the fields of its applied configuration;
+ * changing a field another manager owns to a different value is a conflict unless forced (then the
+ * applier takes it over); a field the applier applied before and leaves out now is removed, unless
+ * another manager still owns it. Lists merge by their list type (map by keys, set, atomic) from
+ * patch-meta.ts.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { InvalidError, type JsonObject } from "@capstan/apimachinery";
+import { isSupportedKind, unsupportedKindError } from "../kinds.js";
+import { FieldSet, fieldSetOf, fromFieldsV1, isItem, keyElement, pathString, removeAt, toFieldsV1, valueAt, type FieldPath } from "./field-set.js";
+import { PATCH_META_BY_KIND, fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
+
+export type ManagedFieldsOperation = "Apply" | "Update";
+
+/** One metadata.managedFields entry, as Kubernetes stores it. */
+export interface ManagedFieldsEntry {
+  readonly manager: string;
+  readonly operation: ManagedFieldsOperation;
+  readonly apiVersion: string;
+  readonly time: string;
+  readonly fieldsType: "FieldsV1";
+  readonly fieldsV1: JsonObject;
+}
+
+/** A field the applier would change although another manager owns it. */
+export interface ApplyConflict {
+  readonly manager: string;
+  readonly operation: ManagedFieldsOperation;
+  readonly apiVersion: string;
+  /** The path as the apiserver prints it: `.spec.replicas`. */
+  readonly field: string;
+}
+
+export interface ApplyOptions {
+  /** `--force-conflicts`: take conflicting fields over instead of refusing. */
+  readonly force: boolean;
+  /** The time recorded on the managedFields entries written. */
+  readonly now: Date;
+}
+
+export type ApplyResult = { readonly object: JsonObject } | { readonly conflicts: readonly ApplyConflict[] };
+
+interface Owner {
+  readonly entry: ManagedFieldsEntry;
+  readonly fields: FieldSet;
+}
+
+/**
+ * `applied` applied by `manager` to `current` (undefined to create). Returns the object to store, with its
+ * managedFields, or the conflicts that refuse the apply (the apiserver answers 409: applyConflictMessage).
+ */
+export function serverSideApply(current: JsonObject | undefined, applied: JsonObject, manager: string, opts: ApplyOptions, kind: string): ApplyResult {
+  const kindFields = kindPatchMeta(kind);
+  const appliedFields = fieldSetOf(applied, kindFields);
+  const base = current === undefined ? {} : structuredClone(current);
+  const owners = ownersOf(base);
+  const isApplier = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Apply";
+
+  const conflicts: { owner: Owner; path: FieldPath }[] = [];
+  for (const owner of owners) {
+    if (isApplier(owner)) continue;
+    for (const path of appliedFields) if (owner.fields.has(path) && changes(base, applied, path)) conflicts.push({ owner, path });
+  }
+  if (conflicts.length > 0 && !opts.force) {
+    return { conflicts: conflicts.map(({ owner, path }) => ({ manager: owner.entry.manager, operation: owner.entry.operation, apiVersion: owner.entry.apiVersion, field: pathString(path) })) };
+  }
+  for (const { owner, path } of conflicts) owner.fields.delete(path);
+
+  const object = mergeObject(base, withoutUnapplied(applied), kindFields);
+  const others = owners.filter((o) => !isApplier(o));
+  const previous = owners.find(isApplier)?.fields ?? new FieldSet();
+  for (const path of previous) {
+    const stillOwned = appliedFields.has(path) || others.some((o) => o.fields.has(path) || o.fields.hasBelow(path));
+    if (!stillOwned) removeAt(object, path);
+  }
+
+  const own = entryOf(manager, "Apply", String(applied["apiVersion"] ?? ""), opts.now, appliedFields);
+  setManagedFields(object, replaceOwn(owners, isApplier, own, appliedFields));
+  return { object };
+}
+
+/**
+ * Records a write that is not an apply (create, update, patch) for `manager`: it takes over every field
+ * whose value it changed, other managers lose those, and nobody keeps fields the object no longer has.
+ */
+export function updateManagedFields(previous: JsonObject | undefined, updated: JsonObject, manager: string, kind: string, now: Date): JsonObject {
+  const before = previous ?? {};
+  const object = structuredClone(updated);
+  const changed = [...fieldSetOf(object, kindPatchMeta(kind))].filter((path) => changes(before, object, path));
+  const owners = ownersOf(before);
+  for (const owner of owners) {
+    for (const path of owner.fields) if (valueAt(object, path) === undefined) owner.fields.delete(path);
+    for (const path of changed) owner.fields.delete(path);
+  }
+  const isUpdater = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Update";
+  const kept = owners.find(isUpdater)?.fields ?? new FieldSet();
+  const ownFields = new FieldSet([...kept, ...changed]);
+  const own = entryOf(manager, "Update", String(object["apiVersion"] ?? ""), now, ownFields);
+  setManagedFields(object, replaceOwn(owners, isUpdater, own, ownFields));
+  return object;
+}
+
+/** The apiserver's 409 message: `Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas`. */
+export function applyConflictMessage(conflicts: readonly ApplyConflict[]): string {
+  const [only] = conflicts;
+  if (conflicts.length === 1 && only !== undefined) return `Apply failed with 1 conflict: conflict with ${managerText(only)}: ${only.field}`;
+  const byManager = new Map<string, string[]>();
+  for (const c of conflicts) byManager.set(managerText(c), [...(byManager.get(managerText(c)) ?? []), c.field]);
+  const lines = [...byManager.keys()].sort().flatMap((m) => [`conflicts with ${m}:`, ...byManager.get(m)!.map((f) => `- ${f}`)]);
+  return `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
+}
+
+/** The 409 Status's causes, one per conflict, as the apiserver lists them in `details.causes`. */
+export function applyConflictCauses(conflicts: readonly ApplyConflict[]): { type: "FieldManagerConflict"; message: string; field: string }[] {
+  return conflicts.map((c) => ({ type: "FieldManagerConflict", message: `conflict with ${managerText(c)}`, field: c.field }));
+}
+
+/** An Update manager is named with the API version it wrote through; an Apply manager by name alone. */
+function managerText(c: ApplyConflict): string {
+  return c.operation === "Update" ? `${JSON.stringify(c.manager)} using ${c.apiVersion}` : JSON.stringify(c.manager);
+}
+
+function kindPatchMeta(kind: string): TypePatchMeta {
+  if (!isSupportedKind(kind)) throw new InvalidError("apply", [unsupportedKindError(kind)]);
+  return PATCH_META_BY_KIND[kind];
+}
+
+function isMap(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Whether writing `next` changes what `before` holds at `path`: a value that differs, or a list item it lacks. */
+function changes(before: JsonObject, next: JsonObject, path: FieldPath): boolean {
+  const last = path[path.length - 1] ?? "";
+  if (last.startsWith("f:")) return !isDeepStrictEqual(valueAt(before, path), valueAt(next, path));
+  return valueAt(before, path) === undefined;
+}
+
+function ownersOf(object: JsonObject): Owner[] {
+  const metadata = object["metadata"];
+  const entries = isMap(metadata) && Array.isArray(metadata["managedFields"]) ? (metadata["managedFields"] as ManagedFieldsEntry[]) : [];
+  return entries.map((entry) => ({ entry, fields: fromFieldsV1(entry.fieldsV1) }));
+}
+
+function entryOf(manager: string, operation: ManagedFieldsOperation, apiVersion: string, now: Date, fields: FieldSet): ManagedFieldsEntry {
+  // metav1.Time is RFC 3339 to the second.
+  const time = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return { manager, operation, apiVersion, time, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(fields) };
+}
+
+/**
+ * The owners' entries with the manager's own (`own`, owning `ownFields`) in place of its old one, or last.
+ * A manager left owning nothing loses its entry, as structured-merge-diff drops empty sets.
+ */
+function replaceOwn(owners: readonly Owner[], isOwn: (o: Owner) => boolean, own: ManagedFieldsEntry, ownFields: FieldSet): ManagedFieldsEntry[] {
+  const entries: ManagedFieldsEntry[] = [];
+  for (const o of owners) {
+    if (isOwn(o)) {
+      if (ownFields.size > 0) entries.push(own);
+    } else if (o.fields.size > 0) {
+      entries.push({ ...o.entry, fieldsV1: toFieldsV1(o.fields) });
+    }
+  }
+  if (!owners.some(isOwn) && ownFields.size > 0) entries.push(own);
+  return entries;
+}
+
+function setManagedFields(object: JsonObject, entries: ManagedFieldsEntry[]): void {
+  const metadata = isMap(object["metadata"]) ? object["metadata"] : (object["metadata"] = {});
+  if (entries.length > 0) metadata["managedFields"] = entries;
+  else delete metadata["managedFields"];
+}
+
+/** The applied configuration minus what apply never writes: managedFields and, on the main resource, status. */
+function withoutUnapplied(applied: JsonObject): JsonObject {
+  const config = structuredClone(applied);
+  delete config["status"];
+  if (isMap(config["metadata"])) delete config["metadata"]["managedFields"];
+  return config;
+}
+
+/** Structured merge of an applied configuration: maps by key, lists by their list type, atomics whole. */
+function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatchMeta | undefined): JsonObject {
+  for (const [name, value] of Object.entries(applied)) {
+    if (value === null || value === undefined) continue;
+    const meta = fieldPatchMeta(fields, name);
+    const was = current[name];
+    if (Array.isArray(value) && Array.isArray(was)) {
+      const { listType, keys } = listTypeOf(meta);
+      if (listType === "set") current[name] = [...was, ...value.filter((v) => !was.some((w) => isDeepStrictEqual(v, w)))];
+      else if (listType === "map") current[name] = mergeMapList(was, value, keys, patchMetaOfType(meta?.type));
+      else current[name] = value;
+    } else if (isMap(value) && isMap(was) && meta?.mapType !== "atomic") {
+      current[name] = mergeObject(was, value, patchMetaOfType(meta?.type));
+    } else {
+      current[name] = value;
+    }
+  }
+  return current;
+}
+
+/** Items merge with the live item of the same keys; new items follow the live ones. */
+function mergeMapList(live: unknown[], applied: unknown[], keys: readonly string[], fields: TypePatchMeta | undefined): unknown[] {
+  const merged = [...live];
+  for (const item of applied) {
+    if (!isMap(item)) continue;
+    const key = keyElement(item, keys);
+    const i = merged.findIndex((m) => isItem(m, key));
+    if (i < 0) merged.push(item);
+    else merged[i] = mergeObject(merged[i] as JsonObject, item, fields);
+  }
+  return merged;
+}
