@@ -89,12 +89,21 @@ interface IndexedMessage {
 // DescriptorProto.field = 2, DescriptorProto.nested_type = 3.
 const PATH_MESSAGE_TYPE = 4, PATH_FIELD = 2, PATH_NESTED_TYPE = 3;
 
-/** A proto comment as prose: its lines joined, blank lines kept as paragraph breaks. */
+/** A section heading of a .proto ("// ---- Deployment ----"): it titles the file's next messages, not one. */
+const sectionHeading = /^-{2,}.*-{2,}$/;
+
+/** A proto comment as prose: its lines joined, blank lines kept as paragraph breaks, section headings dropped. */
 function commentText(comment: string | undefined): string {
   if (!comment) return "";
   return comment
     .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.split("\n").map((line) => line.trim()).filter(Boolean).join(" "))
+    .map((paragraph) =>
+      paragraph
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line && !sectionHeading.test(line))
+        .join(" "),
+    )
     .filter(Boolean)
     .join("\n\n");
 }

@@ -28,6 +28,7 @@ import {
   type MessageSchema,
 } from "../schema.js";
 import { INT_OR_STRING, LIST_META, metaDefinitions, QUANTITY, RAW_EXTENSION } from "./meta-definitions.js";
+import { fieldPatchMeta, patchMetaOfType } from "../patch/patch-meta.js";
 import { requiredFields } from "./required-fields.js";
 
 /** A JSON Schema object of an OpenAPI document. */
@@ -37,8 +38,16 @@ export type JsonSchema = { [key: string]: unknown };
 export interface Dialect {
   /** "#/definitions/" (swagger 2.0) or "#/components/schemas/" (OpenAPI 3). */
   readonly refPrefix: string;
-  /** A reference that carries its own description: OpenAPI 3 ignores a $ref's siblings, so it wraps it in allOf. */
-  describedRef(ref: string, description: string): JsonSchema;
+  /**
+   * A reference that carries its own description or x-kubernetes extensions: OpenAPI 3 ignores a $ref's
+   * siblings, so it wraps it in allOf.
+   */
+  annotatedRef(ref: string, annotations: JsonSchema): JsonSchema;
+  /**
+   * A scalar JSON may write as any of `types` (a Quantity: "string" or "number"): swagger 2.0 names the
+   * first, as Kubernetes' OpenAPISchemaType; OpenAPI 3 lists them all in oneOf, as its OpenAPIV3OneOfTypes.
+   */
+  oneOfTypes(types: readonly [string, ...string[]]): JsonSchema;
 }
 
 /** Kubernetes' x-kubernetes-group-version-kind entry. */
@@ -138,21 +147,32 @@ function valueSchema(f: FieldSchema, dialect: Dialect): JsonSchema {
   }
 }
 
-function fieldSchema(f: FieldSchema, description: string, dialect: Dialect): JsonSchema {
+function fieldSchema(f: FieldSchema, annotations: JsonSchema, dialect: Dialect): JsonSchema {
   let schema: JsonSchema;
   if (f.mapValue) schema = { type: "object", additionalProperties: valueSchema(f.mapValue, dialect) };
   else if (f.repeated) schema = { type: "array", items: valueSchema(f, dialect) };
   else schema = valueSchema(f, dialect);
-  if (!description) return schema;
-  return typeof schema["$ref"] === "string" ? dialect.describedRef(schema["$ref"], description) : { description, ...schema };
+  if (Object.keys(annotations).length === 0) return schema;
+  return typeof schema["$ref"] === "string" ? dialect.annotatedRef(schema["$ref"], annotations) : { ...annotations, ...schema };
+}
+
+/**
+ * A field's description and its strategic-merge-patch extensions, from the same table the server's
+ * PATCH reads, so kubectl computes a patch the server merges the same way.
+ */
+function fieldAnnotations(message: MessageSchema, f: FieldSchema, isKind: boolean): JsonSchema {
+  const description = f.description || (isKind ? (objectFieldDescriptions[f.jsonName] ?? "") : "");
+  const patch = fieldPatchMeta(patchMetaOfType(message.fullName.slice(message.fullName.lastIndexOf(".") + 1)), f.jsonName);
+  return {
+    ...(description ? { description } : {}),
+    ...(patch?.patchMergeKey ? { "x-kubernetes-patch-merge-key": patch.patchMergeKey } : {}),
+    ...(patch?.patchStrategy ? { "x-kubernetes-patch-strategy": patch.patchStrategy } : {}),
+  };
 }
 
 function messageDefinition(message: MessageSchema, dialect: Dialect, gvk: GroupVersionKind | undefined): JsonSchema {
   const properties: JsonSchema = {};
-  for (const f of message.fields.values()) {
-    const description = f.description || (gvk ? (objectFieldDescriptions[f.jsonName] ?? "") : "");
-    properties[f.jsonName] = fieldSchema(f, description, dialect);
-  }
+  for (const f of message.fields.values()) properties[f.jsonName] = fieldSchema(f, fieldAnnotations(message, f, gvk !== undefined), dialect);
   const required = requiredFields.get(message.fullName);
   for (const name of required ?? []) {
     if (!message.fields.has(name)) throw new Error(`required field ${name} is not a field of ${message.fullName}`);
@@ -176,7 +196,9 @@ function listDefinition(kind: AnyKindInfo, dialect: Dialect): JsonSchema {
       apiVersion: { description: API_VERSION_DESCRIPTION, type: "string" },
       items: { description: `List of ${kind.plural}.`, type: "array", items: ref(dialect, definitionName(kind.protoTypeName)) },
       kind: { description: KIND_DESCRIPTION, type: "string" },
-      metadata: dialect.describedRef(`${dialect.refPrefix}${LIST_META}`, "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"),
+      metadata: dialect.annotatedRef(`${dialect.refPrefix}${LIST_META}`, {
+        description: "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+      }),
     },
     "x-kubernetes-group-version-kind": [{ ...gvk, kind: `${kind.kind}List` }],
   };

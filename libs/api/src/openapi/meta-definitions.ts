@@ -1,7 +1,8 @@
 /**
- * The apimachinery types the REST API speaks besides the kinds — list metadata, Status, DeleteOptions,
- * WatchEvent, Patch — and the scalar types Kubernetes names (Quantity, IntOrString, RawExtension). They
- * have no message in proto/ (the gRPC API carries them otherwise), so their shapes are Kubernetes' own.
+ * The types the REST API speaks besides the kinds — list metadata, Status, DeleteOptions, WatchEvent,
+ * Patch, the scale subresource's Scale — and the scalar types Kubernetes names (Quantity, IntOrString,
+ * RawExtension). They have no message in proto/ (the gRPC API carries them otherwise), so their shapes
+ * are Kubernetes' own.
  */
 import type { Dialect, JsonSchema } from "./definitions.js";
 
@@ -14,6 +15,10 @@ export const STATUS = `${META}.Status`;
 export const DELETE_OPTIONS = `${META}.DeleteOptions`;
 export const WATCH_EVENT = `${META}.WatchEvent`;
 export const PATCH = `${META}.Patch`;
+export const SCALE = "io.k8s.api.autoscaling.v1.Scale";
+export const SCALE_GVK = { group: "autoscaling", version: "v1", kind: "Scale" } as const;
+const SCALE_SPEC = "io.k8s.api.autoscaling.v1.ScaleSpec";
+const SCALE_STATUS = "io.k8s.api.autoscaling.v1.ScaleStatus";
 const STATUS_DETAILS = `${META}.StatusDetails`;
 const STATUS_CAUSE = `${META}.StatusCause`;
 const PRECONDITIONS = `${META}.Preconditions`;
@@ -22,16 +27,16 @@ const string = (description: string): JsonSchema => ({ description, type: "strin
 const integer = (description: string, format: "int32" | "int64"): JsonSchema => ({ description, type: "integer", format });
 
 export function metaDefinitions(dialect: Dialect): Record<string, JsonSchema> {
-  const ref = (name: string, description: string): JsonSchema => dialect.describedRef(`${dialect.refPrefix}${name}`, description);
+  const ref = (name: string, description: string): JsonSchema => dialect.annotatedRef(`${dialect.refPrefix}${name}`, { description });
   return {
     [QUANTITY]: {
       description:
         "Quantity is a fixed-point representation of a number: a decimal or binary SI suffix (\"100m\", \"1Gi\") or a plain number. A JSON number is accepted on input and written back as a string.",
-      type: "string",
+      ...dialect.oneOfTypes(["string", "number"]),
     },
     [INT_OR_STRING]: {
       description: "IntOrString is a type that can hold an int32 or a string. When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.",
-      type: "string",
+      ...dialect.oneOfTypes(["string", "integer"]),
       format: "int-or-string",
       "x-kubernetes-int-or-string": true,
     },
@@ -118,6 +123,32 @@ export function metaDefinitions(dialect: Dialect): Record<string, JsonSchema> {
     [PATCH]: {
       description: "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.",
       type: "object",
+    },
+    [SCALE]: {
+      description: "Scale represents a scaling request for a resource.",
+      type: "object",
+      properties: {
+        apiVersion: string("APIVersion defines the versioned schema of this representation of an object."),
+        kind: string("Kind is a string value representing the REST resource this object represents."),
+        metadata: ref(`${META}.ObjectMeta`, "Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."),
+        spec: ref(SCALE_SPEC, "spec defines the behavior of the scale."),
+        status: ref(SCALE_STATUS, "status is the current status of the scale. Read-only."),
+      },
+      "x-kubernetes-group-version-kind": [{ ...SCALE_GVK }],
+    },
+    [SCALE_SPEC]: {
+      description: "ScaleSpec describes the attributes of a scale subresource.",
+      type: "object",
+      properties: { replicas: integer("replicas is the desired number of instances for the scaled object.", "int32") },
+    },
+    [SCALE_STATUS]: {
+      description: "ScaleStatus represents the current status of a scale subresource.",
+      type: "object",
+      required: ["replicas"],
+      properties: {
+        replicas: integer("replicas is the actual number of observed instances of the scaled object.", "int32"),
+        selector: string("selector is the label query over pods that should match the replicas count, in the string form of a label selector."),
+      },
     },
   };
 }

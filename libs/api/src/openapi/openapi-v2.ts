@@ -9,8 +9,9 @@ import { operationTag, responseDescription } from "./operation-text.js";
 
 const dialect: Dialect = {
   refPrefix: "#/definitions/",
-  // Kubernetes' own v2 document writes the description beside the $ref.
-  describedRef: (ref, description) => ({ description, $ref: ref }),
+  // Kubernetes' own v2 document writes the description and extensions beside the $ref.
+  annotatedRef: (ref, annotations) => ({ ...annotations, $ref: ref }),
+  oneOfTypes: ([type]) => ({ type }),
 };
 
 function parameter(p: Parameter): JsonSchema {

@@ -15,8 +15,9 @@ const REF_PREFIX = "#/components/schemas/";
 
 const dialect: Dialect = {
   refPrefix: REF_PREFIX,
-  // OpenAPI 3.0 ignores the siblings of a $ref; Kubernetes wraps it in allOf to keep the description.
-  describedRef: (ref, description) => ({ description, allOf: [{ $ref: ref }] }),
+  // OpenAPI 3.0 ignores the siblings of a $ref; Kubernetes wraps it in allOf to keep them.
+  annotatedRef: (ref, annotations) => ({ ...annotations, allOf: [{ $ref: ref }] }),
+  oneOfTypes: (types) => ({ oneOf: types.map((type) => ({ type })) }),
 };
 
 function parameter(p: Parameter): JsonSchema {

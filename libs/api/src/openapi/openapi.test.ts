@@ -70,10 +70,17 @@ function fieldSchema(doc: Doc, definition: string, path: string): Json {
  */
 function validationErrors(doc: Doc, schema: Json, value: unknown, path: string): string[] {
   const s = resolved(doc, schema);
-  if (s["format"] === "int-or-string") return typeof value === "string" || Number.isInteger(value) ? [] : [`${path}: not an int or string`];
+  if (Array.isArray(s["oneOf"])) {
+    const errors = (s["oneOf"] as Json[]).map((alternative) => validationErrors(doc, alternative, value, path));
+    return errors.some((e) => e.length === 0) ? [] : [`${path}: matches none of ${JSON.stringify(s["oneOf"])}`];
+  }
   switch (s["type"]) {
     case "string":
-      return typeof value === "string" ? [] : [`${path}: not a string`];
+      // As kubectl's validator (kube-openapi pkg/util/proto/validation): a string field takes any scalar,
+      // which is how swagger 2.0's {type: string} Quantity and IntOrString take `cpu: 2` and `maxSurge: 1`.
+      return ["string", "number", "boolean"].includes(typeof value) ? [] : [`${path}: not a string`];
+    case "number":
+      return typeof value === "number" ? [] : [`${path}: not a number`];
     case "integer":
       return Number.isInteger(value) ? [] : [`${path}: not an integer`];
     case "boolean":
@@ -173,6 +180,17 @@ describe("openApiV3", () => {
     for (const op of patches) expect(op["parameters"]).toContainEqual(expect.objectContaining({ name: "fieldValidation", in: "query" }));
   });
 
+  it("serves the scale subresource of the kinds with spec.replicas, as an autoscaling/v1 Scale", () => {
+    const scaled = kinds.filter((k) => Object.keys(at(v3(groupVersionOf(k)).root, "paths")).some((p) => p.endsWith(`/${k.plural}/{name}/scale`)));
+    expect(scaled.map((k) => k.kind).sort()).toEqual(["Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"]);
+    const doc = v3("apis/apps/v1");
+    const scale = at(doc.root, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale");
+    expect(Object.keys(scale).sort()).toEqual(["get", "parameters", "patch", "put"]);
+    expect(at(scale, "put", "x-kubernetes-group-version-kind")).toEqual({ group: "autoscaling", version: "v1", kind: "Scale" });
+    expect(at(scale, "get", "responses", "200", "content", "application/json", "schema")).toEqual({ $ref: "#/components/schemas/io.k8s.api.autoscaling.v1.Scale" });
+    expect(fieldSchema(doc, "io.k8s.api.autoscaling.v1.Scale", "spec.replicas")).toEqual(expect.objectContaining({ type: "integer" }));
+  });
+
   it("holds only the schemas its paths reach", () => {
     const batch = v3("apis/batch/v1").schemas;
     expect(Object.keys(batch)).toContain("io.k8s.api.batch.v1.CronJob");
@@ -182,21 +200,24 @@ describe("openApiV3", () => {
   });
 });
 
+// Kubernetes' scalar types: swagger 2.0 gives their OpenAPISchemaType, OpenAPI 3 their OpenAPIV3OneOfTypes.
 describe.each([
-  { name: "v2", doc: () => v2 },
-  { name: "v3", doc: () => v3("apis/apps/v1") },
-])("the schema in $name", ({ doc }) => {
+  { name: "v2", doc: () => v2, intOrString: { type: "string" }, quantity: { type: "string" } },
+  { name: "v3", doc: () => v3("apis/apps/v1"), intOrString: { oneOf: [{ type: "string" }, { type: "integer" }] }, quantity: { oneOf: [{ type: "string" }, { type: "number" }] } },
+])("the schema in $name", ({ doc, intOrString, quantity }) => {
   it("describes maxSurge as an int-or-string", () => {
     const maxSurge = fieldSchema(doc(), "io.k8s.api.apps.v1.Deployment", "spec.strategy.rollingUpdate.maxSurge");
-    expect(maxSurge).toEqual(expect.objectContaining({ type: "string", format: "int-or-string", "x-kubernetes-int-or-string": true }));
+    expect(maxSurge).toEqual(expect.objectContaining({ ...intOrString, format: "int-or-string", "x-kubernetes-int-or-string": true }));
+    expect(validationErrors(doc(), maxSurge, 1, "maxSurge")).toEqual([]);
+    expect(validationErrors(doc(), maxSurge, "25%", "maxSurge")).toEqual([]);
   });
 
   it("describes a container's resource limits as a map of quantities", () => {
     const limits = fieldSchema(doc(), "io.k8s.api.apps.v1.Deployment", "spec.template.spec.containers[].resources.limits");
     expect(limits["type"]).toBe("object");
-    const quantity = resolved(doc(), at(limits, "additionalProperties"));
-    expect(quantity).toEqual(expect.objectContaining({ type: "string" }));
     expect(at(limits, "additionalProperties")["$ref"]).toMatch(/io\.k8s\.apimachinery\.pkg\.api\.resource\.Quantity$/);
+    expect(resolved(doc(), at(limits, "additionalProperties"))).toEqual(expect.objectContaining(quantity));
+    expect(validationErrors(doc(), limits, { cpu: 2, memory: "1Gi" }, "limits")).toEqual([]);
   });
 
   it("types scalars, maps and required fields as Kubernetes does", () => {
@@ -207,10 +228,23 @@ describe.each([
     expect(fieldSchema(doc(), "io.k8s.api.apps.v1.Deployment", "spec.template.spec.containers[]")["required"]).toEqual(["name"]);
   });
 
+  it("carries the strategic-merge-patch keys the server's PATCH merges by", () => {
+    const podSpec = at(doc().schemas, "io.k8s.api.core.v1.PodSpec", "properties");
+    expect(at(podSpec, "containers")).toEqual(expect.objectContaining({ type: "array", "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge" }));
+    expect(at(podSpec, "volumes")).toEqual(expect.objectContaining({ "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge,retainKeys" }));
+    expect(at(podSpec, "tolerations")).not.toHaveProperty("x-kubernetes-patch-strategy");
+    const strategy = at(doc().schemas, "io.k8s.api.apps.v1.DeploymentSpec", "properties", "strategy");
+    expect(strategy["x-kubernetes-patch-strategy"]).toBe("retainKeys");
+    expect(resolved(doc(), strategy)).toBe(at(doc().schemas, "io.k8s.api.apps.v1.DeploymentStrategy"));
+  });
+
   it("carries the proto's comments as descriptions", () => {
     expect(at(doc().schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector")["description"]).toBe(
       "A label query over a set of objects (matchLabels and matchExpressions are ANDed). An absent selector selects nothing; an empty one selects everything.",
     );
+    // A section heading ("// ---- ControllerRevision ----") titles the file, not the message below it.
+    expect(at(doc().schemas, "io.k8s.api.apps.v1.ControllerRevision")["description"]).toMatch(/^An immutable snapshot of a controller's state/);
+    expect(at(doc().schemas, "io.k8s.api.apps.v1.RollingUpdateDeployment")).not.toHaveProperty("description");
     expect(at(doc().schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement", "properties", "operator")).toEqual({
       description: "In, NotIn, Exists or DoesNotExist.",
       type: "string",
@@ -227,8 +261,9 @@ describe("the example manifests", () => {
   });
 
   it("fails validation for an unknown field, a wrong type and a missing required field", () => {
-    const manifest = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { replicas: "3", selector: {}, template: { spec: { containers: [{ image: "x", imagePullPolice: "Always" }] } } } };
+    const manifest = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", labels: [] }, spec: { replicas: "3", selector: {}, template: { spec: { containers: [{ image: "x", imagePullPolice: "Always" }] } } } };
     expect(validationErrors(v2, at(v2.schemas, "io.k8s.api.apps.v1.Deployment"), manifest, "Deployment")).toEqual([
+      "Deployment.metadata.labels: not an object",
       "Deployment.spec.replicas: not an integer",
       "Deployment.spec.template.spec.containers[0].name: required",
       "Deployment.spec.template.spec.containers[0].imagePullPolice: unknown field",

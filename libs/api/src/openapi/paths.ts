@@ -1,13 +1,14 @@
 /**
  * The REST paths of each supported kind and the operations on them, as Kubernetes' API server lays them
  * out (apiserver/pkg/endpoints/installer.go): the collection (list, with watch as its `watch` parameter;
- * create; deletecollection), the object (read, replace, patch, delete) and its status subresource, plus
- * the list across namespaces for a namespaced kind. Both documents are rendered from this one model.
+ * create; deletecollection), the object (read, replace, patch, delete), its status subresource and, for a
+ * kind with spec.replicas, its scale subresource, plus the list across namespaces for a namespaced kind.
+ * Both documents are rendered from this one model.
  */
 import { supportedKinds, type AnyKindInfo } from "../kinds.js";
-import { schemaOf } from "../schema.js";
+import { schemaOf, TYPE_MESSAGE, type FieldSchema } from "../schema.js";
 import { definitionName, groupVersionKind, listDefinitionName, type GroupVersionKind } from "./definitions.js";
-import { DELETE_OPTIONS, PATCH, STATUS } from "./meta-definitions.js";
+import { DELETE_OPTIONS, PATCH, SCALE, SCALE_GVK, STATUS } from "./meta-definitions.js";
 import { operationPrefix } from "./operation-text.js";
 
 export interface Parameter {
@@ -97,30 +98,43 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
   const collection = kind.namespaced ? `${base}/namespaces/{namespace}/${kind.plural}` : `${base}/${kind.plural}`;
   const collectionParameters = kind.namespaced ? [pathParameter("namespace", "object name and auth scope, such as for teams and projects"), pretty] : [pretty];
   const objectParameters = [pathParameter("name", `name of the ${kind.kind}`), ...collectionParameters];
-  const operation = (o: Omit<Operation, "gvk" | "produces"> & { produces?: readonly string[] }): Operation => ({ produces: [MEDIA_JSON], gvk, ...o });
-  const writeBody = { definition: object, mediaTypes: [MEDIA_JSON], required: true };
+  const operation = (o: Omit<Operation, "gvk" | "produces"> & { produces?: readonly string[]; gvk?: GroupVersionKind }): Operation => ({ produces: [MEDIA_JSON], gvk, ...o });
   const patchBody = { definition: PATCH, mediaTypes: PATCH_TYPES, required: true };
+  const deleteBody = { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false };
+  const listOperation = (operationId: string): Operation =>
+    operation({ method: "get", operationId, description: `list or watch objects of kind ${kind.kind}`, action: "list", parameters: listParameters, responses: { "200": list }, produces: [MEDIA_JSON, WATCH_STREAM] });
 
-  const objectOperations = (what: string, suffix: string): Operation[] => [
-    operation({ method: "get", operationId: id("read", suffix), description: `read ${what} of the specified ${kind.kind}`, action: "get", parameters: [], responses: { "200": object } }),
-    operation({ method: "put", operationId: id("replace", suffix), description: `replace ${what} of the specified ${kind.kind}`, action: "put", parameters: writeParameters, body: writeBody, responses: { "200": object, "201": object } }),
-    operation({ method: "patch", operationId: id("patch", suffix), description: `partially update ${what} of the specified ${kind.kind}`, action: "patch", parameters: [...writeParameters, force], body: patchBody, responses: { "200": object, "201": object } }),
-  ];
+  /**
+   * The operations on the object or one of its subresources: "read the specified Pod", "read status of
+   * the specified Pod"; a scale reads and writes a Scale, under the Scale's GVK.
+   */
+  const objectOperations = (subresource: "" | "status" | "scale"): Operation[] => {
+    const what = subresource ? `${subresource} of the specified ${kind.kind}` : `the specified ${kind.kind}`;
+    const suffix = subresource.charAt(0).toUpperCase() + subresource.slice(1);
+    const definition = subresource === "scale" ? SCALE : object;
+    const scaleGvk = subresource === "scale" ? { gvk: { ...SCALE_GVK } } : {};
+    const writeBody = { definition, mediaTypes: [MEDIA_JSON], required: true };
+    return [
+      operation({ method: "get", operationId: id("read", suffix), description: `read ${what}`, action: "get", parameters: [], responses: { "200": definition }, ...scaleGvk }),
+      operation({ method: "put", operationId: id("replace", suffix), description: `replace ${what}`, action: "put", parameters: writeParameters, body: writeBody, responses: { "200": definition, "201": definition }, ...scaleGvk }),
+      operation({ method: "patch", operationId: id("patch", suffix), description: `partially update ${what}`, action: "patch", parameters: [...writeParameters, force], body: patchBody, responses: { "200": definition, "201": definition }, ...scaleGvk }),
+    ];
+  };
 
   const items: PathItem[] = [
     {
       path: collection,
       parameters: collectionParameters,
       operations: [
-        operation({ method: "get", operationId: id("list"), description: `list or watch objects of kind ${kind.kind}`, action: "list", parameters: listParameters, responses: { "200": list }, produces: [MEDIA_JSON, WATCH_STREAM] }),
-        operation({ method: "post", operationId: id("create"), description: `create a ${kind.kind}`, action: "post", parameters: writeParameters, body: writeBody, responses: { "200": object, "201": object, "202": object } }),
+        listOperation(id("list")),
+        operation({ method: "post", operationId: id("create"), description: `create a ${kind.kind}`, action: "post", parameters: writeParameters, body: { definition: object, mediaTypes: [MEDIA_JSON], required: true }, responses: { "200": object, "201": object, "202": object } }),
         operation({
           method: "delete",
           operationId: `delete${operationPrefix(gvk)}Collection${scope}${kind.kind}`,
           description: `delete collection of ${kind.kind}`,
           action: "deletecollection",
           parameters: [...deleteParameters, ...listParameters.filter((p) => p.name !== "watch" && p.name !== "allowWatchBookmarks")],
-          body: { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false },
+          body: deleteBody,
           responses: { "200": STATUS },
         }),
       ],
@@ -129,24 +143,23 @@ function kindPathItems(kind: AnyKindInfo): PathItem[] {
       path: `${collection}/{name}`,
       parameters: objectParameters,
       operations: [
-        ...objectOperations("the", ""),
-        operation({ method: "delete", operationId: id("delete"), description: `delete a ${kind.kind}`, action: "delete", parameters: deleteParameters, body: { definition: DELETE_OPTIONS, mediaTypes: [MEDIA_JSON], required: false }, responses: { "200": STATUS, "202": STATUS } }),
+        ...objectOperations(""),
+        operation({ method: "delete", operationId: id("delete"), description: `delete a ${kind.kind}`, action: "delete", parameters: deleteParameters, body: deleteBody, responses: { "200": STATUS, "202": STATUS } }),
       ],
     },
   ];
-  if (schemaOf(kind.protoTypeName).fields.has("status")) {
-    items.push({ path: `${collection}/{name}/status`, parameters: objectParameters, operations: objectOperations("status", "Status") });
-  }
+  const fields = schemaOf(kind.protoTypeName).fields;
+  if (fields.has("status")) items.push({ path: `${collection}/{name}/status`, parameters: objectParameters, operations: objectOperations("status") });
+  if (hasReplicas(fields.get("spec"))) items.push({ path: `${collection}/{name}/scale`, parameters: objectParameters, operations: objectOperations("scale") });
   if (kind.namespaced) {
-    items.push({
-      path: `${base}/${kind.plural}`,
-      parameters: [pretty],
-      operations: [
-        operation({ method: "get", operationId: `list${operationPrefix(gvk)}${kind.kind}ForAllNamespaces`, description: `list or watch objects of kind ${kind.kind}`, action: "list", parameters: listParameters, responses: { "200": list }, produces: [MEDIA_JSON, WATCH_STREAM] }),
-      ],
-    });
+    items.push({ path: `${base}/${kind.plural}`, parameters: [pretty], operations: [listOperation(`list${operationPrefix(gvk)}${kind.kind}ForAllNamespaces`)] });
   }
   return items;
+}
+
+/** Whether a kind's spec has replicas: the workloads a Scale resizes. */
+function hasReplicas(spec: FieldSchema | undefined): boolean {
+  return spec?.type === TYPE_MESSAGE && schemaOf(spec.typeName).fields.has("replicas");
 }
 
 /** The paths of every kind served at a group-version ("api/v1"), or of all of them. */
