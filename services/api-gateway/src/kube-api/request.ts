@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CallContext } from "../object-service.js";
 import type { ResourcePath } from "./resource-path.js";
-import { badRequest, KubeApiError, type StatusTarget } from "./status.js";
+import { badRequest, KubeApiError, unsupportedMediaType, type StatusTarget } from "./status.js";
 
 export interface KubeRequest {
   readonly method: string;
@@ -20,8 +20,13 @@ export interface KubeRequest {
 /** The largest body the API reads: Kubernetes' limit of 3 MiB per request. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** The request's JSON body; undefined when it has none. */
+/**
+ * The request's JSON body; undefined when it has none. A body in another format (the protobuf kubectl's
+ * typed clients send first) is refused with 415, after which client-go sends JSON.
+ */
 export async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = (req.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json" && !type.endsWith("+json")) throw unsupportedMediaType(type, ["application/json"]);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
