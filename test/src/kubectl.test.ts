@@ -216,6 +216,115 @@ describe("kubectl against the Kubernetes API", () => {
   });
 });
 
+/** A request to the Kubernetes API as any HTTP client makes it; the answer's status, content type and JSON (or text). */
+async function call(method: string, path: string, body?: unknown, contentType = "application/json", accept = "application/json"): Promise<{ status: number; type: string; json: Json; text: string }> {
+  const res = await fetch(`${cluster.kubeApi}${path}`, {
+    method,
+    headers: { Accept: accept, ...(body !== undefined ? { "Content-Type": contentType } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  let json: Json = {};
+  try {
+    json = JSON.parse(text) as Json;
+  } catch {
+    // A health check or a stream of lines.
+  }
+  return { status: res.status, type: res.headers.get("content-type") ?? "", json, text };
+}
+
+const configMap = (name: string, data: Record<string, string> = { a: "1" }) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels: { page: "yes" } }, data });
+const pages = "/api/v1/namespaces/pages/configmaps";
+
+describe("the Kubernetes API over HTTP", () => {
+  beforeAll(async () => {
+    expect((await call("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "pages" } })).status).toBe(201);
+    for (const name of ["cm-a", "cm-b", "cm-c"]) expect((await call("POST", pages, configMap(name))).status).toBe(201);
+  });
+
+  it("serves aggregated discovery in one answer, with the subresources that exist", async () => {
+    const core = await call("GET", "/api", undefined, "", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
+    expect(core.type).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+    const pods = (core.json["items"][0].versions[0].resources as Json[]).find((r) => r["resource"] === "pods")!;
+    expect(pods).toMatchObject({ scope: "Namespaced", singularResource: "pod", shortNames: ["po"], categories: ["all"] });
+    expect((pods["subresources"] as Json[]).map((s) => s["subresource"])).toEqual(["status", "log", "binding"]);
+    const apps = await call("GET", "/apis/apps/v1");
+    expect(apps.json["resources"]).toContainEqual({ name: "deployments/scale", singularName: "", namespaced: true, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
+    expect((await call("GET", "/readyz")).text).toBe("ok");
+    expect((await call("GET", "/openapi/v3")).json["paths"]).toHaveProperty(["api/v1"]);
+  });
+
+  it("pages a list at the first page's revision, and expires the token once the list changed", async () => {
+    const first = await call("GET", `${pages}?labelSelector=page%3Dyes&limit=2`);
+    expect(first.json["items"].map((c: Json) => c["metadata"].name)).toEqual(["cm-a", "cm-b"]);
+    expect(first.json["metadata"]).toMatchObject({ remainingItemCount: 1, continue: expect.any(String) });
+    const token = encodeURIComponent(first.json["metadata"].continue as string);
+    const second = await call("GET", `${pages}?labelSelector=page%3Dyes&limit=2&continue=${token}`);
+    expect(second.json["items"].map((c: Json) => c["metadata"].name)).toEqual(["cm-c"]);
+    expect(second.json["metadata"]).toEqual({ resourceVersion: first.json["metadata"].resourceVersion });
+
+    const exact = await call("GET", `${pages}?resourceVersion=${first.json["metadata"].resourceVersion}&resourceVersionMatch=Exact`);
+    expect(exact.status).toBe(200);
+    expect((await call("PATCH", `${pages}/cm-a`, { data: { a: "2" } }, "application/merge-patch+json")).status).toBe(200);
+    const expired = await call("GET", `${pages}?labelSelector=page%3Dyes&limit=2&continue=${token}`);
+    expect(expired).toMatchObject({ status: 410, json: { kind: "Status", reason: "Expired", code: 410 } });
+    expect((await call("GET", `${pages}?resourceVersion=${first.json["metadata"].resourceVersion}&resourceVersionMatch=Exact`)).json).toMatchObject({ reason: "Expired", code: 410 });
+    expect((await call("GET", `${pages}?resourceVersion=999999999&resourceVersionMatch=NotOlderThan`)).json).toMatchObject({ reason: "Timeout", code: 504 });
+    expect((await call("GET", `${pages}?resourceVersionMatch=Exact`)).json).toMatchObject({
+      reason: "Invalid",
+      code: 422,
+      details: { causes: [{ field: "resourceVersionMatch", reason: "FieldValueForbidden" }] },
+    });
+  });
+
+  it("watches from a resourceVersion as JSON lines until timeoutSeconds", async () => {
+    const from = (await call("GET", pages)).json["metadata"].resourceVersion as string;
+    const watching = call("GET", `${pages}?watch=1&resourceVersion=${from}&timeoutSeconds=3&fieldSelector=metadata.name%3Dcm-b`);
+    expect((await call("PATCH", `${pages}/cm-b`, { data: { b: "1" } }, "application/merge-patch+json")).status).toBe(200);
+    expect((await call("PATCH", `${pages}/cm-c`, { data: { c: "1" } }, "application/merge-patch+json")).status).toBe(200);
+    const events = (await watching).text.trim().split("\n").map((l) => JSON.parse(l) as Json);
+    expect(events.map((e) => [e["type"], e["object"].metadata.name, e["object"].data])).toEqual([["MODIFIED", "cm-b", { a: "1", b: "1" }]]);
+  });
+
+  it("writes status through the status subresource, leaving the spec alone", async () => {
+    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "lb" }, spec: { type: "ClusterIP", ports: [{ port: 80 }] } };
+    expect((await call("POST", "/api/v1/namespaces/pages/services", service)).status).toBe(201);
+    const patched = await call("PATCH", "/api/v1/namespaces/pages/services/lb/status", { spec: { ports: [{ port: 81 }] }, status: { loadBalancer: { ingress: [{ ip: "10.9.8.7" }] } } }, "application/merge-patch+json");
+    expect(patched.status).toBe(200);
+    expect(patched.json["status"]).toEqual({ loadBalancer: { ingress: [{ ip: "10.9.8.7" }] } });
+    expect(patched.json["spec"].ports).toEqual([expect.objectContaining({ port: 80 })]);
+  });
+
+  it("binds a pod through pods/binding, as a scheduler does", async () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "unscheduled" }, spec: { schedulerName: "nobody", containers: [{ name: "a", image: "busybox", command: ["sleep", "3600"] }] } };
+    expect((await call("POST", "/api/v1/namespaces/pages/pods", pod)).status).toBe(201);
+    const bound = await call("POST", "/api/v1/namespaces/pages/pods/unscheduled/binding", { apiVersion: "v1", kind: "Binding", metadata: { name: "unscheduled" }, target: { kind: "Node", name: "node-2" } });
+    expect(bound).toMatchObject({ status: 201, json: { kind: "Status", status: "Success" } });
+    expect((await call("GET", "/api/v1/namespaces/pages/pods/unscheduled")).json["spec"].nodeName).toBe("node-2");
+    expect((await call("POST", "/api/v1/namespaces/pages/pods/unscheduled/binding", { target: { name: "node-1" } })).json).toMatchObject({ reason: "Conflict", code: 409 });
+    expect((await call("DELETE", "/api/v1/namespaces/pages/pods/unscheduled", { kind: "DeleteOptions", apiVersion: "v1", gracePeriodSeconds: 0 })).status).toBe(200);
+  });
+
+  it.each([
+    { name: "a dry run, not served yet", method: "POST", path: `${pages}?dryRun=All`, body: configMap("dry"), type: "application/json", status: 400, reason: "BadRequest" },
+    { name: "exec, not served yet", method: "POST", path: "/api/v1/namespaces/pages/pods/x/exec", body: undefined, type: "application/json", status: 400, reason: "BadRequest" },
+    { name: "an apply patch, not served yet", method: "PATCH", path: `${pages}/cm-a`, body: {}, type: "application/apply-patch+yaml", status: 415, reason: "UnsupportedMediaType" },
+    { name: "an unknown resource", method: "GET", path: "/api/v1/namespaces/pages/widgets", body: undefined, type: "application/json", status: 404, reason: "NotFound" },
+    { name: "a name other than the URL's", method: "PUT", path: `${pages}/cm-a`, body: configMap("cm-z"), type: "application/json", status: 400, reason: "BadRequest" },
+    { name: "a method the resource lacks", method: "POST", path: "/api/v1/namespaces/pages/pods/x/log", body: undefined, type: "application/json", status: 405, reason: "MethodNotAllowed" },
+    { name: "a duplicate create", method: "POST", path: pages, body: configMap("cm-a"), type: "application/json", status: 409, reason: "AlreadyExists" },
+  ])("refuses $name with $status $reason", async ({ method, path, body, type, status, reason }) => {
+    expect((await call(method, path, body, type)).json).toMatchObject({ kind: "Status", status: "Failure", code: status, reason });
+  });
+
+  it("deletes a collection by label", async () => {
+    const deleted = await call("DELETE", `${pages}?labelSelector=page%3Dyes`);
+    expect(deleted.json["kind"]).toBe("ConfigMapList");
+    expect(deleted.json["items"].map((c: Json) => c["metadata"].name).sort()).toEqual(["cm-a", "cm-b", "cm-c"]);
+    expect((await call("GET", `${pages}?labelSelector=page%3Dyes`)).json["items"]).toEqual([]);
+  });
+});
+
 /** kubectl's `-o name` of api-resources: `pods`, `deployments.apps`. */
 function qualified(resource: string): string {
   const apps = ["daemonsets", "deployments", "replicasets", "statefulsets"];

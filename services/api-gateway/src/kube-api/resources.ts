@@ -3,7 +3,7 @@
  * admission, conflict and watch path; this file only translates HTTP to its calls and back.
  */
 import { decodeManifest, fromApiObject, keyOf, metaOf, type ApiObject } from "@capstan/api";
-import { isCapstanError, type JsonObject } from "@capstan/apimachinery";
+import { field, InvalidError, isCapstanError, type FieldError, type JsonObject } from "@capstan/apimachinery";
 import { openContainerLog } from "../container-logs.js";
 import type { ObjectService } from "../object-service.js";
 import { decodeContinue, encodeContinue, pageOf } from "./continue-token.js";
@@ -135,10 +135,12 @@ async function list(service: ObjectService, req: KubeRequest): Promise<void> {
   const resourceVersion = q.get("resourceVersion") ?? "";
   const match = q.get("resourceVersionMatch") ?? "";
   if (match !== "" && match !== "NotOlderThan" && match !== "Exact") {
-    throw badRequest(`resourceVersionMatch: Unsupported value "${match}": supported values: "Exact", "NotOlderThan"`);
+    throw listOptionsInvalid(field.notSupported("resourceVersionMatch", match, ["Exact", "NotOlderThan"]));
   }
-  if (match !== "" && (resourceVersion === "" || resourceVersion === "0") && match === "Exact") {
-    throw badRequest(`resourceVersionMatch: Forbidden: resourceVersionMatch "Exact" is forbidden for resourceVersion "${resourceVersion}"`);
+  if (match !== "" && resourceVersion === "") throw listOptionsInvalid(field.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+  if (match !== "" && continueRaw !== "") throw listOptionsInvalid(field.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
+  if (match === "Exact" && resourceVersion === "0") {
+    throw listOptionsInvalid(field.forbidden("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "" or "0"'));
   }
   if (continueRaw !== "" && resourceVersion !== "") throw badRequest("specifying resource version is not allowed when using continue");
   const token = continueRaw === "" ? undefined : decodeContinue(continueRaw);
@@ -165,6 +167,11 @@ async function list(service: ObjectService, req: KubeRequest): Promise<void> {
   };
   if (wantsTable(req.accept)) return sendJson(req.res, 200, toTable(info.kind, page.items, includeObjectOf(q.get("includeObject")), metadata));
   sendJson(req.res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items: page.items });
+}
+
+/** ListOptions the apiserver's ValidateListOptions refuses: 422, as it answers. */
+function listOptionsInvalid(error: FieldError): InvalidError {
+  return new InvalidError('ListOptions.meta.k8s.io ""', [error]);
 }
 
 function expiredList(continued: boolean): KubeApiError {
