@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { examplesDir, eventually, startTestCluster, type TestCluster } from "./support/index.js";
 
@@ -315,6 +316,23 @@ describe("the Kubernetes API over HTTP", () => {
     { name: "a duplicate create", method: "POST", path: pages, body: configMap("cm-a"), type: "application/json", status: 409, reason: "AlreadyExists" },
   ])("refuses $name with $status $reason", async ({ method, path, body, type, status, reason }) => {
     expect((await call(method, path, body, type)).json).toMatchObject({ kind: "Status", status: "Failure", code: status, reason });
+  });
+
+  it("writes an event that continues the caller's trace, as the anonymous user", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const res = await fetch(`${cluster.kubeApi}${pages}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "traced" } }),
+    });
+    expect(res.status).toBe(201);
+    const sql = postgres(cluster.databaseUrl!, { max: 1, onnotice: () => {} });
+    try {
+      const [event] = await sql`select actor, traceparent from events where kind = 'ConfigMap' and namespace = 'pages' and name = 'traced'`;
+      expect(event).toEqual({ actor: "anonymous", traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)) });
+    } finally {
+      await sql.end();
+    }
   });
 
   it("deletes a collection by label", async () => {

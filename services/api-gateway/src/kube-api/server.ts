@@ -5,23 +5,44 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { openApiV2, openApiV3, openApiV3Discovery } from "@capstan/api";
-import type { ObjectService } from "../object-service.js";
+import { trace, type Tracer } from "@opentelemetry/api";
+import { contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
+import type { CallContext, ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { sendJson } from "./request.js";
 import { parseResourcePath } from "./resource-path.js";
 import { serveResource } from "./resources.js";
 import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
+/** As the gRPC server's: a span per request continuing the caller's traceparent, and the API latency metric. */
 export interface KubeApiOptions {
+  readonly tracer: Tracer;
+  readonly recordDuration: (method: string, code: string, ms: number) => void;
   readonly log: (message: string) => void;
 }
 
 export function createKubeApiServer(service: ObjectService, opts: KubeApiOptions): Server {
   return createServer((req, res) => {
+    const started = performance.now();
+    const method = `KubeAPI/${req.method ?? "GET"}`;
+    const parent = contextFromTraceparent(header(req, "traceparent"), header(req, "tracestate"));
+    const span = opts.tracer.startSpan(method, { attributes: { "url.path": req.url ?? "" } }, parent);
+    res.once("close", () => {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      span.end();
+      opts.recordDuration(method, String(res.statusCode), performance.now() - started);
+    });
     // What the request turns out to be about, for the details of a failure's Status.
     const target: StatusTarget = { kind: "", name: "" };
-    void handle(service, req, res, target).catch((e: unknown) => fail(res, e, opts.log, req, target));
+    // Anonymous until authentication comes to this API.
+    const ctx: CallContext = { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) };
+    void handle(service, req, res, target, ctx).catch((e: unknown) => fail(res, e, opts.log, req, target));
   });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Listens on `host:port` (port 0 picks one); resolves with the port. */
@@ -36,7 +57,7 @@ export function listenKubeApi(server: Server, address: string): Promise<number> 
   });
 }
 
-async function handle(service: ObjectService, req: IncomingMessage, res: ServerResponse, target: StatusTarget): Promise<void> {
+async function handle(service: ObjectService, req: IncomingMessage, res: ServerResponse, target: StatusTarget, ctx: CallContext): Promise<void> {
   const url = new URL(req.url ?? "/", "http://kube-api");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
@@ -61,8 +82,7 @@ async function handle(service: ObjectService, req: IncomingMessage, res: ServerR
     query: url.searchParams,
     accept: req.headers.accept,
     contentType: req.headers["content-type"] ?? "application/json",
-    // Anonymous until authentication comes to this API.
-    ctx: { actor: "anonymous" },
+    ctx,
     http: req,
     res,
   });
