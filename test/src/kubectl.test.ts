@@ -152,6 +152,10 @@ describe("kubectl against the Kubernetes API", () => {
     expect(out).toMatch(/Normal\s+Scheduled\s+.*Successfully assigned ex-pod\/myapp to node-[12]/);
   });
 
+  it("waits for a condition that already holds (the watch answers before its first event)", async () => {
+    expect(await cluster.kubectlOk(["wait", "--for=condition=Ready", "pod/myapp", "-n", "ex-pod", "--timeout=20s"])).toBe("pod/myapp condition met\n");
+  });
+
   it("labels, annotates and patches (merge and JSON patch)", async () => {
     const pod = ["pod", "myapp", "-n", "ex-pod"];
     expect(await cluster.kubectlOk(["label", ...pod, "tier=web"])).toBe("pod/myapp labeled\n");

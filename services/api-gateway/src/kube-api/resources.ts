@@ -258,6 +258,8 @@ async function serveLog(service: ObjectService, req: KubeRequest): Promise<void>
   });
   req.res.on("close", () => log.destroy());
   req.res.writeHead(200, { "Content-Type": "text/plain", "Transfer-Encoding": "chunked" });
+  // A followed log may say nothing for a while; the client learns at once that it is following.
+  req.res.flushHeaders();
   log.pipe(req.res);
 }
 

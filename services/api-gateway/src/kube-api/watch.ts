@@ -32,6 +32,8 @@ export async function serveWatch(service: ObjectService, req: KubeRequest): Prom
     return req.res.write(`${JSON.stringify({ type, object: shown })}\n`);
   };
   req.res.writeHead(200, { "Content-Type": table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json", "Transfer-Encoding": "chunked" });
+  // Now, not with the first event: a client (kubectl wait's informer) waits for the answer before it relies on the watch.
+  req.res.flushHeaders();
   try {
     let resourceVersion = req.query.get("resourceVersion") ?? "";
     if (resourceVersion === "" || resourceVersion === "0") {
