@@ -6,7 +6,7 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
-import { context, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   GatewayService,
   toGrpcError,
@@ -23,6 +23,7 @@ import { isCapstanError } from "@capstan/apimachinery";
 import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
 import { openContainerLog } from "./container-logs.js";
 import { proxyExec } from "./exec-proxy.js";
+import type { Instruments } from "./instruments.js";
 import type { CallContext, ObjectService } from "./object-service.js";
 import {
   UndecodableRequest,
@@ -35,12 +36,6 @@ import {
   throwIfInvalidRequest,
   withUndecodableRequests,
 } from "./request-validation.js";
-
-interface Instruments {
-  readonly tracer: Tracer;
-  readonly recordDuration: (method: string, code: string, ms: number) => void;
-  readonly log: (message: string) => void;
-}
 
 function actorOf(md: Metadata): string {
   return md.get("capstan-actor")[0]?.toString() || "anonymous";

@@ -5,8 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { openApiV2, openApiV3, openApiV3Discovery } from "@capstan/api";
-import { trace, type Tracer } from "@opentelemetry/api";
+import { trace } from "@opentelemetry/api";
 import { contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
+import type { Instruments } from "../instruments.js";
 import type { CallContext, ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { sendJson } from "./request.js";
@@ -14,14 +15,8 @@ import { parseResourcePath } from "./resource-path.js";
 import { serveResource } from "./resources.js";
 import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
-/** As the gRPC server's: a span per request continuing the caller's traceparent, and the API latency metric. */
-export interface KubeApiOptions {
-  readonly tracer: Tracer;
-  readonly recordDuration: (method: string, code: string, ms: number) => void;
-  readonly log: (message: string) => void;
-}
-
-export function createKubeApiServer(service: ObjectService, opts: KubeApiOptions): Server {
+/** Each request gets the gRPC server's instruments: a span continuing the caller's traceparent, the API latency metric. */
+export function createKubeApiServer(service: ObjectService, opts: Instruments): Server {
   return createServer((req, res) => {
     const started = performance.now();
     const method = `KubeAPI/${req.method ?? "GET"}`;
