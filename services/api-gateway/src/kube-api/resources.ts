@@ -17,10 +17,10 @@ import { serveWatch } from "./watch.js";
 /** How often a PATCH that named no resourceVersion is re-read and re-applied after a Conflict. */
 const PATCH_CONFLICT_RETRIES = 5;
 
-/** A view of an object that can be read and written whole: the object itself, its status, its scale. */
+/** A view of the request's object that can be read and written whole: the object itself, its status, its scale. */
 interface Facet {
-  read(req: KubeRequest): Promise<JsonObject>;
-  write(req: KubeRequest, body: unknown): Promise<JsonObject>;
+  read(): Promise<JsonObject>;
+  write(body: unknown): Promise<JsonObject>;
 }
 
 export async function serveResource(service: ObjectService, req: KubeRequest): Promise<void> {
@@ -46,9 +46,9 @@ export async function serveResource(service: ObjectService, req: KubeRequest): P
   const facet = facetOf(service, req);
   switch (method) {
     case "GET":
-      return answer(req, 200, await facet.read(req));
+      return answer(req, 200, await facet.read());
     case "PUT":
-      return answer(req, 200, await facet.write(req, await jsonBody(req.http)));
+      return answer(req, 200, await facet.write(await jsonBody(req.http)));
     case "PATCH":
       return answer(req, 200, await patch(facet, req, await jsonBody(req.http)));
     case "DELETE":
@@ -80,15 +80,15 @@ function facetOf(service: ObjectService, req: KubeRequest): Facet {
   const read = async () => fromApiObject(await service.get({ kind: info.kind, namespace, name })).json;
   switch (subresource) {
     case undefined:
-      return { read, write: async (r, body) => fromApiObject(await service.update(objectFromBody(r, body), r.ctx)).json };
+      return { read, write: async (body) => fromApiObject(await service.update(objectFromBody(req, body), req.ctx)).json };
     case "status":
-      return { read, write: async (r, body) => fromApiObject(await service.updateStatus(objectFromBody(r, body), r.ctx)).json };
+      return { read, write: async (body) => fromApiObject(await service.updateStatus(objectFromBody(req, body), req.ctx)).json };
     case "finalize":
-      return { read, write: async (r, body) => fromApiObject(await service.finalize(objectFromBody(r, body), r.ctx)).json };
+      return { read, write: async (body) => fromApiObject(await service.finalize(objectFromBody(req, body), req.ctx)).json };
     case "scale":
       return {
         read: async () => scaleOf(await read()),
-        write: async (r, body) => scaleOf(fromApiObject(await service.update(decodeManifest(scaledObject(await read(), body)).apiObject, r.ctx)).json),
+        write: async (body) => scaleOf(fromApiObject(await service.update(decodeManifest(scaledObject(await read(), body)).apiObject, req.ctx)).json),
       };
     default:
       throw methodNotAllowed(req.method);
@@ -102,9 +102,9 @@ function facetOf(service: ObjectService, req: KubeRequest): Facet {
 async function patch(facet: Facet, req: KubeRequest, body: unknown): Promise<JsonObject> {
   const retries = patchNamesResourceVersion(req.contentType, body) ? 0 : PATCH_CONFLICT_RETRIES;
   for (let attempt = 0; ; attempt++) {
-    const patched = applyPatch(req.contentType, await facet.read(req), body, req.path.info.kind);
+    const patched = applyPatch(req.contentType, await facet.read(), body, req.path.info.kind);
     try {
-      return await facet.write(req, patched);
+      return await facet.write(patched);
     } catch (e) {
       if (!isCapstanError(e, "Conflict") || attempt >= retries) throw e;
     }
