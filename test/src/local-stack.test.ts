@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +39,7 @@ interface RunningStack {
   readonly leader: ChildProcess;
   readonly lines: string[];
   readonly dataDir: string;
-  readonly ports: { gateway: number; nats: number; dns: number };
+  readonly ports: { gateway: number; kubeApi: number; nats: number; dns: number };
   readonly serviceCIDR: string;
   readonly exited: Promise<void>;
   /** Its processes and pods as seen while it ran, for the clean-up of a failed test. */
@@ -69,7 +69,7 @@ afterEach(async () => {
 /** Starts the stack with `command` in its own process group (a terminal's job), on ports and a service CIDR of its own. */
 async function startLocalStack(command: string[], until = "| up: gateway"): Promise<RunningStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-local-stack-"));
-  const ports = { gateway: await freePort(), nats: await freePort(), dns: await freePort() };
+  const ports = { gateway: await freePort(), kubeApi: await freePort(), nats: await freePort(), dns: await freePort() };
   // Outside 10.96.0.0/12 (the default and the test clusters'), so no other stack shares the route.
   const serviceCIDR = `10.${200 + randomInt(0, 50)}.${randomInt(0, 256)}.0/24`;
   const { NATS_URL: _nats, DATABASE_URL: _db, CAPSTAN_SERVICE_CIDR: _cidr, ...env } = process.env;
@@ -81,6 +81,7 @@ async function startLocalStack(command: string[], until = "| up: gateway"): Prom
       ...env,
       CAPSTAN_DATA_DIR: dataDir,
       CAPSTAN_GATEWAY_PORT: String(ports.gateway),
+      CAPSTAN_KUBE_API_PORT: String(ports.kubeApi),
       CAPSTAN_NATS_PORT: String(ports.nats),
       CAPSTAN_DNS_LISTEN: `127.0.0.1:${ports.dns}`,
       CAPSTAN_SERVICE_CIDR: serviceCIDR,
@@ -195,6 +196,9 @@ describe("local stack", () => {
   it("pnpm start: SIGTERM to pnpm stops every service in order, quietly, pods included", async () => {
     const stack = await startLocalStack(["pnpm", "start"]);
     expect(localRoutes()).toContain(stack.serviceCIDR);
+    const kubeconfig = join(stack.dataDir, "kubeconfig");
+    await eventually(() => stack.lines.some((l) => l.endsWith(`for kubectl: export KUBECONFIG=${kubeconfig}`)), { what: "the KUBECONFIG line" });
+    expect(readFileSync(kubeconfig, "utf8")).toContain(`server: http://127.0.0.1:${stack.ports.kubeApi}\n`);
     const pod = await runPod(stack);
     const { stopMs, afterStop, exitOrder } = await stopAndCheck(stack, () => process.kill(stack.leader.pid!, "SIGTERM"), pod);
     expectStoppedInOrder(exitOrder);

@@ -64,6 +64,7 @@ export {
   kindInfo,
   unsupportedKindError,
   resolveResourceName,
+  printerOf,
   wrapObject,
   storedToApiObject,
   unwrapObject,
@@ -84,7 +85,7 @@ export type { KindStrategy, AnyKindStrategy, AdmissionContext, Admitted, Deletio
 export type { KindPrinter, KindDescriber, DescribeLookup } from "./kinds/kind-printer.js";
 export { NONE, valueAt, textOr, countOf, itemsAt, listWithMore, selectorText, mapSelectorText } from "./printing/cells.js";
 export { DescribeWriter } from "./printing/describe-writer.js";
-export { formatTable, printerColumns, printerRow } from "./printing/table.js";
+export { defaultPrinter, formatTable, printerColumns, printerRow } from "./printing/table.js";
 export type { TableOptions } from "./printing/table.js";
 export { podTemplateText } from "./kinds/pod/describe.js";
 export { DEFAULT_CONTAINER_ANNOTATION, findOrDefaultContainer } from "./kinds/pod/exec-container.js";

@@ -6,8 +6,10 @@
 import { InvalidError, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 import type { Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { ObjectMeta } from "./gen/capstan/v1/meta.js";
+import type { KindPrinter } from "./kinds/kind-printer.js";
 import type { AnyKindStrategy, KindStrategy } from "./kinds/kind-strategy.js";
 import { strategyByKind as registry } from "./kinds/registry.js";
+import { defaultPrinter } from "./printing/table.js";
 import { restoreIntOrStrings } from "./schema.js";
 
 export type { NameRule, ObjectField } from "./kinds/kind-strategy.js";
@@ -53,6 +55,11 @@ export function kindInfo(kind: string): AnyKindInfo {
   const info = findKind(kind);
   if (!info) throw new InvalidError("object", [unsupportedKindError(kind)]);
   return info;
+}
+
+/** A kind's table: its printer, or kubectl's default (NAME, AGE); capctl's and the Kubernetes API's tables alike. */
+export function printerOf(kind: string): KindPrinter {
+  return kindInfo(kind).printer ?? defaultPrinter;
 }
 
 /** What a user may type for a kind on the command line: `pods`, `pod`, `po`, `Pod` → Pod. */

@@ -11,6 +11,8 @@ import {
 export interface GatewayConfig {
   /** host:port the gRPC API listens on. */
   readonly listen: string;
+  /** host:port the Kubernetes HTTP API (what kubectl speaks) listens on; port 0 picks a free one. */
+  readonly kubeApiListen: string;
   /** Postgres; unset → embedded PGlite in dataDir. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string | undefined;
@@ -39,6 +41,7 @@ export function loadConfig(): GatewayConfig {
   const env = process.env;
   return {
     listen: env["CAPSTAN_GATEWAY_LISTEN"] ?? "127.0.0.1:7470",
+    kubeApiListen: env["CAPSTAN_KUBE_API_LISTEN"] ?? "127.0.0.1:7471",
     databaseUrl: env["DATABASE_URL"] || undefined,
     dataDir: env["CAPSTAN_DATA_DIR"] ? `${env["CAPSTAN_DATA_DIR"]}/pglite` : undefined,
     natsUrl: env["NATS_URL"] ?? "nats://127.0.0.1:4222",

@@ -1,4 +1,3 @@
-import { request as httpRequest } from "node:http";
 import {
   Server,
   ServerCredentials,
@@ -7,7 +6,7 @@ import {
   type ServerUnaryCall,
   type ServerWritableStream,
 } from "@grpc/grpc-js";
-import { context, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   GatewayService,
   toGrpcError,
@@ -20,10 +19,11 @@ import {
   type WatchEvent,
   type WatchRequest,
 } from "@capstan/api";
-import { InvalidError, UnavailableError, isCapstanError } from "@capstan/apimachinery";
+import { isCapstanError } from "@capstan/apimachinery";
 import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
+import { openContainerLog } from "./container-logs.js";
 import { proxyExec } from "./exec-proxy.js";
-import { kubeletEndpoint } from "./kubelet-endpoint.js";
+import type { Instruments } from "./instruments.js";
 import type { CallContext, ObjectService } from "./object-service.js";
 import {
   UndecodableRequest,
@@ -36,12 +36,6 @@ import {
   throwIfInvalidRequest,
   withUndecodableRequests,
 } from "./request-validation.js";
-
-interface Instruments {
-  readonly tracer: Tracer;
-  readonly recordDuration: (method: string, code: string, ms: number) => void;
-  readonly log: (message: string) => void;
-}
 
 function actorOf(md: Metadata): string {
   return md.get("capstan-actor")[0]?.toString() || "anonymous";
@@ -199,41 +193,20 @@ function required<T>(value: T | undefined): T {
   return value!;
 }
 
-/** Streams a container log from the node agent that runs the pod (its kubelet-style HTTP endpoint). */
+/** Streams a container log from the node agent that runs the pod. */
 async function proxyLogs(service: ObjectService, call: ServerWritableStream<LogsRequest, LogChunk>): Promise<void> {
   const req = call.request as LogsRequest | UndecodableRequest;
   if (req instanceof UndecodableRequest) throw req.error;
   throwIfInvalidRequest(logsRequestErrors(req));
-  const pod = await service.record({ kind: "Pod", namespace: req.namespace || "default", name: req.name });
-  const { url: kubelet, nodeName } = await kubeletEndpoint(service, pod, "logs");
-  const containers = ((pod.object["spec"] as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
-  const container = req.container || containers[0] || "";
-  if (!req.container && containers.length > 1) {
-    throw new InvalidError("logs request", [
-      { path: "container", message: `Required value: pod ${pod.name} has several containers, choose one of: [${containers.join(" ")}]` },
-    ]);
-  }
-  const query = new URLSearchParams({ follow: String(req.follow), previous: String(req.previous) });
-  if (req.tailLines !== undefined) query.set("tailLines", String(req.tailLines));
-  const url = `${kubelet}/containerLogs/${pod.namespace}/${pod.name}/${container}?${query}`;
+  const log = await openContainerLog(service, req);
+  call.on("cancelled", () => log.destroy());
   await new Promise<void>((resolve, reject) => {
-    const r = httpRequest(url, (res) => {
-      if (res.statusCode !== 200) {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => reject(new UnavailableError(body.trim() || `node ${nodeName} answered ${res.statusCode}`)));
-        return;
-      }
-      res.on("data", (d: Buffer) => call.write({ data: d }));
-      res.on("end", () => {
-        call.end();
-        resolve();
-      });
-      res.on("error", reject);
+    log.on("data", (d: Buffer) => call.write({ data: d }));
+    log.on("end", () => {
+      call.end();
+      resolve();
     });
-    r.on("error", (cause) => reject(new UnavailableError(`cannot reach node ${nodeName} for logs: ${cause.message}`, { cause })));
-    call.on("cancelled", () => r.destroy());
-    r.end();
+    log.on("error", reject);
   });
 }
 

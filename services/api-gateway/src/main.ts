@@ -4,6 +4,7 @@ import { openEventStore } from "@capstan/eventstore";
 import { apiRequestDuration, runService } from "@capstan/telemetry";
 import { loadConfig } from "./config.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
+import { createKubeApiServer, listenKubeApi } from "./kube-api/server.js";
 import { ObjectService } from "./object-service.js";
 import { OutboxRelay } from "./outbox-relay.js";
 
@@ -38,17 +39,23 @@ runService("api-gateway", async ({ telemetry }) => {
   });
   await ensureSystemObjects(service);
   const duration = apiRequestDuration(telemetry.meter);
-  const server = createGatewayServer(service, {
+  const instruments = {
     tracer: telemetry.tracer,
-    recordDuration: (method, code, ms) => duration.record(ms, { "rpc.method": method, "rpc.response.status_code": code }),
+    recordDuration: (method: string, code: string, ms: number) => duration.record(ms, { "rpc.method": method, "rpc.response.status_code": code }),
     log,
-  });
+  };
+  const server = createGatewayServer(service, instruments);
   const port = await listen(server, config.listen);
   log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix}, objects up to ${maxObjectBytes} bytes)`);
+  const kubeApi = createKubeApiServer(service, instruments);
+  const kubePort = await listenKubeApi(kubeApi, config.kubeApiListen);
+  log(`serving the Kubernetes API on http://${config.kubeApiListen.replace(/:\d+$/, `:${kubePort}`)}`);
 
   return async () => {
     log("shutting down");
     server.forceShutdown();
+    kubeApi.closeAllConnections();
+    kubeApi.close();
     await relay.stop();
     await bus.close();
     await store.close();

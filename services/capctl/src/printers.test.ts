@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatTable, printerColumns, printerRow } from "@capstan/api";
-import { defaultPrinter, qualifiedResource, sortForDisplay, tableColumns, tableRow } from "./printers.js";
+import { defaultPrinter, formatTable, printerColumns, printerRow } from "@capstan/api";
+import { qualifiedResource, sortForDisplay, tableColumns, tableRow } from "./printers.js";
 
 const created = "2026-01-01T00:00:00.000Z";
 const now = Date.parse(created) + 65_000;

@@ -2,19 +2,10 @@
  * `capctl get`'s tables, for any kind: the kind's printer (its strategy's, in @capstan/api) or kubectl's
  * default NAME and AGE, with a NAMESPACE column first when listing across namespaces.
  */
-import { kindInfo, printerColumns, printerRow, textOr, valueAt, type JsonObject, type KindPrinter, type TableOptions } from "@capstan/api";
-import { age } from "@capstan/apimachinery";
+import { kindInfo, printerColumns, printerOf, printerRow, type JsonObject, type TableOptions } from "@capstan/api";
 
 /** @capstan/api's JsonObject, under the short name capctl's commands and tests use. */
 export type Json = JsonObject;
-
-/** kubectl's table for a kind it has no columns for. */
-export const defaultPrinter: KindPrinter = {
-  headers: ["NAME", "AGE"],
-  row: (o, now) => [textOr(valueAt(o, "metadata", "name")), age(valueAt(o, "metadata", "creationTimestamp"), now)],
-};
-
-const printerOf = (kind: string): KindPrinter => kindInfo(kind).printer ?? defaultPrinter;
 
 /** How kubectl names a kind in messages and `-o name`: `pod`, `deployment.apps`. */
 export function qualifiedResource(kind: string): string {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { examplesImageCatalog } from "./image-catalog.js";
+import { writeKubeconfig } from "./kubeconfig.js";
 import { onParentExit } from "./parent-watch.js";
 import { startStack, type Stack } from "./stack.js";
 
@@ -39,12 +40,14 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
   // Whoever started us went away without passing a signal on (a shell between pnpm and node, kill -9).
   onParentExit(() => void shutdown("parent exited"));
+  const dataDir = env["CAPSTAN_DATA_DIR"] ?? resolve(".capstan");
   const startup = startStack({
-    dataDir: env["CAPSTAN_DATA_DIR"] ?? resolve(".capstan"),
+    dataDir,
     natsUrl: env["NATS_URL"] || undefined,
     databaseUrl: env["DATABASE_URL"] || undefined,
     prefix: env["CAPSTAN_PREFIX"] ?? "capstan",
     gatewayPort: Number(env["CAPSTAN_GATEWAY_PORT"] ?? 7470),
+    kubeApiPort: Number(env["CAPSTAN_KUBE_API_PORT"] ?? 7471),
     natsPort: Number(env["CAPSTAN_NATS_PORT"] || 7422),
     nodes: [
       { name: "node-1", podIPBase: "127.1" },
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
   const up = await startup.catch((e: unknown) => (stopping ? new Promise<never>(() => {}) : Promise.reject(e)));
   stack = up;
   output("local-stack", `up: gateway ${up.gateway}, NATS ${up.natsUrl}; try: pnpm capctl get nodes`);
+  output("local-stack", `Kubernetes API on ${up.kubeApi}; for kubectl: export KUBECONFIG=${writeKubeconfig(dataDir, up.kubeApi)}`);
 }
 
 main().catch((e: unknown) => {

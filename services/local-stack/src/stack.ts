@@ -18,6 +18,8 @@ export interface StackOptions {
   readonly prefix: string;
   /** Gateway port; 0 picks a free one. */
   readonly gatewayPort: number;
+  /** The gateway's Kubernetes API port (what kubectl speaks); 0 or unset picks a free one. */
+  readonly kubeApiPort?: number;
   readonly natsPort?: number;
   readonly nodes: readonly { name: string; podIPBase: string; env?: Record<string, string> }[];
   /** One more node agent, `simulated-fleet`, on the simulated runtime: a node count or a node group spec file (CAPSTAN_SIMULATED_NODES). */
@@ -41,6 +43,8 @@ export interface StackOptions {
 
 export interface Stack {
   readonly gateway: string;
+  /** The Kubernetes API's URL, `http://127.0.0.1:<port>`, for a kubeconfig. */
+  readonly kubeApi: string;
   readonly natsUrl: string;
   readonly services: ReadonlyMap<string, ServiceProcess>;
   service(name: string): ServiceProcess;
@@ -159,6 +163,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     const gatewayPort = opts.gatewayPort || (await freePort());
     const gateway = `127.0.0.1:${gatewayPort}`;
+    const kubeApiPort = opts.kubeApiPort || (await freePort());
     const common: Record<string, string> = {
       ...opts.env,
       NATS_URL: natsUrl,
@@ -169,9 +174,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const gw = add({
       name: "api-gateway",
       ...node("api-gateway"),
-      env: { ...common, CAPSTAN_GATEWAY_LISTEN: gateway, ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) },
+      env: {
+        ...common,
+        CAPSTAN_GATEWAY_LISTEN: gateway,
+        CAPSTAN_KUBE_API_LISTEN: `127.0.0.1:${kubeApiPort}`,
+        ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      },
     }, "gateway");
     await unlessAborted(waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running));
+    await unlessAborted(waitForPort("127.0.0.1", kubeApiPort, "api-gateway (Kubernetes API)", 10_000, () => gw.running));
     if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
     if (opts.controllers !== false) {
       for (const [name, folder] of Object.entries(CONTROLLERS)) {
@@ -201,6 +212,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await unlessAborted(Promise.all([...services.values()].map((p) => p.ready())));
     return {
       gateway,
+      kubeApi: `http://127.0.0.1:${kubeApiPort}`,
       natsUrl,
       services,
       service(name) {

@@ -1,13 +1,13 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeEach, type RunnerTestFile, type RunnerTestSuite } from "vitest";
 import { createClient, type CapstanClient } from "@capstan/client";
 import { createTestDatabase } from "@capstan/eventstore/testing";
-import { ServiceProcess, startStack, type Stack } from "@capstan/local-stack";
+import { ServiceProcess, startStack, writeKubeconfig, type Stack } from "@capstan/local-stack";
 import { claimHostRanges, type HostRanges } from "./host-ranges.js";
 import { natsUrl, removeStreams } from "./scratch-stack.js";
 import { ServiceLogs } from "./service-logs.js";
@@ -47,6 +47,12 @@ export interface TestCluster {
   capctl(args: string[], input?: string): Promise<CommandResult>;
   /** The CLI for a command that must succeed: its stdout, or a failure with its stderr. */
   capctlOk(args: string[], input?: string): Promise<string>;
+  /** The gateway's Kubernetes API, `http://127.0.0.1:<port>`. */
+  readonly kubeApi: string;
+  /** Runs stock kubectl (/usr/bin/kubectl) against the Kubernetes API, with a kubeconfig and cache of this cluster's own. */
+  kubectl(args: string[], input?: string): Promise<CommandResult>;
+  /** kubectl for a command that must succeed: its stdout, or a failure with its stderr. */
+  kubectlOk(args: string[], input?: string): Promise<string>;
   /**
    * What the services printed, a block per service: its last `lines` lines (all it keeps, 400, by
    * default), each `hh:mm:ss.mmm service| text`. A failing test prints these tails by itself.
@@ -69,6 +75,9 @@ interface ClusterRecord {
   cluster: TestCluster | undefined;
   stopped: boolean;
 }
+
+/** The stock kubectl the Kubernetes API is tested with (Debian's kubernetes-client). */
+const KUBECTL = "/usr/bin/kubectl";
 
 /** Lines of each service a failure prints (CAPSTAN_TEST_LOGS=1 prints every line as it comes). */
 const FAILURE_TAIL_LINES = 40;
@@ -178,6 +187,14 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
   const { serviceCIDR } = claimed;
   const client = createClient({ address: stack.gateway, actor: "test" });
   const extraServices: ServiceProcess[] = [];
+  const kubeconfigPath = writeKubeconfig(dataDir, stack.kubeApi);
+  const run = (command: string, args: string[], env: Record<string, string> | undefined, input: string | undefined) =>
+    new Promise<CommandResult>((done) => {
+      const child = execFile(command, args, { cwd: repoRoot, timeout: 120_000, ...(env ? { env: { ...process.env, ...env } } : {}) }, (error, stdout, stderr) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      if (input !== undefined) child.stdin?.end(input);
+    });
   const cluster: TestCluster = {
     stack,
     client,
@@ -187,19 +204,21 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
     nodeNames,
     serviceCIDR,
     capctl(args, input) {
-      return new Promise((done) => {
-        const child = execFile(
-          process.execPath,
-          [join(repoRoot, "services/capctl/dist/main.js"), "--server", stack.gateway, ...args],
-          { cwd: repoRoot, timeout: 120_000 },
-          (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
-        if (input !== undefined) child.stdin?.end(input);
-      });
+      return run(process.execPath, [join(repoRoot, "services/capctl/dist/main.js"), "--server", stack.gateway, ...args], undefined, input);
     },
     async capctlOk(args, input) {
       const r = await cluster.capctl(args, input);
       if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    },
+    kubeApi: stack.kubeApi,
+    kubectl(args, input) {
+      if (!existsSync(KUBECTL)) throw new Error(`${KUBECTL} is missing: apt-get install kubernetes-client`);
+      return run(KUBECTL, ["--cache-dir", join(dataDir, "kube-cache"), ...args], { KUBECONFIG: kubeconfigPath }, input);
+    },
+    async kubectlOk(args, input) {
+      const r = await cluster.kubectl(args, input);
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
       return r.stdout;
     },
     logs: (logOpts) => logs.text(logOpts),

@@ -1,7 +1,14 @@
 /** kubectl's tables: a kind's printer laid out in columns, with NAMESPACE first across namespaces. */
+import { age } from "@capstan/apimachinery";
 import type { KindPrinter } from "../kinds/kind-printer.js";
 import type { JsonObject } from "../kinds/kind-strategy.js";
 import { textOr, valueAt } from "./cells.js";
+
+/** kubectl's table for a kind it has no columns for. */
+export const defaultPrinter: KindPrinter = {
+  headers: ["NAME", "AGE"],
+  row: (o, now) => [textOr(valueAt(o, "metadata", "name")), age(valueAt(o, "metadata", "creationTimestamp"), now)],
+};
 
 /** kubectl's column layout: left-aligned, at least three spaces between columns, upper-case headers. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
