@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { Pod } from "@capstan/api";
@@ -12,7 +9,6 @@ type Json = Record<string, any>;
 const NS = "workloads";
 
 let cluster: TestCluster;
-let aliasDir: string;
 
 async function capctl(...args: string[]): Promise<CommandResult> {
   return cluster.capctl([...args, "-n", NS]);
@@ -60,9 +56,7 @@ async function rolledOut(name = "web"): Promise<void> {
 
 beforeAll(async () => {
   // The Deployment's image `example/web` (every tag) is nginx from the node's image catalog.
-  aliasDir = mkdtempSync(join(tmpdir(), "capstan-images-"));
-  writeFileSync(join(aliasDir, "images.json"), JSON.stringify({ "example/web": { image: "nginx" } }));
-  cluster = await startTestCluster({ nodes: 1, env: { CAPSTAN_IMAGE_CATALOG: join(aliasDir, "images.json") } });
+  cluster = await startTestCluster({ nodes: 1, images: { "example/web": { image: "nginx" } } });
   const ns = await cluster.capctl(["apply", "-f", "-"], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
   expect(ns.stdout).toContain(`namespace/${NS} created`);
   const r = await cluster.capctl(["apply", "-n", NS, "-f", "-"], aDeployment("web", { replicas: 2, template: { containers: [{ name: "web", image: "example/web:1" }] } }));
@@ -71,7 +65,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  rmSync(aliasDir, { recursive: true, force: true });
 });
 
 describe("capctl workload commands against a Deployment", () => {

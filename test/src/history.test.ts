@@ -87,7 +87,8 @@ async function theLog(): Promise<StoredEvent[]> {
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ nodes: 1 });
+  // The Deployment's image `example/web` (every tag) is nginx on the node.
+  cluster = await startTestCluster({ nodes: 1, images: { "example/web": { image: "nginx" } } });
   log = await openEventStore({ databaseUrl: cluster.databaseUrl });
   await cluster.capctlOk(["apply", "-f", "-"], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
 }, 120_000);

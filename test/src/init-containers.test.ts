@@ -40,7 +40,8 @@ const statusOf = async (name: string) => {
 
 describe("init containers", () => {
   it("runs the init container to completion before the app container, which sees what it wrote", async () => {
-    await cluster.client.create(podWithInit("init-ok", "echo written by init > /work/message; sleep 3", "Always"));
+    // Long enough that a poll through capctl (seconds on a loaded machine) cannot miss the Init:0/1 window.
+    await cluster.client.create(podWithInit("init-ok", "echo written by init > /work/message; sleep 10", "Always"));
     await eventually(async () => ((await statusOf("init-ok")) === "Init:0/1" ? true : undefined), { timeoutMs: 30_000, what: "STATUS Init:0/1" });
     const initializing = (await cluster.client.get({ kind: "Pod", namespace: "default", name: "init-ok" })).pod!;
     expect(initializing.status?.phase).toBe("Pending");

@@ -56,7 +56,9 @@ async function podRunning(namespace: string, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ nodes: 2 });
+  // pod.yaml's image is not in the process runtime's catalog: the nodes hold it (as pause, which stays
+  // up), so the pod this file reads, labels and watches runs; `example/web` (any tag) is nginx.
+  cluster = await startTestCluster({ nodes: 2, images: { "punitporwal07/myapp": { image: "pause" }, "example/web": { image: "nginx" } } });
   // Applied rather than `kubectl create namespace`, whose typed client sends protobuf, which the API does not read.
   const namespaces = examples.flatMap((e) => (e.namespace ? [`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${e.namespace}\n`] : []));
   await cluster.kubectlOk(["apply", "-f", "-"], namespaces.join("---\n"));
@@ -218,6 +220,60 @@ describe("kubectl against the Kubernetes API", () => {
     await eventually(async () => (await cluster.kubectlOk(["get", "replicasets,pods", "-n", "ex-deployment", "-o", "name"])) === "");
     const again = await cluster.kubectl(["delete", "deployment", "my-deployment", "-n", "ex-deployment"]);
     expect(again.stderr.trim()).toBe('Error from server (NotFound): deployments.apps "my-deployment" not found');
+  });
+});
+
+describe("kubectl rollouts, strategic merge patches and explain", () => {
+  const ns = ["-n", "rollouts"];
+  const web = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "rollouts" },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "web", image: "example/web:1" }] } },
+    },
+  };
+  const imageOf = async () => (await json(["get", "deployment", "web", ...ns]))["spec"].template.spec.containers.map((c: Json) => c["image"]);
+
+  beforeAll(async () => {
+    await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "rollouts" } }));
+    expect(await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify(web))).toBe("deployment.apps/web created\n");
+  });
+
+  it("rollout status waits for a rollout, set image starts the next revision, history lists both, undo goes back", async () => {
+    const rolledOut = 'deployment "web" successfully rolled out';
+    expect(await cluster.kubectlOk(["rollout", "status", "deployment/web", ...ns, "--timeout=90s"])).toContain(rolledOut);
+    expect(await cluster.kubectlOk(["set", "image", "deployment/web", "web=example/web:2", ...ns])).toBe("deployment.apps/web image updated\n");
+    expect(await cluster.kubectlOk(["rollout", "status", "deployment/web", ...ns, "--timeout=90s"])).toContain(rolledOut);
+    const history = (await cluster.kubectlOk(["rollout", "history", "deployment/web", ...ns])).trim().split("\n");
+    expect(history.slice(0, 2)).toEqual(["deployment.apps/web ", expect.stringMatching(/^REVISION\s+CHANGE-CAUSE$/)]);
+    expect(history.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(["1", "2"]);
+    expect(await cluster.kubectlOk(["rollout", "undo", "deployment/web", ...ns])).toBe("deployment.apps/web rolled back\n");
+    expect(await imageOf()).toEqual(["example/web:1"]);
+    expect(await cluster.kubectlOk(["rollout", "status", "deployment/web", ...ns, "--timeout=90s"])).toContain(rolledOut);
+  }, 120_000);
+
+  it("patches a deployment with a strategic merge patch, merging its container by name", async () => {
+    const patch = { spec: { template: { spec: { containers: [{ name: "web", env: [{ name: "MODE", value: "blue" }] }] } } } };
+    expect(await cluster.kubectlOk(["patch", "deployment", "web", ...ns, "-p", JSON.stringify(patch)])).toBe("deployment.apps/web patched\n");
+    const [container, ...others] = (await json(["get", "deployment", "web", ...ns]))["spec"].template.spec.containers as Json[];
+    expect(others).toEqual([]);
+    expect(container).toMatchObject({ name: "web", image: "example/web:1", env: [{ name: "MODE", value: "blue" }] });
+  });
+
+  it("explains a field from the served OpenAPI document", async () => {
+    const strategy = await cluster.kubectlOk(["explain", "deployment.spec.strategy"]);
+    expect(strategy).toMatch(/^GROUP:\s+apps$/m);
+    expect(strategy).toMatch(/^KIND:\s+Deployment$/m);
+    expect(strategy).toMatch(/^FIELD: strategy <DeploymentStrategy>$/m);
+    expect(strategy).toMatch(/^ {2}rollingUpdate\t<RollingUpdateDeployment>$/m);
+    expect(await cluster.kubectlOk(["explain", "deployment.spec.strategy.rollingUpdate.maxSurge"])).toMatch(/^FIELD: maxSurge <IntOrString>$/m);
+    expect(await cluster.kubectlOk(["explain", "pods.spec.containers.resources.limits"])).toMatch(/^FIELD: limits <map\[string\]Quantity>$/m);
+    const unknown = await cluster.kubectl(["explain", "deployment.spec.nothing"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('field "nothing" does not exist');
   });
 });
 

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,11 @@ export interface TestClusterOptions {
   readonly controllerReplicas?: number;
   /** A `simulated-fleet` node agent hosting this many simulated nodes (or the nodes of a spec file). */
   readonly simulatedNodes?: number | string;
+  /**
+   * Images the nodes hold beyond the built-in catalog, as CAPSTAN_IMAGE_CATALOG entries
+   * (`{ "example/web": { image: "nginx" } }`): a test's own image names run a catalog program.
+   */
+  readonly images?: Record<string, { image: string; args?: string[] }>;
 }
 
 export interface CommandResult {
@@ -149,6 +154,11 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-test-"));
   const nodeCount = opts.nodes ?? 2;
   const nodeNames = Array.from({ length: nodeCount }, (_, i) => `node-${i + 1}`);
+  const imageCatalog: Record<string, string> = {};
+  if (opts.images) {
+    imageCatalog["CAPSTAN_IMAGE_CATALOG"] = join(dataDir, "images.json");
+    writeFileSync(imageCatalog["CAPSTAN_IMAGE_CATALOG"], JSON.stringify(opts.images));
+  }
   let ranges: HostRanges | undefined;
   let stack: Stack;
   const output = (service: string, line: string) => {
@@ -173,7 +183,7 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       // which a loaded machine takes, and a leader that steps down exits with no one to restart it
       // here. A test that kills leaders asks for short ones. DNS on a free port, as clusters of
       // parallel tests share the machine.
-      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...opts.env },
+      env: { CAPSTAN_HEARTBEAT_SECONDS: "2", CAPSTAN_UNSCHEDULABLE_RETRY_MS: "2000", CAPSTAN_SERVICE_CIDR: serviceCIDR, CAPSTAN_DNS_LISTEN: "127.0.0.1:0", ...imageCatalog, ...opts.env },
       output,
     });
   } catch (e) {

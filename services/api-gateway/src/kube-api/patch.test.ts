@@ -13,6 +13,12 @@ describe("mergePatch (RFC 7386)", () => {
   ])("$name", ({ target, patch, result }) => {
     expect(mergePatch(target, patch)).toEqual(result);
   });
+
+  it("refuses a __proto__ key, naming its path, instead of replacing a prototype", () => {
+    const patch = JSON.parse('{"spec": {"__proto__": {"polluted": true}}}') as unknown;
+    expect(() => mergePatch({ spec: {} }, patch)).toThrow("spec.__proto__: Forbidden: not a field of any Kubernetes object");
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
 });
 
 describe("applyPatch", () => {

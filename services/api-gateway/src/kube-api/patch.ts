@@ -4,7 +4,7 @@
  * yet: refused as an unknown patch type, with 415, as the apiserver refuses one.
  */
 import { strategicMergePatch } from "@capstan/api";
-import type { JsonObject } from "@capstan/apimachinery";
+import { InvalidError, field, type JsonObject } from "@capstan/apimachinery";
 import jsonPatch from "fast-json-patch";
 import { badRequest, unsupportedMediaType } from "./status.js";
 
@@ -39,12 +39,15 @@ function mediaType(contentType: string): string {
 }
 
 /** RFC 7386: objects merge key by key, null removes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
+export function mergePatch(target: unknown, patch: unknown, at = ""): unknown {
   if (!isObject(patch)) return patch;
   const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
+    const path = at ? `${at}.${key}` : key;
+    // Assigning "__proto__" would replace the object's prototype instead of setting a field.
+    if (key === "__proto__") throw new InvalidError("patch", [field.forbidden(path, "not a field of any Kubernetes object")]);
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else result[key] = mergePatch(result[key], value, path);
   }
   return result;
 }
