@@ -174,6 +174,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const gw = add({
       name: "api-gateway",
       ...node("api-gateway"),
+      readyLine: "serving on",
       env: {
         ...common,
         CAPSTAN_GATEWAY_LISTEN: gateway,
