@@ -51,14 +51,26 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * Ports below Linux's ephemeral range (32768–60999 by default), which the kernel never hands to an
+ * outgoing connection: a port found free there stays free until the service listens on it (and across
+ * its restarts), where an ephemeral one is soon some connection's local port (EADDRINUSE).
+ */
+const LISTEN_PORTS = { low: 20_000, high: 32_767 };
+
+/** A port on 127.0.0.1 nothing listens on now, outside the ephemeral range. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  for (;;) {
+    const port = LISTEN_PORTS.low + Math.floor(Math.random() * (LISTEN_PORTS.high - LISTEN_PORTS.low + 1));
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
   });
 }
 
