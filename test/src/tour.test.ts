@@ -87,6 +87,16 @@ const tour: Step[] = [
   { command: "pnpm capctl set image statefulset/web nginx=nginx:1.27", shows: /^statefulset\.apps\/web image updated$/m },
   { command: "pnpm capctl rollout history statefulset/web", until: true, shows: /^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>$/m },
   { command: "pnpm capctl rollout undo statefulset/web", shows: /^statefulset\.apps\/web rolled back$/m },
+  { command: "kubectl get nodes", until: true, shows: /^node-1\s+Ready\s[\s\S]*^node-2\s+Ready\s/m },
+  { command: "kubectl rollout status statefulset/web", shows: /^partitioned roll out complete: 2 new pods have been updated\.\.\.$/m },
+  { command: "kubectl scale statefulset/web --replicas=3", shows: /^statefulset\.apps\/web scaled$/m },
+  {
+    command: "kubectl get statefulsets,pods,pvc",
+    until: true,
+    shows: /^statefulset\.apps\/web\s+3\/3\s[\s\S]*^pod\/web-2\s+1\/1\s+Running\s[\s\S]*^persistentvolumeclaim\/www-web-2\s+Bound\s/m,
+  },
+  { command: "kubectl explain statefulset.spec.updateStrategy", shows: /^KIND:\s+StatefulSet\n[\s\S]*^FIELD: updateStrategy <StatefulSetUpdateStrategy>$[\s\S]*^ {2}rollingUpdate\t/m },
+  { command: "kubectl delete -f ../shared/examples/statefulset.yaml", shows: /^service "nginx" deleted\nstatefulset\.apps "web" deleted$/m },
 ];
 
 /** The commands of the tour's code blocks, in order, without their comments. */
@@ -171,6 +181,7 @@ async function runCommand(step: Step): Promise<string> {
     if (!(step.shows instanceof RegExp)) throw new Error("a following command needs a pattern to stop at");
     return follow(args.slice(1), step.shows);
   }
+  if (program === "kubectl") return cluster.kubectlOk(args);
   if (program === "curl") return fetchText(args[0]!);
   if (program === "dig") return (await run("dig", args)).stdout;
   throw new Error(`the test cannot run ${program}`);
