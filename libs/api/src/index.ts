@@ -222,6 +222,7 @@ export { defaultStorageClass } from "./kinds/storage-class/strategy.js";
 export { openApiV2 } from "./openapi/openapi-v2.js";
 export { openApiV3, openApiV3Discovery } from "./openapi/openapi-v3.js";
 export { strategicMergePatch } from "./patch/strategic-merge.js";
+export { forbiddenKeyError } from "./patch/forbidden-key.js";
 export { PATCH_META_BY_KIND, PATCH_META_BY_TYPE, listTypeOf, patchMetaFor } from "./patch/patch-meta.js";
 export type { FieldPatchMeta, ListType, PatchStrategy, TypePatchMeta } from "./patch/patch-meta.js";
 export { applyConflictCauses, applyConflictMessage, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";

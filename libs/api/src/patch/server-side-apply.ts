@@ -12,6 +12,7 @@ import { InvalidError, field, type JsonObject } from "@capstan/apimachinery";
 import { isSupportedKind, unsupportedKindError } from "../kinds.js";
 import { FieldSet, fieldSetOf, fromFieldsV1, keyElement, pathString, removeAt, toFieldsV1, valueAt, valueElement, type FieldPath } from "./field-set.js";
 import { PATCH_META_BY_KIND, fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
+import { forbiddenKeyError } from "./forbidden-key.js";
 
 export type ManagedFieldsOperation = "Apply" | "Update";
 
@@ -187,8 +188,8 @@ function withoutUnapplied(applied: JsonObject): JsonObject {
 function mergeObject(current: JsonObject, applied: JsonObject, fields: TypePatchMeta | undefined, path: string): JsonObject {
   for (const [name, value] of Object.entries(applied)) {
     const at = field.child(path, name);
-    // Assigning "__proto__" would replace the map's prototype instead of setting a field.
-    if (name === "__proto__") throw new InvalidError("apply", [field.forbidden(at, "not a field of any Kubernetes object")]);
+    const forbidden = forbiddenKeyError(name, at);
+    if (forbidden) throw new InvalidError("apply", [forbidden]);
     if (value === null || value === undefined) continue;
     const meta = fieldPatchMeta(fields, name);
     const was = current[name];

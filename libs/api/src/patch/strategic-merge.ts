@@ -10,6 +10,7 @@
 import { InvalidError, field, type FieldError, type JsonObject } from "@capstan/apimachinery";
 import { isSupportedKind, unsupportedKindError } from "../kinds.js";
 import { PATCH_META_BY_KIND, fieldPatchMeta, patchMetaOfType, type FieldPatchMeta, type TypePatchMeta } from "./patch-meta.js";
+import { forbiddenKeyError } from "./forbidden-key.js";
 
 const DIRECTIVE = "$patch";
 const RETAIN_KEYS = "$retainKeys";
@@ -54,8 +55,8 @@ function mergeMap(original: JsonObject, patch: JsonObject, fields: TypePatchMeta
     const isDeleteList = patchKey.startsWith(DELETE_FROM_PRIMITIVE_LIST);
     const key = isDeleteList ? directiveTarget(patchKey, DELETE_FROM_PRIMITIVE_LIST, path) : patchKey;
     const at = field.child(path, key);
-    // Assigning "__proto__" would replace the map's prototype instead of setting a field.
-    if (key === "__proto__") fail(field.forbidden(at, "not a field of any Kubernetes object"));
+    const forbidden = forbiddenKeyError(key, at);
+    if (forbidden) fail(forbidden);
     if (patchValue === null) {
       delete original[key];
       continue;

@@ -3,7 +3,7 @@
  * patch (@capstan/api's, with the kinds' merge keys). Apply patches (server-side apply) are not served
  * yet: refused as an unknown patch type, with 415, as the apiserver refuses one.
  */
-import { strategicMergePatch } from "@capstan/api";
+import { forbiddenKeyError, strategicMergePatch } from "@capstan/api";
 import { InvalidError, field, type JsonObject } from "@capstan/apimachinery";
 import jsonPatch from "fast-json-patch";
 import { badRequest, unsupportedMediaType } from "./status.js";
@@ -43,9 +43,9 @@ export function mergePatch(target: unknown, patch: unknown, at = ""): unknown {
   if (!isObject(patch)) return patch;
   const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    const path = at ? `${at}.${key}` : key;
-    // Assigning "__proto__" would replace the object's prototype instead of setting a field.
-    if (key === "__proto__") throw new InvalidError("patch", [field.forbidden(path, "not a field of any Kubernetes object")]);
+    const path = field.child(at, key);
+    const forbidden = forbiddenKeyError(key, path);
+    if (forbidden) throw new InvalidError("patch", [forbidden]);
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value, path);
   }
