@@ -18,7 +18,10 @@ beforeAll(async () => {
     simulatedNodes: NODES,
     env: {
       CAPSTAN_HEARTBEAT_SECONDS: "1",
-      CAPSTAN_NODE_MONITOR_GRACE_SECONDS: "4",
+      // Long enough that the fleet's restart below never outlasts it (a node silent for longer has its
+      // pods marked not Ready, and the fleet then rightly writes them Ready again); the last test
+      // restarts the node lifecycle controller with a short one.
+      CAPSTAN_NODE_MONITOR_GRACE_SECONDS: "120",
       CAPSTAN_NODE_MONITOR_PERIOD_SECONDS: "1",
       CAPSTAN_SIMULATED_START_MS: "100",
       CAPSTAN_SIMULATED_MAX_STOP_MS: "200",
@@ -116,6 +119,8 @@ describe("simulated fleet", () => {
   });
 
   it("its nodes go NotReady (Unknown) when the fleet process is killed", async () => {
+    await cluster.stack.service("node-lifecycle-controller").stop();
+    await cluster.startService("node-lifecycle-controller", { CAPSTAN_NODE_MONITOR_GRACE_SECONDS: "4" }).ready();
     await cluster.stack.service("simulated-fleet").crash();
     await eventually(
       async () => {
