@@ -1,13 +1,8 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { storedToApiObject } from "@capstan/api";
 import { openEventStore, replay, type EventStore, type StoredEvent } from "@capstan/eventstore";
-import { eventually, repoRoot, startTestCluster, type TestCluster } from "./support/index.js";
-
-const run = promisify(execFile);
+import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
 
 type Json = Record<string, any>;
 
@@ -70,15 +65,6 @@ const byCapctl = (rows: readonly Row[]) => rows.filter((r) => r.actor.startsWith
 
 async function deploymentAt(revision: number): Promise<Json> {
   return JSON.parse(await ok("get", "deploy", "web", "--at-revision", String(revision), "-o", "json")) as Json;
-}
-
-/** The gateway's compact-log command against this cluster's database and stream: its one line of output. */
-async function compactLog(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [join(repoRoot, "services/api-gateway/dist/compact.js"), ...args], {
-    env: { ...process.env, DATABASE_URL: cluster.databaseUrl, CAPSTAN_PREFIX: cluster.prefix },
-    timeout: 60_000,
-  });
-  return stdout.trim();
 }
 
 /** The whole log, read straight from the database the gateway writes. */
@@ -194,7 +180,7 @@ describe("the event log as a feature", () => {
     const answers = () => Promise.all([deploymentAt(recreated.revision), ...["Deployment", "ReplicaSet", "Pod"].map((kind) => cluster.client.list({ kind, namespace: NS, revision: head }))]);
     const before = await answers();
 
-    expect(await compactLog(String(deleted.revision))).toMatch(new RegExp(`^compacted the log to revision ${deleted.revision}: dropped \\d+ events$`));
+    expect(await cluster.compactLog(String(deleted.revision))).toMatch(new RegExp(`^compacted the log to revision ${deleted.revision}: dropped \\d+ events$`));
     expect(await fails("get", "deploy", "web", "--at-revision", String(scaled.revision))).toBe(
       `Error from server (Expired): too old resource version: ${scaled.revision} (oldest available ${deleted.revision})`,
     );
@@ -209,7 +195,7 @@ describe("the event log as a feature", () => {
     const history = await cluster.capctl(["history", "deployment/web", "-n", NS]);
     expect(parseHistory(history.stdout)[0]!.revision).toBe(recreated.revision);
     expect(history.stderr.trim()).toBe(`(the log is compacted to revision ${deleted.revision}: earlier changes may be gone)`);
-    expect(await compactLog(String(deleted.revision))).toBe(`the log is compacted to revision ${deleted.revision} already`);
+    expect(await cluster.compactLog(String(deleted.revision))).toBe(`the log is compacted to revision ${deleted.revision} already`);
   }, 60_000);
 
   it("capctl events lists the namespace's events, and those about one object", async () => {

@@ -315,7 +315,7 @@ describe("the Kubernetes API over HTTP", () => {
     expect((await call("GET", "/openapi/v3")).json["paths"]).toHaveProperty(["api/v1"]);
   });
 
-  it("pages a list at the first page's revision, and expires the token once the list changed", async () => {
+  it("pages a list at the first page's revision, from the log once the list changed, and expires the token once compacted", async () => {
     const first = await call("GET", `${pages}?labelSelector=page%3Dyes&limit=2`);
     expect(first.json["items"].map((c: Json) => c["metadata"].name)).toEqual(["cm-a", "cm-b"]);
     expect(first.json["metadata"]).toMatchObject({ remainingItemCount: 1, continue: expect.any(String) });
@@ -324,12 +324,20 @@ describe("the Kubernetes API over HTTP", () => {
     expect(second.json["items"].map((c: Json) => c["metadata"].name)).toEqual(["cm-c"]);
     expect(second.json["metadata"]).toEqual({ resourceVersion: first.json["metadata"].resourceVersion });
 
-    const exact = await call("GET", `${pages}?resourceVersion=${first.json["metadata"].resourceVersion}&resourceVersionMatch=Exact`);
-    expect(exact.status).toBe(200);
-    expect((await call("PATCH", `${pages}/cm-a`, { data: { a: "2" } }, "application/merge-patch+json")).status).toBe(200);
+    const exactly = `${pages}?resourceVersion=${first.json["metadata"].resourceVersion}&resourceVersionMatch=Exact`;
+    expect((await call("GET", exactly)).status).toBe(200);
+    // Changed since the first page: the rest of the list still answers as it was then, as etcd's snapshot does.
+    const cmC = (await call("GET", `${pages}/cm-c`)).json;
+    expect((await call("PATCH", `${pages}/cm-c`, { data: { changed: "yes" } }, "application/merge-patch+json")).status).toBe(200);
+    const asItWas = await call("GET", `${pages}?labelSelector=page%3Dyes&limit=2&continue=${token}`);
+    expect(asItWas.json["items"]).toEqual([cmC]);
+    expect(asItWas.json["metadata"]).toEqual({ resourceVersion: first.json["metadata"].resourceVersion });
+    expect((await call("GET", exactly)).json["items"]).toContainEqual(cmC);
+
+    await cluster.compactLog((await call("GET", pages)).json["metadata"].resourceVersion as string);
     const expired = await call("GET", `${pages}?labelSelector=page%3Dyes&limit=2&continue=${token}`);
     expect(expired).toMatchObject({ status: 410, json: { kind: "Status", reason: "Expired", code: 410 } });
-    expect((await call("GET", `${pages}?resourceVersion=${first.json["metadata"].resourceVersion}&resourceVersionMatch=Exact`)).json).toMatchObject({ reason: "Expired", code: 410 });
+    expect((await call("GET", exactly)).json).toMatchObject({ reason: "Expired", code: 410 });
     expect((await call("GET", `${pages}?resourceVersion=999999999&resourceVersionMatch=NotOlderThan`)).json).toMatchObject({ reason: "Timeout", code: 504 });
     expect((await call("GET", `${pages}?resourceVersionMatch=Exact`)).json).toMatchObject({
       reason: "Invalid",

@@ -22,6 +22,11 @@ export interface EventStore {
   /** The records list would have answered at `revision` (at most the head): each key's last event up to it, deleted keys left out. */
   listAt(filter: ListFilter, revision: number): Promise<ObjectRecord[]>;
   /**
+   * Whether an object of the kind (in the namespace, when given) changed after revision `after` up to
+   * `upTo`: when none did, a list read now is also the list at `after`. One indexed existence check.
+   */
+  changedBetween(filter: Pick<ListFilter, "kind" | "namespace">, after: number, upTo: number): Promise<boolean>;
+  /**
    * Drops the events only revisions before `revision` need: each key keeps its last event up to it if that
    * left an object, and every later event, so a replay still yields the projection exactly and get/list at
    * `revision` or later still answer; earlier ones answer Expired from then on. At most the head.

@@ -138,6 +138,25 @@ export class PgEventStore implements EventStore {
     }
   }
 
+  async changedBetween(filter: Pick<ListFilter, "kind" | "namespace">, after: number, upTo: number): Promise<boolean> {
+    const [row] = await read(
+      "changedBetween",
+      this.#db
+        .select({ revision: events.revision })
+        .from(events)
+        .where(
+          and(
+            eq(events.kind, filter.kind),
+            filter.namespace === undefined ? undefined : eq(events.namespace, filter.namespace),
+            gt(events.revision, after),
+            lte(events.revision, upTo),
+          ),
+        )
+        .limit(1),
+    );
+    return row !== undefined;
+  }
+
   async compactedRevision(): Promise<number> {
     const [row] = await read("compactedRevision", this.#db.select({ compacted: revisionCounter.compacted }).from(revisionCounter).where(theCounter));
     return row?.compacted ?? 0;

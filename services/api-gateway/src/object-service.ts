@@ -57,23 +57,9 @@ export class ObjectService extends ObjectRegistry {
     }
   }
 
-  /**
-   * Whether no object of a kind (in a namespace; "" for all) changed after `revision` up to `head`: then
-   * a list read now is the list at `revision`, which a continued or Exact list must answer. Reads at
-   * most `maxEvents` of the log, and answers false beyond, as a compacted snapshot would.
-   */
-  async unchangedSince(kind: string, namespace: string, revision: number, head: number, maxEvents = 10_000): Promise<boolean> {
-    if (head - revision > maxEvents) return false;
-    for (let after = revision; after < head; ) {
-      const events = await this.events.readEvents(after, Math.min(1000, head - after));
-      if (events.length === 0) return false;
-      for (const e of events) {
-        if (e.revision > head) return true;
-        if (e.kind === kind && (namespace === "" || e.namespace === namespace)) return false;
-      }
-      after = events[events.length - 1]!.revision;
-    }
-    return true;
+  /** Whether an object of a kind (in a namespace; "" for all) changed after `revision` up to `head`. */
+  changedSince(kind: string, namespace: string, revision: number, head: number): Promise<boolean> {
+    return this.events.changedBetween({ kind, ...(namespace === "" ? {} : { namespace }) }, revision, head);
   }
 
   /** The object an event of the log carries: for one the bus could carry only as a reference (too large for it). */

@@ -63,6 +63,8 @@ export interface TestCluster {
    * default), each `hh:mm:ss.mmm service| text`. A failing test prints these tails by itself.
    */
   logs(opts?: { lines?: number }): string;
+  /** The gateway's compact-log command against this cluster's database and stream: its one line of output. */
+  compactLog(...args: string[]): Promise<string>;
   /**
    * Starts another instance of one of the stack's services with extra environment (say, the replacement
    * of a crashed controller on a test clock); its lines join the service's, and it stops with the cluster.
@@ -232,6 +234,12 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       return r.stdout;
     },
     logs: (logOpts) => logs.text(logOpts),
+    async compactLog(...args) {
+      const env = { DATABASE_URL: database?.url ?? "", CAPSTAN_PREFIX: prefix };
+      const r = await run(process.execPath, [join(repoRoot, "services/api-gateway/dist/compact.js"), ...args], env, undefined);
+      if (r.code !== 0) throw new Error(`compact-log ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+      return r.stdout.trim();
+    },
     startService(name, env) {
       const { spec } = stack.service(name);
       const service = new ServiceProcess({ ...spec, env: { ...spec.env, ...env } }, { restart: false, output });

@@ -75,6 +75,10 @@ export class InMemoryEventStore implements EventStore {
     return sortedRecords(replay(this.#upTo(revision)).filter((r) => matches(r, filter)));
   }
 
+  async changedBetween(filter: Pick<ListFilter, "kind" | "namespace">, after: number, upTo: number): Promise<boolean> {
+    return this.#log.some((e) => e.revision > after && e.revision <= upTo && e.kind === filter.kind && (filter.namespace === undefined || e.namespace === filter.namespace));
+  }
+
   async compact(revision: number): Promise<{ dropped: number }> {
     throwIfBeyondHead(revision, this.revision);
     const kept = retainedEvents(this.#log, revision);

@@ -145,20 +145,26 @@ async function list(service: ObjectService, req: KubeRequest): Promise<void> {
   if (continueRaw !== "" && resourceVersion !== "") throw badRequest("specifying resource version is not allowed when using continue");
   const token = continueRaw === "" ? undefined : decodeContinue(continueRaw);
 
-  const current = await service.list({ kind: info.kind, namespace, labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" });
-  const head = Number(current.resourceVersion);
-  // The revision this list answers at: the one a continue token or an Exact match names, if the objects are as they were then.
+  const listRequest = { kind: info.kind, namespace, labelSelector: q.get("labelSelector") ?? "", fieldSelector: q.get("fieldSelector") ?? "" };
+  let listed = await service.list(listRequest);
+  const head = Number(listed.resourceVersion);
+  // The revision this list answers at: the one a continue token or an Exact match names, read from the log
+  // as it was then (as etcd's snapshot would), unless nothing of the kind changed since.
   let at = head;
   const requested = token?.resourceVersion ?? (resourceVersion !== "" && resourceVersion !== "0" ? Number(resourceVersion) : undefined);
   if (requested !== undefined) {
     if (!Number.isSafeInteger(requested) || requested < 0) throw badRequest(`resourceVersion: Invalid value "${resourceVersion}": must be a revision`);
     if (requested > head) throw new KubeApiError(504, "Timeout", `Too large resource version: ${requested}, current: ${head}`);
     if (token || match === "Exact") {
-      if (requested !== head && !(await service.unchangedSince(info.kind, namespace, requested, head))) throw expiredList(token !== undefined);
       at = requested;
+      if (requested !== head && (await service.changedSince(info.kind, namespace, requested, head))) {
+        listed = await service.list({ ...listRequest, revision: requested }).catch((e: unknown) => {
+          throw isCapstanError(e, "Expired") ? expiredList(token !== undefined) : e;
+        });
+      }
     }
   }
-  const items = current.items.map((o) => fromApiObject(o).json).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const items = listed.items.map((o) => fromApiObject(o).json).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   const page = pageOf(items, keyOf, limit, token?.start ?? "");
   const last = page.items[page.items.length - 1];
   const metadata = {
