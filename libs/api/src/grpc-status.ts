@@ -17,6 +17,7 @@ const grpcCodeOf: Record<ErrorCode, status> = {
   Forbidden: status.PERMISSION_DENIED,
   Expired: status.OUT_OF_RANGE,
   Unavailable: status.UNAVAILABLE,
+  TooManyRequests: status.RESOURCE_EXHAUSTED,
   Internal: status.INTERNAL,
 };
 

@@ -25,6 +25,7 @@ export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/ca
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export { PriorityClass } from "./gen/capstan/v1/scheduling.js";
+export { PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus } from "./gen/capstan/v1/policy.js";
 export type { ObjectMeta, OwnerReference, ObjectReference, LocalObjectReference } from "./gen/capstan/v1/meta.js";
 export {
   Object as ApiObject,
@@ -36,6 +37,7 @@ export {
   Preconditions,
   DeleteRequest,
   DeleteResponse,
+  EvictRequest,
   WatchRequest,
   WatchEvent,
   HistoryRequest,
@@ -113,6 +115,7 @@ export {
 } from "./kinds/pod/defaults.js";
 export { MIRROR_POD_ANNOTATION } from "./kinds/pod/pod-lifecycle.js";
 export { isAvailable, readySince } from "./kinds/pod/pod-readiness.js";
+export { budgetsSelecting, EVICTION_REFUSED, podsSelectedBy, withDisruptionAllowed } from "./kinds/pod-disruption-budget/eviction.js";
 export { defaultNamespace } from "./kinds/namespace/strategy.js";
 export { defaultNode } from "./kinds/node/strategy.js";
 export { defaultReplicaSet, DEFAULT_REPLICAS } from "./kinds/replica-set/strategy.js";

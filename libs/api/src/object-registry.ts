@@ -1,10 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import {
+  CapstanError,
+  ConflictError,
   ExpiredError,
   field,
   InvalidError,
   isDeletionPropagation,
   NotFoundError,
+  type Decide,
   type DeletionPropagation,
   type EventType,
   type FieldError,
@@ -15,7 +18,7 @@ import {
   type StoredEvent,
   type Verb,
 } from "@capstan/apimachinery";
-import type { DeleteRequest, HistoryEvent, HistoryResponse, ListRequest, ListResponse, Object as ApiObject } from "./gen/capstan/v1/gateway.js";
+import type { DeleteRequest, EvictRequest, HistoryEvent, HistoryResponse, ListRequest, ListResponse, Object as ApiObject } from "./gen/capstan/v1/gateway.js";
 import { createAdmissionContext } from "./admission-context.js";
 import { applyDefaults, type DefaultingOptions } from "./defaults.js";
 import type { AdmissionContext, Admitted } from "./kinds/kind-strategy.js";
@@ -36,6 +39,12 @@ import {
 import { objectSelection, selected } from "./object-selection.js";
 import { metaOf, stringOf } from "./object-view.js";
 import { validateObject, validateStatus } from "./validation.js";
+import { budgetAfterEviction, budgetsSelecting, evictionIgnoresBudgets } from "./kinds/pod-disruption-budget/eviction.js";
+
+/** Admission's decision with more objects read in its commit. */
+function withReads(admitted: Admitted, reads: readonly ObjectKey[]): Admitted {
+  return { decide: admitted.decide, reads: [...admitted.reads, ...reads] };
+}
 
 /** Who asks, and the trace the resulting event joins. */
 export interface CallContext {
@@ -201,6 +210,40 @@ export class ObjectRegistry {
     if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
     const admission = kindInfo(key.kind).admission;
     const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
+    return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+  }
+
+  /**
+   * The eviction subresource: a delete of the pod that the PodDisruptionBudget selecting it must allow.
+   * The budget is read again in the delete's own commit, and its count of allowed disruptions goes down
+   * in that commit, so concurrent evictions never take more than it allows.
+   */
+  async evict(req: EvictRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
+    const key = this.normalize({ kind: "Pod", namespace: req.namespace, name: req.name });
+    const deleteRequest: DeleteRequest = { ...key, gracePeriodSeconds: req.gracePeriodSeconds, preconditions: req.preconditions, propagationPolicy: "" };
+    const pod = await this.store.get(key);
+    if (!pod) throw new NotFoundError(key);
+    if (evictionIgnoresBudgets(pod.object)) return this.delete(deleteRequest, ctx);
+    const budgets = budgetsSelecting(pod.object, (await this.store.list({ kind: "PodDisruptionBudget", namespace: key.namespace })).items.map((r) => r.object));
+    if (budgets.length > 1) throw new CapstanError("Internal", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+    const [budget] = budgets;
+    if (!budget) return this.delete(deleteRequest, ctx);
+    const budgetKey: ObjectKey = { kind: "PodDisruptionBudget", namespace: key.namespace, name: metaOf(budget).name };
+    const budgetUid = metaOf(budget).uid;
+    const now = this.now();
+    const deletePod = decideDelete(key, { gracePeriodSeconds: req.gracePeriodSeconds, preconditions: req.preconditions, propagationPolicy: propagationPolicy(""), now });
+    const decide: Decide = (current, read) => {
+      const deleted = deletePod(current);
+      if ("error" in deleted || !current) return deleted;
+      const latest = read(budgetKey);
+      if (latest?.uid !== budgetUid) return { error: new ConflictError(budgetKey, "the budget changed during the eviction; try again") };
+      const after = budgetAfterEviction(current.object, latest.object, now);
+      if ("error" in after) return after;
+      if (!after.status) return deleted;
+      return { ...deleted, related: [...(deleted.related ?? []), { key: budgetKey, type: "MODIFIED", object: { ...latest.object, status: after.status } }] };
+    };
+    const admission = kindInfo("Pod").admission;
+    const event = await this.append("evict", key, admission?.delete ? withReads(admission.delete(key, decide, this.admission), [budgetKey]) : { decide, reads: [budgetKey] }, ctx);
     return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
   }
 

@@ -10,6 +10,7 @@ import { protoMetadata as batchProto } from "./gen/capstan/v1/batch.js";
 import { protoMetadata as coreProto } from "./gen/capstan/v1/core.js";
 import { protoMetadata as discoveryProto } from "./gen/capstan/v1/discovery.js";
 import { protoMetadata as metaProto } from "./gen/capstan/v1/meta.js";
+import { protoMetadata as policyProto } from "./gen/capstan/v1/policy.js";
 import { protoMetadata as schedulingProto } from "./gen/capstan/v1/scheduling.js";
 import { protoMetadata as storageProto } from "./gen/capstan/v1/storage.js";
 import { isIntOrStringInt } from "./int-or-string.js";
@@ -53,6 +54,8 @@ const intOrStringFields = new Set([
   ".capstan.v1.RollingUpdateDaemonSet.maxUnavailable",
   ".capstan.v1.RollingUpdateDaemonSet.maxSurge",
   ".capstan.v1.ServicePort.targetPort",
+  ".capstan.v1.PodDisruptionBudgetSpec.minAvailable",
+  ".capstan.v1.PodDisruptionBudgetSpec.maxUnavailable",
 ]);
 
 export interface FieldSchema {
@@ -128,7 +131,7 @@ function indexDescriptors(files: readonly FileDescriptorProto[]): Map<string, In
   return byName;
 }
 
-const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, batchProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor, storageProto.fileDescriptor]);
+const descriptors = indexDescriptors([metaProto.fileDescriptor, coreProto.fileDescriptor, appsProto.fileDescriptor, batchProto.fileDescriptor, discoveryProto.fileDescriptor, schedulingProto.fileDescriptor, storageProto.fileDescriptor, policyProto.fileDescriptor]);
 const schemas = new Map<string, MessageSchema>();
 
 /** The schema of a message by its fully-qualified name (".capstan.v1.Pod"), fields keyed by JSON name. */

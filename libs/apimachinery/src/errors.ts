@@ -13,6 +13,7 @@ export type ErrorCode =
   | "Forbidden"
   | "Expired"
   | "Unavailable"
+  | "TooManyRequests"
   | "Internal";
 
 export class CapstanError extends Error {
@@ -86,6 +87,18 @@ export class ExpiredError extends CapstanError {
     readonly oldest: number,
   ) {
     super("Expired", `too old resource version: ${requested} (oldest available ${oldest})`);
+  }
+}
+
+/** Refused for now, not for good: the same request may succeed later (an eviction a disruption budget holds back). */
+export class TooManyRequestsError extends CapstanError {
+  constructor(
+    message: string,
+    /** Why, in one sentence each (Kubernetes' Status details.causes). */
+    readonly causes: readonly { readonly type: string; readonly message: string }[] = [],
+    readonly retryAfterSeconds = 0,
+  ) {
+    super("TooManyRequests", message);
   }
 }
 

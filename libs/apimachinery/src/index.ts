@@ -6,6 +6,7 @@ export {
   InvalidError,
   ForbiddenError,
   ExpiredError,
+  TooManyRequestsError,
   UnavailableError,
   isCapstanError,
 } from "./errors.js";
@@ -77,3 +78,4 @@ export type { Clock, Timer } from "./clock.js";
 export { parseResolvConf, readResolvConf, formatResolvConf } from "./resolv-conf.js";
 export type { ResolvConf } from "./resolv-conf.js";
 export { age, humanDuration } from "./human-duration.js";
+export { rfc3339Seconds } from "./rfc3339.js";

@@ -45,9 +45,9 @@ export type Decide = (current: ObjectRecord | undefined, read: ReadRecord) => De
 
 /**
  * The API verb that made a write, recorded on its events so a history says create / update / status /
- * delete / bind / finalize beside ADDED / MODIFIED / DELETED. The projection never reads it.
+ * delete / evict / bind / finalize beside ADDED / MODIFIED / DELETED. The projection never reads it.
  */
-export type Verb = "create" | "update" | "status" | "delete" | "bind" | "finalize";
+export type Verb = "create" | "update" | "status" | "delete" | "evict" | "bind" | "finalize";
 
 /** One write as the API hands it to the log: the key, its decision, what else it reads, and who asks. */
 export interface Mutation {

@@ -3,6 +3,7 @@ import type {
   BindRequest,
   DeleteRequest,
   DeleteResponse,
+  EvictRequest,
   ExecRequest,
   ExecResponse,
   ExecStart,
@@ -38,6 +39,8 @@ export interface CapstanClient {
   /** Namespaces only: sets spec.finalizers, as the namespace controller does once a namespace is empty. */
   finalize(object: ApiObject): Promise<ApiObject>;
   delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse>;
+  /** Deletes a pod if its PodDisruptionBudget allows; TooManyRequests while the budget holds it back. */
+  evict(req: Partial<EvictRequest> & { name: string }): Promise<DeleteResponse>;
   /** The binding's trace context travels in the call's metadata. */
   bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject>;
   /** Several bindings in one call; each settles as its own bind would have (a Capstan error on failure). */

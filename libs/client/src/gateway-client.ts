@@ -5,6 +5,7 @@ import {
   type BindRequest,
   type DeleteRequest,
   type DeleteResponse,
+  type EvictRequest,
   type ExecRequest,
   type ExecResponse,
   type ExecStart,
@@ -78,6 +79,10 @@ export class GrpcCapstanClient implements CapstanClient {
 
   delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
     return this.unary(this.grpc.delete, { namespace: "", propagationPolicy: "", ...req });
+  }
+
+  evict(req: Partial<EvictRequest> & { name: string }): Promise<DeleteResponse> {
+    return this.unary(this.grpc.evict, { namespace: "", ...req });
   }
 
   bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject> {

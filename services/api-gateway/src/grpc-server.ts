@@ -31,7 +31,7 @@ import {
   invalidRequest,
   keyRequestErrors,
   kindRequestErrors,
-  logsRequestErrors,
+  podRequestErrors,
   objectRequestErrors,
   throwIfInvalidRequest,
   withUndecodableRequests,
@@ -126,6 +126,10 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       throwIfInvalidRequest(bindRequestErrors(req));
       return service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx);
     }),
+    evict: unary("Evict", ins, (req, ctx) => {
+      throwIfInvalidRequest(podRequestErrors(req));
+      return service.evict(req, ctx);
+    }),
     bindBatch: unary("BindBatch", ins, async (req, ctx) => {
       // A malformed binding is refused as Bind would refuse it; the others go ahead.
       const refused = req.bindings.map((b) => bindRequestErrors(b));
@@ -197,7 +201,7 @@ function required<T>(value: T | undefined): T {
 async function proxyLogs(service: ObjectService, call: ServerWritableStream<LogsRequest, LogChunk>): Promise<void> {
   const req = call.request as LogsRequest | UndecodableRequest;
   if (req instanceof UndecodableRequest) throw req.error;
-  throwIfInvalidRequest(logsRequestErrors(req));
+  throwIfInvalidRequest(podRequestErrors(req));
   const log = await openContainerLog(service, req);
   call.on("cancelled", () => log.destroy());
   await new Promise<void>((resolve, reject) => {

@@ -63,8 +63,8 @@ export function bindRequestErrors(req: { readonly name: string; readonly nodeNam
   return [...nameErrors(req.name), ...(req.nodeName === "" ? [field.required("nodeName")] : [])];
 }
 
-/** Logs name the pod. */
-export function logsRequestErrors(req: { readonly name: string }): FieldError[] {
+/** Logs and evictions name the pod (the namespace defaults). */
+export function podRequestErrors(req: { readonly name: string }): FieldError[] {
   return nameErrors(req.name);
 }
 

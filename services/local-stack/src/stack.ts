@@ -111,6 +111,7 @@ const CONTROLLERS: Record<string, string> = {
   "local-path-provisioner": "local-path-provisioner",
   "statefulset-controller": "statefulset",
   "daemonset-controller": "daemonset",
+  "disruption-controller": "disruption",
 };
 
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });

@@ -18,6 +18,7 @@ import type {
   Service,
 } from "../gen/capstan/v1/core.js";
 import type { EndpointSlice } from "../gen/capstan/v1/discovery.js";
+import type { PodDisruptionBudget } from "../gen/capstan/v1/policy.js";
 import type { PriorityClass } from "../gen/capstan/v1/scheduling.js";
 import type { StorageClass } from "../gen/capstan/v1/storage.js";
 
@@ -43,5 +44,6 @@ export interface KindMap {
   ControllerRevision: ControllerRevision;
   StatefulSet: StatefulSet;
   DaemonSet: DaemonSet;
+  PodDisruptionBudget: PodDisruptionBudget;
 }
 export type KindName = keyof KindMap;

@@ -18,6 +18,7 @@ import { namespaceStrategy } from "./namespace/strategy.js";
 import { nodeStrategy } from "./node/strategy.js";
 import { persistentVolumeClaimStrategy } from "./persistent-volume-claim/strategy.js";
 import { persistentVolumeStrategy } from "./persistent-volume/strategy.js";
+import { podDisruptionBudgetStrategy } from "./pod-disruption-budget/strategy.js";
 import { podStrategy } from "./pod/strategy.js";
 import { priorityClassStrategy } from "./priority-class/strategy.js";
 import { replicaSetStrategy } from "./replica-set/strategy.js";
@@ -53,6 +54,7 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   ControllerRevision: controllerRevisionStrategy,
   StatefulSet: statefulSetStrategy,
   DaemonSet: daemonSetStrategy,
+  PodDisruptionBudget: podDisruptionBudgetStrategy,
 };
 
 /** Every strategy, in the order above. */

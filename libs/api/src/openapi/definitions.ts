@@ -66,6 +66,7 @@ const packageByFile: Readonly<Record<string, string>> = {
   "capstan/v1/discovery.proto": "io.k8s.api.discovery.v1",
   "capstan/v1/scheduling.proto": "io.k8s.api.scheduling.v1",
   "capstan/v1/storage.proto": "io.k8s.api.storage.v1",
+  "capstan/v1/policy.proto": "io.k8s.api.policy.v1",
 };
 
 /** Messages Kubernetes keeps in another package than their file's, or under another name. */

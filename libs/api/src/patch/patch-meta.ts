@@ -98,6 +98,9 @@ export const PATCH_META_BY_TYPE: Readonly<Record<string, TypePatchMeta>> = {
   StatefulSetStatus: { conditions },
   DaemonSetStatus: { conditions },
   JobStatus: { conditions: { ...conditions, listType: "atomic" } },
+  // policy/v1 tags the selector patchStrategy=replace: a patch's selector replaces it whole.
+  PodDisruptionBudgetSpec: { selector },
+  PodDisruptionBudgetStatus: { conditions: { ...conditions, listType: "map" } },
 };
 
 /** Each kind's top-level fields; a Record over KindName, so a new kind without an entry does not compile. */
@@ -111,6 +114,7 @@ export const PATCH_META_BY_KIND: Readonly<Record<KindName, TypePatchMeta>> = {
   ControllerRevision: { metadata },
   StatefulSet: { metadata, spec: { type: "StatefulSetSpec" }, status: { type: "StatefulSetStatus" } },
   DaemonSet: { metadata, spec: { type: "DaemonSetSpec" }, status: { type: "DaemonSetStatus" } },
+  PodDisruptionBudget: { metadata, spec: { type: "PodDisruptionBudgetSpec" }, status: { type: "PodDisruptionBudgetStatus" } },
   Job: { metadata, spec: { type: "JobSpec" }, status: { type: "JobStatus" } },
   CronJob: { metadata, spec: { type: "CronJobSpec" } },
   Service: { metadata, spec: { type: "ServiceSpec" }, status: { type: "ServiceStatus" } },

@@ -14,6 +14,7 @@ import {
   type DefaultingOptions,
   type DeleteRequest,
   type DeleteResponse,
+  type EvictRequest,
   type GetRequest,
   type HistoryRequest,
   type HistoryResponse,
@@ -126,6 +127,11 @@ export class FakeGateway implements CapstanClient {
   async delete(req: Partial<DeleteRequest> & { kind: string; name: string }): Promise<DeleteResponse> {
     this.admitWrite("delete");
     return this.registry.delete({ namespace: "", propagationPolicy: "", ...req }, this.ctx);
+  }
+
+  async evict(req: Partial<EvictRequest> & { name: string }): Promise<DeleteResponse> {
+    this.admitWrite("evict");
+    return this.registry.evict({ namespace: "", ...req }, this.ctx);
   }
 
   async bind(req: Omit<BindRequest, "traceparent" | "tracestate">): Promise<ApiObject> {

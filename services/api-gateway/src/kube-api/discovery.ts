@@ -30,6 +30,9 @@ function subresourceShape(info: AnyKindInfo, sub: Subresource): SubresourceShape
       return { kind: "Pod", verbs: ["get"] };
     case "binding":
       return { kind: "Binding", verbs: ["create"] };
+    case "eviction":
+      // kubectl drain looks for this entry to evict through the budgets rather than delete.
+      return { kind: "Eviction", groupVersion: { group: "policy", version: "v1" }, verbs: ["create"] };
     default:
       return { kind: info.kind, verbs: ["update"] };
   }

@@ -6,7 +6,7 @@ import { supportedKinds, type AnyKindInfo } from "@capstan/api";
 import { notFoundPath } from "./status.js";
 
 /** The subresources a kind serves, with their verbs; the main resource's verbs are the same for every kind. */
-export type Subresource = "status" | "scale" | "log" | "binding" | "finalize" | "exec" | "attach";
+export type Subresource = "status" | "scale" | "log" | "binding" | "eviction" | "finalize" | "exec" | "attach";
 
 export interface ResourcePath {
   readonly info: AnyKindInfo;
@@ -23,7 +23,7 @@ const SCALED_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet", "Replic
 export function subresourcesOf(info: AnyKindInfo): readonly Subresource[] {
   const subs: Subresource[] = ["status"];
   if (SCALED_KINDS.has(info.kind)) subs.push("scale");
-  if (info.kind === "Pod") subs.push("log", "binding");
+  if (info.kind === "Pod") subs.push("log", "binding", "eviction");
   if (info.finalize) subs.push("finalize");
   return subs;
 }

@@ -41,6 +41,10 @@ export async function serveResource(service: ObjectService, req: KubeRequest): P
     if (method !== "POST") throw methodNotAllowed(method);
     return bind(service, req);
   }
+  if (path.subresource === "eviction") {
+    if (method !== "POST") throw methodNotAllowed(method);
+    return evict(service, req);
+  }
   if (path.name === "") return serveCollection(service, req);
 
   const facet = facetOf(service, req);
@@ -246,6 +250,16 @@ async function bind(service: ObjectService, req: KubeRequest): Promise<void> {
   if (body?.metadata?.name !== undefined && body.metadata.name !== name) throw badRequest(`the name of the object (${String(body.metadata.name)}) does not match the name on the URL (${name})`);
   const uid = typeof body?.metadata?.uid === "string" && body.metadata.uid !== "" ? body.metadata.uid : undefined;
   await service.bind(namespace, name, nodeName, uid, req.ctx);
+  sendJson(req.res, 201, success(201));
+}
+
+/** POST pods/<name>/eviction: a policy/v1 Eviction, its deleteOptions those of the delete it asks for. */
+async function evict(service: ObjectService, req: KubeRequest): Promise<void> {
+  const body = (await jsonBody(req.http)) as { metadata?: { name?: unknown }; deleteOptions?: unknown } | undefined;
+  const { namespace, name } = req.path;
+  if (body?.metadata?.name !== undefined && body.metadata.name !== name) throw badRequest("name in URL does not match name in Eviction object");
+  const { gracePeriodSeconds, preconditions } = deleteOptions(req, body?.deleteOptions);
+  await service.evict({ namespace, name, gracePeriodSeconds, preconditions }, req.ctx);
   sendJson(req.res, 201, success(201));
 }
 

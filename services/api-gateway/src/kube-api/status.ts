@@ -3,12 +3,12 @@
  * (k8s.io/apimachinery/pkg/api/errors). The one mapping from Capstan's errors to HTTP lives here.
  */
 import { findKind } from "@capstan/api";
-import { InvalidError, isCapstanError, type ErrorCode, type FieldError, type ObjectKey } from "@capstan/apimachinery";
+import { InvalidError, isCapstanError, TooManyRequestsError, type ErrorCode, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 
 export interface StatusCause {
   readonly reason: string;
   readonly message: string;
-  readonly field: string;
+  readonly field?: string;
 }
 
 export interface StatusDetails {
@@ -16,6 +16,7 @@ export interface StatusDetails {
   readonly group?: string;
   readonly kind?: string;
   readonly causes?: readonly StatusCause[];
+  readonly retryAfterSeconds?: number;
 }
 
 export interface Status {
@@ -55,6 +56,7 @@ const httpOf: Record<ErrorCode, { code: number; reason: string }> = {
   Forbidden: { code: 403, reason: "Forbidden" },
   Expired: { code: 410, reason: "Expired" },
   Unavailable: { code: 503, reason: "ServiceUnavailable" },
+  TooManyRequests: { code: 429, reason: "TooManyRequests" },
   Internal: { code: 500, reason: "InternalError" },
 };
 
@@ -99,6 +101,13 @@ export function statusOf(e: unknown, target?: StatusTarget): Status {
         ...(target?.name ? { name: target.name } : {}),
         ...(info ? { group: info.group, kind: info.kind } : {}),
         causes: fieldErrors.map(causeOf),
+      });
+    }
+    case "TooManyRequests": {
+      const { causes = [], retryAfterSeconds = 0 } = e instanceof TooManyRequestsError ? e : {};
+      return failure(code, reason, e.message, {
+        ...(causes.length > 0 ? { causes: causes.map((c) => ({ reason: c.type, message: c.message })) } : {}),
+        ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}),
       });
     }
     default:

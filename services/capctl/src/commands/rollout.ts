@@ -1,4 +1,5 @@
 import { kindInfo, childObject, metaOf, objectOf } from "@capstan/api";
+import { rfc3339Seconds } from "@capstan/apimachinery";
 import { modifyObject, type ModifyClient } from "../modify-object.js";
 import { qualifiedResource, type Json } from "../printers.js";
 import { parseResourceArgs, type ResourceRef } from "../resource-args.js";
@@ -38,7 +39,7 @@ export function stampRestart(deployment: Json, now: Date): void {
   const template = childObject(spec, "template");
   const metadata = childObject(template, "metadata");
   // RFC 3339 to the second, as kubectl writes it.
-  metadata["annotations"] = { ...objectOf(metadata["annotations"]), [RESTARTED_AT_ANNOTATION]: now.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  metadata["annotations"] = { ...objectOf(metadata["annotations"]), [RESTARTED_AT_ANNOTATION]: rfc3339Seconds(now) };
 }
 
 export async function rolloutPause(client: ModifyClient, args: string[], namespace: string, paused: boolean): Promise<void> {

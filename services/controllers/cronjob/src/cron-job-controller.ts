@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { isCapstanError } from "@capstan/apimachinery";
+import { isCapstanError, rfc3339Seconds } from "@capstan/apimachinery";
 import { CronJob, metaOf, objectMeta, statusOf, toApiObject, type ApiObject, type ObjectReference } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
 import {
@@ -14,7 +14,7 @@ import {
   type Recorder,
 } from "@capstan/controller-runtime";
 import { planCronJob, type ChildJob, type CronJobStatusPlan } from "./cron-job-plan.js";
-import { childJobOf, jobFromTemplate, metaTime } from "./job-from-template.js";
+import { childJobOf, jobFromTemplate } from "./job-from-template.js";
 
 /** The gateway calls the controller makes. */
 export type CronJobClient = Pick<CapstanClient, "create" | "get" | "updateStatus" | "delete">;
@@ -94,8 +94,8 @@ export class CronJobReconciler implements Reconciler {
     const current = statusOf(json);
     const status: JsonObject = {
       ...(plan.active.length > 0 ? { active: plan.active.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, uid: r.uid, resourceVersion: r.resourceVersion })) } : {}),
-      ...(plan.lastScheduleTime ? { lastScheduleTime: metaTime(plan.lastScheduleTime) } : {}),
-      ...(plan.lastSuccessfulTime ? { lastSuccessfulTime: metaTime(plan.lastSuccessfulTime) } : {}),
+      ...(plan.lastScheduleTime ? { lastScheduleTime: rfc3339Seconds(plan.lastScheduleTime) } : {}),
+      ...(plan.lastSuccessfulTime ? { lastSuccessfulTime: rfc3339Seconds(plan.lastSuccessfulTime) } : {}),
     };
     const same = (k: string, normalize: (v: unknown) => unknown = (v) => v) => isDeepStrictEqual(normalize(current[k]), normalize(status[k]));
     const time = (v: unknown) => (typeof v === "string" ? Date.parse(v) : undefined);

@@ -39,7 +39,3 @@ export function rfc3339In(date: Date, timeZone: string): string {
   return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}:${part("second")}${zone}`;
 }
 
-/** metav1.Time as JSON: RFC 3339 to the second, in UTC. */
-export function metaTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

@@ -6,10 +6,9 @@ import { field, type FieldError } from "@capstan/apimachinery";
 import { DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy, RollingUpdateDaemonSet, type DaemonSetStatus } from "../../gen/capstan/v1/apps.js";
 import { PodTemplateSpec } from "../../gen/capstan/v1/core.js";
 import { nonNegative } from "../../field-validation.js";
-import { percentOf } from "../../int-or-string.js";
 import { validatePodTemplate, validateWorkloadSelector } from "../../pod-spec-validation.js";
 import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
-import { DEFAULT_REVISION_HISTORY_LIMIT, intOrPercentNumber, intOrStringShown, validateIntOrPercent } from "../deployment/strategy.js";
+import { DEFAULT_REVISION_HISTORY_LIMIT, intOrPercentNumber, intOrStringShown, validateIntOrPercent, validateNotMoreThan100Percent } from "../deployment/strategy.js";
 import { defaultPodTemplate } from "../pod/defaults.js";
 import { immutableSelector } from "../replica-set/strategy.js";
 import { daemonSetDescriber, daemonSetPrinter } from "./printer.js";
@@ -85,7 +84,7 @@ function validateUpdateStrategy(strategy: DaemonSetUpdateStrategy | undefined, p
   const isNonZero = (value: string | undefined, name: string): boolean => {
     if (value === undefined || intOrPercentNumber(value) === 0) return false;
     errs.push(...validateIntOrPercent(value, `${p}.${name}`));
-    if ((percentOf(value) ?? 0) > 100) errs.push(invalid(`${p}.${name}`, value, "must not be greater than 100%"));
+    errs.push(...validateNotMoreThan100Percent(value, `${p}.${name}`));
     return true;
   };
   const hasUnavailable = isNonZero(rollingUpdate.maxUnavailable, "maxUnavailable");

@@ -111,9 +111,7 @@ function validateDeploymentStrategy(strategy: DeploymentStrategy | undefined, pa
   const unavailable = intOrPercentNumber(rollingUpdate.maxUnavailable);
   const surge = intOrPercentNumber(rollingUpdate.maxSurge);
   if (unavailable === 0 && surge === 0) errs.push(invalid(`${p}.maxUnavailable`, intOrStringShown(rollingUpdate.maxUnavailable), "may not be 0 when `maxSurge` is 0"));
-  if (rollingUpdate.maxUnavailable !== undefined && !isIntOrStringInt(rollingUpdate.maxUnavailable) && (unavailable ?? 0) > 100) {
-    errs.push(invalid(`${p}.maxUnavailable`, rollingUpdate.maxUnavailable, "must not be greater than 100%"));
-  }
+  errs.push(...validateNotMoreThan100Percent(rollingUpdate.maxUnavailable, `${p}.maxUnavailable`));
   return errs;
 }
 
@@ -144,6 +142,11 @@ export function validateIntOrPercent(value: string | undefined, path: string): F
     return [invalid(path, value, regexError("a valid percent string must be a numeric string followed by an ending '%'", percentFmt, "1%", "93%"))];
   }
   return [];
+}
+
+/** A percentage of at most 100% (IsNotMoreThan100Percent); an integer passes. */
+export function validateNotMoreThan100Percent(value: string | undefined, path: string): FieldError[] {
+  return value !== undefined && !isIntOrStringInt(value) && (percentOf(value) ?? 0) > 100 ? [invalid(path, value, "must not be greater than 100%")] : [];
 }
 
 /** The integer or percentage an IntOrString count stands for; undefined when it is neither. */
