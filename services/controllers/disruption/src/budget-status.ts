@@ -43,7 +43,7 @@ export function budgetStatus(budget: JsonObject, pods: readonly JsonObject[], sc
     failure = e instanceof Error ? e.message : String(e);
   }
   const { disrupted, recheckAtMs } = stillDisrupted(selected, previous.disruptedPods, now);
-  const currentHealthy = failure === undefined ? countHealthy(selected, disrupted, now) : previous.currentHealthy;
+  const currentHealthy = failure === undefined ? countHealthy(selected, disrupted, now) : (previous.currentHealthy ?? 0);
   // No expected pods is the safe answer for a budget whose pods just appeared: it allows nothing yet.
   const allowed = failure === undefined && expected > 0 ? Math.max(0, currentHealthy - desiredHealthy) : 0;
   const status: PodDisruptionBudgetStatus = {

@@ -3,8 +3,8 @@
  * status — expected, desired and current healthy pods, and so the disruptions allowed — in step with its
  * pods, which the eviction path reads and counts down in the same commit as each eviction.
  */
-import { isCapstanError, type JsonObject } from "@capstan/apimachinery";
-import { metaOf, PodDisruptionBudgetStatus, podsSelectedBy, statusOf, toApiObject } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
+import { metaOf, PodDisruptionBudgetStatus, podsSelectedBy, toApiObject } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { splitObjectKey, type Informer, type Reconciler, type ReconcileResult, type Recorder } from "@capstan/controller-runtime";
 import { budgetStatus, budgetStatusChanged, type ControllerRef, type ScaleOf } from "./budget-status.js";
@@ -42,7 +42,7 @@ export class DisruptionReconciler implements Reconciler {
     if (budgetStatusChanged(json, status)) {
       try {
         // The resourceVersion read guards the write: an eviction that counted down meanwhile wins, and this looks again.
-        await this.client.updateStatus(toApiObject({ ...json, status: { ...statusOf(json), ...(PodDisruptionBudgetStatus.toJSON(status) as JsonObject) } }));
+        await this.client.updateStatus(toApiObject({ ...json, status: PodDisruptionBudgetStatus.toJSON(status) }));
       } catch (e) {
         if (isCapstanError(e, "Conflict")) return { requeueAfterMs: CONFLICT_RETRY_MS };
         if (isCapstanError(e, "NotFound")) return;

@@ -46,23 +46,24 @@ export function budgetsSelecting(pod: JsonObject, budgets: readonly JsonObject[]
 export function budgetAfterEviction(pod: JsonObject, budget: JsonObject, now: Date): { status: JsonObject | undefined } | { error: Error } {
   const pdb = PodDisruptionBudget.fromJSON(budget);
   const status = pdb.status ?? PodDisruptionBudgetStatus.create();
+  const [currentHealthy = 0, desiredHealthy = 0, disruptionsAllowed = 0] = [status.currentHealthy, status.desiredHealthy, status.disruptionsAllowed];
   const name = pdb.metadata?.name ?? "";
   if (readySince(Pod.fromJSON(pod)) === undefined) {
     // An unready pod adds nothing the budget counts on: it goes if the budget is met anyway, or always.
     if (pdb.spec?.unhealthyPodEvictionPolicy === "AlwaysAllow") return { status: undefined };
-    if (status.currentHealthy >= status.desiredHealthy && status.desiredHealthy > 0) return { status: undefined };
+    if (currentHealthy >= desiredHealthy && desiredHealthy > 0) return { status: undefined };
   }
   if (status.observedGeneration < (pdb.metadata?.generation ?? 0)) {
     return { error: new TooManyRequestsError(EVICTION_REFUSED, [{ type: "DisruptionBudget", message: `The disruption budget ${name} is still being processed by the server.` }], 10) };
   }
-  if (status.disruptionsAllowed <= 0) {
+  if (disruptionsAllowed <= 0) {
     return {
       error: new TooManyRequestsError(EVICTION_REFUSED, [
-        { type: "DisruptionBudget", message: `The disruption budget ${name} needs ${status.desiredHealthy} healthy pods and has ${status.currentHealthy} currently` },
+        { type: "DisruptionBudget", message: `The disruption budget ${name} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently` },
       ]),
     };
   }
-  const allowed = status.disruptionsAllowed - 1;
+  const allowed = disruptionsAllowed - 1;
   const podName = Pod.fromJSON(pod).metadata?.name ?? "";
   const next: PodDisruptionBudgetStatus = {
     ...status,
