@@ -6,6 +6,7 @@ import { apply } from "./commands/apply.js";
 import { createCommand } from "./commands/create.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
 import { describe } from "./commands/describe.js";
+import { cordon, drain } from "./commands/drain.js";
 import { attach, exec } from "./commands/exec.js";
 import { expose } from "./commands/expose.js";
 import { events } from "./commands/events.js";
@@ -185,6 +186,44 @@ program
   .action(
     action(async (client, args: string[], opts: { replicas: number; currentReplicas?: number }) =>
       scale(client, args, { ...opts, namespace: namespaceOf(globals()) }),
+    ),
+  );
+
+for (const [name, unschedulable] of [["cordon", true], ["uncordon", false]] as const) {
+  program
+    .command(name)
+    .description(`mark a node as ${unschedulable ? "unschedulable" : "schedulable"}`)
+    .argument("<node>", "the node's name")
+    .action(action(async (client, node: string) => cordon(client, node, unschedulable)));
+}
+
+program
+  .command("drain")
+  .description("cordon a node, then evict its pods through their disruption budgets")
+  .argument("<node>", "the node's name")
+  .option("--ignore-daemonsets", "leave DaemonSet-managed pods where they are", false)
+  .option("--delete-emptydir-data", "evict pods with emptyDir volumes, whose data goes with them", false)
+  .option("--force", "also evict pods that no controller manages (they are not recreated)", false)
+  .option("--grace-period <seconds>", "each pod's grace period; -1: its own", integer, -1)
+  .option("--timeout <duration>", "give up after this long, e.g. 5m; 0: never", duration, 0)
+  .option("--pod-selector <selector>", "only pods whose labels match")
+  .option("--disable-eviction", "delete the pods instead of evicting them: no disruption budget is asked", false)
+  .action(
+    action(
+      async (
+        client,
+        node: string,
+        opts: { ignoreDaemonsets: boolean; deleteEmptydirData: boolean; force: boolean; gracePeriod: number; timeout: number; podSelector?: string; disableEviction: boolean },
+      ) =>
+        drain(client, node, {
+          ignoreDaemonsets: opts.ignoreDaemonsets,
+          deleteEmptydirData: opts.deleteEmptydirData,
+          force: opts.force,
+          gracePeriodSeconds: opts.gracePeriod < 0 ? undefined : opts.gracePeriod,
+          timeoutMs: opts.timeout,
+          podSelector: opts.podSelector ?? "",
+          disableEviction: opts.disableEviction,
+        }),
     ),
   );
 
