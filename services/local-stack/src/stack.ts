@@ -113,6 +113,29 @@ const CONTROLLERS: Record<string, string> = {
   "daemonset-controller": "daemonset",
 };
 
+/** The node agents `pnpm start` runs (docker-compose.yml runs the same, as node-1 and node-2). */
+export const LOCAL_NODES: StackOptions["nodes"] = [
+  { name: "node-1", podIPBase: "127.1" },
+  { name: "node-2", podIPBase: "127.2" },
+];
+
+/**
+ * The names of the services startStack starts for these options with every part on: NATS (when it
+ * starts its own), the gateway, scheduler, controllers, discovery, node agents and the simulated fleet.
+ * docker-compose.yml runs the same (test/src/compose.test.ts).
+ */
+export function stackServiceNames(opts: Pick<StackOptions, "natsUrl" | "nodes" | "simulatedNodes">): string[] {
+  return [
+    ...(opts.natsUrl ? [] : ["nats"]),
+    "api-gateway",
+    "scheduler",
+    ...Object.keys(CONTROLLERS),
+    "discovery",
+    ...opts.nodes.map((n) => n.name),
+    ...(opts.simulatedNodes !== undefined ? ["simulated-fleet"] : []),
+  ];
+}
+
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
 
 /** Where --cpu-prof puts the profiles of the stack's services. */
