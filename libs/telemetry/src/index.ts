@@ -1,6 +1,7 @@
 export { initTelemetry } from "./telemetry.js";
 export type { Telemetry, TelemetryOptions } from "./telemetry.js";
 export { runService } from "./run-service.js";
+export { parseListenAddress } from "./listen-address.js";
 export type { ServiceContext, StopService } from "./run-service.js";
 
 export { contextFromTraceparent, injectTraceContext, traceIdOf } from "./trace-context.js";
