@@ -13,11 +13,11 @@ const distIndex = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/inde
 
 // A service in miniature: continues the trace passed in TRACEPARENT, records a metric, shuts down.
 const serviceScript = `
-import { contextFromTraceparent, initTelemetry, podStartupLatency, withSpan } from ${JSON.stringify(pathToFileURL(distIndex).href)};
+import { contextFromTraceparent, initTelemetry, podStartupDuration, withSpan } from ${JSON.stringify(pathToFileURL(distIndex).href)};
 const telemetry = initTelemetry("e2e-service", { instanceId: "e2e-1" });
 await withSpan(telemetry.tracer, "handle-event", { "capstan.key": "default/web" }, async () => {},
   contextFromTraceparent(process.env.TRACEPARENT));
-podStartupLatency(telemetry.meter).record(1234);
+podStartupDuration(telemetry.meter).record(1.234);
 await telemetry.shutdown();
 `;
 
