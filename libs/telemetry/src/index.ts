@@ -18,8 +18,7 @@ export {
   httpServerRequestDuration,
   nodeAgentMetrics,
   observeLongestRunningProcessor,
-  observeObjects,
-  observePodsAndNodes,
+  observeCluster,
   podStartupDuration,
   reconcileDuration,
   rpcServerCallDuration,
@@ -29,6 +28,7 @@ export {
   workQueueInstruments,
 } from "./metrics.js";
 export type {
+  ClusterCensus,
   CommitObservation,
   ContainerState,
   DnsQueryAttributes,

@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Histogram, Meter, ObservableGauge, UpDownCounter } from "@opentelemetry/api";
+import type { Attributes, Counter, Histogram, Meter, UpDownCounter } from "@opentelemetry/api";
 
 // The instruments Capstan's dashboards are built on (DESIGN §7; the catalog is shared/briefs' metric
 // catalog). Names follow the OTel semantic conventions where one exists, else the Kubernetes metric they
@@ -57,44 +57,39 @@ export function httpServerRequestDuration(meter: Meter): Histogram<HttpRequestAt
   return seconds(meter, "http.server.request.duration", "Duration of Kubernetes API requests handled by the gateway.");
 }
 
-/** Objects stored, by kind; `count` is read at each collection (apiserver_storage_objects). */
-export function observeObjects(meter: Meter, count: () => ReadonlyMap<string, number>): ObservableGauge {
-  const gauge = meter.createObservableGauge("capstan.objects", { description: "Objects stored, by kind.", unit: "{object}" });
-  gauge.addCallback((result) => {
-    for (const [kind, n] of count()) result.observe(n, { "capstan.kind": kind });
-  });
-  return gauge;
+/** What the cluster holds, read at each collection. */
+export interface ClusterCensus {
+  readonly objectsByKind: ReadonlyMap<string, number>;
+  readonly podsByPhase: ReadonlyMap<string, number>;
+  /** By the Ready condition's status: "True", "False", "Unknown". */
+  readonly nodesByReady: ReadonlyMap<string, number>;
 }
 
-/** Pods by phase (k8s.pod.phase) and nodes by Ready condition, read at each collection. */
-export function observePodsAndNodes(
-  meter: Meter,
-  read: () => { podsByPhase: ReadonlyMap<string, number>; nodesByReady: ReadonlyMap<string, number> },
-): void {
+/** Objects by kind (apiserver_storage_objects), pods by phase (k8s.pod.phase), nodes by Ready. */
+export function observeCluster(meter: Meter, census: () => Promise<ClusterCensus>): void {
+  const objects = meter.createObservableGauge("capstan.objects", { description: "Objects stored, by kind.", unit: "{object}" });
   const pods = meter.createObservableGauge("capstan.pods", { description: "Pods by phase.", unit: "{pod}" });
   const nodes = meter.createObservableGauge("capstan.nodes", { description: "Nodes by their Ready condition.", unit: "{node}" });
   meter.addBatchObservableCallback(
-    (result) => {
-      const { podsByPhase, nodesByReady } = read();
+    async (result) => {
+      const { objectsByKind, podsByPhase, nodesByReady } = await census();
+      for (const [kind, n] of objectsByKind) result.observe(objects, n, { "capstan.kind": kind });
       for (const [phase, n] of podsByPhase) result.observe(pods, n, { "k8s.pod.phase": phase });
       for (const [ready, n] of nodesByReady) result.observe(nodes, n, { "capstan.node.ready": ready });
     },
-    [pods, nodes],
+    [objects, pods, nodes],
   );
 }
 
 // ---- event log (gateway) ----
 
-/** What one group commit did, for EventLogMetrics.commit. */
-export interface CommitObservation {
-  /** Mutations the transaction took (committed or refused). */
+/** One group commit as the event store reports it (@capstan/eventstore's CommitBatchObservation). */
+export type CommitObservation = {
   readonly batchSize: number;
-  /** Kinds of the events it committed, one entry per event. */
   readonly committedKinds: readonly string[];
   readonly durationSeconds: number;
-  /** The revision of its last committed event, or undefined when it committed none. */
   readonly lastRevision: number | undefined;
-}
+};
 
 export interface EventLogMetrics {
   commit(observation: CommitObservation): void;
@@ -102,10 +97,10 @@ export interface EventLogMetrics {
 
 /**
  * The event log's instruments: appends by kind, batch size and duration of each group commit, and as
- * gauges the last committed revision and the outbox lag (committed − published). `startRevision` is the
- * log's head when the process started; `lastPublished` is the outbox relay's.
+ * gauges the last committed revision and the outbox lag (committed − published). `lastPublished` is the
+ * outbox relay's; until this process commits, the revision it reports is that.
  */
-export function eventLogMetrics(meter: Meter, startRevision: number, lastPublished: () => number): EventLogMetrics {
+export function eventLogMetrics(meter: Meter, lastPublished: () => number): EventLogMetrics {
   const appends = meter.createCounter<{ "capstan.kind": string }>("capstan.eventlog.appends", {
     description: "Events committed to the event log.",
     unit: "{event}",
@@ -116,7 +111,7 @@ export function eventLogMetrics(meter: Meter, startRevision: number, lastPublish
     advice: { explicitBucketBoundaries: BATCH_SIZE_BUCKETS },
   });
   const duration = seconds(meter, "capstan.eventlog.commit.duration", "Duration of one group-commit transaction.");
-  let revision = startRevision;
+  let committed = 0;
   const revisionGauge = meter.createObservableGauge("capstan.eventlog.revision", {
     description: "The last committed revision of the event log.",
     unit: "{revision}",
@@ -127,8 +122,10 @@ export function eventLogMetrics(meter: Meter, startRevision: number, lastPublish
   });
   meter.addBatchObservableCallback(
     (result) => {
+      const published = lastPublished();
+      const revision = Math.max(committed, published);
       result.observe(revisionGauge, revision);
-      result.observe(lag, Math.max(0, revision - lastPublished()));
+      result.observe(lag, revision - published);
     },
     [revisionGauge, lag],
   );
@@ -137,7 +134,7 @@ export function eventLogMetrics(meter: Meter, startRevision: number, lastPublish
       batchSize.record(o.batchSize);
       duration.record(o.durationSeconds);
       for (const kind of o.committedKinds) appends.add(1, { "capstan.kind": kind });
-      if (o.lastRevision !== undefined && o.lastRevision > revision) revision = o.lastRevision;
+      if (o.lastRevision !== undefined && o.lastRevision > committed) committed = o.lastRevision;
     },
   };
 }
