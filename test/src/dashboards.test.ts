@@ -240,9 +240,10 @@ describe("every panel's queries through Prometheus, against a stack at work", ()
     const queries = dashboards.flatMap(({ dashboard }) =>
       dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${dashboard.title} / ${p.title} / ${t.refId}`, expr: substitute(t.expr) }))),
     );
+    let known = new Set<string>();
     /** The queries with no value over the workload's time, and the metrics they read that Prometheus has never seen. */
     const withoutData = async () => {
-      const known = new Set(await api<string[]>("label/__name__/values"));
+      known = new Set(await api<string[]>("label/__name__/values"));
       const empty: string[] = [];
       for (const { where, expr } of queries) {
         const unknown = metricNames(expr).filter((m) => !known.has(m));
@@ -257,6 +258,6 @@ describe("every panel's queries through Prometheus, against a stack at work", ()
     };
     let last: string[] = [];
     await eventually(async () => (last = await withoutData()).length === 0, { timeoutMs: 60_000, intervalMs: 1000, what: "data for every panel" }).catch(() => {});
-    expect(last).toEqual([]);
-  });
+    expect(last, `the metrics Prometheus has: ${[...known].join(" ")}`).toEqual([]);
+  }, 300_000);
 });
