@@ -283,7 +283,13 @@ export type ProbeResult = "successful" | "failed" | "unknown";
 export interface NodeAgentMetrics {
   readonly podStartup: Histogram;
   readonly containerRestarts: Counter<{ "k8s.node.name": string }>;
-  readonly probeResults: Counter<{ "capstan.probe.type": ProbeType; "capstan.probe.result": ProbeResult }>;
+}
+
+export type ProbeAttributes = { "capstan.probe.type": ProbeType; "capstan.probe.result": ProbeResult };
+
+/** Each probe run by type and result (prober_probe_total). */
+export function probeResults(meter: Meter): Counter<ProbeAttributes> {
+  return meter.createCounter("capstan.probe.results", { description: "Probe runs by type and result.", unit: "{probe}" });
 }
 
 /** What one node runs, counted at each collection. */
@@ -313,7 +319,6 @@ export function nodeAgentMetrics(meter: Meter, census: () => readonly NodeCensus
   return {
     podStartup: podStartupDuration(meter),
     containerRestarts: meter.createCounter("capstan.container.restarts", { description: "Container restarts.", unit: "{restart}" }),
-    probeResults: meter.createCounter("capstan.probe.results", { description: "Probe runs by type and result.", unit: "{probe}" }),
   };
 }
 
