@@ -55,4 +55,4 @@ export type {
 } from "./metrics.js";
 
 // The OpenTelemetry API types services need alongside, so they do not depend on @opentelemetry/api.
-export type { Attributes, Context, Meter, Span, Tracer } from "@opentelemetry/api";
+export type { Attributes, Context, Counter, Histogram, Meter, Span, Tracer } from "@opentelemetry/api";
