@@ -1,3 +1,4 @@
+import { Resolver } from "node:dns/promises";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { eventually, repoRoot, startTestCluster, type TestCluster } from "./supp
  * The Grafana dashboards of deploy/grafana: linted (every panel has a data source Grafana is provisioned
  * with, a title, a description, a unit and queries), described panel by panel in deploy/grafana/README.md,
  * and every panel's every query evaluated through Debian's prometheus scraping a real stack while a
- * Deployment rolls out, a liveness probe fails, a pod finds no node and a high-priority pod preempts: each
+ * Deployment behind a Service rolls out, a liveness probe fails, a pod finds no node and a high-priority pod preempts: each
  * must return data, so no dashboard shows an empty or broken panel.
  */
 interface Target {
@@ -214,6 +215,7 @@ describe("every panel's queries through Prometheus, against a stack at work", ()
           },
         },
       },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } },
       // Restarted again and again by its failing liveness probe.
       pod("liveness-fails", { ...onNode1, containers: [busybox("c", { livenessProbe: { exec: { command: ["false"] }, periodSeconds: 1, failureThreshold: 1 } })] }),
       pod("nowhere", { nodeSelector: { pool: "none" }, containers: [busybox("c")] }),
@@ -223,6 +225,21 @@ describe("every panel's queries through Prometheus, against a stack at work", ()
     await cluster.kubectlOk(["rollout", "status", "deployment/web", "--timeout=120s"]);
     await cluster.kubectlOk(["set", "image", "deployment/web", "c=busybox:1.36"]);
     await cluster.kubectlOk(["rollout", "status", "deployment/web", "--timeout=120s"]);
+
+    // The Service's name through the cluster DNS, where its kube-dns endpoints say it listens.
+    const dns = (await cluster.kubectlOk(["get", "endpoints", "kube-dns", "-n", "kube-system", "-o", "jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}"])).trim();
+    const resolver = new Resolver({ timeout: 3000, tries: 1 });
+    resolver.setServers([dns]);
+    expect(await resolver.resolve4("web.default.svc.cluster.local")).toHaveLength(1);
+    // A series appears with its first query, whose increase no rate can see: query until Prometheus saw more.
+    await eventually(
+      async () => {
+        await resolver.resolve4("web.default.svc.cluster.local");
+        const { result } = await api<{ result: unknown[] }>("query", { query: "sum(increase(capstan_dns_query_duration_count[15s])) > 0" });
+        return result.length > 0;
+      },
+      { intervalMs: 1000, what: "DNS queries counted by Prometheus" },
+    );
 
     const simPod = (name: string, priorityClassName: string) =>
       pod(name, { nodeSelector: { pool: "sim" }, priorityClassName, containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "1500m" } } }] });
