@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { examplesImageCatalog } from "./image-catalog.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { onParentExit } from "./parent-watch.js";
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     simulatedNodes: env["CAPSTAN_SIMULATED_NODES"] || undefined,
     // The examples' images (README's tour), unless CAPSTAN_IMAGE_CATALOG names a catalog of one's own.
     env: { CAPSTAN_IMAGE_CATALOG: env["CAPSTAN_IMAGE_CATALOG"] || examplesImageCatalog, ...(loopbackServiceCIDR ? { CAPSTAN_SERVICE_CIDR: loopbackServiceCIDR } : {}) },
+    // CAPSTAN_METRICS=1: each service serves Prometheus metrics on a port of its own.
+    metrics: env["CAPSTAN_METRICS"] === "1",
     restart: true,
     signal: starting.signal,
     output,
@@ -66,6 +69,13 @@ async function main(): Promise<void> {
   stack = up;
   output("local-stack", `up: gateway ${up.gateway}, NATS ${up.natsUrl}; try: pnpm capctl get nodes`);
   output("local-stack", `Kubernetes API on ${up.kubeApi}; for kubectl: export KUBECONFIG=${writeKubeconfig(dataDir, up.kubeApi)}`);
+  if (up.metricsTargets().size > 0) {
+    // Prometheus file_sd format, so a plain Prometheus scrapes every service without a collector.
+    const targetsFile = join(dataDir, "prometheus-targets.json");
+    const groups = [...up.metricsTargets()].map(([service, target]) => ({ targets: [target], labels: { service } }));
+    writeFileSync(targetsFile, `${JSON.stringify(groups, null, 2)}\n`);
+    output("local-stack", `metrics of ${groups.length} services at /metrics; Prometheus file_sd targets: ${targetsFile}`);
+  }
 }
 
 main().catch((e: unknown) => {
