@@ -102,6 +102,8 @@ describe("metrics", () => {
     }
 
     const gateway = scraped.get("api-gateway")!;
+    // Every series carries its service's name, so one scrape job over all services tells them apart.
+    expect(gateway.find((s) => s.name === "capstan_eventlog_revision")?.labels["service_name"]).toBe("api-gateway");
     expect(total(gateway, "rpc_server_call_duration_count", { rpc_system: "grpc", rpc_method: "capstan.v1.Gateway/BindBatch", rpc_response_status_code: "OK" })).toBeGreaterThanOrEqual(1);
     expect(total(gateway, "rpc_server_call_duration_count", { rpc_method: "capstan.v1.Gateway/List", capstan_kind: "Pod" })).toBeGreaterThanOrEqual(1);
     expect(total(gateway, "http_server_request_duration_count", { http_request_method: "POST", capstan_verb: "create", capstan_kind: "Deployment" })).toBe(1);

@@ -111,7 +111,7 @@ describe("initTelemetry", () => {
     const exit = await runService({ CAPSTAN_METRICS_LISTEN: `127.0.0.1:${await closedPort()}` }, scrapingService);
     expect(exit.code).toBe(0);
     expect(exit.stdout).toMatch(/^target_info\{.*service_name="scraped-service".*\} 1$/m);
-    expect(exit.stdout).toMatch(/^capstan_pod_startup_duration_sum\{.*\} 1\.234$/m);
+    expect(exit.stdout).toMatch(/^capstan_pod_startup_duration_sum\{.*service_name="scraped-service".*\} 1\.234$/m);
     expect(exit.stdout).toMatch(/^process_cpu_time_total\{.*cpu_mode="user".*\} [0-9.e-]+$/m);
   });
 
