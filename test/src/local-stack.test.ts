@@ -217,6 +217,19 @@ describe("local stack", () => {
     console.log(`local stack stopped in ${stopMs} ms after Ctrl-C`);
   }, 240_000);
 
+  it("CAPSTAN_METRICS=1: every service serves /metrics on a port of its own, listed for Prometheus, all freed on stop", async () => {
+    const stack = await startLocalStack([process.execPath, "services/local-stack/dist/main.js"], "Prometheus file_sd targets: ", { CAPSTAN_METRICS: "1" });
+    const groups = JSON.parse(readFileSync(join(stack.dataDir, "prometheus-targets.json"), "utf8")) as { targets: string[]; labels: { service: string } }[];
+    expect(groups.map((g) => g.labels.service)).toEqual(expect.arrayContaining(["api-gateway", "scheduler", "deployment-controller", "discovery", "node-1", "node-2"]));
+    for (const { targets, labels } of groups) {
+      const text = await (await fetch(`http://${targets[0]}/metrics`)).text();
+      expect(text, `${labels.service}'s metrics`).toMatch(/^process_cpu_time_total\{/m);
+    }
+    const { afterStop } = await stopAndCheck(stack, () => process.kill(-stack.leader.pid!, "SIGINT"));
+    expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
+    for (const { targets } of groups) expect(await isPortFree(Number(targets[0]!.split(":")[1])), `${targets[0]} free`).toBe(true);
+  }, 240_000);
+
   it("stops in order when whatever started it dies without passing a signal on (a shell between pnpm and node, killed)", async () => {
     // `; true` keeps the shell from exec'ing node: it stays node's parent, as it was under `pnpm start` before.
     const stack = await startLocalStack(["/bin/sh", "-c", `"${process.execPath}" services/local-stack/dist/main.js; true`]);

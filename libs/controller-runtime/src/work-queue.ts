@@ -73,6 +73,8 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
     const meter = opts.meter ?? metrics.getMeter("@capstan/controller-runtime");
     this.metrics = workQueueInstruments(meter);
     this.attributes = { "capstan.workqueue.name": opts.name ?? "" };
+    // Present from the start, as client-go registers them: a queue no key ever waited in still shows depth 0.
+    for (const counter of [this.metrics.depth, this.metrics.adds, this.metrics.retries]) counter.add(0, this.attributes);
     this.stopObservingLongestRunning = observeLongestRunningProcessor(meter, this.attributes, () => {
       const now = this.clock.now();
       let longest = 0;

@@ -106,7 +106,13 @@ export function initTelemetry(serviceName: string, opts: TelemetryOptions = {}):
   const scrapeAddress = metricsListen === undefined ? undefined : parseListenAddress(METRICS_LISTEN_ENV, metricsListen);
   // Started by serveMetrics, so a port in use fails the service's start with one line, not a diag log.
   const prometheus =
-    scrapeAddress && new PrometheusExporter({ ...scrapeAddress, endpoint: "/metrics", preventServerStart: true });
+    scrapeAddress && new PrometheusExporter({
+      ...scrapeAddress,
+      endpoint: "/metrics",
+      preventServerStart: true,
+      // Every series names its service, so one scrape job over all services still tells them apart.
+      withResourceConstantLabels: /^service\.name$/,
+    });
   if (prometheus) readers.push(prometheus);
   const meterProvider = new MeterProvider({ resource, readers });
 

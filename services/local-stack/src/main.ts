@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { examplesImageCatalog } from "./image-catalog.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { onParentExit } from "./parent-watch.js";
@@ -57,11 +58,12 @@ async function main(): Promise<void> {
     kubeApiPort: Number(env["CAPSTAN_KUBE_API_PORT"] ?? 7471),
     natsPort: Number(env["CAPSTAN_NATS_PORT"] || 7422),
     nodes: LOCAL_NODES,
-    metrics: withPrometheus,
     // A fleet of simulated nodes beside the real ones: a count or a node-group spec file (see README).
     simulatedNodes: env["CAPSTAN_SIMULATED_NODES"] || undefined,
     // The examples' images (README's tour), unless CAPSTAN_IMAGE_CATALOG names a catalog of one's own.
     env: { CAPSTAN_IMAGE_CATALOG: env["CAPSTAN_IMAGE_CATALOG"] || examplesImageCatalog, ...(loopbackServiceCIDR ? { CAPSTAN_SERVICE_CIDR: loopbackServiceCIDR } : {}) },
+    // CAPSTAN_METRICS=1: each service serves Prometheus metrics on a port of its own (CAPSTAN_PROMETHEUS=1 too).
+    metrics: env["CAPSTAN_METRICS"] === "1" || withPrometheus,
     restart: true,
     signal: starting.signal,
     output,
@@ -71,6 +73,13 @@ async function main(): Promise<void> {
   stack = up;
   output("local-stack", `up: gateway ${up.gateway}, NATS ${up.natsUrl}; try: pnpm capctl get nodes`);
   output("local-stack", `Kubernetes API on ${up.kubeApi}; for kubectl: export KUBECONFIG=${writeKubeconfig(dataDir, up.kubeApi)}`);
+  if (up.metricsTargets().size > 0) {
+    // Prometheus file_sd format, so a plain Prometheus scrapes every service without a collector.
+    const targetsFile = join(dataDir, "prometheus-targets.json");
+    const groups = [...up.metricsTargets()].map(([service, target]) => ({ targets: [target], labels: { service } }));
+    writeFileSync(targetsFile, `${JSON.stringify(groups, null, 2)}\n`);
+    output("local-stack", `metrics of ${groups.length} services at /metrics; Prometheus file_sd targets: ${targetsFile}`);
+  }
   if (canScrape) await scrapeWithPrometheus(up, dataDir, Number(env["CAPSTAN_PROMETHEUS_PORT"] || 9090)).then((p) => (prometheus = p));
 }
 
