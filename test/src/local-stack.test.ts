@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { toApiObject } from "@capstan/api";
 import { createClient } from "@capstan/client";
-import { freePort } from "@capstan/local-stack";
+import { freePort, LOCAL_NODES, stackServiceNames } from "@capstan/local-stack";
 import { eventually, repoRoot } from "./support/index.js";
 import { descendantsOf, describeProcess, environmentVariable, isStillRunning, processTable, type ProcessEntry } from "./support/process-table.js";
 
@@ -67,7 +67,7 @@ afterEach(async () => {
 });
 
 /** Starts the stack with `command` in its own process group (a terminal's job), on ports and a service CIDR of its own. */
-async function startLocalStack(command: string[], until = "| up: gateway"): Promise<RunningStack> {
+async function startLocalStack(command: string[], until = "| up: gateway", extraEnv: Record<string, string> = {}): Promise<RunningStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "capstan-local-stack-"));
   const ports = { gateway: await freePort(), kubeApi: await freePort(), nats: await freePort(), dns: await freePort() };
   // Outside 10.96.0.0/12 (the default and the test clusters'), so no other stack shares the route.
@@ -85,6 +85,7 @@ async function startLocalStack(command: string[], until = "| up: gateway"): Prom
       CAPSTAN_NATS_PORT: String(ports.nats),
       CAPSTAN_DNS_LISTEN: `127.0.0.1:${ports.dns}`,
       CAPSTAN_SERVICE_CIDR: serviceCIDR,
+      ...extraEnv,
     },
   });
   const lines: string[] = [];
@@ -216,6 +217,19 @@ describe("local stack", () => {
     console.log(`local stack stopped in ${stopMs} ms after Ctrl-C`);
   }, 240_000);
 
+  it("CAPSTAN_METRICS=1: every service serves /metrics on a port of its own, listed for Prometheus, all freed on stop", async () => {
+    const stack = await startLocalStack([process.execPath, "services/local-stack/dist/main.js"], "Prometheus file_sd targets: ", { CAPSTAN_METRICS: "1" });
+    const groups = JSON.parse(readFileSync(join(stack.dataDir, "prometheus-targets.json"), "utf8")) as { targets: string[]; labels: { service: string } }[];
+    expect(groups.map((g) => g.labels.service)).toEqual(expect.arrayContaining(["api-gateway", "scheduler", "deployment-controller", "discovery", "node-1", "node-2"]));
+    for (const { targets, labels } of groups) {
+      const text = await (await fetch(`http://${targets[0]}/metrics`)).text();
+      expect(text, `${labels.service}'s metrics`).toMatch(/^process_cpu_time_total\{/m);
+    }
+    const { afterStop } = await stopAndCheck(stack, () => process.kill(-stack.leader.pid!, "SIGINT"));
+    expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
+    for (const { targets } of groups) expect(await isPortFree(Number(targets[0]!.split(":")[1])), `${targets[0]} free`).toBe(true);
+  }, 240_000);
+
   it("stops in order when whatever started it dies without passing a signal on (a shell between pnpm and node, killed)", async () => {
     // `; true` keeps the shell from exec'ing node: it stays node's parent, as it was under `pnpm start` before.
     const stack = await startLocalStack(["/bin/sh", "-c", `"${process.execPath}" services/local-stack/dist/main.js; true`]);
@@ -231,6 +245,29 @@ describe("local stack", () => {
     const { afterStop, exitOrder } = await stopAndCheck(stack, () => process.kill(stack.leader.pid!, "SIGTERM"));
     expectStoppedInOrder(exitOrder);
     expect(afterStop).toContainEqual(expect.stringMatching(/local-stack +\| stopped in /));
+  }, 240_000);
+
+  it("CAPSTAN_PROMETHEUS=1: Debian's prometheus scrapes every service, says where, and stops with the stack", async () => {
+    const prometheusPort = await freePort();
+    const stack = await startLocalStack([process.execPath, "services/local-stack/dist/main.js"], "| Prometheus on", {
+      CAPSTAN_PROMETHEUS: "1",
+      CAPSTAN_PROMETHEUS_PORT: String(prometheusPort),
+    });
+    const url = `http://127.0.0.1:${prometheusPort}`;
+    await eventually(() => stack.lines.some((l) => l.includes(`| dashboards: deploy/grafana/dashboards/*.json`) && l.includes(url)), { what: "where the dashboards are" });
+    // Every service but NATS, each under its own name: the labels the dashboards select on.
+    const services = stackServiceNames({ natsUrl: "its own", nodes: LOCAL_NODES });
+    await eventually(
+      async () => {
+        const { data } = (await (await fetch(`${url}/api/v1/targets`)).json()) as { data: { activeTargets: { labels: { job: string }; health: string }[] } };
+        const up = data.activeTargets.filter((t) => t.health === "up").map((t) => t.labels.job);
+        return up.length === services.length && up.sort().join() === [...services].sort().join();
+      },
+      { timeoutMs: 60_000, what: "every service scraped" },
+    );
+    const { afterStop } = await stopAndCheck(stack, () => process.kill(-stack.leader.pid!, "SIGINT"));
+    expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
+    expect(await isPortFree(prometheusPort), "prometheus's port free").toBe(true);
   }, 240_000);
 
   it("leaves nothing when its launcher is killed with SIGKILL", async () => {

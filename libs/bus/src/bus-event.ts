@@ -12,6 +12,8 @@ export interface BusEvent {
   readonly actor: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** When the event log committed it (ISO 8601), so a watcher's delivery lag can be measured. */
+  readonly committedAt?: string;
   /**
    * Set when the object was too large for the bus (an event logged before the gateway enforced the
    * bus' limit): `object` then holds only its identity (see `objectReference`), and a watcher fetches the
@@ -31,6 +33,7 @@ interface WireBody {
   nodeName: string;
   actor: string;
   object: Record<string, unknown>;
+  committedAt?: string;
   omittedObjectBytes?: number;
 }
 
@@ -44,6 +47,7 @@ export function encodeBusEvent(e: BusEvent): Uint8Array {
     actor: e.actor,
     object: e.object,
   };
+  if (e.committedAt !== undefined) body.committedAt = e.committedAt;
   if (e.omittedObjectBytes !== undefined) body.omittedObjectBytes = e.omittedObjectBytes;
   return encoder.encode(JSON.stringify(body));
 }

@@ -7,7 +7,7 @@ import { metadataOf, splitObjectKey } from "./object-key.js";
 import { ItemExponentialFailureRateLimiter } from "./rate-limiter.js";
 import { TerminalError, type ReconcileResult, type Reconciler } from "./reconciler.js";
 import { eventually, FakeClock, FakeListWatch } from "./testing/index.js";
-import { InMemoryMetrics } from "./testing/in-memory-metrics.js";
+import { InMemoryMetrics } from "@capstan/telemetry/testing";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 

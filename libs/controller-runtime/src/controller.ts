@@ -3,6 +3,7 @@ import type { JsonObject } from "@capstan/client";
 import {
   contextFromTraceparent,
   reconcileDuration,
+  secondsSince,
   withSpan,
   type ReconcileAttributes,
   type ReconcileResult as ReconcileOutcome,
@@ -217,7 +218,7 @@ class QueueController implements Controller {
         this.log(`${this.name}: reconcile ${key} failed (retry ${this.queue.numRequeues(key)}): ${message}${traceSuffix}`);
       }
     }
-    this.duration.record(performance.now() - started, {
+    this.duration.record(secondsSince(started), {
       "capstan.controller": this.name,
       "capstan.reconcile.result": outcome,
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ItemExponentialFailureRateLimiter } from "./rate-limiter.js";
 import { FakeClock } from "./testing/index.js";
-import { InMemoryMetrics } from "./testing/in-memory-metrics.js";
+import { InMemoryMetrics } from "@capstan/telemetry/testing";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
 
 function aQueue(clock = new FakeClock(), metrics = new InMemoryMetrics()): WorkQueue<string> {
@@ -155,5 +155,25 @@ describe("WorkQueue", () => {
     expect(await depth()).toBe(2);
     queue.shutDown();
     expect(await depth()).toBe(0);
+  });
+
+  it("reports adds, retries, time queued and at work, and its longest-running key, as client-go's workqueue metrics", async () => {
+    const metrics = new InMemoryMetrics();
+    const clock = new FakeClock();
+    const queue = aQueue(clock, metrics);
+    const point = async (name: string) => (await metrics.points(name)).find((p) => p.attributes["capstan.workqueue.name"] === "test");
+
+    for (const key of ["a", "b", "a"]) queue.add(key);
+    expect((await point("capstan.workqueue.adds"))?.value).toBe(2);
+    clock.advance(1500);
+    const a = (await queue.get())!;
+    expect(await point("capstan.workqueue.queue.duration")).toMatchObject({ value: 1, sum: 1.5 });
+    clock.advance(250);
+    expect((await point("capstan.workqueue.longest_running_processor.duration"))?.value).toBe(0.25);
+    queue.addRateLimited(a);
+    queue.done(a);
+    expect(await point("capstan.workqueue.work.duration")).toMatchObject({ value: 1, sum: 0.25 });
+    expect((await point("capstan.workqueue.retries"))?.value).toBe(1);
+    expect((await point("capstan.workqueue.longest_running_processor.duration"))?.value).toBe(0);
   });
 });

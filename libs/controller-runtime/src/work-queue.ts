@@ -1,5 +1,11 @@
-import { metrics, type Meter, type UpDownCounter } from "@opentelemetry/api";
-import { workQueueDepth, type WorkQueueAttributes } from "@capstan/telemetry";
+import { metrics, type Meter } from "@opentelemetry/api";
+import {
+  observeLongestRunningProcessor,
+  secondsSince,
+  workQueueInstruments,
+  type WorkQueueAttributes,
+  type WorkQueueInstruments,
+} from "@capstan/telemetry";
 import { systemClock, type Clock, type Timer } from "@capstan/apimachinery";
 import { createDefaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
 
@@ -29,11 +35,11 @@ export interface WorkQueue<K extends string> {
 }
 
 export interface WorkQueueOptions<K extends string> {
-  /** Shown on the depth metric. */
+  /** Shown on the queue's metrics (capstan.workqueue.*). */
   readonly name?: string;
   readonly rateLimiter?: RateLimiter<K>;
   readonly clock?: Clock;
-  /** Where the depth metric goes; the global meter provider's by default. */
+  /** Where the metrics go; the global meter provider's by default. */
   readonly meter?: Meter;
 }
 
@@ -44,15 +50,19 @@ export function createWorkQueue<K extends string>(opts: WorkQueueOptions<K> = {}
 class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
   private readonly clock: Clock;
   private readonly rateLimiter: RateLimiter<K>;
-  private readonly depthCounter: UpDownCounter<WorkQueueAttributes>;
+  private readonly metrics: WorkQueueInstruments;
   private readonly attributes: WorkQueueAttributes;
+  private readonly stopObservingLongestRunning: () => void;
 
   // A FIFO as an array with a moving head, so dequeuing a key is O(1).
   private queue: K[] = [];
   private head = 0;
   /** Keys that need processing: queued, or re-added while in flight. */
   private readonly dirty = new Set<K>();
-  private readonly processing = new Set<K>();
+  /** Keys being processed, each with when a worker took it (clock ms). */
+  private readonly processing = new Map<K, number>();
+  /** When each queued key was queued (clock ms), for the queue-duration metric. */
+  private readonly queuedAt = new Map<K, number>();
   private readonly waiting = new Map<K, { readyAt: number; timer: Timer }>();
   private readonly getters: ((key: K | undefined) => void)[] = [];
   private stopped = false;
@@ -60,8 +70,17 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
   constructor(opts: WorkQueueOptions<K>) {
     this.clock = opts.clock ?? systemClock;
     this.rateLimiter = opts.rateLimiter ?? createDefaultControllerRateLimiter<K>(this.clock);
-    this.depthCounter = workQueueDepth(opts.meter ?? metrics.getMeter("@capstan/controller-runtime"));
+    const meter = opts.meter ?? metrics.getMeter("@capstan/controller-runtime");
+    this.metrics = workQueueInstruments(meter);
     this.attributes = { "capstan.workqueue.name": opts.name ?? "" };
+    // Present from the start, as client-go registers them: a queue no key ever waited in still shows depth 0.
+    for (const counter of [this.metrics.depth, this.metrics.adds, this.metrics.retries]) counter.add(0, this.attributes);
+    this.stopObservingLongestRunning = observeLongestRunningProcessor(meter, this.attributes, () => {
+      const now = this.clock.now();
+      let longest = 0;
+      for (const startedAt of this.processing.values()) longest = Math.max(longest, secondsSince(startedAt, now));
+      return longest;
+    });
   }
 
   get shuttingDown(): boolean {
@@ -74,6 +93,7 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
 
   add(key: K): void {
     if (this.stopped || this.dirty.has(key)) return;
+    this.metrics.adds.add(1, this.attributes);
     this.dirty.add(key);
     if (!this.processing.has(key)) this.enqueue(key);
   }
@@ -96,6 +116,7 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
   }
 
   addRateLimited(key: K): void {
+    if (!this.stopped) this.metrics.retries.add(1, this.attributes);
     this.addAfter(key, this.rateLimiter.when(key));
   }
 
@@ -115,6 +136,8 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
   }
 
   done(key: K): void {
+    const startedAt = this.processing.get(key);
+    if (startedAt !== undefined) this.metrics.workDuration.record(secondsSince(startedAt, this.clock.now()), this.attributes);
     this.processing.delete(key);
     if (this.dirty.has(key) && !this.stopped) this.enqueue(key);
   }
@@ -124,8 +147,10 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
     this.stopped = true;
     for (const { timer } of this.waiting.values()) timer.cancel();
     this.waiting.clear();
-    this.depthCounter.add(-this.depth, this.attributes);
+    this.metrics.depth.add(-this.depth, this.attributes);
+    this.stopObservingLongestRunning();
     this.queue = [];
+    this.queuedAt.clear();
     this.head = 0;
     this.dirty.clear();
     for (const resolve of this.getters.splice(0)) resolve(undefined);
@@ -136,12 +161,14 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
     if (getter) {
       // A worker is idle: hand the key over directly, it never sits in the queue.
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.metrics.queueDuration.record(0, this.attributes);
+      this.processing.set(key, this.clock.now());
       getter(key);
       return;
     }
     this.queue.push(key);
-    this.depthCounter.add(1, this.attributes);
+    this.queuedAt.set(key, this.clock.now());
+    this.metrics.depth.add(1, this.attributes);
   }
 
   private dequeue(): K | undefined {
@@ -151,9 +178,12 @@ class RateLimitingWorkQueue<K extends string> implements WorkQueue<K> {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    this.depthCounter.add(-1, this.attributes);
+    this.metrics.depth.add(-1, this.attributes);
+    const now = this.clock.now();
+    this.metrics.queueDuration.record(secondsSince(this.queuedAt.get(key) ?? now, now), this.attributes);
+    this.queuedAt.delete(key);
     this.dirty.delete(key);
-    this.processing.add(key);
+    this.processing.set(key, now);
     return key;
   }
 }

@@ -165,6 +165,17 @@ describe.each(drivers)("event store on $driver", ({ open }) => {
     await expect(store.append(remove(key))).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("counts the objects it holds by kind, deleted ones left out", async () => {
+    const ns = aNamespace();
+    const before = await store.countObjects();
+    for (const name of ["a", "b"]) await store.append(create(podKey(ns, name)));
+    await store.append(create({ kind: "ConfigMap", namespace: ns, name: "c" }));
+    await store.append(remove(podKey(ns, "a")));
+    const after = await store.countObjects();
+    expect((after.get("Pod") ?? 0) - (before.get("Pod") ?? 0)).toBe(1);
+    expect((after.get("ConfigMap") ?? 0) - (before.get("ConfigMap") ?? 0)).toBe(1);
+  });
+
   it("lists by kind, namespace and node at one consistent revision", async () => {
     const ns = aNamespace();
     const node = `node-${ns}`;

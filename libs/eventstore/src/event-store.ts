@@ -37,6 +37,8 @@ export interface EventStore {
   /** Events with revision > after, ascending, at most limit — the outbox relay reads these. */
   readEvents(after: number, limit: number): Promise<StoredEvent[]>;
   headRevision(): Promise<number>;
+  /** How many objects the projection holds, by kind (kinds with none left out). */
+  countObjects(): Promise<Map<string, number>>;
   /** Truncate the projection and replay the whole log through the same evolve function the live path uses. */
   rebuildProjection(): Promise<{ events: number; objects: number }>;
   /** Waits for queued appends to commit, then closes the connections. */

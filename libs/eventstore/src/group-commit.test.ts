@@ -1,6 +1,6 @@
 import { isCapstanError } from "@capstan/apimachinery";
 import { describe, expect, it } from "vitest";
-import { GroupCommit, type CommitBatch } from "./group-commit.js";
+import { GroupCommit, type CommitBatch, type CommitBatchObservation } from "./group-commit.js";
 import type { Mutation } from "./mutation.js";
 import type { StoredEvent } from "./stored-event.js";
 
@@ -22,6 +22,16 @@ function recordingCommit(batches: string[][], fail?: (names: string[]) => Error 
 }
 
 describe("GroupCommit", () => {
+  it("tells its observer each transaction's size, committed kinds and last revision", async () => {
+    const seen: CommitBatchObservation[] = [];
+    const refuseB: CommitBatch = async (mutations) =>
+      mutations.map((m, i) => (m.key.name === "b" ? new Error("refused") : ({ revision: 10 + i, kind: m.key.kind }) as StoredEvent));
+    const commits = new GroupCommit(refuseB, 100, (o) => seen.push(o));
+    await Promise.allSettled(["a", "b", "c"].map((n) => commits.submit(aMutation(n))));
+    expect(seen).toEqual([{ batchSize: 3, committedKinds: ["Pod", "Pod"], durationSeconds: expect.any(Number), lastRevision: 12 }]);
+    expect(seen[0]!.durationSeconds).toBeGreaterThanOrEqual(0);
+  });
+
   it("takes a burst as batches of at most maxBatch, in order", async () => {
     const batches: string[][] = [];
     const commits = new GroupCommit(recordingCommit(batches), 3);

@@ -1,4 +1,5 @@
 import type { EventStore } from "./event-store.js";
+import type { CommitBatchObservation } from "./group-commit.js";
 import { PgEventStore } from "./pg-event-store.js";
 import { openPglite } from "./pglite-driver.js";
 import { openPostgresJs } from "./postgres-js-driver.js";
@@ -12,6 +13,8 @@ export interface EventStoreOptions {
   maxBatch?: number | undefined;
   /** The largest object (as JSON, in bytes) a write may leave; larger ones are refused as Invalid. Default: no limit. */
   maxObjectBytes?: number | undefined;
+  /** Told of every group-commit transaction that committed (for the event log's metrics). */
+  onCommitBatch?: ((o: CommitBatchObservation) => void) | undefined;
 }
 
 /** An event insert carries 12 parameters per row, and a statement takes at most 65,535. */
@@ -24,5 +27,5 @@ export async function openEventStore(opts: EventStoreOptions): Promise<EventStor
     throw new RangeError(`maxBatch must be an integer from 1 to ${MAX_BATCH_LIMIT}, got ${maxBatch}`);
   }
   const driver = opts.databaseUrl ? await openPostgresJs(opts.databaseUrl) : await openPglite(opts.dataDir);
-  return new PgEventStore(driver, maxBatch, opts.maxObjectBytes ?? Infinity);
+  return new PgEventStore(driver, maxBatch, opts.maxObjectBytes ?? Infinity, opts.onCommitBatch);
 }

@@ -6,7 +6,7 @@ import { throwIfBeyondHead } from "./compaction.js";
 import { appendEvents, keysIn, writeChanges } from "./bulk-statements.js";
 import type { Database, Driver } from "./driver.js";
 import type { EventStore, ListFilter } from "./event-store.js";
-import { GroupCommit } from "./group-commit.js";
+import { GroupCommit, type CommitBatchObservation } from "./group-commit.js";
 import type { Mutation } from "./mutation.js";
 import { keyString, type ObjectRecord } from "./object-record.js";
 import { evolve, foldEvent, type ProjectionChanges } from "./projection.js";
@@ -30,11 +30,11 @@ export class PgEventStore implements EventStore {
   readonly #maxObjectBytes: number;
   #closed = false;
 
-  constructor(driver: Driver, maxBatch: number, maxObjectBytes: number) {
+  constructor(driver: Driver, maxBatch: number, maxObjectBytes: number, onCommitBatch?: (o: CommitBatchObservation) => void) {
     this.#driver = driver;
     this.#maxObjectBytes = maxObjectBytes;
     this.#db = driver.db;
-    this.#groupCommit = new GroupCommit((batch) => this.#commitBatch(batch), maxBatch);
+    this.#groupCommit = new GroupCommit((batch) => this.#commitBatch(batch), maxBatch, onCommitBatch);
   }
 
   append(m: Mutation): Promise<StoredEvent> {
@@ -170,6 +170,11 @@ export class PgEventStore implements EventStore {
   async headRevision(): Promise<number> {
     const [row] = await read("headRevision", this.#db.select({ value: revisionCounter.value }).from(revisionCounter).where(theCounter));
     return row?.value ?? 0;
+  }
+
+  async countObjects(): Promise<Map<string, number>> {
+    const rows = await read("countObjects", this.#db.select({ kind: objects.kind, n: count() }).from(objects).groupBy(objects.kind));
+    return new Map(rows.map((r) => [r.kind, r.n]));
   }
 
   async rebuildProjection(): Promise<{ events: number; objects: number }> {

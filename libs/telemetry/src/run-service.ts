@@ -10,7 +10,8 @@ export interface ServiceContext {
 export type StopService = () => Promise<void>;
 
 /**
- * The frame of every service process: telemetry set up once, then `start`; SIGTERM or SIGINT run the
+ * The frame of every service process: telemetry set up once (its /metrics endpoint listening when
+ * CAPSTAN_METRICS_LISTEN asks for one), then `start`; SIGTERM or SIGINT run the
  * stop it returned (once), flush telemetry and exit 0. A failure to start is one line on stderr and
  * exit 1, never a stack trace.
  */
@@ -44,7 +45,10 @@ export function runService(
     })());
   process.on("SIGTERM", () => void exit(0));
   process.on("SIGINT", () => void exit(0));
-  start({ telemetry, exit }).then((s) => {
-    stop = s;
-  }, fail);
+  telemetry
+    .serveMetrics()
+    .then(() => start({ telemetry, exit }))
+    .then((s) => {
+      stop = s;
+    }, fail);
 }

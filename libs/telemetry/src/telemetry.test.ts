@@ -13,11 +13,22 @@ const distIndex = resolve(dirname(fileURLToPath(import.meta.url)), "../dist/inde
 
 // A service in miniature: continues the trace passed in TRACEPARENT, records a metric, shuts down.
 const serviceScript = `
-import { contextFromTraceparent, initTelemetry, podStartupLatency, withSpan } from ${JSON.stringify(pathToFileURL(distIndex).href)};
+import { contextFromTraceparent, initTelemetry, podStartupDuration, withSpan } from ${JSON.stringify(pathToFileURL(distIndex).href)};
 const telemetry = initTelemetry("e2e-service", { instanceId: "e2e-1" });
 await withSpan(telemetry.tracer, "handle-event", { "capstan.key": "default/web" }, async () => {},
   contextFromTraceparent(process.env.TRACEPARENT));
-podStartupLatency(telemetry.meter).record(1234);
+podStartupDuration(telemetry.meter).record(1.234);
+await telemetry.shutdown();
+`;
+
+// A service that serves its metrics, scrapes itself once and prints what it read.
+const scrapingScript = `
+import { initTelemetry, podStartupDuration } from ${JSON.stringify(pathToFileURL(distIndex).href)};
+const telemetry = initTelemetry("scraped-service", { instanceId: "s-1" });
+await telemetry.serveMetrics();
+podStartupDuration(telemetry.meter).record(1.234);
+const res = await fetch("http://" + process.env.CAPSTAN_METRICS_LISTEN + "/metrics");
+console.log(await res.text());
 await telemetry.shutdown();
 `;
 
@@ -33,24 +44,27 @@ interface Exit {
 describe("initTelemetry", () => {
   let dir: string;
   let script: string;
+  let scrapingService: string;
 
   beforeAll(async () => {
     if (!existsSync(distIndex)) throw new Error(`${distIndex} is missing: run \`npx tsc -b libs/telemetry\` first`);
     dir = await mkdtemp(join(tmpdir(), "capstan-telemetry-"));
     script = join(dir, "service.mjs");
     await writeFile(script, serviceScript);
+    scrapingService = join(dir, "scraping-service.mjs");
+    await writeFile(scrapingService, scrapingScript);
   });
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function runService(env: Record<string, string>): Promise<Exit> {
+  function runService(env: Record<string, string>, file = script): Promise<Exit> {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OTEL_")));
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        [script],
+        [file],
         { env: { ...inherited, TRACEPARENT: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`, ...env }, timeout: 30_000 },
         (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
       );
@@ -91,6 +105,20 @@ describe("initTelemetry", () => {
       await runService({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
       await eventually(() => receiver.metricNames().includes("capstan.pod.startup.duration") || undefined);
     });
+  });
+
+  it("serves its metrics in Prometheus text at /metrics on CAPSTAN_METRICS_LISTEN, durations in seconds", async () => {
+    const exit = await runService({ CAPSTAN_METRICS_LISTEN: `127.0.0.1:${await closedPort()}` }, scrapingService);
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toMatch(/^target_info\{.*service_name="scraped-service".*\} 1$/m);
+    expect(exit.stdout).toMatch(/^capstan_pod_startup_duration_sum\{.*service_name="scraped-service".*\} 1\.234$/m);
+    expect(exit.stdout).toMatch(/^process_cpu_time_total\{.*cpu_mode="user".*\} [0-9.e-]+$/m);
+  });
+
+  it("refuses a CAPSTAN_METRICS_LISTEN that is not IPv4-address:port, naming the setting", async () => {
+    const exit = await runService({ CAPSTAN_METRICS_LISTEN: "localhost" }, scrapingService);
+    expect(exit.code).not.toBe(0);
+    expect(exit.stderr).toContain('CAPSTAN_METRICS_LISTEN: Invalid value "localhost": must be IPv4-address:port, port 0 for a free one');
   });
 
   it("prints nothing and exports nothing without an endpoint", async () => {

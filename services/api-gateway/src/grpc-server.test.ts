@@ -5,6 +5,8 @@ import { trace } from "@opentelemetry/api";
 import { BindBatchRequest, BindBatchResponse, CreateRequest, GetRequest, toApiObject } from "@capstan/api";
 import type { JetStreamBus } from "@capstan/bus";
 import { openEventStore, type EventStore } from "@capstan/eventstore";
+import { rpcServerCallDuration } from "@capstan/telemetry";
+import { InMemoryMetrics } from "@capstan/telemetry/testing";
 import { createGatewayServer, listen } from "./grpc-server.js";
 import { ObjectService } from "./object-service.js";
 
@@ -64,11 +66,18 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
   let server: ReturnType<typeof createGatewayServer>;
   let client: Client;
   const logged: string[] = [];
+  const metrics = new InMemoryMetrics();
 
   beforeAll(async () => {
     store = await openEventStore({});
     const service = new ObjectService(store, noBus, () => {}, {});
-    server = createGatewayServer(service, { tracer: trace.getTracer("test"), recordDuration: () => {}, log: (m) => logged.push(m) });
+    const duration = rpcServerCallDuration(metrics.meter);
+    server = createGatewayServer(service, {
+      tracer: trace.getTracer("test"),
+      recordCall: (seconds, attributes) => duration.record(seconds, attributes),
+      recordRequest: () => {},
+      log: (m) => logged.push(m),
+    });
     const port = await listen(server, "127.0.0.1:0");
     client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
   }, 30_000);
@@ -221,5 +230,18 @@ describe("the gateway's gRPC server, given requests it cannot serve", () => {
       CreateRequest.encode({ object: toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "still-here" } }) }).finish(),
     );
     expect(created.code).toBe(status.OK);
+  });
+
+  it("records each unary call's duration by full method, status name and the kind it names", async () => {
+    const points = await metrics.points("rpc.server.call.duration");
+    const of = (method: string, code: string, kind?: string) =>
+      points.find(
+        (p) => p.attributes["rpc.method"] === `capstan.v1.Gateway/${method}` && p.attributes["rpc.response.status_code"] === code && p.attributes["capstan.kind"] === kind,
+      );
+    expect(of("Create", "OK", "Namespace")?.value).toBeGreaterThanOrEqual(1);
+    expect(of("Get", "NOT_FOUND", "Pod")?.value).toBeGreaterThanOrEqual(1);
+    // A kind no registry knows is left out, so callers cannot mint series.
+    expect(points.filter((p) => p.attributes["capstan.kind"] === "Teapot")).toEqual([]);
+    expect(points.every((p) => p.attributes["rpc.system"] === "grpc" && (p.sum ?? -1) >= 0)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import {
   Server,
   ServerCredentials,
+  status,
   type Metadata,
   type sendUnaryData,
   type ServerUnaryCall,
@@ -20,10 +21,10 @@ import {
   type WatchRequest,
 } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
-import { contextFromMetadata, contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
+import { contextFromMetadata, contextFromTraceparent, injectTraceContext, secondsSince } from "@capstan/telemetry";
 import { openContainerLog } from "./container-logs.js";
 import { proxyExec } from "./exec-proxy.js";
-import type { Instruments } from "./instruments.js";
+import { kindAttribute, type Instruments } from "./instruments.js";
 import type { CallContext, ObjectService } from "./object-service.js";
 import {
   UndecodableRequest,
@@ -71,6 +72,13 @@ function unary<Req, Res>(
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
     const started = performance.now();
+    const record = (code: number) =>
+      ins.recordCall(secondsSince(started), {
+        "rpc.system": "grpc",
+        "rpc.method": `capstan.v1.Gateway/${name}`,
+        "rpc.response.status_code": status[code] ?? String(code),
+        ...kindAttribute(requestKind(call.request)),
+      });
     const parent = contextFromMetadata(call.metadata);
     const span = ins.tracer.startSpan(`Gateway/${name}`, {}, parent);
     const active = trace.setSpan(parent, span);
@@ -79,20 +87,29 @@ function unary<Req, Res>(
       answer(handler, call.request as Req | UndecodableRequest, ctx).then(
         (res) => {
           span.end();
-          ins.recordDuration(name, "OK", performance.now() - started);
+          record(status.OK);
           callback(null, res);
         },
         (e: unknown) => {
-          const status = statusOf(e);
-          span.setAttribute("capstan.error", status.details);
+          const failure = statusOf(e);
+          span.setAttribute("capstan.error", failure.details);
           span.end();
-          ins.recordDuration(name, String(status.code), performance.now() - started);
-          if (status.code === 13) ins.log(`${name}: ${status.details}`);
-          callback({ code: status.code, details: status.details, metadata: status.metadata });
+          record(failure.code);
+          if (failure.code === status.INTERNAL) ins.log(`${name}: ${failure.details}`);
+          callback({ code: failure.code, details: failure.details, metadata: failure.metadata });
         },
       );
     });
   };
+}
+
+/** The kind a request is about: its `kind`, or the kind of the object it carries; a binding's is Pod. */
+function requestKind(req: unknown): unknown {
+  if (typeof req !== "object" || req === null) return undefined;
+  const r = req as { kind?: unknown; object?: Record<string, { kind?: unknown } | undefined>; bindings?: unknown; nodeName?: unknown };
+  if (r.kind !== undefined) return r.kind;
+  if (r.object) return Object.values(r.object).find((o) => o !== undefined)?.kind;
+  return r.bindings !== undefined || r.nodeName !== undefined ? "Pod" : undefined;
 }
 
 function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): void {
@@ -165,7 +182,7 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
           const req = call.request as WatchRequest | UndecodableRequest;
           if (req instanceof UndecodableRequest) throw req.error;
           throwIfInvalidRequest(kindRequestErrors(req));
-          for await (const event of service.watch(req, abort.signal)) {
+          for await (const event of service.watch(req, abort.signal, "grpc")) {
             if (!call.write(event)) await new Promise((r) => call.once("drain", r));
           }
           call.end();

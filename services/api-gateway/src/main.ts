@@ -1,7 +1,15 @@
 import { ensureSystemObjects } from "@capstan/api";
 import { EVENT_ENVELOPE_BYTES, JetStreamBus } from "@capstan/bus";
 import { openEventStore } from "@capstan/eventstore";
-import { apiRequestDuration, runService } from "@capstan/telemetry";
+import {
+  eventLogMetrics,
+  httpServerRequestDuration,
+  observeCluster,
+  rpcServerCallDuration,
+  runService,
+  watchMetrics,
+} from "@capstan/telemetry";
+import { clusterCensus } from "./cluster-census.js";
 import { loadConfig } from "./config.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
 import { createKubeApiServer, listenKubeApi } from "./kube-api/server.js";
@@ -26,22 +34,30 @@ runService("api-gateway", async ({ telemetry }) => {
     );
   }
   const maxObjectBytes = config.maxObjectBytes ?? bus.maxObjectBytes;
+  // Made before the store, which reports its commits to it, and the relay, whose progress it reads.
+  let relay: OutboxRelay | undefined;
+  const eventLog = eventLogMetrics(telemetry.meter, () => relay?.lastPublished ?? 0);
   const store = await openEventStore({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     maxObjectBytes,
+    onCommitBatch: (o) => eventLog.commit(o),
   });
-  const relay = new OutboxRelay(store, bus, log);
+  relay = new OutboxRelay(store, bus, log);
   relay.start();
   const service = new ObjectService(store, bus, () => relay.wake(), {
     defaulting: { defaultTolerationSeconds: config.defaultTolerationSeconds },
     serviceAllocation: config.serviceAllocation,
+    watchMetrics: watchMetrics(telemetry.meter),
   });
   await ensureSystemObjects(service);
-  const duration = apiRequestDuration(telemetry.meter);
+  observeCluster(telemetry.meter, () => clusterCensus(store));
+  const rpcDuration = rpcServerCallDuration(telemetry.meter);
+  const httpDuration = httpServerRequestDuration(telemetry.meter);
   const instruments = {
     tracer: telemetry.tracer,
-    recordDuration: (method: string, code: string, ms: number) => duration.record(ms, { "rpc.method": method, "rpc.response.status_code": code }),
+    recordCall: rpcDuration.record.bind(rpcDuration),
+    recordRequest: httpDuration.record.bind(httpDuration),
     log,
   };
   const server = createGatewayServer(service, instruments);

@@ -9,10 +9,14 @@ import {
 } from "@capstan/api";
 import type { JetStreamBus } from "@capstan/bus";
 import type { EventStore, JsonObject } from "@capstan/eventstore";
+import type { WatchMetrics, WatchTransport } from "@capstan/telemetry";
 
 export type { BindingRequest, CallContext } from "@capstan/api";
 
-export type ObjectServiceOptions = Omit<ObjectRegistryOptions, "onCommit">;
+export type ObjectServiceOptions = Omit<ObjectRegistryOptions, "onCommit"> & {
+  /** Where watches report their subscribers and delivery lag; none by default. */
+  readonly watchMetrics?: WatchMetrics;
+};
 
 /**
  * The API as the gateway serves it: the kind-agnostic registry (validation, defaulting, admission, the
@@ -24,13 +28,16 @@ export class ObjectService extends ObjectRegistry {
     private readonly events: EventStore,
     private readonly bus: JetStreamBus,
     onCommit: () => void,
-    opts: ObjectServiceOptions,
+    { watchMetrics, ...opts }: ObjectServiceOptions,
   ) {
     super(events, { ...opts, onCommit });
+    this.watchMetrics = watchMetrics;
   }
 
+  private readonly watchMetrics: WatchMetrics | undefined;
+
   /** Every later event of the selected objects, once and in order; ExpiredError if `from` is gone. */
-  async *watch(req: WatchRequest, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+  async *watch(req: WatchRequest, signal: AbortSignal, transport: WatchTransport): AsyncGenerator<WatchEvent> {
     const info = kindInfo(req.kind);
     const sel = objectSelection(info.kind, req.labelSelector, req.fieldSelector);
     const from = await this.watchFrom(req.resourceVersion);
@@ -45,13 +52,17 @@ export class ObjectService extends ObjectRegistry {
     );
     const stop = () => void sub.stop();
     signal.addEventListener("abort", stop);
+    this.watchMetrics?.subscribed(info.kind, transport, 1);
     try {
       for await (const e of sub) {
         if (signal.aborted) break;
         const object = selected(sel, e.omittedObjectBytes === undefined ? e.object : await this.loggedObject(e.revision));
-        if (object) yield { type: e.type, object, resourceVersion: String(e.revision) };
+        if (!object) continue;
+        if (e.committedAt) this.watchMetrics?.delivered(transport, Date.parse(e.committedAt));
+        yield { type: e.type, object, resourceVersion: String(e.revision) };
       }
     } finally {
+      this.watchMetrics?.subscribed(info.kind, transport, -1);
       signal.removeEventListener("abort", stop);
       await sub.stop();
     }

@@ -127,6 +127,7 @@ function toBusEvent(e: StoredEvent): BusEvent {
     nodeName: e.nodeName,
     object: e.object,
     actor: e.actor,
+    committedAt: e.committedAt,
     ...(e.traceparent ? { traceparent: e.traceparent } : {}),
     ...(e.tracestate ? { tracestate: e.tracestate } : {}),
   };

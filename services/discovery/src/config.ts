@@ -1,6 +1,7 @@
 import { isIPv4 } from "node:net";
 import { networkInterfaces } from "node:os";
 import { DEFAULT_SERVICE_CIDR, clusterDNSIP } from "@capstan/api";
+import { parseListenAddress } from "@capstan/telemetry";
 
 /** The discovery service's settings, from the environment. */
 export interface DiscoveryConfig {
@@ -26,7 +27,7 @@ const DEFAULT_DNS_LISTEN = "127.0.0.1:10053";
  * (127.0.0.1:10053), CAPSTAN_CLUSTER_DOMAIN (cluster.local), CAPSTAN_CLUSTER_DNS_IP, CAPSTAN_SERVICE_CIDR.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DiscoveryConfig {
-  const { host, port } = parseListen(env["CAPSTAN_DNS_LISTEN"] || DEFAULT_DNS_LISTEN);
+  const { host, port } = parseListenAddress("CAPSTAN_DNS_LISTEN", env["CAPSTAN_DNS_LISTEN"] || DEFAULT_DNS_LISTEN);
   const dnsIP = env["CAPSTAN_CLUSTER_DNS_IP"] || clusterDNSIP(env["CAPSTAN_SERVICE_CIDR"] || DEFAULT_SERVICE_CIDR);
   if (!isIPv4(dnsIP)) throw new Error(`CAPSTAN_CLUSTER_DNS_IP: Invalid value "${dnsIP}": must be an IPv4 address`);
   return {
@@ -40,13 +41,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DiscoveryConfi
     clusterDomain: env["CAPSTAN_CLUSTER_DOMAIN"] || "cluster.local",
     clusterDNSIP: dnsIP,
   };
-}
-
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^([0-9.]+):([0-9]{1,5})$/.exec(value);
-  const port = Number(m?.[2]);
-  if (!m || !isIPv4(m[1]!) || port > 65535) throw new Error(`CAPSTAN_DNS_LISTEN: Invalid value "${value}": must be IPv4-address:port, port 0 for a free one`);
-  return { host: m[1]!, port };
 }
 
 function positiveSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

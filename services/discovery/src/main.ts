@@ -1,7 +1,7 @@
 import { JetStreamBus } from "@capstan/bus";
 import { createClient, type JsonObject } from "@capstan/client";
 import { controller, createInformer, createLeaderElector, leadUntilLost, type Controller, type Informer } from "@capstan/controller-runtime";
-import { runService } from "@capstan/telemetry";
+import { endpointsPropagationDuration, runService } from "@capstan/telemetry";
 import { CLUSTER_DNS_KEY, ClusterDNSReconciler, clusterDNSObjects } from "./cluster-dns/cluster-dns.js";
 import { loadConfig } from "./config.js";
 import { createDnsMetrics } from "./dns/dns-metrics.js";
@@ -58,7 +58,7 @@ runService(SERVICE, async ({ exit, telemetry }) => {
         .owns(endpoints)
         .owns(slices)
         .watches(pods, servicesSelecting(services))
-        .complete(new EndpointsReconciler(services, pods, endpoints, slices, client)),
+        .complete(new EndpointsReconciler(services, pods, endpoints, slices, client, endpointsPropagationDuration(telemetry.meter))),
       clusterDNS,
     ];
     // Nothing may exist yet to wake it: the Service is created, not observed.

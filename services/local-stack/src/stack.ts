@@ -34,6 +34,8 @@ export interface StackOptions {
   readonly controllerReplicas?: number;
   /** Run discovery: the endpoints controller and the cluster DNS (default; CAPSTAN_DNS_LISTEN says where). */
   readonly discovery?: boolean;
+  /** Each service (NATS aside) serves Prometheus metrics at /metrics on a free port of its own; see Stack.metricsTargets. */
+  readonly metrics?: boolean;
   readonly restart: boolean;
   /** Aborted during start-up (a SIGTERM while services come up): what started is stopped in order, and startStack rejects. */
   readonly signal?: AbortSignal;
@@ -48,6 +50,8 @@ export interface Stack {
   readonly natsUrl: string;
   readonly services: ReadonlyMap<string, ServiceProcess>;
   service(name: string): ServiceProcess;
+  /** Service name → the "127.0.0.1:<port>" its /metrics is served on; empty unless started with `metrics`. */
+  metricsTargets(): ReadonlyMap<string, string>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +118,29 @@ const CONTROLLERS: Record<string, string> = {
   "disruption-controller": "disruption",
 };
 
+/** The node agents `pnpm start` runs (docker-compose.yml runs the same, as node-1 and node-2). */
+export const LOCAL_NODES: StackOptions["nodes"] = [
+  { name: "node-1", podIPBase: "127.1" },
+  { name: "node-2", podIPBase: "127.2" },
+];
+
+/**
+ * The names of the services startStack starts for these options with every part on: NATS (when it
+ * starts its own), the gateway, scheduler, controllers, discovery, node agents and the simulated fleet.
+ * docker-compose.yml runs the same (test/src/compose.test.ts).
+ */
+export function stackServiceNames(opts: Pick<StackOptions, "natsUrl" | "nodes" | "simulatedNodes">): string[] {
+  return [
+    ...(opts.natsUrl ? [] : ["nats"]),
+    "api-gateway",
+    "scheduler",
+    ...Object.keys(CONTROLLERS),
+    "discovery",
+    ...opts.nodes.map((n) => n.name),
+    ...(opts.simulatedNodes !== undefined ? ["simulated-fleet"] : []),
+  ];
+}
+
 const node = (service: string) => ({ command: process.execPath, args: [join(repoRoot, "services", service, "dist", "main.js")] });
 
 /** Where --cpu-prof puts the profiles of the stack's services. */
@@ -127,7 +154,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // Stopped tier by tier, each tier at once: the gateway's clients, then the gateway, then NATS, so no
   // service loses what it talks to while it still stops (a lease released into a NATS that is gone).
   const tiers: Record<"nats" | "gateway" | "client", ServiceProcess[]> = { nats: [], gateway: [], client: [] };
-  const add = (spec: ServiceSpec, tier: keyof typeof tiers = "client") => {
+  const metricsTargets = new Map<string, string>();
+  const add = async (spec: ServiceSpec, tier: keyof typeof tiers = "client") => {
+    if (opts.metrics && tier !== "nats") {
+      let port: number;
+      // freePort only probes, so two services asked for one in a row could be told the same port.
+      do port = await freePort();
+      while ([...metricsTargets.values()].includes(`127.0.0.1:${port}`));
+      metricsTargets.set(spec.name, `127.0.0.1:${port}`);
+      spec = { ...spec, env: { ...spec.env, CAPSTAN_METRICS_LISTEN: `127.0.0.1:${port}` } };
+    }
     if (opts.cpuProfile?.includes(spec.name)) {
       // Node refuses --cpu-prof in NODE_OPTIONS, so it goes before the script.
       spec = { ...spec, args: ["--cpu-prof", `--cpu-prof-dir=${join(profileDir(dataDir), spec.name)}`, ...spec.args] };
@@ -163,7 +199,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (!natsUrl) {
       requireNatsServer();
       const port = opts.natsPort ?? 7422;
-      const nats = add({
+      const nats = await add({
         name: "nats",
         command: "nats-server",
         // Its banner and notices go to a file; errors still reach the terminal through its exit.
@@ -184,7 +220,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       CAPSTAN_GATEWAY: gateway,
       CAPSTAN_DATA_DIR: dataDir,
     };
-    const gw = add({
+    const gw = await add({
       name: "api-gateway",
       ...node("api-gateway"),
       readyLine: "serving on",
@@ -197,17 +233,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }, "gateway");
     await unlessAborted(waitForPort("127.0.0.1", gatewayPort, "api-gateway", 60_000, () => gw.running));
     await unlessAborted(waitForPort("127.0.0.1", kubeApiPort, "api-gateway (Kubernetes API)", 10_000, () => gw.running));
-    if (opts.scheduler !== false) add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
+    if (opts.scheduler !== false) await add({ name: "scheduler", ...node("scheduler"), env: common, readyLine: "scheduling" });
     if (opts.controllers !== false) {
       for (const [name, folder] of Object.entries(CONTROLLERS)) {
         for (let i = 1; i <= (opts.controllerReplicas ?? 1); i++) {
-          add({ name: i === 1 ? name : `${name}-${i}`, ...node(`controllers/${folder}`), env: common, readyLine: "candidate for leadership" });
+          await add({ name: i === 1 ? name : `${name}-${i}`, ...node(`controllers/${folder}`), env: common, readyLine: "candidate for leadership" });
         }
       }
     }
-    if (opts.discovery !== false) add({ name: "discovery", ...node("discovery"), env: common, readyLine: "serving DNS on" });
+    if (opts.discovery !== false) await add({ name: "discovery", ...node("discovery"), env: common, readyLine: "serving DNS on" });
     for (const n of opts.nodes) {
-      add({
+      await add({
         name: n.name,
         ...node("node-agent"),
         env: { ...common, CAPSTAN_NODE_NAME: n.name, CAPSTAN_POD_IP_BASE: n.podIPBase, ...n.env },
@@ -215,7 +251,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       });
     }
     if (opts.simulatedNodes !== undefined) {
-      add({
+      await add({
         name: "simulated-fleet",
         ...node("node-agent"),
         env: { ...common, CAPSTAN_RUNTIME: "simulated", CAPSTAN_SIMULATED_NODES: opts.simulatedNodes },
@@ -234,6 +270,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         if (!p) throw new Error(`no service ${name} in the stack`);
         return p;
       },
+      metricsTargets: () => metricsTargets,
       stop,
     };
   } catch (e) {

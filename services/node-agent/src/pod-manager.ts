@@ -1,10 +1,11 @@
-import type { Tracer } from "@opentelemetry/api";
+import type { Meter, Tracer } from "@opentelemetry/api";
 import { Pod, keyOf, metaOf, objectOf, toApiObject, type Volume } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent } from "@capstan/telemetry";
 import { ClaimNotMountableError, hasClaimVolumes, resolveClaimVolumes, withResolvedVolumes } from "./claim-volumes.js";
 import { endpointRemovalTimeoutMs, type EndpointRemovalWatch } from "./endpoint-removal.js";
+import { PodMetrics } from "./pod-metrics.js";
 import { podStatusFrom, podStatusHasChanged } from "./pod-status.js";
 import { ReportQueue } from "./report-queue.js";
 import type { Runtime, RuntimeEvent } from "./runtime/index.js";
@@ -27,6 +28,8 @@ export interface PodManagerOptions {
   readonly endpointRemovals?: EndpointRemovalWatch;
   /** The static pods this node runs from files: their mirrors in the API are theirs, not pods to run. */
   readonly staticPods?: { isStatic(uid: string): boolean; mirrorChanged(mirror: JsonObject): void };
+  /** Where the pod metrics go; the global meter provider's by default. */
+  readonly meter?: Meter;
 }
 
 /** A runtime's event about a pod, as an Event on it (the container's as its fieldPath). */
@@ -44,6 +47,7 @@ export class PodManager implements ReflectorHandler {
   /** Each pod's volumes with its claims resolved to host directories, read once per pod. */
   private readonly claimVolumes = new Map<string, Volume[]>();
   private readonly reports: ReportQueue;
+  private readonly metrics: PodMetrics;
 
   constructor(
     private readonly runtime: Runtime,
@@ -64,6 +68,7 @@ export class PodManager implements ReflectorHandler {
       coalesceMs: 50,
       retryMs: 1000,
     });
+    this.metrics = new PodMetrics(runtime, opts.meter);
     runtime.onStatusChange((uid) => this.reports.add(uid));
     runtime.onEvent((e) => {
       const pod = this.pods.get(e.podUid);
@@ -98,6 +103,7 @@ export class PodManager implements ReflectorHandler {
     if (e.type === "DELETED") {
       this.pods.delete(uid);
       this.claimVolumes.delete(uid);
+      this.metrics.forget(uid);
       if (this.runtime.status(uid)) await this.stop(uid, 0);
       return;
     }
@@ -211,6 +217,7 @@ export class PodManager implements ReflectorHandler {
     const pod = this.pods.get(uid);
     const runtimeStatus = this.runtime.status(uid);
     if (!pod || !runtimeStatus) return;
+    this.metrics.reported(pod, runtimeStatus);
     const status = podStatusFrom(pod, runtimeStatus, this.opts.hostIP(pod), new Date().toISOString());
     // Our own write comes back as an event that syncs the pod again: that must not write once more.
     if (!podStatusHasChanged(objectOf(pod["status"]), status)) return;

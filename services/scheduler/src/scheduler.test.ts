@@ -2,6 +2,7 @@ import { trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BindRequest } from "@capstan/api";
 import type { CapstanClient, EventRecorder, JsonObject } from "@capstan/client";
+import { InMemoryMetrics } from "@capstan/telemetry/testing";
 import type { SchedulerConfiguration } from "./framework/profile.js";
 import { Scheduler } from "./scheduler.js";
 import { aNode, aPod } from "./testing/builders.js";
@@ -12,7 +13,7 @@ interface Recorded {
   readonly message: string;
 }
 
-function harness(opts: { failBinds?: number; configuration?: SchedulerConfiguration } = {}) {
+function harness(opts: { failBinds?: number; configuration?: SchedulerConfiguration; metrics?: InMemoryMetrics } = {}) {
   const binds: { pod: string; node: string }[] = [];
   const events: Recorded[] = [];
   let failures = opts.failBinds ?? 0;
@@ -33,6 +34,7 @@ function harness(opts: { failBinds?: number; configuration?: SchedulerConfigurat
     log: () => {},
     random: () => 0.5,
     ...(opts.configuration ? { configuration: opts.configuration } : {}),
+    ...(opts.metrics ? { meter: opts.metrics.meter } : {}),
   });
   return { scheduler, binds, events };
 }
@@ -62,6 +64,31 @@ describe("Scheduler", () => {
     scheduler.nodeHandler.apply({ type: "ADDED", object: aNode("n3").json(), revision: 1 });
     await vi.waitFor(() => expect(binds).toHaveLength(3), { timeout: 10_000, interval: 5 });
     expect(binds[2]?.node).toBe("n3");
+  });
+
+  it("records attempts by result and profile, rejections by plugin, e2e latency, pending pods by queue and preemption attempts", async () => {
+    const metrics = new InMemoryMetrics();
+    const { scheduler, binds, events } = harness({ metrics });
+    running = scheduler;
+    const gated = aPod("gated").json();
+    gated["spec"] = { ...(gated["spec"] as JsonObject), schedulingGates: [{ name: "example.com/wait" }] };
+    scheduler.nodeHandler.replace([aNode("n1").json(), aNode("n2").json()], 0);
+    scheduler.podHandler.replace([...["a", "b", "c"].map((n) => aPod(n).requests({ cpu: "1500m" }).json()), gated], 0);
+    scheduler.start();
+    await vi.waitFor(() => expect(binds.length === 2 && events.some((e) => e.reason === "FailedScheduling")).toBe(true), { timeout: 2000, interval: 5 });
+    const value = async (name: string, attribute?: string, is?: string) =>
+      (await metrics.points(name)).filter((p) => attribute === undefined || p.attributes[attribute] === is).reduce((n, p) => n + p.value, 0);
+
+    await vi.waitFor(async () => expect(await value("capstan.scheduler.attempt.duration", "capstan.scheduling.result", "scheduled")).toBe(2), { timeout: 2000, interval: 5 });
+    expect(await value("capstan.scheduler.attempt.duration", "capstan.scheduler.profile", "default-scheduler")).toBeGreaterThanOrEqual(3);
+    expect(await value("capstan.scheduler.attempt.duration", "capstan.scheduling.result", "unschedulable")).toBeGreaterThanOrEqual(1);
+    expect(await value("capstan.scheduler.unschedulable", "capstan.scheduler.plugin", "NodeResourcesFit")).toBeGreaterThanOrEqual(1);
+    expect(await value("capstan.scheduler.e2e.duration")).toBe(2);
+    // Preemption was tried and found no victims: an attempt, no victims recorded.
+    expect(await value("capstan.scheduler.preemption.attempts")).toBeGreaterThanOrEqual(1);
+    expect(await value("capstan.scheduler.preemption.victims")).toBe(0);
+    expect(await value("capstan.scheduler.pending_pods", "capstan.scheduler.queue", "gated")).toBe(1);
+    expect((await value("capstan.scheduler.pending_pods", "capstan.scheduler.queue", "backoff")) + (await value("capstan.scheduler.pending_pods", "capstan.scheduler.queue", "unschedulable"))).toBe(1);
   });
 
   it("forgets a pod whose bind failed, says so, and tries it again", async () => {

@@ -1,8 +1,8 @@
-import { context, trace, type Tracer } from "@opentelemetry/api";
+import { context, metrics, trace, type Meter, type Tracer } from "@opentelemetry/api";
 import { SELECTED_NODE_ANNOTATION, fromApiObject, keyOf, metaOf, podView, statusOf, toApiObject } from "@capstan/api";
 import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
-import { contextFromTraceparent } from "@capstan/telemetry";
+import { contextFromTraceparent, schedulerMetrics, secondsSince, type SchedulerMetrics, type SchedulingResult } from "@capstan/telemetry";
 import { BindBatcher } from "./binding/bind-batcher.js";
 import { BindingPipeline } from "./binding/binding-pipeline.js";
 import { SchedulerCache } from "./cache/cache.js";
@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   readonly random?: () => number;
   /** Binds outstanding at once before the loop waits for one to finish (256 by default). */
   readonly maxBindsInFlight?: number;
+  /** Where the scheduler's metrics go; the global meter provider's by default. */
+  readonly meter?: Meter;
 }
 
 /**
@@ -62,6 +64,8 @@ export class Scheduler {
   private readonly binding: BindingPipeline;
   /** Binds go to the gateway as BindBatch calls: its cost is per call far more than per binding. */
   private readonly bindings = new BindBatcher((b) => this.client.bindBatch(b));
+  private readonly metrics: SchedulerMetrics;
+  private readonly clock: Clock;
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -73,6 +77,11 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
   ) {
     this.binding = new BindingPipeline(opts.maxBindsInFlight ?? 256);
+    this.clock = opts.clock ?? systemClock;
+    this.metrics = schedulerMetrics(opts.meter ?? metrics.getMeter("@capstan/scheduler"), () => {
+      const { active, backoff, unschedulable } = this.queue.pendingPods();
+      return { active, backoff, unschedulable, gated: this.gatedPods() };
+    });
     const configuration = opts.configuration ?? {};
     for (const config of configuration.profiles?.length ? configuration.profiles : [{}]) {
       let framework: Framework | undefined;
@@ -89,6 +98,10 @@ export class Scheduler {
         runFilter: (state, pod, node) => framework!.runFilterWithNominatedPods(state, pod, node),
         nominator: this.nominator,
         evictPod: (victim, preemptor, nodeName) => void this.evictPod(victim, preemptor, nodeName),
+        preempted: (victims) => {
+          this.metrics.preemptionAttempts.add(1);
+          if (victims > 0) this.metrics.preemptionVictims.record(victims);
+        },
       };
       const profile = resolveProfile(config, opts.schedulerName, DEFAULT_PLUGINS, registry, handle);
       framework = frameworkFor(profile, registry, handle, this.nominator);
@@ -100,7 +113,7 @@ export class Scheduler {
     // One queue, in the default profile's QueueSort order, as kube-scheduler with several profiles.
     const fwk = this.profiles.values().next().value!.framework;
     this.queue = new SchedulingQueue({
-      clock: opts.clock ?? systemClock,
+      clock: this.clock,
       less: (a, b) => fwk.less(a, b),
       unschedulableFlushMs: opts.unschedulableRetryMs,
       onActive: () => this.wake?.(),
@@ -252,6 +265,7 @@ export class Scheduler {
   /** Decides synchronously against the cache; returns the bind in flight, if any. */
   private scheduleOne(queued: QueuedPodInfo, cycle: number): Promise<void> | undefined {
     const { pod } = queued;
+    const started = this.clock.now();
     const key = pod.key;
     const entry = this.pods.get(key);
     // Gone, bound, or decided already with its bind in flight: nothing to do.
@@ -261,17 +275,20 @@ export class Scheduler {
     }
     const podScheduler = this.profileOf(entry.object);
     const fwk = podScheduler.framework;
+    const attempted = (result: SchedulingResult) => this.recordAttempt(entry.object, result, started);
     let result: ReturnType<PodScheduler["scheduleOne"]>;
     try {
       result = podScheduler.scheduleOne(pod, this.cache);
     } catch (e) {
       this.opts.log(`scheduling ${key}: ${e instanceof Error ? e.message : String(e)}`);
+      attempted("error");
       this.queue.addUnschedulable(key, new Set(), cycle);
       return undefined;
     }
     if (result instanceof FitError) {
       this.nominate(entry, pod, result.nominatedNodeName);
-      this.markUnschedulable(entry, result.message);
+      this.markUnschedulable(entry, result.message, result.diagnosis.unschedulablePlugins);
+      attempted("unschedulable");
       this.queue.addUnschedulable(key, result.diagnosis.unschedulablePlugins, cycle);
       return undefined;
     }
@@ -280,14 +297,36 @@ export class Scheduler {
     const permitted = isSuccess(reserved) ? fwk.runPermit(state, pod, nodeName) : reserved;
     if (!isSuccess(permitted)) {
       fwk.runUnreserve(state, pod, nodeName);
-      this.markUnschedulable(entry, `${permitted.plugin ?? ""}: ${permitted.reasons.join(", ")}`);
-      this.queue.addUnschedulable(key, new Set(permitted.plugin ? [permitted.plugin] : []), cycle);
+      const rejectedBy = new Set(permitted.plugin ? [permitted.plugin] : []);
+      this.markUnschedulable(entry, `${permitted.plugin ?? ""}: ${permitted.reasons.join(", ")}`, rejectedBy);
+      attempted("unschedulable");
+      this.queue.addUnschedulable(key, rejectedBy, cycle);
       return undefined;
     }
     this.cache.assumePod(pod, nodeName);
     // Assumed, it holds its node through the cache; a nomination elsewhere would hold a second node.
     this.nominator.delete(key);
-    return this.bind(entry, pod, nodeName, state, cycle);
+    return this.bind(entry, pod, nodeName, state, { cycle, started, enqueued: queued.initialTimestamp });
+  }
+
+  /**
+   * As kube-scheduler: an attempt's duration runs from the start of its scheduling cycle to its outcome,
+   * through the bind when there is one.
+   */
+  private recordAttempt(pod: JsonObject, result: SchedulingResult, startedMs: number): void {
+    this.metrics.attemptDuration.record(secondsSince(startedMs, this.clock.now()), {
+      "capstan.scheduling.result": result,
+      "capstan.scheduler.profile": schedulerNameOf(pod),
+    });
+  }
+
+  /** Pods held back by scheduling gates, outside the queues. */
+  private gatedPods(): number {
+    let gated = 0;
+    for (const { object } of this.pods.values()) {
+      if (!isAssigned(object) && podView(object).schedulingGates.length > 0) gated++;
+    }
+    return gated;
   }
 
   private profileOf(pod: JsonObject): PodScheduler {
@@ -328,11 +367,18 @@ export class Scheduler {
   }
 
   /** Each failed attempt records a FailedScheduling event, as kube-scheduler does; the queue decides when it is tried again. */
-  private markUnschedulable(entry: PodEntry, message: string): void {
+  private markUnschedulable(entry: PodEntry, message: string, rejectedBy: ReadonlySet<string>): void {
     this.recorder.record(entry.object, "Warning", "FailedScheduling", message);
+    for (const plugin of rejectedBy) this.metrics.unschedulable.add(1, { "capstan.scheduler.plugin": plugin });
   }
 
-  private async bind(entry: PodEntry, pod: PodInfo, nodeName: string, state: CycleState, cycle: number): Promise<void> {
+  private async bind(
+    entry: PodEntry,
+    pod: PodInfo,
+    nodeName: string,
+    state: CycleState,
+    attempt: { cycle: number; started: number; enqueued: number },
+  ): Promise<void> {
     const fwk = this.profileOf(entry.object).framework;
     const { namespace, name } = pod;
     // The bind continues the pod's own trace, so create → schedule → start reads as one trace.
@@ -346,6 +392,8 @@ export class Scheduler {
       if (!isSuccess(status)) throw new Error(`${status.plugin ?? ""}: ${status.reasons.join(", ")}`);
       // The cache counts it on the node until the pod's MODIFIED event confirms the binding.
       this.queue.done(pod.key);
+      this.recordAttempt(entry.object, "scheduled", attempt.started);
+      this.metrics.e2eDuration.record(secondsSince(attempt.enqueued, this.clock.now()));
       this.recorder.record(entry.object, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${nodeName}`);
     } catch (e) {
       // Forget the assumption so the node's room is free again; the pod waits for a retry (a conflict or
@@ -357,8 +405,9 @@ export class Scheduler {
         this.opts.log(`binding ${namespace}/${name} to ${nodeName}: ${message}`);
         this.recorder.record(entry.object, "Warning", "FailedScheduling", `Binding rejected: ${message}`);
       }
+      this.recordAttempt(entry.object, "error", attempt.started);
       // Back off and try again, unless the pod's own events show it bound or gone meanwhile.
-      this.queue.addUnschedulable(pod.key, new Set(), cycle);
+      this.queue.addUnschedulable(pod.key, new Set(), attempt.cycle);
     } finally {
       span.end();
     }

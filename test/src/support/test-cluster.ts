@@ -31,6 +31,8 @@ export interface TestClusterOptions {
    * (`{ "example/web": { image: "nginx" } }`): a test's own image names run a catalog program.
    */
   readonly images?: Record<string, { image: string; args?: string[] }>;
+  /** Every service serves Prometheus metrics on a port of its own (TestCluster.metricsTargets). */
+  readonly metrics?: boolean;
 }
 
 export interface CommandResult {
@@ -70,6 +72,8 @@ export interface TestCluster {
    * of a crashed controller on a test clock); its lines join the service's, and it stops with the cluster.
    */
   startService(name: string, env: Record<string, string>): ServiceProcess;
+  /** Service name → "127.0.0.1:<port>" of its /metrics; empty unless started with `metrics: true`. */
+  metricsTargets(): ReadonlyMap<string, string>;
   stop(): Promise<void>;
 }
 
@@ -179,6 +183,7 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       gatewayPort: 0,
       nodes: nodeNames.map((name, i) => ({ name, podIPBase: podIPBases[i]! })),
       restart: false,
+      ...(opts.metrics ? { metrics: true } : {}),
       ...(opts.controllerReplicas ? { controllerReplicas: opts.controllerReplicas } : {}),
       ...(opts.simulatedNodes !== undefined ? { simulatedNodes: String(opts.simulatedNodes) } : {}),
       // Leases as `pnpm start` has them (15 s): with 3 s a leader has a second to spare for a renewal,
@@ -240,9 +245,12 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       if (r.code !== 0) throw new Error(`compact-log ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
       return r.stdout.trim();
     },
+    metricsTargets: () => stack.metricsTargets(),
     startService(name, env) {
       const { spec } = stack.service(name);
-      const service = new ServiceProcess({ ...spec, env: { ...spec.env, ...env } }, { restart: false, output });
+      // Another instance cannot share the original's metrics port: it gets a free one of its own.
+      const metricsPort = spec.env["CAPSTAN_METRICS_LISTEN"] ? { CAPSTAN_METRICS_LISTEN: "127.0.0.1:0" } : {};
+      const service = new ServiceProcess({ ...spec, env: { ...spec.env, ...metricsPort, ...env } }, { restart: false, output });
       extraServices.push(service);
       service.start();
       return service;

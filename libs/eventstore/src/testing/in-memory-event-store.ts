@@ -100,6 +100,12 @@ export class InMemoryEventStore implements EventStore {
     return this.revision;
   }
 
+  async countObjects(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const row of this.#objects.values()) counts.set(row.kind, (counts.get(row.kind) ?? 0) + 1);
+    return counts;
+  }
+
   async rebuildProjection(): Promise<{ events: number; objects: number }> {
     this.#objects.clear();
     for (const row of replay(this.#log)) this.#objects.set(keyString(row), row);

@@ -6,8 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { openApiV2, openApiV3, openApiV3Discovery } from "@capstan/api";
 import { trace } from "@opentelemetry/api";
-import { contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
-import type { Instruments } from "../instruments.js";
+import { contextFromTraceparent, injectTraceContext, secondsSince, type KubeVerb } from "@capstan/telemetry";
+import { kindAttribute, type Instruments } from "../instruments.js";
 import type { CallContext, ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { sendJson } from "./request.js";
@@ -25,14 +25,37 @@ export function createKubeApiServer(service: ObjectService, opts: Instruments): 
     res.once("close", () => {
       span.setAttribute("http.response.status_code", res.statusCode);
       span.end();
-      opts.recordDuration(method, String(res.statusCode), performance.now() - started);
+      opts.recordRequest(secondsSince(started), {
+        "http.request.method": req.method ?? "GET",
+        "http.response.status_code": String(res.statusCode),
+        ...(target.kind ? { "capstan.verb": kubeVerb(req, target.name), ...kindAttribute(target.kind) } : {}),
+      });
     });
-    // What the request turns out to be about, for the details of a failure's Status.
+    // What the request turns out to be about, for the details of a failure's Status and the metric.
     const target: StatusTarget = { kind: "", name: "" };
     // Anonymous until authentication comes to this API.
     const ctx: CallContext = { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) };
     void handle(service, req, res, target, ctx).catch((e: unknown) => fail(res, e, opts.log, req, target));
   });
+}
+
+/** The apiserver's verb for a request on a resource (`name` empty for a collection). */
+function kubeVerb(req: IncomingMessage, name: string): KubeVerb {
+  switch (req.method) {
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return name ? "delete" : "deletecollection";
+    default: {
+      const watch = new URL(req.url ?? "/", "http://kube-api").searchParams.get("watch");
+      if (watch === "true" || watch === "1") return "watch";
+      return name ? "get" : "list";
+    }
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

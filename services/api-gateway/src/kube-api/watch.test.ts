@@ -21,7 +21,7 @@ describe("a watch from a revision the stream no longer holds", () => {
     store = await openEventStore({});
     const service = new ObjectService(store, compactedBus, () => {}, {});
     await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), { actor: "test" });
-    server = createKubeApiServer(service, { tracer: trace.getTracer("test"), recordDuration: () => {}, log: () => {} });
+    server = createKubeApiServer(service, { tracer: trace.getTracer("test"), recordCall: () => {}, recordRequest: () => {}, log: () => {} });
     url = `http://127.0.0.1:${await listenKubeApi(server, "127.0.0.1:0")}`;
   }, 30_000);
 

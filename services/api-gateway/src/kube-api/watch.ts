@@ -41,7 +41,7 @@ export async function serveWatch(service: ObjectService, req: KubeRequest): Prom
       for (const item of list.items) send("ADDED", fromApiObject(item).json, list.resourceVersion);
       resourceVersion = list.resourceVersion;
     }
-    for await (const event of service.watch({ ...selection, resourceVersion }, abort.signal)) {
+    for await (const event of service.watch({ ...selection, resourceVersion }, abort.signal, "http")) {
       if (!send(event.type, jsonOf(event), event.resourceVersion)) await drained(req);
     }
   } catch (e) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { aPod as aPodBuilder, aService as aServiceBuilder } from "@capstan/api/testing";
 import type { JsonObject } from "@capstan/client";
+import { endpointsPropagationDuration, type Histogram } from "@capstan/telemetry";
+import { InMemoryMetrics } from "@capstan/telemetry/testing";
 import { Cluster } from "../testing/cluster.js";
 import { EndpointsReconciler, indexPodsByLabel, indexServicesBySelector, indexSlicesByService, servicesSelecting } from "./reconcile.js";
 
@@ -35,7 +37,7 @@ function aPod(name: string, o: PodOptions = {}): Json {
   return (o.terminating ? pod.terminating() : pod).json();
 }
 
-async function aCluster(objects: Json[]): Promise<{ cluster: Cluster; reconciler: EndpointsReconciler }> {
+async function aCluster(objects: Json[], propagation?: Histogram): Promise<{ cluster: Cluster; reconciler: EndpointsReconciler }> {
   const cluster = await Cluster.start();
   indexPodsByLabel(cluster.informer("Pod"));
   indexServicesBySelector(cluster.informer("Service"));
@@ -47,6 +49,7 @@ async function aCluster(objects: Json[]): Promise<{ cluster: Cluster; reconciler
     cluster.informer("Endpoints"),
     cluster.informer("EndpointSlice"),
     cluster.gateway,
+    propagation,
   );
   return { cluster, reconciler };
 }
@@ -109,6 +112,25 @@ describe("EndpointsReconciler", () => {
       "none: 10.1.0.4",
     ]);
     expect(sliceEndpoints(cluster)).toEqual(["10.1.0.1 true/true/false", "10.1.0.2 false/false/false", "10.1.0.3 true/true/false", "10.1.0.4 true/true/false"]);
+  });
+
+  it("records each pod change's propagation once, when its slice is written and cached", async () => {
+    const metrics = new InMemoryMetrics();
+    const { cluster, reconciler } = await aCluster([aService("web"), aPod("web-a", { ip: "10.1.0.1" })], endpointsPropagationDuration(metrics.meter));
+    const recorded = async () => (await metrics.points("capstan.endpoints.propagation.duration"))[0];
+    await reconciler.reconcile("default/web");
+    expect((await recorded())?.value).toBe(1);
+    await reconciler.reconcile("default/web");
+    expect((await recorded())?.value).toBe(1);
+
+    const notReady = aPod("web-a", { ip: "10.1.0.1", ready: false });
+    const later = new Date(Date.now() + 1000).toISOString();
+    notReady["status"]["conditions"] = notReady["status"]["conditions"].map((c: Json) => (c["type"] === "Ready" ? { ...c, lastTransitionTime: later } : c));
+    await cluster.put(notReady);
+    await reconciler.reconcile("default/web");
+    const after = await recorded();
+    expect(after?.value).toBe(2);
+    expect(after?.sum).toBeGreaterThanOrEqual(0);
   });
 
   it("writes nothing when nothing changed", async () => {

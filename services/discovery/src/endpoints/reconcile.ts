@@ -14,6 +14,7 @@ import {
 } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, JsonObject } from "@capstan/client";
+import { secondsSince, type Histogram } from "@capstan/telemetry";
 import { metadataOf, objectKey, splitObjectKey, type Informer, type KeysOf, type Reconciler } from "@capstan/controller-runtime";
 import { endpointSubsets } from "./endpoints-subsets.js";
 import { ENDPOINT_SLICE_CONTROLLER, LABEL_HEADLESS, LABEL_MANAGED_BY, planEndpointSlices, sameLabels, serviceOwnerReference } from "./endpoint-slices.js";
@@ -85,25 +86,49 @@ const revisionOf = (o: ApiObject | undefined) => (o ? Number(objectMeta(o).resou
  * the caches are waited for afterwards, so the next reconcile never creates a slice twice.
  */
 export class EndpointsReconciler implements Reconciler {
+  /** Per Service, the latest pod change whose propagation was recorded, so each is recorded once. */
+  private readonly recordedTrigger = new Map<string, number>();
+
   constructor(
     private readonly services: Informer,
     private readonly pods: Informer,
     private readonly endpoints: Informer,
     private readonly slices: Informer,
     private readonly client: EndpointsClient,
+    /** capstan.endpoints.propagation.duration: a pod change → its slice in this process's cache, and so in DNS. */
+    private readonly propagation?: Histogram,
   ) {}
 
   async reconcile(key: string): Promise<void> {
     const { namespace, name } = splitObjectKey(key);
     const json = this.services.get(namespace, name);
-    if (!json) return this.deleteEndpointsOfGoneService(namespace, name);
+    if (!json) {
+      this.recordedTrigger.delete(key);
+      return this.deleteEndpointsOfGoneService(namespace, name);
+    }
     const selector = selectorOf(json);
     const service = Service.fromJSON(json);
     if (Object.keys(selector).length === 0 || service.spec?.type === "ExternalName") return;
-    const pods = this.selectedPods(namespace, selector).map((p) => Pod.fromJSON(p));
+    const selected = this.selectedPods(namespace, selector);
+    const pods = selected.map((p) => Pod.fromJSON(p));
 
     const [endpointsRevision, sliceRevision] = await Promise.all([this.syncEndpoints(service, pods), this.syncSlices(service, pods)]);
     await Promise.all([this.endpoints.waitForRevision(endpointsRevision), this.slices.waitForRevision(sliceRevision)]);
+    // The slices informer feeds the DNS records as its cache takes each event: they answer with it now.
+    if (sliceRevision > 0) this.recordPropagation(key, selected);
+  }
+
+  /**
+   * Like the EndpointSlice controller's last-change-trigger-time: the newest change among the selected
+   * pods (created, Ready flipped, deletion begun) is what this write carried. A write with no newer
+   * change (a pod gone altogether) has no time to count from and is left out.
+   */
+  private recordPropagation(serviceKey: string, pods: readonly JsonObject[]): void {
+    if (!this.propagation) return;
+    const trigger = Math.max(0, ...pods.map(lastChangeOf));
+    if (trigger <= (this.recordedTrigger.get(serviceKey) ?? 0)) return;
+    this.recordedTrigger.set(serviceKey, trigger);
+    this.propagation.record(Math.max(0, secondsSince(trigger, Date.now())));
   }
 
   /** The Endpoints a Service of this name controlled, now that no such Service is left. */
@@ -178,6 +203,14 @@ export class EndpointsReconciler implements Reconciler {
     ]);
     return Math.max(0, ...revisions);
   }
+}
+
+/** When the pod last changed in a way its endpoint shows (epoch ms; 0 if it says nothing). */
+function lastChangeOf(pod: JsonObject): number {
+  const meta = metadataOf(pod) as { creationTimestamp?: string; deletionTimestamp?: string };
+  const conditions = ((pod["status"] as { conditions?: { type?: string; lastTransitionTime?: string }[] } | undefined)?.conditions ?? []);
+  const ready = conditions.find((c) => c.type === "Ready")?.lastTransitionTime;
+  return Math.max(0, ...[meta.creationTimestamp, ready, meta.deletionTimestamp].map((t) => (t ? Date.parse(t) || 0 : 0)));
 }
 
 /** Whether two subset lists read the same once defaults are left out. */

@@ -2,6 +2,7 @@ import type { ContainerPort } from "@capstan/api";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { InMemoryMetrics } from "@capstan/telemetry/testing";
 import { containerStatus, isRunning, pidOf, uid, useProcessRuntimes } from "./process-runtime-harness.js";
 import { aContainer, anExecProbe, anHTTPGetProbe, aPod, aTCPSocketProbe, eventually } from "./testing.js";
 
@@ -11,7 +12,8 @@ const namedPort = (name: string, containerPort: number): ContainerPort => ({ nam
 
 describe("ProcessRuntime probes", () => {
   it("restarts a container whose liveness endpoint starts failing, counting the restart", async () => {
-    const { rt, events } = runtime({ backoffBaseMs: 300 });
+    const metrics = new InMemoryMetrics();
+    const { rt, events } = runtime({ backoffBaseMs: 300, meter: metrics.meter });
     const html = newStateDir();
     writeFileSync(join(html, "healthz"), "ok\n");
     const pod = aPod("live")
@@ -43,6 +45,12 @@ describe("ProcessRuntime probes", () => {
     expect(probeEvents).toContainEqual(["Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 404"]);
     expect(probeEvents).toContainEqual(["Normal", "Killing", "Container web failed liveness probe, will be restarted"]);
     expect(events.filter((e) => e.reason === "Started")).toHaveLength(2);
+    const probes = await metrics.points("capstan.probe.results");
+    const runs = (type: string, result: string) =>
+      probes.find((p) => p.attributes["capstan.probe.type"] === type && p.attributes["capstan.probe.result"] === result)?.value ?? 0;
+    expect(runs("liveness", "failed")).toBeGreaterThanOrEqual(2);
+    expect(runs("liveness", "successful")).toBeGreaterThanOrEqual(1);
+    expect(runs("readiness", "successful")).toBeGreaterThanOrEqual(1);
   });
 
   it.each([

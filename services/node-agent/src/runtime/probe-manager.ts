@@ -1,3 +1,5 @@
+import type { Counter } from "@opentelemetry/api";
+import type { ProbeAttributes, ProbeResult as ProbeResultName } from "@capstan/telemetry";
 import { execCommand, type Sandbox } from "./container-sandbox.js";
 import type { ContainerProcess, ContainerRecord, PodRecord } from "./pod-record.js";
 import { containerProbes, resolveProbePort, type ProbeResult, type ProbeSpec, type ProbeType } from "./probe.js";
@@ -7,6 +9,8 @@ import type { RuntimeLogger } from "./runtime.js";
 import type { RuntimeListeners } from "./runtime-listeners.js";
 
 const probeTitle: Record<ProbeType, string> = { liveness: "Liveness", readiness: "Readiness", startup: "Startup" };
+/** prober_probe_total's result names: an errored probe is "unknown", as the kubelet's. */
+const resultName: Record<ProbeResult["result"], ProbeResultName> = { Success: "successful", Failure: "failed", Error: "unknown" };
 
 /**
  * The probes of running container instances, as the kubelet's prober manager runs them: a ContainerProber
@@ -18,6 +22,7 @@ export class ProbeManager {
     private readonly sandbox: Sandbox,
     private readonly listeners: RuntimeListeners,
     private readonly logger: RuntimeLogger,
+    private readonly results?: Counter<ProbeAttributes>,
   ) {}
 
   /**
@@ -31,7 +36,11 @@ export class ProbeManager {
     const prober = new ContainerProber({
       probes,
       startedAtMs: Date.now(),
-      run: (_type, spec, signal) => this.runProbe(rec, c, proc, spec, signal),
+      run: async (type, spec, signal) => {
+        const result = await this.runProbe(rec, c, proc, spec, signal);
+        this.results?.add(1, { "capstan.probe.type": type, "capstan.probe.result": resultName[result.result] });
+        return result;
+      },
       events: {
         probeFailed: (type, result) => {
           const verb = result.result === "Error" ? "errored" : "failed";

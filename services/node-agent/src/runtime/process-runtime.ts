@@ -1,3 +1,5 @@
+import { metrics, type Meter } from "@opentelemetry/api";
+import { probeResults } from "@capstan/telemetry";
 import type { Pod, Service } from "@capstan/api";
 import { InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
 import { existsSync } from "node:fs";
@@ -49,6 +51,8 @@ export interface ProcessRuntimeOptions {
   /** This node's address and allocatable resources, for the downward API. */
   node?: NodeFacts;
   logger?: RuntimeLogger;
+  /** Where the probe results metric goes; the global meter provider's by default. */
+  meter?: Meter;
 }
 
 /**
@@ -117,7 +121,7 @@ export class ProcessRuntime implements Runtime {
     this.lifecycle = new ContainerLifecycle({
       launcher,
       images,
-      probes: new ProbeManager(this.sandbox, this.listeners, this.logger),
+      probes: new ProbeManager(this.sandbox, this.listeners, this.logger, probeResults(opts.meter ?? metrics.getMeter("@capstan/node-agent"))),
       layout: this.layout,
       backoff,
       listeners: this.listeners,

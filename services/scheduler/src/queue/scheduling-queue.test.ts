@@ -46,7 +46,7 @@ describe("SchedulingQueue", () => {
     { attempts: 12, ms: 10_000 },
   ])("backs off $ms ms after $attempts attempts", ({ attempts, ms }) => {
     const { q } = queue();
-    expect(q.backoffDuration({ pod: pod("p"), attempts, timestamp: 0, unschedulablePlugins: new Set() })).toBe(ms);
+    expect(q.backoffDuration({ pod: pod("p"), attempts, timestamp: 0, initialTimestamp: 0, unschedulablePlugins: new Set() })).toBe(ms);
   });
 
   it.each<{ name: string; rejectedBy: string[]; event: ClusterEvent; moves: boolean }>([

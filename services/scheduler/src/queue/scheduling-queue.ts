@@ -20,6 +20,8 @@ export interface QueuedPodInfo {
   attempts: number;
   /** When the pod last entered a queue or was popped: back-off and flush count from here. */
   timestamp: number;
+  /** When the pod first entered the queue: its end-to-end scheduling latency counts from here. */
+  readonly initialTimestamp: number;
   /** The plugins that rejected it in its last attempt. */
   unschedulablePlugins: ReadonlySet<string>;
 }
@@ -63,7 +65,8 @@ export class SchedulingQueue {
   /** A new pending pod (or one seen again): activeQ, unless it is already queued or in flight. */
   add(pod: PodInfo): void {
     if (this.where.has(pod.key)) return this.update(pod);
-    this.toActive({ pod, attempts: 0, timestamp: this.opts.clock.now(), unschedulablePlugins: new Set() });
+    const now = this.opts.clock.now();
+    this.toActive({ pod, attempts: 0, timestamp: now, initialTimestamp: now, unschedulablePlugins: new Set() });
   }
 
   /**

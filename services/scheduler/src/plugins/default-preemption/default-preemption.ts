@@ -17,6 +17,8 @@ export interface PreemptionHandle {
   readonly runFilter: (state: CycleState, pod: PodInfo, node: NodeInfo) => Status;
   readonly nominator: PodNominator;
   readonly evictPod: (victim: PodInfo, preemptor: PodInfo, nodeName: string) => void;
+  /** Told of each preemption attempt, with the victims it evicted (none when it found no candidate). */
+  readonly preempted?: (victims: number) => void;
 }
 
 export interface Candidate {
@@ -42,6 +44,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     const notEligible = this.notEligibleReason(pod, nodes);
     // Not eligible keeps the pod's nomination (its victims may still be terminating); no candidate clears it.
     if (notEligible) return { status: unschedulable(`preemption: ${notEligible}`) };
+    // Counted past the eligibility check, where kube-scheduler's preemption begins its work.
 
     const statuses = new Map<string, Status>();
     const candidates: Candidate[] = [];
@@ -57,6 +60,7 @@ export class DefaultPreemption implements PostFilterPlugin {
       else if (r.victims.length > 0) candidates.push({ nodeName: node.name, victims: r.victims });
     }
     const best = pickOneNodeForPreemption(candidates);
+    this.handle.preempted?.(best?.victims.length ?? 0);
     if (!best) {
       const fit = new FitError(pod, statuses.size, { nodeToStatus: statuses, unschedulablePlugins: new Set() });
       return { status: unschedulable(`preemption: ${fit.message}`), nominatedNodeName: "" };

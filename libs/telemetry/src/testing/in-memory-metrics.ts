@@ -8,11 +8,13 @@ class PullReader extends MetricReader {
 
 export interface MetricPoint {
   readonly attributes: Attributes;
-  /** A sum's value, or a histogram's count. */
+  /** A sum's or gauge's value, or a histogram's count. */
   readonly value: number;
+  /** A histogram's sum of recorded values; undefined for other instruments. */
+  readonly sum: number | undefined;
 }
 
-/** A real SDK meter whose metrics a test reads back; for this package's own tests. */
+/** A real SDK meter whose metrics a test reads back. */
 export class InMemoryMetrics {
   private readonly reader = new PullReader();
   readonly meter: Meter;
@@ -25,9 +27,11 @@ export class InMemoryMetrics {
     const { resourceMetrics } = await this.reader.collect();
     const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
     if (!metric) return [];
+    const histogram = metric.dataPointType === DataPointType.HISTOGRAM;
     return metric.dataPoints.map((p) => ({
       attributes: p.attributes,
-      value: metric.dataPointType === DataPointType.HISTOGRAM ? (p.value as { count: number }).count : (p.value as number),
+      value: histogram ? (p.value as { count: number }).count : (p.value as number),
+      sum: histogram ? (p.value as { sum: number }).sum : undefined,
     }));
   }
 }
