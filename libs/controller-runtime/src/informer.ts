@@ -6,8 +6,9 @@ import { metadataOf, objectKey } from "./object-key.js";
 import { startReflector, type ReflectorOptions } from "./reflector.js";
 
 /**
- * Told after the cache has changed. `trace` is the context of the write that caused the change (empty
- * after a re-list), so a reconcile can continue the user's trace. Keep handlers quick: enqueue keys.
+ * Told after the cache has changed. `trace` is the context of the write that caused the change (for a
+ * list, of the object's last write; empty for a delete a re-list found), so a reconcile can continue the
+ * user's trace. Keep handlers quick: enqueue keys.
  */
 export interface ResourceEventHandler<T extends JsonObject = JsonObject> {
   onAdd?(obj: T, trace: TraceContextCarrier): void;
@@ -68,7 +69,7 @@ export class Informer<T extends JsonObject = JsonObject> {
   /** Starts listing and watching; calling it again does nothing. */
   start(): this {
     this.reflector ??= this.listWatch({
-      replace: (objects, _revision) => this.replace(objects as T[]),
+      replace: (objects, _revision, traces) => this.replace(objects as T[], traces ?? {}),
       apply: (event) => this.apply(event),
     });
     return this;
@@ -125,7 +126,7 @@ export class Informer<T extends JsonObject = JsonObject> {
     return this.cache.byIndex(index, value);
   }
 
-  private replace(objects: T[]): void {
+  private replace(objects: T[], traces: Readonly<Record<string, TraceContextCarrier>>): void {
     const listed = new Set(objects.map(objectKey));
     const changes: Notification<T>[] = [];
     for (const key of [...this.cache.keys()]) {
@@ -140,7 +141,9 @@ export class Informer<T extends JsonObject = JsonObject> {
       this.isSynced = true;
       this.markSynced();
     }
-    for (const change of changes) this.notify(change, NO_TRACE);
+    for (const change of changes) {
+      this.notify(change, change.type === "delete" ? NO_TRACE : (traces[metadataOf(change.obj).uid ?? ""] ?? NO_TRACE));
+    }
     this.wakeWaiters();
   }
 
