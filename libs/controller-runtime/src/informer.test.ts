@@ -121,6 +121,22 @@ describe("Informer", () => {
     ]);
   });
 
+  it("tells a handler registered later of each cached object with the trace of its last write", async () => {
+    const { informer, source } = anInformer();
+    const listed = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const watched = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await source.list([aPod("listed", "1"), aPod("rewritten", "2")], { "uid-listed": { traceparent: listed }, "uid-rewritten": { traceparent: listed } });
+    await source.emit("ADDED", aPod("watched", "3"), { traceparent: watched });
+    await source.emit("MODIFIED", aPod("rewritten", "4"));
+    const seen: [string, string | undefined][] = [];
+    informer.addEventHandler({ onAdd: (obj, trace) => seen.push([objectKey(obj), trace.traceparent]) });
+    expect(seen.sort()).toEqual([
+      ["default/listed", listed],
+      ["default/rewritten", undefined],
+      ["default/watched", watched],
+    ]);
+  });
+
   it("keeps the cache and the other handlers going when one handler throws, and logs it", async () => {
     const log: string[] = [];
     const { informer, source } = anInformer(log);

@@ -42,6 +42,8 @@ export class Informer<T extends JsonObject = JsonObject> {
   /** Resolves once the first list is in the cache. */
   readonly synced: Promise<void>;
   private readonly cache = new ObjectCache<T>();
+  /** The trace of each cached object's last write, by key, for handlers registered after it was cached. */
+  private readonly lastWrites = new Map<string, TraceContextCarrier>();
   private readonly handlers = new Set<ResourceEventHandler<T>>();
   private readonly listWatch: ListWatch;
   private readonly log: (message: string) => void;
@@ -104,12 +106,12 @@ export class Informer<T extends JsonObject = JsonObject> {
   }
 
   /**
-   * Registers a handler, which is first told of every object already cached (as adds), so it misses
-   * nothing whenever it is registered. Returns a function that removes it.
+   * Registers a handler, which is first told of every object already cached (as adds, with the trace of
+   * its last write), so it misses nothing whenever it is registered. Returns a function that removes it.
    */
   addEventHandler(handler: ResourceEventHandler<T>): () => void {
     this.handlers.add(handler);
-    for (const obj of this.cache.list()) this.call(handler, { type: "add", obj }, NO_TRACE);
+    for (const obj of this.cache.list()) this.call(handler, { type: "add", obj }, this.lastWrites.get(objectKey(obj)) ?? NO_TRACE);
     return () => void this.handlers.delete(handler);
   }
 
@@ -132,7 +134,10 @@ export class Informer<T extends JsonObject = JsonObject> {
     for (const key of [...this.cache.keys()]) {
       if (!listed.has(key)) changes.push({ type: "delete", obj: this.cache.delete(key)! });
     }
+    this.lastWrites.clear();
     for (const obj of objects) {
+      const trace = traces[metadataOf(obj).uid ?? ""];
+      if (trace?.traceparent) this.lastWrites.set(objectKey(obj), trace);
       const old = this.cache.set(obj);
       if (!old) changes.push({ type: "add", obj });
       else if (resourceVersion(old) !== resourceVersion(obj)) changes.push({ type: "update", old, obj });
@@ -142,7 +147,7 @@ export class Informer<T extends JsonObject = JsonObject> {
       this.markSynced();
     }
     for (const change of changes) {
-      this.notify(change, change.type === "delete" ? NO_TRACE : (traces[metadataOf(change.obj).uid ?? ""] ?? NO_TRACE));
+      this.notify(change, change.type === "delete" ? NO_TRACE : (this.lastWrites.get(objectKey(change.obj)) ?? NO_TRACE));
     }
     this.wakeWaiters();
   }
@@ -152,10 +157,14 @@ export class Informer<T extends JsonObject = JsonObject> {
     const trace: TraceContextCarrier = {};
     if (event.traceparent) trace.traceparent = event.traceparent;
     if (event.tracestate) trace.tracestate = event.tracestate;
+    const key = objectKey(obj);
     if (event.type === "DELETED") {
-      this.cache.delete(objectKey(obj));
+      this.cache.delete(key);
+      this.lastWrites.delete(key);
       this.notify({ type: "delete", obj }, trace);
     } else {
+      if (trace.traceparent) this.lastWrites.set(key, trace);
+      else this.lastWrites.delete(key);
       const old = this.cache.set(obj);
       this.notify(old ? { type: "update", old, obj } : { type: "add", obj }, trace);
     }
