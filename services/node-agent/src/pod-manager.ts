@@ -1,5 +1,5 @@
 import { context, type Context, type Tracer } from "@opentelemetry/api";
-import { Pod, fromApiObject, keyOf, metaOf, objectOf, toApiObject, type Volume } from "@capstan/api";
+import { Pod, keyOf, metaOf, objectOf, toApiObject, type Volume } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
 import { contextFromTraceparent, objectAttributes, withSpan, type TraceContextCarrier } from "@capstan/telemetry";
@@ -239,8 +239,8 @@ export class PodManager implements ReflectorHandler {
       "NodeAgent/UpdateStatus",
       { ...objectAttributes(pod), "capstan.pod.phase": String(status["phase"] ?? "") },
       async (span) => {
-        const written = fromApiObject(await this.client.updateStatus(toApiObject({ ...pod, metadata, status }))).json;
-        span.setAttributes(objectAttributes(written));
+        const written = await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));
+        span.setAttributes(objectAttributes({ kind: "Pod", metadata: written.pod?.metadata }));
       },
       parent,
     );
