@@ -174,10 +174,15 @@ export class ObjectRegistry {
       req.revision === undefined
         ? await this.store.list(filter)
         : { items: await this.store.listAt(filter, await this.pastRevision(req.revision)), revision: req.revision };
-    return {
-      items: items.flatMap((r) => selected(sel, r.object) ?? []),
-      resourceVersion: String(revision),
-    };
+    const answered: ApiObject[] = [];
+    const traces: ListResponse["traces"] = {};
+    for (const r of items) {
+      const item = selected(sel, r.object);
+      if (!item) continue;
+      answered.push(item);
+      if (r.traceparent) traces[r.uid] = { traceparent: r.traceparent, tracestate: r.tracestate ?? "" };
+    }
+    return { items: answered, resourceVersion: String(revision), traces };
   }
 
   async update(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {

@@ -18,6 +18,9 @@ export interface ObjectRecord {
   nodeName: string;
   revision: number;
   object: JsonObject;
+  /** The trace context of that last event, where the read answers it (a list of the current objects). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**

@@ -4,6 +4,7 @@
  * cache, a node agent's pods). Types only: the client itself never touches the bus.
  */
 import type { EventType, JsonObject } from "@capstan/apimachinery";
+import type { TraceContextCarrier } from "@capstan/telemetry";
 
 export type { JsonObject } from "@capstan/apimachinery";
 
@@ -16,8 +17,11 @@ export interface ReflectorEvent {
 }
 
 export interface ReflectorHandler {
-  /** The full current set, after a (re-)list; everything not in it is gone. */
-  replace(objects: JsonObject[], revision: number): void | Promise<void>;
+  /**
+   * The full current set, after a (re-)list; everything not in it is gone. `traces` holds the trace of
+   * each object's last write by uid (none for one written outside a trace), as its event would have.
+   */
+  replace(objects: JsonObject[], revision: number, traces?: Readonly<Record<string, TraceContextCarrier>>): void | Promise<void>;
   apply(event: ReflectorEvent): void | Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { isSpanContextValid, metrics, trace, type Histogram, type Meter, type Tr
 import type { JsonObject } from "@capstan/client";
 import {
   contextFromTraceparent,
+  objectAttributes,
   reconcileDuration,
   secondsSince,
   withSpan,
@@ -11,7 +12,7 @@ import {
 } from "@capstan/telemetry";
 import { systemClock, type Clock } from "@capstan/apimachinery";
 import type { Informer } from "./informer.js";
-import { controllerRefOf, metadataOf, namespacedKey, objectKey } from "./object-key.js";
+import { controllerRefOf, metadataOf, namespacedKey, objectKey, splitObjectKey } from "./object-key.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import { isTerminalError, type Reconciler } from "./reconciler.js";
 import { createWorkQueue, type WorkQueue } from "./work-queue.js";
@@ -88,7 +89,8 @@ export class ControllerBuilder {
   }
 
   complete(reconciler: Reconciler): Controller {
-    return new QueueController(this.name, reconciler, this.sources, this.opts);
+    const subject = this.forKind === undefined ? undefined : this.sources.find((s) => s.informer.kind === this.forKind)?.informer;
+    return new QueueController(this.name, reconciler, this.sources, subject, this.opts);
   }
 }
 
@@ -112,6 +114,8 @@ class QueueController implements Controller {
     readonly name: string,
     private readonly reconciler: Reconciler,
     private readonly sources: readonly { informer: Informer<JsonObject>; keysOf: KeysOf }[],
+    /** The informer of the kind reconciled (the `for` kind), whose object a reconcile's span names. */
+    private readonly subject: Informer<JsonObject> | undefined,
     opts: ControllerOptions,
   ) {
     const meter = opts.meter ?? metrics.getMeter("@capstan/controller-runtime");
@@ -181,6 +185,14 @@ class QueueController implements Controller {
     }
   }
 
+  /** The object a reconcile of `key` starts from, as the cache holds it (none once it is deleted). */
+  private reconciledObjectAttributes(key: string) {
+    if (!this.subject) return {};
+    const { namespace, name } = splitObjectKey(key);
+    const obj = this.subject.get(namespace, name);
+    return obj ? objectAttributes(obj) : {};
+  }
+
   private async reconcileKey(key: string): Promise<void> {
     const started = performance.now();
     const carrier = this.traces.get(key);
@@ -191,7 +203,7 @@ class QueueController implements Controller {
       const result = await withSpan(
         this.tracer,
         "Controller/Reconcile",
-        { "capstan.controller": this.name, "capstan.key": key },
+        { "capstan.controller": this.name, "capstan.key": key, ...this.reconciledObjectAttributes(key) },
         (span) => {
           const sc = span.spanContext();
           if (isSpanContextValid(sc)) traceSuffix = ` trace_id=${sc.traceId}`;

@@ -104,6 +104,39 @@ describe("Informer", () => {
     expect(traces).toEqual([undefined, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]);
   });
 
+  it("hands handlers the trace of each listed object's last write, so a change first seen in a list keeps its trace", async () => {
+    const { informer, source } = anInformer();
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const seen: [string, string, string | undefined][] = [];
+    const record = (type: string) => (obj: JsonObject, trace: { traceparent?: string }) => seen.push([type, objectKey(obj), trace.traceparent]);
+    informer.addEventHandler({ onAdd: record("add"), onUpdate: (_, obj, trace) => record("update")(obj, trace), onDelete: record("delete") });
+    await source.list([aPod("traced", "1"), aPod("untraced", "2"), aPod("gone", "3")], { "uid-traced": { traceparent } });
+    await source.list([aPod("traced", "4"), aPod("untraced", "2")], { "uid-traced": { traceparent }, "uid-gone": { traceparent } });
+    expect(seen).toEqual([
+      ["add", "default/traced", traceparent],
+      ["add", "default/untraced", undefined],
+      ["add", "default/gone", undefined],
+      ["delete", "default/gone", undefined],
+      ["update", "default/traced", traceparent],
+    ]);
+  });
+
+  it("tells a handler registered later of each cached object with the trace of its last write", async () => {
+    const { informer, source } = anInformer();
+    const listed = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const watched = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await source.list([aPod("listed", "1"), aPod("rewritten", "2")], { "uid-listed": { traceparent: listed }, "uid-rewritten": { traceparent: listed } });
+    await source.emit("ADDED", aPod("watched", "3"), { traceparent: watched });
+    await source.emit("MODIFIED", aPod("rewritten", "4"));
+    const seen: [string, string | undefined][] = [];
+    informer.addEventHandler({ onAdd: (obj, trace) => seen.push([objectKey(obj), trace.traceparent]) });
+    expect(seen.sort()).toEqual([
+      ["default/listed", listed],
+      ["default/rewritten", undefined],
+      ["default/watched", watched],
+    ]);
+  });
+
   it("keeps the cache and the other handlers going when one handler throws, and logs it", async () => {
     const log: string[] = [];
     const { informer, source } = anInformer(log);

@@ -6,8 +6,9 @@ import { metadataOf, objectKey } from "./object-key.js";
 import { startReflector, type ReflectorOptions } from "./reflector.js";
 
 /**
- * Told after the cache has changed. `trace` is the context of the write that caused the change (empty
- * after a re-list), so a reconcile can continue the user's trace. Keep handlers quick: enqueue keys.
+ * Told after the cache has changed. `trace` is the context of the write that caused the change (for a
+ * list, of the object's last write; empty for a delete a re-list found), so a reconcile can continue the
+ * user's trace. Keep handlers quick: enqueue keys.
  */
 export interface ResourceEventHandler<T extends JsonObject = JsonObject> {
   onAdd?(obj: T, trace: TraceContextCarrier): void;
@@ -41,6 +42,8 @@ export class Informer<T extends JsonObject = JsonObject> {
   /** Resolves once the first list is in the cache. */
   readonly synced: Promise<void>;
   private readonly cache = new ObjectCache<T>();
+  /** The trace of each cached object's last write, by key, for handlers registered after it was cached. */
+  private readonly lastWrites = new Map<string, TraceContextCarrier>();
   private readonly handlers = new Set<ResourceEventHandler<T>>();
   private readonly listWatch: ListWatch;
   private readonly log: (message: string) => void;
@@ -68,7 +71,7 @@ export class Informer<T extends JsonObject = JsonObject> {
   /** Starts listing and watching; calling it again does nothing. */
   start(): this {
     this.reflector ??= this.listWatch({
-      replace: (objects, _revision) => this.replace(objects as T[]),
+      replace: (objects, _revision, traces) => this.replace(objects as T[], traces ?? {}),
       apply: (event) => this.apply(event),
     });
     return this;
@@ -103,12 +106,12 @@ export class Informer<T extends JsonObject = JsonObject> {
   }
 
   /**
-   * Registers a handler, which is first told of every object already cached (as adds), so it misses
-   * nothing whenever it is registered. Returns a function that removes it.
+   * Registers a handler, which is first told of every object already cached (as adds, with the trace of
+   * its last write), so it misses nothing whenever it is registered. Returns a function that removes it.
    */
   addEventHandler(handler: ResourceEventHandler<T>): () => void {
     this.handlers.add(handler);
-    for (const obj of this.cache.list()) this.call(handler, { type: "add", obj }, NO_TRACE);
+    for (const obj of this.cache.list()) this.call(handler, { type: "add", obj }, this.lastWrites.get(objectKey(obj)) ?? NO_TRACE);
     return () => void this.handlers.delete(handler);
   }
 
@@ -125,13 +128,16 @@ export class Informer<T extends JsonObject = JsonObject> {
     return this.cache.byIndex(index, value);
   }
 
-  private replace(objects: T[]): void {
+  private replace(objects: T[], traces: Readonly<Record<string, TraceContextCarrier>>): void {
     const listed = new Set(objects.map(objectKey));
     const changes: Notification<T>[] = [];
     for (const key of [...this.cache.keys()]) {
       if (!listed.has(key)) changes.push({ type: "delete", obj: this.cache.delete(key)! });
     }
+    this.lastWrites.clear();
     for (const obj of objects) {
+      const trace = traces[metadataOf(obj).uid ?? ""];
+      if (trace?.traceparent) this.lastWrites.set(objectKey(obj), trace);
       const old = this.cache.set(obj);
       if (!old) changes.push({ type: "add", obj });
       else if (resourceVersion(old) !== resourceVersion(obj)) changes.push({ type: "update", old, obj });
@@ -140,7 +146,9 @@ export class Informer<T extends JsonObject = JsonObject> {
       this.isSynced = true;
       this.markSynced();
     }
-    for (const change of changes) this.notify(change, NO_TRACE);
+    for (const change of changes) {
+      this.notify(change, change.type === "delete" ? NO_TRACE : (this.lastWrites.get(objectKey(change.obj)) ?? NO_TRACE));
+    }
     this.wakeWaiters();
   }
 
@@ -149,10 +157,14 @@ export class Informer<T extends JsonObject = JsonObject> {
     const trace: TraceContextCarrier = {};
     if (event.traceparent) trace.traceparent = event.traceparent;
     if (event.tracestate) trace.tracestate = event.tracestate;
+    const key = objectKey(obj);
     if (event.type === "DELETED") {
-      this.cache.delete(objectKey(obj));
+      this.cache.delete(key);
+      this.lastWrites.delete(key);
       this.notify({ type: "delete", obj }, trace);
     } else {
+      if (trace.traceparent) this.lastWrites.set(key, trace);
+      else this.lastWrites.delete(key);
       const old = this.cache.set(obj);
       this.notify(old ? { type: "update", old, obj } : { type: "add", obj }, trace);
     }

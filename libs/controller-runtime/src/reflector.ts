@@ -34,7 +34,7 @@ export function startReflector(opts: ReflectorOptions, handler: ReflectorHandler
           fieldSelector: opts.nodeName !== undefined ? `spec.nodeName=${opts.nodeName}` : "",
         });
         revision = Number(listed.resourceVersion);
-        await handler.replace(listed.items.map((o) => fromApiObject(o).json), revision);
+        await handler.replace(listed.items.map((o) => fromApiObject(o).json), revision, listed.traces);
         markSynced();
         subscription = await opts.bus.subscribe(
           {

@@ -219,6 +219,21 @@ describe.each(drivers)("event store on $driver", ({ open }) => {
     expect(await store.readEvents(head + 10, 100)).toEqual([]);
   });
 
+  it("lists each object with the trace context of its last event", async () => {
+    const ns = aNamespace();
+    const created = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const modified = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await store.append({ ...create(podKey(ns, "traced")), traceparent: created });
+    await store.append({ ...modify(podKey(ns, "traced"), (o) => ({ ...o, spec: { x: 1 } })), traceparent: modified, tracestate: "vendor=1" });
+    await store.append({ ...create(podKey(ns, "untraced")), traceparent: created });
+    await store.append(modify(podKey(ns, "untraced"), (o) => ({ ...o, spec: { x: 1 } })));
+    const { items } = await store.list({ kind: "Pod", namespace: ns });
+    expect(items.map((r) => [r.name, r.traceparent, r.tracestate])).toEqual([
+      ["traced", modified, "vendor=1"],
+      ["untraced", undefined, undefined],
+    ]);
+  });
+
   it("rebuilds a projection equal to the live one", async () => {
     const ns = aNamespace();
     const keys = range(0, 30).map((i) => podKey(ns, `p-${i}`));

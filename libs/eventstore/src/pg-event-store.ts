@@ -50,10 +50,11 @@ export class PgEventStore implements EventStore {
   async list(filter: ListFilter): Promise<{ items: ObjectRecord[]; revision: number }> {
     // One statement sees one snapshot, so joining the counter gives the revision the rows answer at
     // without a REPEATABLE READ transaction; the left join keeps the counter row when nothing matches.
+    // Each object's last event (by primary key) gives the trace context of the write that left it so.
     const rows = await read(
       "list",
       this.#db
-        .select({ revision: revisionCounter.value, item: objects })
+        .select({ revision: revisionCounter.value, item: objects, traceparent: events.traceparent, tracestate: events.tracestate })
         .from(revisionCounter)
         .leftJoin(
           objects,
@@ -63,11 +64,18 @@ export class PgEventStore implements EventStore {
             filter.nodeName === undefined ? undefined : eq(objects.nodeName, filter.nodeName),
           ),
         )
+        .leftJoin(events, eq(events.revision, objects.revision))
         .where(theCounter)
         .orderBy(asc(objects.namespace), asc(objects.name)),
     );
     const items: ObjectRecord[] = [];
-    for (const row of rows) if (row.item) items.push(row.item);
+    for (const { item, traceparent, tracestate } of rows) {
+      if (!item) continue;
+      const record: ObjectRecord = item;
+      if (traceparent !== null) record.traceparent = traceparent;
+      if (tracestate !== null) record.tracestate = tracestate;
+      items.push(record);
+    }
     return { items, revision: rows[0]?.revision ?? 0 };
   }
 

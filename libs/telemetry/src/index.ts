@@ -10,6 +10,8 @@ export type { TraceContextCarrier } from "./trace-context.js";
 export { contextFromMetadata, injectIntoMetadata, traceClientInterceptor } from "./grpc-metadata.js";
 export { contextFromHeaders, injectIntoHeaders } from "./nats-headers.js";
 export { withSpan } from "./with-span.js";
+export { objectAttributes } from "./object-attributes.js";
+export type { TracedObject } from "./object-attributes.js";
 
 export {
   dnsQueryDuration,

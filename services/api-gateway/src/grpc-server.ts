@@ -11,6 +11,7 @@ import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   GatewayService,
   toGrpcError,
+  unwrapObject,
   type ApiObject,
   type BindResult,
   type GatewayServer,
@@ -21,7 +22,7 @@ import {
   type WatchRequest,
 } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
-import { contextFromMetadata, contextFromTraceparent, injectTraceContext, secondsSince } from "@capstan/telemetry";
+import { contextFromMetadata, contextFromTraceparent, injectTraceContext, objectAttributes, secondsSince } from "@capstan/telemetry";
 import { openContainerLog } from "./container-logs.js";
 import { proxyExec } from "./exec-proxy.js";
 import { kindAttribute, type Instruments } from "./instruments.js";
@@ -64,11 +65,22 @@ function statusOf(e: unknown): GrpcErrorStatus {
   }
 }
 
-/** Wraps one unary verb: trace span from the caller's context, error mapping, latency metric. */
+/** The span attributes of an answered object: the one a verb wrote (or read) at the revision it has now. */
+function answeredObjectAttributes(obj: ApiObject | undefined) {
+  if (!obj) return {};
+  const { kind, message } = unwrapObject(obj);
+  return objectAttributes({ kind, metadata: message.metadata });
+}
+
+/**
+ * Wraps one unary verb: trace span from the caller's context, error mapping, latency metric. `answered`
+ * picks the object of the answer, whose name, uid and revision the span then carries.
+ */
 function unary<Req, Res>(
   name: string,
   ins: Instruments,
   handler: (req: Req, ctx: CallContext) => Promise<Res>,
+  answered?: (res: Res) => ApiObject | undefined,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   return (call, callback) => {
     const started = performance.now();
@@ -86,6 +98,7 @@ function unary<Req, Res>(
       const ctx: CallContext = { actor: actorOf(call.metadata), ...injectTraceContext(active) };
       answer(handler, call.request as Req | UndecodableRequest, ctx).then(
         (res) => {
+          if (answered) span.setAttributes(answeredObjectAttributes(answered(res)));
           span.end();
           record(status.OK);
           callback(null, res);
@@ -119,11 +132,16 @@ function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): v
 
 export function createGatewayServer(service: ObjectService, ins: Instruments): Server {
   const impl: GatewayServer = {
-    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx)),
-    get: unary("Get", ins, (req) => {
-      throwIfInvalidRequest(keyRequestErrors(req));
-      return service.get(req);
-    }),
+    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx), itself),
+    get: unary(
+      "Get",
+      ins,
+      (req) => {
+        throwIfInvalidRequest(keyRequestErrors(req));
+        return service.get(req);
+      },
+      itself,
+    ),
     list: unary("List", ins, (req) => {
       throwIfInvalidRequest(kindRequestErrors(req));
       return service.list(req);
@@ -132,27 +150,42 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       throwIfInvalidRequest(keyRequestErrors(req));
       return service.history(req);
     }),
-    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx)),
-    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx)),
-    delete: unary("Delete", ins, (req, ctx) => {
-      throwIfInvalidRequest(keyRequestErrors(req));
-      return service.delete(req, ctx);
-    }),
-    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx)),
-    bind: unary("Bind", ins, (req, ctx) => {
-      throwIfInvalidRequest(bindRequestErrors(req));
-      return service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx);
-    }),
-    evict: unary("Evict", ins, (req, ctx) => {
-      throwIfInvalidRequest(podRequestErrors(req));
-      return service.evict(req, ctx);
-    }),
+    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx), itself),
+    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx), itself),
+    delete: unary(
+      "Delete",
+      ins,
+      (req, ctx) => {
+        throwIfInvalidRequest(keyRequestErrors(req));
+        return service.delete(req, ctx);
+      },
+      (res) => res.object,
+    ),
+    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx), itself),
+    bind: unary(
+      "Bind",
+      ins,
+      (req, ctx) => {
+        throwIfInvalidRequest(bindRequestErrors(req));
+        return service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx);
+      },
+      itself,
+    ),
+    evict: unary(
+      "Evict",
+      ins,
+      (req, ctx) => {
+        throwIfInvalidRequest(podRequestErrors(req));
+        return service.evict(req, ctx);
+      },
+      (res) => res.object,
+    ),
     bindBatch: unary("BindBatch", ins, async (req, ctx) => {
       // A malformed binding is refused as Bind would refuse it; the others go ahead.
       const refused = req.bindings.map((b) => bindRequestErrors(b));
       const bindings = req.bindings.filter((_, i) => refused[i]!.length === 0);
       // Each binding continues its own pod's trace with a Gateway/Bind span, as a Bind call would.
-      const spans = bindings.map((b) => ins.tracer.startSpan("Gateway/Bind", { attributes: { "k8s.pod.name": b.name } }, contextFromTraceparent(b.traceparent, b.tracestate)));
+      const spans = bindings.map((b) => ins.tracer.startSpan("Gateway/Bind", { attributes: { "k8s.pod.name": b.name, "k8s.namespace.name": b.namespace } }, contextFromTraceparent(b.traceparent, b.tracestate)));
       const settled = await service.bindBatch(
         bindings.map((b, i) => ({
           namespace: b.namespace,
@@ -163,6 +196,7 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
         })),
       );
       settled.forEach((r, i) => {
+        if (r.status === "fulfilled") spans[i]!.setAttributes(answeredObjectAttributes(r.value));
         if (r.status === "rejected") spans[i]!.setStatus({ code: SpanStatusCode.ERROR, message: String(r.reason) });
         spans[i]!.end();
       });
@@ -208,6 +242,8 @@ function bindResult(r: PromiseSettledResult<ApiObject>): BindResult {
   const e: unknown = r.reason;
   return isCapstanError(e) ? { errorCode: e.code, errorMessage: e.message } : { errorCode: "Internal", errorMessage: e instanceof Error ? e.message : String(e) };
 }
+
+const itself = (obj: ApiObject): ApiObject => obj;
 
 function required<T>(value: T | undefined): T {
   throwIfInvalidRequest(objectRequestErrors({ object: value }));

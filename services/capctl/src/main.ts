@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { isCapstanError } from "@capstan/apimachinery";
 import { GatewayUnreachableError } from "@capstan/api";
+import { initTelemetry } from "@capstan/telemetry";
 import { apply } from "./commands/apply.js";
 import { createCommand } from "./commands/create.js";
 import { deleteObjects, propagationPolicyOf } from "./commands/delete.js";
@@ -53,7 +54,10 @@ const program = new Command("capctl")
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
-/** Runs a command with a client, closing it after; every failure is one clear line. */
+// Exports spans only when OTEL_EXPORTER_OTLP_ENDPOINT is set, so a traced apply starts its trace here.
+const telemetry = initTelemetry("capctl");
+
+/** Runs a command with a client, closing it after and flushing its spans; every failure is one clear line. */
 function action<A extends unknown[]>(fn: (client: ReturnType<typeof connect>, ...args: A) => Promise<void>) {
   return async (...args: A) => {
     const client = connect(globals());
@@ -61,6 +65,7 @@ function action<A extends unknown[]>(fn: (client: ReturnType<typeof connect>, ..
       await fn(client, ...args);
     } finally {
       client.close();
+      await telemetry.shutdown();
     }
   };
 }
@@ -69,7 +74,7 @@ program
   .command("apply")
   .description("apply a configuration to a resource by file name or stdin")
   .requiredOption("-f, --filename <path...>", "files, folders or - for stdin")
-  .action(action(async (client, opts: { filename: string[] }) => apply(client, opts.filename, globals().namespace)));
+  .action(action(async (client, opts: { filename: string[] }) => apply(client, telemetry.tracer, opts.filename, globals().namespace)));
 
 program
   .command("get")

@@ -1,8 +1,8 @@
-import type { Meter, Tracer } from "@opentelemetry/api";
+import { context, type Context, type Meter, type Tracer } from "@opentelemetry/api";
 import { Pod, keyOf, metaOf, objectOf, toApiObject, type Volume } from "@capstan/api";
 import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
-import { contextFromTraceparent } from "@capstan/telemetry";
+import { contextFromTraceparent, objectAttributes, withSpan, type TraceContextCarrier } from "@capstan/telemetry";
 import { ClaimNotMountableError, hasClaimVolumes, resolveClaimVolumes, withResolvedVolumes } from "./claim-volumes.js";
 import { endpointRemovalTimeoutMs, type EndpointRemovalWatch } from "./endpoint-removal.js";
 import { PodMetrics } from "./pod-metrics.js";
@@ -48,6 +48,8 @@ export class PodManager implements ReflectorHandler {
   private readonly claimVolumes = new Map<string, Volume[]>();
   private readonly reports: ReportQueue;
   private readonly metrics: PodMetrics;
+  /** The NodeAgent/StartPod span of each pod that started in a trace: its status writes belong to it. */
+  private readonly starts = new Map<string, Context>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -85,15 +87,16 @@ export class PodManager implements ReflectorHandler {
     return undefined;
   }
 
-  async replace(all: JsonObject[]): Promise<void> {
+  async replace(all: JsonObject[], _revision?: number, traces: Readonly<Record<string, TraceContextCarrier>> = {}): Promise<void> {
     for (const pod of all) if (isMirrorPod(pod)) this.opts.staticPods?.mirrorChanged(pod);
     const objects = all.filter((pod) => !isMirrorPod(pod));
     const wanted = new Set(objects.map(uidOf));
     for (const uid of this.claimVolumes.keys()) if (!wanted.has(uid)) this.claimVolumes.delete(uid);
+    for (const uid of this.starts.keys()) if (!wanted.has(uid)) this.starts.delete(uid);
     for (const uid of this.runtime.runningPods()) {
       if (!wanted.has(uid) && !this.opts.staticPods?.isStatic(uid)) await this.stop(uid, 0);
     }
-    for (const pod of objects) await this.podSeen(pod);
+    for (const pod of objects) await this.podChanged(pod, traces[uidOf(pod)]);
   }
 
   async apply(e: ReflectorEvent): Promise<void> {
@@ -104,20 +107,30 @@ export class PodManager implements ReflectorHandler {
       this.pods.delete(uid);
       this.claimVolumes.delete(uid);
       this.metrics.forget(uid);
+      this.starts.delete(uid);
       if (this.runtime.status(uid)) await this.stop(uid, 0);
       return;
     }
-    const starting = !this.pods.has(uid);
-    if (starting && e.traceparent) {
-      const span = this.tracer.startSpan("NodeAgent/StartPod", { attributes: { "k8s.pod.uid": uid } }, contextFromTraceparent(e.traceparent, e.tracestate));
-      try {
-        await this.podSeen(e.object);
-      } finally {
-        span.end();
-      }
-      return;
-    }
-    await this.podSeen(e.object);
+    await this.podChanged(e.object, e);
+  }
+
+  /**
+   * A pod first seen here, by its event or in a list, starts in the trace of its last write
+   * (NodeAgent/StartPod), so create → schedule → start → status reads as one trace.
+   */
+  private async podChanged(pod: JsonObject, written: Pick<ReflectorEvent, "traceparent" | "tracestate"> | undefined): Promise<void> {
+    const uid = uidOf(pod);
+    if (this.pods.has(uid) || !written?.traceparent) return this.podSeen(pod);
+    await withSpan(
+      this.tracer,
+      "NodeAgent/StartPod",
+      objectAttributes(pod),
+      async () => {
+        this.starts.set(uid, context.active());
+        await this.podSeen(pod);
+      },
+      contextFromTraceparent(written.traceparent, written.tracestate),
+    );
   }
 
   private async podSeen(pod: JsonObject): Promise<void> {
@@ -223,6 +236,20 @@ export class PodManager implements ReflectorHandler {
     if (!podStatusHasChanged(objectOf(pod["status"]), status)) return;
     // The agent owns its pods' status; the uid (not the resourceVersion) guards against a recreated namesake.
     const { resourceVersion: _rv, ...metadata } = metaOf(pod).json;
-    await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));
+    const parent = this.starts.get(uid);
+    if (!parent) {
+      await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));
+      return;
+    }
+    await withSpan(
+      this.tracer,
+      "NodeAgent/UpdateStatus",
+      { ...objectAttributes(pod), "capstan.pod.phase": String(status["phase"] ?? "") },
+      async (span) => {
+        const written = await this.client.updateStatus(toApiObject({ ...pod, metadata, status }));
+        span.setAttributes(objectAttributes({ kind: "Pod", metadata: written.pod?.metadata }));
+      },
+      parent,
+    );
   }
 }

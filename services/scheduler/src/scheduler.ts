@@ -2,7 +2,7 @@ import { context, metrics, trace, type Meter, type Tracer } from "@opentelemetry
 import { SELECTED_NODE_ANNOTATION, fromApiObject, keyOf, metaOf, podView, statusOf, toApiObject } from "@capstan/api";
 import { isCapstanError, systemClock, type Clock } from "@capstan/apimachinery";
 import type { CapstanClient, EventRecorder, JsonObject, ReflectorEvent, ReflectorHandler } from "@capstan/client";
-import { contextFromTraceparent, schedulerMetrics, secondsSince, type SchedulerMetrics, type SchedulingResult } from "@capstan/telemetry";
+import { contextFromTraceparent, objectAttributes, schedulerMetrics, secondsSince, type SchedulerMetrics, type SchedulingResult } from "@capstan/telemetry";
 import { BindBatcher } from "./binding/bind-batcher.js";
 import { BindingPipeline } from "./binding/binding-pipeline.js";
 import { SchedulerCache } from "./cache/cache.js";
@@ -144,11 +144,11 @@ export class Scheduler {
   };
 
   readonly podHandler: ReflectorHandler = {
-    replace: (objects) => {
+    replace: (objects, _revision, traces = {}) => {
       const listed = new Set(objects.map(keyOf));
       for (const key of this.pods.keys()) if (!listed.has(key)) this.queue.delete(key);
       this.pods.clear();
-      for (const p of objects) this.podChanged({ type: "ADDED", object: p, revision: 0 });
+      for (const p of objects) this.podChanged({ type: "ADDED", object: p, revision: 0, ...traces[metaOf(p).uid] });
       this.cache.replacePods(objects);
       this.queue.moveAllToActiveOrBackoffQueue("AssignedPodDelete");
     },
@@ -383,7 +383,7 @@ export class Scheduler {
     const { namespace, name } = pod;
     // The bind continues the pod's own trace, so create → schedule → start reads as one trace.
     const parent = contextFromTraceparent(entry.traceparent, entry.tracestate);
-    const span = this.tracer.startSpan("Scheduler/Bind", { attributes: { "k8s.pod.name": name, "k8s.node.name": nodeName } }, parent);
+    const span = this.tracer.startSpan("Scheduler/Bind", { attributes: { ...objectAttributes(entry.object), "k8s.node.name": nodeName } }, parent);
     try {
       const status = await context.with(trace.setSpan(parent, span), async () => {
         const prepared = await fwk.runPreBind(state, pod, nodeName);

@@ -50,10 +50,10 @@ export interface TestCluster {
   readonly nodeNames: string[];
   /** This cluster's own service CIDR (claimed on the host), so parallel clusters never share a cluster IP. */
   readonly serviceCIDR: string;
-  /** Runs the real CLI against this cluster. */
-  capctl(args: string[], input?: string): Promise<CommandResult>;
+  /** Runs the real CLI against this cluster, with extra environment if given. */
+  capctl(args: string[], input?: string, env?: Record<string, string>): Promise<CommandResult>;
   /** The CLI for a command that must succeed: its stdout, or a failure with its stderr. */
-  capctlOk(args: string[], input?: string): Promise<string>;
+  capctlOk(args: string[], input?: string, env?: Record<string, string>): Promise<string>;
   /** The gateway's Kubernetes API, `http://127.0.0.1:<port>`. */
   readonly kubeApi: string;
   /** Runs stock kubectl (/usr/bin/kubectl) against the Kubernetes API, with a kubeconfig and cache of this cluster's own. */
@@ -220,11 +220,11 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
     dataDir,
     nodeNames,
     serviceCIDR,
-    capctl(args, input) {
-      return run(process.execPath, [join(repoRoot, "services/capctl/dist/main.js"), "--server", stack.gateway, ...args], undefined, input);
+    capctl(args, input, env) {
+      return run(process.execPath, [join(repoRoot, "services/capctl/dist/main.js"), "--server", stack.gateway, ...args], env, input);
     },
-    async capctlOk(args, input) {
-      const r = await cluster.capctl(args, input);
+    async capctlOk(args, input, env) {
+      const r = await cluster.capctl(args, input, env);
       if (r.code !== 0) throw new Error(`capctl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
       return r.stdout;
     },

@@ -309,7 +309,7 @@ export class FakeGateway implements CapstanClient {
           fieldSelector: opts.nodeName !== undefined ? `spec.nodeName=${opts.nodeName}` : "",
         });
         revision = Number(listed.resourceVersion);
-        await handler.replace(listed.items.map(json), revision);
+        await handler.replace(listed.items.map(json), revision, listed.traces);
         if (stopped) return;
         feed = this.feed(kind, revision, (e) => {
           if (opts.namespace && e.namespace !== opts.namespace) return;

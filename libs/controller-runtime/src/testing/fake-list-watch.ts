@@ -1,5 +1,6 @@
 import type { BusEventType } from "@capstan/bus";
 import type { JsonObject, Reflector, ReflectorHandler } from "@capstan/client";
+import type { TraceContextCarrier } from "@capstan/telemetry";
 import type { ListWatch } from "../informer.js";
 
 /**
@@ -25,10 +26,10 @@ export class FakeListWatch {
     } satisfies Reflector;
   };
 
-  /** A (re-)list: the full current set. */
-  async list(objects: JsonObject[]): Promise<void> {
+  /** A (re-)list: the full current set, with the trace of each object's last write by uid. */
+  async list(objects: JsonObject[], traces: Readonly<Record<string, TraceContextCarrier>> = {}): Promise<void> {
     this.revision++;
-    await this.started().replace(objects, this.revision);
+    await this.started().replace(objects, this.revision, traces);
   }
 
   async emit(type: BusEventType, object: JsonObject, trace: { traceparent?: string } = {}): Promise<void> {

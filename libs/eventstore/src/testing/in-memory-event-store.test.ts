@@ -29,6 +29,20 @@ describe("InMemoryEventStore", () => {
     expect(await store.list({ kind: "Pod", nodeName: "node-2" })).toEqual({ revision: 3, items: [] });
   });
 
+  it("lists each object with the trace context of its last event, as the database does", async () => {
+    const store = createInMemoryEventStore({ now: () => AT });
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await store.append({ ...create("a"), traceparent, tracestate: "vendor=1" });
+    await store.append(create("b"));
+    await store.append({ ...create("c"), traceparent });
+    await store.append(remove("c"));
+    const { items } = await store.list({ kind: "Pod" });
+    expect(items.map((r) => [r.name, r.traceparent, r.tracestate])).toEqual([
+      ["a", traceparent, "vendor=1"],
+      ["b", undefined, undefined],
+    ]);
+  });
+
   it("rejects a mutation its decision or the transition rules refuse, alone, and writes nothing for it", async () => {
     const store = createInMemoryEventStore();
     const results = await Promise.allSettled([store.append(create("a")), store.append(create("a")), store.append(remove("gone")), store.append(create("b"))]);

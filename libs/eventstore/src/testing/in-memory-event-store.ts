@@ -56,7 +56,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async list(filter: ListFilter): Promise<{ items: ObjectRecord[]; revision: number }> {
-    return { items: this.records(filter), revision: this.revision };
+    return { items: this.records(filter).map((r) => this.#withTraceOfLastEvent(r)), revision: this.revision };
   }
 
   async history(key: ObjectKey): Promise<StoredEvent[]> {
@@ -130,6 +130,17 @@ export class InMemoryEventStore implements EventStore {
   /** The events after a revision, in order. */
   events(after = 0): StoredEvent[] {
     return this.#log.slice(this.#firstAfter(after));
+  }
+
+  /** The record with the trace context of the event that left it so (compaction keeps that event). */
+  #withTraceOfLastEvent(record: ObjectRecord): ObjectRecord {
+    const last = this.#log[this.#firstAfter(record.revision) - 1];
+    if (last?.revision !== record.revision) return record;
+    return {
+      ...record,
+      ...(last.traceparent !== undefined ? { traceparent: last.traceparent } : {}),
+      ...(last.tracestate !== undefined ? { tracestate: last.tracestate } : {}),
+    };
   }
 
   #upTo(revision: number): StoredEvent[] {

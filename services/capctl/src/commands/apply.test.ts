@@ -31,10 +31,10 @@ describe("applyObject", () => {
     const gateway = await createFakeGateway();
     const update = vi.spyOn(gateway, "update");
 
-    expect(await applyObject(gateway, key, aDeployment(3))).toBe("created");
-    expect(await applyObject(gateway, key, aDeployment(3))).toBe("unchanged");
+    expect((await applyObject(gateway, key, aDeployment(3))).outcome).toBe("created");
+    expect((await applyObject(gateway, key, aDeployment(3))).outcome).toBe("unchanged");
     const before = gateway.stored("Deployment", "web")!;
-    expect(await applyObject(gateway, key, aDeployment(5))).toBe("configured");
+    expect((await applyObject(gateway, key, aDeployment(5))).outcome).toBe("configured");
 
     expect(update).toHaveBeenCalledTimes(1);
     expect(sent(update.mock.calls[0]![0])).toMatchObject({ metadata: { resourceVersion: (before["metadata"] as Json)["resourceVersion"] }, spec: { replicas: 5 } });
@@ -44,7 +44,7 @@ describe("applyObject", () => {
     const gateway = await createFakeGateway();
     await gateway.apply({ ...aDeployment(3), metadata: { name: "web", labels: { old: "x" } }, status: { replicas: 3 } });
 
-    expect(await applyObject(gateway, key, { ...aDeployment(3), metadata: { name: "web", labels: { app: "web" } } })).toBe("configured");
+    expect((await applyObject(gateway, key, { ...aDeployment(3), metadata: { name: "web", labels: { app: "web" } } })).outcome).toBe("configured");
 
     expect(gateway.stored("Deployment", "web")).toMatchObject({ metadata: { labels: { app: "web" } }, status: { replicas: 3 } });
     expect((gateway.stored("Deployment", "web")!["metadata"] as Json)["labels"]).not.toHaveProperty("old");
@@ -54,7 +54,7 @@ describe("applyObject", () => {
     const gateway = await createFakeGateway();
     beforeNext(gateway, "create", () => gateway.apply(aDeployment(1)));
 
-    expect(await applyObject(gateway, key, aDeployment(3))).toBe("configured");
+    expect((await applyObject(gateway, key, aDeployment(3))).outcome).toBe("configured");
     expect(gateway.stored("Deployment", "web")).toMatchObject({ spec: { replicas: 3 } });
   });
 
@@ -67,7 +67,7 @@ describe("applyObject", () => {
       spec: { replicas: 2, template: { metadata: { labels: { app: "legacy" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
     };
     const rcKey = { kind: "ReplicationController", namespace: "default", name: "legacy" };
-    expect(await applyObject(gateway, rcKey, rc)).toBe("created");
-    expect(await applyObject(gateway, rcKey, rc)).toBe("unchanged");
+    expect((await applyObject(gateway, rcKey, rc)).outcome).toBe("created");
+    expect((await applyObject(gateway, rcKey, rc)).outcome).toBe("unchanged");
   });
 });

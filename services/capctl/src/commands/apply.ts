@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { applyDefaults, fromApiObject, kindInfo, toApiObject, metaOf, objectOf, type JsonObject } from "@capstan/api";
 import { isCapstanError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
+import { objectAttributes, withSpan, type Tracer } from "@capstan/telemetry";
 import { readManifests } from "../manifests.js";
 import { qualifiedResource } from "../printers.js";
 
@@ -9,6 +10,12 @@ import { qualifiedResource } from "../printers.js";
 export type ApplyClient = Pick<CapstanClient, "get" | "create" | "update">;
 
 export type ApplyOutcome = "created" | "configured" | "unchanged";
+
+/** What apply did to one object, and the object as the gateway holds it after. */
+export interface Applied {
+  readonly outcome: ApplyOutcome;
+  readonly object: JsonObject;
+}
 
 /** Reads and writes retried when another writer creates or changes the object in between. */
 const MAX_ATTEMPTS = 5;
@@ -44,18 +51,14 @@ async function getIfExists(client: ApplyClient, key: ObjectKey): Promise<JsonObj
  * kubectl apply's outcome for one object: created when absent, else updated with the current
  * resourceVersion when the manifest changes what is stored.
  */
-export async function applyObject(client: ApplyClient, key: ObjectKey, manifest: JsonObject): Promise<ApplyOutcome> {
+export async function applyObject(client: ApplyClient, key: ObjectKey, manifest: JsonObject): Promise<Applied> {
   for (let attempt = 1; ; attempt++) {
     const current = await getIfExists(client, key);
     try {
-      if (!current) {
-        await client.create(toApiObject(manifest));
-        return "created";
-      }
+      if (!current) return { outcome: "created", object: fromApiObject(await client.create(toApiObject(manifest))).json };
       const desired = desiredFrom(current, manifest, key.kind);
-      if (isDeepStrictEqual(desired, current)) return "unchanged";
-      await client.update(toApiObject(desired));
-      return "configured";
+      if (isDeepStrictEqual(desired, current)) return { outcome: "unchanged", object: current };
+      return { outcome: "configured", object: fromApiObject(await client.update(toApiObject(desired))).json };
     } catch (e) {
       // Created or changed by another writer since the read: read again.
       if (attempt < MAX_ATTEMPTS && (isCapstanError(e, "AlreadyExists") || isCapstanError(e, "Conflict"))) continue;
@@ -64,7 +67,7 @@ export async function applyObject(client: ApplyClient, key: ObjectKey, manifest:
   }
 }
 
-export async function apply(client: CapstanClient, files: string[], namespace: string | undefined): Promise<void> {
+export async function apply(client: CapstanClient, tracer: Tracer, files: string[], namespace: string | undefined): Promise<void> {
   const manifests = readManifests(files);
   if (manifests.length === 0) throw new Error("no objects passed to apply");
   for (const m of manifests) {
@@ -73,7 +76,12 @@ export async function apply(client: CapstanClient, files: string[], namespace: s
     if (info.namespaced && !meta["namespace"] && namespace) meta["namespace"] = namespace;
     const name = String(meta["name"] ?? "");
     const key = { kind: m.kind, namespace: String(meta["namespace"] ?? ""), name };
-    const outcome = await applyObject(client, key, { ...m.json, metadata: meta });
+    // Each object's apply is the root of its trace: the writes it causes, down to a running pod, descend from it.
+    const { outcome } = await withSpan(tracer, "Capctl/Apply", objectAttributes({ kind: m.kind, metadata: meta }), async (span) => {
+      const applied = await applyObject(client, key, { ...m.json, metadata: meta });
+      span.setAttributes({ ...objectAttributes(applied.object), "capstan.apply.outcome": applied.outcome });
+      return applied;
+    });
     console.log(`${qualifiedResource(m.kind)}/${name} ${outcome}`);
   }
 }

@@ -32,6 +32,7 @@ suite("describe deployment", () => {
   const client = {
     get: async () => toApiObject(deployment),
     list: async (req: ListRequest) => ({ items: (lists[req.kind] ?? []).map((o) => toApiObject(o)) as ApiObject[], resourceVersion: "9" }),
+    history: async () => ({ events: [{ revision: 7, traceId: "0af7651916cd43dd8448eb211c80319c" }, { revision: 8, traceId: "4bf92f3577b34da6a3ce929d0e0e4736" }], resourceVersion: "9" }),
   } as unknown as CapstanClient;
 
   it("shows replicas, strategy, template, conditions and the ReplicaSets it controls", async () => {
@@ -45,7 +46,7 @@ suite("describe deployment", () => {
     expect(text).toContain("OldReplicaSets:   web-old (3/3 replicas created)");
     expect(text).toContain("NewReplicaSet:    web-new (1/1 replicas created)");
     expect(text).not.toContain("web-other");
-    expect(text).toContain("Events:            <none>");
+    expect(text).toContain("Trace ID:         4bf92f3577b34da6a3ce929d0e0e4736\nEvents:            <none>");
   });
 });
 
@@ -77,6 +78,7 @@ suite("describe service", () => {
   const client = {
     get: async (req: { kind: string }) => toApiObject(req.kind === "Service" ? svc : endpoints),
     list: async () => ({ items: [], resourceVersion: "9" }),
+    history: async () => ({ events: [], resourceVersion: "9" }),
   } as unknown as CapstanClient;
 
   it("shows the addresses, each port with its target and node port, and the endpoints", async () => {
@@ -118,6 +120,7 @@ suite("describe without a kind's own describer", () => {
   const client = {
     get: async (req: { kind: string }) => toApiObject(req.kind === "Node" ? node : event),
     list: async (req: ListRequest) => ({ items: req.kind === "Event" && req.fieldSelector === "involvedObject.uid=n-1" ? [toApiObject(event)] : [], resourceVersion: "9" }),
+    history: async () => ({ events: [{ revision: 3, traceId: "" }], resourceVersion: "9" }),
   } as unknown as CapstanClient;
 
   it("dumps metadata and the rest, then the events about the object", async () => {
@@ -125,8 +128,9 @@ suite("describe without a kind's own describer", () => {
     await describe(client, ["node", "node-1"], "default");
     const lines = String(log.mock.calls[0]?.[0]).split("\n");
     expect(lines.slice(0, 6)).toEqual(["Name:             node-1", "Labels:           zone=a", "Annotations:      <none>", "CreationTimestamp: 2026-01-01T00:00:00Z", "spec:", "  unschedulable: true"]);
-    expect(lines[6]).toBe("Events:");
-    expect(lines[9]).toMatch(/^ {2}Normal {3}NodeNotSchedulable {3}\S+ +node-controller {3}Node node-1 status is now: NodeNotSchedulable$/);
+    expect(lines[6]).toBe("Trace ID:         <none>");
+    expect(lines[7]).toBe("Events:");
+    expect(lines[10]).toMatch(/^ {2}Normal {3}NodeNotSchedulable {3}\S+ +node-controller {3}Node node-1 status is now: NodeNotSchedulable$/);
   });
 
   it("describes an event without a list of events about it", async () => {

@@ -35,6 +35,18 @@ async function describeEvents(client: CapstanClient, o: Json): Promise<readonly 
   return w.lines;
 }
 
+/**
+ * The trace of the object's last change, from its history in the log: where a tracing backend shows
+ * what that write caused (a Deployment's apply down to its pods running).
+ */
+async function describeTrace(client: CapstanClient, kind: string, o: Json): Promise<string> {
+  const meta = metaOf(o).json;
+  const { events } = await client.history({ kind, namespace: String(meta["namespace"] ?? ""), name: String(meta["name"]) });
+  const w = new DescribeWriter();
+  w.field(0, "Trace ID", events.at(-1)?.traceId);
+  return w.lines.join("\n");
+}
+
 /** What a kind's describer may read, through the client. */
 function lookupThrough(client: CapstanClient): DescribeLookup {
   return {
@@ -63,6 +75,7 @@ export async function describe(client: CapstanClient, args: string[], namespace:
   const texts: string[] = [];
   for (const o of objects) {
     const lines = [...(info.describe?.sections ? await info.describe.sections(o, lookup) : describeGeneric(o))];
+    lines.push(await describeTrace(client, kind, o));
     if (info.describe?.events !== false) lines.push(...(await describeEvents(client, o)));
     texts.push(lines.join("\n"));
   }

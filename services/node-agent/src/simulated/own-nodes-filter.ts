@@ -8,7 +8,7 @@ import type { ReflectorEvent, ReflectorHandler } from "@capstan/client";
 export function onlyOwnNodes(nodeNames: ReadonlySet<string>, handler: ReflectorHandler): ReflectorHandler {
   const isOurs = (pod: JsonObject) => nodeNames.has(podView(pod).nodeName);
   return {
-    replace: (objects, revision) => handler.replace(objects.filter(isOurs), revision),
+    replace: (objects, revision, traces) => handler.replace(objects.filter(isOurs), revision, traces),
     apply: (e: ReflectorEvent) => (isOurs(e.object) ? handler.apply(e) : undefined),
   };
 }
