@@ -102,7 +102,7 @@ function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): v
 
 export function createGatewayServer(service: ObjectService, ins: Instruments): Server {
   const impl: GatewayServer = {
-    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx)),
+    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx, { dryRun: req.dryRun })),
     get: unary("Get", ins, (req) => {
       throwIfInvalidRequest(keyRequestErrors(req));
       return service.get(req);
@@ -115,13 +115,13 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       throwIfInvalidRequest(keyRequestErrors(req));
       return service.history(req);
     }),
-    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx)),
-    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx)),
+    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx, { dryRun: req.dryRun })),
+    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx, { dryRun: req.dryRun })),
     delete: unary("Delete", ins, (req, ctx) => {
       throwIfInvalidRequest(keyRequestErrors(req));
       return service.delete(req, ctx);
     }),
-    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx)),
+    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx, { dryRun: req.dryRun })),
     bind: unary("Bind", ins, (req, ctx) => {
       throwIfInvalidRequest(bindRequestErrors(req));
       return service.bind(req.namespace, req.name, req.nodeName, req.preconditions?.uid, ctx);

@@ -53,9 +53,16 @@ function isMap(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The paths `object` sets, walking the kind's patch metadata for list and map types. */
-export function fieldSetOf(object: JsonObject, fields: TypePatchMeta): FieldSet {
+/**
+ * The paths `object` sets, walking the kind's patch metadata for list and map types: those of the object
+ * itself, or (scope "status", the status subresource's) those of its status.
+ */
+export function fieldSetOf(object: JsonObject, fields: TypePatchMeta, scope: "object" | "status" = "object"): FieldSet {
   const set = new FieldSet();
+  if (scope === "status") {
+    if (object["status"] !== undefined) collect({ status: object["status"] }, fields, [], set);
+    return set;
+  }
   for (const [name, value] of Object.entries(object)) {
     if (UNOWNED_TOP.has(name)) continue;
     if (name === "metadata" && isMap(value)) {
