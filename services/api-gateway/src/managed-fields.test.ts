@@ -77,9 +77,10 @@ describe("managedFields on the registry's writes", () => {
   });
 });
 
+const apply = (registry: ObjectRegistry, replicas: number, fieldManager: string, force = false, dryRun = false) =>
+  registry.apply({ kind: "Deployment", namespace: "default", name: "web", configuration: deployment(replicas), fieldManager, force }, { actor: "someone" }, { dryRun });
+
 describe("server-side apply through the registry", () => {
-  const apply = (registry: ObjectRegistry, replicas: number, fieldManager: string, force = false, dryRun = false) =>
-    registry.apply({ kind: "Deployment", namespace: "default", name: "web", configuration: deployment(replicas), fieldManager, force }, { actor: "someone" }, { dryRun });
 
   it("creates, writes nothing for an unchanged re-apply, refuses another manager's change, and takes it over when forced", async () => {
     const { registry, store } = await withNamespace();
