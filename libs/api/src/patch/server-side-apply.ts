@@ -120,8 +120,10 @@ export function updateManagedFields(previous: JsonObject | undefined, updated: J
   const scope: FieldScope = subresource === "status" ? "status" : "object";
   const changed = [...fieldSetOf(object, kindPatchMeta(kind), scope)].filter((path) => changes(before, object, path));
   const owners = ownersOf(managedFieldsOf(updated).length > 0 ? updated : before);
+  // A write changes only its scope (an update keeps the status, a status write the rest): only there can fields vanish.
+  const inScope = (path: FieldPath): boolean => (path[0] === "f:status") === (scope === "status");
   for (const owner of owners) {
-    for (const path of owner.fields) if (valueAt(object, path) === undefined) owner.fields.delete(path);
+    for (const path of owner.fields) if (inScope(path) && valueAt(object, path) === undefined) owner.fields.delete(path);
     for (const path of changed) owner.fields.delete(path);
   }
   const isUpdater = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Update" && (o.entry.subresource ?? "") === subresource;
