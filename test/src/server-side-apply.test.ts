@@ -72,6 +72,9 @@ describe("kubectl apply --server-side", () => {
     ]);
     expect(await cluster.kubectlOk(["apply", "--server-side", "-f", "-"], configMap)).toBe("configmap/settings serverside-applied\n");
     expect(await get("configmap", "settings")).toEqual(first);
+    // capctl prints them as kubectl does: left out, unless asked for.
+    expect(await cluster.capctlOk(["get", "configmap", "settings", "-n", NAMESPACE, "-o", "yaml"])).not.toContain("managedFields");
+    expect(await cluster.capctlOk(["get", "configmap", "settings", "-n", NAMESPACE, "-o", "yaml", "--show-managed-fields"])).toMatch(/^ {2}managedFields:\n {4}- manager: kubectl\n {6}operation: Apply$/m);
   });
 
   it("refuses a second manager's change of .spec.replicas with kubectl's conflict message, and --force-conflicts takes it over", async () => {
