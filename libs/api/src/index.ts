@@ -225,5 +225,5 @@ export { strategicMergePatch } from "./patch/strategic-merge.js";
 export { forbiddenKeyError } from "./patch/forbidden-key.js";
 export { PATCH_META_BY_KIND, PATCH_META_BY_TYPE, listTypeOf, patchMetaFor } from "./patch/patch-meta.js";
 export type { FieldPatchMeta, ListType, PatchStrategy, TypePatchMeta } from "./patch/patch-meta.js";
-export { ApplyConflictError, applyConflictCauses, applyConflictMessage, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";
+export { ApplyConflictError, applyConflictCauses, isApplyConflictError, applyConflictMessage, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";
 export type { ApplyConflict, ApplyOptions, ApplyResult, ManagedFieldsEntry, ManagedFieldsOperation } from "./patch/server-side-apply.js";

@@ -8,7 +8,7 @@
  * patch-meta.ts.
  */
 import { isDeepStrictEqual } from "node:util";
-import { CapstanError, InvalidError, field, type JsonObject } from "@capstan/apimachinery";
+import { CapstanError, InvalidError, field, isCapstanError, type JsonObject } from "@capstan/apimachinery";
 import { isSupportedKind, unsupportedKindError } from "../kinds.js";
 import { FieldSet, fieldSetOf, fromFieldsV1, keyElement, pathString, removeAt, toFieldsV1, valueAt, valueElement, type FieldPath } from "./field-set.js";
 import { PATCH_META_BY_KIND, fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
@@ -133,6 +133,11 @@ export function updateManagedFields(previous: JsonObject | undefined, updated: J
   const own = changed.length === 0 && mine !== undefined ? { ...mine.entry, fieldsV1: fresh.fieldsV1 } : fresh;
   setManagedFields(object, replaceOwn(owners, isUpdater, own, ownFields));
   return object;
+}
+
+/** Whether `e` is an apply's conflicts: by the error brand and its data, as errors are checked across packages. */
+export function isApplyConflictError(e: unknown): e is ApplyConflictError {
+  return isCapstanError(e, "Conflict") && Array.isArray((e as { conflicts?: unknown }).conflicts);
 }
 
 /** The apiserver's 409 message: `Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas`. */
