@@ -80,6 +80,23 @@ describe("managedFields on the registry's writes", () => {
 const apply = (registry: ObjectRegistry, replicas: number, fieldManager: string, force = false, dryRun = false) =>
   registry.apply({ kind: "Deployment", namespace: "default", name: "web", configuration: deployment(replicas), fieldManager, force }, { actor: "someone" }, { dryRun });
 
+describe("managedFields a client sends", () => {
+  it("refuses an operation or fieldsType the field manager cannot read, naming the field, as ValidateManagedFields does", async () => {
+    const { registry } = await withNamespace();
+    const bad = [{ manager: "m", operation: "Replace", apiVersion: "apps/v1", time: "", fieldsType: "FieldsV2", fieldsV1: {} }];
+    await expect(registry.create(toApiObject(deployment(1, { managedFields: bad })), as("x"))).rejects.toThrow(
+      'Deployment "web" is invalid: metadata.managedFields[0].operation: Invalid value "Replace": must be `Apply` or `Update`; metadata.managedFields[0].fieldsType: Invalid value "FieldsV2": must be `FieldsV1`',
+    );
+  });
+
+  it("reads a list element that is not JSON as naming no item, rather than failing the write", async () => {
+    const { registry } = await withNamespace();
+    const odd = [{ manager: "m", operation: "Update", apiVersion: "apps/v1", time: "", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:template": { "f:spec": { "f:containers": { "k:{not json": {} } } } } } }];
+    const created = json(await registry.create(toApiObject(deployment(1, { managedFields: odd })), as("x")));
+    expect(summary(created)).toEqual(["x Update"]);
+  });
+});
+
 describe("server-side apply through the registry", () => {
 
   it("creates, writes nothing for an unchanged re-apply, refuses another manager's change, and takes it over when forced", async () => {

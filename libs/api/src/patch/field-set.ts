@@ -186,6 +186,7 @@ function step(node: unknown, element: string): { parent: JsonObject | unknown[];
   if (element.startsWith("f:")) return isMap(node) && Object.hasOwn(node, body) ? { parent: node, at: body } : undefined;
   if (!Array.isArray(node)) return undefined;
   const named = parsedElement(body);
+  if (named === undefined) return undefined;
   const i = node.findIndex((item) => isItem(item, element.startsWith("v:"), named));
   return i < 0 ? undefined : { parent: node, at: i };
 }
@@ -194,11 +195,17 @@ function step(node: unknown, element: string): { parent: JsonObject | unknown[];
 const parsedElements = new Map<string, unknown>();
 const PARSED_ELEMENTS_MAX = 10_000;
 
+/** The element's key or value; undefined for one that is not JSON (a client's own managedFields may hold anything), which names no item. */
 function parsedElement(body: string): unknown {
   let named = parsedElements.get(body);
   if (named === undefined) {
+    try {
+      named = JSON.parse(body) as unknown;
+    } catch {
+      return undefined;
+    }
     if (parsedElements.size >= PARSED_ELEMENTS_MAX) parsedElements.clear();
-    parsedElements.set(body, (named = JSON.parse(body) as unknown));
+    parsedElements.set(body, named);
   }
   return named;
 }
