@@ -5,13 +5,15 @@ import {
   ExpiredError,
   field,
   InvalidError,
+  isCapstanError,
   isDeletionPropagation,
   NotFoundError,
-  type Decide,
   type DeletionPropagation,
   type EventType,
   type FieldError,
   type JsonObject,
+  type Decide,
+  type Decision,
   type Mutation,
   type ObjectKey,
   type ObjectRecord,
@@ -39,6 +41,7 @@ import {
 import { objectSelection, selected } from "./object-selection.js";
 import { metaOf, stringOf } from "./object-view.js";
 import { validateObject, validateStatus } from "./validation.js";
+import { ApplyConflictError, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";
 import { budgetAfterEviction, budgetsSelecting, evictionIgnoresBudgets } from "./kinds/pod-disruption-budget/eviction.js";
 
 /** Admission's decision with more objects read in its commit. */
@@ -49,6 +52,8 @@ function withReads(admitted: Admitted, reads: readonly ObjectKey[]): Admitted {
 /** Who asks, and the trace the resulting event joins. */
 export interface CallContext {
   readonly actor: string;
+  /** Who the write's managedFields entry names; unset: the actor. */
+  readonly fieldManager?: string | undefined;
   readonly traceparent?: string | undefined;
   readonly tracestate?: string | undefined;
 }
@@ -82,6 +87,31 @@ export interface ObjectStore {
   /** The oldest revision the log answers at (a compaction dropped what earlier ones needed). */
   compactedRevision(): Promise<number>;
 }
+
+/** How a write is made, besides what it writes. */
+export interface WriteOptions {
+  /** Decide the write as it would commit and answer its object, writing nothing (Kubernetes' dryRun=All). */
+  readonly dryRun?: boolean | undefined;
+  /** The subresource an update came through ("scale"), named on its managedFields entry. */
+  readonly subresource?: "scale" | undefined;
+}
+
+/** A server-side apply: the configuration `fieldManager` applies to the object it names. */
+export interface ApplyRequest {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly configuration: JsonObject;
+  readonly fieldManager: string;
+  /** Take fields other managers own instead of refusing with their conflicts. */
+  readonly force: boolean;
+}
+
+/** How many times an apply is re-decided from a fresh read when another write commits first. */
+const APPLY_CONFLICT_RETRIES = 5;
+
+/** The verbs whose writes are a manager's Update, recorded in managedFields; deletes and binds are the server's. */
+const MANAGED_VERBS: ReadonlySet<Verb> = new Set(["create", "update", "status", "finalize"]);
 
 export interface StoreListFilter {
   kind: string;
@@ -126,7 +156,11 @@ export class ObjectRegistry {
     this.admission = createAdmissionContext(store, createServiceAllocator(opts.serviceAllocation));
   }
 
-  async create(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+  async create(obj: ApiObject, ctx: CallContext, opts: WriteOptions = {}): Promise<ApiObject> {
+    return this.createAs(obj, ctx, { ...opts, applied: false });
+  }
+
+  private async createAs(obj: ApiObject, ctx: CallContext, opts: InternalWriteOptions): Promise<ApiObject> {
     const { kind, json } = fromApiObject(obj);
     const strategy = kindInfo(kind);
     const m = { ...metaOf(json).json };
@@ -148,9 +182,9 @@ export class ObjectRegistry {
     const prepared = { ...(strategy.prepareForCreate?.({ ...defaulted, metadata }) ?? defaulted), metadata };
     const create = (o: JsonObject) => decideCreate(key, o);
     const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
-    if (!strategy.namespaced) return this.write("create", key, admitted, ctx);
+    if (!strategy.namespaced) return this.write("create", key, admitted, ctx, opts);
     // New content needs an active namespace, read in the create's own commit.
-    return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
+    return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx, opts);
   }
 
   /** The object now, or as of `revision` (from the log) when the request names one. */
@@ -185,22 +219,51 @@ export class ObjectRegistry {
     return { items: answered, resourceVersion: String(revision), traces };
   }
 
-  async update(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+  async update(obj: ApiObject, ctx: CallContext, opts: WriteOptions = {}): Promise<ApiObject> {
+    return this.updateAs(obj, ctx, { ...opts, applied: false });
+  }
+
+  /**
+   * Server-side apply: the configuration merged into the object as it is (created if absent), owned by
+   * its manager; ApplyConflictError when it would change fields others own, unless forced. Decided on a
+   * read and written with that read's resourceVersion, re-tried from a fresh read if another write came first.
+   */
+  async apply(req: ApplyRequest, ctx: CallContext, opts: WriteOptions = {}): Promise<{ object: ApiObject; created: boolean }> {
+    const key = this.normalize(req);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get(key);
+      const result = serverSideApply(current?.object, req.configuration, req.fieldManager, { force: req.force, now: this.now() }, key.kind);
+      if ("conflicts" in result) throw new ApplyConflictError(result.conflicts);
+      if (current !== undefined && result.object === current.object) return { object: storedToApiObject(current.object), created: false };
+      const write = { ...opts, applied: true };
+      try {
+        if (current === undefined) return { object: await this.createAs(storedToApiObject(result.object), ctx, write), created: true };
+        const object = { ...result.object, metadata: { ...metaOf(result.object).json, resourceVersion: String(current.revision) } };
+        return { object: await this.updateAs(storedToApiObject(object), ctx, write), created: false };
+      } catch (e) {
+        const raced = isCapstanError(e, "Conflict") || isCapstanError(e, "AlreadyExists");
+        if (!raced || attempt >= APPLY_CONFLICT_RETRIES) throw e;
+      }
+    }
+  }
+
+  private async updateAs(obj: ApiObject, ctx: CallContext, opts: InternalWriteOptions): Promise<ApiObject> {
     const { kind, object, key } = this.decodeForWrite(obj);
     this.validate(kind, object);
     const requested = applyDefaults(kind, object, this.opts.defaulting);
     const update = (r: JsonObject) => decideUpdate(key, r);
     const admission = kindInfo(kind).admission;
     const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
-    return this.write("update", key, admitted, ctx);
+    return this.write("update", key, admitted, ctx, opts);
   }
 
-  async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+  async updateStatus(obj: ApiObject, ctx: CallContext, opts: WriteOptions = {}): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
     this.throwIfInvalid(kind, object, validateStatus(kind, object));
-    return this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx);
+    return this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx, opts);
   }
 
+  /** DeleteRequest.dryRun: the object as the delete would leave it, nothing written. */
   async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
     const key = this.normalize(req);
     const decide = decideDelete(key, {
@@ -214,7 +277,7 @@ export class ObjectRegistry {
     const decided = decide(current);
     if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
     const admission = kindInfo(key.kind).admission;
-    const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
+    const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx, { dryRun: req.dryRun });
     return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
   }
 
@@ -253,12 +316,12 @@ export class ObjectRegistry {
   }
 
   /** The finalize subresource, for kinds that have one (namespaces). */
-  async finalize(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
+  async finalize(obj: ApiObject, ctx: CallContext, opts: WriteOptions = {}): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
     // A kind without the subresource is refused before its object is judged.
     if (!kindInfo(kind).finalize) throw finalizeUnsupported(key);
     this.validate(kind, object);
-    return this.write("finalize", key, { decide: decideFinalize(key, object), reads: [] }, ctx);
+    return this.write("finalize", key, { decide: decideFinalize(key, object), reads: [] }, ctx, opts);
   }
 
   async bind(namespace: string, name: string, nodeName: string, uid: string | undefined, ctx: CallContext): Promise<ApiObject> {
@@ -353,11 +416,19 @@ export class ObjectRegistry {
     return { kind: info.kind, namespace: info.namespaced ? key.namespace || "default" : "", name: key.name };
   }
 
-  private async write(verb: Verb, key: ObjectKey, admitted: Admitted, ctx: CallContext): Promise<ApiObject> {
-    return storedToApiObject((await this.append(verb, key, admitted, ctx)).object);
+  private async write(verb: Verb, key: ObjectKey, admitted: Admitted, ctx: CallContext, opts: InternalWriteOptions = {}): Promise<ApiObject> {
+    return storedToApiObject((await this.append(verb, key, admitted, ctx, opts)).object);
   }
 
-  private async append(verb: Verb, key: ObjectKey, { decide, reads }: Admitted, ctx: CallContext): Promise<{ type: EventType; object: JsonObject }> {
+  /**
+   * The write committed, its managedFields recorded in the same decision (an apply brings its own); or,
+   * for a dry run, decided on a read of the same records and answered without a commit.
+   */
+  private async append(verb: Verb, key: ObjectKey, admitted: Admitted, ctx: CallContext, opts: InternalWriteOptions = {}): Promise<{ type: EventType; object: JsonObject }> {
+    const { reads } = admitted;
+    const subresource = verb === "status" ? "status" : (opts.subresource ?? "");
+    const decide = MANAGED_VERBS.has(verb) && !opts.applied ? recordingManagedFields(admitted.decide, ctx.fieldManager ?? ctx.actor, key.kind, subresource, this.now()) : admitted.decide;
+    if (opts.dryRun) return this.decideOnly(key, decide, reads);
     const event = await this.store.append({
       key,
       decide,
@@ -371,6 +442,39 @@ export class ObjectRegistry {
     findKind(key.kind)?.admission?.committed?.(this.admission);
     return event;
   }
+
+  /**
+   * A dry run's decision: the same decide on the records as they are now. The object is answered as the
+   * write would return it, but with the resourceVersion it has now (none when it would be created).
+   */
+  private async decideOnly(key: ObjectKey, decide: Decide, reads: readonly ObjectKey[]): Promise<{ type: EventType; object: JsonObject }> {
+    const [current, ...others] = await Promise.all([this.store.get(key), ...reads.map((k) => this.store.get(k))]);
+    const byKey = new Map(reads.map((k, i) => [recordKey(k), others[i]]));
+    const decision = decide(current, (k) => byKey.get(recordKey(k)));
+    if ("error" in decision) throw decision.error;
+    const metadata = { ...metaOf(decision.object).json };
+    if (current === undefined) delete metadata["resourceVersion"];
+    else metadata["resourceVersion"] = String(current.revision);
+    return { type: decision.type, object: { ...decision.object, metadata } };
+  }
+}
+
+/** What only the registry's own callers pass: an apply's write brings the managedFields it decided. */
+interface InternalWriteOptions extends WriteOptions {
+  readonly applied?: boolean;
+}
+
+/** The decision with the manager's Update recorded in its managedFields (Kubernetes' fieldmanager on every write). */
+function recordingManagedFields(decide: Decide, manager: string, kind: string, subresource: string, now: Date): Decide {
+  return (current, read): Decision => {
+    const decision = decide(current, read);
+    if ("error" in decision || decision.type === "DELETED") return decision;
+    return { ...decision, object: updateManagedFields(current?.object, decision.object, manager, kind, now, subresource) };
+  };
+}
+
+function recordKey(k: ObjectKey): string {
+  return `${k.kind}/${k.namespace}/${k.name}`;
 }
 
 function historyEvent(e: StoredEvent): HistoryEvent {

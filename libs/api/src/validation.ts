@@ -83,5 +83,11 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, info: Pick<AnyK
   }
   (meta?.finalizers ?? []).forEach((f, i) => errs.push(...messages(`metadata.finalizers[${i}]`, f, validateQualifiedName(f))));
   if ((meta?.generation ?? 0) < 0) errs.push(invalid("metadata.generation", meta?.generation, "must be greater than or equal to 0"));
+  // Kubernetes' ValidateManagedFields: what the field manager can read back.
+  (meta?.managedFields ?? []).forEach((entry, i) => {
+    const path = `metadata.managedFields[${i}]`;
+    if (entry.operation !== "Apply" && entry.operation !== "Update") errs.push(invalid(`${path}.operation`, entry.operation, "must be `Apply` or `Update`"));
+    if (entry.fieldsType !== "" && entry.fieldsType !== "FieldsV1") errs.push(invalid(`${path}.fieldsType`, entry.fieldsType, "must be `FieldsV1`"));
+  });
   return errs;
 }

@@ -132,7 +132,7 @@ function failStream(call: ServerWritableStream<unknown, unknown>, e: unknown): v
 
 export function createGatewayServer(service: ObjectService, ins: Instruments): Server {
   const impl: GatewayServer = {
-    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx), itself),
+    create: unary("Create", ins, (req, ctx) => service.create(required(req.object), ctx, { dryRun: req.dryRun }), itself),
     get: unary(
       "Get",
       ins,
@@ -150,8 +150,8 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       throwIfInvalidRequest(keyRequestErrors(req));
       return service.history(req);
     }),
-    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx), itself),
-    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx), itself),
+    update: unary("Update", ins, (req, ctx) => service.update(required(req.object), ctx, { dryRun: req.dryRun }), itself),
+    updateStatus: unary("UpdateStatus", ins, (req, ctx) => service.updateStatus(required(req.object), ctx, { dryRun: req.dryRun }), itself),
     delete: unary(
       "Delete",
       ins,
@@ -161,7 +161,7 @@ export function createGatewayServer(service: ObjectService, ins: Instruments): S
       },
       (res) => res.object,
     ),
-    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx), itself),
+    finalize: unary("Finalize", ins, (req, ctx) => service.finalize(required(req.object), ctx, { dryRun: req.dryRun }), itself),
     bind: unary(
       "Bind",
       ins,

@@ -86,9 +86,14 @@ program
   .option("--field-selector <selector>", "field selector, e.g. spec.nodeName=node-1")
   .option("-w, --watch", "after listing, watch for changes", false)
   .option("--at-revision <revision>", "as the cluster was at this revision, from the event log (deleted objects included)", integer)
+  .option("--show-managed-fields", "keep metadata.managedFields in json and yaml output", false)
   .action(
     action(
-      async (client, args: string[], opts: { output?: string; allNamespaces: boolean; selector?: string; fieldSelector?: string; watch: boolean; atRevision?: number }) =>
+      async (
+        client,
+        args: string[],
+        opts: { output?: string; allNamespaces: boolean; selector?: string; fieldSelector?: string; watch: boolean; atRevision?: number; showManagedFields: boolean },
+      ) =>
         get(client, args, { ...opts, namespace: namespaceOf(globals()) }),
     ),
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultPrinter, formatTable, printerColumns, printerRow } from "@capstan/api";
-import { qualifiedResource, sortForDisplay, tableColumns, tableRow } from "./printers.js";
+import { qualifiedResource, sortForDisplay, tableColumns, tableRow, withoutManagedFields } from "./printers.js";
 
 const created = "2026-01-01T00:00:00.000Z";
 const now = Date.parse(created) + 65_000;
@@ -36,5 +36,16 @@ describe("qualifiedResource", () => {
     { kind: "ReplicationController", want: "replicationcontroller" },
   ])("$kind → $want", ({ kind, want }) => {
     expect(qualifiedResource(kind)).toBe(want);
+  });
+});
+
+describe("withoutManagedFields", () => {
+  it("leaves metadata.managedFields out, as kubectl prints -o yaml|json without --show-managed-fields, and the rest as it was", () => {
+    const entry = { manager: "kubectl", operation: "Apply", apiVersion: "v1", time: created, fieldsType: "FieldsV1", fieldsV1: { "f:data": { "f:a": {} } } };
+    const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", managedFields: [entry] }, data: { a: "1" } };
+    expect(withoutManagedFields(object)).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "1" } });
+    expect(object.metadata.managedFields).toEqual([entry]);
+    const bare = { kind: "ConfigMap", metadata: { name: "c" } };
+    expect(withoutManagedFields(bare)).toBe(bare);
   });
 });

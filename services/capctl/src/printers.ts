@@ -8,6 +8,14 @@ import { kindInfo, printerColumns, printerOf, printerRow, type JsonObject, type 
 export type Json = JsonObject;
 
 /** How kubectl names a kind in messages and `-o name`: `pod`, `deployment.apps`. */
+/** The object as kubectl prints it with -o yaml|json unless --show-managed-fields: without metadata.managedFields. */
+export function withoutManagedFields(object: Json): Json {
+  const metadata = object["metadata"];
+  if (typeof metadata !== "object" || metadata === null || !("managedFields" in metadata)) return object;
+  const { managedFields: _managedFields, ...rest } = metadata as Json;
+  return { ...object, metadata: rest };
+}
+
 export function qualifiedResource(kind: string): string {
   const info = kindInfo(kind);
   return info.group ? `${info.singular}.${info.group}` : info.singular;

@@ -1,6 +1,6 @@
 import { metaOf } from "@capstan/api";
 import { stringify } from "yaml";
-import type { Json } from "./printers.js";
+import { withoutManagedFields, type Json } from "./printers.js";
 
 const OUTPUTS = ["json", "name", "yaml"];
 
@@ -15,7 +15,7 @@ export function checkWrittenOutput(output: string | undefined): void {
 export function printWritten(resource: string, object: Json, output: string | undefined, verb: string): void {
   checkWrittenOutput(output);
   const name = metaOf(object).name;
-  if (output === "yaml") process.stdout.write(stringify(object));
-  else if (output === "json") console.log(JSON.stringify(object, null, 2));
+  if (output === "yaml") process.stdout.write(stringify(withoutManagedFields(object)));
+  else if (output === "json") console.log(JSON.stringify(withoutManagedFields(object), null, 2));
   else console.log(output === "name" ? `${resource}/${name}` : `${resource}/${name} ${verb}`);
 }

@@ -53,9 +53,16 @@ function isMap(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The paths `object` sets, walking the kind's patch metadata for list and map types. */
-export function fieldSetOf(object: JsonObject, fields: TypePatchMeta): FieldSet {
+/**
+ * The paths `object` sets, walking the kind's patch metadata for list and map types: those of the object
+ * itself, or (scope "status", the status subresource's) those of its status.
+ */
+export function fieldSetOf(object: JsonObject, fields: TypePatchMeta, scope: "object" | "status" = "object"): FieldSet {
   const set = new FieldSet();
+  if (scope === "status") {
+    if (object["status"] !== undefined) collect({ status: object["status"] }, fields, [], set);
+    return set;
+  }
   for (const [name, value] of Object.entries(object)) {
     if (UNOWNED_TOP.has(name)) continue;
     if (name === "metadata" && isMap(value)) {
@@ -178,18 +185,39 @@ function step(node: unknown, element: string): { parent: JsonObject | unknown[];
   const body = element.slice(2);
   if (element.startsWith("f:")) return isMap(node) && Object.hasOwn(node, body) ? { parent: node, at: body } : undefined;
   if (!Array.isArray(node)) return undefined;
-  const i = node.findIndex((item) => isItem(item, element));
+  const named = parsedElement(body);
+  if (named === undefined) return undefined;
+  const i = node.findIndex((item) => isItem(item, element.startsWith("v:"), named));
   return i < 0 ? undefined : { parent: node, at: i };
 }
 
+/** Parsed list elements: every write walks each owned path through the object's lists, and they repeat. */
+const parsedElements = new Map<string, unknown>();
+const PARSED_ELEMENTS_MAX = 10_000;
+
+/** The element's key or value; undefined for one that is not JSON (a client's own managedFields may hold anything), which names no item. */
+function parsedElement(body: string): unknown {
+  let named = parsedElements.get(body);
+  if (named === undefined) {
+    try {
+      named = JSON.parse(body) as unknown;
+    } catch {
+      return undefined;
+    }
+    if (parsedElements.size >= PARSED_ELEMENTS_MAX) parsedElements.clear();
+    parsedElements.set(body, named);
+  }
+  return named;
+}
+
 /**
- * Whether a list item is the one a `k:` or `v:` element names. A key field the item leaves out matches:
- * the element carries that key's default (keyElement), which the stored item gets from defaulting.
+ * Whether a list item is the one a `k:` or `v:` element (parsed: `named`) names. A key field the item
+ * leaves out matches: the element carries that key's default (keyElement), which the stored item gets
+ * from defaulting.
  */
-function isItem(item: unknown, element: string): boolean {
-  const named = JSON.parse(element.slice(2)) as unknown;
-  if (element.startsWith("v:")) return isDeepStrictEqual(item, named);
-  return isMap(item) && isMap(named) && Object.entries(named).every(([k, v]) => !Object.hasOwn(item, k) || isDeepStrictEqual(item[k], v));
+function isItem(item: unknown, isValue: boolean, named: unknown): boolean {
+  if (isValue) return isDeepStrictEqual(item, named);
+  return isMap(item) && isMap(named) && Object.entries(named).every(([k, v]) => !Object.hasOwn(item, k) || item[k] === v || isDeepStrictEqual(item[k], v));
 }
 
 export function valueAt(object: JsonObject, path: FieldPath): unknown {

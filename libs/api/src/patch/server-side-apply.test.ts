@@ -71,7 +71,7 @@ describe("serverSideApply", () => {
     expect(result).toEqual({ conflicts: [{ manager: "kubectl-client-side-apply", operation: "Update", apiVersion: "apps/v1", field: ".spec.replicas" }] });
     if ("conflicts" in result) {
       expect(applyConflictMessage(result.conflicts)).toBe('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
-      expect(applyConflictCauses(result.conflicts)).toEqual([{ type: "FieldManagerConflict", message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: ".spec.replicas" }]);
+      expect(applyConflictCauses(result.conflicts)).toEqual([{ reason: "FieldManagerConflict", message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: ".spec.replicas" }]);
     }
   });
 

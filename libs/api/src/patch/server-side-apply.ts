@@ -8,7 +8,7 @@
  * patch-meta.ts.
  */
 import { isDeepStrictEqual } from "node:util";
-import { InvalidError, field, type JsonObject } from "@capstan/apimachinery";
+import { CapstanError, InvalidError, field, isCapstanError, type JsonObject } from "@capstan/apimachinery";
 import { isSupportedKind, unsupportedKindError } from "../kinds.js";
 import { FieldSet, fieldSetOf, fromFieldsV1, keyElement, pathString, removeAt, toFieldsV1, valueAt, valueElement, type FieldPath } from "./field-set.js";
 import { PATCH_META_BY_KIND, fieldPatchMeta, listTypeOf, patchMetaOfType, type TypePatchMeta } from "./patch-meta.js";
@@ -24,13 +24,19 @@ export interface ManagedFieldsEntry {
   readonly time: string;
   readonly fieldsType: "FieldsV1";
   readonly fieldsV1: JsonObject;
+  /** "status" for the status subresource's writes, "scale" for the scale's; absent for the object itself. */
+  readonly subresource?: string;
 }
+
+/** The part of an object a write through a subresource may change, whose fields it is recorded owning. */
+export type FieldScope = "object" | "status";
 
 /** A field the applier would change although another manager owns it. */
 export interface ApplyConflict {
   readonly manager: string;
   readonly operation: ManagedFieldsOperation;
   readonly apiVersion: string;
+  readonly subresource?: string | undefined;
   /** The path as the apiserver prints it: `.spec.replicas`. */
   readonly field: string;
 }
@@ -43,6 +49,13 @@ export interface ApplyOptions {
 }
 
 export type ApplyResult = { readonly object: JsonObject } | { readonly conflicts: readonly ApplyConflict[] };
+
+/** An apply refused for its conflicts: 409 Conflict, each conflict a cause (the apiserver's NewApplyConflict). */
+export class ApplyConflictError extends CapstanError {
+  constructor(readonly conflicts: readonly ApplyConflict[]) {
+    super("Conflict", applyConflictMessage(conflicts));
+  }
+}
 
 interface Owner {
   readonly entry: ManagedFieldsEntry;
@@ -67,7 +80,15 @@ export function serverSideApply(current: JsonObject | undefined, applied: JsonOb
     for (const path of appliedFields) if (owner.fields.has(path) && changes(base, config, path)) conflicts.push({ owner, path });
   }
   if (conflicts.length > 0 && !opts.force) {
-    return { conflicts: conflicts.map(({ owner, path }) => ({ manager: owner.entry.manager, operation: owner.entry.operation, apiVersion: owner.entry.apiVersion, field: pathString(path) })) };
+    return {
+      conflicts: conflicts.map(({ owner, path }) => ({
+        manager: owner.entry.manager,
+        operation: owner.entry.operation,
+        apiVersion: owner.entry.apiVersion,
+        subresource: owner.entry.subresource,
+        field: pathString(path),
+      })),
+    };
   }
   for (const { owner, path } of conflicts) owner.fields.delete(path);
 
@@ -81,28 +102,42 @@ export function serverSideApply(current: JsonObject | undefined, applied: JsonOb
 
   const own = entryOf(manager, "Apply", String(applied["apiVersion"] ?? ""), opts.now, appliedFields);
   setManagedFields(object, replaceOwn(owners, isApplier, own, appliedFields));
+  // An apply that changes neither the object nor who owns what leaves it as it was, its time too, so
+  // nothing is written (the apiserver's no-op apply).
+  if (current !== undefined && sameApart(current, object, "time")) return { object: current };
   return { object };
 }
 
 /**
  * Records a write that is not an apply (create, update, patch) for `manager`: it takes over every field
- * whose value it changed, other managers lose those, and nobody keeps fields the object no longer has.
+ * in its scope whose value it changed, other managers lose those, and nobody keeps fields the object no
+ * longer has. The owners are those `updated` names, if it names any (a client may reset them, as in
+ * Kubernetes), else `previous`'s. The manager's entry gets a new time only when it took fields.
  */
-export function updateManagedFields(previous: JsonObject | undefined, updated: JsonObject, manager: string, kind: string, now: Date): JsonObject {
+export function updateManagedFields(previous: JsonObject | undefined, updated: JsonObject, manager: string, kind: string, now: Date, subresource = ""): JsonObject {
   const before = previous ?? {};
   const object = structuredClone(updated);
-  const changed = [...fieldSetOf(object, kindPatchMeta(kind))].filter((path) => changes(before, object, path));
-  const owners = ownersOf(before);
+  const scope: FieldScope = subresource === "status" ? "status" : "object";
+  const changed = [...fieldSetOf(object, kindPatchMeta(kind), scope)].filter((path) => changes(before, object, path));
+  const owners = ownersOf(managedFieldsOf(updated).length > 0 ? updated : before);
+  // A write changes only its scope (an update keeps the status, a status write the rest): only there can fields vanish.
+  const inScope = (path: FieldPath): boolean => (path[0] === "f:status") === (scope === "status");
   for (const owner of owners) {
-    for (const path of owner.fields) if (valueAt(object, path) === undefined) owner.fields.delete(path);
+    for (const path of owner.fields) if (inScope(path) && valueAt(object, path) === undefined) owner.fields.delete(path);
     for (const path of changed) owner.fields.delete(path);
   }
-  const isUpdater = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Update";
-  const kept = owners.find(isUpdater)?.fields ?? new FieldSet();
-  const ownFields = new FieldSet([...kept, ...changed]);
-  const own = entryOf(manager, "Update", String(object["apiVersion"] ?? ""), now, ownFields);
+  const isUpdater = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === "Update" && (o.entry.subresource ?? "") === subresource;
+  const mine = owners.find(isUpdater);
+  const ownFields = new FieldSet([...(mine?.fields ?? []), ...changed]);
+  const fresh = entryOf(manager, "Update", String(object["apiVersion"] ?? ""), now, ownFields, subresource);
+  const own = changed.length === 0 && mine !== undefined ? { ...mine.entry, fieldsV1: fresh.fieldsV1 } : fresh;
   setManagedFields(object, replaceOwn(owners, isUpdater, own, ownFields));
   return object;
+}
+
+/** Whether `e` is an apply's conflicts: by the error brand and its data, as errors are checked across packages. */
+export function isApplyConflictError(e: unknown): e is ApplyConflictError {
+  return isCapstanError(e, "Conflict") && Array.isArray((e as { conflicts?: unknown }).conflicts);
 }
 
 /** The apiserver's 409 message: `Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas`. */
@@ -116,13 +151,15 @@ export function applyConflictMessage(conflicts: readonly ApplyConflict[]): strin
 }
 
 /** The 409 Status's causes, one per conflict, as the apiserver lists them in `details.causes`. */
-export function applyConflictCauses(conflicts: readonly ApplyConflict[]): { type: "FieldManagerConflict"; message: string; field: string }[] {
-  return conflicts.map((c) => ({ type: "FieldManagerConflict", message: `conflict with ${managerText(c)}`, field: c.field }));
+export function applyConflictCauses(conflicts: readonly ApplyConflict[]): { reason: "FieldManagerConflict"; message: string; field: string }[] {
+  // metav1.StatusCause's type is `reason` in JSON.
+  return conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with ${managerText(c)}`, field: c.field }));
 }
 
 /** An Update manager is named with the API version it wrote through; an Apply manager by name alone. */
 function managerText(c: ApplyConflict): string {
-  return c.operation === "Update" ? `${JSON.stringify(c.manager)} using ${c.apiVersion}` : JSON.stringify(c.manager);
+  const named = c.subresource ? `${JSON.stringify(c.manager)} with subresource ${JSON.stringify(c.subresource)}` : JSON.stringify(c.manager);
+  return c.operation === "Update" ? `${named} using ${c.apiVersion}` : named;
 }
 
 function kindPatchMeta(kind: string): TypePatchMeta {
@@ -141,16 +178,31 @@ function changes(before: JsonObject, next: JsonObject, path: FieldPath): boolean
   return valueAt(before, path) === undefined;
 }
 
-function ownersOf(object: JsonObject): Owner[] {
+function managedFieldsOf(object: JsonObject): ManagedFieldsEntry[] {
   const metadata = object["metadata"];
-  const entries = isMap(metadata) && Array.isArray(metadata["managedFields"]) ? (metadata["managedFields"] as ManagedFieldsEntry[]) : [];
-  return entries.map((entry) => ({ entry, fields: fromFieldsV1(entry.fieldsV1) }));
+  return isMap(metadata) && Array.isArray(metadata["managedFields"]) ? (metadata["managedFields"] as ManagedFieldsEntry[]) : [];
 }
 
-function entryOf(manager: string, operation: ManagedFieldsOperation, apiVersion: string, now: Date, fields: FieldSet): ManagedFieldsEntry {
+function ownersOf(object: JsonObject): Owner[] {
+  return managedFieldsOf(object).map((entry) => ({ entry, fields: fromFieldsV1(entry.fieldsV1) }));
+}
+
+/** Whether two objects are equal but for their managedFields entries' `ignored` field. */
+function sameApart(a: JsonObject, b: JsonObject, ignored: keyof ManagedFieldsEntry): boolean {
+  const strip = (o: JsonObject): JsonObject => {
+    const copy = structuredClone(o);
+    if (isMap(copy["metadata"]) && Array.isArray(copy["metadata"]["managedFields"])) {
+      copy["metadata"]["managedFields"] = managedFieldsOf(copy).map((e) => ({ ...e, [ignored]: undefined }));
+    }
+    return copy;
+  };
+  return isDeepStrictEqual(strip(a), strip(b));
+}
+
+function entryOf(manager: string, operation: ManagedFieldsOperation, apiVersion: string, now: Date, fields: FieldSet, subresource = ""): ManagedFieldsEntry {
   // metav1.Time is RFC 3339 to the second.
   const time = now.toISOString().replace(/\.\d{3}Z$/, "Z");
-  return { manager, operation, apiVersion, time, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(fields) };
+  return { manager, operation, apiVersion, time, fieldsType: "FieldsV1", fieldsV1: toFieldsV1(fields), ...(subresource ? { subresource } : {}) };
 }
 
 /**

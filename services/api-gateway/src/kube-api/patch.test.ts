@@ -49,8 +49,8 @@ describe("applyPatch", () => {
   });
 
   it("answers 415 for a patch type it does not serve, naming the ones it does", () => {
-    expect(() => applyPatch("application/apply-patch+yaml", pod, {}, "Pod")).toThrow(
-      expect.objectContaining({ code: 415, reason: "UnsupportedMediaType", message: expect.stringContaining("application/merge-patch+json") }),
+    expect(() => applyPatch("application/x-unknown-patch+json", pod, {}, "Pod")).toThrow(
+      expect.objectContaining({ code: 415, reason: "UnsupportedMediaType", message: expect.stringContaining("application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml") }),
     );
   });
 });

@@ -1,11 +1,12 @@
 /**
  * PATCH bodies by content type: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and strategic merge
- * patch (@capstan/api's, with the kinds' merge keys). Apply patches (server-side apply) are not served
- * yet: refused as an unknown patch type, with 415, as the apiserver refuses one.
+ * patch (@capstan/api's, with the kinds' merge keys). Apply patches are the registry's server-side apply
+ * (isApplyPatch), not a patch of the object as read.
  */
 import { forbiddenKeyError, strategicMergePatch } from "@capstan/api";
 import { InvalidError, field, type JsonObject } from "@capstan/apimachinery";
 import jsonPatch from "fast-json-patch";
+import { APPLY_PATCH } from "./request.js";
 import { badRequest, unsupportedMediaType } from "./status.js";
 
 /** A patch applied to the object as read; `kind` is for patch types that know a kind's merge keys. */
@@ -21,8 +22,12 @@ const patchers: Readonly<Record<string, Patcher>> = {
 /** The patched object; throws 415 for a patch type not served, 400 for a patch that does not apply. */
 export function applyPatch(contentType: string, original: JsonObject, patch: unknown, kind: string): JsonObject {
   const patcher = patchers[mediaType(contentType)];
-  if (!patcher) throw unsupportedMediaType(contentType, Object.keys(patchers));
+  if (!patcher) throw unsupportedMediaType(contentType, [...Object.keys(patchers), APPLY_PATCH]);
   return patcher(original, patch, kind);
+}
+
+export function isApplyPatch(contentType: string): boolean {
+  return mediaType(contentType) === APPLY_PATCH;
 }
 
 /** Whether the patch itself names a resourceVersion: then a conflict is the caller's, never retried. */

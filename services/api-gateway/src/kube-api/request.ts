@@ -1,5 +1,6 @@
 /** One Kubernetes API request as the handlers see it: its resource, query, body and caller. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseYaml } from "yaml";
 import type { CallContext } from "../object-service.js";
 import type { ResourcePath } from "./resource-path.js";
 import { badRequest, KubeApiError, unsupportedMediaType, type StatusTarget } from "./status.js";
@@ -20,13 +21,17 @@ export interface KubeRequest {
 /** The largest body the API reads: Kubernetes' limit of 3 MiB per request. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** Server-side apply's patch type: a YAML (or JSON, which YAML reads) configuration. */
+export const APPLY_PATCH = "application/apply-patch+yaml";
+
 /**
- * The request's JSON body; undefined when it has none. A body in another format (the protobuf kubectl's
- * typed clients send first) is refused with 415, after which client-go sends JSON.
+ * The request's JSON body (YAML for an apply patch); undefined when it has none. A body in another format
+ * (the protobuf kubectl's typed clients send first) is refused with 415, after which client-go sends JSON.
  */
 export async function jsonBody(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json" && !type.endsWith("+json")) throw unsupportedMediaType(type, ["application/json"]);
+  const yaml = type === APPLY_PATCH;
+  if (type !== "application/json" && !type.endsWith("+json") && !yaml) throw unsupportedMediaType(type, ["application/json"]);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -37,9 +42,9 @@ export async function jsonBody(req: IncomingMessage): Promise<unknown> {
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return yaml ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
   } catch (e) {
-    throw badRequest(`the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw badRequest(`the request body is not ${yaml ? "YAML" : "JSON"}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

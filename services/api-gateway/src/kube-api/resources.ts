@@ -7,12 +7,13 @@ import { field, InvalidError, isCapstanError, type FieldError, type JsonObject }
 import { openContainerLog } from "../container-logs.js";
 import type { ObjectService } from "../object-service.js";
 import { decodeContinue, encodeContinue, pageOf } from "./continue-token.js";
-import { applyPatch, patchNamesResourceVersion } from "./patch.js";
+import { applyPatch, isApplyPatch, patchNamesResourceVersion } from "./patch.js";
 import { booleanParam, integerParam, jsonBody, sendJson, type KubeRequest } from "./request.js";
 import { scaledObject, scaleOf } from "./scale.js";
 import { badRequest, KubeApiError, methodNotAllowed, notFoundPath, success } from "./status.js";
 import { includeObjectOf, toTable, wantsTable } from "./table.js";
 import { serveWatch } from "./watch.js";
+import { writeQueryOf, type WriteQuery } from "./write-options.js";
 
 /** How often a PATCH that named no resourceVersion is re-read and re-applied after a Conflict. */
 const PATCH_CONFLICT_RETRIES = 5;
@@ -23,12 +24,11 @@ interface Facet {
   write(body: unknown): Promise<JsonObject>;
 }
 
-export async function serveResource(service: ObjectService, req: KubeRequest): Promise<void> {
-  const { path, method } = req;
-  if (req.query.has("dryRun")) {
-    // The registry decides and writes in one commit; a dry run would need a second path through it.
-    throw badRequest("dryRun is not supported yet: Capstan cannot validate and admit an object without writing it");
-  }
+export async function serveResource(service: ObjectService, request: KubeRequest): Promise<void> {
+  const { path, method } = request;
+  const applying = method === "PATCH" && isApplyPatch(request.contentType);
+  const write = writeQueryOf(method, request.query, request.http.headers["user-agent"], applying);
+  const req = { ...request, ctx: { ...request.ctx, fieldManager: write.fieldManager } };
   if (path.info.namespaced && path.namespace === "" && (path.name !== "" || method === "POST")) throw notFoundPath();
   if (path.subresource === "exec" || path.subresource === "attach") {
     throw badRequest(`pods/${path.subresource} over the Kubernetes API is not served yet; use capctl ${path.subresource}`);
@@ -45,9 +45,10 @@ export async function serveResource(service: ObjectService, req: KubeRequest): P
     if (method !== "POST") throw methodNotAllowed(method);
     return evict(service, req);
   }
-  if (path.name === "") return serveCollection(service, req);
+  if (path.name === "") return serveCollection(service, req, write);
 
-  const facet = facetOf(service, req);
+  if (applying) return serverSideApply(service, req, write, await jsonBody(req.http));
+  const facet = facetOf(service, req, write);
   switch (method) {
     case "GET":
       return answer(req, 200, await facet.read());
@@ -63,13 +64,13 @@ export async function serveResource(service: ObjectService, req: KubeRequest): P
   }
 }
 
-async function serveCollection(service: ObjectService, req: KubeRequest): Promise<void> {
+async function serveCollection(service: ObjectService, req: KubeRequest, write: WriteQuery): Promise<void> {
   switch (req.method) {
     case "GET":
       if (booleanParam(req.query, "watch")) return serveWatch(service, req);
       return list(service, req);
     case "POST": {
-      const created = await service.create(objectFromBody(req, await jsonBody(req.http)), req.ctx);
+      const created = await service.create(objectFromBody(req, await jsonBody(req.http)), req.ctx, { dryRun: write.dryRun });
       return answer(req, 201, fromApiObject(created).json);
     }
     case "DELETE":
@@ -79,20 +80,21 @@ async function serveCollection(service: ObjectService, req: KubeRequest): Promis
   }
 }
 
-function facetOf(service: ObjectService, req: KubeRequest): Facet {
+function facetOf(service: ObjectService, req: KubeRequest, { dryRun }: WriteQuery): Facet {
   const { info, namespace, name, subresource } = req.path;
   const read = async () => fromApiObject(await service.get({ kind: info.kind, namespace, name })).json;
   switch (subresource) {
     case undefined:
-      return { read, write: async (body) => fromApiObject(await service.update(objectFromBody(req, body), req.ctx)).json };
+      return { read, write: async (body) => fromApiObject(await service.update(objectFromBody(req, body), req.ctx, { dryRun })).json };
     case "status":
-      return { read, write: async (body) => fromApiObject(await service.updateStatus(objectFromBody(req, body), req.ctx)).json };
+      return { read, write: async (body) => fromApiObject(await service.updateStatus(objectFromBody(req, body), req.ctx, { dryRun })).json };
     case "finalize":
-      return { read, write: async (body) => fromApiObject(await service.finalize(objectFromBody(req, body), req.ctx)).json };
+      return { read, write: async (body) => fromApiObject(await service.finalize(objectFromBody(req, body), req.ctx, { dryRun })).json };
     case "scale":
       return {
         read: async () => scaleOf(await read()),
-        write: async (body) => scaleOf(fromApiObject(await service.update(decodeManifest(scaledObject(await read(), body)).apiObject, req.ctx)).json),
+        write: async (body) =>
+          scaleOf(fromApiObject(await service.update(decodeManifest(scaledObject(await read(), body)).apiObject, req.ctx, { dryRun, subresource: "scale" })).json),
       };
     default:
       throw methodNotAllowed(req.method);
@@ -113,6 +115,18 @@ async function patch(facet: Facet, req: KubeRequest, body: unknown): Promise<Jso
       if (!isCapstanError(e, "Conflict") || attempt >= retries) throw e;
     }
   }
+}
+
+/**
+ * PATCH with an apply configuration: the registry's server-side apply for the request's field manager,
+ * 201 when it created the object. Only the object itself is applied to, not a subresource.
+ */
+async function serverSideApply(service: ObjectService, req: KubeRequest, write: WriteQuery, body: unknown): Promise<void> {
+  const { info, namespace, name, subresource } = req.path;
+  if (subresource !== undefined) throw badRequest(`server-side apply to the ${subresource} subresource is not served yet; apply to the ${info.plural} resource itself`);
+  const configuration = fromApiObject(objectFromBody(req, body)).json;
+  const { object, created } = await service.apply({ kind: info.kind, namespace, name, configuration, fieldManager: write.fieldManager, force: write.force }, req.ctx, { dryRun: write.dryRun });
+  return answer(req, created ? 201 : 200, fromApiObject(object).json);
 }
 
 /** The body as the object of this request: its namespace and name must be the URL's, or empty. */
@@ -195,12 +209,16 @@ function expiredList(continued: boolean): KubeApiError {
 }
 
 /** DeleteOptions from the query and the body (kubectl sends a body), the body winning as in Kubernetes. */
-function deleteOptions(req: KubeRequest, body: unknown): { gracePeriodSeconds?: number; propagationPolicy: string; preconditions?: { uid?: string; resourceVersion?: string } } {
+function deleteOptions(
+  req: KubeRequest,
+  body: unknown,
+): { gracePeriodSeconds?: number; propagationPolicy: string; preconditions?: { uid?: string; resourceVersion?: string }; dryRun: boolean } {
   const o = (typeof body === "object" && body !== null && !Array.isArray(body) ? body : {}) as JsonObject;
   const known = new Set(["kind", "apiVersion", "gracePeriodSeconds", "propagationPolicy", "preconditions", "orphanDependents", "dryRun"]);
   const unknown = Object.keys(o).find((k) => !known.has(k));
   if (unknown) throw badRequest(`strict decoding error: unknown field "${unknown}" in DeleteOptions`);
-  if (o["dryRun"] !== undefined) throw badRequest("dryRun is not supported yet: Capstan cannot validate and admit a delete without writing it");
+  const bodyDryRun = o["dryRun"] === undefined ? [] : Array.isArray(o["dryRun"]) ? o["dryRun"] : [o["dryRun"]];
+  const { dryRun } = writeQueryOf(req.method, req.query, undefined, false, bodyDryRun);
   const grace = o["gracePeriodSeconds"] ?? integerParam(req.query, "gracePeriodSeconds");
   if (grace !== undefined && (typeof grace !== "number" || !Number.isSafeInteger(grace))) throw badRequest(`gracePeriodSeconds: Invalid value ${JSON.stringify(grace)}: must be an integer`);
   const orphan = o["orphanDependents"] ?? (req.query.has("orphanDependents") ? booleanParam(req.query, "orphanDependents") : undefined);
@@ -211,7 +229,12 @@ function deleteOptions(req: KubeRequest, body: unknown): { gracePeriodSeconds?: 
     ...(typeof pre.uid === "string" && pre.uid ? { uid: pre.uid } : {}),
     ...(typeof pre.resourceVersion === "string" && pre.resourceVersion ? { resourceVersion: pre.resourceVersion } : {}),
   };
-  return { ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), propagationPolicy: policy, ...(Object.keys(preconditions).length > 0 ? { preconditions } : {}) };
+  return {
+    ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+    propagationPolicy: policy,
+    ...(Object.keys(preconditions).length > 0 ? { preconditions } : {}),
+    dryRun,
+  };
 }
 
 /** The object as the delete left it: terminating, or as it was when it went. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AlreadyExistsError, CapstanError, ConflictError, ExpiredError, ForbiddenError, InvalidError, NotFoundError, UnavailableError } from "@capstan/apimachinery";
+import { ApplyConflictError } from "@capstan/api";
 import { badRequest, statusOf } from "./status.js";
 
 const web = { kind: "Pod", namespace: "shop", name: "web" };
@@ -17,6 +18,14 @@ describe("statusOf", () => {
       reason: "Conflict",
       message: 'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again',
       details: { name: "web", kind: "pods" },
+    },
+    {
+      name: "an apply's conflicts as causes, naming no object (NewApplyConflict)",
+      e: new ApplyConflictError([{ manager: "kubectl", operation: "Update", apiVersion: "apps/v1", subresource: "scale", field: ".spec.replicas" }]),
+      code: 409,
+      reason: "Conflict",
+      message: 'Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas',
+      details: { causes: [{ reason: "FieldManagerConflict", message: 'conflict with "kubectl" with subresource "scale" using apps/v1', field: ".spec.replicas" }] },
     },
     { name: "Forbidden", e: new ForbiddenError("no"), code: 403, reason: "Forbidden", message: "no", details: undefined },
     { name: "Expired is 410", e: new ExpiredError(3, 10), code: 410, reason: "Expired", message: "too old resource version: 3 (oldest available 10)", details: undefined },

@@ -2,7 +2,7 @@
  * The Kubernetes API's failures: `kind: Status` bodies with the reason and code kubectl reads
  * (k8s.io/apimachinery/pkg/api/errors). The one mapping from Capstan's errors to HTTP lives here.
  */
-import { findKind } from "@capstan/api";
+import { applyConflictCauses, findKind, isApplyConflictError } from "@capstan/api";
 import { InvalidError, isCapstanError, TooManyRequestsError, type ErrorCode, type FieldError, type ObjectKey } from "@capstan/apimachinery";
 
 export interface StatusCause {
@@ -89,6 +89,8 @@ export function statusOf(e: unknown, target?: StatusTarget): Status {
         ...resource,
       });
     case "Conflict":
+      // An apply's conflicts are listed as causes, with no object named (the apiserver's NewApplyConflict).
+      if (isApplyConflictError(e)) return failure(code, reason, e.message, { causes: applyConflictCauses(e.conflicts) });
       // Kubernetes names the resource here too: `Operation cannot be fulfilled on pods "web": why`.
       return failure(code, reason, info && name !== undefined && "reason" in e ? `Operation cannot be fulfilled on ${qualified(info.plural, info.group)} "${name}": ${String(e.reason)}` : e.message, {
         ...(name !== undefined ? { name } : {}),

@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import { formatTable, fromApiObject, kindInfo, resolveResourceName, metaOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
-import { qualifiedResource, sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
+import { qualifiedResource, sortForDisplay, tableColumns, tableRow, withoutManagedFields, type Json } from "../printers.js";
 
 export interface GetOptions {
   readonly output?: string;
@@ -12,6 +12,8 @@ export interface GetOptions {
   readonly watch: boolean;
   /** `--at-revision R`: as the cluster was at revision R, from the event log (with --watch, every change after R). */
   readonly atRevision?: number;
+  /** `--show-managed-fields`: keep metadata.managedFields in json and yaml, which kubectl leaves out by default. */
+  readonly showManagedFields?: boolean;
 }
 
 /** The revision field of a Get or List request: set only for --at-revision. */
@@ -28,7 +30,8 @@ export function parseTarget(args: readonly string[]): { kind: string; names: str
   return { kind, names: slashName ? [slashName, ...rest] : rest };
 }
 
-function print(kind: string, items: Json[], opts: GetOptions, single: boolean): void {
+function print(kind: string, shown: Json[], opts: GetOptions, single: boolean): void {
+  const items = opts.showManagedFields ? shown : shown.map(withoutManagedFields);
   switch (opts.output) {
     case "json":
       console.log(JSON.stringify(single ? items[0] : { apiVersion: "v1", kind: "List", items }, null, 2));

@@ -189,6 +189,7 @@ function emptyMeta(): NonNullable<EndpointSlice["metadata"]> {
     annotations: {},
     ownerReferences: [],
     finalizers: [],
+    managedFields: [],
     resourceVersion: "",
     generation: 0,
     creationTimestamp: "",

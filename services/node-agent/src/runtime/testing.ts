@@ -54,6 +54,7 @@ export class PodBuilder {
         annotations: {},
         ownerReferences: [],
         finalizers: [],
+        managedFields: [],
         resourceVersion: "1",
         generation: 1,
         creationTimestamp: new Date().toISOString(),
