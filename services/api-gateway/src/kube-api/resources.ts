@@ -31,7 +31,8 @@ export async function serveResource(service: ObjectService, req: KubeRequest): P
   }
   if (path.info.namespaced && path.namespace === "" && (path.name !== "" || method === "POST")) throw notFoundPath();
   if (path.subresource === "exec" || path.subresource === "attach") {
-    throw badRequest(`pods/${path.subresource} over the Kubernetes API is not served yet; use capctl ${path.subresource}`);
+    // A WebSocket upgrade of these is served by exec-websocket.ts before it reaches here.
+    throw badRequest("Upgrade request required");
   }
   if (path.subresource === "log") {
     if (method !== "GET") throw methodNotAllowed(method);

@@ -4,6 +4,7 @@
  * ObjectService as gRPC; a failure is a `kind: Status` body from the one mapping in status.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { openApiV2, openApiV3, openApiV3Discovery } from "@capstan/api";
 import { trace } from "@opentelemetry/api";
 import { contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
@@ -12,12 +13,14 @@ import type { CallContext, ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { sendJson } from "./request.js";
 import { parseResourcePath } from "./resource-path.js";
+import { remoteCommandSockets, serveUpgrade } from "./exec-websocket.js";
 import { serveResource } from "./resources.js";
 import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
 /** Each request gets the gRPC server's instruments: a span continuing the caller's traceparent, the API latency metric. */
 export function createKubeApiServer(service: ObjectService, opts: Instruments): Server {
-  return createServer((req, res) => {
+  const sockets = remoteCommandSockets();
+  const server = createServer((req, res) => {
     const started = performance.now();
     const method = `KubeAPI/${req.method ?? "GET"}`;
     const parent = contextFromTraceparent(header(req, "traceparent"), header(req, "tracestate"));
@@ -33,6 +36,13 @@ export function createKubeApiServer(service: ObjectService, opts: Instruments): 
     const ctx: CallContext = { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) };
     void handle(service, req, res, target, ctx).catch((e: unknown) => fail(res, e, opts.log, req, target));
   });
+  // pods/exec and pods/attach: kubectl's WebSocket (or the SPDY it falls back to, refused with the reason).
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(service, sockets, req, socket, head, opts.log));
+  server.on("close", () => {
+    for (const ws of sockets.clients) ws.terminate();
+    sockets.close();
+  });
+  return server;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,0 +1,123 @@
+/**
+ * Stock kubectl's streaming commands against the gateway's Kubernetes API: exec and attach over the
+ * WebSocket remote command protocol (through the same node agent path as capctl exec), and logs
+ * followed and tailed. (`get -w` is in kubectl.test.ts.)
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+
+let cluster: TestCluster;
+
+async function phaseOf(name: string): Promise<string | undefined> {
+  const r = await cluster.kubectl(["get", "pod", name, "-o", "jsonpath={.status.phase}"]);
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * A pod whose one container runs `script` with an emptyDir at /signal: a script waits for /signal/go,
+ * which the test makes with kubectl exec when it is ready for what comes next.
+ */
+async function startSignalPod(name: string, script: string): Promise<void> {
+  const pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name },
+    spec: {
+      restartPolicy: "Never",
+      volumes: [{ name: "signal", emptyDir: {} }],
+      containers: [{ name: "app", image: "busybox", command: ["sh", "-c", script], volumeMounts: [{ name: "signal", mountPath: "/signal" }] }],
+    },
+  };
+  await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify(pod));
+  await eventually(async () => (await phaseOf(name)) === "Running", { timeoutMs: 60_000, what: `pod ${name} Running` });
+}
+
+/** kubectl running on while the test reads its output; `exited` settles with its exit code. */
+function follow(args: string[]) {
+  const child = spawn("/usr/bin/kubectl", ["--cache-dir", join(cluster.dataDir, "kube-cache"), ...args], {
+    env: { ...process.env, KUBECONFIG: join(cluster.dataDir, "kubeconfig") },
+  });
+  const run = { child, out: "", exited: new Promise<number | null>((resolve) => child.on("exit", resolve)) };
+  child.stdout.on("data", (d: Buffer) => (run.out += d.toString()));
+  return run;
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ nodes: 1 });
+  await cluster.kubectlOk(["run", "shell", "--image=busybox", "--restart=Never", "--", "sh", "-c", "sleep 3600"]);
+  await cluster.kubectlOk(["run", "counter", "--image=busybox", "--restart=Never", "--", "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do echo line $i; done; sleep 3600"]);
+  await eventually(async () => (await phaseOf("shell")) === "Running", { timeoutMs: 60_000, what: "pod shell Running" });
+  await eventually(async () => (await phaseOf("counter")) === "Running", { timeoutMs: 60_000, what: "pod counter Running" });
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("kubectl exec", () => {
+  it("prints the command's output", async () => {
+    expect(await cluster.kubectl(["exec", "shell", "--", "echo", "hi"])).toEqual({ code: 0, stdout: "hi\n", stderr: "" });
+  });
+
+  it("exits with the command's exit code, its stderr apart", async () => {
+    const r = await cluster.kubectl(["exec", "shell", "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+    expect(r.stdout).toBe("out\n");
+    expect(r.stderr).toBe("err\ncommand terminated with exit code 3\n");
+    expect(r.code).toBe(3);
+  });
+
+  it("passes stdin with -i and ends it when kubectl's stdin ends", async () => {
+    const r = await cluster.kubectl(["exec", "-i", "shell", "--", "sh", "-c", "cat; echo done"], "first\nsecond\n");
+    expect(r).toEqual({ code: 0, stdout: "first\nsecond\ndone\n", stderr: "" });
+  });
+
+  it("says a missing pod is not found, before anything runs", async () => {
+    const r = await cluster.kubectl(["exec", "nobody", "--", "true"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Error from server (NotFound): pods "nobody" not found');
+  });
+
+  it("says what the node answers for a container the pod does not have", async () => {
+    const r = await cluster.kubectl(["exec", "shell", "-c", "nope", "--", "true"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*nope/m);
+  });
+});
+
+describe("kubectl attach", () => {
+  it("streams a container's output from now until it exits, and exits 0", async () => {
+    await startSignalPod("ticker", "echo before; sleep 1; until [ -e /signal/go ]; do echo waiting; sleep 0.3; done; for i in 1 2 3; do echo tick $i; done");
+    const attach = follow(["attach", "ticker"]);
+    try {
+      await eventually(() => attach.out.includes("waiting\n"), { what: "attach streaming" });
+      await cluster.kubectlOk(["exec", "ticker", "--", "touch", "/signal/go"]);
+      expect(await attach.exited).toBe(0);
+      // "before" was written before the attach began: not attach's to show.
+      expect(attach.out).toMatch(/^(waiting\n)+tick 1\ntick 2\ntick 3\n$/);
+    } finally {
+      attach.child.kill();
+    }
+  });
+});
+
+describe("kubectl logs", () => {
+  it("--tail prints the last lines", async () => {
+    await eventually(async () => (await cluster.kubectl(["logs", "counter"])).stdout.includes("line 8\n"));
+    expect(await cluster.kubectlOk(["logs", "counter", "--tail=2"])).toBe("line 7\nline 8\n");
+  });
+
+  it("-f streams what the container writes and ends when it exits", async () => {
+    await startSignalPod("chatty", "echo start; until [ -e /signal/go ]; do sleep 0.2; done; echo later; sleep 1; echo end");
+    const logs = follow(["logs", "-f", "chatty"]);
+    try {
+      await eventually(() => logs.out === "start\n", { what: "the log's first line, followed" });
+      await cluster.kubectlOk(["exec", "chatty", "--", "touch", "/signal/go"]);
+      await eventually(() => logs.out === "start\nlater\nend\n", { timeoutMs: 30_000, what: "the later lines, followed" });
+      expect(await logs.exited).toBe(0);
+    } finally {
+      logs.child.kill();
+    }
+  });
+});
