@@ -17,8 +17,13 @@ import { remoteCommandSockets, serveUpgrade } from "./exec-websocket.js";
 import { serveResource } from "./resources.js";
 import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
+export interface KubeApiOptions {
+  /** The apiserver's --min-request-timeout (see KubeRequest). */
+  readonly minRequestTimeoutSeconds: number;
+}
+
 /** Each request gets the gRPC server's instruments: a span continuing the caller's traceparent, the API latency metric. */
-export function createKubeApiServer(service: ObjectService, opts: Instruments): Server {
+export function createKubeApiServer(service: ObjectService, opts: Instruments, options: KubeApiOptions): Server {
   const sockets = remoteCommandSockets();
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -34,7 +39,7 @@ export function createKubeApiServer(service: ObjectService, opts: Instruments): 
     const target: StatusTarget = { kind: "", name: "" };
     // Anonymous until authentication comes to this API.
     const ctx: CallContext = { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) };
-    void handle(service, req, res, target, ctx).catch((e: unknown) => fail(res, e, opts.log, req, target));
+    void handle(service, req, res, target, ctx, options).catch((e: unknown) => fail(res, e, opts.log, req, target));
   });
   // pods/exec and pods/attach: kubectl's WebSocket (or the SPDY it falls back to, refused with the reason).
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(service, sockets, req, socket, head, opts.log));
@@ -62,7 +67,7 @@ export function listenKubeApi(server: Server, address: string): Promise<number> 
   });
 }
 
-async function handle(service: ObjectService, req: IncomingMessage, res: ServerResponse, target: StatusTarget, ctx: CallContext): Promise<void> {
+async function handle(service: ObjectService, req: IncomingMessage, res: ServerResponse, target: StatusTarget, ctx: CallContext, options: KubeApiOptions): Promise<void> {
   const url = new URL(req.url ?? "/", "http://kube-api");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
@@ -90,6 +95,7 @@ async function handle(service: ObjectService, req: IncomingMessage, res: ServerR
     ctx,
     http: req,
     res,
+    minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
   });
 }
 
