@@ -123,7 +123,8 @@ function objectFromBody(req: KubeRequest, body: unknown): ApiObject {
     throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
   }
   req.target.name = meta.name;
-  const decoded = decodeManifest({ ...json, metadata: { ...meta.json, ...(info.namespaced ? { namespace } : {}) } });
+  // A body without apiVersion and kind is of the URL's resource, as the apiserver's decoder defaults them.
+  const decoded = decodeManifest({ apiVersion: info.apiVersion, kind: info.kind, ...json, metadata: { ...meta.json, ...(info.namespaced ? { namespace } : {}) } });
   if (decoded.kind !== info.kind) throw badRequest(`the kind of the object (${decoded.kind}) does not match the resource on the URL (${info.plural})`);
   return decoded.apiObject;
 }
