@@ -1,11 +1,13 @@
 /**
  * Stock kubectl's streaming commands against the gateway's Kubernetes API: exec and attach over the
  * WebSocket remote command protocol (through the same node agent path as capctl exec), and logs
- * followed and tailed. (`get -w` is in kubectl.test.ts.)
+ * followed and tailed; and the protocol's frames themselves, v5 and the v4 older clients ask for.
+ * (`get -w` is in kubectl.test.ts.)
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
@@ -119,5 +121,52 @@ describe("kubectl logs", () => {
     } finally {
       logs.child.kill();
     }
+  });
+});
+
+/** A remote command over the WebSocket as a client speaks it: the frames it got, by channel, once the server closed. */
+async function remoteCommand(query: string, protocol: string, frames: Buffer[] = []): Promise<{ protocol: string; channels: Record<number, string> }> {
+  const ws = new WebSocket(`${cluster.kubeApi.replace(/^http/, "ws")}/api/v1/namespaces/default/pods/shell/exec?${query}`, [protocol]);
+  const channels: Record<number, string> = {};
+  ws.on("message", (data: Buffer) => (channels[data[0]!] = (channels[data[0]!] ?? "") + data.subarray(1).toString()));
+  await new Promise<void>((resolve, reject) => {
+    ws.on("open", () => {
+      for (const frame of frames) ws.send(frame);
+    });
+    ws.on("close", () => resolve());
+    ws.on("error", reject);
+  });
+  return { protocol: ws.protocol, channels };
+}
+
+describe("the remote command protocol", () => {
+  it("v5: stdin on channel 0, its end by the close signal, output on 1 and 2, the Status on 3", async () => {
+    const query = "command=sh&command=-c&command=cat%3B%20echo%20err%20%3E%262%3B%20exit%207&stdin=true&stdout=true&stderr=true";
+    const r = await remoteCommand(query, "v5.channel.k8s.io", [Buffer.from("\x00piped\n"), Buffer.of(255, 0)]);
+    expect(r.protocol).toBe("v5.channel.k8s.io");
+    expect(r.channels[1]).toBe("piped\n");
+    expect(r.channels[2]).toBe("err\n");
+    expect(JSON.parse(r.channels[3]!)).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "7" }] } });
+  });
+
+  it("v4 when the client offers no v5: the same channels, Success for an exit of 0", async () => {
+    const r = await remoteCommand("command=echo&command=v4&stdout=true&stderr=true", "v4.channel.k8s.io");
+    expect(r.protocol).toBe("v4.channel.k8s.io");
+    expect(r.channels[1]).toBe("v4\n");
+    expect(JSON.parse(r.channels[3]!)).toEqual({ metadata: {}, status: "Success" });
+  });
+
+  it("refuses a subprotocol it does not speak, before the upgrade", async () => {
+    const ws = new WebSocket(`${cluster.kubeApi.replace(/^http/, "ws")}/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true`, ["channel.k8s.io"]);
+    const res = await new Promise<{ status: number | undefined; json: () => Promise<unknown> }>((resolve, reject) => {
+      ws.on("unexpected-response", (_req, response) => {
+        let body = "";
+        response.on("data", (d: Buffer) => (body += d.toString()));
+        response.on("end", () => resolve({ status: response.statusCode, json: () => Promise.resolve(JSON.parse(body) as unknown) }));
+      });
+      ws.on("open", () => reject(new Error("the server accepted a subprotocol it does not speak")));
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toBe("requested protocol(s) are not supported: [channel.k8s.io]; supports [v5.channel.k8s.io v4.channel.k8s.io]");
   });
 });
