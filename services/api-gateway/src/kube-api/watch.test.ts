@@ -37,24 +37,31 @@ const compactedBus = {
   subscribe: (_filter: unknown, after: number) => Promise.reject(new ExpiredError(after, 10)),
 } as unknown as JetStreamBus;
 
+/** A Kubernetes API over a fresh store (with the default namespace) and `bus`; `close` ends both. */
+async function kubeApiOver(bus: JetStreamBus): Promise<{ store: EventStore; service: ObjectService; url: string; close: () => Promise<void> }> {
+  const store = await openEventStore({});
+  const service = new ObjectService(store, bus, () => {}, {});
+  await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), { actor: "test" });
+  const server = createKubeApiServer(service, instruments, { minRequestTimeoutSeconds: 1800 });
+  const url = `http://127.0.0.1:${await listenKubeApi(server, "127.0.0.1:0")}`;
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await store.close();
+  };
+  return { store, service, url, close };
+}
+
 describe("a watch from a revision the stream no longer holds", () => {
-  let store: EventStore;
-  let server: ReturnType<typeof createKubeApiServer>;
+  let api: Awaited<ReturnType<typeof kubeApiOver>>;
   let url: string;
 
   beforeAll(async () => {
-    store = await openEventStore({});
-    const service = new ObjectService(store, compactedBus, () => {}, {});
-    await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), { actor: "test" });
-    server = createKubeApiServer(service, instruments, { minRequestTimeoutSeconds: 1800 });
-    url = `http://127.0.0.1:${await listenKubeApi(server, "127.0.0.1:0")}`;
+    api = await kubeApiOver(compactedBus);
+    url = api.url;
   }, 30_000);
 
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    await store?.close();
-  });
+  afterAll(() => api?.close());
 
   it("answers 200 and one ERROR event holding the 410 Expired Status, as the apiserver does", async () => {
     const res = await fetch(`${url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=3`);
@@ -70,31 +77,23 @@ describe("a watch from a revision the stream no longer holds", () => {
 });
 
 describe("a watch over a stream that holds every revision", () => {
-  let store: EventStore;
-  let server: ReturnType<typeof createKubeApiServer>;
+  let api: Awaited<ReturnType<typeof kubeApiOver>>;
   let url: string;
   let created: number;
   let head: number;
 
   beforeAll(async () => {
-    store = await openEventStore({});
-    const service = new ObjectService(store, quietBus, () => {}, {});
+    api = await kubeApiOver(quietBus);
+    url = api.url;
     const ctx = { actor: "test" };
-    await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }), ctx);
-    const cm = await service.create(toApiObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "default" } }), ctx);
+    const cm = await api.service.create(toApiObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "default" } }), ctx);
     created = Number(metaOf(fromApiObject(cm).json).resourceVersion);
     // Later revisions of another kind: a bookmark of the ConfigMaps' watch may claim them.
-    const other = await service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "other" } }), ctx);
+    const other = await api.service.create(toApiObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "other" } }), ctx);
     head = Number(metaOf(fromApiObject(other).json).resourceVersion);
-    server = createKubeApiServer(service, instruments, { minRequestTimeoutSeconds: 1800 });
-    url = `http://127.0.0.1:${await listenKubeApi(server, "127.0.0.1:0")}`;
   }, 30_000);
 
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    await store?.close();
-  });
+  afterAll(() => api?.close());
 
   it("sends a bookmark of the revision the watch reached before timeoutSeconds ends it", async () => {
     const res = await fetch(`${url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${created}&allowWatchBookmarks=true&timeoutSeconds=3`);
@@ -108,7 +107,7 @@ describe("a watch over a stream that holds every revision", () => {
   });
 
   it("answers a revision the log has compacted away with the 410 Expired ERROR event", async () => {
-    await store.compact(head);
+    await api.store.compact(head);
     const res = await fetch(`${url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${created}`);
     expect(res.status).toBe(200);
     expect(await eventsOf(res)).toEqual([
