@@ -4,7 +4,7 @@
  * followed and tailed; and the protocol's frames themselves, v5 and the v4 older clients ask for.
  * (`get -w` is in kubectl.test.ts.)
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -73,6 +73,22 @@ describe("kubectl exec", () => {
   it("passes stdin with -i and ends it when kubectl's stdin ends", async () => {
     const r = await cluster.kubectl(["exec", "-i", "shell", "--", "sh", "-c", "cat; echo done"], "first\nsecond\n");
     expect(r).toEqual({ code: 0, stdout: "first\nsecond\ndone\n", stderr: "" });
+  });
+
+  it("gives -it a terminal when kubectl's own stdin is one", async () => {
+    // util-linux script runs kubectl on a pseudo-terminal, as a user's shell would.
+    const kubectl = ["/usr/bin/kubectl", "--cache-dir", join(cluster.dataDir, "kube-cache"), "exec", "-it", "shell", "--", "sh", "-c", "tty; read x; echo got $x; exit 4"];
+    const line = kubectl.map((w) => `'${w}'`).join(" ");
+    const r = await new Promise<{ code: number; stdout: string }>((done) => {
+      const env = { ...process.env, KUBECONFIG: join(cluster.dataDir, "kubeconfig") };
+      const child = execFile("script", ["--quiet", "--return", "--command", line, "/dev/null"], { timeout: 60_000, env }, (error, stdout) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+      child.stdin?.end("hello\n");
+    });
+    expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r+\n/);
+    expect(r.stdout).toMatch(/got hello\r+\n/);
+    expect(r.code).toBe(4);
   });
 
   it("says a missing pod is not found, before anything runs", async () => {
