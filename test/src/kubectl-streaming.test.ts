@@ -126,6 +126,34 @@ describe("kubectl logs", () => {
     expect(await cluster.kubectlOk(["logs", "counter", "--tail=2"])).toBe("line 7\nline 8\n");
   });
 
+  it("-c picks the container, -p its previous instance's log", async () => {
+    // "once" fails its first run and runs on after the restart; the emptyDir remembers the first.
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "restarted" },
+      spec: {
+        volumes: [{ name: "state", emptyDir: {} }],
+        containers: [
+          {
+            name: "once",
+            image: "busybox",
+            command: ["sh", "-c", "if [ -e /state/ran ]; then echo second run; sleep 3600; fi; touch /state/ran; echo first run; exit 1"],
+            volumeMounts: [{ name: "state", mountPath: "/state" }],
+          },
+          { name: "side", image: "busybox", command: ["sh", "-c", "echo side; sleep 3600"] },
+        ],
+      },
+    };
+    await cluster.kubectlOk(["apply", "-f", "-"], JSON.stringify(pod));
+    // The restart waits out the first back-off (10 s).
+    await eventually(async () => (await cluster.kubectl(["logs", "restarted", "-c", "once"])).stdout === "second run\n", { timeoutMs: 90_000, what: "the second run's log" });
+    expect(await cluster.kubectlOk(["logs", "restarted", "-c", "once", "-p"])).toBe("first run\n");
+    expect(await cluster.kubectlOk(["logs", "restarted", "-c", "side"])).toBe("side\n");
+    const defaulted = await cluster.kubectl(["logs", "restarted"]);
+    expect(defaulted).toEqual({ code: 0, stdout: "second run\n", stderr: 'Defaulted container "once" out of: once, side\n' });
+  }, 120_000);
+
   it("-f streams what the container writes and ends when it exits", async () => {
     await startSignalPod("chatty", "echo start; until [ -e /signal/go ]; do sleep 0.2; done; echo later; sleep 1; echo end");
     const logs = follow(["logs", "-f", "chatty"]);
