@@ -1,6 +1,6 @@
 /**
  * The official JavaScript client (@kubernetes/client-node) against the gateway's Kubernetes API: typed
- * create, list, replace and delete, and an informer (list + watch) that sees every change exactly once,
+ * create, list, replace and delete, a watch's bookmark, and an informer (list + watch) that sees every change exactly once,
  * also across a 410: the event log compacted past the revision it watches from, it re-lists and goes on.
  */
 import { execFile } from "node:child_process";
@@ -56,6 +56,18 @@ describe("@kubernetes/client-node", () => {
     const conflict = await api.createNamespacedConfigMap({ namespace: NS, body: configMap("listed", {}) }).catch((e: unknown) => e);
     expect((conflict as { code?: number }).code).toBe(409);
     await api.deleteNamespacedConfigMap({ name: "listed", namespace: NS });
+  });
+
+  it("gets a bookmark of the head on a watch that allows them, and the watch ends at timeoutSeconds", async () => {
+    const from = Number((await api.listNamespacedConfigMap({ namespace: NS })).metadata?.resourceVersion);
+    // A change of another kind: the ConfigMaps' watch has nothing to send for it, and a bookmark may pass it.
+    const other = await api.createNamespace({ body: { apiVersion: "v1", kind: "Namespace", metadata: { name: "bookmarked" } } });
+    const res = await fetch(`${cluster.kubeApi}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${from}&allowWatchBookmarks=true&timeoutSeconds=3`);
+    expect(res.status).toBe(200);
+    const events = (await res.text()).trim().split("\n").map((line) => JSON.parse(line) as { type: string; object: { kind: string; metadata: { resourceVersion: string } } });
+    expect(events.map((e) => e.type)).toEqual(["BOOKMARK"]);
+    expect(events[0]!.object.kind).toBe("ConfigMap");
+    expect(Number(events[0]!.object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(other.metadata?.resourceVersion));
   });
 
   describe("an informer", () => {
