@@ -11,9 +11,9 @@ import { contextFromTraceparent, injectTraceContext } from "@capstan/telemetry";
 import type { Instruments } from "../instruments.js";
 import type { CallContext, ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
+import { remoteCommandSockets, serveUpgrade } from "./exec-websocket.js";
 import { sendJson } from "./request.js";
 import { parseResourcePath } from "./resource-path.js";
-import { remoteCommandSockets, serveUpgrade } from "./exec-websocket.js";
 import { serveResource } from "./resources.js";
 import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
