@@ -42,17 +42,28 @@ interface RemoteCommand {
 
 /**
  * Answers an upgrade request of the Kubernetes API: a WebSocket exec or attach, or the Status of why not
- * (written on the raw socket, as no response object exists for an upgrade).
+ * (written on the raw socket, as no response object exists for an upgrade). `done` gets the status
+ * answered, once the connection is over.
  */
-export function serveUpgrade(service: ObjectService, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer, log: (message: string) => void): void {
+export function serveUpgrade(
+  service: ObjectService,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  log: (message: string) => void,
+  done: (code: number) => void,
+): void {
   socket.on("error", () => socket.destroy());
   const target: StatusTarget = { kind: "", name: "" };
   void remoteCommandOf(service, req, target)
     .then((command) => {
+      socket.once("close", () => done(101));
       wss.handleUpgrade(req, socket, head, (ws) => bridge(service, ws, command));
     })
     .catch((e: unknown) => {
       const status = statusOf(e, target.kind ? target : undefined);
+      socket.once("close", () => done(status.code));
       if (status.code >= 500) log(`${req.method} ${req.url}: ${status.message}`);
       const body = JSON.stringify(status);
       socket.end(

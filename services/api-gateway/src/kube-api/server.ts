@@ -26,28 +26,40 @@ export interface KubeApiOptions {
 export function createKubeApiServer(service: ObjectService, opts: Instruments, options: KubeApiOptions): Server {
   const sockets = remoteCommandSockets();
   const server = createServer((req, res) => {
-    const started = performance.now();
-    const method = `KubeAPI/${req.method ?? "GET"}`;
-    const parent = contextFromTraceparent(header(req, "traceparent"), header(req, "tracestate"));
-    const span = opts.tracer.startSpan(method, { attributes: { "url.path": req.url ?? "" } }, parent);
-    res.once("close", () => {
-      span.setAttribute("http.response.status_code", res.statusCode);
-      span.end();
-      opts.recordDuration(method, String(res.statusCode), performance.now() - started);
-    });
+    const { ctx, done } = instrument(req, opts);
+    res.once("close", () => done(res.statusCode));
     // What the request turns out to be about, for the details of a failure's Status.
     const target: StatusTarget = { kind: "", name: "" };
-    // Anonymous until authentication comes to this API.
-    const ctx: CallContext = { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) };
     void handle(service, req, res, target, ctx, options).catch((e: unknown) => fail(res, e, opts.log, req, target));
   });
   // pods/exec and pods/attach: kubectl's WebSocket (or the SPDY it falls back to, refused with the reason).
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(service, sockets, req, socket, head, opts.log));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { done } = instrument(req, opts);
+    serveUpgrade(service, sockets, req, socket, head, opts.log, done);
+  });
   server.on("close", () => {
     for (const ws of sockets.clients) ws.terminate();
     sockets.close();
   });
   return server;
+}
+
+/**
+ * A request's span, continuing the caller's traceparent, and the call context carrying it; `done`
+ * ends the span and records the latency metric with the status code the request was answered with.
+ */
+function instrument(req: IncomingMessage, opts: Instruments): { ctx: CallContext; done: (code: number) => void } {
+  const started = performance.now();
+  const method = `KubeAPI/${req.method ?? "GET"}`;
+  const parent = contextFromTraceparent(header(req, "traceparent"), header(req, "tracestate"));
+  const span = opts.tracer.startSpan(method, { attributes: { "url.path": req.url ?? "" } }, parent);
+  const done = (code: number) => {
+    span.setAttribute("http.response.status_code", code);
+    span.end();
+    opts.recordDuration(method, String(code), performance.now() - started);
+  };
+  // Anonymous until authentication comes to this API.
+  return { ctx: { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) }, done };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
