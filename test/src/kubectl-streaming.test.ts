@@ -4,11 +4,11 @@
  * followed and tailed; and the protocol's frames themselves, v5 and the v4 older clients ask for.
  * (`get -w` is in kubectl.test.ts.)
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, runOnTerminal, startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
 
@@ -76,16 +76,8 @@ describe("kubectl exec", () => {
   });
 
   it("gives -it a terminal when kubectl's own stdin is one", async () => {
-    // util-linux script runs kubectl on a pseudo-terminal, as a user's shell would.
     const kubectl = ["/usr/bin/kubectl", "--cache-dir", join(cluster.dataDir, "kube-cache"), "exec", "-it", "shell", "--", "sh", "-c", "tty; read x; echo got $x; exit 4"];
-    const line = kubectl.map((w) => `'${w}'`).join(" ");
-    const r = await new Promise<{ code: number; stdout: string }>((done) => {
-      const env = { ...process.env, KUBECONFIG: join(cluster.dataDir, "kubeconfig") };
-      const child = execFile("script", ["--quiet", "--return", "--command", line, "/dev/null"], { timeout: 60_000, env }, (error, stdout) =>
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
-      );
-      child.stdin?.end("hello\n");
-    });
+    const r = await runOnTerminal(kubectl, "hello\n", { KUBECONFIG: join(cluster.dataDir, "kubeconfig") });
     expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r+\n/);
     expect(r.stdout).toMatch(/got hello\r+\n/);
     expect(r.code).toBe(4);
