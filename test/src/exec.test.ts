@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toApiObject } from "@capstan/api";
-import { eventually, repoRoot, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, repoRoot, runOnTerminal, startTestCluster, type TestCluster } from "./support/index.js";
 
 /**
  * `capctl exec` through the real gateway to the node agent's process runtime: output and exit code,
@@ -105,15 +104,8 @@ describe("capctl exec", () => {
   });
 
   it("gives -it a terminal when capctl's own stdin is one", async () => {
-    // util-linux script runs capctl on a pseudo-terminal, as a user's shell would.
     const capctl = [process.execPath, join(repoRoot, "services/capctl/dist/main.js"), "--server", cluster.stack.gateway];
-    const line = [...capctl, "exec", "-it", "shell", "-c", "app", "--", "sh", "-c", "tty; read x; echo got $x"].map((w) => `'${w}'`).join(" ");
-    const r = await new Promise<{ code: number; stdout: string }>((done) => {
-      const child = execFile("script", ["--quiet", "--return", "--command", line, "/dev/null"], { timeout: 60_000 }, (error, stdout) =>
-        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
-      );
-      child.stdin?.end("hello\n");
-    });
+    const r = await runOnTerminal([...capctl, "exec", "-it", "shell", "-c", "app", "--", "sh", "-c", "tty; read x; echo got $x"], "hello\n");
     // Node's raw mode keeps the local terminal's \n → \r\n, so the remote terminal's \r\n shows as \r\r\n.
     expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r+\n/);
     expect(r.stdout).toMatch(/got hello\r+\n/);

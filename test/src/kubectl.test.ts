@@ -376,7 +376,7 @@ describe("the Kubernetes API over HTTP", () => {
 
   it.each([
     { name: "a dryRun other than All", method: "POST", path: `${pages}?dryRun=Maybe`, body: configMap("dry"), type: "application/json", status: 422, reason: "Invalid" },
-    { name: "exec, not served yet", method: "POST", path: "/api/v1/namespaces/pages/pods/x/exec", body: undefined, type: "application/json", status: 400, reason: "BadRequest" },
+    { name: "exec without an upgrade", method: "POST", path: "/api/v1/namespaces/pages/pods/x/exec", body: undefined, type: "application/json", status: 400, reason: "BadRequest" },
     { name: "an apply patch without a fieldManager", method: "PATCH", path: `${pages}/cm-a`, body: configMap("cm-a"), type: "application/apply-patch+yaml", status: 422, reason: "Invalid" },
     { name: "an unknown resource", method: "GET", path: "/api/v1/namespaces/pages/widgets", body: undefined, type: "application/json", status: 404, reason: "NotFound" },
     { name: "a name other than the URL's", method: "PUT", path: `${pages}/cm-a`, body: configMap("cm-z"), type: "application/json", status: 400, reason: "BadRequest" },

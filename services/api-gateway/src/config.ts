@@ -27,7 +27,12 @@ export interface GatewayConfig {
   readonly serviceAllocation: ServiceAllocationConfig;
   /** How many of the latest revisions `compact-log` keeps whole when it names no revision; unset: it must name one. */
   readonly logRetainRevisions: number | undefined;
+  /** The apiserver's --min-request-timeout: a Kubernetes API watch naming no timeoutSeconds lasts 1 to 2 times this. */
+  readonly kubeMinRequestTimeoutSeconds: number;
 }
+
+/** kube-apiserver's default --min-request-timeout. */
+const DEFAULT_MIN_REQUEST_TIMEOUT_SECONDS = 1800;
 
 function intFrom(name: string): number | undefined {
   const raw = process.env[name];
@@ -51,6 +56,7 @@ export function loadConfig(): GatewayConfig {
     defaultTolerationSeconds: intFrom("CAPSTAN_DEFAULT_TOLERATION_SECONDS") ?? DEFAULT_TOLERATION_SECONDS,
     serviceAllocation: serviceAllocationFrom(env),
     logRetainRevisions: intFrom("CAPSTAN_LOG_RETAIN_REVISIONS"),
+    kubeMinRequestTimeoutSeconds: intFrom("CAPSTAN_KUBE_MIN_REQUEST_TIMEOUT") ?? DEFAULT_MIN_REQUEST_TIMEOUT_SECONDS,
   };
 }
 

@@ -1,6 +1,5 @@
 import { request as httpRequest } from "node:http";
 import type { Duplex } from "node:stream";
-import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { EXEC_PROTOCOL, ExecFrameReader, ExecRequest, ExecResponse, execFrame, findOrDefaultContainer, podView, type ExecStart } from "@capstan/api";
 import { UnavailableError } from "@capstan/apimachinery";
 import { kubeletEndpoint } from "./kubelet-endpoint.js";
@@ -8,12 +7,24 @@ import type { ObjectService } from "./object-service.js";
 import { UndecodableRequest, execStartErrors, invalidRequest, throwIfInvalidRequest } from "./request-validation.js";
 
 /**
+ * The call an exec runs for, as much of it as the proxy uses: the gRPC Exec/Attach stream, or the
+ * Kubernetes API's WebSocket in its shape (kube-api/exec-websocket.ts).
+ */
+export interface ExecCall {
+  on(event: "data", listener: (m: ExecRequest | UndecodableRequest) => void): unknown;
+  on(event: "end" | "cancelled", listener: () => void): unknown;
+  once(event: "drain", listener: () => void): unknown;
+  write(m: ExecResponse): boolean;
+  end(): void;
+}
+
+/**
  * Runs an Exec (or Attach) call through the node agent that runs the pod: the first request opens an upgraded
  * connection to its kubelet-style endpoint; later requests (stdin, its end) go down it as frames, and
  * its frames (output, then the exit) come back as responses. Requests that arrive while the connection
  * opens wait for it; the client ending its side ends the command's stdin; a cancelled call closes it.
  */
-export function proxyExec(verb: "exec" | "attach", service: ObjectService, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
+export function proxyExec(verb: "exec" | "attach", service: ObjectService, call: ExecCall, fail: (e: unknown) => void): void {
   let upstream: Duplex | undefined;
   let opening: Promise<void> | undefined;
   const waiting: Buffer[] = [];
@@ -79,7 +90,7 @@ async function openExec(verb: "exec" | "attach", service: ObjectService, start: 
 }
 
 /** The node agent's frames as responses, until its exit; a connection lost before it fails the call. */
-function relayResponses(socket: Duplex, head: Buffer, call: ServerDuplexStream<ExecRequest, ExecResponse>, fail: (e: unknown) => void): void {
+function relayResponses(socket: Duplex, head: Buffer, call: ExecCall, fail: (e: unknown) => void): void {
   const reader = new ExecFrameReader();
   let finished = false;
   const relay = (chunk: Buffer) => {

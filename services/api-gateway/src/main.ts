@@ -63,7 +63,7 @@ runService("api-gateway", async ({ telemetry }) => {
   const server = createGatewayServer(service, instruments);
   const port = await listen(server, config.listen);
   log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix}, objects up to ${maxObjectBytes} bytes)`);
-  const kubeApi = createKubeApiServer(service, instruments);
+  const kubeApi = createKubeApiServer(service, instruments, { minRequestTimeoutSeconds: config.kubeMinRequestTimeoutSeconds });
   const kubePort = await listenKubeApi(kubeApi, config.kubeApiListen);
   log(`serving the Kubernetes API on http://${config.kubeApiListen.replace(/:\d+$/, `:${kubePort}`)}`);
 

@@ -7,6 +7,7 @@ import {
   type WatchEvent,
   type WatchRequest,
 } from "@capstan/api";
+import { ExpiredError } from "@capstan/apimachinery";
 import type { JetStreamBus } from "@capstan/bus";
 import type { EventStore, JsonObject } from "@capstan/eventstore";
 import type { WatchMetrics, WatchTransport } from "@capstan/telemetry";
@@ -41,6 +42,9 @@ export class ObjectService extends ObjectRegistry {
     const info = kindInfo(req.kind);
     const sel = objectSelection(info.kind, req.labelSelector, req.fieldSelector);
     const from = await this.watchFrom(req.resourceVersion);
+    // The stream may hold revisions the log has compacted away; a watch answers as a read would there.
+    const compacted = await this.events.compactedRevision();
+    if (from < compacted) throw new ExpiredError(from, compacted);
     const sub = await this.bus.subscribe(
       {
         kind: info.kind,

@@ -16,6 +16,8 @@ export interface KubeRequest {
   readonly ctx: CallContext;
   readonly http: IncomingMessage;
   readonly res: ServerResponse;
+  /** The apiserver's --min-request-timeout: a watch naming no timeoutSeconds lasts a random 1 to 2 times this. */
+  readonly minRequestTimeoutSeconds: number;
 }
 
 /** The largest body the API reads: Kubernetes' limit of 3 MiB per request. */

@@ -62,7 +62,7 @@ export function parseResourcePath(pathname: string): ResourcePath {
   return { info, namespace, name, subresource: sub as Subresource | undefined };
 }
 
-/** Its subresources, and a pod's exec and attach, which are routed to say they are not served yet. */
+/** Its subresources, and a pod's exec and attach (WebSocket upgrades, kube-api/exec-websocket.ts). */
 function servedSubresources(info: AnyKindInfo): readonly string[] {
   return info.kind === "Pod" ? [...subresourcesOf(info), "exec", "attach"] : subresourcesOf(info);
 }

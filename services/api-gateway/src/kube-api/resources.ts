@@ -31,7 +31,8 @@ export async function serveResource(service: ObjectService, request: KubeRequest
   const req = { ...request, ctx: { ...request.ctx, fieldManager: write.fieldManager } };
   if (path.info.namespaced && path.namespace === "" && (path.name !== "" || method === "POST")) throw notFoundPath();
   if (path.subresource === "exec" || path.subresource === "attach") {
-    throw badRequest(`pods/${path.subresource} over the Kubernetes API is not served yet; use capctl ${path.subresource}`);
+    // A WebSocket upgrade of these is served by exec-websocket.ts before it reaches here.
+    throw badRequest("Upgrade request required");
   }
   if (path.subresource === "log") {
     if (method !== "GET") throw methodNotAllowed(method);
@@ -140,7 +141,8 @@ function objectFromBody(req: KubeRequest, body: unknown): ApiObject {
     throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
   }
   req.target.name = meta.name;
-  const decoded = decodeManifest({ ...json, metadata: { ...meta.json, ...(info.namespaced ? { namespace } : {}) } });
+  // A body without apiVersion and kind is of the URL's resource, as the apiserver's decoder defaults them.
+  const decoded = decodeManifest({ apiVersion: info.apiVersion, kind: info.kind, ...json, metadata: { ...meta.json, ...(info.namespaced ? { namespace } : {}) } });
   if (decoded.kind !== info.kind) throw badRequest(`the kind of the object (${decoded.kind}) does not match the resource on the URL (${info.plural})`);
   return decoded.apiObject;
 }

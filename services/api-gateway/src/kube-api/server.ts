@@ -4,39 +4,66 @@
  * ObjectService as gRPC; a failure is a `kind: Status` body from the one mapping in status.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { openApiV2, openApiV3, openApiV3Discovery } from "@capstan/api";
 import { trace } from "@opentelemetry/api";
 import { contextFromTraceparent, injectTraceContext, secondsSince, type KubeVerb } from "@capstan/telemetry";
 import { kindAttribute, type Instruments } from "../instruments.js";
 import type { CallContext, ObjectService } from "../object-service.js";
 import { AGGREGATED_DISCOVERY, aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
+import { remoteCommandSockets, serveUpgrade } from "./exec-websocket.js";
 import { sendJson } from "./request.js";
 import { parseResourcePath } from "./resource-path.js";
 import { serveResource } from "./resources.js";
 import { methodNotAllowed, notAcceptable, notFoundPath, statusOf, type StatusTarget } from "./status.js";
 
+export interface KubeApiOptions {
+  /** The apiserver's --min-request-timeout (see KubeRequest). */
+  readonly minRequestTimeoutSeconds: number;
+}
+
 /** Each request gets the gRPC server's instruments: a span continuing the caller's traceparent, the API latency metric. */
-export function createKubeApiServer(service: ObjectService, opts: Instruments): Server {
-  return createServer((req, res) => {
-    const started = performance.now();
-    const method = `KubeAPI/${req.method ?? "GET"}`;
-    const parent = contextFromTraceparent(header(req, "traceparent"), header(req, "tracestate"));
-    const span = opts.tracer.startSpan(method, { attributes: { "url.path": req.url ?? "" } }, parent);
-    res.once("close", () => {
-      span.setAttribute("http.response.status_code", res.statusCode);
-      span.end();
-      opts.recordRequest(secondsSince(started), {
-        "http.request.method": req.method ?? "GET",
-        "http.response.status_code": String(res.statusCode),
-        ...(target.kind ? { "capstan.verb": kubeVerb(req, target.name), ...kindAttribute(target.kind) } : {}),
-      });
-    });
+export function createKubeApiServer(service: ObjectService, opts: Instruments, options: KubeApiOptions): Server {
+  const sockets = remoteCommandSockets();
+  const server = createServer((req, res) => {
     // What the request turns out to be about, for the details of a failure's Status and the metric.
     const target: StatusTarget = { kind: "", name: "" };
-    // Anonymous until authentication comes to this API.
-    const ctx: CallContext = { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) };
-    void handle(service, req, res, target, ctx).catch((e: unknown) => fail(res, e, opts.log, req, target));
+    const { ctx, done } = instrument(req, opts, target);
+    res.once("close", () => done(res.statusCode));
+    void handle(service, req, res, target, ctx, options).catch((e: unknown) => fail(res, e, opts.log, req, target));
   });
+  // pods/exec and pods/attach: kubectl's WebSocket (or the SPDY it falls back to, refused with the reason).
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { done } = instrument(req, opts, { kind: "Pod", name: "" });
+    serveUpgrade(service, sockets, req, socket, head, opts.log, done);
+  });
+  server.on("close", () => {
+    for (const ws of sockets.clients) ws.terminate();
+    sockets.close();
+  });
+  return server;
+}
+
+/**
+ * A request's span, continuing the caller's traceparent, and the call context carrying it; `done`
+ * ends the span and records the latency metric with the status code the request was answered with.
+ */
+function instrument(req: IncomingMessage, opts: Instruments, target: StatusTarget): { ctx: CallContext; done: (code: number) => void } {
+  const started = performance.now();
+  const method = `KubeAPI/${req.method ?? "GET"}`;
+  const parent = contextFromTraceparent(header(req, "traceparent"), header(req, "tracestate"));
+  const span = opts.tracer.startSpan(method, { attributes: { "url.path": req.url ?? "" } }, parent);
+  const done = (code: number) => {
+    span.setAttribute("http.response.status_code", code);
+    span.end();
+    opts.recordRequest(secondsSince(started), {
+      "http.request.method": req.method ?? "GET",
+      "http.response.status_code": String(code),
+      ...(target.kind ? { "capstan.verb": kubeVerb(req, target.name), ...kindAttribute(target.kind) } : {}),
+    });
+  };
+  // Anonymous until authentication comes to this API.
+  return { ctx: { actor: "anonymous", ...injectTraceContext(trace.setSpan(parent, span)) }, done };
 }
 
 /** The apiserver's verb for a request on a resource (`name` empty for a collection). */
@@ -75,7 +102,7 @@ export function listenKubeApi(server: Server, address: string): Promise<number> 
   });
 }
 
-async function handle(service: ObjectService, req: IncomingMessage, res: ServerResponse, target: StatusTarget, ctx: CallContext): Promise<void> {
+async function handle(service: ObjectService, req: IncomingMessage, res: ServerResponse, target: StatusTarget, ctx: CallContext, options: KubeApiOptions): Promise<void> {
   const url = new URL(req.url ?? "/", "http://kube-api");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
@@ -103,6 +130,7 @@ async function handle(service: ObjectService, req: IncomingMessage, res: ServerR
     ctx,
     http: req,
     res,
+    minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
   });
 }
 

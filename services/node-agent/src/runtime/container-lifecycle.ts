@@ -230,6 +230,8 @@ export class ContainerLifecycle {
       c.status.state = { terminated };
       this.opts.listeners.notify(rec.uid);
       proc.markExited();
+      // A followed log ends with a container that runs no more, as the kubelet's does (`kubectl logs -f` returns).
+      for (const f of c.followers) f.finish();
       if (rec.terminating || proc.stopping) return;
       if (c.init && !c.sidecar && exitCode === 0) void enqueue(rec, this.opts.logger, () => this.syncContainers(rec, rec.pod));
       // The containers are done (a Job's pod): its sidecars are stopped, and their exits do not count.

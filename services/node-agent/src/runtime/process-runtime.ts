@@ -217,7 +217,8 @@ export class ProcessRuntime implements Runtime {
       const waiting = c.status.state?.waiting?.reason ?? "ContainerCreating";
       throw new UnavailableError(`container "${container}" in pod "${name}" is waiting to start: ${waiting}`);
     }
-    const follow = opts.follow && !opts.previous;
+    // A container that exited for good has no more to follow: its log is read to the end, as the kubelet's.
+    const follow = opts.follow && !opts.previous && c.status.state?.terminated === undefined;
     const stream: LogStream = new LogStream(path, {
       follow,
       ...(opts.tailLines !== undefined && opts.tailLines >= 0 ? { tailLines: opts.tailLines } : {}),
