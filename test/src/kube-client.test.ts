@@ -3,12 +3,9 @@
  * create, list, replace and delete, a watch's bookmark, and an informer (list + watch) that sees every change exactly once,
  * also across a 410: the event log compacted past the revision it watches from, it re-lists and goes on.
  */
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1ConfigMap } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, repoRoot, startTestCluster, type TestCluster } from "./support/index.js";
+import { eventually, startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
 let api: CoreV1Api;
@@ -35,15 +32,6 @@ afterAll(async () => {
 });
 
 const configMap = (name: string, data: Record<string, string>): V1ConfigMap => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: NS }, data });
-
-/** The gateway's compact-log command against this cluster: compacts the log to its head, once the stream holds it. */
-async function compactLogToHead(): Promise<string> {
-  const run = promisify(execFile);
-  const env = { ...process.env, DATABASE_URL: cluster.databaseUrl, CAPSTAN_PREFIX: cluster.prefix, CAPSTAN_LOG_RETAIN_REVISIONS: "0" };
-  return eventually(async () => (await run(process.execPath, [join(repoRoot, "services/api-gateway/dist/compact.js")], { env, timeout: 60_000 })).stdout.trim(), {
-    what: "the log compacted to its head",
-  });
-}
 
 describe("@kubernetes/client-node", () => {
   it("creates and lists", async () => {
@@ -114,7 +102,7 @@ describe("@kubernetes/client-node", () => {
       // A write elsewhere moves the head past what the informer watches from; the log is compacted to it.
       // (A body without apiVersion and kind, as typed clients may send: the URL's resource, as in Kubernetes.)
       await api.createNamespace({ body: { metadata: { name: "elsewhere" } } });
-      expect(await compactLogToHead()).toMatch(/^compacted the log to revision \d+: dropped \d+ events$/);
+      expect(await cluster.compactLog()).toMatch(/^compacted the log to revision \d+: dropped \d+ events$/);
       // Its watch ends within 4 s; re-watching from before the compaction gets 410 Expired, so it lists again.
       await eventually(() => lists === 2, { what: "the informer's re-list after the 410" });
       expect(seen.length).toBe(before);

@@ -11,6 +11,7 @@ import { ServiceProcess, startStack, writeKubeconfig, type Stack } from "@capsta
 import { claimHostRanges, type HostRanges } from "./host-ranges.js";
 import { natsUrl, removeStreams } from "./scratch-stack.js";
 import { ServiceLogs } from "./service-logs.js";
+import { eventually } from "./eventually.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The shared example manifests beside the repository; CAPSTAN_EXAMPLES_DIR points elsewhere (a worktree has none beside it). */
@@ -65,8 +66,11 @@ export interface TestCluster {
    * default), each `hh:mm:ss.mmm service| text`. A failing test prints these tails by itself.
    */
   logs(opts?: { lines?: number }): string;
-  /** The gateway's compact-log command against this cluster's database and stream: its one line of output. */
-  compactLog(...args: string[]): Promise<string>;
+  /**
+   * The gateway's compact-log command against this cluster's database and stream, to `revision` (default:
+   * the head), once the stream holds that far (the relay publishes after the commit): its one line of output.
+   */
+  compactLog(revision?: number | string): Promise<string>;
   /**
    * Starts another instance of one of the stack's services with extra environment (say, the replacement
    * of a crashed controller on a test clock); its lines join the service's, and it stops with the cluster.
@@ -239,11 +243,18 @@ async function start(record: ClusterRecord, opts: TestClusterOptions): Promise<T
       return r.stdout;
     },
     logs: (logOpts) => logs.text(logOpts),
-    async compactLog(...args) {
-      const env = { DATABASE_URL: database?.url ?? "", CAPSTAN_PREFIX: prefix };
-      const r = await run(process.execPath, [join(repoRoot, "services/api-gateway/dist/compact.js"), ...args], env, undefined);
-      if (r.code !== 0) throw new Error(`compact-log ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-      return r.stdout.trim();
+    compactLog(revision) {
+      const args = revision === undefined ? [] : [String(revision)];
+      const env = { DATABASE_URL: database?.url ?? "", CAPSTAN_PREFIX: prefix, CAPSTAN_LOG_RETAIN_REVISIONS: "0" };
+      return eventually(
+        async () => {
+          const r = await run(process.execPath, [join(repoRoot, "services/api-gateway/dist/compact.js"), ...args], env, undefined);
+          if (r.code === 0) return r.stdout.trim();
+          if (r.stderr.includes("is not on the event stream yet")) return undefined;
+          throw new Error(`compact-log ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+        },
+        { what: `the log compacted to ${revision ?? "its head"}` },
+      );
     },
     metricsTargets: () => stack.metricsTargets(),
     startService(name, env) {
