@@ -56,7 +56,7 @@ describe("FakeGateway", () => {
     expect(await codeOf(gw.get({ kind: "Pod", namespace: "default", name: "web", revision: deletedAt }))).toBe("NotFound");
     expect(await codeOf(gw.get({ kind: "Pod", namespace: "default", name: "web", revision: createdAt - 1 }))).toBe("NotFound");
     expect((await gw.list({ kind: "Pod", namespace: "default", revision: createdAt + 1 })).items.map((o) => meta(fromApiObject(o).json)["uid"])).toEqual(["uid-web"]);
-    expect(await gw.list({ kind: "Pod", namespace: "default", revision: deletedAt })).toEqual({ items: [], resourceVersion: String(deletedAt) });
+    expect(await gw.list({ kind: "Pod", namespace: "default", revision: deletedAt })).toEqual({ items: [], resourceVersion: String(deletedAt), traces: {} });
 
     const { events, resourceVersion } = await gw.history({ kind: "Pod", namespace: "default", name: "web" });
     expect(events.map((e) => [e.type, e.verb, e.actor, meta(fromApiObject(e.object!).json)["uid"]])).toEqual([
