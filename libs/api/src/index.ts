@@ -25,6 +25,7 @@ export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/ca
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export { PriorityClass } from "./gen/capstan/v1/scheduling.js";
+export { LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec, ResourceQuotaStatus } from "./gen/capstan/v1/core.js";
 export type { ObjectMeta, OwnerReference, ObjectReference, LocalObjectReference } from "./gen/capstan/v1/meta.js";
 export {
   Object as ApiObject,
@@ -134,7 +135,7 @@ export { defaultPersistentVolume } from "./kinds/persistent-volume/strategy.js";
 export { defaultPersistentVolumeClaim } from "./kinds/persistent-volume-claim/strategy.js";
 export { MAX_DATA_BYTES, validateConfigMapKey } from "./kinds/config-map/config-map-key.js";
 export { resourceInUnits, splitFieldPath } from "./downward-api.js";
-export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
+export { podRequests, podLimits, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
 export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-or-string.js";

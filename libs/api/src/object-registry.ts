@@ -19,6 +19,7 @@ import type { DeleteRequest, HistoryEvent, HistoryResponse, ListRequest, ListRes
 import { createAdmissionContext } from "./admission-context.js";
 import { applyDefaults, type DefaultingOptions } from "./defaults.js";
 import type { AdmissionContext, Admitted } from "./kinds/kind-strategy.js";
+import { quotaReads, withResourceQuotas } from "./kinds/resource-quota/quota-admission.js";
 import { createServiceAllocator, type ServiceAllocationConfig } from "./kinds/service/service-allocation.js";
 import { findKind, fromApiObject, kindInfo, storedToApiObject } from "./kinds.js";
 import {
@@ -309,7 +310,8 @@ export class ObjectRegistry {
     return storedToApiObject((await this.append(verb, key, admitted, ctx)).object);
   }
 
-  private async append(verb: Verb, key: ObjectKey, { decide, reads }: Admitted, ctx: CallContext): Promise<{ type: EventType; object: JsonObject }> {
+  private async append(verb: Verb, key: ObjectKey, admitted: Admitted, ctx: CallContext): Promise<{ type: EventType; object: JsonObject }> {
+    const { decide, reads } = await this.chargedToQuotas(verb, key, admitted);
     const event = await this.store.append({
       key,
       decide,
@@ -322,6 +324,16 @@ export class ObjectRegistry {
     this.onCommit();
     findKind(key.kind)?.admission?.committed?.(this.admission);
     return event;
+  }
+
+  /** Every write that can change what a namespaced object uses also reads its namespace's quotas and charges them. */
+  private async chargedToQuotas(verb: Verb, key: ObjectKey, admitted: Admitted): Promise<Admitted> {
+    const counted = kindInfo(key.kind);
+    if (!counted.namespaced || verb === "bind" || verb === "finalize") return admitted;
+    const quotas = await this.admission.resourceQuotas(key.namespace);
+    if (quotas.length === 0) return admitted;
+    const write = { key, counted, verb, quotas };
+    return { decide: withResourceQuotas(write, admitted.decide), reads: [...admitted.reads, ...quotaReads(write)] };
   }
 }
 

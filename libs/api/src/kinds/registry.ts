@@ -21,7 +21,9 @@ import { persistentVolumeStrategy } from "./persistent-volume/strategy.js";
 import { podStrategy } from "./pod/strategy.js";
 import { priorityClassStrategy } from "./priority-class/strategy.js";
 import { replicaSetStrategy } from "./replica-set/strategy.js";
+import { limitRangeStrategy } from "./limit-range/strategy.js";
 import { replicationControllerStrategy } from "./replication-controller/strategy.js";
+import { resourceQuotaStrategy } from "./resource-quota/strategy.js";
 import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
 import { storageClassStrategy } from "./storage-class/strategy.js";
@@ -53,6 +55,8 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   ControllerRevision: controllerRevisionStrategy,
   StatefulSet: statefulSetStrategy,
   DaemonSet: daemonSetStrategy,
+  ResourceQuota: resourceQuotaStrategy,
+  LimitRange: limitRangeStrategy,
 };
 
 /** Every strategy, in the order above. */
