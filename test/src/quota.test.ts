@@ -123,6 +123,8 @@ describe("ResourceQuota", () => {
         ["requests.memory", "512Mi", "1Gi"],
       ]),
     );
+    // Stock kubectl gets the same columns from the gateway's Kubernetes API.
+    expect(await cluster.kubectlOk(["get", "quota", "-n", "quota-compute"])).toContain("requests.cpu: 800m/1, requests.memory: 512Mi/1Gi   limits.cpu: 1600m/2");
   });
 });
 
