@@ -76,6 +76,16 @@ describe("ResourceQuota", () => {
     );
   });
 
+  it("recomputes used when the quota is applied again with a new hard limit", async () => {
+    const ns = "quota-pods";
+    const manifest = `apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pods-max\n  namespace: ${ns}\nspec:\n  hard:\n    pods: "11"\n`;
+    expect((await cluster.capctlOk(["apply", "-f", "-"], manifest)).trim()).toBe("resourcequota/pods-max configured");
+    const { message } = unwrapObject(await cluster.client.get({ kind: "ResourceQuota", namespace: ns, name: "pods-max" }));
+    expect((message as ResourceQuota).status).toEqual({ hard: { pods: "11" }, used: { pods: "10" } });
+    await cluster.client.create(pod(ns, "eleventh"));
+    expect(await used(ns, "pods-max")).toEqual({ pods: "11" });
+  });
+
   it("charges cpu and memory requests, refuses what exceeds them, and a pod that names no requests", async () => {
     const ns = "quota-compute";
     await cluster.client.create(quota(ns, "compute", { "requests.cpu": "1", "requests.memory": "1Gi", "limits.cpu": "2" }));
@@ -89,6 +99,11 @@ describe("ResourceQuota", () => {
     expect(await refusal(cluster.client.create(pod(ns, "bare")))).toBe(
       'Forbidden: pods "bare" is forbidden: failed quota: compute: must specify limits.cpu for: app; requests.cpu for: app; requests.memory for: app',
     );
+    // A pod that ended (its node agent writes its status) frees its compute.
+    const a = unwrapObject(await cluster.client.get({ kind: "Pod", namespace: ns, name: "a" })).message as Pod;
+    await cluster.client.updateStatus(wrapObject("Pod", Pod.fromPartial({ ...a, status: { ...a.status, phase: "Succeeded" } })));
+    expect(await used(ns, "compute")).toEqual({ "limits.cpu": "800m", "requests.cpu": "400m", "requests.memory": "256Mi" });
+    await cluster.client.create(pod(ns, "c", sized));
   });
 
   it("computes used at its create from what the namespace already holds", async () => {

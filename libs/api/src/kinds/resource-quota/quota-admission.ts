@@ -104,7 +104,9 @@ async function withComputedStatus(key: ObjectKey, quota: JsonObject, decide: (qu
         if (record) charge(byKind.get(r.kind), record.object);
       }
       charge(self, quota);
-      return decide({ ...quota, status: { hard: hardList, used: toResourceList(used) } })(current, read);
+      // Set on what the write decided: an update keeps the stored status of what it is given.
+      const decided = decide(quota)(current, read);
+      return "error" in decided ? decided : { ...decided, object: { ...decided.object, status: { hard: hardList, used: toResourceList(used) } } };
     },
   };
 }
