@@ -76,7 +76,7 @@ describe("ResourceQuota", () => {
     );
   });
 
-  it("recomputes used when the quota is applied again with a new hard limit", async () => {
+  it("keeps used when the quota is applied again with a new hard limit, and admits up to it", async () => {
     const ns = "quota-pods";
     const manifest = `apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pods-max\n  namespace: ${ns}\nspec:\n  hard:\n    pods: "11"\n`;
     expect((await cluster.capctlOk(["apply", "-f", "-"], manifest)).trim()).toBe("resourcequota/pods-max configured");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isCapstanError, type Decide, type JsonObject, type ObjectKey, type ObjectRecord, type Verb } from "@capstan/apimachinery";
-import { resourceQuotaKey, withResourceQuotas } from "./quota-admission.js";
+import type { AdmissionContext } from "../kind-strategy.js";
+import { resourceQuotaAdmission, resourceQuotaKey, withResourceQuotas } from "./quota-admission.js";
 import type { CountedKind } from "./quota-usage.js";
 
 const pods: CountedKind = { kind: "Pod", plural: "pods", group: "" };
@@ -125,5 +126,42 @@ describe("resource quota admission", () => {
     }
     expect(admitted).toBe(10);
     expect((stored.get("q")?.object["status"] as JsonObject)["used"]).toEqual({ pods: "10" });
+  });
+});
+
+describe("a quota's own status", () => {
+  const quotaKinds: CountedKind[] = [pods, configMaps, { kind: "ResourceQuota", plural: "resourcequotas", group: "" }];
+  const stored = new Map<string, ObjectRecord>(
+    [
+      record({ kind: "Pod", namespace: "default", name: "running" }, pod("running", requests("500m", "64Mi"), "Running")),
+      record({ kind: "Pod", namespace: "default", name: "done" }, pod("done", requests("1", "64Mi"), "Succeeded")),
+      record({ kind: "ConfigMap", namespace: "default", name: "c" }, { kind: "ConfigMap", metadata: { name: "c", namespace: "default" } }),
+    ].map((r) => [`${r.kind}/${r.name}`, r]),
+  );
+  // Only what admission asks of a server here: the kinds it counts and the namespace's objects.
+  const ctx = {
+    countedKinds: quotaKinds,
+    namespaceObjects: async (_ns: string, kinds: readonly string[]) => [...stored.values()].filter((r) => kinds.includes(r.kind)),
+  } as unknown as AdmissionContext;
+  const key = resourceQuotaKey("default", "q");
+  const spec = (hard: Record<string, string>) => ({ apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "q", namespace: "default" }, spec: { hard } });
+
+  async function statusAfter(verb: "create" | "update", hard: Record<string, string>, current?: JsonObject) {
+    const admit = verb === "create" ? resourceQuotaAdmission.create! : resourceQuotaAdmission.update!;
+    const { decide, reads } = await admit(key, spec(hard), (o) => writes(o, current ? "MODIFIED" : "ADDED"), ctx);
+    const decided = decide(current && record(key, current), (k) => (reads.some((r) => r.name === k.name) ? stored.get(`${k.kind}/${k.name}`) : undefined));
+    return "error" in decided ? decided.error.message : decided.object["status"];
+  }
+
+  it("at its create: used from the namespace's objects, an ended pod's compute left out, itself counted", async () => {
+    expect(await statusAfter("create", { pods: "5", "requests.cpu": "2", "count/pods": "9", configmaps: "3", resourcequotas: "1" })).toEqual({
+      hard: { pods: "5", "requests.cpu": "2", "count/pods": "9", configmaps: "3", resourcequotas: "1" },
+      used: { configmaps: "1", "count/pods": "2", pods: "1", "requests.cpu": "500m", resourcequotas: "1" },
+    });
+  });
+
+  it("at an update: what it tracked stays as the writes left it, a resource it newly names is counted", async () => {
+    const current = { ...spec({ pods: "5" }), status: { hard: { pods: "5" }, used: { pods: "4" } } };
+    expect(await statusAfter("update", { pods: "6", configmaps: "3" }, current)).toEqual({ hard: { pods: "6", configmaps: "3" }, used: { configmaps: "1", pods: "4" } });
   });
 });

@@ -81,9 +81,11 @@ function withUsed(quota: JsonObject, used: Amounts): JsonObject {
 }
 
 /**
- * A quota's own create or update computes its status: hard as the spec says, used from every object of
- * its namespace it counts (itself included), read in the same commit as the write — what Kubernetes'
- * resource quota controller does after the fact, done here before the quota can refuse anything.
+ * A quota's own create or update computes its status: hard as the spec says; used, for each resource it
+ * did not already track, from every object of its namespace it counts (itself included), read in the
+ * same commit as the write — what Kubernetes' resource quota controller does after the fact, done here
+ * before the quota can refuse anything. What it already tracked stays as the writes since left it: a
+ * count from the listing would miss writes committed between the listing and this commit.
  */
 async function withComputedStatus(key: ObjectKey, quota: JsonObject, decide: (quota: JsonObject) => Decide, ctx: AdmissionContext): Promise<Admitted> {
   const hardList = specOf(quota)["hard"] ?? {};
@@ -95,9 +97,11 @@ async function withComputedStatus(key: ObjectKey, quota: JsonObject, decide: (qu
   return {
     reads,
     decide: (current, read) => {
-      let used: Amounts = new Map([...hard.keys()].map((name) => [name, 0]));
+      const tracked = maskAmounts(amountsOf(statusOf(current?.object)["used"]), hard);
+      const untracked = new Map([...hard].filter(([name]) => !tracked.has(name)));
+      let used: Amounts = addAmounts(tracked, new Map([...untracked.keys()].map((name) => [name, 0])));
       const charge = (k: CountedKind | undefined, o: JsonObject) => {
-        if (k) used = addAmounts(used, maskAmounts(usageOf(k, o), hard));
+        if (k) used = addAmounts(used, maskAmounts(usageOf(k, o), untracked));
       };
       for (const r of reads) {
         const record = read(r);
