@@ -135,7 +135,7 @@ export { defaultPersistentVolume } from "./kinds/persistent-volume/strategy.js";
 export { defaultPersistentVolumeClaim } from "./kinds/persistent-volume-claim/strategy.js";
 export { MAX_DATA_BYTES, validateConfigMapKey } from "./kinds/config-map/config-map-key.js";
 export { resourceInUnits, splitFieldPath } from "./downward-api.js";
-export { podRequests, podLimits, nodeAllocatable, podQOSClass } from "./pod-resources.js";
+export { podRequests, nodeAllocatable, podQOSClass } from "./pod-resources.js";
 export type { PodResources, NodeResources, QOSClass } from "./pod-resources.js";
 export { labelSelectorMatches, labelSelectorToString, labelSelectorAsSelector } from "./label-selector.js";
 export { isIntOrStringInt, percentOf, scaledValueFromIntOrPercent } from "./int-or-string.js";
