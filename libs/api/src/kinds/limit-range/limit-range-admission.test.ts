@@ -66,4 +66,15 @@ describe("LimitRanger", () => {
   ])("$name", ({ resources, item, want }) => {
     expect(admitted(resources, item)).toEqual(want);
   });
+
+  it("defaults init containers too, named after the containers in the annotation", () => {
+    const withInit = { ...pod({}), spec: { initContainers: [{ name: "setup", image: "busybox" }], containers: [{ name: "app", image: "nginx" }] } };
+    const result = admitPodLimits(withInit, [limitRange({ default: { cpu: "200m" } })]);
+    expect(result).toMatchObject({
+      pod: {
+        metadata: { annotations: { "kubernetes.io/limit-ranger": "LimitRanger plugin set: cpu request for container app; cpu limit for container app; cpu request for init container setup; cpu limit for init container setup" } },
+        spec: { initContainers: [{ resources: { requests: { cpu: "200m" }, limits: { cpu: "200m" } } }] },
+      },
+    });
+  });
 });

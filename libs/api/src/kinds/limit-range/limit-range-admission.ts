@@ -59,12 +59,11 @@ export function admitPodLimits(pod: JsonObject, limitRanges: readonly JsonObject
   if (items.length === 0) return { pod };
   const spec = specOf(pod);
   const set: string[] = [];
-  const fields = ["initContainers", "containers"] as const;
-  const containers = Object.fromEntries(fields.map((f) => [f, arrayOf(spec[f]).map((c) => objectOf(c) ?? {})])) as Record<(typeof fields)[number], JsonObject[]>;
-  const defaulted = Object.fromEntries(
-    fields.map((f) => [f, containers[f].map((c) => withDefaults(c, items, f === "containers" ? "container" : "init container", set))]),
-  ) as Record<(typeof fields)[number], JsonObject[]>;
-  const errors = fields.flatMap((f) => defaulted[f].flatMap((c) => items.flatMap((item) => boundsErrors(resourcesOf(c), item))));
+  // Containers first, then init containers, as mergePodResourceRequirements names them.
+  const defaulted = (field: string, type: string) => arrayOf(spec[field]).map((c) => withDefaults(objectOf(c) ?? {}, items, type, set));
+  const containers = defaulted("containers", "container");
+  const initContainers = defaulted("initContainers", "init container");
+  const errors = [...containers, ...initContainers].flatMap((c) => items.flatMap((item) => boundsErrors(containerResourcesOf(c), item)));
   if (errors.length > 0) {
     const why = errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`;
     return { error: new ForbiddenError(`pods "${metaOf(pod).name}" is forbidden: ${why}`) };
@@ -72,19 +71,19 @@ export function admitPodLimits(pod: JsonObject, limitRanges: readonly JsonObject
   if (set.length === 0) return { pod };
   const meta = metaOf(pod).json;
   const annotations = { ...(objectOf(meta["annotations"]) ?? {}), [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${set.join("; ")}` };
-  const admittedSpec: JsonObject = { ...spec, containers: defaulted.containers };
-  if (containers.initContainers.length > 0) admittedSpec["initContainers"] = defaulted.initContainers;
+  const admittedSpec: JsonObject = { ...spec, containers };
+  if (initContainers.length > 0) admittedSpec["initContainers"] = initContainers;
   return { pod: { ...pod, metadata: { ...meta, annotations }, spec: admittedSpec } };
 }
 
-function resourcesOf(c: JsonObject): Container {
+function containerResourcesOf(c: JsonObject): Container {
   const resources = objectOf(c["resources"]) ?? {};
   return { name: stringOf(c["name"]), requests: { ...listAt(resources, "requests") }, limits: { ...listAt(resources, "limits") } };
 }
 
 /** The container with the items' defaults for what it does not name (mergeContainerResources); `set` gets what was added. */
 function withDefaults(c: JsonObject, items: readonly ContainerItem[], containerType: string, set: string[]): JsonObject {
-  const { name, requests, limits } = resourcesOf(c);
+  const { name, requests, limits } = containerResourcesOf(c);
   const setRequests: string[] = [];
   const setLimits: string[] = [];
   for (const item of items) {
