@@ -12,7 +12,7 @@ import { startTestCluster, type TestCluster } from "./support/index.js";
 
 let cluster: TestCluster;
 
-const namespaces = ["quota-pods", "quota-compute", "quota-later", "limits"];
+const namespaces = ["quota-pods", "quota-compute", "quota-later", "quota-racing", "limits"];
 
 beforeAll(async () => {
   cluster = await startTestCluster({ nodes: 0 });
@@ -121,6 +121,14 @@ describe("ResourceQuota", () => {
     expect(r.stderr.trim()).toBe(
       'Error from server (Forbidden): error when creating "STDIN": configmaps "five" is forbidden: exceeded quota: objects, requested: configmaps=1, used: configmaps=4, limited: configmaps=4',
     );
+  });
+
+  it("counts every pod when it is created while 30 pod creates are in flight", async () => {
+    const ns = "quota-racing";
+    const creates = Array.from({ length: 30 }, (_, i) => cluster.client.create(pod(ns, `r${i}`)));
+    await cluster.client.create(quota(ns, "racing", { pods: "100" }));
+    await Promise.all(creates);
+    expect(await used(ns, "racing")).toEqual({ pods: "30" });
   });
 
   it("capctl get quota prints used/hard in REQUEST and LIMIT; describe quota the Resource/Used/Hard table", async () => {

@@ -34,6 +34,7 @@ import {
   inActiveNamespace,
   namespaceKey,
 } from "./object-decisions.js";
+import { NamespaceWriteGate } from "./namespace-write-gate.js";
 import { objectSelection, selected } from "./object-selection.js";
 import { metaOf, stringOf } from "./object-view.js";
 import { validateObject, validateStatus } from "./validation.js";
@@ -106,6 +107,7 @@ export class ObjectRegistry {
   private readonly nameSuffix: () => string;
   private readonly onCommit: () => void;
   private readonly admission: AdmissionContext;
+  private readonly gate = new NamespaceWriteGate();
 
   constructor(
     private readonly store: ObjectStore,
@@ -139,10 +141,12 @@ export class ObjectRegistry {
     // Preparation sees the uid (a Job's generated selector selects it); the metadata stays the registry's.
     const prepared = { ...(strategy.prepareForCreate?.({ ...defaulted, metadata }) ?? defaulted), metadata };
     const create = (o: JsonObject) => decideCreate(key, o);
-    const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
-    if (!strategy.namespaced) return this.write("create", key, admitted, ctx);
-    // New content needs an active namespace, read in the create's own commit.
-    return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
+    return this.gated(key, async () => {
+      const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
+      if (!strategy.namespaced) return this.write("create", key, admitted, ctx);
+      // New content needs an active namespace, read in the create's own commit.
+      return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx);
+    });
   }
 
   /** The object now, or as of `revision` (from the log) when the request names one. */
@@ -178,14 +182,16 @@ export class ObjectRegistry {
     const requested = applyDefaults(kind, object, this.opts.defaulting);
     const update = (r: JsonObject) => decideUpdate(key, r);
     const admission = kindInfo(kind).admission;
-    const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
-    return this.write("update", key, admitted, ctx);
+    return this.gated(key, async () => {
+      const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
+      return this.write("update", key, admitted, ctx);
+    });
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
     this.throwIfInvalid(kind, object, validateStatus(kind, object));
-    return this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx);
+    return this.gated(key, () => this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx));
   }
 
   async delete(req: DeleteRequest, ctx: CallContext): Promise<{ object: ApiObject; deleted: boolean }> {
@@ -196,13 +202,15 @@ export class ObjectRegistry {
       propagationPolicy: propagationPolicy(req.propagationPolicy),
       now: this.now(),
     });
-    // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
-    const current = await this.store.get(key);
-    const decided = decide(current);
-    if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
-    const admission = kindInfo(key.kind).admission;
-    const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
-    return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+    return this.gated(key, async () => {
+      // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
+      const current = await this.store.get(key);
+      const decided = decide(current);
+      if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
+      const admission = kindInfo(key.kind).admission;
+      const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx);
+      return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+    });
   }
 
   /** The finalize subresource, for kinds that have one (namespaces). */
@@ -324,6 +332,16 @@ export class ObjectRegistry {
     this.onCommit();
     findKind(key.kind)?.admission?.committed?.(this.admission);
     return event;
+  }
+
+  /**
+   * A write that may be charged to its namespace's quotas, from its admission to its commit: through the
+   * namespace's gate, holding it for a kind that counts the namespace (a quota's own create or update).
+   */
+  private gated<T>(key: ObjectKey, write: () => Promise<T>): Promise<T> {
+    const info = kindInfo(key.kind);
+    if (!info.namespaced) return write();
+    return info.countsNamespace === true ? this.gate.hold(key.namespace, write) : this.gate.pass(key.namespace, write);
   }
 
   /** Every write that can change what a namespaced object uses also reads its namespace's quotas and charges them. */

@@ -70,6 +70,11 @@ export interface KindStrategy<K extends KindName = KindName> {
   finalize?(current: JsonObject, requested: JsonObject): JsonObject;
   /** Admission: decisions that read other objects in the write's own commit. */
   readonly admission?: KindAdmission;
+  /**
+   * Its create and update count the namespace's objects (a ResourceQuota's used): they wait for the
+   * namespace's writes in flight, and the namespace's new writes wait for them.
+   */
+  readonly countsNamespace?: boolean;
   /** Its table for `capctl get`; unset: kubectl's default NAME, AGE. */
   readonly printer?: KindPrinter;
   /** Its sections for `capctl describe`; unset: a generic dump of metadata and the rest. */

@@ -28,6 +28,7 @@ export const resourceQuotaStrategy: KindStrategy<"ResourceQuota"> = {
 
   validate: validateResourceQuota,
   admission: resourceQuotaAdmission,
+  countsNamespace: true,
 
   printer: resourceQuotaPrinter,
   describe: resourceQuotaDescriber,
