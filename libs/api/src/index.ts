@@ -25,6 +25,7 @@ export { Job, JobSpec, JobStatus, JobCondition, JobTemplateSpec } from "./gen/ca
 export { EndpointSlice, Endpoint, EndpointConditions, EndpointSlicePort } from "./gen/capstan/v1/discovery.js";
 export { LabelSelector, LabelSelectorRequirement } from "./gen/capstan/v1/meta.js";
 export { PriorityClass } from "./gen/capstan/v1/scheduling.js";
+export { LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec, ResourceQuotaStatus } from "./gen/capstan/v1/core.js";
 export { PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus } from "./gen/capstan/v1/policy.js";
 export type { ObjectMeta, OwnerReference, ObjectReference, LocalObjectReference } from "./gen/capstan/v1/meta.js";
 export {

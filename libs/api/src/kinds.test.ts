@@ -63,7 +63,7 @@ describe("kindInfo", () => {
   });
 
   it("lists the kinds in the order they matter", () => {
-    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Job", "CronJob", "StorageClass", "ControllerRevision", "StatefulSet", "DaemonSet", "PodDisruptionBudget"]);
+    expect(supportedKinds().map((k) => k.kind)).toEqual(["Namespace", "Pod", "Node", "ReplicaSet", "Deployment", "ReplicationController", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret", "Event", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim", "Job", "CronJob", "StorageClass", "ControllerRevision", "StatefulSet", "DaemonSet", "ResourceQuota", "LimitRange", "PodDisruptionBudget"]);
   });
 
   it("rejects an unknown kind with the supported ones", () => {

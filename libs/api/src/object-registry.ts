@@ -24,6 +24,7 @@ import type { DeleteRequest, EvictRequest, HistoryEvent, HistoryResponse, ListRe
 import { createAdmissionContext } from "./admission-context.js";
 import { applyDefaults, type DefaultingOptions } from "./defaults.js";
 import type { AdmissionContext, Admitted } from "./kinds/kind-strategy.js";
+import { quotaReads, withResourceQuotas } from "./kinds/resource-quota/quota-admission.js";
 import { createServiceAllocator, type ServiceAllocationConfig } from "./kinds/service/service-allocation.js";
 import { findKind, fromApiObject, kindInfo, storedToApiObject } from "./kinds.js";
 import {
@@ -38,6 +39,7 @@ import {
   inActiveNamespace,
   namespaceKey,
 } from "./object-decisions.js";
+import { NamespaceWriteGate } from "./namespace-write-gate.js";
 import { objectSelection, selected } from "./object-selection.js";
 import { metaOf, stringOf } from "./object-view.js";
 import { validateObject, validateStatus } from "./validation.js";
@@ -144,6 +146,7 @@ export class ObjectRegistry {
   private readonly nameSuffix: () => string;
   private readonly onCommit: () => void;
   private readonly admission: AdmissionContext;
+  private readonly gate = new NamespaceWriteGate();
 
   constructor(
     private readonly store: ObjectStore,
@@ -181,10 +184,12 @@ export class ObjectRegistry {
     // Preparation sees the uid (a Job's generated selector selects it); the metadata stays the registry's.
     const prepared = { ...(strategy.prepareForCreate?.({ ...defaulted, metadata }) ?? defaulted), metadata };
     const create = (o: JsonObject) => decideCreate(key, o);
-    const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
-    if (!strategy.namespaced) return this.write("create", key, admitted, ctx, opts);
-    // New content needs an active namespace, read in the create's own commit.
-    return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx, opts);
+    return this.gated(key, async () => {
+      const admitted = strategy.admission?.create ? await strategy.admission.create(key, prepared, create, this.admission) : { decide: create(prepared), reads: [] };
+      if (!strategy.namespaced) return this.write("create", key, admitted, ctx, opts);
+      // New content needs an active namespace, read in the create's own commit.
+      return this.write("create", key, { decide: inActiveNamespace(key.namespace, admitted.decide), reads: [namespaceKey(key.namespace), ...admitted.reads] }, ctx, opts);
+    });
   }
 
   /** The object now, or as of `revision` (from the log) when the request names one. */
@@ -253,14 +258,16 @@ export class ObjectRegistry {
     const requested = applyDefaults(kind, object, this.opts.defaulting);
     const update = (r: JsonObject) => decideUpdate(key, r);
     const admission = kindInfo(kind).admission;
-    const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
-    return this.write("update", key, admitted, ctx, opts);
+    return this.gated(key, async () => {
+      const admitted = admission?.update ? await admission.update(key, requested, update, this.admission) : { decide: update(requested), reads: [] };
+      return this.write("update", key, admitted, ctx, opts);
+    });
   }
 
   async updateStatus(obj: ApiObject, ctx: CallContext, opts: WriteOptions = {}): Promise<ApiObject> {
     const { kind, key, object } = this.decodeForWrite(obj);
     this.throwIfInvalid(kind, object, validateStatus(kind, object));
-    return this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx, opts);
+    return this.gated(key, () => this.write("status", key, { decide: decideUpdateStatus(key, object), reads: [] }, ctx, opts));
   }
 
   /** DeleteRequest.dryRun: the object as the delete would leave it, nothing written. */
@@ -272,13 +279,15 @@ export class ObjectRegistry {
       propagationPolicy: propagationPolicy(req.propagationPolicy),
       now: this.now(),
     });
-    // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
-    const current = await this.store.get(key);
-    const decided = decide(current);
-    if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
-    const admission = kindInfo(key.kind).admission;
-    const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx, { dryRun: req.dryRun });
-    return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+    return this.gated(key, async () => {
+      // A repeated delete of an object already terminating as asked writes nothing, as in Kubernetes.
+      const current = await this.store.get(key);
+      const decided = decide(current);
+      if (current && changesNothing(decided, current)) return { object: storedToApiObject(current.object), deleted: false };
+      const admission = kindInfo(key.kind).admission;
+      const event = await this.append("delete", key, admission?.delete ? admission.delete(key, decide, this.admission) : { decide, reads: [] }, ctx, { dryRun: req.dryRun });
+      return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+    });
   }
 
   /**
@@ -311,8 +320,10 @@ export class ObjectRegistry {
       return { ...deleted, related: [...(deleted.related ?? []), { key: budgetKey, type: "MODIFIED", object: { ...latest.object, status: after.status } }] };
     };
     const admission = kindInfo("Pod").admission;
-    const event = await this.append("evict", key, admission?.delete ? withReads(admission.delete(key, decide, this.admission), [budgetKey]) : { decide, reads: [budgetKey] }, ctx);
-    return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+    return this.gated(key, async () => {
+      const event = await this.append("evict", key, admission?.delete ? withReads(admission.delete(key, decide, this.admission), [budgetKey]) : { decide, reads: [budgetKey] }, ctx);
+      return { object: storedToApiObject(event.object), deleted: event.type === "DELETED" };
+    });
   }
 
   /** The finalize subresource, for kinds that have one (namespaces). */
@@ -425,9 +436,9 @@ export class ObjectRegistry {
    * for a dry run, decided on a read of the same records and answered without a commit.
    */
   private async append(verb: Verb, key: ObjectKey, admitted: Admitted, ctx: CallContext, opts: InternalWriteOptions = {}): Promise<{ type: EventType; object: JsonObject }> {
-    const { reads } = admitted;
+    const { decide: charged, reads } = await this.chargedToQuotas(verb, key, admitted);
     const subresource = verb === "status" ? "status" : (opts.subresource ?? "");
-    const decide = MANAGED_VERBS.has(verb) && !opts.applied ? recordingManagedFields(admitted.decide, ctx.fieldManager ?? ctx.actor, key.kind, subresource, this.now()) : admitted.decide;
+    const decide = MANAGED_VERBS.has(verb) && !opts.applied ? recordingManagedFields(charged, ctx.fieldManager ?? ctx.actor, key.kind, subresource, this.now()) : charged;
     if (opts.dryRun) return this.decideOnly(key, decide, reads);
     const event = await this.store.append({
       key,
@@ -456,6 +467,26 @@ export class ObjectRegistry {
     if (current === undefined) delete metadata["resourceVersion"];
     else metadata["resourceVersion"] = String(current.revision);
     return { type: decision.type, object: { ...decision.object, metadata } };
+  }
+
+  /**
+   * A write that may be charged to its namespace's quotas, from its admission to its commit: through the
+   * namespace's gate, holding it for a kind that counts the namespace (a quota's own create or update).
+   */
+  private gated<T>(key: ObjectKey, write: () => Promise<T>): Promise<T> {
+    const info = kindInfo(key.kind);
+    if (!info.namespaced) return write();
+    return info.countsNamespace === true ? this.gate.hold(key.namespace, write) : this.gate.pass(key.namespace, write);
+  }
+
+  /** Every write that can change what a namespaced object uses also reads its namespace's quotas and charges them. */
+  private async chargedToQuotas(verb: Verb, key: ObjectKey, admitted: Admitted): Promise<Admitted> {
+    const counted = kindInfo(key.kind);
+    if (!counted.namespaced || verb === "bind" || verb === "finalize") return admitted;
+    const quotas = await this.admission.resourceQuotas(key.namespace);
+    if (quotas.length === 0) return admitted;
+    const write = { key, counted, verb, quotas };
+    return { decide: withResourceQuotas(write, admitted.decide), reads: [...admitted.reads, ...quotaReads(write)] };
   }
 }
 

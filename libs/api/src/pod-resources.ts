@@ -57,6 +57,15 @@ function containerRequest(c: ContainerResources): PodResources {
   return { milliCpu: cpu === undefined ? 0 : parseQuantity(cpu).milliValue(), memoryBytes: memory === undefined ? 0 : parseQuantity(memory).value() };
 }
 
+/** What the pod's sandbox itself uses (spec.overhead) added to what its containers use. */
+function withOverhead(pod: Pod | Record<string, unknown>, r: PodResources): PodResources {
+  const overhead = resourceList(record(pod["spec"])?.["overhead"]);
+  return {
+    milliCpu: r.milliCpu + (overhead["cpu"] === undefined ? 0 : parseQuantity(overhead["cpu"]).milliValue()),
+    memoryBytes: r.memoryBytes + (overhead["memory"] === undefined ? 0 : parseQuantity(overhead["memory"]).value()),
+  };
+}
+
 /**
  * The pod's cpu and memory request as Kubernetes computes it (computePodResourceRequest): the sum of
  * the containers', raised to the largest init container's (they run one at a time, before the
@@ -85,10 +94,31 @@ export function podRequests(pod: Pod | Record<string, unknown>): PodResources {
   }
   milliCpu = Math.max(milliCpu + sidecars.milliCpu, init.milliCpu);
   memoryBytes = Math.max(memoryBytes + sidecars.memoryBytes, init.memoryBytes);
-  const overhead = resourceList(record(pod["spec"])?.["overhead"]);
-  if (overhead["cpu"] !== undefined) milliCpu += parseQuantity(overhead["cpu"]).milliValue();
-  if (overhead["memory"] !== undefined) memoryBytes += parseQuantity(overhead["memory"]).value();
-  return { milliCpu, memoryBytes };
+  return withOverhead(pod, { milliCpu, memoryBytes });
+}
+
+/**
+ * The pod's cpu and memory limits as Kubernetes computes them for quota (PodLimits): the containers' sum,
+ * raised to the largest init container's, plus spec.overhead. A container without a limit adds nothing.
+ */
+export function podLimits(pod: Pod | Record<string, unknown>): PodResources {
+  const limit = (c: ContainerResources): PodResources => ({
+    milliCpu: c.limits["cpu"] === undefined ? 0 : parseQuantity(c.limits["cpu"]).milliValue(),
+    memoryBytes: c.limits["memory"] === undefined ? 0 : parseQuantity(c.limits["memory"]).value(),
+  });
+  let milliCpu = 0;
+  let memoryBytes = 0;
+  for (const c of containerResources(pod)) {
+    const l = limit(c);
+    milliCpu += l.milliCpu;
+    memoryBytes += l.memoryBytes;
+  }
+  for (const c of containerResources(pod, "initContainers")) {
+    const l = limit(c);
+    milliCpu = Math.max(milliCpu, l.milliCpu);
+    memoryBytes = Math.max(memoryBytes, l.memoryBytes);
+  }
+  return withOverhead(pod, { milliCpu, memoryBytes });
 }
 
 /** status.allocatable, or status.capacity when allocatable is not reported. */

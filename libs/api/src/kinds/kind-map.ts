@@ -8,12 +8,14 @@ import type {
   ConfigMap,
   Endpoints,
   Event,
+  LimitRange,
   Namespace,
   Node,
   PersistentVolume,
   PersistentVolumeClaim,
   Pod,
   ReplicationController,
+  ResourceQuota,
   Secret,
   Service,
 } from "../gen/capstan/v1/core.js";
@@ -44,6 +46,8 @@ export interface KindMap {
   ControllerRevision: ControllerRevision;
   StatefulSet: StatefulSet;
   DaemonSet: DaemonSet;
+  ResourceQuota: ResourceQuota;
+  LimitRange: LimitRange;
   PodDisruptionBudget: PodDisruptionBudget;
 }
 export type KindName = keyof KindMap;

@@ -11,6 +11,7 @@ import type { Object as ApiObject } from "../gen/capstan/v1/gateway.js";
 import type { KindMap, KindName } from "./kind-map.js";
 import type { ServiceAllocator } from "./service/service-allocation.js";
 import type { KindDescriber, KindPrinter } from "./kind-printer.js";
+import type { CountedKind } from "./resource-quota/quota-usage.js";
 
 /** The field of the gateway `Object` that holds a kind: `pod` for Pod. */
 export type ObjectField = keyof ApiObject;
@@ -69,6 +70,11 @@ export interface KindStrategy<K extends KindName = KindName> {
   finalize?(current: JsonObject, requested: JsonObject): JsonObject;
   /** Admission: decisions that read other objects in the write's own commit. */
   readonly admission?: KindAdmission;
+  /**
+   * Its create and update count the namespace's objects (a ResourceQuota's used): they wait for the
+   * namespace's writes in flight, and the namespace's new writes wait for them.
+   */
+  readonly countsNamespace?: boolean;
   /** Its table for `capctl get`; unset: kubectl's default NAME, AGE. */
   readonly printer?: KindPrinter;
   /** Its sections for `capctl describe`; unset: a generic dump of metadata and the rest. */
@@ -102,6 +108,18 @@ export interface AdmissionContext {
   defaultStorageClass(): Promise<string | undefined>;
   /** After a StorageClass write: the next defaultStorageClass() looks again. */
   storageClassesChanged(): void;
+  /** The names of a namespace's ResourceQuotas as this server last saw them; a write reads each to confirm. */
+  resourceQuotas(namespace: string): Promise<readonly string[]>;
+  /** After a ResourceQuota write: the next resourceQuotas() looks again. */
+  resourceQuotasChanged(): void;
+  /** The names of a namespace's LimitRanges as this server last saw them; a pod create reads each to confirm. */
+  limitRanges(namespace: string): Promise<readonly string[]>;
+  /** After a LimitRange write: the next limitRanges() looks again. */
+  limitRangesChanged(): void;
+  /** The keys of a namespace's objects of these kinds now, for a write that reads them all in its commit. */
+  namespaceObjects(namespace: string, kinds: readonly string[]): Promise<ObjectKey[]>;
+  /** Every namespaced kind, as quota counts it. */
+  readonly countedKinds: readonly CountedKind[];
   readonly serviceAllocator: ServiceAllocator;
   /** A fresh uid, for records admission writes beside the object. */
   newUid(): string;

@@ -22,7 +22,9 @@ import { podDisruptionBudgetStrategy } from "./pod-disruption-budget/strategy.js
 import { podStrategy } from "./pod/strategy.js";
 import { priorityClassStrategy } from "./priority-class/strategy.js";
 import { replicaSetStrategy } from "./replica-set/strategy.js";
+import { limitRangeStrategy } from "./limit-range/strategy.js";
 import { replicationControllerStrategy } from "./replication-controller/strategy.js";
+import { resourceQuotaStrategy } from "./resource-quota/strategy.js";
 import { secretStrategy } from "./secret/strategy.js";
 import { serviceStrategy } from "./service/strategy.js";
 import { storageClassStrategy } from "./storage-class/strategy.js";
@@ -54,6 +56,8 @@ export const strategyByKind: { readonly [K in KindName]: KindStrategy<K> } = {
   ControllerRevision: controllerRevisionStrategy,
   StatefulSet: statefulSetStrategy,
   DaemonSet: daemonSetStrategy,
+  ResourceQuota: resourceQuotaStrategy,
+  LimitRange: limitRangeStrategy,
   PodDisruptionBudget: podDisruptionBudgetStrategy,
 };
 

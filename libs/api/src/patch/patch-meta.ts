@@ -127,6 +127,8 @@ export const PATCH_META_BY_KIND: Readonly<Record<KindName, TypePatchMeta>> = {
   PersistentVolumeClaim: { metadata, status: { type: "PersistentVolumeClaimStatus" } },
   StorageClass: { metadata },
   PriorityClass: { metadata },
+  ResourceQuota: { metadata },
+  LimitRange: { metadata },
 };
 
 /**

@@ -5,7 +5,7 @@ import { fieldsOf, type KindStrategy } from "../kind-strategy.js";
 import { podDescriber } from "./describe.js";
 import { podPrinter } from "./printer.js";
 import { defaultPod } from "./defaults.js";
-import { podPriorityAdmission } from "../priority-class/priority-admission.js";
+import { podAdmission } from "./pod-admission.js";
 import { podDeletion, validatePodUpdate } from "./pod-lifecycle.js";
 
 export const podStrategy: KindStrategy<"Pod"> = {
@@ -37,7 +37,7 @@ export const podStrategy: KindStrategy<"Pod"> = {
   validate: (pod, written) => validatePodSpec(pod.spec, written.spec, "spec"),
   validateUpdate: validatePodUpdate,
   deletion: podDeletion,
-  admission: podPriorityAdmission,
+  admission: podAdmission,
 
   printer: podPrinter,
   describe: podDescriber,

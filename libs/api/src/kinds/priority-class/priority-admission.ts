@@ -111,14 +111,6 @@ export function podPriorityReads(pod: JsonObject, defaultClass: string | undefin
   return name === undefined ? [] : [priorityClassKey(name)];
 }
 
-/** A pod create resolves its priority from the class it names, or the global default. */
-export const podPriorityAdmission: KindAdmission = {
-  async create(_key, pod, decide, ctx) {
-    const defaultClass = await ctx.defaultPriorityClass();
-    return { decide: withPodPriority(pod, defaultClass, decide), reads: podPriorityReads(pod, defaultClass) };
-  },
-};
-
 /** A PriorityClass write checks the global default in its own commit, and refreshes the known default after. */
 export const priorityClassAdmission: KindAdmission = {
   create: (_key, pc, decide, ctx) => priorityClassWrite(pc, decide(pc), ctx),
