@@ -308,7 +308,7 @@ describe("the Kubernetes API over HTTP", () => {
     expect(core.type).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     const pods = (core.json["items"][0].versions[0].resources as Json[]).find((r) => r["resource"] === "pods")!;
     expect(pods).toMatchObject({ scope: "Namespaced", singularResource: "pod", shortNames: ["po"], categories: ["all"] });
-    expect((pods["subresources"] as Json[]).map((s) => s["subresource"])).toEqual(["status", "log", "binding"]);
+    expect((pods["subresources"] as Json[]).map((s) => s["subresource"])).toEqual(["status", "log", "binding", "eviction"]);
     const apps = await call("GET", "/apis/apps/v1");
     expect(apps.json["resources"]).toContainEqual({ name: "deployments/scale", singularName: "", namespaced: true, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
     expect((await call("GET", "/readyz")).text).toBe("ok");
