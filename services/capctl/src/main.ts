@@ -21,13 +21,8 @@ import { rolloutUndo } from "./commands/rollout-undo.js";
 import { scale } from "./commands/scale.js";
 import { setImage } from "./commands/set-image.js";
 import { parseDuration } from "./duration.js";
+import { integer } from "./flags.js";
 import { connect, gatewayAddress, namespaceOf, type GlobalOptions } from "./context.js";
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError("must be an integer");
-  return n;
-}
 
 /** kubectl's boolean flags: `-w`, `--watch=false`, `-w=false`. */
 function bool(value: string | undefined): boolean {

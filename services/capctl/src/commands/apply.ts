@@ -88,7 +88,7 @@ export async function apply(client: CapstanClient, files: string[], namespace: s
       console.log(`${qualifiedResource(m.kind)}/${name} ${outcome}`);
     } catch (e) {
       // A gateway that cannot be reached fails every document alike: stop at the first.
-      if (!isCapstanError(e) || isCapstanError(e, "Unavailable")) throw e;
+      if (!isCapstanError(e) || e.code === "Unavailable") throw e;
       errors.push(`Error from server (${e.code}): error when applying ${JSON.stringify(m.source)}: ${e.message.replaceAll("\n", " ")}`);
     }
   }
