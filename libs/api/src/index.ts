@@ -64,6 +64,8 @@ export {
   kindInfo,
   unsupportedKindError,
   resolveResourceName,
+  inCategoryAll,
+  categoryAllKinds,
   printerOf,
   wrapObject,
   storedToApiObject,
@@ -157,7 +159,7 @@ export {
   CLAIM_BOUND,
   RESOURCE_STORAGE,
 } from "./volume-validation.js";
-export { GatewayUnreachableError, fromServiceError, toGrpcError } from "./grpc-status.js";
+export { DeadlineExceededError, GatewayUnreachableError, fromServiceError, toGrpcError } from "./grpc-status.js";
 export type { GrpcErrorStatus } from "./grpc-status.js";
 export {
   metaOf,
