@@ -1,0 +1,109 @@
+/**
+ * capctl as a new user coming from kubectl tries it: apply -f of a file with a bad document, the create
+ * generators, get all, --request-timeout — each compared with what stock kubectl does against the same
+ * cluster where both can run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { eventually, startTestCluster, type CommandResult, type TestCluster } from "./support/index.js";
+
+type Json = Record<string, any>;
+
+const NS = "parity";
+
+let cluster: TestCluster;
+
+const capctl = (...args: string[]): Promise<CommandResult> => cluster.capctl([...args, "-n", NS]);
+const ok = (...args: string[]): Promise<string> => cluster.capctlOk([...args, "-n", NS]);
+
+/** The first column of every line: the names a table shows, with its headers and blank separators. */
+const firstColumn = (table: string): string[] => table.split("\n").map((line) => line.split(/\s+/)[0] ?? "");
+
+beforeAll(async () => {
+  // `example/web` (every tag) is nginx from the node's image catalog.
+  cluster = await startTestCluster({ nodes: 1, images: { "example/web": { image: "nginx" } } });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("capctl apply -f with documents it cannot apply", () => {
+  it("applies every good document, reports each bad one on a line of its own and exits 1", async () => {
+    const file = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: NS }, data: { mode: "fast" } },
+      { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "hpa", namespace: NS }, spec: { maxReplicas: 3 } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "Bad_Name", namespace: NS } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "limits", namespace: NS }, dat: { typo: "x" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after", namespace: NS } },
+    ]
+      .map((d) => stringify(d))
+      .join("---\n");
+    const r = await cluster.capctl(["apply", "-f", "-"], file);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout.trim().split("\n")).toEqual(["namespace/parity created", "configmap/settings created", "configmap/after created"]);
+    // In document order, one line each.
+    const errors = r.stderr.trim().split("\n");
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/^error: error validating stdin \(document 3\): .*kind.*Unsupported value "HorizontalPodAutoscaler"/);
+    expect(errors[1]).toMatch(/^Error from server \(Invalid\): error when applying "stdin": .*Bad_Name.*metadata\.name/);
+    expect(errors[2]).toMatch(/^error: error validating stdin \(document 5\): .*dat/);
+    expect((await ok("get", "configmap", "after", "-o", "name")).trim()).toBe("configmap/after");
+
+    // Applied again: the good ones unchanged, the same errors.
+    const again = await cluster.capctl(["apply", "-f", "-"], file);
+    expect(again.code).toBe(1);
+    expect(again.stdout.trim().split("\n")).toEqual(["namespace/parity unchanged", "configmap/settings unchanged", "configmap/after unchanged"]);
+  }, 60_000);
+});
+
+describe("capctl create from generators, and get all", () => {
+  it("creates a namespace, a deployment and services as kubectl's generators make them", async () => {
+    expect((await cluster.capctlOk(["create", "namespace", "team-a"])).trim()).toBe("namespace/team-a created");
+    expect((await ok("create", "deployment", "web", "--image=example/web:1", "--replicas=2", "--port=80")).trim()).toBe("deployment.apps/web created");
+    expect((await ok("create", "service", "clusterip", "web", "--tcp=80:80")).trim()).toBe("service/web created");
+    expect((await ok("create", "service", "nodeport", "web-np", "--tcp=8080:80")).trim()).toBe("service/web-np created");
+
+    const deployment = JSON.parse(await ok("get", "deployment", "web", "-o", "json")) as Json;
+    expect(deployment["metadata"]["labels"]).toEqual({ app: "web" });
+    expect(deployment["spec"]["replicas"]).toBe(2);
+    expect(deployment["spec"]["selector"]).toEqual({ matchLabels: { app: "web" } });
+    expect(deployment["spec"]["template"]["spec"]["containers"]).toMatchObject([{ name: "web", image: "example/web:1", ports: [{ containerPort: 80 }] }]);
+    const np = JSON.parse(await ok("get", "service", "web-np", "-o", "json")) as Json;
+    expect(np["spec"]).toMatchObject({ type: "NodePort", selector: { app: "web-np" }, ports: [{ name: "8080-80", port: 8080, targetPort: 80, protocol: "TCP" }] });
+    expect(np["spec"]["ports"][0]["nodePort"]).toBeGreaterThan(0);
+
+    const bad = await capctl("create", "service", "clusterip", "x", "--tcp=80:Bad_Name");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("error: must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+  }, 60_000);
+
+  it("get all lists pods, services, deployments and replica sets as kubectl get all does, kind/name each", async () => {
+    await eventually(async () => (await cluster.client.list({ kind: "Pod", namespace: NS, labelSelector: "app=web" })).items.length === 2, { timeoutMs: 60_000 });
+    const ours = await ok("get", "all");
+    const theirs = await cluster.kubectlOk(["get", "all", "-n", NS]);
+    expect(firstColumn(ours)).toEqual(firstColumn(theirs));
+    const names = firstColumn(ours);
+    expect(names).toContain("service/web");
+    expect(names).toContain("deployment.apps/web");
+    expect(names.filter((n) => n.startsWith("pod/web-"))).toHaveLength(2);
+    expect(names.some((n) => n.startsWith("replicaset.apps/web-"))).toBe(true);
+    expect(names.some((n) => n.startsWith("configmap/"))).toBe(false);
+    expect((await ok("get", "all", "-o", "name")).trim().split("\n")).toEqual(names.filter((n) => n !== "NAME" && n !== ""));
+  }, 120_000);
+});
+
+describe("capctl --request-timeout", () => {
+  it("takes kubectl's durations, refuses others with kubectl's message, and fails a call that misses it", async () => {
+    expect(await ok("get", "deployment", "web", "-o", "name", "--request-timeout=30s")).toContain("deployment.apps/web");
+    expect(await ok("get", "deployment", "web", "-o", "name", "--request-timeout=0")).toContain("deployment.apps/web");
+    const bad = await capctl("get", "pods", "--request-timeout=abc");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)");
+    // A microsecond is over before a connection is open: the deadline, not the gateway, fails it.
+    const missed = await capctl("get", "pods", "--request-timeout=1us");
+    expect(missed.code).toBe(1);
+    expect(missed.stderr.trim()).toBe(`error: the gateway at ${cluster.stack.gateway} did not answer within the request timeout (--request-timeout)`);
+  }, 60_000);
+});
