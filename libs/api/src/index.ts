@@ -90,6 +90,7 @@ export { DescribeWriter } from "./printing/describe-writer.js";
 export { defaultPrinter, formatTable, printerColumns, printerRow } from "./printing/table.js";
 export type { TableOptions } from "./printing/table.js";
 export { podTemplateText } from "./kinds/pod/describe.js";
+export { eventInterval } from "./kinds/event/printer.js";
 export { DEFAULT_CONTAINER_ANNOTATION, findOrDefaultContainer } from "./kinds/pod/exec-container.js";
 export type { ExecContainer } from "./kinds/pod/exec-container.js";
 export { EXEC_PROTOCOL, ExecFrameReader, execFrame } from "./exec-frames.js";

@@ -28,6 +28,14 @@ export class DescribeWriter {
     });
   }
 
+  /** A resource list as kubectl prints Limits and Requests: the title alone, then `name:  quantity` lines aligned under it. */
+  quantities(indent: number, title: string, m: unknown): void {
+    const entries = Object.entries(objectOf(m) ?? {});
+    this.line(`${" ".repeat(indent)}${title}:`);
+    const width = Math.max(...entries.map(([k]) => k.length)) + 3;
+    for (const [k, v] of entries) this.line(`${" ".repeat(indent + 2)}${`${k}:`.padEnd(width)}${String(v)}`);
+  }
+
   /** The header most kinds open with: Name, Namespace, Labels, Annotations of the object's metadata. */
   objectMeta(object: JsonObject): void {
     const meta = objectOf(object["metadata"]) ?? {};
