@@ -12,7 +12,7 @@ function describeGeneric(o: Json): readonly string[] {
   w.field(0, "Name", meta["name"]);
   if (meta["namespace"]) w.field(0, "Namespace", meta["namespace"]);
   w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
+  w.annotations(0, meta["annotations"]);
   w.field(0, "CreationTimestamp", meta["creationTimestamp"]);
   const rest = { ...o };
   delete rest["metadata"];

@@ -140,7 +140,7 @@ export function describePod(pod: JsonObject): readonly string[] {
   w.field(0, "Node", valueAt(pod, "spec", "nodeName") ? `${String(valueAt(pod, "spec", "nodeName"))}/${String(valueAt(pod, "status", "hostIP") ?? "")}` : NONE);
   w.field(0, "Start Time", valueAt(pod, "status", "startTime"));
   w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
+  w.annotations(0, meta["annotations"]);
   w.field(0, "Status", podStatusText(pod));
   if (meta["deletionTimestamp"]) w.field(0, "Termination Grace Period", `${String(meta["deletionGracePeriodSeconds"] ?? "")}s`);
   w.field(0, "IP", valueAt(pod, "status", "podIP"));
@@ -231,7 +231,7 @@ export function describePodTemplate(w: DescribeWriter, template: JsonObject | un
   w.line("Pod Template:");
   w.map(2, "Labels", valueAt(template, "metadata", "labels"));
   const annotations = valueAt(template, "metadata", "annotations");
-  if (annotations && Object.keys(annotations).length) w.map(2, "Annotations", annotations);
+  if (annotations && Object.keys(annotations).length) w.annotations(2, annotations);
   w.line("  Containers:");
   for (const c of itemsAt(template, "spec", "containers")) {
     w.line(`   ${String(c["name"])}:`);
