@@ -94,6 +94,66 @@ describe("capctl create from generators, and get all", () => {
   }, 120_000);
 });
 
+describe("capctl describe and get -o wide as kubectl shows them", () => {
+  /** Scales deployment/agg and waits until its ReplicaSet was scaled to match. */
+  async function scaleTo(replicas: number): Promise<void> {
+    await ok("scale", "deployment/agg", `--replicas=${replicas}`);
+    await eventually(async () => {
+      const sets = await cluster.client.list({ kind: "ReplicaSet", namespace: NS, labelSelector: "app=agg" });
+      return sets.items.length === 1 && sets.items[0]!.replicaSet!.spec!.replicas === replicas;
+    }, { timeoutMs: 60_000 });
+  }
+
+  it("describe deployment: annotations as key: value, Limits and Requests, ScalingReplicaSet events with a repeat counted", async () => {
+    const manifest = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "agg", annotations: { "team.example/owner": "ops" } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "agg" } },
+        template: {
+          metadata: { labels: { app: "agg" } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "web", image: "example/web:1", resources: { limits: { memory: "128Mi" }, requests: { cpu: "10m", memory: "64Mi" } } }],
+          },
+        },
+      },
+    };
+    expect((await cluster.capctlOk(["apply", "-n", NS, "-f", "-"], stringify(manifest))).trim()).toBe("deployment.apps/agg created");
+    await scaleTo(1);
+    // 1 → 2 twice: the same event, counted on one Event.
+    await scaleTo(2);
+    await scaleTo(1);
+    await scaleTo(2);
+    const rs = (await cluster.client.list({ kind: "ReplicaSet", namespace: NS, labelSelector: "app=agg" })).items[0]!.replicaSet!.metadata!.name;
+    const text = await eventually(async () => {
+      const out = await ok("describe", "deployment", "agg");
+      return /ScalingReplicaSet\s+\S+ \(x2 over \S+\)/.test(out) ? out : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(text).toMatch(/^Annotations:\s+team\.example\/owner: ops$/m);
+    expect(text).toMatch(/^Selector:\s+app=agg$/m);
+    expect(text).toContain(["    Limits:", "      memory:  128Mi", "    Requests:", "      cpu:     10m", "      memory:  64Mi"].join("\n"));
+    const events = text.slice(text.indexOf("Events:")).split("\n").filter((l) => l.includes("ScalingReplicaSet"));
+    expect(events).toEqual([
+      expect.stringMatching(new RegExp(`^  Normal\\s+ScalingReplicaSet\\s+\\S+\\s+deployment-controller\\s+Scaled up replica set ${rs} from 0 to 1$`)),
+      expect.stringMatching(new RegExp(`^  Normal\\s+ScalingReplicaSet\\s+\\S+\\s+deployment-controller\\s+Scaled down replica set ${rs} from 2 to 1$`)),
+      expect.stringMatching(new RegExp(`^  Normal\\s+ScalingReplicaSet\\s+\\S+ \\(x2 over \\S+\\)\\s+deployment-controller\\s+Scaled up replica set ${rs} from 1 to 2$`)),
+    ]);
+  }, 240_000);
+
+  it("get pods -o wide has NOMINATED NODE and READINESS GATES, in capctl and through the Kubernetes API", async () => {
+    const ours = (await ok("get", "pods", "-l", "app=web", "-o", "wide")).trim().split("\n");
+    expect(ours[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(ours.slice(1)).toEqual([expect.stringMatching(/\snode-1\s+<none>\s+<none>$/), expect.stringMatching(/\snode-1\s+<none>\s+<none>$/)]);
+    const theirs = (await cluster.kubectlOk(["get", "pods", "-n", NS, "-l", "app=web", "-o", "wide"])).trim().split("\n");
+    // Compared by column, as an AGE a digit longer in one of them widens its header.
+    const headers = (line: string | undefined) => line?.split(/\s{2,}/);
+    expect(headers(theirs[0])).toEqual(headers(ours[0]));
+  }, 60_000);
+});
+
 describe("capctl --request-timeout", () => {
   it("takes kubectl's durations, refuses others with kubectl's message, and fails a call that misses it", async () => {
     expect(await ok("get", "deployment", "web", "-o", "name", "--request-timeout=30s")).toContain("deployment.apps/web");
