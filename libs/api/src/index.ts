@@ -230,3 +230,4 @@ export { PATCH_META_BY_KIND, PATCH_META_BY_TYPE, listTypeOf, patchMetaFor } from
 export type { FieldPatchMeta, ListType, PatchStrategy, TypePatchMeta } from "./patch/patch-meta.js";
 export { applyConflictCauses, applyConflictMessage, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";
 export type { ApplyConflict, ApplyOptions, ApplyResult, ManagedFieldsEntry, ManagedFieldsOperation } from "./patch/server-side-apply.js";
+export { gatewayFileDescriptorSet } from "./proto-descriptors.js";
