@@ -3,6 +3,11 @@
  * generators, get all, --request-timeout — each compared with what stock kubectl does against the same
  * cluster where both can run.
  */
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream, type ServiceClientConstructor } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { protoPath as healthProtoPath } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { eventually, startTestCluster, type CommandResult, type TestCluster } from "./support/index.js";
@@ -165,5 +170,54 @@ describe("capctl --request-timeout", () => {
     const missed = await capctl("get", "pods", "--request-timeout=1us");
     expect(missed.code).toBe(1);
     expect(missed.stderr.trim()).toBe(`error: the gateway at ${cluster.stack.gateway} did not answer within the request timeout (--request-timeout)`);
+  }, 60_000);
+});
+
+/** The reflection service's own .proto, as @grpc/reflection ships it. */
+const reflectionProto = join(dirname(createRequire(import.meta.url).resolve("@grpc/reflection")), "../proto/grpc/reflection/v1/reflection.proto");
+
+type HealthClient = Client & { check(req: { service: string }, cb: (e: Error | null, res: { status: string }) => void): void };
+type ReflectionClient = Client & { serverReflectionInfo(): ClientDuplexStream<Record<string, unknown>, Record<string, any>> };
+
+/** One request on the reflection stream, and its answer. */
+function reflect(client: ReflectionClient, request: Record<string, unknown>): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const call = client.serverReflectionInfo();
+    call.once("data", (answer: Record<string, any>) => {
+      resolve(answer);
+      call.end();
+    });
+    call.once("error", reject);
+    call.write(request);
+  });
+}
+
+describe("the gateway's gRPC introspection, as grpcurl and load balancers use it", () => {
+  it("answers grpc.health.v1 health checks SERVING and lists and describes its services by reflection", async () => {
+    const options = { enums: String, keepCase: false };
+    const health = (loadPackageDefinition(loadSync(healthProtoPath, options)) as any).grpc.health.v1.Health as ServiceClientConstructor;
+    const reflection = (loadPackageDefinition(loadSync(reflectionProto, options)) as any).grpc.reflection.v1.ServerReflection as ServiceClientConstructor;
+    const healthClient = new health(cluster.stack.gateway, credentials.createInsecure()) as unknown as HealthClient;
+    const reflectionClient = new reflection(cluster.stack.gateway, credentials.createInsecure()) as unknown as ReflectionClient;
+    try {
+      const check = (service: string) => new Promise<string>((resolve, reject) => healthClient.check({ service }, (e, res) => (e ? reject(e) : resolve(res.status))));
+      expect(await check("")).toBe("SERVING");
+      expect(await check("capstan.v1.Gateway")).toBe("SERVING");
+
+      const listed = await reflect(reflectionClient, { listServices: "" });
+      const services = (listed["listServicesResponse"]["service"] as { name: string }[]).map((s) => s.name);
+      expect(services).toEqual(expect.arrayContaining(["capstan.v1.Gateway", "grpc.health.v1.Health"]));
+
+      const described = await reflect(reflectionClient, { fileContainingSymbol: "capstan.v1.Gateway" });
+      const files = (described["fileDescriptorResponse"]["fileDescriptorProto"] as Buffer[]).map((b) => Buffer.from(b).toString("latin1"));
+      const gatewayFile = files.find((f) => f.includes("capstan/v1/gateway.proto"));
+      expect(gatewayFile).toBeDefined();
+      for (const method of ["Create", "Get", "List", "Watch"]) expect(gatewayFile).toContain(method);
+      // The messages the methods carry come with it (proto-loader folds the imported files into one), down to a Pod's spec.
+      for (const message of ["CreateRequest", "PodSpec", "DeploymentSpec", "ObjectMeta"]) expect(files.some((f) => f.includes(message)), message).toBe(true);
+    } finally {
+      healthClient.close();
+      reflectionClient.close();
+    }
   }, 60_000);
 });
