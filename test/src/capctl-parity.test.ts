@@ -159,6 +159,21 @@ describe("capctl describe and get -o wide as kubectl shows them", () => {
   }, 60_000);
 });
 
+describe("int64 fields in JSON", () => {
+  it("are JSON numbers where Kubernetes writes numbers, from capctl and from the Kubernetes API", async () => {
+    const ours = JSON.parse(await ok("get", "deployment", "web", "-o", "json")) as Json;
+    const theirs = JSON.parse(await cluster.kubectlOk(["get", "deployment", "web", "-n", NS, "-o", "json"])) as Json;
+    for (const d of [ours, theirs]) {
+      // metadata.generation, status.observedGeneration and terminationGracePeriodSeconds are int64 in Kubernetes' API.
+      expect(typeof d["metadata"]["generation"]).toBe("number");
+      expect(typeof d["status"]["observedGeneration"]).toBe("number");
+      expect(d["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]).toBe(30);
+    }
+    const grpc = (await cluster.client.get({ kind: "Deployment", namespace: NS, name: "web" })).deployment!;
+    expect(typeof grpc.metadata!.generation).toBe("number");
+  }, 60_000);
+});
+
 describe("capctl --request-timeout", () => {
   it("takes kubectl's durations, refuses others with kubectl's message, and fails a call that misses it", async () => {
     expect(await ok("get", "deployment", "web", "-o", "name", "--request-timeout=30s")).toContain("deployment.apps/web");
