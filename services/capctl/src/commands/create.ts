@@ -1,7 +1,8 @@
 /**
  * kubectl create configmap and kubectl create secret generic: an object built from literals and files
  * (kubectl's create_configmap.go and create_secret.go, with their flags, checks and messages); and
- * kubectl create job --from=cronjob/NAME (create-job.ts).
+ * kubectl create job --from=cronjob/NAME (create-job.ts); the namespace, deployment and service
+ * generators (create-generators.ts), all registered here.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -139,7 +140,7 @@ export function secretFrom(name: string, sources: DataSources & { readonly type?
 }
 
 /** Creates the object (or, with --dry-run=client, only checks and prints it). */
-export async function createObject(client: CreateClient, resource: string, object: Json, opts: CreateOptions): Promise<void> {
+async function createObject(client: CreateClient, resource: string, object: Json, opts: CreateOptions): Promise<void> {
   checkWrittenOutput(opts.output);
   const dryRun = opts.dryRun ?? "none";
   if (dryRun !== "none" && dryRun !== "client") {
@@ -152,6 +153,7 @@ export async function createObject(client: CreateClient, resource: string, objec
     printWritten(resource, shown, opts.output, "created (dry run)");
     return;
   }
+  // A namespace is in none.
   const namespaced = object["kind"] !== "Namespace";
   const metadata = namespaced ? { ...metaOf(object).json, namespace: opts.namespace } : metaOf(object).json;
   const created = await client.create(toApiObject({ ...object, metadata }));
@@ -194,7 +196,10 @@ function withDataFlags(cmd: Command): Command {
     .option("--from-file <[key=]source>", "a file (keyed by its name, or by key), or a folder's regular files (repeatable)", collect, []);
 }
 
-/** `capctl create configmap|cm NAME …`, `capctl create secret generic NAME …` and `capctl create job NAME --from=cronjob/NAME`. */
+/**
+ * `capctl create configmap|cm NAME …`, `create secret generic NAME …`, `create job NAME --from=cronjob/NAME`,
+ * `create namespace|ns NAME`, `create deployment|deploy NAME --image=I…` and `create service|svc clusterip|nodeport NAME --tcp=P[:T]…`.
+ */
 export function createCommand(run: RunWithClient, globals: () => GlobalOptions): Command {
   const options = (flags: CreateFlags): CreateOptions => ({
     namespace: namespaceOf(globals()),
@@ -202,19 +207,21 @@ export function createCommand(run: RunWithClient, globals: () => GlobalOptions):
     dryRun: flags.dryRun === true ? "client" : flags.dryRun,
     ...(flags.output !== undefined ? { output: flags.output } : {}),
   });
-  const create = new Command("create").description("create a resource from files, folders or literal values");
-  withWriteFlags(withDataFlags(create.command("configmap").alias("cm").description("create a config map from files, folders or literal values").argument("<name>")).action(
+  const create = new Command("create").description("create a config map, secret, job, namespace, deployment or service");
+  withWriteFlags(withDataFlags(create.command("configmap").alias("cm").description("create a config map from files, folders or literal values").argument("<name>"))).action(
     run(async (client, name: string, flags: CreateFlags) => createConfigMap(client, name, flags, options(flags))),
-  ));
-  withWriteFlags(withDataFlags(
-    create
-      .command("secret")
-      .description("create a secret")
-      .command("generic")
-      .description("create a secret from files, folders or literal values")
-      .argument("<name>")
-      .option("--type <type>", "the secret's type (default Opaque)"),
-  )).action(run(async (client, name: string, flags: CreateFlags) => createSecretGeneric(client, name, flags, options(flags))));
+  );
+  withWriteFlags(
+    withDataFlags(
+      create
+        .command("secret")
+        .description("create a secret")
+        .command("generic")
+        .description("create a secret from files, folders or literal values")
+        .argument("<name>")
+        .option("--type <type>", "the secret's type (default Opaque)"),
+    ),
+  ).action(run(async (client, name: string, flags: CreateFlags) => createSecretGeneric(client, name, flags, options(flags))));
   withWriteFlags(create.command("namespace").alias("ns").description("create a namespace").argument("<name>")).action(
     run(async (client, name: string, flags: CreateFlags) => createObject(client, "namespace", namespaceFrom(name), options(flags))),
   );
