@@ -86,7 +86,7 @@ describe("the Pod examples of shared/examples", () => {
     expect(table.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
     expect(table.stdout).toMatch(/^webserver\s+1\/2\s+(ErrImagePull|ImagePullBackOff)\s+0\s+\d+s$/m);
     const wide = await cluster.capctl(["get", "pods", "-A", "-o", "wide"]);
-    expect(wide.stdout.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE$/);
+    expect(wide.stdout.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     const describe = await cluster.capctl(["describe", "pod", "webserver", "-n", "example-1"]);
     for (const reason of ["Scheduled", "Pulled", "Created", "Started"]) expect(describe.stdout).toMatch(new RegExp(`Normal\\s+${reason}\\s`));
     expect(describe.stdout).toMatch(/webwatcher:\n\s+Image:\s+afakharany\/watcher:latest/);

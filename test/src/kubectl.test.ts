@@ -108,8 +108,8 @@ describe("kubectl against the Kubernetes API", () => {
     expect(table.slice(1)).toEqual([expect.stringMatching(/^myapp\s+1\/1\s+Running\s+0\s+\d+s$/)]);
 
     const wide = (await cluster.kubectlOk(["get", "pods", "-n", "ex-pod", "-o", "wide"])).split("\n");
-    expect(wide[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE$/);
-    expect(wide[1]).toMatch(/^myapp\s+1\/1\s+Running\s+0\s+\d+s\s+127\.\d+\.\d+\.\d+\s+node-[12]$/);
+    expect(wide[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(wide[1]).toMatch(/^myapp\s+1\/1\s+Running\s+0\s+\d+s\s+127\.\d+\.\d+\.\d+\s+node-[12]\s+<none>\s+<none>$/);
 
     const yaml = await cluster.kubectlOk(["get", "pod", "myapp", "-n", "ex-pod", "-o", "yaml"]);
     expect(yaml).toMatch(/^kind: Pod$/m);

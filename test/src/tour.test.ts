@@ -37,7 +37,7 @@ const answeredByClusterIP = new Set<string>();
 const tour: Step[] = [
   { command: "pnpm capctl get nodes", until: true, shows: /^node-1\s+Ready\s[\s\S]*^node-2\s+Ready\s/m },
   { command: "pnpm capctl apply -f ../shared/examples/shared-volume-pod.yaml", shows: /^pod\/mc1 created$/m },
-  { command: "pnpm capctl get pods -o wide", until: true, shows: /^mc1\s+2\/2\s+Running\s+0\s+\S+\s+(?<POD_IP>127\.\d+\.\d+\.\d+)\s+node-[12]\s*$/m },
+  { command: "pnpm capctl get pods -o wide", until: true, shows: /^mc1\s+2\/2\s+Running\s+0\s+\S+\s+(?<POD_IP>127\.\d+\.\d+\.\d+)\s+node-[12]\s+<none>\s+<none>\s*$/m },
   { command: "curl http://<POD-IP>/", until: true, shows: /^\w{3} \w{3} +\d+ \d\d:\d\d:\d\d /m },
   { command: "pnpm capctl describe pod mc1", until: true, shows: /^Volumes:[\s\S]*html:[\s\S]*^Events:[\s\S]*Normal\s+Started\s/m },
   { command: "pnpm capctl logs mc1 -c 1st -f", follows: true, shows: /"GET \/ HTTP\/1\.1" 200/ },

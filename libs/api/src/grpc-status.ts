@@ -55,6 +55,9 @@ function asciiJSON(value: unknown): string {
 /** The call never reached a gateway (nothing listens there, or it did not answer in time). */
 export class GatewayUnreachableError extends UnavailableError {}
 
+/** A call the gateway did not answer within the client's deadline. */
+export class DeadlineExceededError extends GatewayUnreachableError {}
+
 /** Turns a gRPC failure back into the Capstan error the gateway raised (or Unavailable for transport failures). */
 export function fromServiceError(e: ServiceError): CapstanError {
   const code = e.metadata?.get(CODE_KEY)[0]?.toString() as ErrorCode | undefined;
@@ -68,7 +71,8 @@ export function fromServiceError(e: ServiceError): CapstanError {
       return error;
     }
     case undefined:
-      if (e.code === status.UNAVAILABLE || e.code === status.DEADLINE_EXCEEDED) {
+      if (e.code === status.DEADLINE_EXCEEDED) return new DeadlineExceededError(`gateway unavailable: ${message}`, { cause: e });
+      if (e.code === status.UNAVAILABLE) {
         return new GatewayUnreachableError(`gateway unavailable: ${message}`, { cause: e });
       }
       return new CapstanError("Internal", message, { cause: e });

@@ -67,6 +67,8 @@ export {
   kindInfo,
   unsupportedKindError,
   resolveResourceName,
+  inCategoryAll,
+  categoryAllKinds,
   printerOf,
   wrapObject,
   storedToApiObject,
@@ -91,6 +93,7 @@ export { DescribeWriter } from "./printing/describe-writer.js";
 export { defaultPrinter, formatTable, printerColumns, printerRow } from "./printing/table.js";
 export type { TableOptions } from "./printing/table.js";
 export { podTemplateText } from "./kinds/pod/describe.js";
+export { eventInterval } from "./kinds/event/printer.js";
 export { DEFAULT_CONTAINER_ANNOTATION, findOrDefaultContainer } from "./kinds/pod/exec-container.js";
 export type { ExecContainer } from "./kinds/pod/exec-container.js";
 export { EXEC_PROTOCOL, ExecFrameReader, execFrame } from "./exec-frames.js";
@@ -161,7 +164,7 @@ export {
   CLAIM_BOUND,
   RESOURCE_STORAGE,
 } from "./volume-validation.js";
-export { GatewayUnreachableError, fromServiceError, toGrpcError } from "./grpc-status.js";
+export { DeadlineExceededError, GatewayUnreachableError, fromServiceError, toGrpcError } from "./grpc-status.js";
 export type { GrpcErrorStatus } from "./grpc-status.js";
 export {
   metaOf,
@@ -231,3 +234,4 @@ export { PATCH_META_BY_KIND, PATCH_META_BY_TYPE, listTypeOf, patchMetaFor } from
 export type { FieldPatchMeta, ListType, PatchStrategy, TypePatchMeta } from "./patch/patch-meta.js";
 export { ApplyConflictError, applyConflictCauses, isApplyConflictError, applyConflictMessage, serverSideApply, updateManagedFields } from "./patch/server-side-apply.js";
 export type { ApplyConflict, ApplyOptions, ApplyResult, ManagedFieldsEntry, ManagedFieldsOperation } from "./patch/server-side-apply.js";
+export { gatewayFileDescriptorSet } from "./proto-descriptors.js";

@@ -34,6 +34,20 @@ export function supportedKinds(): readonly AnyKindInfo[] {
   return kindNames.map((k) => registry[k]);
 }
 
+/** The kinds `kubectl get all` shows: the workloads and services, as Kubernetes puts them in category "all". */
+const CATEGORY_ALL: ReadonlySet<string> = new Set(["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"]);
+
+export function inCategoryAll(kind: string): boolean {
+  return CATEGORY_ALL.has(kind);
+}
+
+/** Category "all" in the order kubectl expands it from discovery: the core group's kinds, then each named group's. */
+export function categoryAllKinds(): KindName[] {
+  const kinds = kindNames.filter(inCategoryAll);
+  const groups = [...new Set(["", ...kindNames.map((k) => registry[k].group)])];
+  return groups.flatMap((group) => kinds.filter((k) => registry[k].group === group));
+}
+
 export function isSupportedKind(kind: string): kind is KindName {
   return Object.hasOwn(registry, kind);
 }

@@ -28,7 +28,7 @@ export interface ClientOptions {
   readonly address: string;
   /** Who is calling; recorded as the actor of every event this client causes. */
   readonly actor: string;
-  /** Per-call deadline; calls wait for the gateway to be reachable up to it. */
+  /** Per-call deadline, 0 for none; calls wait for the gateway to be reachable up to it. */
   readonly timeoutMs?: number;
   /** Services wait for a (re)starting gateway (the default); a CLI says at once that it is not there. */
   readonly waitForReady?: boolean;
@@ -140,7 +140,7 @@ export class GrpcCapstanClient implements CapstanClient {
         this.grpc,
         req,
         this.metadata(),
-        { deadline: Date.now() + this.timeoutMs },
+        { deadline: this.timeoutMs === 0 ? Infinity : Date.now() + this.timeoutMs },
         (e: ServiceError | null, res: Res) => (e ? reject(fromServiceError(e)) : resolve(res)),
       );
     });

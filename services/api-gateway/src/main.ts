@@ -11,6 +11,7 @@ import {
 } from "@capstan/telemetry";
 import { clusterCensus } from "./cluster-census.js";
 import { loadConfig } from "./config.js";
+import { addIntrospection } from "./grpc-introspection.js";
 import { createGatewayServer, listen } from "./grpc-server.js";
 import { createKubeApiServer, listenKubeApi } from "./kube-api/server.js";
 import { ObjectService } from "./object-service.js";
@@ -61,14 +62,17 @@ runService("api-gateway", async ({ telemetry }) => {
     log,
   };
   const server = createGatewayServer(service, instruments);
+  const health = addIntrospection(server);
   const port = await listen(server, config.listen);
   log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix}, objects up to ${maxObjectBytes} bytes)`);
   const kubeApi = createKubeApiServer(service, instruments, { minRequestTimeoutSeconds: config.kubeMinRequestTimeoutSeconds });
   const kubePort = await listenKubeApi(kubeApi, config.kubeApiListen);
   log(`serving the Kubernetes API on http://${config.kubeApiListen.replace(/:\d+$/, `:${kubePort}`)}`);
+  health.serving();
 
   return async () => {
     log("shutting down");
+    health.stopping();
     server.forceShutdown();
     kubeApi.closeAllConnections();
     kubeApi.close();

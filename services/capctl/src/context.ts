@@ -3,7 +3,12 @@ import { createClient, type CapstanClient } from "@capstan/client";
 export interface GlobalOptions {
   readonly server?: string;
   readonly namespace?: string;
+  /** --request-timeout: each call's deadline in ms, 0 for none. */
+  readonly requestTimeout?: number;
 }
+
+/** A call's deadline when --request-timeout is not given. */
+const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Where the gateway is: --server, then CAPSTAN_GATEWAY, then the local stack's default. */
 export function gatewayAddress(opts: GlobalOptions): string {
@@ -11,7 +16,7 @@ export function gatewayAddress(opts: GlobalOptions): string {
 }
 
 export function connect(opts: GlobalOptions): CapstanClient {
-  return createClient({ address: gatewayAddress(opts), actor: `capctl:${process.env["USER"] ?? "user"}`, timeoutMs: 15_000, waitForReady: false });
+  return createClient({ address: gatewayAddress(opts), actor: `capctl:${process.env["USER"] ?? "user"}`, timeoutMs: opts.requestTimeout ?? DEFAULT_TIMEOUT_MS, waitForReady: false });
 }
 
 export function namespaceOf(opts: GlobalOptions): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationText, parseDuration } from "./duration.js";
+import { durationText, parseDuration, parseRequestTimeout } from "./duration.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -35,5 +35,20 @@ describe("durationText", () => {
   ])("$ms ms is $text", ({ ms, text }) => {
     expect(durationText(ms)).toBe(text);
     expect(parseDuration(text)).toBe(ms);
+  });
+});
+
+describe("parseRequestTimeout", () => {
+  it.each([
+    { text: "0", ms: 0 },
+    { text: "5", ms: 5000 },
+    { text: "250ms", ms: 250 },
+    { text: "2m", ms: 120_000 },
+  ])("$text is $ms ms", ({ text, ms }) => {
+    expect(parseRequestTimeout(text)).toBe(ms);
+  });
+
+  it.each(["abc", "-1s", "5d", ""])("refuses %j with kubectl's message", (text) => {
+    expect(() => parseRequestTimeout(text)).toThrow(/^Invalid timeout value\. Timeout must be a single integer in seconds/);
   });
 });

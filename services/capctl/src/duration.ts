@@ -18,6 +18,17 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/** kubectl's --request-timeout: a duration, or a bare integer in seconds; in milliseconds. */
+export function parseRequestTimeout(text: string): number {
+  const invalid = new Error("Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)");
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw invalid;
+  }
+}
+
 /** A duration as a flag would take it back: 50ms, 30s, 1m30s, 2h. */
 export function durationText(ms: number): string {
   if (ms < 1000) return `${ms}ms`;

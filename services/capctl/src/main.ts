@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from "commander";
 import { isCapstanError } from "@capstan/apimachinery";
-import { GatewayUnreachableError } from "@capstan/api";
+import { DeadlineExceededError, GatewayUnreachableError } from "@capstan/api";
 import { initTelemetry } from "@capstan/telemetry";
 import { apply } from "./commands/apply.js";
 import { createCommand } from "./commands/create.js";
@@ -22,14 +22,9 @@ import { rolloutStatus } from "./commands/rollout-status.js";
 import { rolloutUndo } from "./commands/rollout-undo.js";
 import { scale } from "./commands/scale.js";
 import { setImage } from "./commands/set-image.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration, parseRequestTimeout } from "./duration.js";
+import { integer } from "./flags.js";
 import { connect, gatewayAddress, namespaceOf, type GlobalOptions } from "./context.js";
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError("must be an integer");
-  return n;
-}
 
 /** kubectl's boolean flags: `-w`, `--watch=false`, `-w=false`. */
 function bool(value: string | undefined): boolean {
@@ -38,18 +33,24 @@ function bool(value: string | undefined): boolean {
   return v === "true";
 }
 
-function duration(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (e) {
-    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
-  }
+/** A flag parsed by `parse`, its error commander's one line. */
+function parsedBy(parse: (value: string) => number): (value: string) => number {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (e) {
+      throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+    }
+  };
 }
+
+const duration = parsedBy(parseDuration);
 
 const program = new Command("capctl")
   .description("capctl controls the Capstan cluster manager")
   .option("-s, --server <address>", "the gateway's host:port (default: $CAPSTAN_GATEWAY or 127.0.0.1:7470)")
   .option("-n, --namespace <namespace>", "the namespace scope for this request")
+  .option("--request-timeout <duration>", "how long to wait for each call to the gateway, e.g. 5s, 1m; 0 waits for ever (default 15s)", parsedBy(parseRequestTimeout))
   .showHelpAfterError(false);
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
@@ -347,7 +348,9 @@ rollout
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof GatewayUnreachableError) {
+  if (e instanceof DeadlineExceededError) {
+    console.error(`error: the gateway at ${gatewayAddress(globals())} did not answer within the request timeout (--request-timeout)`);
+  } else if (e instanceof GatewayUnreachableError) {
     console.error(`error: cannot reach the gateway at ${gatewayAddress(globals())}: is the stack running (pnpm start)? Point --server or CAPSTAN_GATEWAY at it.`);
   } else {
     console.error(isCapstanError(e) ? `Error from server (${e.code}): ${message}` : `error: ${message}`);

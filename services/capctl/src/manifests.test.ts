@@ -2,7 +2,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { applyDefaults, validateObject } from "@capstan/api";
-import { readManifests } from "./manifests.js";
+import { isManifestError, readDocuments, readManifests } from "./manifests.js";
 
 /** The shared example manifests, as a Kubernetes user writes them; they must apply unchanged. */
 const examples = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/examples");
@@ -34,5 +34,13 @@ describe("the example manifests of supported kinds", () => {
 
   it("names the first unsupported kind in a file that mixes kinds (hpa.yaml)", () => {
     expect(() => readManifests([join(examples, "hpa.yaml")])).toThrow(/document 3\).*Unsupported value "HorizontalPodAutoscaler"/);
+  });
+
+  it("reads the supported documents of hpa.yaml and reports the unsupported one in its place", () => {
+    const documents = readDocuments([join(examples, "hpa.yaml")]);
+    expect(documents.map((d) => (isManifestError(d) ? "error" : d.kind))).toEqual(["Namespace", "Deployment", "error"]);
+    const [error] = documents.filter(isManifestError);
+    expect(error?.error).toMatch(/^error validating .*hpa\.yaml \(document 3\): .*kind.*Unsupported value "HorizontalPodAutoscaler"/);
+    expect(error?.error).not.toContain("\n");
   });
 });

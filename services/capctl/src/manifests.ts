@@ -32,9 +32,19 @@ function readSource(file: string): string {
   }
 }
 
-/** Every object in the files, folders or stdin given to -f, decoded strictly (unknown fields are errors). */
-export function readManifests(paths: readonly string[]): Manifest[] {
-  const manifests: Manifest[] = [];
+/** A document that did not decode: which one, and why, in one line. */
+export interface ManifestError {
+  readonly source: string;
+  readonly error: string;
+}
+
+/**
+ * Every document in the files, folders or stdin given to -f, decoded strictly (unknown fields are
+ * errors); a document that does not decode is reported and the others still read, as kubectl's
+ * builder continues on error. A file that is not YAML at all fails as a whole.
+ */
+export function readDocuments(paths: readonly string[]): Array<Manifest | ManifestError> {
+  const documents: Array<Manifest | ManifestError> = [];
   for (const file of paths.flatMap(filesOf)) {
     const source = file === "-" ? "stdin" : file;
     const docs = parseAllDocuments(readSource(file), { prettyErrors: true });
@@ -46,14 +56,22 @@ export function readManifests(paths: readonly string[]): Manifest[] {
       const json: unknown = doc.toJS();
       if (json === null || json === undefined) continue;
       try {
-        manifests.push({ source, ...decodeManifest(json) });
+        documents.push({ source, ...decodeManifest(json) });
       } catch (e) {
-        if (isCapstanError(e) && e instanceof InvalidError) {
-          throw new Error(`error validating ${source} (document ${i + 1}): ${e.message}`);
-        }
-        throw e;
+        if (!(isCapstanError(e) && e instanceof InvalidError)) throw e;
+        documents.push({ source, error: `error validating ${source} (document ${i + 1}): ${e.message}` });
       }
     }
   }
-  return manifests;
+  return documents;
+}
+
+export const isManifestError = (d: Manifest | ManifestError): d is ManifestError => "error" in d;
+
+/** Every object in the files, folders or stdin given to -f; the first document that does not decode fails them all. */
+export function readManifests(paths: readonly string[]): Manifest[] {
+  return readDocuments(paths).map((d) => {
+    if (isManifestError(d)) throw new Error(d.error);
+    return d;
+  });
 }

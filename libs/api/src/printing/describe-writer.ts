@@ -9,6 +9,9 @@ import { NONE } from "./cells.js";
 /** The column values start at, as kubectl's tab writer aligns the top-level keys. */
 const VALUE_COLUMN = 18;
 
+/** printAnnotationsMultiline's maxAnnotationLen: a longer `key: value` gets the value on lines of its own. */
+const MAX_ANNOTATION_LENGTH = 140;
+
 export class DescribeWriter {
   readonly lines: string[] = [];
 
@@ -28,13 +31,39 @@ export class DescribeWriter {
     });
   }
 
+  /**
+   * Annotations as kubectl's printAnnotationsMultiline: sorted, `key: value` one a line, a long or
+   * multi-line value under its key; <none> when there are none.
+   */
+  annotations(indent: number, m: unknown): void {
+    const entries = Object.entries(objectOf(m) ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.length === 0) return this.field(indent, "Annotations", NONE);
+    const under = " ".repeat(Math.max(VALUE_COLUMN, indent + "Annotations".length + 2));
+    entries.forEach(([key, raw], i) => {
+      const value = String(raw).replace(/\n$/, "");
+      const lines = key.length + value.length + 2 > MAX_ANNOTATION_LENGTH || value.includes("\n") ? [`${key}:`, ...value.split("\n").map((l) => `  ${l}`)] : [`${key}: ${value}`];
+      lines.forEach((line, j) => {
+        if (i === 0 && j === 0) this.field(indent, "Annotations", line);
+        else this.lines.push(`${under}${line}`);
+      });
+    });
+  }
+
+  /** A resource list as kubectl prints Limits and Requests: the title alone, then `name:  quantity` lines aligned under it. */
+  quantities(indent: number, title: string, m: unknown): void {
+    const entries = Object.entries(objectOf(m) ?? {});
+    this.line(`${" ".repeat(indent)}${title}:`);
+    const width = Math.max(...entries.map(([k]) => k.length)) + 3;
+    for (const [k, v] of entries) this.line(`${" ".repeat(indent + 2)}${`${k}:`.padEnd(width)}${String(v)}`);
+  }
+
   /** The header most kinds open with: Name, Namespace, Labels, Annotations of the object's metadata. */
   objectMeta(object: JsonObject): void {
     const meta = objectOf(object["metadata"]) ?? {};
     this.field(0, "Name", meta["name"]);
     this.field(0, "Namespace", meta["namespace"]);
     this.map(0, "Labels", meta["labels"]);
-    this.map(0, "Annotations", meta["annotations"]);
+    this.annotations(0, meta["annotations"]);
   }
 
   line(text: string): void {

@@ -23,7 +23,7 @@ export function describeWorkloadHeader(w: DescribeWriter, workload: JsonObject, 
   w.field(0, "CreationTimestamp", meta["creationTimestamp"]);
   w.field(0, "Selector", selector);
   w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
+  w.annotations(0, meta["annotations"]);
   const owner = itemsAt(meta, "ownerReferences").find((r) => r["controller"] === true);
   if (owner) w.field(0, "Controlled By", `${String(owner["kind"])}/${String(owner["name"])}`);
 }

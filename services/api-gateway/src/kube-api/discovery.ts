@@ -3,15 +3,12 @@
  * resources — as plain lists (APIVersions, APIGroupList, APIResourceList) and as the aggregated v2
  * discovery (apidiscovery.k8s.io/v2) kubectl 1.32 asks for first, all of it in one round trip.
  */
-import { supportedKinds, type AnyKindInfo } from "@capstan/api";
+import { inCategoryAll, supportedKinds, type AnyKindInfo } from "@capstan/api";
 import { groupVersions, subresourcesOf, type Subresource } from "./resource-path.js";
 
 export const AGGREGATED_DISCOVERY = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
-
-/** The kinds `kubectl get all` shows: the workloads and services, as Kubernetes puts them in category "all". */
-const CATEGORY_ALL = new Set(["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"]);
 
 interface SubresourceShape {
   readonly kind: string;
@@ -101,7 +98,7 @@ export function apiResourceList(groupVersion: string): Record<string, unknown> |
       kind: info.kind,
       verbs: VERBS,
       ...(info.shortNames.length > 0 ? { shortNames: info.shortNames } : {}),
-      ...(CATEGORY_ALL.has(info.kind) ? { categories: ["all"] } : {}),
+      ...(inCategoryAll(info.kind) ? { categories: ["all"] } : {}),
     },
     ...subresourcesOf(info).map((sub) => {
       const shape = subresourceShape(info, sub);
@@ -140,7 +137,7 @@ export function aggregatedDiscovery(core: boolean): Record<string, unknown> {
             singularResource: info.singular,
             verbs: VERBS,
             ...(info.shortNames.length > 0 ? { shortNames: info.shortNames } : {}),
-            ...(CATEGORY_ALL.has(info.kind) ? { categories: ["all"] } : {}),
+            ...(inCategoryAll(info.kind) ? { categories: ["all"] } : {}),
             subresources: subresourcesOf(info).map((sub) => {
               const shape = subresourceShape(info, sub);
               return { subresource: sub, responseKind: { ...(shape.groupVersion ?? { group, version }), kind: shape.kind }, verbs: shape.verbs };

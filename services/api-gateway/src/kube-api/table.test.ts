@@ -26,10 +26,10 @@ describe("toTable", () => {
   it("has the kind's printer columns, the wide ones at priority 1, and a row of cells per object", () => {
     const table = toTable("Pod", [pod], "Metadata", { resourceVersion: "12" }, now);
     expect(table["columnDefinitions"]).toEqual(
-      ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"].map((name, i) => ({ name, type: "string", format: i === 0 ? "name" : "", description: "", priority: i < 5 ? 0 : 1 })),
+      ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"].map((name, i) => ({ name, type: "string", format: i === 0 ? "name" : "", description: "", priority: i < 5 ? 0 : 1 })),
     );
     expect(table["rows"]).toEqual([
-      { cells: ["web", "1/1", "Running", "0", "65s", "10.0.0.5", "node-1"], object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: pod.metadata } },
+      { cells: ["web", "1/1", "Running", "0", "65s", "10.0.0.5", "node-1", "<none>", "<none>"], object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: pod.metadata } },
     ]);
     expect(table).toMatchObject({ kind: "Table", apiVersion: "meta.k8s.io/v1", metadata: { resourceVersion: "12" } });
   });

@@ -3,7 +3,7 @@ import { applyDefaults, fromApiObject, kindInfo, toApiObject, metaOf, objectOf, 
 import { isCapstanError, type ObjectKey } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import { objectAttributes, withSpan, type Tracer } from "@capstan/telemetry";
-import { readManifests } from "../manifests.js";
+import { isManifestError, readDocuments } from "../manifests.js";
 import { qualifiedResource } from "../printers.js";
 
 /** What apply needs of the gateway. */
@@ -67,21 +67,39 @@ export async function applyObject(client: ApplyClient, key: ObjectKey, manifest:
   }
 }
 
+/**
+ * kubectl apply -f: each document applied in turn and reported as it goes; a document that does not
+ * decode, or that the server refuses, is reported on stderr after the others (one line each) and
+ * makes the command fail, as kubectl continues on error and exits 1.
+ */
 export async function apply(client: CapstanClient, tracer: Tracer, files: string[], namespace: string | undefined): Promise<void> {
-  const manifests = readManifests(files);
-  if (manifests.length === 0) throw new Error("no objects passed to apply");
-  for (const m of manifests) {
+  const documents = readDocuments(files);
+  if (documents.length === 0) throw new Error("no objects passed to apply");
+  const errors: string[] = [];
+  for (const m of documents) {
+    if (isManifestError(m)) {
+      errors.push(`error: ${m.error}`);
+      continue;
+    }
     const info = kindInfo(m.kind);
     const meta = { ...metaOf(m.json).json };
     if (info.namespaced && !meta["namespace"] && namespace) meta["namespace"] = namespace;
     const name = String(meta["name"] ?? "");
     const key = { kind: m.kind, namespace: String(meta["namespace"] ?? ""), name };
-    // Each object's apply is the root of its trace: the writes it causes, down to a running pod, descend from it.
-    const { outcome } = await withSpan(tracer, "Capctl/Apply", objectAttributes({ kind: m.kind, metadata: meta }), async (span) => {
-      const applied = await applyObject(client, key, { ...m.json, metadata: meta });
-      span.setAttributes({ ...objectAttributes(applied.object), "capstan.apply.outcome": applied.outcome });
-      return applied;
-    });
-    console.log(`${qualifiedResource(m.kind)}/${name} ${outcome}`);
+    try {
+      // Each object's apply is the root of its trace: the writes it causes, down to a running pod, descend from it.
+      const { outcome } = await withSpan(tracer, "Capctl/Apply", objectAttributes({ kind: m.kind, metadata: meta }), async (span) => {
+        const applied = await applyObject(client, key, { ...m.json, metadata: meta });
+        span.setAttributes({ ...objectAttributes(applied.object), "capstan.apply.outcome": applied.outcome });
+        return applied;
+      });
+      console.log(`${qualifiedResource(m.kind)}/${name} ${outcome}`);
+    } catch (e) {
+      // A gateway that cannot be reached fails every document alike: stop at the first.
+      if (!isCapstanError(e) || e.code === "Unavailable") throw e;
+      errors.push(`Error from server (${e.code}): error when applying ${JSON.stringify(m.source)}: ${e.message.replaceAll("\n", " ")}`);
+    }
   }
+  for (const line of errors) console.error(line);
+  if (errors.length > 0) process.exitCode = 1;
 }

@@ -1,7 +1,8 @@
 /**
  * kubectl create configmap and kubectl create secret generic: an object built from literals and files
  * (kubectl's create_configmap.go and create_secret.go, with their flags, checks and messages); and
- * kubectl create job --from=cronjob/NAME (create-job.ts).
+ * kubectl create job --from=cronjob/NAME (create-job.ts); the namespace, deployment and service
+ * generators (create-generators.ts), all registered here.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -10,9 +11,11 @@ import { stringify } from "yaml";
 import { fromApiObject, toApiObject, validateConfigMapKey, metaOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { namespaceOf, type GlobalOptions } from "../context.js";
+import { integer } from "../flags.js";
 import type { Json } from "../printers.js";
 import { checkWrittenOutput, printWritten } from "../written-object.js";
 import { createJobFrom } from "./create-job.js";
+import { deploymentFrom, namespaceFrom, serviceFrom, type CreatedServiceType } from "./create-generators.js";
 
 export type CreateClient = Pick<CapstanClient, "create">;
 
@@ -150,7 +153,10 @@ async function createObject(client: CreateClient, resource: string, object: Json
     printWritten(resource, shown, opts.output, "created (dry run)");
     return;
   }
-  const created = await client.create(toApiObject({ ...object, metadata: { ...metaOf(object).json, namespace: opts.namespace } }));
+  // A namespace is in none.
+  const namespaced = object["kind"] !== "Namespace";
+  const metadata = namespaced ? { ...metaOf(object).json, namespace: opts.namespace } : metaOf(object).json;
+  const created = await client.create(toApiObject({ ...object, metadata }));
   printWritten(resource, fromApiObject(created).json, opts.output, "created");
 }
 
@@ -178,16 +184,22 @@ interface CreateFlags {
 /** A repeatable flag's values, in the order given. */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** The flags every generator takes: a dry run and the output. */
+function withWriteFlags(cmd: Command): Command {
+  return cmd.option("--dry-run [strategy]", '"client" prints the object without creating it', "none").option("-o, --output <format>", "json|yaml|name");
+}
+
 /** The flags kubectl create configmap and create secret generic share. */
 function withDataFlags(cmd: Command): Command {
   return cmd
     .option("--from-literal <key=value>", "a key and literal value (repeatable)", collect, [])
-    .option("--from-file <[key=]source>", "a file (keyed by its name, or by key), or a folder's regular files (repeatable)", collect, [])
-    .option("--dry-run [strategy]", '"client" prints the object without creating it', "none")
-    .option("-o, --output <format>", "json|yaml|name");
+    .option("--from-file <[key=]source>", "a file (keyed by its name, or by key), or a folder's regular files (repeatable)", collect, []);
 }
 
-/** `capctl create configmap|cm NAME …`, `capctl create secret generic NAME …` and `capctl create job NAME --from=cronjob/NAME`. */
+/**
+ * `capctl create configmap|cm NAME …`, `create secret generic NAME …`, `create job NAME --from=cronjob/NAME`,
+ * `create namespace|ns NAME`, `create deployment|deploy NAME --image=I…` and `create service|svc clusterip|nodeport NAME --tcp=P[:T]…`.
+ */
 export function createCommand(run: RunWithClient, globals: () => GlobalOptions): Command {
   const options = (flags: CreateFlags): CreateOptions => ({
     namespace: namespaceOf(globals()),
@@ -195,19 +207,71 @@ export function createCommand(run: RunWithClient, globals: () => GlobalOptions):
     dryRun: flags.dryRun === true ? "client" : flags.dryRun,
     ...(flags.output !== undefined ? { output: flags.output } : {}),
   });
-  const create = new Command("create").description("create a resource from files, folders or literal values");
-  withDataFlags(create.command("configmap").alias("cm").description("create a config map from files, folders or literal values").argument("<name>")).action(
+  const create = new Command("create").description("create a config map, secret, job, namespace, deployment or service");
+  withWriteFlags(withDataFlags(create.command("configmap").alias("cm").description("create a config map from files, folders or literal values").argument("<name>"))).action(
     run(async (client, name: string, flags: CreateFlags) => createConfigMap(client, name, flags, options(flags))),
   );
-  withDataFlags(
-    create
-      .command("secret")
-      .description("create a secret")
-      .command("generic")
-      .description("create a secret from files, folders or literal values")
-      .argument("<name>")
-      .option("--type <type>", "the secret's type (default Opaque)"),
+  withWriteFlags(
+    withDataFlags(
+      create
+        .command("secret")
+        .description("create a secret")
+        .command("generic")
+        .description("create a secret from files, folders or literal values")
+        .argument("<name>")
+        .option("--type <type>", "the secret's type (default Opaque)"),
+    ),
   ).action(run(async (client, name: string, flags: CreateFlags) => createSecretGeneric(client, name, flags, options(flags))));
+  withWriteFlags(create.command("namespace").alias("ns").description("create a namespace").argument("<name>")).action(
+    run(async (client, name: string, flags: CreateFlags) => createObject(client, "namespace", namespaceFrom(name), options(flags))),
+  );
+  withWriteFlags(
+    create
+      .command("deployment")
+      .alias("deploy")
+      .description("create a deployment with the given name, one container per image")
+      .argument("<name>")
+      .argument("[command...]", "after --, the command its containers run")
+      .option("--image <image>", "a container image (repeatable)", collect, [])
+      .option("-r, --replicas <count>", "the number of replicas", integer, 1)
+      .option("--port <port>", "the port the first container exposes", integer),
+  ).action(
+    run(async (client, name: string, command: string[], flags: CreateFlags & { image: string[]; replicas: number; port?: number }) =>
+      createObject(
+        client,
+        "deployment.apps",
+        deploymentFrom(name, { images: flags.image, replicas: flags.replicas, command, ...(flags.port !== undefined ? { port: flags.port } : {}) }),
+        options(flags),
+      ),
+    ),
+  );
+  const service = create.command("service").alias("svc").description("create a service");
+  for (const [sub, type] of [
+    ["clusterip", "ClusterIP"],
+    ["nodeport", "NodePort"],
+  ] as const satisfies ReadonlyArray<readonly [string, CreatedServiceType]>) {
+    const cmd = service
+      .command(sub)
+      .description(`create a ${type} service selecting the pods labelled app=NAME`)
+      .argument("<name>")
+      .option("--tcp <port[:targetPort]>", "a port and the pods' port number or name (repeatable)", collect, []);
+    if (type === "ClusterIP") cmd.option("--clusterip <ip>", '"None" for a headless service');
+    else cmd.option("--node-port <port>", "the node port of every port (default: the server picks)", integer);
+    withWriteFlags(cmd).action(
+      run(async (client, name: string, flags: CreateFlags & { tcp: string[]; clusterip?: string; nodePort?: number }) =>
+        createObject(
+          client,
+          "service",
+          serviceFrom(type, name, {
+            tcp: flags.tcp,
+            ...(flags.clusterip !== undefined ? { clusterIP: flags.clusterip } : {}),
+            ...(flags.nodePort !== undefined ? { nodePort: flags.nodePort } : {}),
+          }),
+          options(flags),
+        ),
+      ),
+    );
+  }
   create
     .command("job")
     .description("create a job from a cronjob's template")

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import { DescribeWriter, formatTable, fromApiObject, kindInfo, valueAt, metaOf, type DescribeLookup } from "@capstan/api";
-import { age, isCapstanError } from "@capstan/apimachinery";
+import { DescribeWriter, eventInterval, formatTable, fromApiObject, kindInfo, valueAt, metaOf, type DescribeLookup } from "@capstan/api";
+import { isCapstanError } from "@capstan/apimachinery";
 import type { CapstanClient } from "@capstan/client";
 import type { Json } from "../printers.js";
 import { parseTarget } from "./get.js";
@@ -12,7 +12,7 @@ function describeGeneric(o: Json): readonly string[] {
   w.field(0, "Name", meta["name"]);
   if (meta["namespace"]) w.field(0, "Namespace", meta["namespace"]);
   w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
+  w.annotations(0, meta["annotations"]);
   w.field(0, "CreationTimestamp", meta["creationTimestamp"]);
   const rest = { ...o };
   delete rest["metadata"];
@@ -22,7 +22,7 @@ function describeGeneric(o: Json): readonly string[] {
   return w.lines;
 }
 
-/** The Events section kubectl ends a description with: the events about the object, oldest first. */
+/** The Events section kubectl ends a description with: the events about the object, oldest first, a repeated one once with its count. */
 async function describeEvents(client: CapstanClient, o: Json): Promise<readonly string[]> {
   const uid = String(valueAt(o, "metadata", "uid"));
   const list = await client.list({ kind: "Event", namespace: String(valueAt(o, "metadata", "namespace") || ""), fieldSelector: `involvedObject.uid=${uid}` });
@@ -30,7 +30,7 @@ async function describeEvents(client: CapstanClient, o: Json): Promise<readonly 
   if (events.length === 0) return ["Events:            <none>"];
   const w = new DescribeWriter();
   w.line("Events:");
-  const rows = events.map((e) => [String(e["type"]), String(e["reason"]), age(e["lastTimestamp"]), String(valueAt(e, "source", "component") ?? ""), String(e["message"] ?? "")]);
+  const rows = events.map((e) => [String(e["type"]), String(e["reason"]), eventInterval(e), String(valueAt(e, "source", "component") ?? ""), String(e["message"] ?? "")]);
   w.block(2, formatTable(["Type", "Reason", "Age", "From", "Message"], [["----", "------", "----", "----", "-------"], ...rows]));
   return w.lines;
 }

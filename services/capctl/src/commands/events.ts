@@ -1,4 +1,4 @@
-import { formatTable, fromApiObject } from "@capstan/api";
+import { eventInterval, formatTable, fromApiObject } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { sortForDisplay, tableColumns, tableRow, type Json } from "../printers.js";
 import { parseTarget } from "./get.js";
@@ -25,7 +25,12 @@ export async function events(client: Pick<CapstanClient, "list" | "watch">, opts
   const t = { wide: false, withNamespace: opts.allNamespaces };
   const list = await client.list({ kind: "Event", namespace, fieldSelector });
   const items = sortForDisplay("Event", list.items.map((o) => fromApiObject(o).json));
-  const row = (e: Json) => tableRow("Event", e, t);
+  // kubectl events' LAST SEEN counts a repeated event: `10s (x3 over 2m)`.
+  const row = (e: Json) => {
+    const cells = tableRow("Event", e, t);
+    cells[t.withNamespace ? 1 : 0] = eventInterval(e);
+    return cells;
+  };
   if (items.length > 0) console.log(formatTable(tableColumns("Event", t), items.map(row)));
   else if (!opts.watch) console.error(opts.allNamespaces ? "No events found." : `No events found in ${opts.namespace} namespace.`);
   if (!opts.watch) return;

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { formatTable, fromApiObject, kindInfo, resolveResourceName, metaOf } from "@capstan/api";
+import { categoryAllKinds, formatTable, fromApiObject, kindInfo, resolveResourceName, metaOf } from "@capstan/api";
 import type { CapstanClient } from "@capstan/client";
 import { qualifiedResource, sortForDisplay, tableColumns, tableRow, withoutManagedFields, type Json } from "../printers.js";
 
@@ -58,6 +58,11 @@ function print(kind: string, shown: Json[], opts: GetOptions, single: boolean): 
   }
 }
 
+/** A type as `get` takes it: a resource, or the category `all` (kubectl's workloads and services). */
+function kindsNamedBy(type: string): string[] {
+  return type === "all" ? categoryAllKinds() : [resolveResourceName(type)];
+}
+
 /** `get deploy,rs,pods`: one table per kind with kind-qualified names, as kubectl prints several types. */
 async function getSeveral(client: CapstanClient, kinds: readonly string[], opts: GetOptions): Promise<void> {
   const namespace = opts.allNamespaces ? "" : opts.namespace;
@@ -89,10 +94,11 @@ async function getSeveral(client: CapstanClient, kinds: readonly string[], opts:
 
 export async function get(client: CapstanClient, args: string[], opts: GetOptions): Promise<void> {
   const [first = ""] = args;
-  if (first.includes(",") && !first.includes("/")) {
+  const types = first.split(",");
+  if (!first.includes("/") && (types.length > 1 || types.includes("all"))) {
     if (opts.watch) throw new Error("you may only specify a single resource type with --watch");
     if (args.length > 1) throw new Error("names may only be given with a single resource type");
-    return getSeveral(client, first.split(",").map(resolveResourceName), opts);
+    return getSeveral(client, [...new Set(types.flatMap(kindsNamedBy))], opts);
   }
   const { kind, names } = parseTarget(args);
   const namespace = opts.allNamespaces ? "" : opts.namespace;

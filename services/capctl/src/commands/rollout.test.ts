@@ -82,7 +82,7 @@ describe("history", () => {
     const text = revisionText(history, 12);
     expect(text).toMatch(/^Pod Template:\n/);
     expect(text).toMatch(/Labels:\s+app=web\n\s+pod-template-hash=h12/);
-    expect(text).toMatch(/Annotations:\s+kubernetes.io\/change-cause=set image/);
+    expect(text).toMatch(/Annotations:\s+kubernetes.io\/change-cause: set image/);
     expect(text).toMatch(/Image:\s+nginx:1.28/);
     expect(() => revisionText(history, 5)).toThrow("unable to find the specified revision 5");
   });

@@ -27,11 +27,15 @@ async function given(deployment: DeploymentBuilder, replicaSets: JsonObject[] = 
   const clock = new FakeClock(T0);
   const cluster = await createFakeGateway({ clock });
   for (const o of [deployment.json(), ...replicaSets]) await cluster.apply(o);
-  const reconciler = new DeploymentReconciler(await syncedInformer(cluster, "Deployment"), await syncedInformer(cluster, "ReplicaSet"), cluster, () => new Date(clock.now()));
+  const events: string[] = [];
+  const recorder = { record: (o: JsonObject, type: string, reason: string, message: string) => void events.push(`${String((o["metadata"] as JsonObject)["name"])} ${type} ${reason}: ${message}`) };
+  const reconciler = new DeploymentReconciler(await syncedInformer(cluster, "Deployment"), await syncedInformer(cluster, "ReplicaSet"), cluster, recorder, () => new Date(clock.now()));
   const stored = () => cluster.objects("ReplicaSet").map((rs) => ({ image: imageOf(rs), ...viewOf(rs) }));
   return {
     cluster,
     clock,
+    /** The events recorded, as `object type reason: message`. */
+    events,
     reconcile: () => reconciler.reconcile("default/web"),
     /** The stored ReplicaSets by image: revision and spec.replicas. */
     replicaSets: () => Object.fromEntries(stored().map((rs) => [rs.image, { revision: rs.revision, replicas: rs.replicas }])),
@@ -181,6 +185,27 @@ describe("DeploymentReconciler: rollback, pause, Recreate", () => {
     await c.edit((spec) => void (spec.template.spec.containers[0]!.image = "nginx:1"));
     await rollOut(c);
     expect(c.replicaSets()).toEqual({ "nginx:1": { revision: 3, replicas: 3 }, "nginx:2": { revision: 2, replicas: 0 } });
+  });
+
+  it("records a ScalingReplicaSet event on the Deployment for every scaling of a ReplicaSet, as Kubernetes words it", async () => {
+    const c = await given(web("nginx:1"));
+    await rollOut(c);
+    const [first] = c.stored().map((rs) => rs.name);
+    expect(c.events).toEqual([`web Normal ScalingReplicaSet: Scaled up replica set ${first} from 0 to 3`]);
+    c.events.length = 0;
+    await c.edit((spec) => void (spec.template.spec.containers[0]!.image = "nginx:2"));
+    await rollOut(c);
+    const second = c.stored().find((rs) => rs.image === "nginx:2")!.name;
+    const scaled = (direction: string, rs: string, from: number, to: number) => `web Normal ScalingReplicaSet: Scaled ${direction} replica set ${rs} from ${from} to ${to}`;
+    // maxSurge and maxUnavailable of 25% of 3: one pod at a time each way.
+    expect(c.events).toEqual([
+      scaled("up", second, 0, 1),
+      scaled("down", first!, 3, 2),
+      scaled("up", second, 1, 2),
+      scaled("down", first!, 2, 1),
+      scaled("up", second, 2, 3),
+      scaled("down", first!, 1, 0),
+    ]);
   });
 
   it("holds a template change while paused (following a change of replicas), and rolls it out on resume", async () => {

@@ -1,7 +1,7 @@
 import { isCapstanError } from "@capstan/apimachinery";
 import { objectMeta, toApiObject, type ApiObject } from "@capstan/api";
 import type { CapstanClient, JsonObject } from "@capstan/client";
-import { metadataOf, OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler } from "@capstan/controller-runtime";
+import { metadataOf, OWNER_UID_INDEX, splitObjectKey, type Informer, type ReconcileResult, type Reconciler, type Recorder } from "@capstan/controller-runtime";
 import { withChange, type ReplicaSetChange } from "./deployment-replica-set.js";
 import { planDeployment } from "./deployment-plan.js";
 import type { DeploymentStatusView } from "./deployment-status.js";
@@ -21,6 +21,7 @@ export class DeploymentReconciler implements Reconciler {
     private readonly deployments: Informer,
     private readonly replicaSets: Informer,
     private readonly client: DeploymentClient,
+    private readonly recorder: Recorder,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -34,7 +35,7 @@ export class DeploymentReconciler implements Reconciler {
     // Each write starts from the ReplicaSet as read (or as this sync last wrote it): a change by anyone else meanwhile is a conflict.
     const latest = new Map(read.map((rs) => [metadataOf(rs).name ?? "", rs]));
     if (plan.create) latest.set(metadataOf(plan.create).name ?? "", await this.createReplicaSet(plan.create));
-    for (const change of plan.changes) latest.set(change.name, await this.updateReplicaSet(latest.get(change.name)!, change));
+    for (const change of plan.changes) latest.set(change.name, await this.updateReplicaSet(json, latest.get(change.name)!, change));
     for (const pruned of plan.prune) await this.deleteReplicaSet(namespace, pruned);
     if (plan.status) await this.writeStatus(json, plan.status);
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
@@ -49,9 +50,15 @@ export class DeploymentReconciler implements Reconciler {
   }
 
   /** Changes replicas or the revision of a ReplicaSet, guarded by its resourceVersion; returns it as cached after the write. */
-  private async updateReplicaSet(rs: JsonObject, change: ReplicaSetChange): Promise<JsonObject> {
+  private async updateReplicaSet(deployment: JsonObject, rs: JsonObject, change: ReplicaSetChange): Promise<JsonObject> {
     const next = withChange(rs, change);
     const updated = await this.client.update(toApiObject(next));
+    const from = Number((rs["spec"] as JsonObject | undefined)?.["replicas"] ?? 0);
+    if (change.replicas !== undefined && change.replicas !== from) {
+      // Kubernetes' deployment controller's event for every scaling, which describe shows under the Deployment.
+      const direction = change.replicas > from ? "up" : "down";
+      this.recorder.record(deployment, "Normal", "ScalingReplicaSet", `Scaled ${direction} replica set ${change.name} from ${from} to ${change.replicas}`);
+    }
     await this.replicaSets.waitForRevision(revisionOf(updated));
     const { namespace, name } = objectMeta(updated);
     return this.replicaSets.get(namespace, name) ?? next;

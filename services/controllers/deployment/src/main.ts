@@ -1,3 +1,4 @@
+import { EventRecorder } from "@capstan/client";
 import { controller, runControllerProcess } from "@capstan/controller-runtime";
 import { DeploymentReconciler } from "./deployment-controller.js";
 
@@ -5,5 +6,6 @@ import { DeploymentReconciler } from "./deployment-controller.js";
 runControllerProcess("deployment-controller", ({ client, informer, log }) => {
   const deployments = informer("Deployment");
   const replicaSets = informer("ReplicaSet");
-  return [controller("deployment", { workers: 4, log }).for(deployments).owns(replicaSets).complete(new DeploymentReconciler(deployments, replicaSets, client))];
+  const recorder = new EventRecorder(client, { component: "deployment-controller" }, log);
+  return [controller("deployment", { workers: 4, log }).for(deployments).owns(replicaSets).complete(new DeploymentReconciler(deployments, replicaSets, client, recorder))];
 });

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { NONE, selectorText, valueAt } from "../../printing/cells.js";
 import { DescribeWriter } from "../../printing/describe-writer.js";
-import { controlledBy, describeConditions, describeWorkloadHeader } from "../../printing/workload.js";
+import { controlledBy, describeConditions } from "../../printing/workload.js";
 import type { DescribeLookup, KindDescriber } from "../kind-printer.js";
 import { metaOf, objectOf, statusOf, workloadView, type JsonObject } from "../../object-view.js";
 import { describePodTemplate } from "../pod/describe.js";
@@ -20,7 +20,14 @@ function templateWithoutHash(rs: JsonObject): unknown {
 async function describeDeployment(d: JsonObject, lookup: DescribeLookup): Promise<readonly string[]> {
   const w = new DescribeWriter();
   const selector = selectorText(valueAt(d, "spec", "selector"));
-  describeWorkloadHeader(w, d, selector);
+  // kubectl's describeDeployment: the selector after the annotations, unlike the other workloads.
+  const meta = metaOf(d).json;
+  w.field(0, "Name", meta["name"]);
+  w.field(0, "Namespace", meta["namespace"]);
+  w.field(0, "CreationTimestamp", meta["creationTimestamp"]);
+  w.map(0, "Labels", meta["labels"]);
+  w.annotations(0, meta["annotations"]);
+  w.field(0, "Selector", selector);
   const status = statusOf(d);
   const count = (k: string) => String(status[k] ?? 0);
   w.field(0, "Replicas", `${String(valueAt(d, "spec", "replicas") ?? 0)} desired | ${count("updatedReplicas")} updated | ${count("replicas")} total | ${count("availableReplicas")} available | ${count("unavailableReplicas")} unavailable`);

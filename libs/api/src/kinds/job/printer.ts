@@ -52,7 +52,7 @@ export const jobDescriber: KindDescriber = {
     w.field(0, "Namespace", valueAt(o, "metadata", "namespace"));
     w.field(0, "Selector", selectorText(spec("selector")));
     w.map(0, "Labels", valueAt(o, "metadata", "labels"));
-    w.map(0, "Annotations", valueAt(o, "metadata", "annotations"));
+    w.annotations(0, valueAt(o, "metadata", "annotations"));
     const owner = itemsAt(o, "metadata", "ownerReferences").find((r) => r["controller"] === true);
     if (owner) w.field(0, "Controlled By", `${String(owner["kind"])}/${String(owner["name"])}`);
     w.field(0, "Parallelism", spec("parallelism"));

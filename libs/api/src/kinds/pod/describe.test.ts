@@ -28,6 +28,18 @@ describe("describe pod", () => {
   });
 });
 
+describe("describe pod resources", () => {
+  it("shows each container's Limits, then Requests, after Restart Count and before the probes, as kubectl does", () => {
+    const app = { name: "app", image: "nginx", resources: { limits: { cpu: "500m", memory: "128Mi" }, requests: { cpu: "100m" } }, readinessProbe: { tcpSocket: { port: 80 } } };
+    const running = { name: "app", ready: true, restartCount: 2, state: { running: { startedAt: "2026-01-01T00:00:00Z" } } };
+    const pod = { metadata: { name: "web", namespace: "default" }, spec: { containers: [app, { name: "side", image: "busybox" }] }, status: { phase: "Running", containerStatuses: [running] } };
+    const text = describePod(pod).join("\n");
+    expect(text).toMatch(/ {4}Restart Count: +2\n {4}Limits:\n {6}cpu: {5}500m\n {6}memory: {2}128Mi\n {4}Requests:\n {6}cpu: {2}100m\n {4}Readiness: +tcp-socket :80/);
+    const side = text.slice(text.indexOf("  side:"));
+    expect(side).not.toMatch(/Limits:|Requests:/);
+  });
+});
+
 describe("describe pod environment", () => {
   it("says where each variable comes from, as kubectl does", () => {
     const pod = {

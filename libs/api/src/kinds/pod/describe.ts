@@ -95,6 +95,17 @@ function describeCommand(w: DescribeWriter, indent: number, c: JsonObject): void
   if (args.length) w.field(indent, "Args", args.join(" "));
 }
 
+/** describeContainerResource: a container's limits, then its requests, each only when it has some. */
+function describeResources(w: DescribeWriter, indent: number, c: JsonObject): void {
+  for (const [title, key] of [
+    ["Limits", "limits"],
+    ["Requests", "requests"],
+  ] as const) {
+    const amounts = objectOf(valueAt(c, "resources", key));
+    if (amounts && Object.keys(amounts).length) w.quantities(indent, title, amounts);
+  }
+}
+
 /** The `Init Containers:` or `Containers:` section: each container's spec beside its status. */
 function describeContainers(w: DescribeWriter, pod: JsonObject, title: string, containers: readonly JsonObject[], statuses: readonly JsonObject[]): void {
   w.line(title);
@@ -113,10 +124,9 @@ function describeContainers(w: DescribeWriter, pod: JsonObject, title: string, c
       for (const [k, v] of lastDetails) if (v !== undefined && v !== "") w.field(6, k, v);
     }
     w.field(4, "Ready", s?.["ready"] ? "True" : "False");
-    describeProbes(w, 4, c);
     w.field(4, "Restart Count", s?.["restartCount"] ?? 0);
-    const req = objectOf(valueAt(c, "resources", "requests"));
-    if (req && Object.keys(req).length) w.map(4, "Requests", req);
+    describeResources(w, 4, c);
+    describeProbes(w, 4, c);
     describeEnvironment(w, 4, c, pod);
     w.field(4, "Mounts", mountsText(c));
   }
@@ -130,7 +140,7 @@ export function describePod(pod: JsonObject): readonly string[] {
   w.field(0, "Node", valueAt(pod, "spec", "nodeName") ? `${String(valueAt(pod, "spec", "nodeName"))}/${String(valueAt(pod, "status", "hostIP") ?? "")}` : NONE);
   w.field(0, "Start Time", valueAt(pod, "status", "startTime"));
   w.map(0, "Labels", meta["labels"]);
-  w.map(0, "Annotations", meta["annotations"]);
+  w.annotations(0, meta["annotations"]);
   w.field(0, "Status", podStatusText(pod));
   if (meta["deletionTimestamp"]) w.field(0, "Termination Grace Period", `${String(meta["deletionGracePeriodSeconds"] ?? "")}s`);
   w.field(0, "IP", valueAt(pod, "status", "podIP"));
@@ -221,17 +231,14 @@ export function describePodTemplate(w: DescribeWriter, template: JsonObject | un
   w.line("Pod Template:");
   w.map(2, "Labels", valueAt(template, "metadata", "labels"));
   const annotations = valueAt(template, "metadata", "annotations");
-  if (annotations && Object.keys(annotations).length) w.map(2, "Annotations", annotations);
+  if (annotations && Object.keys(annotations).length) w.annotations(2, annotations);
   w.line("  Containers:");
   for (const c of itemsAt(template, "spec", "containers")) {
     w.line(`   ${String(c["name"])}:`);
     w.field(4, "Image", c["image"]);
     w.field(4, "Port", portsText(c));
     describeCommand(w, 4, c);
-    const req = objectOf(valueAt(c, "resources", "requests"));
-    if (req && Object.keys(req).length) w.map(4, "Requests", req);
-    const limits = objectOf(valueAt(c, "resources", "limits"));
-    if (limits && Object.keys(limits).length) w.map(4, "Limits", limits);
+    describeResources(w, 4, c);
     describeProbes(w, 4, c);
     describeEnvironment(w, 4, c, undefined);
     w.field(4, "Mounts", mountsText(c));

@@ -76,7 +76,7 @@ describe("pod STATUS column", () => {
 });
 
 describe("pod table", () => {
-  it("prints kubectl's columns, wide adds IP and NODE", () => {
+  it("prints kubectl's columns, wide adds IP, NODE, NOMINATED NODE and READINESS GATES", () => {
     const pod = aPod({
       phase: "Running",
       podIP: "127.1.0.2",
@@ -87,8 +87,17 @@ describe("pod table", () => {
     });
     const opts = { wide: true, withNamespace: false, now };
     expect(formatTable(printerColumns(podPrinter, opts), [printerRow(podPrinter, pod, opts)])).toBe(
-      ["NAME   READY   STATUS    RESTARTS      AGE   IP          NODE", "web    1/2     Running   3 (45s ago)   65s   127.1.0.2   node-1"].join("\n"),
+      [
+        "NAME   READY   STATUS    RESTARTS      AGE   IP          NODE     NOMINATED NODE   READINESS GATES",
+        "web    1/2     Running   3 (45s ago)   65s   127.1.0.2   node-1   <none>           <none>",
+      ].join("\n"),
     );
+  });
+
+  it("shows the node a preempting pod is nominated for, and how many readiness gates are met", () => {
+    const pod = aPod({ phase: "Pending", nominatedNodeName: "node-2", conditions: [{ type: "example.com/lb", status: "True" }, { type: "example.com/dns", status: "False" }] });
+    const gated = { ...pod, spec: { ...pod.spec, readinessGates: [{ conditionType: "example.com/lb" }, { conditionType: "example.com/dns" }] } };
+    expect(printerRow(podPrinter, gated, { wide: true, withNamespace: false, now }).slice(-2)).toEqual(["node-2", "1/2"]);
   });
 
   it("counts started sidecars in READY, as kubectl counts restartable init containers", () => {

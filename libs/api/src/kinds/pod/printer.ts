@@ -1,6 +1,6 @@
 /** How `capctl get pods` shows a pod: kubectl's READY, STATUS and RESTARTS (printers.go printPod). */
 import { age } from "@capstan/apimachinery";
-import { textOr } from "../../printing/cells.js";
+import { itemsAt, NONE, textOr } from "../../printing/cells.js";
 import type { KindPrinter } from "../kind-printer.js";
 import { podView, type ContainerStatusJson, type JsonObject } from "../../object-view.js";
 
@@ -49,9 +49,18 @@ function restartsText(statuses: readonly ContainerStatusJson[], now: number): st
   return restarts > 0 && latest ? `${restarts} (${age(latest, now)} ago)` : String(restarts);
 }
 
+/** READINESS GATES as kubectl shows it: how many of the pod's gates have their condition True, `1/2`; <none> without gates. */
+function readinessGatesText(pod: JsonObject): string {
+  const view = podView(pod);
+  const gates = itemsAt(pod, "spec", "readinessGates");
+  if (gates.length === 0) return NONE;
+  const met = gates.filter((g) => view.condition(String(g["conditionType"]))?.status === "True").length;
+  return `${met}/${gates.length}`;
+}
+
 export const podPrinter: KindPrinter = {
   headers: ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-  wideHeaders: ["IP", "NODE"],
+  wideHeaders: ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
   row(pod, now) {
     const view = podView(pod);
     const statuses = view.containerStatuses;
@@ -62,5 +71,8 @@ export const podPrinter: KindPrinter = {
     const restarts = restartsText([...view.initContainerStatuses, ...statuses], now);
     return [textOr(view.metadata.name), `${ready}/${view.containers.length + sidecars.size}`, podStatusText(pod), restarts, age(view.metadata.json["creationTimestamp"], now)];
   },
-  wide: (pod) => [textOr(podView(pod).podIP), textOr(podView(pod).nodeName)],
+  wide: (pod) => {
+    const view = podView(pod);
+    return [textOr(view.podIP), textOr(view.nodeName), textOr(view.status["nominatedNodeName"]), readinessGatesText(pod)];
+  },
 };

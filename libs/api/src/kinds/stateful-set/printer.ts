@@ -30,7 +30,7 @@ function describeVolumeClaims(w: DescribeWriter, o: JsonObject): void {
     w.field(2, "Name", valueAt(t, "metadata", "name"));
     w.field(2, "StorageClass", valueAt(t, "spec", "storageClassName") ?? "");
     w.map(2, "Labels", valueAt(t, "metadata", "labels"));
-    w.map(2, "Annotations", valueAt(t, "metadata", "annotations"));
+    w.annotations(2, valueAt(t, "metadata", "annotations"));
     w.field(2, "Capacity", valueAt(t, "spec", "resources", "requests", "storage") ?? "<default>");
     w.field(2, "Access Modes", `[${(valueAt(t, "spec", "accessModes") as string[] | undefined)?.join(" ") ?? ""}]`);
   }

@@ -12,6 +12,7 @@ export function describeStorageClass(object: JsonObject): readonly string[] {
   const w = new DescribeWriter();
   w.field(0, "Name", meta?.name);
   w.field(0, "IsDefaultClass", isDefaultStorageClass(object) ? "Yes" : "No");
+  // kubectl formats a class's annotations as labels (FormatLabels), unlike other kinds.
   w.map(0, "Annotations", meta?.annotations);
   w.field(0, "Provisioner", sc.provisioner);
   w.map(0, "Parameters", sc.parameters);
