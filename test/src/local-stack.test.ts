@@ -208,16 +208,8 @@ describe("local stack", () => {
     console.log(`local stack (pnpm start) stopped in ${stopMs} ms after SIGTERM`);
   }, 240_000);
 
-  it("Ctrl-C (SIGINT to the whole process group) stops it the same way", async () => {
-    const stack = await startLocalStack([process.execPath, "services/local-stack/dist/main.js"]);
-    const pod = await runPod(stack);
-    const { stopMs, afterStop, exitOrder } = await stopAndCheck(stack, () => process.kill(-stack.leader.pid!, "SIGINT"), pod);
-    expectStoppedInOrder(exitOrder);
-    expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
-    console.log(`local stack stopped in ${stopMs} ms after Ctrl-C`);
-  }, 240_000);
-
-  it("CAPSTAN_METRICS=1: every service serves /metrics on a port of its own, listed for Prometheus, all freed on stop", async () => {
+  // One stack for both: starting a stack is the cost of every test here.
+  it("Ctrl-C (SIGINT to the whole process group) stops it the same way; CAPSTAN_METRICS=1 gives every service a /metrics port of its own, listed for Prometheus, all freed on stop", async () => {
     const stack = await startLocalStack([process.execPath, "services/local-stack/dist/main.js"], "Prometheus file_sd targets: ", { CAPSTAN_METRICS: "1" });
     const groups = JSON.parse(readFileSync(join(stack.dataDir, "prometheus-targets.json"), "utf8")) as { targets: string[]; labels: { service: string } }[];
     expect(groups.map((g) => g.labels.service)).toEqual(expect.arrayContaining(["api-gateway", "scheduler", "deployment-controller", "discovery", "node-1", "node-2"]));
@@ -225,9 +217,12 @@ describe("local stack", () => {
       const text = await (await fetch(`http://${targets[0]}/metrics`)).text();
       expect(text, `${labels.service}'s metrics`).toMatch(/^process_cpu_time_total\{/m);
     }
-    const { afterStop } = await stopAndCheck(stack, () => process.kill(-stack.leader.pid!, "SIGINT"));
+    const pod = await runPod(stack);
+    const { stopMs, afterStop, exitOrder } = await stopAndCheck(stack, () => process.kill(-stack.leader.pid!, "SIGINT"), pod);
+    expectStoppedInOrder(exitOrder);
     expect(noiseIn(afterStop), `noise while stopping:\n${afterStop.join("\n")}`).toEqual([]);
     for (const { targets } of groups) expect(await isPortFree(Number(targets[0]!.split(":")[1])), `${targets[0]} free`).toBe(true);
+    console.log(`local stack stopped in ${stopMs} ms after Ctrl-C`);
   }, 240_000);
 
   it("stops in order when whatever started it dies without passing a signal on (a shell between pnpm and node, killed)", async () => {

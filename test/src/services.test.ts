@@ -175,7 +175,7 @@ describe("Services", () => {
     const second = await apply(service("my-other-nodeport"));
     expect(second.code).not.toBe(0);
     expect(second.stderr.trim()).toBe(
-      `Error from server (Invalid): Service "my-other-nodeport" is invalid: spec.ports[0].nodePort: Invalid value ${nodePort}: provided port is already allocated`,
+      `Error from server (Invalid): error when applying "stdin": Service "my-other-nodeport" is invalid: spec.ports[0].nodePort: Invalid value ${nodePort}: provided port is already allocated`,
     );
   });
 

@@ -111,7 +111,7 @@ describe("static pods", () => {
       },
       { timeoutMs: 15_000, what: "the static pod's events on its mirror" },
     );
-    expect(described).toContain("kubernetes.io/config.source=file");
+    expect(described).toContain("kubernetes.io/config.source: file");
   });
 
   it("makes a mirror pod deleted through the API again, while the static pod runs on", async () => {
