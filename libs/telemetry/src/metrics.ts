@@ -1,8 +1,7 @@
 import type { Attributes, Counter, Histogram, Meter, UpDownCounter } from "@opentelemetry/api";
 
-// The instruments Capstan's dashboards are built on (DESIGN §7; the catalog is shared/briefs' metric
-// catalog). Names follow the OTel semantic conventions where one exists, else the Kubernetes metric they
-// mirror. Durations are histograms in seconds; an outcome is an attribute of the duration histogram, so
+// The instruments Capstan's dashboards are built on (DESIGN §7). Names follow the OTel semantic
+// conventions where one exists, else the Kubernetes metric they mirror. Durations are histograms in seconds; an outcome is an attribute of the duration histogram, so
 // its count is the rate of attempts or errors. Each factory is called once per process (or per queue)
 // where the thing it measures happens.
 
