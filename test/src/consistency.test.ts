@@ -40,7 +40,8 @@ describe("optimistic concurrency", () => {
   it("loses no increment under 50 concurrent read-modify-write loops", async () => {
     await cluster.client.create(aPod("counter", { count: "0" }));
     const loops = 50;
-    const perLoop = 4;
+    // Most of the 50 racers lose each round to the one that lands: two increments each keeps the rounds (and the time) in bounds.
+    const perLoop = 2;
     let conflicts = 0;
     const increment = async () => {
       for (let done = 0; done < perLoop; ) {

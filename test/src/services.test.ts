@@ -208,6 +208,9 @@ describe("Services", () => {
     const clusterIP = await clusterIPOf("netexec");
     const victim = pods[0]!;
     const name = victim.metadata!.name;
+    // The proxies learn the new Service's endpoints from their own watch, after the API lists them: the
+    // failures counted are those after the cluster IP first answered (a fresh Service refuses until then).
+    await eventually(async () => ((await get(clusterIP, 80, "/hostname")).ok ? true : undefined), { timeoutMs: 10_000, what: `an answer on ${clusterIP}:80` });
 
     const load = keepAsking(clusterIP, 80, "/hostname");
     await eventually(() => load.answers.some((a) => a.body === name), { timeoutMs: 10_000, what: `an answer from ${name}` });
