@@ -63,11 +63,12 @@ runService("api-gateway", async ({ telemetry }) => {
   };
   const server = createGatewayServer(service, instruments);
   const health = addIntrospection(server);
-  const port = await listen(server, config.listen);
-  log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix}, objects up to ${maxObjectBytes} bytes)`);
+  // The Kubernetes API listens first: "serving on" is the gateway's ready line, so it comes when both answer.
   const kubeApi = createKubeApiServer(service, instruments, { minRequestTimeoutSeconds: config.kubeMinRequestTimeoutSeconds });
   const kubePort = await listenKubeApi(kubeApi, config.kubeApiListen);
   log(`serving the Kubernetes API on http://${config.kubeApiListen.replace(/:\d+$/, `:${kubePort}`)}`);
+  const port = await listen(server, config.listen);
+  log(`serving on ${config.listen.replace(/:\d+$/, `:${port}`)} (store: ${config.databaseUrl ? "postgres" : "embedded pglite"}, prefix ${config.prefix}, objects up to ${maxObjectBytes} bytes)`);
   health.serving();
 
   return async () => {
