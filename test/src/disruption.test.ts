@@ -105,6 +105,8 @@ describe("disruption budgets and drain", () => {
     expect(drained.code).toBe(0);
     expect(drained.stdout.trim().split("\n").at(-1)).toBe(`node/${first} drained`);
     expect(drained.stdout.match(/^pod\/web-[a-z0-9-]+ evicted$/gm)).toHaveLength(3);
+    // One disruption at a time: the evictions asked for together were held back until a replacement was Ready.
+    expect(drained.stderr).toMatch(/\(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.$/m);
     const pods = await eventually(
       async () => {
         const live = await livePods();

@@ -119,7 +119,7 @@ export {
 } from "./kinds/pod/defaults.js";
 export { MIRROR_POD_ANNOTATION } from "./kinds/pod/pod-lifecycle.js";
 export { isAvailable, readySince } from "./kinds/pod/pod-readiness.js";
-export { budgetsSelecting, EVICTION_REFUSED, podsSelectedBy, withDisruptionAllowed } from "./kinds/pod-disruption-budget/eviction.js";
+export { budgetsSelecting, podsSelectedBy, withDisruptionAllowed } from "./kinds/pod-disruption-budget/eviction.js";
 export { defaultNamespace } from "./kinds/namespace/strategy.js";
 export { defaultNode } from "./kinds/node/strategy.js";
 export { defaultReplicaSet, DEFAULT_REPLICAS } from "./kinds/replica-set/strategy.js";
